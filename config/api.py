@@ -1,0 +1,18 @@
+"""The REST API under /api/v1/: each app contributes its router; the schema and docs sit beside it."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.api.views import ObtainTokenView
+
+v1 = [
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("", include("portfolio.api.urls")),
+    path("", include("audit.api.urls")),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="v1")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,11 @@
+"""The Celery app. Its settings live in config/settings (the CELERY_ names)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("lodestar")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

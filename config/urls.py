@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("health/", core_views.health, name="health"),
+    path("accounts/", include("core.urls")),
+    path("api/", include("config.api")),
+    path("audit/", include("audit.urls")),
+    path("portfolio/", include("portfolio.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,64 @@
+"""Sign-ins, sign-outs, failed sign-ins and permission changes go to the audit trail.
+
+Django's admin and auth views change users, groups and permissions directly, so the only
+place to see those changes is their signals. They record; they decide nothing.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+
+from audit import services as audit
+
+User = get_user_model()
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    audit.record(actor=user, action="auth.login", target=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record(actor=user, action="auth.logout", target=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    audit.record(
+        actor=None,
+        action="auth.login_failed",
+        target_repr=username,
+        reason=str(kwargs.get("reason", "wrong username or password")),
+    )
+
+
+def _names(model, pks) -> list[str]:
+    return sorted(str(obj) for obj in model.objects.filter(pk__in=pks or []))
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear") or reverse:
+        return
+    if action == "pre_clear":
+        pk_set = set(instance.groups.values_list("pk", flat=True))
+    key = "added" if action == "post_add" else "removed"
+    audit.record(actor=None, action="auth.roles_changed", target=instance, after={key: _names(Group, pk_set)})
+
+
+@receiver(m2m_changed, sender=User.user_permissions.through)
+@receiver(m2m_changed, sender=Group.permissions.through)
+def _permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove") or reverse:
+        return
+    key = "added" if action == "post_add" else "removed"
+    perms = sorted(
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in model.objects.filter(pk__in=pk_set).select_related("content_type")
+    )
+    audit.record(actor=None, action="auth.permissions_changed", target=instance, after={key: perms})

@@ -1,0 +1,24 @@
+"""Errors a service raises; the API and the pages turn them into answers a person understands."""
+
+
+class ApplicationError(Exception):
+    """The request is invalid (HTTP 400)."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, details: dict | list | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotAllowed(ApplicationError):
+    """The actor may not do this (HTTP 403)."""
+
+    status_code = 403
+
+
+class Conflict(ApplicationError):
+    """The current state forbids the action, e.g. a gate failed (HTTP 409)."""
+
+    status_code = 409

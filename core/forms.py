@@ -1,0 +1,21 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from core.lockout import lock_state
+
+
+class LoginForm(AuthenticationForm):
+    """Says plainly when the account is locked, instead of the generic wrong-password message."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            state = lock_state(self.cleaned_data.get("username") or "")
+            if state.locked:
+                raise forms.ValidationError(
+                    f"This account is locked after repeated failed sign-ins. Try again in {state.minutes_left} "
+                    "minutes, or ask a platform admin to unlock it.",
+                    code="locked",
+                ) from None
+            raise

@@ -1,0 +1,159 @@
+"""The one place that decides who may see and change what. Nothing else imports guardian.
+
+Rules (DESIGN.md, foundation issue):
+- every signed-in user may read records that are not confidential;
+- a confidential record is visible to members of its business unit, to users granted it
+  explicitly (guardian), and to holders of ``SEE_ALL_PERM`` (executives, platform admins);
+- a write needs the model permission (from a role) *and* a record in one of the user's
+  business units or an explicit object grant, unless the user holds ``MANAGE_ALL_PERM``.
+
+A model takes part by declaring ``scope_business_unit`` (the path to its business unit) and,
+if it can be confidential, ``scope_confidential`` (the path to the flag). The business-unit
+model must expose its memberships as ``memberships`` with a ``user`` field.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.db.models import Q
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from core.exceptions import NotAllowed
+
+SEE_ALL_PERM = "portfolio.view_all_business_units"
+MANAGE_ALL_PERM = "portfolio.manage_all_business_units"
+ACTIONS = ("view", "add", "change", "delete")
+
+
+def perm_name(model: type[models.Model], action: str) -> str:
+    """`portfolio.change_usecase` for (UseCase, "change")."""
+    opts = model._meta
+    return f"{opts.app_label}.{action}_{opts.model_name}"
+
+
+def _is_active(user) -> bool:
+    return bool(user and not isinstance(user, AnonymousUser) and user.is_authenticated and user.is_active)
+
+
+def sees_everything(user) -> bool:
+    return _is_active(user) and user.has_perm(SEE_ALL_PERM)
+
+
+def manages_everything(user) -> bool:
+    return _is_active(user) and user.has_perm(MANAGE_ALL_PERM)
+
+
+def member_business_unit_ids(user) -> list[int]:
+    """Ids of the business units the user is a member of (cached on the user for the request)."""
+    if not _is_active(user):
+        return []
+    if not hasattr(user, "_lodestar_bu_ids"):
+        user._lodestar_bu_ids = list(user.business_unit_memberships.values_list("business_unit_id", flat=True))
+    return user._lodestar_bu_ids
+
+
+def _granted(queryset: models.QuerySet, user, action: str) -> models.QuerySet:
+    perm = perm_name(queryset.model, action)
+    return get_objects_for_user(user, perm, klass=queryset.model, accept_global_perms=False, with_superuser=False)
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
+        """The records of this queryset that `user` may `action`; filtered in the database."""
+        if action not in ACTIONS:
+            raise ValueError(f"Unknown action {action!r}")
+        if not _is_active(user):
+            return self.none()
+        if user.is_superuser:
+            return self
+        model = self.model
+        bu_path = getattr(model, "scope_business_unit", None)
+        confidential_path = getattr(model, "scope_confidential", None)
+        if action == "view":
+            if sees_everything(user):
+                return self
+            if confidential_path is None:
+                return self
+            visible = Q(**{confidential_path: False}) | Q(pk__in=_granted(self, user, "view").values("pk"))
+            if bu_path is not None:
+                visible |= Q(**{f"{bu_path}__in": member_business_unit_ids(user)})
+            return self.filter(visible)
+        if not user.has_perm(perm_name(model, action)):
+            return self.filter(pk__in=_granted(self, user, action).values("pk"))
+        if manages_everything(user) or bu_path is None:
+            return self
+        in_scope = Q(**{f"{bu_path}__in": member_business_unit_ids(user)})
+        return self.filter(in_scope | Q(pk__in=_granted(self, user, action).values("pk")))
+
+
+def can(user, action: str, obj: models.Model) -> bool:
+    """Whether `user` may `action` this record (one query at most)."""
+    manager = type(obj)._default_manager
+    if not isinstance(manager.all(), RestrictedQuerySet):
+        return _is_active(user) and (action == "view" or user.has_perm(perm_name(type(obj), action)))
+    return manager.all().restrict(user, action).filter(pk=obj.pk).exists()
+
+
+def require(user, action: str, obj: models.Model) -> None:
+    """Raise NotAllowed unless `user` may `action` `obj`. Services call this before every write."""
+    if not can(user, action, obj):
+        raise NotAllowed(f"You may not {action} {obj._meta.verbose_name} “{obj}”.")
+
+
+def require_model_perm(user, model: type[models.Model], action: str, *, business_unit=None) -> None:
+    """Raise NotAllowed unless `user` may `action` records of `model` in `business_unit`."""
+    if not _is_active(user) or not user.has_perm(perm_name(model, action)):
+        raise NotAllowed(f"You may not {action} {model._meta.verbose_name_plural}.")
+    if business_unit is None or user.is_superuser or manages_everything(user):
+        return
+    if business_unit.pk not in member_business_unit_ids(user):
+        raise NotAllowed(
+            f"You may not {action} {model._meta.verbose_name_plural} in business unit {business_unit}: "
+            "you are not a member of it."
+        )
+
+
+def grant(*, actor, grantee, action: str, obj: models.Model, reason: str = "") -> None:
+    """Give one user or group `action` on one record (object permission), audited."""
+    from audit import services as audit
+
+    assign_perm(perm_name(type(obj), action), grantee, obj)
+    audit.record(
+        actor=actor,
+        action="permission.granted",
+        target=obj,
+        reason=reason,
+        after={"grantee": str(grantee), "permission": perm_name(type(obj), action)},
+    )
+
+
+def revoke(*, actor, grantee, action: str, obj: models.Model, reason: str = "") -> None:
+    """Take back an object permission given with `grant`, audited."""
+    from audit import services as audit
+
+    remove_perm(perm_name(type(obj), action), grantee, obj)
+    audit.record(
+        actor=actor,
+        action="permission.revoked",
+        target=obj,
+        reason=reason,
+        before={"grantee": str(grantee), "permission": perm_name(type(obj), action)},
+    )
+
+
+__all__ = [
+    "ACTIONS",
+    "MANAGE_ALL_PERM",
+    "SEE_ALL_PERM",
+    "RestrictedQuerySet",
+    "can",
+    "grant",
+    "manages_everything",
+    "member_business_unit_ids",
+    "perm_name",
+    "require",
+    "require_model_perm",
+    "revoke",
+    "sees_everything",
+]

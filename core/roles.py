@@ -1,0 +1,102 @@
+"""Lodestar's roles and what each may do: one table, read by people and by the data migration.
+
+Roles are Django groups. Code never checks a group's name, only the permissions it grants.
+"""
+
+from dataclasses import dataclass
+
+SIGN_OFF_FUNCTION_CODES = ("validation", "risk", "compliance", "legal", "security", "ethics", "business")
+
+_SEE_PORTFOLIO = ("portfolio.view_businessunit", "portfolio.view_usecase", "governance.view_signofffunction")
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    name: str
+    description: str
+    permissions: tuple[str, ...]
+
+
+ROLES: tuple[Role, ...] = (
+    Role(
+        "program_manager",
+        "Program manager",
+        "Takes in use cases, scores, ranks and plans them, runs portfolio reviews, tracks KPIs and benefits.",
+        (*_SEE_PORTFOLIO, "portfolio.add_usecase", "portfolio.change_usecase", "dashboards.view_program"),
+    ),
+    Role(
+        "data_scientist",
+        "Data scientist",
+        "Registers models and versions, fills model cards, submits versions for review, answers alerts.",
+        (*_SEE_PORTFOLIO, "dashboards.view_data_science"),
+    ),
+    Role(
+        "review_board",
+        "Review board member",
+        "Signs off or rejects model versions for the sign-off functions they hold; runs impact assessments.",
+        (*_SEE_PORTFOLIO, "dashboards.view_review_board"),
+    ),
+    Role(
+        "executive",
+        "Executive",
+        "Reads the portfolio dashboards: KPI alignment, value, risk, cost and lifecycle, across every unit.",
+        (*_SEE_PORTFOLIO, "portfolio.view_all_business_units", "audit.view_auditevent", "dashboards.view_executive"),
+    ),
+    Role(
+        "platform_admin",
+        "Platform admin",
+        "Manages users, business units, roles, policies, frameworks and the MLflow connection.",
+        (
+            *_SEE_PORTFOLIO,
+            "portfolio.view_all_business_units",
+            "portfolio.manage_all_business_units",
+            "portfolio.add_businessunit",
+            "portfolio.change_businessunit",
+            "portfolio.view_membership",
+            "portfolio.add_membership",
+            "portfolio.change_membership",
+            "portfolio.delete_membership",
+            "audit.view_auditevent",
+            "auth.view_user",
+            "auth.add_user",
+            "auth.change_user",
+            "auth.view_group",
+            "auth.change_group",
+            "django_celery_beat.view_periodictask",
+            "django_celery_beat.change_periodictask",
+            "dashboards.view_administration",
+        ),
+    ),
+    *(
+        Role(
+            f"sign_off_{code}",
+            f"Sign-off: {code.capitalize()}",
+            f"Holds the {code} sign-off function on review boards.",
+            (f"governance.sign_{code}",),
+        )
+        for code in SIGN_OFF_FUNCTION_CODES
+    ),
+)
+
+ROLE_BY_KEY = {role.key: role for role in ROLES}
+
+
+def sync_role_groups(apps, schema_editor=None) -> None:
+    """Create or update one group per role with exactly the permissions of the table (data migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    # Django creates permissions only after all migrations ran; a fresh database needs them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role.name)
+        wanted = []
+        for dotted in role.permissions:
+            app_label, codename = dotted.split(".", 1)
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

@@ -1,0 +1,91 @@
+"""Landing pages per role. Each composes selectors of the apps below; later issues add their panels."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.models import Group, User
+from django.views.generic import TemplateView
+
+from audit.selectors import audit_event_list
+from governance.selectors import sign_off_functions_held
+from portfolio import selectors as portfolio
+
+
+class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """Opens only for holders of the dashboard's permission; others get 403."""
+
+    raise_exception = True
+    heading = ""
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            heading=self.heading,
+            my_units=portfolio.user_business_units(user=user),
+            totals=portfolio.portfolio_totals(user=user),
+            **kwargs,
+        )
+
+
+class ExecutiveDashboard(DashboardView):
+    permission_required = "dashboards.view_executive"
+    template_name = "dashboards/executive.html"
+    heading = "Executive portfolio"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            by_unit=portfolio.portfolio_by_business_unit(user=user),
+            by_status=portfolio.use_case_counts_by_status(user=user),
+            **kwargs,
+        )
+
+
+class ProgramDashboard(DashboardView):
+    permission_required = "dashboards.view_program"
+    template_name = "dashboards/program.html"
+    heading = "Program management"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            by_status=portfolio.use_case_counts_by_status(user=user),
+            recent=portfolio.use_case_list(user=user).order_by("-created_at")[:8],
+            **kwargs,
+        )
+
+
+class ReviewBoardDashboard(DashboardView):
+    permission_required = "dashboards.view_review_board"
+    template_name = "dashboards/review_board.html"
+    heading = "Review board"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(functions=sign_off_functions_held(user=self.request.user), **kwargs)
+
+
+class DataScienceDashboard(DashboardView):
+    permission_required = "dashboards.view_data_science"
+    template_name = "dashboards/data_science.html"
+    heading = "Data science"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            unit_use_cases=portfolio.use_case_list(user=user).filter(business_unit__memberships__user=user)[:10],
+            **kwargs,
+        )
+
+
+class AdministrationDashboard(DashboardView):
+    permission_required = "dashboards.view_administration"
+    template_name = "dashboards/administration.html"
+    heading = "Platform administration"
+
+    def get_context_data(self, **kwargs):
+        from django.db.models import Count
+
+        return super().get_context_data(
+            user_count=User.objects.filter(is_active=True).count(),
+            roles=Group.objects.annotate(members=Count("user")).order_by("name"),
+            recent_events=audit_event_list(user=self.request.user)[:10],
+            **kwargs,
+        )
