@@ -1,0 +1,38 @@
+import pytest
+from django.contrib.auth.models import Group, User
+from rest_framework.test import APIClient
+
+from core.roles import ROLE_BY_KEY
+from portfolio.models import BusinessUnit, Membership
+
+
+@pytest.fixture
+def units(db):
+    """Three business units, as a regulated enterprise has many."""
+    return {
+        code: BusinessUnit.objects.create(code=code, name=name)
+        for code, name in (("RETAIL", "Retail"), ("CORP", "Corporate"), ("OPS", "Operations"))
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str, *roles: str, units=(), password: str = "correct-horse-battery", **extra) -> User:
+        user = User.objects.create_user(username=username, password=password, **extra)
+        user.groups.add(*Group.objects.filter(name__in=[ROLE_BY_KEY[r].name for r in roles]))
+        for unit in units:
+            Membership.objects.create(user=user, business_unit=unit)
+        return User.objects.get(pk=user.pk)  # fresh: no cached permissions
+
+    return make
+
+
+@pytest.fixture
+def api():
+    def client_for(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
