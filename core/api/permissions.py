@@ -17,6 +17,8 @@ class ScopedObjectPermissions(BasePermission):
             return False
         if request.method in SAFE_METHODS or getattr(view, "action_permission", None) == "custom":
             return True
+        if request.method not in view.allowed_methods:
+            return True  # let the view answer 405: the method does not exist here for anyone
         queryset = getattr(view, "queryset", None)
         if queryset is None:
             return True
