@@ -16,8 +16,13 @@ def test_the_openapi_schema_generates_without_warnings(tmp_path):
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(target))
     text = target.read_text()
-    for path in ("/api/v1/use-cases/", "/api/v1/business-units/", "/api/v1/audit-events/",
-                 "/api/v1/audit-events/verify/", "/api/v1/auth/token/"):
+    for path in (
+        "/api/v1/use-cases/",
+        "/api/v1/business-units/",
+        "/api/v1/audit-events/",
+        "/api/v1/audit-events/verify/",
+        "/api/v1/auth/token/",
+    ):
         assert f"{path}:" in text
 
 
@@ -36,8 +41,9 @@ def test_lists_are_paginated_with_count_next_previous_results(units, make_user, 
 
 def test_invalid_input_names_the_fields(units, make_user, api):
     pm = make_user("pm", "program_manager", units=(units["RETAIL"],))
-    response = api(pm).post("/api/v1/use-cases/", {"title": "", "business_unit": 999, "estimated_value": "-5"},
-                            format="json")
+    response = api(pm).post(
+        "/api/v1/use-cases/", {"title": "", "business_unit": 999, "estimated_value": "-5"}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert {"title", "business_unit", "estimated_value"} <= set(body)
@@ -52,11 +58,20 @@ def test_unknown_ids_answer_404_in_words(make_user, api):
 
 @pytest.mark.parametrize("settings_module", ["config.settings.production"])
 def test_check_deploy_prints_no_warning_with_debug_off_and_real_secrets(settings_module):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, "SECRET_KEY": secrets.token_urlsafe(64),
-           "DEBUG": "false", "ALLOWED_HOSTS": "lodestar.example.com"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "lodestar.example.com",
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNING" not in result.stderr and "System check identified no issues" in result.stdout
@@ -64,8 +79,9 @@ def test_check_deploy_prints_no_warning_with_debug_off_and_real_secrets(settings
 
 def test_production_refuses_to_start_without_a_secret():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": ""}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 

@@ -63,8 +63,12 @@ def test_five_failures_lock_the_account_even_for_the_right_password(pm, client):
     assert "locked" in page.content.decode()
     assert "_auth_user_id" not in client.session
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
-        assert client.post(TOKEN_URL, {"username": "pm", "password": PASSWORD},
-                           content_type="application/json").status_code == 200
+        assert (
+            client.post(
+                TOKEN_URL, {"username": "pm", "password": PASSWORD}, content_type="application/json"
+            ).status_code
+            == 200
+        )
 
 
 def test_an_admin_can_unlock_early(pm, client, make_user):
@@ -122,9 +126,14 @@ def test_password_change_ends_other_sessions(pm, client):
     other = Client()
     other.post(reverse("login"), {"username": "pm", "password": PASSWORD})
     client.post(reverse("login"), {"username": "pm", "password": PASSWORD})
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": "a-much-longer-secret-42", "new_password2": "a-much-longer-secret-42",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-longer-secret-42",
+            "new_password2": "a-much-longer-secret-42",
+        },
+    )
     assert response.status_code == 302
     assert client.get(reverse("portfolio:usecase_list")).status_code == 200
     assert other.get(reverse("portfolio:usecase_list")).status_code == 302
@@ -142,7 +151,9 @@ def test_role_changes_are_audited(pm, db):
 
 
 def test_an_open_redirect_after_login_is_refused(pm, client):
-    response = client.post(reverse("login") + "?next=https://evil.example/", {
-        "username": "pm", "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        reverse("login") + "?next=https://evil.example/",
+        {"username": "pm", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]

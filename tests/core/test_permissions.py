@@ -24,9 +24,7 @@ def world(units, make_user):
             cases[key] = UseCase.objects.create(
                 number=len(cases) + 1, title=f"Case {key}", business_unit=units[unit_code], confidential=confidential
             )
-    users = {
-        role: make_user(role, role, units=() if role in SEES_ALL else (units["RETAIL"],)) for role in ROLES
-    }
+    users = {role: make_user(role, role, units=() if role in SEES_ALL else (units["RETAIL"],)) for role in ROLES}
     return cases, users
 
 
@@ -72,8 +70,13 @@ def test_an_explicit_grant_reveals_one_confidential_record(world, api):
     from core.permissions import grant
 
     cases, users = world
-    grant(actor=users["platform_admin"], grantee=users["data_scientist"], action="view", obj=cases["other-conf"],
-          reason="needs it for a joint model")
+    grant(
+        actor=users["platform_admin"],
+        grantee=users["data_scientist"],
+        action="view",
+        obj=cases["other-conf"],
+        reason="needs it for a joint model",
+    )
     assert api(users["data_scientist"]).get(f"/api/v1/use-cases/{cases['other-conf'].pk}/").status_code == 200
 
 
@@ -92,8 +95,13 @@ def _payload(unit, **extra):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("program_manager", 201), ("data_scientist", 403), ("review_board", 403), ("executive", 403),
-     ("platform_admin", 403)],
+    [
+        ("program_manager", 201),
+        ("data_scientist", 403),
+        ("review_board", 403),
+        ("executive", 403),
+        ("platform_admin", 403),
+    ],
 )
 def test_only_program_managers_propose_use_cases(world, api, units, role, status):
     _, users = world
@@ -113,8 +121,9 @@ def test_a_program_manager_cannot_propose_in_another_unit(world, api, units):
 def test_a_program_manager_cannot_edit_another_units_use_case(world, api):
     cases, users = world
     target = cases["other-open"]
-    response = api(users["program_manager"]).patch(f"/api/v1/use-cases/{target.pk}/", {"title": "Hijacked"},
-                                                   format="json")
+    response = api(users["program_manager"]).patch(
+        f"/api/v1/use-cases/{target.pk}/", {"title": "Hijacked"}, format="json"
+    )
     assert response.status_code == 403
     target.refresh_from_db()
     assert target.title == "Case other-open"
