@@ -1,22 +1,66 @@
-from django.contrib import admin
+"""Admin pages for reference data. Every save goes through the services, so it is checked and audited."""
 
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+
+from core.exceptions import ApplicationError
+from portfolio import services
 from portfolio.models import BusinessUnit, Membership, UseCase
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
+class ServiceAdmin(admin.ModelAdmin):
+    """Turns a service refusal into an admin error message instead of a 500."""
+
+    def _call(self, request, service, **kwargs):
+        try:
+            return service(actor=request.user, **kwargs)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, level=messages.ERROR)
+            raise PermissionDenied(exc.message) from exc
 
 
 @admin.register(BusinessUnit)
-class BusinessUnitAdmin(admin.ModelAdmin):
+class BusinessUnitAdmin(ServiceAdmin):
     list_display = ("code", "name", "is_active")
     search_fields = ("code", "name")
-    inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            fields = {f: form.cleaned_data[f] for f in form.changed_data if f in ("name", "description", "is_active")}
+            self._call(request, services.business_unit_update, business_unit=obj, **fields)
+        else:
+            created = self._call(
+                request, services.business_unit_create, code=obj.code, name=obj.name, description=obj.description
+            )
+            obj.pk = created.pk
 
     def has_delete_permission(self, request, obj=None):
         return False  # units are deactivated, never deleted: records and the audit trail point at them
+
+
+@admin.register(Membership)
+class MembershipAdmin(ServiceAdmin):
+    list_display = ("user", "business_unit", "created_at")
+    list_filter = ("business_unit",)
+    search_fields = ("user__username", "business_unit__code")
+    autocomplete_fields = ("user",)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        created = self._call(request, services.membership_add, user=obj.user, business_unit=obj.business_unit)
+        obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        self._call(request, services.membership_remove, membership=obj, reason="removed in admin")
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            self.delete_model(request, membership)
 
 
 @admin.register(UseCase)
@@ -26,6 +70,9 @@ class UseCaseAdmin(admin.ModelAdmin):
     list_display = ("code", "title", "business_unit", "status", "risk_tier", "confidential")
     list_filter = ("status", "risk_tier", "business_unit", "confidential")
     search_fields = ("title",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "view").select_related("business_unit")
 
     def has_add_permission(self, request):
         return False

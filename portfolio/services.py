@@ -57,6 +57,30 @@ def business_unit_create(*, actor, code: str, name: str, description: str = "") 
 
 
 @transaction.atomic
+def business_unit_update(*, actor, business_unit: BusinessUnit, reason: str = "", **changes) -> BusinessUnit:
+    """Rename, describe, or deactivate a unit (units are never deleted: records point at them)."""
+    allowed = {"name", "description", "is_active"}
+    if set(changes) - allowed:
+        raise ApplicationError(f"These fields cannot be changed: {', '.join(sorted(set(changes) - allowed))}.")
+    unit = BusinessUnit.objects.select_for_update().get(pk=business_unit.pk)
+    require(actor, "change", unit)
+    before = _snapshot(unit, changes)
+    for field, value in changes.items():
+        setattr(unit, field, value)
+    _validate(unit)
+    unit.save()
+    audit.record(
+        actor=actor,
+        action="business_unit.updated",
+        target=unit,
+        before=before,
+        after=_snapshot(unit, changes),
+        reason=reason,
+    )
+    return unit
+
+
+@transaction.atomic
 def membership_add(*, actor, user, business_unit: BusinessUnit) -> Membership:
     require_model_perm(actor, Membership, "add", business_unit=business_unit)
     membership, created = Membership.objects.get_or_create(user=user, business_unit=business_unit)
@@ -144,3 +168,17 @@ def use_case_update(*, actor, use_case: UseCase, reason: str = "", **changes) ->
         reason=reason,
     )
     return use_case
+
+
+@transaction.atomic
+def membership_remove(*, actor, membership: Membership, reason: str = "") -> None:
+    """Take a user out of a business unit; they lose sight of its confidential records at once."""
+    require_model_perm(actor, Membership, "delete", business_unit=membership.business_unit)
+    audit.record(
+        actor=actor,
+        action="membership.removed",
+        target=membership,
+        reason=reason,
+        before={"user": membership.user.get_username(), "business_unit": membership.business_unit.code},
+    )
+    membership.delete()

@@ -4,18 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from audit import db as audit_db
 from audit import services as audit
 from audit.models import AuditEvent
-
-
-class _Editor:
-    def __init__(self):
-        self.connection = connection
-
-    def execute(self, sql, params=None):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+from tests.audit.helpers import tamper
 
 
 @pytest.fixture
@@ -71,22 +62,15 @@ def test_the_orm_refuses_update_and_delete(events):
         events[0].save()
 
 
-def _tamper(sql, params):
-    audit_db.remove_guards(_Editor())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    audit_db.install_guards(_Editor())
-
-
 def test_verify_audit_names_an_edited_event(events):
     victim = events[2]
-    _tamper("UPDATE audit_auditevent SET reason = %s WHERE id = %s", ["nothing to see", victim.pk])
+    tamper("UPDATE audit_auditevent SET reason = %s WHERE id = %s", ["nothing to see", victim.pk])
     with pytest.raises(CommandError, match=rf"Event #{victim.seq} \(id {victim.pk}\).*edited"):
         call_command("verify_audit")
 
 
 def test_verify_audit_names_the_event_after_a_deleted_one(events):
-    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
     report = audit.verify_chain()
     assert not report.ok
     assert report.first_bad_seq == events[2].seq
@@ -98,7 +82,7 @@ def test_verify_audit_detects_a_rewritten_hash(events):
     victim = events[1]
     victim.reason = "rewritten"
     new_hash = audit.compute_hash(victim)
-    _tamper("UPDATE audit_auditevent SET reason = %s, hash = %s WHERE id = %s", ["rewritten", new_hash, victim.pk])
+    tamper("UPDATE audit_auditevent SET reason = %s, hash = %s WHERE id = %s", ["rewritten", new_hash, victim.pk])
     report = audit.verify_chain()
     assert not report.ok and report.first_bad_seq == events[2].seq
 

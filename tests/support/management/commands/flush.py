@@ -2,25 +2,11 @@
 guards refuse that. Lift the guards for the flush and put them back. Production has no such command."""
 
 from django.core.management.commands.flush import Command as FlushCommand
-from django.db import connections
 
-from audit import db as audit_db
-
-
-class _Editor:
-    def __init__(self, connection):
-        self.connection = connection
-
-    def execute(self, sql, params=None):
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, params)
+from tests.audit.helpers import guards_lifted
 
 
 class Command(FlushCommand):
     def handle(self, **options):
-        editor = _Editor(connections[options["database"]])
-        audit_db.remove_guards(editor)
-        try:
+        with guards_lifted(options["database"]):
             return super().handle(**options)
-        finally:
-            audit_db.install_guards(editor)

@@ -1,0 +1,25 @@
+"""User admin: users are deactivated, never deleted, so a username is never reassigned (Part 11 §11.100)."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+
+from core.lockout import account_unlock
+
+admin.site.site_header = "Lodestar administration"
+admin.site.site_title = "Lodestar admin"
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class LodestarUserAdmin(UserAdmin):
+    actions = ["unlock_accounts"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Unlock the selected accounts (after repeated failed sign-ins)")
+    def unlock_accounts(self, request, queryset):
+        for user in queryset:
+            account_unlock(actor=request.user, user=user, reason="unlocked in admin")
+        self.message_user(request, f"{queryset.count()} account(s) unlocked.", level=messages.SUCCESS)

@@ -1,0 +1,18 @@
+"""Default periodic tasks, loaded into django-celery-beat by a migration.
+
+After that they are ordinary rows: an admin changes an interval in the admin, without a deploy.
+"""
+
+DEFAULT_SCHEDULES = (
+    # (name, task, every, period)
+    ("Worker health check", "core.health", 5, "minutes"),
+    ("Verify the audit trail", "audit.verify_chain", 1, "days"),
+)
+
+
+def install_default_schedules(apps, schema_editor=None) -> None:
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, task, every, period in DEFAULT_SCHEDULES:
+        interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=period)
+        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": interval})
