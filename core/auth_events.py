@@ -47,6 +47,8 @@ def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
         return
     if action == "pre_clear":
         pk_set = set(instance.groups.values_list("pk", flat=True))
+    if not pk_set:
+        return  # Django signals an add of groups the user already had; nothing changed
     key = "added" if action == "post_add" else "removed"
     audit.record(actor=None, action="auth.roles_changed", target=instance, after={key: _names(Group, pk_set)})
 
@@ -54,7 +56,7 @@ def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 @receiver(m2m_changed, sender=User.user_permissions.through)
 @receiver(m2m_changed, sender=Group.permissions.through)
 def _permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove") or reverse:
+    if action not in ("post_add", "post_remove") or reverse or not pk_set:
         return
     key = "added" if action == "post_add" else "removed"
     perms = sorted(
