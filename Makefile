@@ -32,7 +32,7 @@ seed: migrate
 demo: $(VENV)/.installed $(MLFLOW_VENV)/.installed static/vendor/plotly.min.js seed
 	scripts/demo.sh
 
-test: $(VENV)/.installed static/vendor/plotly.min.js
+test: $(VENV)/.installed $(MLFLOW_VENV)/.installed static/vendor/plotly.min.js
 	scripts/ensure_chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from audit.selectors import audit_event_list
 from governance.selectors import sign_off_functions_held
+from monitoring.mlflow_client import server_status
 from portfolio import selectors as portfolio
 
 
@@ -87,5 +88,6 @@ class AdministrationDashboard(DashboardView):
             user_count=User.objects.filter(is_active=True).count(),
             roles=Group.objects.annotate(members=Count("user")).order_by("name"),
             recent_events=audit_event_list(user=self.request.user)[:10],
+            mlflow=server_status(),
             **kwargs,
         )
