@@ -94,3 +94,16 @@ def test_the_health_task_reaches_the_database(db):
     from core.tasks import health
 
     assert health.delay().get(timeout=10)["status"] == "ok"
+
+
+def test_tasks_retry_transient_errors_with_backoff():
+    from django.db import OperationalError
+
+    from config.celery import app
+    from core.tasks import health
+
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit
+    assert OperationalError in health.autoretry_for and health.retry_backoff and health.retry_jitter
+    assert ValueError not in health.autoretry_for  # a bug is not retried: it would fail the same way
