@@ -2,20 +2,20 @@
 # from this one image; docker-compose.yml picks the command. Build: docker build -t lodestar .
 FROM python:3.11-slim
 
+# PYTHONPATH: the source tree in /app wins over the copy that `pip install .` puts in site-packages,
+# so BASE_DIR (templates/, static/, var/) is always /app, whichever of gunicorn/celery/manage.py runs.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore \
-    # The source tree in /app wins over the copy that `pip install .` puts in site-packages, so
-    # BASE_DIR (templates/, static/, var/) is always /app, whichever of gunicorn/celery/manage.py runs.
     PYTHONPATH=/app \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     MLFLOW_DISABLE_TELEMETRY=true \
     DO_NOT_TRACK=true
 
 RUN groupadd --system --gid 10001 lodestar \
- && useradd --system --uid 10001 --gid lodestar --home-dir /app --no-create-home --shell /usr/sbin/nologin lodestar
+ && useradd --system --uid 10001 --gid lodestar --create-home --home-dir /home/lodestar --shell /usr/sbin/nologin lodestar
 
 WORKDIR /app
 
@@ -32,8 +32,9 @@ RUN pip install . \
  && mkdir -p var static/vendor \
  && chown -R lodestar:lodestar var static/vendor
 
-# The code stays owned by root (read-only to the app); only var/ and static/vendor/ are the app's.
-USER lodestar
+# The code stays owned by root (read-only to the app); only var/, static/vendor/ and the home folder
+# (gunicorn's control socket goes in ~/.gunicorn) are the app's.
+USER 10001:10001
 
 # plotly.js from the installed plotly package, then the hashed and compressed static files that
 # whitenoise serves. Production settings insist on a SECRET_KEY: a throwaway one for this line only.

@@ -5,7 +5,8 @@ Rules (DESIGN.md, foundation issue):
 - a confidential record is visible to members of its business unit, to users granted it
   explicitly (guardian), and to holders of ``SEE_ALL_PERM`` (executives, platform admins);
 - a write needs the model permission (from a role) *and* a record in one of the user's
-  business units or an explicit object grant, unless the user holds ``MANAGE_ALL_PERM``.
+  business units or an explicit object grant, unless the user holds ``MANAGE_ALL_PERM``;
+  a record of no business unit (enterprise-wide) needs the model permission only.
 
 A model takes part by declaring ``scope_business_unit`` (the path to its business unit) and,
 if it can be confidential, ``scope_confidential`` (the path to the flag). The business-unit
@@ -83,7 +84,8 @@ class RestrictedQuerySet(models.QuerySet):
             return self.filter(pk__in=_granted(self, user, action).values("pk"))
         if manages_everything(user) or bu_path is None:
             return self
-        in_scope = Q(**{f"{bu_path}__in": member_business_unit_ids(user)})
+        # Records of no unit (enterprise-wide objectives, say) need only the model permission.
+        in_scope = Q(**{f"{bu_path}__in": member_business_unit_ids(user)}) | Q(**{f"{bu_path}__isnull": True})
         return self.filter(in_scope | Q(pk__in=_granted(self, user, action).values("pk")))
 
 

@@ -1,46 +1,96 @@
-"""Reads of the portfolio that the pages and the API share."""
+"""Reads of the portfolio that the pages and the API share; aggregates run in the database."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from portfolio.models import BusinessUnit, UseCase
+from portfolio.choices import UseCaseStatus
+from portfolio.models import (
+    KPI,
+    BusinessUnit,
+    Capability,
+    KPIMeasurement,
+    Objective,
+    Score,
+    ScoringCriterion,
+    UseCase,
+    UseCaseObjective,
+)
 
 
 def business_unit_list(*, user) -> QuerySet[BusinessUnit]:
     return BusinessUnit.objects.restrict(user, "view").filter(is_active=True)
 
 
-def use_case_list(*, user) -> QuerySet[UseCase]:
-    return UseCase.objects.restrict(user, "view").select_related("business_unit", "owner")
-
-
 def user_business_units(*, user) -> QuerySet[BusinessUnit]:
     return BusinessUnit.objects.filter(memberships__user=user)
 
 
+def use_case_list(*, user) -> QuerySet[UseCase]:
+    return UseCase.objects.restrict(user, "view").select_related("business_unit", "owner", "sponsor")
+
+
+def use_case_detail_list(*, user) -> QuerySet[UseCase]:
+    """Use cases with what the detail page and the API show, prefetched (no N+1)."""
+    return use_case_list(user=user).prefetch_related(
+        "capabilities",
+        Prefetch("objective_links", queryset=UseCaseObjective.objects.select_related("objective", "kpi")),
+    )
+
+
+def use_case_scores(*, use_case: UseCase) -> QuerySet[Score]:
+    return use_case.scores.select_related("criterion", "scorer")
+
+
+def objective_list(*, user) -> QuerySet[Objective]:
+    return Objective.objects.restrict(user, "view").select_related("business_unit", "owner").prefetch_related("kpis")
+
+
+def kpi_list(*, user) -> QuerySet[KPI]:
+    """KPIs with their latest measurement (value and date) annotated in the same query."""
+    latest = KPIMeasurement.objects.filter(kpi=OuterRef("pk")).order_by("-measured_on")
+    return (
+        KPI.objects.restrict(user, "view")
+        .select_related("objective", "objective__business_unit")
+        .annotate(
+            latest_value=Subquery(latest.values("value")[:1]), latest_on=Subquery(latest.values("measured_on")[:1])
+        )
+    )
+
+
+def kpi_measurements(*, kpi: KPI) -> QuerySet[KPIMeasurement]:
+    return kpi.measurements.select_related("recorded_by").order_by("measured_on")
+
+
+def capability_list(*, user) -> QuerySet[Capability]:
+    return Capability.objects.restrict(user, "view").select_related("parent")
+
+
+def scoring_criteria(*, active_only: bool = False) -> QuerySet[ScoringCriterion]:
+    criteria = ScoringCriterion.objects.all()
+    return criteria.filter(is_active=True) if active_only else criteria
+
+
 def use_case_counts_by_status(*, user) -> list[dict]:
     """[{status, label, count}] over the use cases the user may see, one grouped query."""
-    from django.db.models import Count
-
-    from portfolio.choices import UseCaseStatus
-
     rows = dict(use_case_list(user=user).order_by().values_list("status").annotate(n=Count("pk")))
     return [{"status": s.value, "label": s.label, "count": rows.get(s.value, 0)} for s in UseCaseStatus]
 
 
 def portfolio_totals(*, user) -> dict:
     """Count, projected value and cost of the use cases the user may see, in one query."""
-    from django.db.models import Count, Sum
-
+    money = DecimalField(max_digits=16, decimal_places=2)
     return (
         use_case_list(user=user)
         .order_by()
-        .aggregate(count=Count("pk"), value=Sum("estimated_value"), cost=Sum("estimated_cost"))
+        .aggregate(
+            count=Count("pk"),
+            value=Coalesce(Sum("estimated_value"), 0, output_field=money),
+            cost=Coalesce(Sum("estimated_cost"), 0, output_field=money),
+        )
     )
 
 
 def portfolio_by_business_unit(*, user) -> QuerySet:
-    from django.db.models import Count, Sum
-
     return (
         use_case_list(user=user)
         .order_by("business_unit__name")

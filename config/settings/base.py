@@ -204,6 +204,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "portfolio.choices.Level",
+        "UseCaseStatusEnum": "portfolio.choices.UseCaseStatus",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------------
@@ -241,12 +245,14 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILI
 if CELERY_BROKER_URL.startswith("filesystem"):
     # Embedded default: a broker in plain files under var/, so a worker and beat run without a server.
     _queue, _processed = VAR_DIR / "celery" / "queue", VAR_DIR / "celery" / "processed"
-    for _folder in (_queue, _processed, VAR_DIR / "celery" / "results"):
+    _control = VAR_DIR / "celery" / "control"
+    for _folder in (_queue, _processed, _control, VAR_DIR / "celery" / "results"):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_processed),
+        "control_folder": str(_control),
         "store_processed": False,
     }
 

@@ -1,6 +1,8 @@
 """Tests: the environment picks PostgreSQL/Redis when set, embedded defaults otherwise."""
 
 from .base import *  # noqa: F403
+import os
+
 from .base import env
 
 DEBUG = False
@@ -17,4 +19,5 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000/min
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: the live server, Celery workers and the tests must share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-lodestar.sqlite3")}  # noqa: F405
+    # One file per test run, so two runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-lodestar-{os.getpid()}.sqlite3")}  # noqa: F405

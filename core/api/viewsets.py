@@ -6,6 +6,9 @@ from rest_framework import mixins, viewsets
 class ScopedQuerysetMixin:
     """Lists and details show only what the user may see; the rest answers 404."""
 
+    # "custom" on an @action: the service it calls checks permission on the object itself.
+    action_permission: str | None = None
+
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, "view")
 

@@ -1,6 +1,17 @@
 from rest_framework import serializers
 
-from portfolio.models import BusinessUnit, UseCase
+from portfolio.choices import UseCaseStatus
+from portfolio.models import (
+    KPI,
+    BusinessUnit,
+    Capability,
+    KPIMeasurement,
+    Objective,
+    Score,
+    ScoringCriterion,
+    UseCase,
+    UseCaseObjective,
+)
 
 
 class BusinessUnitSerializer(serializers.ModelSerializer):
@@ -10,9 +21,75 @@ class BusinessUnitSerializer(serializers.ModelSerializer):
         read_only_fields = ["is_active"]
 
 
+class ObjectiveSerializer(serializers.ModelSerializer):
+    business_unit = serializers.PrimaryKeyRelatedField(
+        queryset=BusinessUnit.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    kpis = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Objective
+        fields = ["id", "title", "description", "owner", "horizon", "business_unit", "is_active", "kpis"]
+
+
+class KPISerializer(serializers.ModelSerializer):
+    latest_value = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True, allow_null=True)
+    latest_on = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = KPI
+        fields = [
+            "id",
+            "objective",
+            "name",
+            "unit",
+            "direction",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "source",
+            "metric_binding",
+            "latest_value",
+            "latest_on",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            fields["objective"].read_only = True  # a KPI stays with its objective
+        return fields
+
+
+class KPIMeasurementSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = KPIMeasurement
+        fields = ["id", "measured_on", "value", "note", "recorded_by", "recorded_at"]
+        read_only_fields = ["recorded_at"]
+        validators = []  # the service decides: a second value for a date corrects the first
+
+
+class CapabilitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Capability
+        fields = ["id", "name", "parent", "description"]
+
+
+class UseCaseObjectiveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UseCaseObjective
+        fields = ["id", "objective", "kpi", "expected_contribution", "note"]
+        validators = []  # linking twice updates the link (service)
+
+
 class UseCaseSerializer(serializers.ModelSerializer):
     code = serializers.CharField(read_only=True)
     business_unit = serializers.PrimaryKeyRelatedField(queryset=BusinessUnit.objects.filter(is_active=True))
+    capabilities = serializers.PrimaryKeyRelatedField(many=True, queryset=Capability.objects.all(), required=False)
+    ea_components = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=200)
+    objectives = UseCaseObjectiveSerializer(source="objective_links", many=True, read_only=True)
 
     class Meta:
         model = UseCase
@@ -21,15 +98,68 @@ class UseCaseSerializer(serializers.ModelSerializer):
             "code",
             "title",
             "problem_statement",
+            "process_changed",
+            "current_performance",
             "business_unit",
+            "sponsor",
             "owner",
+            "capabilities",
             "status",
             "risk_tier",
             "confidential",
             "estimated_value",
             "estimated_cost",
+            "sourcing",
+            "sourcing_rationale",
+            "data_sources_available",
+            "data_quality",
+            "data_access_agreed",
+            "integration_complexity",
+            "ea_components",
+            "objectives",
             "created_at",
             "updated_at",
         ]
-        # Status and tier change only through their workflows; owner defaults to the proposer.
-        read_only_fields = ["status", "risk_tier", "owner", "created_at", "updated_at"]
+        # Status and tier change only through their workflows.
+        read_only_fields = ["status", "risk_tier", "created_at", "updated_at"]
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=UseCaseStatus.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    criterion = serializers.PrimaryKeyRelatedField(queryset=ScoringCriterion.objects.filter(is_active=True))
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    scorer = serializers.CharField(source="scorer.username", read_only=True)
+
+    class Meta:
+        model = Score
+        fields = ["id", "criterion", "score", "rationale", "scorer", "scored_at", "is_current"]
+        read_only_fields = ["scored_at", "is_current"]
+
+
+class ScoringCriterionSerializer(serializers.ModelSerializer):
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, max_value=1000)
+
+    class Meta:
+        model = ScoringCriterion
+        fields = ["id", "key", "name", "description", "weight", "higher_is_better", "rubric", "source", "is_active"]
+        read_only_fields = ["key", "source"]
+
+
+class RankingRowSerializer(serializers.Serializer):
+    use_case = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    business_unit = serializers.CharField()
+    status = serializers.CharField()
+    score = serializers.FloatField(help_text="Weighted, normalised score from 0 to 100.")
+    rank = serializers.IntegerField(help_text="1 is best; equal scores share a rank.")
+    base_rank = serializers.IntegerField(allow_null=True, help_text="Rank with the saved weights.")
+    moved = serializers.IntegerField(help_text="Places gained (+) or lost (-) against the saved weights.")
+    sensitive = serializers.BooleanField(help_text="The rank moves by 3 places or more under these weights.")
+    missing_criteria = serializers.IntegerField(help_text="Criteria nobody has scored yet (counted as worst).")
+    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    estimated_cost = serializers.DecimalField(max_digits=14, decimal_places=2)

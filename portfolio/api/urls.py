@@ -4,5 +4,10 @@ from portfolio.api import views
 
 router = SimpleRouter()
 router.register("business-units", views.BusinessUnitViewSet, basename="business-unit")
+router.register("objectives", views.ObjectiveViewSet, basename="objective")
+router.register("kpis", views.KPIViewSet, basename="kpi")
+router.register("capabilities", views.CapabilityViewSet, basename="capability")
 router.register("use-cases", views.UseCaseViewSet, basename="use-case")
+router.register("scoring-criteria", views.ScoringCriterionViewSet, basename="scoring-criterion")
+router.register("ranking", views.RankingViewSet, basename="ranking")
 urlpatterns = router.urls

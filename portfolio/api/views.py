@@ -1,26 +1,122 @@
-from core.api.viewsets import ReadOnlyScopedViewSet, ScopedViewSet
-from portfolio import services
-from portfolio.api.serializers import BusinessUnitSerializer, UseCaseSerializer
-from portfolio.filters import BusinessUnitFilterSet, UseCaseFilterSet
-from portfolio.models import BusinessUnit, UseCase
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.viewsets import ReadOnlyScopedViewSet, ScopedQuerysetMixin, ScopedViewSet
+from core.exceptions import ApplicationError
+from portfolio import selectors, services
+from portfolio.api import serializers as s
+from portfolio.filters import (
+    BusinessUnitFilterSet,
+    KPIFilterSet,
+    ObjectiveFilterSet,
+    ScoringCriterionFilterSet,
+    UseCaseFilterSet,
+)
+from portfolio.models import KPI, BusinessUnit, Capability, Objective, ScoringCriterion, UseCase
+from portfolio.ranking import ranking
+from portfolio.services.scoring import parse_weight
 
 
 class BusinessUnitViewSet(ReadOnlyScopedViewSet):
     """Business units. Created and changed by platform admins (admin pages)."""
 
     queryset = BusinessUnit.objects.all()
-    serializer_class = BusinessUnitSerializer
+    serializer_class = s.BusinessUnitSerializer
     filterset_class = BusinessUnitFilterSet
     ordering_fields = ["code", "name"]
+
+
+class ObjectiveViewSet(ScopedViewSet):
+    """Strategic objectives; `business_unit` empty means enterprise-wide."""
+
+    queryset = Objective.objects.all()
+    serializer_class = s.ObjectiveSerializer
+    filterset_class = ObjectiveFilterSet
+    ordering_fields = ["title", "horizon"]
+
+    def get_queryset(self):
+        return selectors.objective_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.objective_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.objective_update(
+            actor=self.request.user, objective=serializer.instance, **serializer.validated_data
+        )
+
+
+class KPIViewSet(ScopedViewSet):
+    """KPIs of objectives, with their latest measurement; measurements under `kpis/{id}/measurements`."""
+
+    queryset = KPI.objects.all()
+    serializer_class = s.KPISerializer
+    filterset_class = KPIFilterSet
+    ordering_fields = ["name", "target_date"]
+
+    def get_queryset(self):
+        return selectors.kpi_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.kpi_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.kpi_update(
+            actor=self.request.user, kpi=serializer.instance, **serializer.validated_data
+        )
+
+    @extend_schema(request=s.KPIMeasurementSerializer, responses=s.KPIMeasurementSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        action_permission="custom",
+        serializer_class=s.KPIMeasurementSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def measurements(self, request, pk=None):
+        """GET the KPI's measurements over time; POST {"measured_on", "value", "note"} to record one."""
+        kpi = self.get_object()
+        if request.method == "POST":
+            data = s.KPIMeasurementSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            measurement = services.kpi_measurement_record(actor=request.user, kpi=kpi, **data.validated_data)
+            return Response(s.KPIMeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
+        return Response(s.KPIMeasurementSerializer(selectors.kpi_measurements(kpi=kpi), many=True).data)
+
+
+class CapabilityViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Business capabilities (a tree through `parent`) that use cases support."""
+
+    queryset = Capability.objects.select_related("parent")
+    serializer_class = s.CapabilitySerializer
+    filterset_fields = ["parent"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.capability_create(actor=self.request.user, **serializer.validated_data)
 
 
 class UseCaseViewSet(ScopedViewSet):
     """AI use cases. Confidential ones are visible to their business unit, grantees and executives."""
 
-    queryset = UseCase.objects.select_related("business_unit", "owner")
-    serializer_class = UseCaseSerializer
+    queryset = UseCase.objects.all()
+    serializer_class = s.UseCaseSerializer
     filterset_class = UseCaseFilterSet
     ordering_fields = ["number", "title", "estimated_value", "estimated_cost", "created_at"]
+
+    def get_queryset(self):
+        return selectors.use_case_detail_list(user=self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.use_case_create(actor=self.request.user, **serializer.validated_data)
@@ -29,3 +125,111 @@ class UseCaseViewSet(ScopedViewSet):
         serializer.instance = services.use_case_update(
             actor=self.request.user, use_case=serializer.instance, **serializer.validated_data
         )
+
+    @extend_schema(request=s.TransitionSerializer, responses=s.UseCaseSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.TransitionSerializer)
+    def transition(self, request, pk=None):
+        """Move the use case through its workflow: {"to": "assessing", "reason": "..."}; 409 if not allowed."""
+        use_case = self.get_object()
+        data = s.TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        use_case = services.use_case_transition(
+            actor=request.user,
+            use_case=use_case,
+            to_status=data.validated_data["to"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.UseCaseSerializer(self.get_queryset().get(pk=use_case.pk)).data)
+
+    @extend_schema(request=s.ScoreSerializer, responses=s.ScoreSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        action_permission="custom",
+        serializer_class=s.ScoreSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def scores(self, request, pk=None):
+        """GET every score given (history included); POST {"criterion", "score", "rationale"} to score."""
+        use_case = self.get_object()
+        if request.method == "POST":
+            data = s.ScoreSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            score = services.score_record(actor=request.user, use_case=use_case, **data.validated_data)
+            return Response(s.ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
+        return Response(s.ScoreSerializer(selectors.use_case_scores(use_case=use_case), many=True).data)
+
+    @extend_schema(request=s.UseCaseObjectiveSerializer, responses=s.UseCaseObjectiveSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.UseCaseObjectiveSerializer)
+    def objectives(self, request, pk=None):
+        """Link the use case to an objective (and KPI, with the expected contribution)."""
+        use_case = self.get_object()
+        data = s.UseCaseObjectiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        link = services.use_case_link_objective(actor=request.user, use_case=use_case, **data.validated_data)
+        return Response(s.UseCaseObjectiveSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class ScoringCriterionViewSet(ScopedViewSet):
+    """The ranking's criteria; platform admins set weights, directions and rubrics."""
+
+    queryset = ScoringCriterion.objects.all()
+    serializer_class = s.ScoringCriterionSerializer
+    filterset_class = ScoringCriterionFilterSet
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        key = self.request.data.get("key") or ""
+        serializer.instance = services.scoring_criterion_create(actor=self.request.user, key=key, **data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.scoring_criterion_update(
+            actor=self.request.user, criterion=serializer.instance, **serializer.validated_data
+        )
+
+
+def weight_overrides(query_params) -> dict[str, Decimal]:
+    """`weight_<criterion key>=<number>` query parameters, validated."""
+    return {
+        name.removeprefix("weight_"): parse_weight(value, field=name)
+        for name, value in query_params.items()
+        if name.startswith("weight_") and value != ""
+    }
+
+
+class RankingViewSet(viewsets.GenericViewSet):
+    """The backlog (proposed, assessing, approved) ranked by weighted score, computed in the database.
+
+    Override any criterion's weight for this request with `?weight_<key>=<number>` (e.g. `weight_roi=5`);
+    each row then says how far it moved from the rank under the saved weights."""
+
+    queryset = UseCase.objects.none()
+    serializer_class = s.RankingRowSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("weight_<key>", OpenApiTypes.NUMBER, description="Weight override for criterion <key>."),
+            OpenApiParameter("business_unit", OpenApiTypes.INT, description="Only this business unit."),
+        ]
+    )
+    def list(self, request):
+        overrides = weight_overrides(request.query_params)
+        known = set(selectors.scoring_criteria(active_only=True).values_list("key", flat=True))
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ApplicationError(
+                f"Unknown criteria: {', '.join(unknown)}. Known: {', '.join(sorted(known))}.",
+                details={f"weight_{k}": ["Unknown criterion."] for k in unknown},
+            )
+        use_cases = selectors.use_case_list(user=request.user)
+        unit = request.query_params.get("business_unit")
+        if unit:
+            if not unit.isdigit():
+                raise ApplicationError(
+                    "business_unit: give the id of a business unit.", details={"business_unit": ["Not an id."]}
+                )
+            use_cases = use_cases.filter(business_unit_id=int(unit))
+        rows = ranking(queryset=use_cases, overrides=overrides)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.RankingRowSerializer(page, many=True).data)

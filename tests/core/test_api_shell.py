@@ -65,6 +65,7 @@ def test_check_deploy_prints_no_warning_with_debug_off_and_real_secrets(settings
         "DEBUG": "false",
         "ALLOWED_HOSTS": "lodestar.example.com",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest, never in production
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

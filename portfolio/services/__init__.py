@@ -1,0 +1,47 @@
+"""Every write to the portfolio: permission checked, validated, saved and audited in one transaction."""
+
+from portfolio.services.organisation import (
+    business_unit_create,
+    business_unit_update,
+    membership_add,
+    membership_remove,
+)
+from portfolio.services.scoring import score_record, scoring_criterion_create, scoring_criterion_update
+from portfolio.services.strategy import (
+    capability_create,
+    kpi_create,
+    kpi_measurement_record,
+    kpi_update,
+    objective_create,
+    objective_update,
+)
+from portfolio.services.use_cases import (
+    USE_CASE_EDITABLE,
+    use_case_create,
+    use_case_link_objective,
+    use_case_transition,
+    use_case_unlink_objective,
+    use_case_update,
+)
+
+__all__ = [
+    "USE_CASE_EDITABLE",
+    "business_unit_create",
+    "business_unit_update",
+    "capability_create",
+    "kpi_create",
+    "kpi_measurement_record",
+    "kpi_update",
+    "membership_add",
+    "membership_remove",
+    "objective_create",
+    "objective_update",
+    "score_record",
+    "scoring_criterion_create",
+    "scoring_criterion_update",
+    "use_case_create",
+    "use_case_link_objective",
+    "use_case_transition",
+    "use_case_unlink_objective",
+    "use_case_update",
+]
