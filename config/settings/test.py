@@ -1,8 +1,8 @@
 """Tests: the environment picks PostgreSQL/Redis when set, embedded defaults otherwise."""
 
-from .base import *  # noqa: F403
 import os
 
+from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
