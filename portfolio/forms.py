@@ -20,3 +20,4 @@ class UseCaseForm(forms.ModelForm):
         if not (user.is_superuser or manages_everything(user)):
             units = units.filter(memberships__user=user)
         self.fields["business_unit"].queryset = units
+        self.fields["business_unit"].empty_label = "Choose a business unit"

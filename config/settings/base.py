@@ -26,6 +26,9 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
+# The currency that values and costs are entered in, shown beside every amount.
+CURRENCY = env("CURRENCY", default="EUR")
+
 # --- Database ---------------------------------------------------------------------------------
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'lodestar.sqlite3'}")}

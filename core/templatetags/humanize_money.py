@@ -1,17 +1,16 @@
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
 
 register = template.Library()
 
 
 @register.filter
 def money(value) -> str:
-    """12_500_000 -> '12.5 M'; keeps dashboards readable at enterprise sizes."""
-    if value in (None, ""):
-        return "0"
-    amount = Decimal(value)
-    for limit, suffix in ((Decimal(1_000_000_000), " B"), (Decimal(1_000_000), " M"), (Decimal(1_000), " k")):
+    """12_500_000 -> 'EUR 12.5 M', 600_000 -> 'EUR 600 k': readable at enterprise sizes."""
+    amount = Decimal(value or 0)
+    for limit, suffix, digits in ((Decimal(10**9), " B", 1), (Decimal(10**6), " M", 1), (Decimal(10**3), " k", 0)):
         if abs(amount) >= limit:
-            return f"{amount / limit:.1f}{suffix}"
-    return f"{amount:.0f}"
+            return f"{settings.CURRENCY} {amount / limit:,.{digits}f}{suffix}"
+    return f"{settings.CURRENCY} {amount:,.0f}"

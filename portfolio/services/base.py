@@ -5,9 +5,17 @@ from django.core.exceptions import ValidationError
 from core.exceptions import ApplicationError
 
 
+def _audit_value(obj, field: str):
+    """A value an auditor can read: a related record as its name with its id, e.g. 'RETAIL · Retail (#3)'."""
+    if hasattr(obj, f"{field}_id"):
+        related = getattr(obj, field)
+        return None if related is None else f"{related} (#{related.pk})"
+    return getattr(obj, field)
+
+
 def snapshot(obj, fields) -> dict:
-    """Field values for the audit trail; foreign keys as ids."""
-    return {f: (getattr(obj, f"{f}_id") if hasattr(obj, f"{f}_id") else getattr(obj, f)) for f in fields}
+    """Field values for the audit trail; related records by name and id."""
+    return {field: _audit_value(obj, field) for field in fields}
 
 
 def validate(obj, exclude=None) -> None:

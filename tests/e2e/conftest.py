@@ -52,14 +52,13 @@ def screenshots() -> Path:
 def demo(transactional_db):
     """The demo data set (users pm, ds, rb, rb2, exec, admin; four units; eight use cases).
 
-    Modules mark their tests django_db(transaction=True, serialized_rollback=True): the live server
-    reads the data from another thread, so it must be committed, and the role groups it relies on
-    come from a data migration that each flush would otherwise wipe."""
+    Modules mark their tests django_db(transaction=True): the live server reads the data from another
+    thread, so it must be committed. The test-only flush restores the role groups between tests."""
     from django.contrib.auth.models import Group
 
     from portfolio import demo as demo_data
 
-    assert Group.objects.exists(), "role groups missing: mark the test django_db(..., serialized_rollback=True)"
+    assert Group.objects.exists(), "role groups missing: the test-only flush should have restored them"
     demo_data.seed()
     return demo_data
 

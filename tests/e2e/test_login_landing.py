@@ -7,9 +7,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import LANDINGS, path_of
 
-# serialized_rollback: the flush after each test also empties what data migrations made (role groups,
-# sign-off functions, beat schedules); Django puts it back before the next test.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("username", list(LANDINGS))

@@ -8,9 +8,7 @@ from playwright.sync_api import expect
 from portfolio.models import UseCase
 from tests.e2e.conftest import path_of
 
-# serialized_rollback: the flush after each test also empties what data migrations made (role groups,
-# sign-off functions, beat schedules); Django puts it back before the next test.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def rows(page):

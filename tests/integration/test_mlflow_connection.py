@@ -13,7 +13,8 @@ def test_the_admin_page_shows_a_reachable_server(mlflow_server, settings, client
     assert status.reachable and status.version.startswith("3.17")
     client.force_login(make_user("root", "platform_admin"))
     page = client.get("/dashboards/administration/").content.decode()
-    assert "reachable" in page and mlflow_server in page
+    assert 'badge-green">reachable<' in page and mlflow_server in page
+    assert "unreachable" not in page
 
 
 def test_an_unreachable_server_is_reported_not_raised(settings, client, make_user):
@@ -21,4 +22,5 @@ def test_an_unreachable_server_is_reported_not_raised(settings, client, make_use
     status = server_status()
     assert not status.reachable and "ConnectionError" in status.error
     client.force_login(make_user("root", "platform_admin"))
-    assert "unreachable" in client.get("/dashboards/administration/").content.decode()
+    page = client.get("/dashboards/administration/").content.decode()
+    assert 'badge-red">unreachable<' in page and "does not answer" in page

@@ -1,12 +1,34 @@
-"""Test-only `flush`: transactional tests empty every table between tests, and the audit table's
-guards refuse that. Lift the guards for the flush and put them back. Production has no such command."""
+"""Test-only `flush`. Transactional tests (browser, worker) empty every table between tests:
+- the audit table's guards refuse that, so they are lifted for the flush and put back;
+- the flush also empties reference data that data migrations wrote (role groups, sign-off
+  functions, scoring criteria, beat schedules), so those migrations' functions run again.
+Production has no such command."""
+
+import importlib
 
 from django.core.management.commands.flush import Command as FlushCommand
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 
 from tests.audit.helpers import guards_lifted
+
+# (module, function) of every data migration that writes reference data.
+REFERENCE_DATA = (
+    ("governance.migrations.0002_seed_sign_off_functions", "seed"),
+    ("portfolio.migrations.0003_seed_scoring_criteria", "seed"),
+    ("core.roles", "sync_role_groups"),
+    ("core.schedules", "install_default_schedules"),
+)
 
 
 class Command(FlushCommand):
     def handle(self, **options):
-        with guards_lifted(options["database"]):
-            return super().handle(**options)
+        database = options["database"]
+        with guards_lifted(database):
+            result = super().handle(**options)
+        if not options.get("inhibit_post_migrate"):
+            # Historical models, as in the migrations: no signals, so no audit noise.
+            state_apps = MigrationExecutor(connections[database]).loader.project_state().apps
+            for module, function in REFERENCE_DATA:
+                getattr(importlib.import_module(module), function)(state_apps, None)
+        return result
