@@ -8,7 +8,11 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_dashboards": [], "nav_links": []}
-    links = [("Use cases", reverse("portfolio:usecase_list"))]
+    links = [
+        ("Use cases", reverse("portfolio:usecase_list")),
+        ("Ranking", reverse("portfolio:ranking")),
+        ("Strategy", reverse("portfolio:objective_list")),
+    ]
     if user.has_perm("audit.view_auditevent"):
         links.append(("Audit trail", reverse("audit:event_list")))
     if user.is_staff:

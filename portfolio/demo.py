@@ -1,5 +1,8 @@
-"""Believable demo data: one user per role, a few business units, use cases. Idempotent."""
+"""Believable demo data: a user per role, business units, objectives with KPIs, ~40 use cases in
+every status with scores. Idempotent: what exists is left alone."""
 
+import random
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
@@ -7,7 +10,7 @@ from django.db import transaction
 
 from core.roles import ROLE_BY_KEY
 from portfolio import services
-from portfolio.models import BusinessUnit, Membership, UseCase
+from portfolio.models import KPI, BusinessUnit, Capability, Membership, Objective, ScoringCriterion, UseCase
 
 DEMO_PASSWORD = "lodestar-demo-2026"
 
@@ -35,82 +38,169 @@ USERS = [
     ("admin", "Ade", "Mensah", ["platform_admin"], [], True),
 ]
 
+CAPABILITIES = {
+    "Customer service": ["Contact centre", "Complaints handling"],
+    "Lending": ["Credit decisioning", "Collections"],
+    "Financial crime": ["Fraud detection", "Anti-money laundering"],
+    "Operations": ["Document processing", "Procurement"],
+}
+
+# title, unit, (kpi name, unit, direction, baseline, target)
+OBJECTIVES = [
+    ("Halve time to mortgage offer", "RETAIL", "h1", [("Days from application to offer", "days", "lower", 9, 4.5)]),
+    (
+        "Cut fraud losses by a third",
+        "RETAIL",
+        "h1",
+        [
+            ("Card fraud losses", "bp of volume", "lower", 11, 7.3),
+            ("False-positive alerts", "% of alerts", "lower", 92, 80),
+        ],
+    ),
+    ("Grow corporate lending share", "CORP", "h2", [("Corporate lending market share", "%", "higher", 8.2, 9.5)]),
+    (
+        "Lower cost to serve",
+        None,
+        "h1",
+        [("Cost per contact", "EUR", "lower", 6.4, 4.8), ("First-contact resolution", "%", "higher", 71, 80)],
+    ),
+    (
+        "Every model governed and explainable",
+        None,
+        "h2",
+        [("Models with a current validation", "%", "higher", 62, 100)],
+    ),
+]
+
+# title, unit, problem, confidential, value, cost
 USE_CASES = [
     (
-        "RETAIL",
         "Mortgage pre-approval triage",
+        "RETAIL",
         "Applications wait 9 days for a first look; triage the simple ones.",
         False,
         4_200_000,
         650_000,
     ),
     (
-        "RETAIL",
         "Card fraud early warning",
+        "RETAIL",
         "Fraud losses of 0.11% of card volume; detect mule patterns sooner.",
         False,
         7_800_000,
         1_200_000,
     ),
     (
-        "RETAIL",
         "Collections next-best-action",
+        "RETAIL",
         "Collectors call in list order; prioritise by cure likelihood.",
         True,
         2_100_000,
         400_000,
     ),
     (
-        "CORP",
         "Trade document extraction",
+        "CORP",
         "Letters of credit are keyed by hand: 35 minutes per document.",
         False,
         3_300_000,
         900_000,
     ),
     (
-        "CORP",
         "Covenant breach prediction",
+        "CORP",
         "Breaches are found at quarter end; predict them a quarter ahead.",
         True,
         5_500_000,
         700_000,
     ),
     (
-        "OPS",
         "Contact-centre call summarisation",
+        "OPS",
         "Agents spend 90 seconds per call writing notes.",
         False,
         2_900_000,
         800_000,
     ),
     (
-        "OPS",
         "Invoice matching assistant",
+        "OPS",
         "Three-way match exceptions take 4 days to clear.",
         False,
         1_400_000,
         250_000,
     ),
     (
-        "RISK",
         "Model inventory risk scoring",
+        "RISK",
         "Tiering 600 models by hand each year takes two analysts.",
         False,
         600_000,
         150_000,
     ),
 ]
+MORE_TITLES = [
+    ("RETAIL", "Branch staffing forecast"),
+    ("RETAIL", "Savings churn prediction"),
+    ("RETAIL", "Credit limit advisor"),
+    ("RETAIL", "Complaint topic routing"),
+    ("RETAIL", "Mortgage document checker"),
+    ("RETAIL", "ATM cash forecasting"),
+    ("RETAIL", "Personalised savings nudges"),
+    ("RETAIL", "Voice biometrics for phone banking"),
+    ("CORP", "Cash-flow forecasting for SMEs"),
+    ("CORP", "KYC refresh prioritisation"),
+    ("CORP", "Trade-based money laundering screening"),
+    ("CORP", "RFP response drafting"),
+    ("CORP", "Payment repair automation"),
+    ("CORP", "Relationship manager briefing notes"),
+    ("OPS", "Supplier risk monitoring"),
+    ("OPS", "IT ticket auto-triage"),
+    ("OPS", "Email intent classification"),
+    ("OPS", "Workforce scheduling optimiser"),
+    ("OPS", "Contract clause extraction"),
+    ("OPS", "Mailroom scanning"),
+    ("RISK", "AML alert scoring"),
+    ("RISK", "Regulatory change digest"),
+    ("RISK", "Stress-test narrative drafting"),
+    ("RISK", "Conduct-risk call surveillance"),
+    ("RISK", "Credit memo quality checks"),
+    ("RETAIL", "Card dispute classification"),
+    ("CORP", "FX pricing assistant"),
+    ("OPS", "Invoice fraud detection"),
+    ("RISK", "Third-party model monitoring"),
+    ("RETAIL", "Affordability check automation"),
+    ("OPS", "Procurement spend categorisation"),
+    ("CORP", "ESG disclosure extraction"),
+]
+# Where each use case ends up, cycling so every status is represented.
+PATHS = {
+    "proposed": [],
+    "assessing": ["assessing"],
+    "approved": ["assessing", "approved"],
+    "in_delivery": ["assessing", "approved", "in_delivery"],
+    "live": ["assessing", "approved", "in_delivery", "live"],
+    "retired": ["assessing", "approved", "in_delivery", "live", "retired"],
+    "paused": ["assessing", "paused"],
+    "rejected": ["assessing", "rejected"],
+}
+STATUS_CYCLE = [
+    "proposed",
+    "assessing",
+    "approved",
+    "proposed",
+    "in_delivery",
+    "live",
+    "assessing",
+    "paused",
+    "approved",
+    "rejected",
+    "live",
+    "retired",
+]
 
 
-@transaction.atomic
-def seed(stdout=None) -> list[tuple[str, str, str]]:
-    """Create what is missing; leave what exists. Returns (username, role, password) for the banner."""
-    units = {}
-    for code, name, description in UNITS:
-        units[code], _ = BusinessUnit.objects.get_or_create(
-            code=code, defaults={"name": name, "description": description}
-        )
+def _users() -> list[tuple[str, str, str]]:
     accounts = []
     for username, first, last, roles, unit_codes, staff in USERS:
         user, created = User.objects.get_or_create(
@@ -127,18 +217,126 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
             user.save()
         user.groups.add(*Group.objects.filter(name__in=[ROLE_BY_KEY[r].name for r in roles]))
         for code in unit_codes:
-            Membership.objects.get_or_create(user=user, business_unit=units[code])
+            Membership.objects.get_or_create(user=user, business_unit=BusinessUnit.objects.get(code=code))
         accounts.append((username, ", ".join(ROLE_BY_KEY[r].name for r in roles), DEMO_PASSWORD))
-    pm = User.objects.get(username="pm")
-    for code, title, problem, confidential, value, cost in USE_CASES:
-        if not UseCase.objects.filter(title=title).exists():
-            services.use_case_create(
+    return accounts
+
+
+def _strategy(pm, units) -> dict[str, Objective]:
+    admin = User.objects.get(username="admin")
+    for parent_name, children in CAPABILITIES.items():
+        parent = Capability.objects.filter(name=parent_name, parent=None).first() or services.capability_create(
+            actor=admin, name=parent_name
+        )
+        for child in children:
+            if not Capability.objects.filter(name=child, parent=parent).exists():
+                services.capability_create(actor=admin, name=child, parent=parent)
+    objectives = {}
+    today = date.today()
+    rng = random.Random(7)
+    for title, unit_code, horizon, kpis in OBJECTIVES:
+        objective = Objective.objects.filter(title=title).first() or services.objective_create(
+            actor=pm,
+            title=title,
+            business_unit=units.get(unit_code),
+            horizon=horizon,
+            description=f"{title} — set by the executive committee for the strategy period.",
+        )
+        objectives[title] = objective
+        for name, unit, direction, baseline, target in kpis:
+            if KPI.objects.filter(objective=objective, name=name).exists():
+                continue
+            kpi = services.kpi_create(
                 actor=pm,
-                title=title,
-                business_unit=units[code],
-                problem_statement=problem,
-                confidential=confidential,
-                estimated_value=Decimal(value),
-                estimated_cost=Decimal(cost),
+                objective=objective,
+                name=name,
+                unit=unit,
+                direction=direction,
+                baseline=Decimal(str(baseline)),
+                baseline_date=today - timedelta(days=365),
+                target=Decimal(str(target)),
+                target_date=today + timedelta(days=365),
             )
+            for month in range(0, 12, 2):  # measurements drifting from baseline towards target
+                progress = month / 24 + rng.uniform(-0.05, 0.08)
+                value = Decimal(str(baseline + (target - baseline) * progress)).quantize(Decimal("0.01"))
+                services.kpi_measurement_record(
+                    actor=pm, kpi=kpi, value=value, measured_on=today - timedelta(days=365 - 30 * month - 1)
+                )
+    return objectives
+
+
+def _use_cases(pm, units, objectives) -> None:
+    rng = random.Random(42)
+    criteria = list(ScoringCriterion.objects.filter(is_active=True))
+    capabilities = list(Capability.objects.exclude(parent=None))
+    catalogue = list(USE_CASES) + [
+        (
+            title,
+            unit,
+            f"{title}: today manual, slow and inconsistent.",
+            i % 9 == 4,
+            rng.randrange(3, 60) * 100_000,
+            rng.randrange(1, 15) * 50_000,
+        )
+        for i, (unit, title) in enumerate(MORE_TITLES)
+    ]
+    objective_list = list(objectives.values())
+    for i, (title, unit_code, problem, confidential, value, cost) in enumerate(catalogue):
+        if UseCase.objects.filter(title=title).exists():
+            continue
+        use_case = services.use_case_create(
+            actor=pm,
+            title=title,
+            business_unit=units[unit_code],
+            problem_statement=problem,
+            confidential=confidential,
+            estimated_value=Decimal(value),
+            estimated_cost=Decimal(cost),
+            sourcing=rng.choice(["build", "buy", "partner", "undecided"]),
+            data_quality=rng.choice(["low", "medium", "high"]),
+            data_sources_available=rng.random() > 0.3,
+            data_access_agreed=rng.random() > 0.5,
+            integration_complexity=rng.choice(["low", "medium", "high"]),
+            capabilities=rng.sample(capabilities, k=1),
+            ea_components=[f"APP-{rng.randrange(1000, 9999)}"],
+        )
+        objective = objective_list[i % len(objective_list)]
+        kpi = objective.kpis.first()
+        services.use_case_link_objective(
+            actor=pm,
+            use_case=use_case,
+            objective=objective,
+            kpi=kpi,
+            expected_contribution=(kpi.target - kpi.baseline) / 4 if kpi else None,
+        )
+        for criterion in criteria:
+            services.score_record(
+                actor=pm,
+                use_case=use_case,
+                criterion=criterion,
+                score=rng.randint(1, 5),
+                rationale=f"Initial assessment of {criterion.name.lower()}.",
+            )
+        for status in PATHS[STATUS_CYCLE[i % len(STATUS_CYCLE)]]:
+            services.use_case_transition(
+                actor=pm,
+                use_case=use_case,
+                to_status=status,
+                reason=f"Portfolio board decision: {status.replace('_', ' ')}.",
+            )
+
+
+@transaction.atomic
+def seed(stdout=None) -> list[tuple[str, str, str]]:
+    """Create what is missing; leave what exists. Returns (username, role, password) for the banner."""
+    units = {}
+    for code, name, description in UNITS:
+        units[code], _ = BusinessUnit.objects.get_or_create(
+            code=code, defaults={"name": name, "description": description}
+        )
+    accounts = _users()
+    pm = User.objects.get(username="pm")
+    objectives = _strategy(pm, units)
+    _use_cases(pm, units, objectives)
     return accounts

@@ -1,23 +1,150 @@
+"""Forms validate input and hand it to the services; they never save anything themselves."""
+
 from django import forms
 
-from portfolio.models import BusinessUnit, UseCase
+from core.permissions import manages_everything
+from portfolio.choices import NEXT_STATUSES, UseCaseStatus
+from portfolio.models import KPI, BusinessUnit, Capability, Objective, ScoringCriterion, UseCase
+
+
+def _writable_units(user):
+    units = BusinessUnit.objects.filter(is_active=True)
+    if user.is_superuser or manages_everything(user):
+        return units
+    return units.filter(memberships__user=user)
 
 
 class UseCaseForm(forms.ModelForm):
-    """Intake of a use case. Validation only; the service decides and saves."""
+    """Intake and edit of a use case."""
+
+    ea_components = forms.CharField(
+        label="EA components",
+        required=False,
+        help_text="Application or system identifiers from the EA repository, separated by commas (e.g. APP-0042).",
+    )
+    capabilities = forms.ModelMultipleChoiceField(
+        queryset=Capability.objects.select_related("parent"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
 
     class Meta:
         model = UseCase
-        fields = ["title", "business_unit", "problem_statement", "estimated_value", "estimated_cost", "confidential"]
-        widgets = {"problem_statement": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "title",
+            "business_unit",
+            "problem_statement",
+            "process_changed",
+            "current_performance",
+            "sponsor",
+            "estimated_value",
+            "estimated_cost",
+            "sourcing",
+            "sourcing_rationale",
+            "data_sources_available",
+            "data_quality",
+            "data_access_agreed",
+            "integration_complexity",
+            "capabilities",
+            "ea_components",
+            "confidential",
+        ]
+        widgets = {
+            "problem_statement": forms.Textarea(attrs={"rows": 3}),
+            "sourcing_rationale": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "problem_statement": "What hurts today, for whom, and how much.",
+            "confidential": "Only members of the business unit, explicit grantees, executives and platform admins "
+            "will see it.",
+            "sourcing_rationale": "Why build, buy or partner.",
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Offer only the units the user may propose in; the service checks again.
-        from core.permissions import manages_everything
-
-        units = BusinessUnit.objects.filter(is_active=True)
-        if not (user.is_superuser or manages_everything(user)):
-            units = units.filter(memberships__user=user)
-        self.fields["business_unit"].queryset = units
+        # Offer only the units the user may write in; the service checks again.
+        self.fields["business_unit"].queryset = _writable_units(user)
         self.fields["business_unit"].empty_label = "Choose a business unit"
+        if self.instance.pk:
+            self.initial["ea_components"] = ", ".join(self.instance.ea_components)
+
+    def clean_ea_components(self) -> list[str]:
+        return [item.strip() for item in self.cleaned_data["ea_components"].split(",") if item.strip()]
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("capabilities", None)
+        return data
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="Move to", choices=UseCaseStatus.choices)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, use_case: UseCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = NEXT_STATUSES[use_case.status]
+        self.fields["to"].choices = [(s.value, s.label) for s in UseCaseStatus if s.value in allowed]
+
+
+class ScoreForm(forms.Form):
+    criterion = forms.ModelChoiceField(
+        queryset=ScoringCriterion.objects.filter(is_active=True), empty_label="Choose a criterion"
+    )
+    score = forms.TypedChoiceField(choices=[(i, str(i)) for i in range(1, 6)], coerce=int)
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ObjectiveLinkForm(forms.Form):
+    objective = forms.ModelChoiceField(
+        queryset=Objective.objects.filter(is_active=True), empty_label="Choose an objective"
+    )
+    kpi = forms.ModelChoiceField(
+        queryset=KPI.objects.select_related("objective"),
+        required=False,
+        label="KPI",
+        empty_label="No KPI",
+        help_text="One of the objective's KPIs.",
+    )
+    expected_contribution = forms.DecimalField(
+        max_digits=18, decimal_places=4, required=False, help_text="In the KPI's unit, e.g. -5 for five days less."
+    )
+    note = forms.CharField(max_length=300, required=False)
+
+
+class ObjectiveForm(forms.ModelForm):
+    class Meta:
+        model = Objective
+        fields = ["title", "description", "horizon", "business_unit"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["business_unit"].queryset = _writable_units(user)
+        self.fields["business_unit"].empty_label = "Enterprise-wide"
+
+
+class KPIForm(forms.ModelForm):
+    class Meta:
+        model = KPI
+        fields = [
+            "name",
+            "unit",
+            "direction",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "source",
+            "metric_binding",
+        ]
+        widgets = {
+            "baseline_date": forms.DateInput(attrs={"type": "date"}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class MeasurementForm(forms.Form):
+    measured_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.DecimalField(max_digits=18, decimal_places=4)
+    note = forms.CharField(max_length=300, required=False)

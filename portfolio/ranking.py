@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, Rank
 
-from portfolio.choices import BACKLOG_STATUSES, RISK_TIER_SCORES, CriterionSource
+from portfolio.choices import BACKLOG_STATUSES, RISK_TIER_SCORES, CriterionSource, UseCaseStatus
 from portfolio.models import ScoringCriterion, UseCase
 
 # A use case whose rank moves by at least this many places under other weights is "sensitive".
@@ -46,6 +46,10 @@ class RankRow:
     @property
     def moved(self) -> int:
         return 0 if self.base_rank is None else self.base_rank - self.rank
+
+    @property
+    def status_label(self) -> str:
+        return UseCaseStatus(self.status).label
 
     @property
     def sensitive(self) -> bool:

@@ -7,4 +7,18 @@ urlpatterns = [
     path("use-cases/", views.UseCaseListView.as_view(), name="usecase_list"),
     path("use-cases/new/", views.UseCaseCreateView.as_view(), name="usecase_create"),
     path("use-cases/<int:pk>/", views.UseCaseDetailView.as_view(), name="usecase_detail"),
+    path("use-cases/<int:pk>/edit/", views.UseCaseUpdateView.as_view(), name="usecase_update"),
+    path("use-cases/<int:pk>/transition/", views.UseCaseTransitionView.as_view(), name="usecase_transition"),
+    path("use-cases/<int:pk>/scores/", views.UseCaseScoreView.as_view(), name="usecase_score"),
+    path("use-cases/<int:pk>/objectives/", views.UseCaseObjectiveLinkView.as_view(), name="usecase_link"),
+    path(
+        "use-cases/<int:pk>/objectives/<int:link_pk>/remove/",
+        views.UseCaseObjectiveUnlinkView.as_view(),
+        name="usecase_unlink",
+    ),
+    path("ranking/", views.RankingView.as_view(), name="ranking"),
+    path("objectives/", views.ObjectiveListView.as_view(), name="objective_list"),
+    path("objectives/new/", views.ObjectiveCreateView.as_view(), name="objective_create"),
+    path("objectives/<int:pk>/kpis/new/", views.KPICreateView.as_view(), name="kpi_create"),
+    path("kpis/<int:pk>/", views.KPIDetailView.as_view(), name="kpi_detail"),
 ]

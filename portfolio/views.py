@@ -1,15 +1,47 @@
+"""Portfolio pages. Views read through selectors and write through services; no rule lives here."""
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Avg, Count, Q
 from django.http import Http404
-from django.shortcuts import redirect
-from django.views.generic import DetailView, FormView, ListView
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from core.exceptions import ApplicationError
-from core.permissions import require_model_perm
-from portfolio import selectors, services
+from core.permissions import can
+from portfolio import charts, selectors, services
+from portfolio.api.views import weight_overrides
 from portfolio.filters import UseCaseFilterSet
-from portfolio.forms import UseCaseForm
-from portfolio.models import UseCase
+from portfolio.forms import (
+    KPIForm,
+    MeasurementForm,
+    ObjectiveForm,
+    ObjectiveLinkForm,
+    ScoreForm,
+    TransitionForm,
+    UseCaseForm,
+)
+from portfolio.models import UseCase, UseCaseObjective
+from portfolio.ranking import SENSITIVE_MOVE, criteria_with_weights, ranking
+
+
+def _flash_refusal(request, exc: ApplicationError) -> None:
+    messages.error(request, exc.message)
+
+
+class PermissionOr404Mixin:
+    """Pages behind a model permission: users without it see 404, as for records they may not see."""
+
+    required_permission = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm(self.required_permission):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- Use cases ------------------------------------------------------------------------------------
 
 
 class UseCaseListView(LoginRequiredMixin, ListView):
@@ -17,9 +49,8 @@ class UseCaseListView(LoginRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        self.filterset = UseCaseFilterSet(
-            self.request.GET or None, queryset=selectors.use_case_list(user=self.request.user)
-        )
+        queryset = selectors.use_case_list(user=self.request.user)
+        self.filterset = UseCaseFilterSet(self.request.GET or None, queryset=queryset)
         return self.filterset.qs
 
     def get_template_names(self):
@@ -37,27 +68,281 @@ class UseCaseDetailView(LoginRequiredMixin, DetailView):
     context_object_name = "use_case"
 
     def get_queryset(self):
-        return selectors.use_case_list(user=self.request.user)
+        return selectors.use_case_detail_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        use_case, user = self.object, self.request.user
+        may_change = can(user, "change", use_case)
+        score_summary = {
+            row["criterion"]: row
+            for row in use_case.scores.filter(is_current=True)
+            .values("criterion")
+            .annotate(mean=Avg("score"), scorers=Count("scorer", distinct=True))
+        }
+        mine = dict(use_case.scores.filter(is_current=True, scorer=user).values_list("criterion", "score"))
+        criteria = [
+            {
+                "criterion": c,
+                "weight": w,
+                "mean": score_summary.get(c.pk, {}).get("mean"),
+                "scorers": score_summary.get(c.pk, {}).get("scorers", 0),
+                "mine": mine.get(c.pk),
+            }
+            for c, w in criteria_with_weights()
+        ]
+        return super().get_context_data(
+            may_change=may_change,
+            may_score=user.has_perm("portfolio.add_score"),
+            transition_form=TransitionForm(use_case=use_case) if may_change else None,
+            score_form=ScoreForm(),
+            link_form=ObjectiveLinkForm() if may_change else None,
+            criteria=criteria,
+            transitions=use_case.transitions.select_related("actor")[:20],
+            score_history=selectors.use_case_scores(use_case=use_case)[:30],
+            **kwargs,
+        )
 
 
-class UseCaseCreateView(LoginRequiredMixin, FormView):
-    template_name = "portfolio/usecase_form.html"
+class UseCaseFormMixin(LoginRequiredMixin):
     form_class = UseCaseForm
+    template_name = "portfolio/usecase_form.html"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+class UseCaseCreateView(PermissionOr404Mixin, UseCaseFormMixin, FormView):
+    required_permission = "portfolio.add_usecase"
+
+    def form_valid(self, form):
+        try:
+            use_case = services.use_case_create(
+                actor=self.request.user, capabilities=form.cleaned_data["capabilities"], **form.service_fields()
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{use_case.code} “{use_case.title}” was proposed.")
+        return redirect("portfolio:usecase_detail", pk=use_case.pk)
+
+
+class UseCaseUpdateView(UseCaseFormMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm("portfolio.add_usecase"):
-            raise Http404
+        self.use_case = get_object_or_404(selectors.use_case_list(user=request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": UseCase.objects.get(pk=self.use_case.pk)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(use_case=self.use_case, **kwargs)
+
+    def form_valid(self, form):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "capabilities"}
+        capabilities = form.cleaned_data["capabilities"] if "capabilities" in form.changed_data else None
+        try:
+            services.use_case_update(
+                actor=self.request.user,
+                use_case=self.use_case,
+                capabilities=capabilities,
+                reason="edited in the browser",
+                **changes,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.use_case.code} was updated.")
+        return redirect("portfolio:usecase_detail", pk=self.use_case.pk)
+
+
+class UseCaseActionView(LoginRequiredMixin, View):
+    """POST-only actions on one use case; refusals come back as a flash message on its page."""
+
+    form_class = None
+
+    def post(self, request, pk):
+        use_case = get_object_or_404(selectors.use_case_list(user=request.user), pk=pk)
+        form = self.make_form(request, use_case)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items()))
+        else:
+            try:
+                messages.success(request, self.act(request, use_case, form.cleaned_data))
+            except ApplicationError as exc:
+                _flash_refusal(request, exc)
+        return redirect("portfolio:usecase_detail", pk=pk)
+
+    def make_form(self, request, use_case):
+        return self.form_class(request.POST)
+
+
+class UseCaseTransitionView(UseCaseActionView):
+    def make_form(self, request, use_case):
+        return TransitionForm(request.POST, use_case=use_case)
+
+    def act(self, request, use_case, data):
+        moved = services.use_case_transition(
+            actor=request.user, use_case=use_case, to_status=data["to"], reason=data["reason"]
+        )
+        return f"{moved.code} is now {moved.get_status_display().lower()}."
+
+
+class UseCaseScoreView(UseCaseActionView):
+    form_class = ScoreForm
+
+    def act(self, request, use_case, data):
+        services.score_record(actor=request.user, use_case=use_case, **data)
+        return f"Scored {data['criterion']} {data['score']}/5."
+
+
+class UseCaseObjectiveLinkView(UseCaseActionView):
+    form_class = ObjectiveLinkForm
+
+    def act(self, request, use_case, data):
+        link = services.use_case_link_objective(actor=request.user, use_case=use_case, **data)
+        return f"{use_case.code} now serves “{link.objective}”."
+
+
+class UseCaseObjectiveUnlinkView(LoginRequiredMixin, View):
+    def post(self, request, pk, link_pk):
+        use_case = get_object_or_404(selectors.use_case_list(user=request.user), pk=pk)
+        link = get_object_or_404(UseCaseObjective, pk=link_pk, use_case=use_case)
+        try:
+            services.use_case_unlink_objective(actor=request.user, link=link)
+            messages.success(request, f"{use_case.code} no longer serves “{link.objective}”.")
+        except ApplicationError as exc:
+            _flash_refusal(request, exc)
+        return redirect("portfolio:usecase_detail", pk=pk)
+
+
+# --- Ranking --------------------------------------------------------------------------------------
+
+
+class RankingView(LoginRequiredMixin, TemplateView):
+    """The ranked backlog; moving a weight re-ranks live (htmx) and flags rows whose rank moves a lot."""
+
+    template_name = "portfolio/ranking.html"
+
+    def get_template_names(self):
+        return ["portfolio/partials/ranking_results.html"] if self.request.htmx else [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        error = ""
+        try:
+            overrides = weight_overrides(self.request.GET)
+        except ApplicationError as exc:
+            overrides, error = {}, exc.message
+        weighted = criteria_with_weights(overrides)
+        overrides = {key: value for key, value in overrides.items() if key in {c.key for c, _ in weighted}}
+        rows = ranking(queryset=selectors.use_case_list(user=self.request.user), overrides=overrides)
+        return super().get_context_data(
+            rows=rows,
+            weighted=weighted,
+            overridden=bool(overrides),
+            error=error,
+            sensitive_move=SENSITIVE_MOVE,
+            sensitive_count=sum(1 for r in rows if r.sensitive),
+            value_effort=charts.value_effort(rows),
+            **kwargs,
+        )
+
+
+# --- Strategy -------------------------------------------------------------------------------------
+
+
+class ObjectiveListView(LoginRequiredMixin, TemplateView):
+    template_name = "portfolio/objective_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        kpis = list(selectors.kpi_list(user=user))
+        by_objective = {}
+        for kpi in kpis:
+            by_objective.setdefault(kpi.objective_id, []).append(kpi)
+        objectives = (
+            selectors.objective_list(user=user)
+            .filter(is_active=True)
+            .annotate(
+                use_cases=Count(
+                    "use_case_links__use_case",
+                    distinct=True,
+                    filter=Q(use_case_links__use_case__in=selectors.use_case_list(user=user).values("pk")),
+                )
+            )
+        )
+        rows = [(objective, by_objective.get(objective.pk, [])) for objective in objectives]
+        return super().get_context_data(rows=rows, **kwargs)
+
+
+class ObjectiveCreateView(PermissionOr404Mixin, LoginRequiredMixin, FormView):
+    required_permission = "portfolio.add_objective"
+    form_class = ObjectiveForm
+    template_name = "portfolio/simple_form.html"
+    extra_context = {"heading": "New strategic objective", "submit": "Create objective"}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
         try:
-            require_model_perm(self.request.user, UseCase, "add", business_unit=form.cleaned_data["business_unit"])
-            use_case = services.use_case_create(actor=self.request.user, **form.cleaned_data)
+            objective = services.objective_create(actor=self.request.user, **form.cleaned_data)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
-        messages.success(self.request, f"{use_case.code} “{use_case.title}” was proposed.")
-        return redirect("portfolio:usecase_detail", pk=use_case.pk)
+        messages.success(self.request, f"Objective “{objective}” created. Add the KPIs that measure it.")
+        return redirect("portfolio:objective_list")
+
+
+class KPICreateView(PermissionOr404Mixin, LoginRequiredMixin, FormView):
+    required_permission = "portfolio.add_kpi"
+    form_class = KPIForm
+    template_name = "portfolio/simple_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.objective = get_object_or_404(selectors.objective_list(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=f"New KPI for “{self.objective}”", submit="Create KPI", **kwargs)
+
+    def form_valid(self, form):
+        try:
+            kpi = services.kpi_create(actor=self.request.user, objective=self.objective, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"KPI “{kpi.name}” created.")
+        return redirect("portfolio:kpi_detail", pk=kpi.pk)
+
+
+class KPIDetailView(LoginRequiredMixin, FormView):
+    """A KPI's trend against baseline and target, with a form to record a measurement."""
+
+    template_name = "portfolio/kpi_detail.html"
+    form_class = MeasurementForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.kpi = get_object_or_404(selectors.kpi_list(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        measurements = list(selectors.kpi_measurements(kpi=self.kpi))
+        return super().get_context_data(
+            kpi=self.kpi,
+            measurements=measurements[::-1],
+            trend=charts.kpi_trend(self.kpi, measurements),
+            may_record=self.request.user.has_perm("portfolio.add_kpimeasurement"),
+            contributors=self.kpi.use_case_links.filter(
+                use_case__in=selectors.use_case_list(user=self.request.user).values("pk")
+            ).select_related("use_case"),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            services.kpi_measurement_record(actor=self.request.user, kpi=self.kpi, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Recorded {form.cleaned_data['value']} for {form.cleaned_data['measured_on']}.")
+        return redirect("portfolio:kpi_detail", pk=self.kpi.pk)

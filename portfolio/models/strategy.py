@@ -61,11 +61,14 @@ class KPI(TimeStampedModel):
         verbose_name = "KPI"
         constraints = [
             models.CheckConstraint(
-                condition=Q(target_date__gt=F("baseline_date")), name="%(app_label)s_%(class)s_target_after_baseline"
+                condition=Q(target_date__gt=F("baseline_date")),
+                name="%(app_label)s_%(class)s_target_after_baseline",
+                violation_error_message="The target date must come after the baseline date.",
             ),
             models.CheckConstraint(
                 condition=Q(source="manual") | ~Q(metric_binding=""),
                 name="%(app_label)s_%(class)s_metric_source_is_bound",
+                violation_error_message="A KPI fed by a metric must name the metric it is bound to.",
             ),
         ]
 

@@ -5,6 +5,7 @@ import pytest
 from audit.models import AuditEvent
 from core.exceptions import ApplicationError, NotAllowed
 from portfolio import services
+from portfolio.choices import UseCaseStatus
 from portfolio.models import UseCase
 
 
@@ -57,4 +58,6 @@ def test_the_demo_seed_is_idempotent(db):
     counts = (UseCase.objects.count(), AuditEvent.objects.count())
     demo.seed()
     assert (UseCase.objects.count(), AuditEvent.objects.count()) == counts
-    assert counts[0] == len(demo.USE_CASES)
+    assert counts[0] == len(demo.USE_CASES) + len(demo.MORE_TITLES)
+    # The demo has every status the workflow knows.
+    assert set(UseCase.objects.values_list("status", flat=True)) == set(UseCaseStatus.values)

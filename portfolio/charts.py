@@ -1,0 +1,85 @@
+"""Plotly figures (as JSON-ready dicts) built from selector output. Templates emit them with
+json_script and static/js/charts.js draws them; no logic in templates."""
+
+import json
+
+import plotly.graph_objects as go
+
+from portfolio.ranking import RankRow
+
+_LAYOUT = {
+    "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+    "font": {"size": 12},
+    "hovermode": "closest",
+    "plot_bgcolor": "#fbfcfe",
+    "paper_bgcolor": "rgba(0,0,0,0)",
+}
+
+
+def _as_dict(figure: go.Figure) -> dict:
+    return json.loads(figure.to_json())
+
+
+def value_effort(rows: list[RankRow]) -> dict:
+    """Bubble chart: cost (effort) across, value up, bubble size by weighted score."""
+    figure = go.Figure(
+        go.Scatter(
+            x=[float(r.estimated_cost) for r in rows],
+            y=[float(r.estimated_value) for r in rows],
+            text=[r.code for r in rows],
+            customdata=[[r.rank, r.score, r.title] for r in rows],
+            mode="markers+text",
+            textposition="top center",
+            texttemplate="%{text}",
+            marker={
+                "size": [max(8.0, r.score / 2.5) for r in rows],
+                "color": [r.score for r in rows],
+                "colorscale": "Viridis",
+                "showscale": True,
+                "colorbar": {"title": {"text": "score"}},
+                "line": {"width": 1, "color": "#334"},
+            },
+            hovertemplate="%{text} %{customdata[2]}<br>value %{y:,.0f} / yr<br>cost %{x:,.0f} / yr<br>"
+            "rank %{customdata[0]}, score %{customdata[1]}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        **_LAYOUT, height=420, xaxis_title="Estimated annual cost (effort)", yaxis_title="Estimated annual value"
+    )
+    figure.update_traces(textfont_size=10)
+    return _as_dict(figure)
+
+
+def kpi_trend(kpi, measurements) -> dict:
+    """The KPI's measurements over time against its baseline and target."""
+    dates = [m.measured_on.isoformat() for m in measurements]
+    figure = go.Figure(
+        go.Scatter(
+            x=dates,
+            y=[float(m.value) for m in measurements],
+            mode="lines+markers",
+            name="measured",
+            line={"color": "#3c6fd1"},
+        )
+    )
+    start, end = kpi.baseline_date.isoformat(), kpi.target_date.isoformat()
+    figure.add_trace(
+        go.Scatter(
+            x=[start, end],
+            y=[float(kpi.baseline), float(kpi.target)],
+            mode="lines",
+            name="planned path",
+            line={"dash": "dot", "color": "#8a96a8"},
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=[end],
+            y=[float(kpi.target)],
+            mode="markers",
+            name="target",
+            marker={"symbol": "star", "size": 14, "color": "#d39e00"},
+        )
+    )
+    figure.update_layout(**_LAYOUT, height=320, yaxis_title=kpi.unit, legend={"orientation": "h", "y": -0.2})
+    return _as_dict(figure)
