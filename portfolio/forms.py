@@ -148,3 +148,21 @@ class MeasurementForm(forms.Form):
     measured_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     value = forms.DecimalField(max_digits=18, decimal_places=4)
     note = forms.CharField(max_length=300, required=False)
+
+
+class UseCaseImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8, comma-separated, with a header row. At most 2 MB.")
+    valid_rows_only = forms.BooleanField(
+        required=False,
+        label="Import the valid rows and skip the refused ones",
+        help_text="Otherwise one refused row stops the whole file, so nothing is imported half-way.",
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 2 MB; split it.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from None

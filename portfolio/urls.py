@@ -6,6 +6,7 @@ app_name = "portfolio"
 urlpatterns = [
     path("use-cases/", views.UseCaseListView.as_view(), name="usecase_list"),
     path("use-cases/new/", views.UseCaseCreateView.as_view(), name="usecase_create"),
+    path("use-cases/import/", views.UseCaseImportView.as_view(), name="usecase_import"),
     path("use-cases/<int:pk>/", views.UseCaseDetailView.as_view(), name="usecase_detail"),
     path("use-cases/<int:pk>/edit/", views.UseCaseUpdateView.as_view(), name="usecase_update"),
     path("use-cases/<int:pk>/transition/", views.UseCaseTransitionView.as_view(), name="usecase_transition"),

@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Avg, Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from core.exceptions import ApplicationError
 from core.permissions import can
-from portfolio import charts, selectors, services
+from portfolio import charts, csv_io, selectors, services
 from portfolio.api.views import weight_overrides
 from portfolio.filters import UseCaseFilterSet
 from portfolio.forms import (
@@ -21,6 +21,7 @@ from portfolio.forms import (
     ScoreForm,
     TransitionForm,
     UseCaseForm,
+    UseCaseImportForm,
 )
 from portfolio.models import UseCase, UseCaseObjective
 from portfolio.ranking import SENSITIVE_MOVE, criteria_with_weights, ranking
@@ -44,9 +45,22 @@ class PermissionOr404Mixin:
 # --- Use cases ------------------------------------------------------------------------------------
 
 
+def csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 class UseCaseListView(LoginRequiredMixin, ListView):
+    """The use cases the user may see, filtered; `?format=csv` exports exactly those."""
+
     template_name = "portfolio/usecase_list.html"
     paginate_by = 25
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return csv_response(csv_io.use_cases_to_csv(self.get_queryset()), "lodestar-use-cases.csv")
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = selectors.use_case_list(user=self.request.user)
@@ -215,6 +229,37 @@ class UseCaseObjectiveUnlinkView(LoginRequiredMixin, View):
         return redirect("portfolio:usecase_detail", pk=pk)
 
 
+class UseCaseImportView(PermissionOr404Mixin, LoginRequiredMixin, FormView):
+    """Upload a CSV of use cases; the report says, row by row, what was refused and why."""
+
+    required_permission = "portfolio.add_usecase"
+    form_class = UseCaseImportForm
+    template_name = "portfolio/usecase_import.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(columns=csv_io.USE_CASE_COLUMNS, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            report = csv_io.use_cases_import(
+                actor=self.request.user,
+                file_text=form.cleaned_data["file"],
+                valid_rows_only=form.cleaned_data["valid_rows_only"],
+            )
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+            return self.form_invalid(form)
+        if report.applied:
+            messages.success(self.request, f"Imported {report.imported} use case{'s' if report.imported != 1 else ''}.")
+        else:
+            messages.error(
+                self.request,
+                f"Nothing was imported: {len(report.refused)} row(s) refused. "
+                "Fix them, or choose to import the valid rows only.",
+            )
+        return self.render_to_response(self.get_context_data(form=form, report=report))
+
+
 # --- Ranking --------------------------------------------------------------------------------------
 
 
@@ -251,7 +296,14 @@ class RankingView(LoginRequiredMixin, TemplateView):
 
 
 class ObjectiveListView(LoginRequiredMixin, TemplateView):
+    """Objectives with their KPIs; `?format=csv` exports the KPIs."""
+
     template_name = "portfolio/objective_list.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return csv_response(csv_io.kpis_to_csv(selectors.kpi_list(user=request.user)), "lodestar-kpis.csv")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

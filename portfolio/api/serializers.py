@@ -163,3 +163,26 @@ class RankingRowSerializer(serializers.Serializer):
     missing_criteria = serializers.IntegerField(help_text="Criteria nobody has scored yet (counted as worst).")
     estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2)
     estimated_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    csv = serializers.CharField(
+        max_length=2 * 1024 * 1024,
+        trim_whitespace=False,
+        help_text="The CSV text, with a header row (see the export for the columns).",
+    )
+    valid_rows_only = serializers.BooleanField(default=False)
+
+
+class ImportRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    title = serializers.CharField()
+    ok = serializers.BooleanField()
+    errors = serializers.ListField(child=serializers.CharField())
+    code = serializers.CharField(allow_blank=True)
+
+
+class ImportReportSerializer(serializers.Serializer):
+    applied = serializers.BooleanField(help_text="False when nothing was imported.")
+    imported = serializers.IntegerField()
+    rows = ImportRowSerializer(many=True)

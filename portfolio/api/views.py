@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -8,7 +9,7 @@ from rest_framework.response import Response
 
 from core.api.viewsets import ReadOnlyScopedViewSet, ScopedQuerysetMixin, ScopedViewSet
 from core.exceptions import ApplicationError
-from portfolio import selectors, services
+from portfolio import csv_io, selectors, services
 from portfolio.api import serializers as s
 from portfolio.filters import (
     BusinessUnitFilterSet,
@@ -159,6 +160,33 @@ class UseCaseViewSet(ScopedViewSet):
             score = services.score_record(actor=request.user, use_case=use_case, **data.validated_data)
             return Response(s.ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
         return Response(s.ScoreSerializer(selectors.use_case_scores(use_case=use_case), many=True).data)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, filters=True)
+    @action(detail=False, methods=["get"], url_path="export", pagination_class=None)
+    def export(self, request):
+        """The use cases you may see (filters apply) as CSV, in the columns the import takes."""
+        text = csv_io.use_cases_to_csv(self.filter_queryset(self.get_queryset()))
+        return HttpResponse(
+            text,
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="lodestar-use-cases.csv"'},
+        )
+
+    @extend_schema(request=s.ImportRequestSerializer, responses=s.ImportReportSerializer)
+    @action(detail=False, methods=["post"], url_path="import", serializer_class=s.ImportRequestSerializer)
+    def import_csv(self, request):
+        """Import use cases from CSV text. All or nothing unless `valid_rows_only`; the report is per row."""
+        data = s.ImportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = csv_io.use_cases_import(
+            actor=request.user,
+            file_text=data.validated_data["csv"],
+            valid_rows_only=data.validated_data["valid_rows_only"],
+        )
+        return Response(
+            s.ImportReportSerializer(report).data,
+            status=status.HTTP_201_CREATED if report.applied else status.HTTP_400_BAD_REQUEST,
+        )
 
     @extend_schema(request=s.UseCaseObjectiveSerializer, responses=s.UseCaseObjectiveSerializer)
     @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.UseCaseObjectiveSerializer)

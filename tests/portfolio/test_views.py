@@ -34,8 +34,7 @@ def test_a_data_scientist_sees_the_page_without_the_forms(client, case, units, m
 
 def test_moving_without_a_reason_is_refused_on_the_page(client, pm, case):
     client.force_login(pm)
-    response = client.post(reverse("portfolio:usecase_transition", args=[case.pk]), {"to": "assessing"},
-                           follow=True)
+    response = client.post(reverse("portfolio:usecase_transition", args=[case.pk]), {"to": "assessing"}, follow=True)
     assert "reason" in response.content.decode()
     case.refresh_from_db()
     assert case.status == "proposed"
@@ -43,8 +42,11 @@ def test_moving_without_a_reason_is_refused_on_the_page(client, pm, case):
 
 def test_moving_with_a_reason_changes_the_status(client, pm, case):
     client.force_login(pm)
-    response = client.post(reverse("portfolio:usecase_transition", args=[case.pk]),
-                           {"to": "assessing", "reason": "business case received"}, follow=True)
+    response = client.post(
+        reverse("portfolio:usecase_transition", args=[case.pk]),
+        {"to": "assessing", "reason": "business case received"},
+        follow=True,
+    )
     assert "is now assessing" in response.content.decode()
     case.refresh_from_db()
     assert case.status == "assessing"
@@ -53,31 +55,49 @@ def test_moving_with_a_reason_changes_the_status(client, pm, case):
 def test_a_score_of_9_is_refused_and_nothing_saved(client, pm, case):
     client.force_login(pm)
     roi = ScoringCriterion.objects.get(key="roi")
-    response = client.post(reverse("portfolio:usecase_score", args=[case.pk]),
-                           {"criterion": roi.pk, "score": "9", "rationale": "huge"}, follow=True)
+    response = client.post(
+        reverse("portfolio:usecase_score", args=[case.pk]),
+        {"criterion": roi.pk, "score": "9", "rationale": "huge"},
+        follow=True,
+    )
     assert "score" in response.content.decode().lower()
     assert not Score.objects.exists()
 
 
 def test_another_units_program_manager_cannot_act_on_the_use_case(client, case, units, make_user):
     client.force_login(make_user("other", "program_manager", units=(units["CORP"],)))
-    response = client.post(reverse("portfolio:usecase_transition", args=[case.pk]),
-                           {"to": "assessing", "reason": "mine"}, follow=True)
+    response = client.post(
+        reverse("portfolio:usecase_transition", args=[case.pk]), {"to": "assessing", "reason": "mine"}, follow=True
+    )
     assert "may not change" in response.content.decode()
     assert client.get(reverse("portfolio:usecase_update", args=[case.pk])).status_code == 200
-    client.post(reverse("portfolio:usecase_update", args=[case.pk]), {"title": "Hijacked",
-                "business_unit": units["RETAIL"].pk, "estimated_value": 0, "estimated_cost": 0,
-                "sourcing": "undecided"})
+    client.post(
+        reverse("portfolio:usecase_update", args=[case.pk]),
+        {
+            "title": "Hijacked",
+            "business_unit": units["RETAIL"].pk,
+            "estimated_value": 0,
+            "estimated_cost": 0,
+            "sourcing": "undecided",
+        },
+    )
     case.refresh_from_db()
     assert case.title == "Claims triage" and case.status == "proposed"
 
 
 def test_editing_records_only_what_changed(client, pm, case, units):
     client.force_login(pm)
-    response = client.post(reverse("portfolio:usecase_update", args=[case.pk]), {
-        "title": "Claims triage v2", "business_unit": units["RETAIL"].pk, "estimated_value": "1000",
-        "estimated_cost": "0", "sourcing": "buy", "ea_components": "APP-1, APP-2",
-    })
+    response = client.post(
+        reverse("portfolio:usecase_update", args=[case.pk]),
+        {
+            "title": "Claims triage v2",
+            "business_unit": units["RETAIL"].pk,
+            "estimated_value": "1000",
+            "estimated_cost": "0",
+            "sourcing": "buy",
+            "ea_components": "APP-1, APP-2",
+        },
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.title, case.sourcing, case.ea_components) == ("Claims triage v2", "buy", ["APP-1", "APP-2"])
@@ -102,10 +122,19 @@ def test_ranking_page_reranks_with_weights_and_explains_bad_ones(client, pm, cas
 def test_a_kpi_with_the_target_before_the_baseline_is_refused(client, pm, units):
     client.force_login(pm)
     objective = services.objective_create(actor=pm, title="Faster offers", business_unit=units["RETAIL"])
-    response = client.post(reverse("portfolio:kpi_create", args=[objective.pk]), {
-        "name": "Days to offer", "unit": "days", "direction": "lower", "baseline": "9", "baseline_date": "2026-06-01",
-        "target": "4", "target_date": "2026-01-01", "source": "manual",
-    })
+    response = client.post(
+        reverse("portfolio:kpi_create", args=[objective.pk]),
+        {
+            "name": "Days to offer",
+            "unit": "days",
+            "direction": "lower",
+            "baseline": "9",
+            "baseline_date": "2026-06-01",
+            "target": "4",
+            "target_date": "2026-01-01",
+            "source": "manual",
+        },
+    )
     assert "target date must come after the baseline date" in response.content.decode()
     assert not KPI.objects.exists()
 
@@ -113,10 +142,16 @@ def test_a_kpi_with_the_target_before_the_baseline_is_refused(client, pm, units)
 def test_recording_a_measurement_before_the_baseline_names_the_date(client, pm, units):
     client.force_login(pm)
     objective = Objective.objects.create(title="Faster offers", business_unit=units["RETAIL"])
-    kpi = KPI.objects.create(objective=objective, name="Days", unit="days", baseline=9, target=4,
-                             baseline_date="2026-01-01", target_date="2027-01-01")
-    response = client.post(reverse("portfolio:kpi_detail", args=[kpi.pk]), {"measured_on": "2025-12-01",
-                                                                             "value": "8"})
+    kpi = KPI.objects.create(
+        objective=objective,
+        name="Days",
+        unit="days",
+        baseline=9,
+        target=4,
+        baseline_date="2026-01-01",
+        target_date="2027-01-01",
+    )
+    response = client.post(reverse("portfolio:kpi_detail", args=[kpi.pk]), {"measured_on": "2025-12-01", "value": "8"})
     assert "measured_on" in response.content.decode() and "before the KPI" in response.content.decode()
     assert not kpi.measurements.exists()
     client.post(reverse("portfolio:kpi_detail", args=[kpi.pk]), {"measured_on": "2026-03-01", "value": "8"})
@@ -125,8 +160,15 @@ def test_recording_a_measurement_before_the_baseline_names_the_date(client, pm, 
 
 def test_objectives_page_lists_kpis_with_their_latest_value(client, pm, units, django_assert_max_num_queries):
     objective = Objective.objects.create(title="Faster offers", business_unit=units["RETAIL"])
-    kpi = KPI.objects.create(objective=objective, name="Days to offer", unit="days", baseline=9, target=4,
-                             baseline_date="2026-01-01", target_date="2027-01-01")
+    kpi = KPI.objects.create(
+        objective=objective,
+        name="Days to offer",
+        unit="days",
+        baseline=9,
+        target=4,
+        baseline_date="2026-01-01",
+        target_date="2027-01-01",
+    )
     services.kpi_measurement_record(actor=pm, kpi=kpi, measured_on="2026-05-01", value=7)
     client.force_login(pm)
     with django_assert_max_num_queries(12):
