@@ -83,3 +83,49 @@ def kpi_trend(kpi, measurements) -> dict:
     )
     figure.update_layout(**_LAYOUT, height=320, yaxis_title=kpi.unit, legend={"orientation": "h", "y": -0.2})
     return _as_dict(figure)
+
+
+def roadmap_gantt(items, waves, conflicted: set[int]) -> dict:
+    """Gantt-style timeline: one bar per planned use case, coloured by wave, conflicts outlined in red."""
+    palette = ["#3c6fd1", "#2e8b57", "#d39e00", "#8a3ffc", "#c0392b", "#11695c"]
+    colour = {wave.pk: palette[i % len(palette)] for i, wave in enumerate(waves)}
+    day_ms = 24 * 60 * 60 * 1000
+    items = list(items)
+    labels = [f"{item.use_case.code} {item.use_case.title[:40]}" for item in items]
+    figure = go.Figure(
+        go.Bar(
+            y=labels,
+            base=[item.planned_start.isoformat() for item in items],
+            x=[((item.planned_end - item.planned_start).days + 1) * day_ms for item in items],
+            orientation="h",
+            marker={
+                "color": [colour[item.wave_id] for item in items],
+                "line": {
+                    "color": ["#c0392b" if item.use_case_id in conflicted else "rgba(0,0,0,0)" for item in items],
+                    "width": 3,
+                },
+            },
+            customdata=[
+                [item.wave.name, item.planned_start.isoformat(), item.planned_end.isoformat()] for item in items
+            ],
+            hovertemplate="%{y}<br>%{customdata[0]}: %{customdata[1]} → %{customdata[2]}<extra></extra>",
+        )
+    )
+    for wave in waves:
+        figure.add_vrect(
+            x0=wave.start.isoformat(),
+            x1=wave.end.isoformat(),
+            fillcolor=colour[wave.pk],
+            opacity=0.06,
+            line_width=0,
+            annotation_text=wave.name,
+            annotation_position="top left",
+        )
+    figure.update_layout(
+        **_LAYOUT,
+        height=max(260, 34 * len(items) + 90),
+        xaxis={"type": "date"},
+        yaxis={"autorange": "reversed"},
+        showlegend=False,
+    )
+    return _as_dict(figure)

@@ -327,6 +327,75 @@ def _use_cases(pm, units, objectives) -> None:
             )
 
 
+TEAMS = {"Data platform": "OPS", "ML engineering": None, "Core banking integration": "OPS"}
+
+
+def _roadmap(pm, units) -> None:
+    """Four quarterly waves; the plan has a dependency conflict, an over-capacity team, a late agreement."""
+    from portfolio.models import Agreement, RoadmapItem, Team, Wave
+
+    if Wave.objects.exists():
+        return
+    admin = User.objects.get(username="admin")
+    teams = {
+        name: Team.objects.filter(name=name).first()
+        or services.team_create(actor=admin, name=name, business_unit=units.get(unit))
+        for name, unit in TEAMS.items()
+    }
+    today = date.today()
+    first = date(today.year + (today.month > 9), (((today.month - 1) // 3 + 1) % 4) * 3 + 1, 1)
+    waves = []
+    for i in range(4):
+        start = date(first.year + (first.month - 1 + 3 * i) // 12, (first.month - 1 + 3 * i) % 12 + 1, 1)
+        end = date(start.year + (start.month + 2) // 12, (start.month + 2) % 12 + 1, 1) - timedelta(days=1)
+        capacity = {
+            teams["Data platform"]: 60,
+            teams["ML engineering"]: 80 if i else 50,
+            teams["Core banking integration"]: 40,
+        }
+        waves.append(
+            services.wave_create(
+                actor=pm, name=f"Wave {i + 1} · {start:%b %Y}", start=start, end=end, capacities=capacity
+            )
+        )
+    plannable = list(UseCase.objects.filter(status__in=["approved", "in_delivery"]).order_by("number"))
+    rng = random.Random(3)
+    for i, use_case in enumerate(plannable):
+        wave = waves[min(i // 3, 3)]
+        start = wave.start + timedelta(days=rng.randrange(0, 30))
+        end = min(wave.end, start + timedelta(days=rng.randrange(30, 60)))
+        efforts = {teams["ML engineering"]: rng.randrange(15, 35), teams["Data platform"]: rng.randrange(5, 20)}
+        if i % 2:
+            efforts[teams["Core banking integration"]] = rng.randrange(5, 15)
+        services.roadmap_plan(
+            actor=pm, use_case=use_case, wave=wave, planned_start=start, planned_end=end, efforts=efforts
+        )
+    items = list(RoadmapItem.objects.order_by("-wave__start", "use_case__number").select_related("use_case"))
+    if len(items) >= 2:
+        # The latest-planned use case is a prerequisite of the earliest: a dependency conflict.
+        services.dependency_add(
+            actor=pm,
+            use_case=items[-1].use_case,
+            depends_on=items[0].use_case,
+            note="Needs the shared feature store it builds.",
+        )
+    services.agreement_create(
+        actor=pm,
+        title="Customer transaction feed for model training",
+        provider=units["OPS"],
+        consumer=units["RETAIL"],
+        due_date=today - timedelta(days=12),
+    )
+    services.agreement_create(
+        actor=pm,
+        title="Deployment SLA on the credit decision API",
+        provider=units["OPS"],
+        consumer=units["CORP"],
+        due_date=today + timedelta(days=40),
+        kind=Agreement.Kind.DEPLOYMENT_SLA,
+    )
+
+
 @transaction.atomic
 def seed(stdout=None) -> list[tuple[str, str, str]]:
     """Create what is missing; leave what exists. Returns (username, role, password) for the banner."""
@@ -339,4 +408,5 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
     pm = User.objects.get(username="pm")
     objectives = _strategy(pm, units)
     _use_cases(pm, units, objectives)
+    _roadmap(pm, units)
     return accounts

@@ -1,5 +1,6 @@
 import django_filters
 
+from core.filters import IdChoiceFilter, IdMultipleChoiceFilter
 from portfolio.choices import Horizon, KPISource, RiskTier, Sourcing, UseCaseStatus
 from portfolio.models import KPI, BusinessUnit, Capability, Objective, ScoringCriterion, UseCase
 
@@ -20,11 +21,9 @@ class UseCaseFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=UseCaseStatus.choices)
     risk_tier = django_filters.MultipleChoiceFilter(choices=RiskTier.choices)
     sourcing = django_filters.MultipleChoiceFilter(choices=Sourcing.choices)
-    business_unit = django_filters.ModelMultipleChoiceFilter(queryset=BusinessUnit.objects.all())
-    capability = django_filters.ModelChoiceFilter(field_name="capabilities", queryset=Capability.objects.all())
-    objective = django_filters.ModelChoiceFilter(
-        field_name="objective_links__objective", queryset=Objective.objects.all(), distinct=True
-    )
+    business_unit = IdMultipleChoiceFilter(queryset=BusinessUnit.objects.all())
+    capability = IdChoiceFilter(field_name="capabilities", queryset=Capability.objects.all())
+    objective = IdChoiceFilter(field_name="objective_links__objective", queryset=Objective.objects.all(), distinct=True)
 
     class Meta:
         model = UseCase

@@ -4,7 +4,7 @@ from django import forms
 
 from core.permissions import manages_everything
 from portfolio.choices import NEXT_STATUSES, UseCaseStatus
-from portfolio.models import KPI, BusinessUnit, Capability, Objective, ScoringCriterion, UseCase
+from portfolio.models import KPI, BusinessUnit, Capability, Objective, ScoringCriterion, Team, UseCase, Wave
 
 
 def _writable_units(user):
@@ -166,3 +166,35 @@ class UseCaseImportForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from None
+
+
+class PlanForm(forms.Form):
+    """Plan one approved use case in a wave; efforts as 'Team: days' lines."""
+
+    use_case = forms.ModelChoiceField(queryset=UseCase.objects.none(), empty_label="Choose an approved use case")
+    wave = forms.ModelChoiceField(queryset=Wave.objects.all(), empty_label="Choose a wave")
+    planned_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    planned_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    efforts = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="One team per line: “Data platform: 20” (person-days)."
+    )
+
+    def __init__(self, *args, use_cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["use_case"].queryset = use_cases
+
+    def clean_efforts(self) -> dict:
+        teams = {team.name.lower(): team for team in Team.objects.all()}
+        efforts, problems = {}, []
+        for line in filter(None, (raw.strip() for raw in self.cleaned_data["efforts"].splitlines())):
+            name, _, days = line.rpartition(":")
+            team = teams.get(name.strip().lower())
+            if team is None:
+                problems.append(f"unknown team “{name.strip() or line}”")
+            elif not days.strip().isdigit():
+                problems.append(f"“{days.strip()}” is not a whole number of days for {team}")
+            else:
+                efforts[team] = int(days.strip())
+        if problems:
+            raise forms.ValidationError("; ".join(problems))
+        return efforts

@@ -6,14 +6,20 @@ from django.db.models.functions import Coalesce
 from portfolio.choices import UseCaseStatus
 from portfolio.models import (
     KPI,
+    Agreement,
     BusinessUnit,
     Capability,
     KPIMeasurement,
     Objective,
+    RoadmapEffort,
+    RoadmapItem,
     Score,
     ScoringCriterion,
+    Team,
     UseCase,
     UseCaseObjective,
+    Wave,
+    WaveCapacity,
 )
 
 
@@ -97,3 +103,44 @@ def portfolio_by_business_unit(*, user) -> QuerySet:
         .values("business_unit__code", "business_unit__name")
         .annotate(count=Count("pk"), value=Sum("estimated_value"), cost=Sum("estimated_cost"))
     )
+
+
+def waves() -> QuerySet[Wave]:
+    return Wave.objects.all()
+
+
+def roadmap_items(*, user) -> QuerySet[RoadmapItem]:
+    return (
+        RoadmapItem.objects.restrict(user, "view")
+        .select_related("use_case", "wave")
+        .prefetch_related(Prefetch("efforts", queryset=RoadmapEffort.objects.select_related("team")))
+    )
+
+
+def capacity_load() -> list[dict]:
+    """Planned against available person-days for every wave and team that has either (two queries)."""
+    planned = {
+        (r["item__wave"], r["team"]): r["days"]
+        for r in RoadmapEffort.objects.values("item__wave", "team").annotate(days=Sum("person_days"))
+    }
+    available = {(c.wave_id, c.team_id): c for c in WaveCapacity.objects.select_related("wave", "team")}
+    names = {key: (c.wave, c.team) for key, c in available.items()}
+    missing = set(planned) - set(available)
+    if missing:
+        wave_names = dict(Wave.objects.filter(pk__in={w for w, _ in missing}).values_list("pk", "name"))
+        team_names = dict(Team.objects.filter(pk__in={t for _, t in missing}).values_list("pk", "name"))
+        names |= {(w, t): (wave_names[w], team_names[t]) for w, t in missing}
+    rows = [
+        {
+            "wave": str(names[key][0]),
+            "team": str(names[key][1]),
+            "planned": planned.get(key, 0),
+            "available": available[key].person_days if key in available else 0,
+        }
+        for key in names
+    ]
+    return sorted(rows, key=lambda r: (r["wave"], r["team"]))
+
+
+def agreement_list(*, user) -> QuerySet[Agreement]:
+    return Agreement.objects.restrict(user, "view").select_related("provider", "consumer", "owner", "use_case")

@@ -18,6 +18,7 @@ urlpatterns = [
         name="usecase_unlink",
     ),
     path("ranking/", views.RankingView.as_view(), name="ranking"),
+    path("roadmap/", views.RoadmapView.as_view(), name="roadmap"),
     path("objectives/", views.ObjectiveListView.as_view(), name="objective_list"),
     path("objectives/new/", views.ObjectiveCreateView.as_view(), name="objective_create"),
     path("objectives/<int:pk>/kpis/new/", views.KPICreateView.as_view(), name="kpi_create"),

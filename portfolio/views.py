@@ -12,12 +12,14 @@ from core.exceptions import ApplicationError
 from core.permissions import can
 from portfolio import charts, csv_io, selectors, services
 from portfolio.api.views import weight_overrides
+from portfolio.conflicts import plan_conflicts
 from portfolio.filters import UseCaseFilterSet
 from portfolio.forms import (
     KPIForm,
     MeasurementForm,
     ObjectiveForm,
     ObjectiveLinkForm,
+    PlanForm,
     ScoreForm,
     TransitionForm,
     UseCaseForm,
@@ -25,6 +27,7 @@ from portfolio.forms import (
 )
 from portfolio.models import UseCase, UseCaseObjective
 from portfolio.ranking import SENSITIVE_MOVE, criteria_with_weights, ranking
+from portfolio.services.roadmap import PLANNABLE
 
 
 def _flash_refusal(request, exc: ApplicationError) -> None:
@@ -290,6 +293,52 @@ class RankingView(LoginRequiredMixin, TemplateView):
             value_effort=charts.value_effort(rows),
             **kwargs,
         )
+
+
+# --- Roadmap --------------------------------------------------------------------------------------
+
+
+class RoadmapView(LoginRequiredMixin, FormView):
+    """Waves, the planned use cases on a timeline, capacity, agreements and the conflicts among them."""
+
+    template_name = "portfolio/roadmap.html"
+    form_class = PlanForm
+
+    def get_form_kwargs(self):
+        plannable = selectors.use_case_list(user=self.request.user).filter(status__in=PLANNABLE)
+        return {**super().get_form_kwargs(), "use_cases": plannable}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        use_cases = selectors.use_case_list(user=user)
+        conflicts = plan_conflicts(use_cases=use_cases)
+        conflicted = {pk for c in conflicts for pk in c.use_case_ids}
+        items = selectors.roadmap_items(user=user)
+        waves = list(selectors.waves())
+        if "plan_form" not in kwargs:
+            kwargs["plan_form"] = self.get_form() if user.has_perm("portfolio.change_usecase") else None
+        return super().get_context_data(
+            items=items,
+            waves=waves,
+            conflicts=conflicts,
+            load=selectors.capacity_load(),
+            agreements=selectors.agreement_list(user=user),
+            gantt=charts.roadmap_gantt(items, waves, conflicted),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            item = services.roadmap_plan(actor=self.request.user, **data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{item.use_case.code} planned in {item.wave}.")
+        return redirect("portfolio:roadmap")
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(plan_form=form))
 
 
 # --- Strategy -------------------------------------------------------------------------------------

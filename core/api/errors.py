@@ -17,6 +17,9 @@ def exception_handler(exc, context):
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+    if isinstance(exc, OverflowError):
+        # SQLite refuses integers beyond 64 bits (an id of 23 digits, say); that is bad input, not a crash.
+        return Response({"detail": "A number in the request is too large."}, status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found, or you may not see it.")
     response = drf_exception_handler(exc, context)

@@ -250,14 +250,14 @@ class RankingViewSet(viewsets.GenericViewSet):
                 f"Unknown criteria: {', '.join(unknown)}. Known: {', '.join(sorted(known))}.",
                 details={f"weight_{k}": ["Unknown criterion."] for k in unknown},
             )
-        use_cases = selectors.use_case_list(user=request.user)
-        unit = request.query_params.get("business_unit")
-        if unit:
-            if not unit.isdigit():
-                raise ApplicationError(
-                    "business_unit: give the id of a business unit.", details={"business_unit": ["Not an id."]}
-                )
-            use_cases = use_cases.filter(business_unit_id=int(unit))
+        # The use-case filters apply (business_unit, objective, capability...), validated like the list's.
+        filterset = UseCaseFilterSet(request.query_params, queryset=selectors.use_case_list(user=request.user))
+        if not filterset.is_valid():
+            raise ApplicationError(
+                "Invalid filter: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()),
+                details=filterset.errors,
+            )
+        use_cases = filterset.qs
         rows = ranking(queryset=use_cases, overrides=overrides)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.RankingRowSerializer(page, many=True).data)

@@ -1,18 +1,26 @@
 from portfolio.models.organisation import BusinessUnit, Membership
+from portfolio.models.roadmap import Agreement, Dependency, RoadmapEffort, RoadmapItem, Team, Wave, WaveCapacity
 from portfolio.models.scoring import Score, ScoringCriterion
 from portfolio.models.strategy import KPI, Capability, KPIMeasurement, Objective
 from portfolio.models.use_cases import UseCase, UseCaseObjective, UseCaseTransition
 
 __all__ = [
     "KPI",
+    "Agreement",
     "BusinessUnit",
     "Capability",
+    "Dependency",
     "KPIMeasurement",
     "Membership",
     "Objective",
+    "RoadmapEffort",
+    "RoadmapItem",
     "Score",
     "ScoringCriterion",
+    "Team",
     "UseCase",
     "UseCaseObjective",
     "UseCaseTransition",
+    "Wave",
+    "WaveCapacity",
 ]

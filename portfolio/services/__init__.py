@@ -6,6 +6,15 @@ from portfolio.services.organisation import (
     membership_add,
     membership_remove,
 )
+from portfolio.services.roadmap import (
+    agreement_create,
+    agreement_set_status,
+    dependency_add,
+    roadmap_plan,
+    team_create,
+    wave_create,
+    wave_set_capacity,
+)
 from portfolio.services.scoring import score_record, scoring_criterion_create, scoring_criterion_update
 from portfolio.services.strategy import (
     capability_create,
@@ -26,9 +35,12 @@ from portfolio.services.use_cases import (
 
 __all__ = [
     "USE_CASE_EDITABLE",
+    "agreement_create",
+    "agreement_set_status",
     "business_unit_create",
     "business_unit_update",
     "capability_create",
+    "dependency_add",
     "kpi_create",
     "kpi_measurement_record",
     "kpi_update",
@@ -36,12 +48,16 @@ __all__ = [
     "membership_remove",
     "objective_create",
     "objective_update",
+    "roadmap_plan",
     "score_record",
     "scoring_criterion_create",
     "scoring_criterion_update",
+    "team_create",
     "use_case_create",
     "use_case_link_objective",
     "use_case_transition",
     "use_case_unlink_objective",
     "use_case_update",
+    "wave_create",
+    "wave_set_capacity",
 ]

@@ -339,6 +339,16 @@ def test_a_data_scientist_reads_but_cannot_write(ds, units, case, criteria, api)
         assert client.get(f"{API}/{path}/").status_code == 200, path
 
 
+def test_a_pm_of_another_unit_cannot_measure_or_link(corp_pm, units, case, api):
+    objective = Objective.objects.create(title="Lending", business_unit=units["RETAIL"])
+    kpi = make_kpi(objective)
+    client = api(corp_pm)
+    measured = client.post(f"{API}/kpis/{kpi.pk}/measurements/", {"measured_on": "2025-02-01", "value": "1"})
+    linked = client.post(f"{API}/use-cases/{case.pk}/objectives/", {"objective": objective.pk}, format="json")
+    assert (measured.status_code, linked.status_code) == (403, 403)
+    assert not KPIMeasurement.objects.exists() and not UseCaseObjective.objects.exists()
+
+
 def test_confidential_use_cases_of_another_unit_are_invisible_everywhere(corp_pm, units, ds, executive, api):
     secret = services.use_case_create(actor=corp_pm, title="Secret", business_unit=units["CORP"], confidential=True)
     services.use_case_create(actor=corp_pm, title="Open", business_unit=units["CORP"])
@@ -667,8 +677,22 @@ def test_the_ranking_filters_by_business_unit(pm, corp_pm, units, criteria, ds, 
     score(corp_pm, corp, criteria, roi=5)
     rows = ranking_rows(api(ds), f"&business_unit={units['RETAIL'].pk}")
     assert [(r["title"], r["rank"], r["business_unit"]) for r in rows] == [("Retail", 1, "RETAIL")]
-    response = api(ds).get(f"{API}/ranking/?business_unit=RETAIL")
+
+
+@pytest.mark.parametrize("value", ["RETAIL", "-1", "1.5", "\u00b2", "\u2460"])
+def test_a_business_unit_that_is_not_an_id_is_a_400(case, ds, api, value):
+    # "²" and "①" pass str.isdigit() but are not integers.
+    response = api(ds).get(f"{API}/ranking/", {"business_unit": value})
     assert response.status_code == 400 and names(response, "business_unit")
+
+
+def test_an_out_of_range_business_unit_id_is_not_a_server_error(case, ds, api):
+    response = api(ds).get(f"{API}/ranking/", {"business_unit": "9" * 23})
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert response.json()["results"] == []
+    else:
+        assert names(response, "business_unit")
 
 
 def test_an_unknown_criterion_key_is_a_400_naming_it(case, ds, api):

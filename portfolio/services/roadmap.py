@@ -1,0 +1,244 @@
+"""Planning: teams, waves and their capacity, roadmap items, dependencies, agreements."""
+
+from datetime import date
+
+from django.db import transaction
+
+from audit import services as audit
+from core.exceptions import ApplicationError, Conflict
+from core.permissions import require, require_model_perm
+from portfolio.choices import UseCaseStatus
+from portfolio.models import (
+    Agreement,
+    BusinessUnit,
+    Dependency,
+    RoadmapEffort,
+    RoadmapItem,
+    Team,
+    UseCase,
+    Wave,
+    WaveCapacity,
+)
+from portfolio.services.base import snapshot, validate
+
+# Only use cases decided on go on the roadmap.
+PLANNABLE = {UseCaseStatus.APPROVED, UseCaseStatus.IN_DELIVERY}
+
+
+@transaction.atomic
+def team_create(*, actor, name: str, business_unit: BusinessUnit | None = None) -> Team:
+    require_model_perm(actor, Team, "add")
+    team = Team(name=name.strip(), business_unit=business_unit)
+    validate(team)
+    team.save()
+    audit.record(actor=actor, action="team.created", target=team, after=snapshot(team, ("name", "business_unit")))
+    return team
+
+
+@transaction.atomic
+def wave_create(*, actor, name: str, start: date, end: date, capacities: dict[Team, int] | None = None) -> Wave:
+    """A planning wave and each team's capacity in it (person-days)."""
+    require_model_perm(actor, Wave, "add")
+    wave = Wave(name=name.strip(), start=start, end=end)
+    if start and end and end <= start:
+        raise ApplicationError(
+            f"end: the wave must end after it starts ({start}).", details={"end": ["Must be after the start."]}
+        )
+    validate(wave)
+    wave.save()
+    for team, days in (capacities or {}).items():
+        _set_capacity(wave, team, days)
+    audit.record(
+        actor=actor,
+        action="wave.created",
+        target=wave,
+        after={
+            **snapshot(wave, ("name", "start", "end")),
+            "capacities": {t.name: d for t, d in (capacities or {}).items()},
+        },
+    )
+    return wave
+
+
+def _set_capacity(wave: Wave, team: Team, days: int) -> None:
+    if not isinstance(days, int) or days < 0:
+        raise ApplicationError(
+            f"capacity: {team} needs a whole number of person-days of 0 or more, not {days!r}.",
+            details={"capacities": ["Whole person-days, 0 or more."]},
+        )
+    WaveCapacity.objects.update_or_create(wave=wave, team=team, defaults={"person_days": days})
+
+
+@transaction.atomic
+def wave_set_capacity(*, actor, wave: Wave, team: Team, person_days: int) -> WaveCapacity:
+    require(actor, "change", wave)
+    before = WaveCapacity.objects.filter(wave=wave, team=team).values_list("person_days", flat=True).first()
+    _set_capacity(wave, team, person_days)
+    audit.record(
+        actor=actor, action="wave.capacity_set", target=wave, before={team.name: before}, after={team.name: person_days}
+    )
+    return WaveCapacity.objects.get(wave=wave, team=team)
+
+
+@transaction.atomic
+def roadmap_plan(
+    *,
+    actor,
+    use_case: UseCase,
+    wave: Wave,
+    planned_start: date,
+    planned_end: date,
+    efforts: dict[Team, int],
+) -> RoadmapItem:
+    """Plan (or re-plan) an approved use case in a wave, with the effort each team puts in."""
+    require(actor, "change", use_case)
+    if use_case.status not in PLANNABLE:
+        raise Conflict(
+            f"{use_case.code} is {use_case.get_status_display().lower()}: only approved use cases and "
+            "those in delivery go on the roadmap.",
+            details={"use_case": ["Not approved."]},
+        )
+    if planned_end < planned_start:
+        raise ApplicationError(
+            "planned_end: the planned end cannot come before the planned start.",
+            details={"planned_end": ["Before the planned start."]},
+        )
+    if planned_start < wave.start or planned_end > wave.end:
+        raise ApplicationError(
+            f"planned_start: {planned_start} to {planned_end} does not fit in {wave} ({wave.start} to {wave.end}).",
+            details={"planned_start": ["Outside the wave."]},
+        )
+    for team, days in efforts.items():
+        if not isinstance(days, int) or days < 1:
+            raise ApplicationError(
+                f"efforts: {team} needs a whole number of person-days of 1 or more, not {days!r}.",
+                details={"efforts": ["Whole person-days, 1 or more."]},
+            )
+    existing = RoadmapItem.objects.select_for_update().filter(use_case=use_case).first()
+    before = (
+        {
+            **snapshot(existing, ("wave", "planned_start", "planned_end")),
+            "efforts": {e.team.name: e.person_days for e in existing.efforts.select_related("team")},
+        }
+        if existing
+        else {}
+    )
+    item = existing or RoadmapItem(use_case=use_case)
+    item.wave, item.planned_start, item.planned_end = wave, planned_start, planned_end
+    validate(item)
+    item.save()
+    item.efforts.all().delete()
+    RoadmapEffort.objects.bulk_create(RoadmapEffort(item=item, team=t, person_days=d) for t, d in efforts.items())
+    audit.record(
+        actor=actor,
+        action="roadmap.planned",
+        target=use_case,
+        before=before,
+        after={
+            **snapshot(item, ("wave", "planned_start", "planned_end")),
+            "efforts": {t.name: d for t, d in efforts.items()},
+        },
+    )
+    return item
+
+
+def _reaches(start: UseCase, target: UseCase) -> bool:
+    """Whether `target` is reachable from `start` by following dependencies (one query per level)."""
+    frontier, seen = {start.pk}, set()
+    while frontier:
+        if target.pk in frontier:
+            return True
+        seen |= frontier
+        frontier = (
+            set(Dependency.objects.filter(use_case_id__in=frontier).values_list("depends_on_id", flat=True)) - seen
+        )
+    return False
+
+
+@transaction.atomic
+def dependency_add(*, actor, use_case: UseCase, depends_on: UseCase, note: str = "") -> Dependency:
+    """Record that `use_case` needs `depends_on` first; a cycle is refused with the loop named."""
+    require(actor, "change", use_case)
+    require(actor, "view", depends_on)
+    if use_case.pk == depends_on.pk:
+        raise ApplicationError(
+            "depends_on: a use case cannot depend on itself.", details={"depends_on": ["Same use case."]}
+        )
+    if _reaches(depends_on, use_case):
+        raise ApplicationError(
+            f"depends_on: {depends_on.code} already depends, directly or not, on {use_case.code}; "
+            "this dependency would make a cycle.",
+            details={"depends_on": ["Would make a cycle."]},
+        )
+    dependency, created = Dependency.objects.get_or_create(
+        use_case=use_case, depends_on=depends_on, defaults={"note": note}
+    )
+    if created:
+        audit.record(
+            actor=actor,
+            action="use_case.dependency_added",
+            target=use_case,
+            after={"depends_on": f"{depends_on} (#{depends_on.pk})", "note": note},
+        )
+    return dependency
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    actor,
+    title: str,
+    provider: BusinessUnit,
+    consumer: BusinessUnit,
+    due_date: date,
+    owner=None,
+    kind: str = Agreement.Kind.DATA_ACCESS,
+    use_case: UseCase | None = None,
+) -> Agreement:
+    """An agreement the plan relies on; the consuming unit records it."""
+    require_model_perm(actor, Agreement, "add", business_unit=consumer)
+    if provider.pk == consumer.pk:
+        raise ApplicationError(
+            "provider: an agreement is between two different business units.",
+            details={"provider": ["Same unit as the consumer."]},
+        )
+    agreement = Agreement(
+        title=title,
+        kind=kind,
+        provider=provider,
+        consumer=consumer,
+        due_date=due_date,
+        owner=owner or actor,
+        use_case=use_case,
+    )
+    validate(agreement)
+    agreement.save()
+    audit.record(
+        actor=actor,
+        action="agreement.created",
+        target=agreement,
+        after=snapshot(agreement, ("title", "kind", "provider", "consumer", "due_date", "owner", "use_case")),
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_set_status(*, actor, agreement: Agreement, status: str, reason: str = "") -> Agreement:
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    require(actor, "change", agreement)
+    if status not in Agreement.Status.values:
+        raise ApplicationError(
+            f"status: use one of {', '.join(Agreement.Status.values)}.", details={"status": ["Unknown status."]}
+        )
+    before = agreement.status
+    agreement.status = status
+    agreement.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="agreement.status_set",
+        target=agreement,
+        before={"status": before},
+        after={"status": status},
+        reason=reason,
+    )
+    return agreement
