@@ -210,6 +210,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "portfolio.choices.Level",
         "UseCaseStatusEnum": "portfolio.choices.UseCaseStatus",
+        "AgreementStatusEnum": "portfolio.models.roadmap.Agreement.Status",
     },
 }
 

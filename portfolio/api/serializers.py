@@ -3,14 +3,19 @@ from rest_framework import serializers
 from portfolio.choices import UseCaseStatus
 from portfolio.models import (
     KPI,
+    Agreement,
     BusinessUnit,
     Capability,
+    Dependency,
     KPIMeasurement,
     Objective,
+    RoadmapItem,
     Score,
     ScoringCriterion,
+    Team,
     UseCase,
     UseCaseObjective,
+    Wave,
 )
 
 
@@ -186,3 +191,71 @@ class ImportReportSerializer(serializers.Serializer):
     applied = serializers.BooleanField(help_text="False when nothing was imported.")
     imported = serializers.IntegerField()
     rows = ImportRowSerializer(many=True)
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name", "business_unit"]
+
+
+class WaveCapacitySerializer(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    person_days = serializers.IntegerField(min_value=0, max_value=100_000)
+
+
+class WaveSerializer(serializers.ModelSerializer):
+    capacities = WaveCapacitySerializer(many=True, required=False)
+
+    class Meta:
+        model = Wave
+        fields = ["id", "name", "start", "end", "capacities"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["capacities"] = [{"team": c.team_id, "person_days": c.person_days} for c in instance.capacities.all()]
+        return data
+
+
+class EffortSerializer(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    person_days = serializers.IntegerField(min_value=1, max_value=100_000)
+
+
+class RoadmapItemSerializer(serializers.ModelSerializer):
+    use_case = serializers.PrimaryKeyRelatedField(queryset=UseCase.objects.all())
+    efforts = EffortSerializer(many=True)
+
+    class Meta:
+        model = RoadmapItem
+        fields = ["id", "use_case", "wave", "planned_start", "planned_end", "efforts"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["efforts"] = [{"team": e.team_id, "person_days": e.person_days} for e in instance.efforts.all()]
+        return data
+
+
+class DependencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Dependency
+        fields = ["id", "use_case", "depends_on", "note"]
+        validators = []  # the service refuses self-dependencies and cycles in words
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agreement
+        fields = ["id", "title", "kind", "provider", "consumer", "use_case", "owner", "due_date", "status"]
+        read_only_fields = ["status"]
+
+
+class AgreementStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Agreement.Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ConflictSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["dependency", "capacity", "agreement"])
+    message = serializers.CharField()
+    use_case_ids = serializers.ListField(child=serializers.IntegerField())

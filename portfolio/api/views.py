@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -11,6 +12,7 @@ from core.api.viewsets import ReadOnlyScopedViewSet, ScopedQuerysetMixin, Scoped
 from core.exceptions import ApplicationError
 from portfolio import csv_io, selectors, services
 from portfolio.api import serializers as s
+from portfolio.conflicts import plan_conflicts
 from portfolio.filters import (
     BusinessUnitFilterSet,
     KPIFilterSet,
@@ -18,7 +20,19 @@ from portfolio.filters import (
     ScoringCriterionFilterSet,
     UseCaseFilterSet,
 )
-from portfolio.models import KPI, BusinessUnit, Capability, Objective, ScoringCriterion, UseCase
+from portfolio.models import (
+    KPI,
+    Agreement,
+    BusinessUnit,
+    Capability,
+    Dependency,
+    Objective,
+    RoadmapItem,
+    ScoringCriterion,
+    Team,
+    UseCase,
+    Wave,
+)
 from portfolio.ranking import ranking
 from portfolio.services.scoring import parse_weight
 
@@ -261,3 +275,122 @@ class RankingViewSet(viewsets.GenericViewSet):
         rows = ranking(queryset=use_cases, overrides=overrides)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.RankingRowSerializer(page, many=True).data)
+
+
+# --- Roadmap --------------------------------------------------------------------------------------
+
+
+class TeamViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Delivery teams the waves plan capacity for."""
+
+    queryset = Team.objects.select_related("business_unit")
+    serializer_class = s.TeamSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = services.team_create(actor=self.request.user, **serializer.validated_data)
+
+
+class WaveViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Planning waves with each team's capacity in person-days."""
+
+    queryset = Wave.objects.prefetch_related("capacities")
+    serializer_class = s.WaveSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        capacities = {row["team"]: row["person_days"] for row in data.pop("capacities", [])}
+        serializer.instance = services.wave_create(actor=self.request.user, capacities=capacities, **data)
+
+
+class RoadmapItemViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Use cases planned in waves. POST plans (or re-plans) an approved use case; conflicts at `conflicts/`."""
+
+    queryset = RoadmapItem.objects.all()
+    serializer_class = s.RoadmapItemSerializer
+    filterset_fields = ["wave"]
+    action_permission = "custom"  # planning is a change of the use case; the service checks it
+
+    def get_queryset(self):
+        return selectors.roadmap_items(user=self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        use_case = get_object_or_404(selectors.use_case_list(user=self.request.user), pk=data.pop("use_case").pk)
+        efforts = {row["team"]: row["person_days"] for row in data.pop("efforts")}
+        serializer.instance = services.roadmap_plan(actor=self.request.user, use_case=use_case, efforts=efforts, **data)
+
+    @extend_schema(responses=s.ConflictSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_fields=None)
+    def conflicts(self, request):
+        """Dependencies planned out of order, teams over capacity, agreements past due."""
+        found = plan_conflicts(use_cases=selectors.use_case_list(user=request.user))
+        return Response(s.ConflictSerializer(found, many=True).data)
+
+
+class DependencyViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """`use_case` needs `depends_on` first; cycles are refused."""
+
+    queryset = Dependency.objects.none()
+    serializer_class = s.DependencySerializer
+    filterset_fields = ["use_case", "depends_on"]
+    action_permission = "custom"
+
+    def get_queryset(self):
+        visible = selectors.use_case_list(user=self.request.user).values("pk")
+        return Dependency.objects.filter(use_case__in=visible, depends_on__in=visible)
+
+    def perform_create(self, serializer):
+        visible = selectors.use_case_list(user=self.request.user)
+        data = serializer.validated_data
+        serializer.instance = services.dependency_add(
+            actor=self.request.user,
+            use_case=get_object_or_404(visible, pk=data["use_case"].pk),
+            depends_on=get_object_or_404(visible, pk=data["depends_on"].pk),
+            note=data.get("note", ""),
+        )
+
+
+class AgreementViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Agreements between units that the plan relies on (data access, deployment SLAs)."""
+
+    queryset = Agreement.objects.select_related("provider", "consumer", "owner")
+    serializer_class = s.AgreementSerializer
+    filterset_fields = ["status", "provider", "consumer", "kind"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.agreement_create(actor=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=s.AgreementStatusSerializer, responses=s.AgreementSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.AgreementStatusSerializer)
+    def status(self, request, pk=None):
+        """Mark the agreement met or broken (or open again), with a reason."""
+        data = s.AgreementStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        agreement = services.agreement_set_status(
+            actor=request.user, agreement=self.get_object(), **data.validated_data
+        )
+        return Response(s.AgreementSerializer(agreement).data)

@@ -333,8 +333,8 @@ def test_editing_and_tying_a_use_case_to_an_objective(login, live_server, consol
     expect(objectives.locator("tbody tr")).to_have_count(1)
     page.get_by_text("Tie to an objective").click()
     tie = objectives.locator("details form")
-    tie.get_by_label("Objective").select_option(label="Lower cost to serve")
-    tie.get_by_label("KPI", exact=True).select_option(label="Cost per contact (EUR)")
+    tie.get_by_label("Objective", exact=True).select_option(label="Lower cost to serve")
+    tie.get_by_label(re.compile(r"^KPI\b")).select_option(label="Cost per contact (EUR)")
     tie.get_by_label("Expected contribution").fill("-0.4")
     tie.get_by_label("Note").fill("Fewer calls chasing documents.")
     tie.get_by_role("button", name="Tie").click()
@@ -342,6 +342,6 @@ def test_editing_and_tying_a_use_case_to_an_objective(login, live_server, consol
     expect(page.get_by_role("status")).to_have_text(f"{use_case.code} now serves “Lower cost to serve”.")
     row = objectives.locator("tbody tr", has_text="Lower cost to serve")
     expect(row.locator("td").nth(1)).to_have_text("Cost per contact")
-    expect(row.locator("td").nth(2)).to_have_text("-0.4 EUR")
+    expect(row.locator("td").nth(2)).to_have_text("-0.40 EUR")
     page.screenshot(path=str(screenshots / "usecase-detail-tied.png"), full_page=True)
     assert console_errors == []
