@@ -328,20 +328,45 @@ def test_editing_and_tying_a_use_case_to_an_objective(login, live_server, consol
         f"{use_case.code} · Trade document extraction and checking"
     )
 
-    # Tie it to a second objective, with the KPI it moves.
+    # The demo tied it to "Lower cost to serve"; tie it to a second objective, with the KPI it moves.
     objectives = page.locator("section", has=page.get_by_role("heading", name="Objectives it serves"))
-    expect(objectives.locator("tbody tr")).to_have_count(1)
-    page.get_by_text("Tie to an objective").click()
-    tie = objectives.locator("details form")
-    tie.get_by_label("Objective", exact=True).select_option(label="Lower cost to serve")
-    tie.get_by_label(re.compile(r"^KPI\b")).select_option(label="Cost per contact (EUR)")
-    tie.get_by_label("Expected contribution").fill("-0.4")
-    tie.get_by_label("Note").fill("Fewer calls chasing documents.")
+    links = objectives.locator("tbody tr")
+    expect(links).to_have_count(1)
+    expect(links.first.locator("td").first).to_have_text("Lower cost to serve")
+    details = objectives.locator("details")
+    tie = details.locator("form")
+    expect(tie).to_be_hidden()
+    details.get_by_text("Tie to an objective").click()
+    expect(tie).to_be_visible()
+    tie.get_by_label("Objective", exact=True).select_option(label="Cut fraud losses by a third")
+    tie.get_by_label(re.compile(r"^KPI\b")).select_option(label="False-positive alerts (% of alerts)")
+    tie.get_by_label("Expected contribution").fill("-3")
+    tie.get_by_label("Note").fill("Document checks feed the alert rules.")
     tie.get_by_role("button", name="Tie").click()
     page.wait_for_load_state("load")
-    expect(page.get_by_role("status")).to_have_text(f"{use_case.code} now serves “Lower cost to serve”.")
-    row = objectives.locator("tbody tr", has_text="Lower cost to serve")
-    expect(row.locator("td").nth(1)).to_have_text("Cost per contact")
-    expect(row.locator("td").nth(2)).to_have_text("-0.40 EUR")
+    expect(page.get_by_role("status")).to_have_text(f"{use_case.code} now serves “Cut fraud losses by a third”.")
+    expect(links).to_have_count(2)
+    row = links.filter(has_text="Cut fraud losses by a third")
+    expect(row.locator("td")).to_have_text(
+        [
+            "Cut fraud losses by a third",
+            "False-positive alerts",
+            "-3 % of alerts",
+            "Document checks feed the alert rules.",
+            "Remove",
+        ]
+    )
     page.screenshot(path=str(screenshots / "usecase-detail-tied.png"), full_page=True)
+
+    # A KPI of another objective is refused with a message, and nothing is added.
+    details.get_by_text("Tie to an objective").click()
+    tie.get_by_label("Objective", exact=True).select_option(label="Grow corporate lending share")
+    tie.get_by_label(re.compile(r"^KPI\b")).select_option(label="Card fraud losses (bp of volume)")
+    tie.get_by_role("button", name="Tie").click()
+    page.wait_for_load_state("load")
+    expect(page.locator(".flash-error")).to_have_text(
+        "KPI “Card fraud losses” does not measure objective “Grow corporate lending share”."
+    )
+    expect(links).to_have_count(2)
+    assert use_case.objective_links.count() == 2
     assert console_errors == []
