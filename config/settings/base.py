@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "portfolio.choices.Level",
         "UseCaseStatusEnum": "portfolio.choices.UseCaseStatus",
         "AgreementStatusEnum": "portfolio.models.roadmap.Agreement.Status",
+        "AssumptionStatusEnum": "portfolio.models.reviews.Assumption.Status",
     },
 }
 

@@ -4,17 +4,21 @@ from portfolio.choices import UseCaseStatus
 from portfolio.models import (
     KPI,
     Agreement,
+    Assumption,
     BusinessUnit,
     Capability,
     Dependency,
     KPIMeasurement,
     Objective,
+    PortfolioReview,
+    ReviewDecision,
     RoadmapItem,
     Score,
     ScoringCriterion,
     Team,
     UseCase,
     UseCaseObjective,
+    UseCaseRaci,
     Wave,
 )
 
@@ -259,3 +263,66 @@ class ConflictSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["dependency", "capacity", "agreement"])
     message = serializers.CharField()
     use_case_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class RaciSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.get_full_name", read_only=True)
+
+    class Meta:
+        model = UseCaseRaci
+        fields = ["id", "person", "person_name", "role"]
+        validators = []  # the service replaces the accountable person
+
+
+class AssumptionSerializer(serializers.ModelSerializer):
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assumption
+        fields = [
+            "id",
+            "statement",
+            "owner",
+            "review_date",
+            "status",
+            "business_unit",
+            "objective",
+            "use_case",
+            "last_note",
+            "overdue",
+        ]
+        read_only_fields = ["status", "last_note"]
+
+    def get_overdue(self, obj) -> bool:
+        from django.utils import timezone
+
+        return obj.status == Assumption.Status.HOLDING and obj.review_date < timezone.localdate()
+
+
+class AssumptionReviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Assumption.Status.choices)
+    note = serializers.CharField(max_length=2000)
+    next_review_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ReviewDecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReviewDecision
+        fields = [
+            "id",
+            "use_case",
+            "decision",
+            "notes",
+            "budget_innovation",
+            "budget_tech_debt",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = ["decided_by", "decided_at"]
+        validators = []
+
+
+class PortfolioReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PortfolioReview
+        fields = ["id", "title", "quarter", "held_on", "attendees", "notes"]

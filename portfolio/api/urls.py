@@ -15,4 +15,6 @@ router.register("waves", views.WaveViewSet, basename="wave")
 router.register("roadmap-items", views.RoadmapItemViewSet, basename="roadmap-item")
 router.register("dependencies", views.DependencyViewSet, basename="dependency")
 router.register("agreements", views.AgreementViewSet, basename="agreement")
+router.register("assumptions", views.AssumptionViewSet, basename="assumption")
+router.register("portfolio-reviews", views.PortfolioReviewViewSet, basename="portfolio-review")
 urlpatterns = router.urls

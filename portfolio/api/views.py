@@ -23,10 +23,12 @@ from portfolio.filters import (
 from portfolio.models import (
     KPI,
     Agreement,
+    Assumption,
     BusinessUnit,
     Capability,
     Dependency,
     Objective,
+    PortfolioReview,
     RoadmapItem,
     ScoringCriterion,
     Team,
@@ -200,6 +202,28 @@ class UseCaseViewSet(ScopedViewSet):
         return Response(
             s.ImportReportSerializer(report).data,
             status=status.HTTP_201_CREATED if report.applied else status.HTTP_400_BAD_REQUEST,
+        )
+
+    @extend_schema(request=s.RaciSerializer, responses=s.RaciSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        action_permission="custom",
+        serializer_class=s.RaciSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def raci(self, request, pk=None):
+        """GET the RACI; POST {"person", "role": "R"|"A"|"C"|"I"}; a new accountable person replaces the old."""
+        use_case = self.get_object()
+        if request.method == "POST":
+            data = s.RaciSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            services.raci_assign(actor=request.user, use_case=use_case, **data.validated_data)
+        entries = use_case.raci.select_related("person")
+        return Response(
+            s.RaciSerializer(entries, many=True).data,
+            status=status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK,
         )
 
     @extend_schema(request=s.UseCaseObjectiveSerializer, responses=s.UseCaseObjectiveSerializer)
@@ -394,3 +418,72 @@ class AgreementViewSet(
             actor=request.user, agreement=self.get_object(), **data.validated_data
         )
         return Response(s.AgreementSerializer(agreement).data)
+
+
+# --- Assumptions and reviews ---------------------------------------------------------------------------
+
+
+class AssumptionViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Strategic assumptions with owners and review dates; `overdue` flags those past their date."""
+
+    queryset = Assumption.objects.select_related("owner")
+    serializer_class = s.AssumptionSerializer
+    filterset_fields = ["status", "owner", "business_unit", "objective", "use_case"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.assumption_create(actor=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=s.AssumptionReviewSerializer, responses=s.AssumptionSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.AssumptionReviewSerializer)
+    def review(self, request, pk=None):
+        """Record a check: {"status": "holding", "note", "next_review_date"} or invalidated/retired."""
+        data = s.AssumptionReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assumption = services.assumption_review(actor=request.user, assumption=self.get_object(), **data.validated_data)
+        return Response(s.AssumptionSerializer(assumption).data)
+
+
+class PortfolioReviewViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Quarterly portfolio reviews; decisions per use case under `portfolio-reviews/{id}/decisions`."""
+
+    queryset = PortfolioReview.objects.prefetch_related("attendees")
+    serializer_class = s.PortfolioReviewSerializer
+    filterset_fields = ["quarter"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.portfolio_review_create(actor=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=s.ReviewDecisionSerializer, responses=s.ReviewDecisionSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        action_permission="custom",
+        serializer_class=s.ReviewDecisionSerializer,
+        filterset_fields=None,
+        pagination_class=None,
+    )
+    def decisions(self, request, pk=None):
+        """GET the decisions you may see; POST {"use_case", "decision", "notes", budgets} to decide and apply."""
+        review = self.get_object()
+        visible = selectors.use_case_list(user=request.user)
+        if request.method == "POST":
+            data = s.ReviewDecisionSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            fields = dict(data.validated_data)
+            use_case = get_object_or_404(visible, pk=fields.pop("use_case").pk)
+            entry = services.review_decide(actor=request.user, review=review, use_case=use_case, **fields)
+            return Response(s.ReviewDecisionSerializer([entry], many=True).data, status=status.HTTP_201_CREATED)
+        entries = review.decisions.filter(use_case__in=visible.values("pk"))
+        return Response(s.ReviewDecisionSerializer(entries, many=True).data)

@@ -1,4 +1,5 @@
 from portfolio.models.organisation import BusinessUnit, Membership
+from portfolio.models.reviews import Assumption, PortfolioReview, RaciRole, ReviewDecision, UseCaseRaci
 from portfolio.models.roadmap import Agreement, Dependency, RoadmapEffort, RoadmapItem, Team, Wave, WaveCapacity
 from portfolio.models.scoring import Score, ScoringCriterion
 from portfolio.models.strategy import KPI, Capability, KPIMeasurement, Objective
@@ -7,12 +8,16 @@ from portfolio.models.use_cases import UseCase, UseCaseObjective, UseCaseTransit
 __all__ = [
     "KPI",
     "Agreement",
+    "Assumption",
     "BusinessUnit",
     "Capability",
     "Dependency",
     "KPIMeasurement",
     "Membership",
     "Objective",
+    "PortfolioReview",
+    "RaciRole",
+    "ReviewDecision",
     "RoadmapEffort",
     "RoadmapItem",
     "Score",
@@ -20,6 +25,7 @@ __all__ = [
     "Team",
     "UseCase",
     "UseCaseObjective",
+    "UseCaseRaci",
     "UseCaseTransition",
     "Wave",
     "WaveCapacity",

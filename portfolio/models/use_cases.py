@@ -39,6 +39,13 @@ class UseCase(TimeStampedModel):
     estimated_cost = models.DecimalField(
         "estimated annual cost", max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
     )
+    # The annual budget, split into new capability and the upkeep of what exists.
+    budget_innovation = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    budget_tech_debt = models.DecimalField(
+        "budget for technical debt", max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
     sourcing = models.CharField(max_length=10, choices=Sourcing.choices, default=Sourcing.UNDECIDED)
     sourcing_rationale = models.TextField(blank=True)
     data_sources_available = models.BooleanField(default=False)

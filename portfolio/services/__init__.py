@@ -6,6 +6,14 @@ from portfolio.services.organisation import (
     membership_add,
     membership_remove,
 )
+from portfolio.services.reviews import (
+    assumption_create,
+    assumption_review,
+    portfolio_review_create,
+    raci_assign,
+    raci_remove,
+    review_decide,
+)
 from portfolio.services.roadmap import (
     agreement_create,
     agreement_set_status,
@@ -37,6 +45,8 @@ __all__ = [
     "USE_CASE_EDITABLE",
     "agreement_create",
     "agreement_set_status",
+    "assumption_create",
+    "assumption_review",
     "business_unit_create",
     "business_unit_update",
     "capability_create",
@@ -48,6 +58,10 @@ __all__ = [
     "membership_remove",
     "objective_create",
     "objective_update",
+    "portfolio_review_create",
+    "raci_assign",
+    "raci_remove",
+    "review_decide",
     "roadmap_plan",
     "score_record",
     "scoring_criterion_create",

@@ -31,6 +31,8 @@ USE_CASE_EDITABLE = (
     "data_access_agreed",
     "integration_complexity",
     "ea_components",
+    "budget_innovation",
+    "budget_tech_debt",
 )
 
 
