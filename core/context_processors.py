@@ -13,6 +13,7 @@ def navigation(request) -> dict:
         ("Ranking", reverse("portfolio:ranking")),
         ("Roadmap", reverse("portfolio:roadmap")),
         ("Strategy", reverse("portfolio:objective_list")),
+        ("Reviews", reverse("portfolio:review_list")),
     ]
     if user.has_perm("audit.view_auditevent"):
         links.append(("Audit trail", reverse("audit:event_list")))

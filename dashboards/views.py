@@ -2,6 +2,7 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from audit.selectors import audit_event_list
@@ -20,6 +21,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         user = self.request.user
         return super().get_context_data(
             heading=self.heading,
+            today=timezone.localdate(),
             my_units=portfolio.user_business_units(user=user),
             totals=portfolio.portfolio_totals(user=user),
             **kwargs,
@@ -50,6 +52,9 @@ class ProgramDashboard(DashboardView):
         return super().get_context_data(
             by_status=portfolio.use_case_counts_by_status(user=user),
             recent=portfolio.use_case_list(user=user).order_by("-created_at")[:8],
+            assumptions_due=portfolio.assumptions_due(user=user)[:8],
+            budget=portfolio.budget_split(user=user),
+            reviews=portfolio.portfolio_review_list()[:3],
             **kwargs,
         )
 

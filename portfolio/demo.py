@@ -396,6 +396,80 @@ def _roadmap(pm, units) -> None:
     )
 
 
+ASSUMPTIONS = [
+    ("Customers will accept an automated first decision on simple mortgages.", -10, "RETAIL"),
+    ("The core banking vendor opens its event API by mid-2027.", 20, "OPS"),
+    ("Regulators accept explainable gradient-boosted models for credit.", 45, None),
+    ("Contact-centre volumes keep growing 8% a year.", -3, "OPS"),
+]
+
+
+def _reviews(pm, units) -> None:
+    """Strategic assumptions (two overdue), budgets, a RACI per use case, and one past quarterly review."""
+    from portfolio.models import Assumption, PortfolioReview
+
+    if PortfolioReview.objects.exists():
+        return
+    today = date.today()
+    for statement, days, unit in ASSUMPTIONS:
+        if not Assumption.objects.filter(statement=statement).exists():
+            services.assumption_create(
+                actor=pm, statement=statement, review_date=today + timedelta(days=days), business_unit=units.get(unit)
+            )
+    rng = random.Random(11)
+    people = list(User.objects.filter(username__in=["ds", "rb", "exec"]))
+    for use_case in UseCase.objects.exclude(status__in=["rejected", "retired"]).order_by("number"):
+        cost = use_case.estimated_cost
+        debt = (cost * Decimal(rng.choice([10, 20, 30, 45])) / 100).quantize(Decimal("1"))
+        services.use_case_update(
+            actor=pm,
+            use_case=use_case,
+            budget_innovation=cost - debt,
+            budget_tech_debt=debt,
+            reason="Budget for the year",
+        )
+        services.raci_assign(actor=pm, use_case=use_case, person=pm, role="A")
+        services.raci_assign(actor=pm, use_case=use_case, person=rng.choice(people), role="C")
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    held_on = quarter_start - timedelta(days=20)
+    review = services.portfolio_review_create(
+        actor=pm,
+        title="Quarterly portfolio board",
+        held_on=held_on,
+        quarter=f"{held_on.year}-Q{(held_on.month - 1) // 3 + 1}",
+        attendees=list(User.objects.filter(username__in=["pm", "exec", "rb"])),
+        notes="Budget pressure: fund what moves the cost-to-serve KPIs.",
+    )
+    live = list(UseCase.objects.filter(status="live").order_by("number"))
+    delivering = list(UseCase.objects.filter(status="in_delivery").order_by("number"))
+    if live:
+        services.review_decide(
+            actor=pm,
+            review=review,
+            use_case=live[0],
+            decision="accelerate",
+            notes="Benefits ahead of plan; extend to a second region.",
+        )
+    if delivering:
+        services.review_decide(
+            actor=pm,
+            review=review,
+            use_case=delivering[0],
+            decision="continue",
+            notes="On track against the wave plan.",
+        )
+    if len(live) > 1:
+        services.review_decide(
+            actor=pm,
+            review=review,
+            use_case=live[1],
+            decision="reallocate",
+            notes="Move budget to paying down technical debt.",
+            budget_innovation=Decimal(50_000),
+            budget_tech_debt=Decimal(200_000),
+        )
+
+
 @transaction.atomic
 def seed(stdout=None) -> list[tuple[str, str, str]]:
     """Create what is missing; leave what exists. Returns (username, role, password) for the banner."""
@@ -409,4 +483,5 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
     objectives = _strategy(pm, units)
     _use_cases(pm, units, objectives)
     _roadmap(pm, units)
+    _reviews(pm, units)
     return accounts

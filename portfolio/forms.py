@@ -4,7 +4,19 @@ from django import forms
 
 from core.permissions import manages_everything
 from portfolio.choices import NEXT_STATUSES, UseCaseStatus
-from portfolio.models import KPI, BusinessUnit, Capability, Objective, ScoringCriterion, Team, UseCase, Wave
+from portfolio.models import (
+    KPI,
+    Assumption,
+    BusinessUnit,
+    Capability,
+    Objective,
+    RaciRole,
+    ReviewDecision,
+    ScoringCriterion,
+    Team,
+    UseCase,
+    Wave,
+)
 
 
 def _writable_units(user):
@@ -198,3 +210,72 @@ class PlanForm(forms.Form):
         if problems:
             raise forms.ValidationError("; ".join(problems))
         return efforts
+
+
+class RaciForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=None, empty_label="Choose a person")
+    role = forms.ChoiceField(choices=RaciRole.choices)
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class AssumptionForm(forms.ModelForm):
+    class Meta:
+        model = Assumption
+        fields = ["statement", "review_date", "business_unit", "objective", "use_case"]
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 2}),
+            "review_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        from portfolio import selectors
+
+        super().__init__(*args, **kwargs)
+        self.fields["business_unit"].queryset = _writable_units(user)
+        self.fields["business_unit"].empty_label = "Enterprise-wide"
+        self.fields["use_case"].queryset = selectors.use_case_list(user=user)
+
+
+class AssumptionCheckForm(forms.Form):
+    assumption = forms.ModelChoiceField(queryset=Assumption.objects.none(), empty_label="Choose an assumption")
+    status = forms.ChoiceField(choices=Assumption.Status.choices)
+    next_review_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Required when it still holds."
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="What the check found")
+
+    def __init__(self, *args, assumptions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assumption"].queryset = assumptions
+
+
+class ReviewForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    quarter = forms.CharField(max_length=7, help_text="e.g. 2026-Q4")
+    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DecisionForm(forms.Form):
+    use_case = forms.ModelChoiceField(queryset=UseCase.objects.none(), empty_label="Choose a use case")
+    decision = forms.ChoiceField(choices=ReviewDecision.Decision.choices)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    budget_innovation = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        min_value=0,
+        help_text="For a reallocation: the new innovation budget.",
+    )
+    budget_tech_debt = forms.DecimalField(
+        max_digits=14, decimal_places=2, required=False, min_value=0, label="Budget for technical debt"
+    )
+
+    def __init__(self, *args, use_cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["use_case"].queryset = use_cases

@@ -7,10 +7,12 @@ from portfolio.choices import UseCaseStatus
 from portfolio.models import (
     KPI,
     Agreement,
+    Assumption,
     BusinessUnit,
     Capability,
     KPIMeasurement,
     Objective,
+    PortfolioReview,
     RoadmapEffort,
     RoadmapItem,
     Score,
@@ -18,6 +20,7 @@ from portfolio.models import (
     Team,
     UseCase,
     UseCaseObjective,
+    UseCaseRaci,
     Wave,
     WaveCapacity,
 )
@@ -39,6 +42,7 @@ def use_case_detail_list(*, user) -> QuerySet[UseCase]:
     """Use cases with what the detail page and the API show, prefetched (no N+1)."""
     return use_case_list(user=user).prefetch_related(
         "capabilities",
+        Prefetch("raci", queryset=UseCaseRaci.objects.select_related("person")),
         Prefetch("objective_links", queryset=UseCaseObjective.objects.select_related("objective", "kpi")),
     )
 
@@ -144,3 +148,37 @@ def capacity_load() -> list[dict]:
 
 def agreement_list(*, user) -> QuerySet[Agreement]:
     return Agreement.objects.restrict(user, "view").select_related("provider", "consumer", "owner", "use_case")
+
+
+def assumption_list(*, user) -> QuerySet[Assumption]:
+    return Assumption.objects.restrict(user, "view").select_related("owner", "business_unit", "use_case")
+
+
+def assumptions_due(*, user, within_days: int = 14) -> QuerySet[Assumption]:
+    """Assumptions that still hold and must be checked by `within_days` from today (overdue ones first)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    horizon = timezone.localdate() + timedelta(days=within_days)
+    return assumption_list(user=user).filter(status=Assumption.Status.HOLDING, review_date__lte=horizon)
+
+
+def portfolio_review_list() -> QuerySet[PortfolioReview]:
+    return PortfolioReview.objects.prefetch_related("attendees").annotate(n_decisions=Count("decisions"))
+
+
+def budget_split(*, user) -> dict:
+    """Innovation and technical-debt budget over the use cases the user may see (one query)."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    totals = (
+        use_case_list(user=user)
+        .order_by()
+        .aggregate(
+            innovation=Coalesce(Sum("budget_innovation"), 0, output_field=money),
+            tech_debt=Coalesce(Sum("budget_tech_debt"), 0, output_field=money),
+        )
+    )
+    total = totals["innovation"] + totals["tech_debt"]
+    totals["innovation_share"] = round(100 * totals["innovation"] / total) if total else 0
+    return totals

@@ -5,6 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Avg, Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -15,17 +16,22 @@ from portfolio.api.views import weight_overrides
 from portfolio.conflicts import plan_conflicts
 from portfolio.filters import UseCaseFilterSet
 from portfolio.forms import (
+    AssumptionCheckForm,
+    AssumptionForm,
+    DecisionForm,
     KPIForm,
     MeasurementForm,
     ObjectiveForm,
     ObjectiveLinkForm,
     PlanForm,
+    RaciForm,
+    ReviewForm,
     ScoreForm,
     TransitionForm,
     UseCaseForm,
     UseCaseImportForm,
 )
-from portfolio.models import UseCase, UseCaseObjective
+from portfolio.models import Assumption, RaciRole, UseCase, UseCaseObjective
 from portfolio.ranking import SENSITIVE_MOVE, criteria_with_weights, ranking
 from portfolio.services.roadmap import PLANNABLE
 
@@ -113,6 +119,7 @@ class UseCaseDetailView(LoginRequiredMixin, DetailView):
             transition_form=TransitionForm(use_case=use_case) if may_change else None,
             score_form=ScoreForm(),
             link_form=ObjectiveLinkForm() if may_change else None,
+            raci_form=RaciForm() if may_change else None,
             criteria=criteria,
             transitions=use_case.transitions.select_related("actor")[:20],
             score_history=selectors.use_case_scores(use_case=use_case)[:30],
@@ -261,6 +268,116 @@ class UseCaseImportView(PermissionOr404Mixin, LoginRequiredMixin, FormView):
                 "Fix them, or choose to import the valid rows only.",
             )
         return self.render_to_response(self.get_context_data(form=form, report=report))
+
+
+class UseCaseRaciView(UseCaseActionView):
+    form_class = RaciForm
+
+    def act(self, request, use_case, data):
+        services.raci_assign(actor=request.user, use_case=use_case, **data)
+        return f"{data['person'].get_full_name() or data['person']} is now {RaciRole(data['role']).label.lower()}."
+
+
+# --- Assumptions and reviews ----------------------------------------------------------------------
+
+
+class AssumptionListView(LoginRequiredMixin, TemplateView):
+    """Strategic assumptions, overdue ones first; record new ones and the result of each check."""
+
+    template_name = "portfolio/assumption_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        assumptions = selectors.assumption_list(user=user)
+        writable = assumptions.filter(pk__in=Assumption.objects.restrict(user, "change").values("pk"))
+        kwargs.setdefault(
+            "create_form", AssumptionForm(user=user) if user.has_perm("portfolio.add_assumption") else None
+        )
+        kwargs.setdefault("check_form", AssumptionCheckForm(assumptions=writable) if writable.exists() else None)
+        return super().get_context_data(assumptions=assumptions, today=timezone.localdate(), **kwargs)
+
+    def post(self, request):
+        user = request.user
+        if "statement" in request.POST:
+            form = AssumptionForm(request.POST, user=user)
+            ok = form.is_valid() and self._call(form, services.assumption_create, **form.cleaned_data)
+            return (
+                redirect("portfolio:assumption_list")
+                if ok
+                else self.render_to_response(self.get_context_data(create_form=form))
+            )
+        writable = Assumption.objects.restrict(user, "change")
+        form = AssumptionCheckForm(request.POST, assumptions=writable)
+        ok = form.is_valid() and self._call(form, services.assumption_review, **form.cleaned_data)
+        return (
+            redirect("portfolio:assumption_list")
+            if ok
+            else self.render_to_response(self.get_context_data(check_form=form))
+        )
+
+    def _call(self, form, service, **data) -> bool:
+        try:
+            service(actor=self.request.user, **data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return False
+        messages.success(self.request, "Saved.")
+        return True
+
+
+class ReviewListView(LoginRequiredMixin, FormView):
+    template_name = "portfolio/review_list.html"
+    form_class = ReviewForm
+
+    def get_context_data(self, **kwargs):
+        may_add = self.request.user.has_perm("portfolio.add_portfolioreview")
+        if not may_add:
+            kwargs["form"] = None
+        return super().get_context_data(reviews=selectors.portfolio_review_list(), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            review = services.portfolio_review_create(
+                actor=self.request.user, attendees=[self.request.user], **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        return redirect("portfolio:review_detail", pk=review.pk)
+
+
+class ReviewDetailView(LoginRequiredMixin, FormView):
+    """One quarterly review: its decisions (those the user may see) and a form to decide on a use case."""
+
+    template_name = "portfolio/review_detail.html"
+    form_class = DecisionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.review = get_object_or_404(selectors.portfolio_review_list(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        decided = self.review.decisions.values("use_case")
+        open_cases = (
+            selectors.use_case_list(user=self.request.user)
+            .exclude(pk__in=decided)
+            .exclude(status__in=["rejected", "retired"])
+        )
+        return {**super().get_form_kwargs(), "use_cases": open_cases}
+
+    def get_context_data(self, **kwargs):
+        visible = selectors.use_case_list(user=self.request.user).values("pk")
+        decisions = self.review.decisions.filter(use_case__in=visible).select_related("use_case", "decided_by")
+        return super().get_context_data(review=self.review, decisions=decisions, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.review_decide(actor=self.request.user, review=self.review, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Decision on {form.cleaned_data['use_case'].code} recorded and applied.")
+        return redirect("portfolio:review_detail", pk=self.review.pk)
 
 
 # --- Ranking --------------------------------------------------------------------------------------

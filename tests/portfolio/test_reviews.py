@@ -136,3 +136,33 @@ def test_raci_through_the_api(pm, case, api, make_user):
     assert response.status_code == 201 and response.json()[0]["role"] == "A"
     assert UseCaseRaci.objects.filter(use_case=case, role="A", person=other).exists()
     assert Assumption.objects.count() == 0
+
+
+def test_the_review_page_decides_and_applies(client, pm, case, review):
+    client.force_login(pm)
+    response = client.post(
+        f"/portfolio/reviews/{review.pk}/",
+        {"use_case": case.pk, "decision": "pause", "notes": "Wait for the vendor"},
+        follow=True,
+    )
+    assert "recorded and applied" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "paused"
+    page = client.post(
+        f"/portfolio/reviews/{review.pk}/", {"use_case": case.pk, "decision": "pause", "notes": ""}
+    ).content.decode()
+    assert "This field is required" in page
+
+
+def test_the_assumptions_page_flags_overdue_and_records_checks(client, pm):
+    late = services.assumption_create(actor=pm, statement="Vendor API opens", review_date=date.today() - timedelta(1))
+    client.force_login(pm)
+    assert "overdue" in client.get("/portfolio/assumptions/").content.decode()
+    page = client.post(
+        "/portfolio/assumptions/", {"assumption": late.pk, "status": "holding", "note": "Still on the vendor roadmap"}
+    ).content.decode()
+    assert "needs a future date" in page
+    client.post("/portfolio/assumptions/", {"assumption": late.pk, "status": "invalidated", "note": "Vendor said no"})
+    late.refresh_from_db()
+    assert late.status == "invalidated"
+    assert "overdue" not in client.get("/dashboards/program/").content.decode()
