@@ -10,7 +10,16 @@ from django.db import transaction
 
 from core.roles import ROLE_BY_KEY
 from portfolio import services
-from portfolio.models import KPI, BusinessUnit, Capability, Membership, Objective, ScoringCriterion, UseCase
+from portfolio.models import (
+    KPI,
+    READINESS_ITEMS,
+    BusinessUnit,
+    Capability,
+    Membership,
+    Objective,
+    ScoringCriterion,
+    UseCase,
+)
 
 DEMO_PASSWORD = "lodestar-demo-2026"
 
@@ -319,6 +328,9 @@ def _use_cases(pm, units, objectives) -> None:
                 rationale=f"Initial assessment of {criterion.name.lower()}.",
             )
         for status in PATHS[STATUS_CYCLE[i % len(STATUS_CYCLE)]]:
+            if status == "live":
+                for item, label in READINESS_ITEMS:
+                    services.readiness_check(actor=pm, use_case=use_case, item=item, evidence=f"{label}: recorded.")
             services.use_case_transition(
                 actor=pm,
                 use_case=use_case,

@@ -9,7 +9,15 @@ from audit import services as audit
 from core.exceptions import ApplicationError, Conflict
 from core.permissions import require, require_model_perm
 from portfolio.choices import NEXT_STATUSES, UseCaseStatus
-from portfolio.models import KPI, BusinessUnit, Objective, UseCase, UseCaseObjective, UseCaseTransition
+from portfolio.models import (
+    KPI,
+    READINESS_ITEMS,
+    BusinessUnit,
+    Objective,
+    UseCase,
+    UseCaseObjective,
+    UseCaseTransition,
+)
 from portfolio.services.base import snapshot, validate
 
 # Fields a proposer or owner edits freely; status and risk tier have their own workflows.
@@ -46,6 +54,12 @@ def _clean_ea_components(value) -> list[str]:
             details={"ea_components": ["Give a list of identifiers."]},
         )
     return sorted({item.strip() for item in items if item.strip()})
+
+
+def readiness_missing(use_case: UseCase) -> list[str]:
+    """The go-live checklist items not yet ticked, in words."""
+    done = set(use_case.readiness.values_list("item", flat=True))
+    return [label for key, label in READINESS_ITEMS if key not in done]
 
 
 def _next_number() -> int:
@@ -139,6 +153,14 @@ def use_case_transition(*, actor, use_case: UseCase, to_status: str, reason: str
             f"{UseCaseStatus(to_status).label.lower()}. It can move to: {options}.",
             details={"to": [f"Not allowed from {use_case.status}."]},
         )
+    if to_status == UseCaseStatus.LIVE:
+        missing = readiness_missing(use_case)
+        if missing:
+            raise Conflict(
+                f"{use_case.code} cannot go live before its readiness checklist is complete. "
+                f"Missing: {'; '.join(missing)}.",
+                details={"readiness": missing},
+            )
     UseCaseTransition.objects.create(
         use_case=use_case, from_status=use_case.status, to_status=to_status, reason=reason.strip(), actor=actor
     )

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from portfolio.choices import BACKLOG_STATUSES
 from portfolio.models import KPI, KPIMeasurement, Score, ScoringCriterion, UseCase, UseCaseTransition
 from tests.e2e.conftest import path_of
 
@@ -256,7 +257,7 @@ def test_recording_a_kpi_measurement_redraws_the_trend(login, live_server, conso
     assert path_of(page.url) == f"/portfolio/kpis/{kpi.pk}/"
     expect(page.locator("#kpi-trend-plot .main-svg").first).to_be_visible()
     points_before = page.evaluate("document.getElementById('kpi-trend-plot').data[0].x.length")
-    assert points_before == KPIMeasurement.objects.filter(kpi=kpi).count() == 6
+    assert points_before == KPIMeasurement.objects.filter(kpi=kpi).count() > 0
 
     measured_on = (date.today() - timedelta(days=5)).isoformat()
     page.get_by_label("Measured on").fill(measured_on)
@@ -303,7 +304,7 @@ def test_the_value_effort_chart_draws_under_the_csp(login, live_server, console_
     expect(plot.locator(".main-svg").first).to_be_visible()
     # One bubble per ranked use case, labelled with its code.
     codes = ranked_codes(page)
-    assert len(codes) == 22
+    assert len(codes) == UseCase.objects.filter(status__in=BACKLOG_STATUSES).count() > 10
     assert page.evaluate("document.getElementById('value-effort-plot').data[0].text") == codes
     expect(plot.locator(".scatterlayer .point")).to_have_count(len(codes))
     box = plot.bounding_box()

@@ -8,7 +8,7 @@ from audit.models import AuditEvent
 from core.exceptions import ApplicationError, Conflict, NotAllowed
 from portfolio import services
 from portfolio.choices import NEXT_STATUSES, UseCaseStatus
-from portfolio.models import Score, ScoringCriterion, UseCase, UseCaseTransition
+from portfolio.models import READINESS_ITEMS, Score, ScoringCriterion, UseCase, UseCaseTransition
 from portfolio.ranking import ranking
 
 ALL_MOVES = [(src, dst) for src in UseCaseStatus.values for dst in UseCaseStatus.values if src != dst]
@@ -24,6 +24,12 @@ def case(pm, units):
     return services.use_case_create(actor=pm, title="Claims triage", business_unit=units["RETAIL"])
 
 
+def _ready_for_live(use_case, user):
+    """Tick every go-live readiness item, as the delivery team would before going live."""
+    for item, _label in READINESS_ITEMS:
+        services.readiness_check(actor=user, use_case=use_case, item=item, evidence=f"{item} done, minutes filed")
+
+
 def _force_status(use_case, status):
     UseCase.objects.filter(pk=use_case.pk).update(status=status)
     use_case.refresh_from_db()
@@ -35,6 +41,8 @@ def _force_status(use_case, status):
 @pytest.mark.parametrize(("src", "dst"), ALL_MOVES)
 def test_every_move_is_allowed_exactly_when_the_workflow_says(case, pm, src, dst):
     _force_status(case, src)
+    if dst == "live":
+        _ready_for_live(case, pm)
     if dst in NEXT_STATUSES[src]:
         services.use_case_transition(actor=pm, use_case=case, to_status=dst, reason="steering committee")
         case.refresh_from_db()
@@ -49,6 +57,18 @@ def test_every_move_is_allowed_exactly_when_the_workflow_says(case, pm, src, dst
         case.refresh_from_db()
         assert case.status == src
         assert not UseCaseTransition.objects.exists()
+
+
+def test_going_live_needs_the_whole_readiness_checklist(case, pm):
+    _force_status(case, "in_delivery")
+    services.readiness_check(actor=pm, use_case=case, item="uat", evidence="3 UAT sessions, sign-off sheet")
+    with pytest.raises(Conflict, match="readiness checklist") as refused:
+        services.use_case_transition(actor=pm, use_case=case, to_status="live", reason="launch")
+    assert "Champions trained" in refused.value.message and "User acceptance" not in refused.value.message
+    case.refresh_from_db()
+    assert case.status == "in_delivery"
+    with pytest.raises(ApplicationError, match="evidence"):
+        services.readiness_check(actor=pm, use_case=case, item="support", evidence=" ")
 
 
 def test_a_transition_needs_a_reason(case, pm):
@@ -72,6 +92,7 @@ def test_a_program_manager_of_another_unit_cannot_move_it(case, units, make_user
 
 def test_the_full_life_of_a_use_case(case, pm):
     path = ["assessing", "approved", "in_delivery", "paused", "in_delivery", "live", "retired"]
+    _ready_for_live(case, pm)
     for status in path:
         services.use_case_transition(actor=pm, use_case=case, to_status=status, reason=f"to {status}")
     assert list(case.transitions.order_by("pk").values_list("to_status", flat=True)) == path
