@@ -14,6 +14,7 @@ def navigation(request) -> dict:
         ("Roadmap", reverse("portfolio:roadmap")),
         ("Strategy", reverse("portfolio:objective_list")),
         ("Reviews", reverse("portfolio:review_list")),
+        ("Benefits", reverse("portfolio:benefits")),
     ]
     if user.has_perm("audit.view_auditevent"):
         links.append(("Audit trail", reverse("audit:event_list")))

@@ -129,3 +129,18 @@ def roadmap_gantt(items, waves, conflicted: set[int]) -> dict:
         showlegend=False,
     )
     return _as_dict(figure)
+
+
+def projected_vs_realised(rows: list[dict]) -> dict:
+    """Grouped bars per objective: value projected by its live use cases against value realised."""
+    names = [row["objective"].title for row in rows]
+    figure = go.Figure(
+        [
+            go.Bar(name="projected", x=names, y=[float(r["projected"]) for r in rows], marker_color="#8fa3bf"),
+            go.Bar(name="realised", x=names, y=[float(r["realised"]) for r in rows], marker_color="#2e8b57"),
+        ]
+    )
+    figure.update_layout(
+        **_LAYOUT, barmode="group", height=360, yaxis_title="Annual value", legend={"orientation": "h", "y": -0.25}
+    )
+    return _as_dict(figure)

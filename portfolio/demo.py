@@ -182,6 +182,12 @@ MORE_TITLES = [
     ("OPS", "Procurement spend categorisation"),
     ("CORP", "ESG disclosure extraction"),
 ]
+READINESS_EVIDENCE = {
+    "uat": "Two simulation sessions with 14 users; sign-off sheet in the project space.",
+    "champions": "Six champions trained, attendance list attached.",
+    "communications": "All-staff note and team briefings sent two weeks before go-live.",
+    "support": "Service desk runbook published; hypercare rota for four weeks.",
+}
 # Where each use case ends up, cycling so every status is represented.
 PATHS = {
     "proposed": [],
@@ -329,8 +335,8 @@ def _use_cases(pm, units, objectives) -> None:
             )
         for status in PATHS[STATUS_CYCLE[i % len(STATUS_CYCLE)]]:
             if status == "live":
-                for item, label in READINESS_ITEMS:
-                    services.readiness_check(actor=pm, use_case=use_case, item=item, evidence=f"{label}: recorded.")
+                for item, _label in READINESS_ITEMS:
+                    services.readiness_check(actor=pm, use_case=use_case, item=item, evidence=READINESS_EVIDENCE[item])
             services.use_case_transition(
                 actor=pm,
                 use_case=use_case,
@@ -482,6 +488,83 @@ def _reviews(pm, units) -> None:
         )
 
 
+SKILLS = [
+    ("Machine learning engineering", True),
+    ("Data engineering", False),
+    ("Model validation", True),
+    ("Change management", False),
+    ("Core banking integration", True),
+]
+
+
+def _delivery(pm, units) -> None:
+    """Benefit reviews of live use cases, stop-loss criteria, change actions and a skills register."""
+    from portfolio.models import BenefitReview, Skill
+
+    if BenefitReview.objects.exists():
+        return
+    rng = random.Random(5)
+    today = date.today()
+    people = {u.username: u for u in User.objects.filter(username__in=["pm", "ds", "rb", "rb2"])}
+    skills = {}
+    for name, critical in SKILLS:
+        skills[name] = Skill.objects.get_or_create(name=name, defaults={"critical": critical})[0]
+    for username, held in {
+        "ds": {"Machine learning engineering": 4, "Data engineering": 3},
+        "rb": {"Model validation": 5},
+        "pm": {"Change management": 4},
+        "rb2": {"Model validation": 3},
+    }.items():
+        for name, level in held.items():
+            services.person_skill_set(actor=pm, person=people[username], skill=skills[name], level=level)
+    for use_case in UseCase.objects.filter(status__in=["live", "retired"]).order_by("number"):
+        # Sponsors of RETAIL projected optimistically: realised well under projected.
+        ratio = (
+            Decimal(rng.choice([55, 70, 85]))
+            if use_case.business_unit.code == "RETAIL"
+            else Decimal(rng.choice([90, 100, 115]))
+        )
+        services.benefit_review_record(
+            actor=pm,
+            use_case=use_case,
+            reviewed_on=today - timedelta(days=rng.randrange(20, 120)),
+            realised_value=(use_case.estimated_value * ratio / 100).quantize(Decimal("1")),
+            findings="Post-implementation review with finance: benefits measured on the production cohort.",
+        )
+    for use_case in UseCase.objects.filter(status__in=["approved", "in_delivery", "live"]).order_by("number"):
+        kpi = use_case.objective_links.exclude(kpi=None).values_list("kpi", flat=True).first()
+        if kpi:
+            kpi = KPI.objects.get(pk=kpi)
+            services.stop_loss_set(
+                actor=pm,
+                use_case=use_case,
+                measure="kpi",
+                kpi=kpi,
+                threshold=(kpi.baseline + (kpi.target - kpi.baseline) / 3).quantize(Decimal("0.01")),
+                due_date=today + timedelta(days=rng.randrange(-30, 200)),
+                periods_allowed=2,
+            )
+        services.skill_need_set(actor=pm, use_case=use_case, skill=skills["Machine learning engineering"], level=3)
+        services.skill_need_set(actor=pm, use_case=use_case, skill=skills["Core banking integration"], level=2)
+        services.change_action_add(
+            actor=pm,
+            use_case=use_case,
+            kind="communication",
+            owner=pm,
+            description="Brief the affected teams and their managers.",
+            due_date=today + timedelta(days=rng.randrange(-10, 60)),
+        )
+        services.change_action_add(
+            actor=pm,
+            use_case=use_case,
+            kind="roles",
+            owner=pm,
+            headcount_affected=rng.randrange(4, 60),
+            description="Roles whose daily work changes; agree the new procedures.",
+            due_date=today + timedelta(days=rng.randrange(0, 90)),
+        )
+
+
 @transaction.atomic
 def seed(stdout=None) -> list[tuple[str, str, str]]:
     """Create what is missing; leave what exists. Returns (username, role, password) for the banner."""
@@ -496,4 +579,5 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
     _use_cases(pm, units, objectives)
     _roadmap(pm, units)
     _reviews(pm, units)
+    _delivery(pm, units)
     return accounts

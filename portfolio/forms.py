@@ -6,13 +6,17 @@ from core.permissions import manages_everything
 from portfolio.choices import NEXT_STATUSES, UseCaseStatus
 from portfolio.models import (
     KPI,
+    READINESS_ITEMS,
     Assumption,
     BusinessUnit,
     Capability,
+    ChangeAction,
     Objective,
     RaciRole,
     ReviewDecision,
     ScoringCriterion,
+    Skill,
+    StopLoss,
     Team,
     UseCase,
     Wave,
@@ -279,3 +283,40 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, use_cases, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["use_case"].queryset = use_cases
+
+
+class ReadinessForm(forms.Form):
+    item = forms.ChoiceField(choices=READINESS_ITEMS)
+    evidence = forms.CharField(max_length=2000, help_text="What shows it is done: minutes, attendance, a link.")
+
+
+class ChangeActionForm(forms.Form):
+    kind = forms.ChoiceField(choices=ChangeAction.Kind.choices)
+    description = forms.CharField(max_length=2000)
+    headcount_affected = forms.IntegerField(min_value=0, required=False)
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class StopLossForm(forms.Form):
+    measure = forms.ChoiceField(choices=StopLoss.Measure.choices)
+    kpi = forms.ModelChoiceField(queryset=KPI.objects.all(), required=False, empty_label="No KPI", label="KPI")
+    threshold = forms.DecimalField(
+        max_digits=18, decimal_places=4, help_text="The KPI level, or the realised annual value, to reach."
+    )
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    periods_allowed = forms.IntegerField(
+        min_value=1, max_value=12, initial=2, help_text="Missed periods before a decommissioning review opens."
+    )
+
+
+class BenefitReviewForm(forms.Form):
+    reviewed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    realised_value = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label="Realised annual value")
+    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class SkillNeedForm(forms.Form):
+    skill = forms.ModelChoiceField(queryset=Skill.objects.all(), empty_label="Choose a skill")
+    level = forms.TypedChoiceField(
+        choices=[(i, str(i)) for i in range(1, 6)], coerce=int, help_text="1 aware … 5 expert"
+    )

@@ -8,10 +8,12 @@ from portfolio.models import (
     KPI,
     Agreement,
     Assumption,
+    BenefitReview,
     BusinessUnit,
     Capability,
     KPIMeasurement,
     Objective,
+    PersonSkill,
     PortfolioReview,
     RoadmapEffort,
     RoadmapItem,
@@ -182,3 +184,88 @@ def budget_split(*, user) -> dict:
     total = totals["innovation"] + totals["tech_debt"]
     totals["innovation_share"] = round(100 * totals["innovation"] / total) if total else 0
     return totals
+
+
+# --- Benefits and skills ------------------------------------------------------------------------------
+
+_REALISED_STATUSES = ("live", "retired")
+
+
+def _latest_realised():
+    return (
+        BenefitReview.objects.filter(use_case=OuterRef("pk"))
+        .order_by("-reviewed_on", "-pk")
+        .values("realised_value")[:1]
+    )
+
+
+def benefits_by_objective(*, user) -> list[dict]:
+    """Per objective: projected value of its live use cases against the value their last reviews found."""
+    cases = (
+        use_case_list(user=user).filter(status__in=_REALISED_STATUSES).annotate(realised=Subquery(_latest_realised()))
+    )
+    by_case = {c.pk: c for c in cases}
+    rows: dict[int, dict] = {}
+    links = UseCaseObjective.objects.filter(use_case__in=list(by_case)).select_related("objective")
+    for link in links:
+        row = rows.setdefault(
+            link.objective_id,
+            {"objective": link.objective, "projected": 0, "realised": 0, "reviewed": 0, "use_cases": set()},
+        )
+        if link.use_case_id in row["use_cases"]:
+            continue
+        case = by_case[link.use_case_id]
+        row["use_cases"].add(case.pk)
+        row["projected"] += case.estimated_value
+        if case.realised is not None:
+            row["realised"] += case.realised
+            row["reviewed"] += 1
+    return sorted(rows.values(), key=lambda r: r["objective"].title)
+
+
+def forecast_calibration(*, user, by: str = "business_unit") -> list[dict]:
+    """For each business unit (or sponsor): realised over projected value on use cases already reviewed.
+    A factor below 1 means that unit's projections ran high; prioritisation may discount by it."""
+    field = {"business_unit": "business_unit__code", "sponsor": "sponsor__username"}[by]
+    money = DecimalField(max_digits=16, decimal_places=2)
+    rows = (
+        use_case_list(user=user)
+        .annotate(realised=Subquery(_latest_realised(), output_field=money))
+        .filter(realised__isnull=False)
+        .order_by()
+        .values(field)
+        .annotate(projected=Sum("estimated_value"), realised_total=Sum("realised"), cases=Count("pk"))
+    )
+    return [
+        {
+            "key": row[field] or "no sponsor",
+            "projected": row["projected"],
+            "realised": row["realised_total"],
+            "cases": row["cases"],
+            "factor": round(row["realised_total"] / row["projected"], 2) if row["projected"] else None,
+        }
+        for row in rows
+    ]
+
+
+def skills_coverage(*, use_case: UseCase) -> list[dict]:
+    """For each skill the use case needs: who in its team (RACI responsible/accountable) holds it at the
+    level needed, whether that is nobody (a gap), and whether a critical skill rests on one person."""
+    team = set(use_case.raci.filter(role__in=["R", "A"]).values_list("person", flat=True))
+    needs = list(use_case.skill_needs.select_related("skill"))
+    holders = {}
+    for entry in PersonSkill.objects.filter(skill__in=[n.skill_id for n in needs]).select_related("person"):
+        holders.setdefault(entry.skill_id, []).append(entry)
+    rows = []
+    for need in needs:
+        able = [h for h in holders.get(need.skill_id, []) if h.level >= need.level]
+        in_team = [h.person for h in able if h.person_id in team]
+        rows.append(
+            {
+                "need": need,
+                "in_team": in_team,
+                "gap": not in_team,
+                "single_point": need.skill.critical and len(able) == 1,
+            }
+        )
+    return rows

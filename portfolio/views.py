@@ -18,6 +18,8 @@ from portfolio.filters import UseCaseFilterSet
 from portfolio.forms import (
     AssumptionCheckForm,
     AssumptionForm,
+    BenefitReviewForm,
+    ChangeActionForm,
     DecisionForm,
     KPIForm,
     MeasurementForm,
@@ -25,8 +27,11 @@ from portfolio.forms import (
     ObjectiveLinkForm,
     PlanForm,
     RaciForm,
+    ReadinessForm,
     ReviewForm,
     ScoreForm,
+    SkillNeedForm,
+    StopLossForm,
     TransitionForm,
     UseCaseForm,
     UseCaseImportForm,
@@ -120,6 +125,21 @@ class UseCaseDetailView(LoginRequiredMixin, DetailView):
             score_form=ScoreForm(),
             link_form=ObjectiveLinkForm() if may_change else None,
             raci_form=RaciForm() if may_change else None,
+            delivery_forms={
+                "readiness": ReadinessForm(),
+                "change": ChangeActionForm(),
+                "stop_loss": StopLossForm(),
+                "benefit": BenefitReviewForm(),
+                "skill": SkillNeedForm(),
+            }
+            if may_change
+            else None,
+            readiness_missing=services.readiness_missing(use_case),
+            stop_loss=getattr(use_case, "stop_loss", None),
+            stop_loss_state=services.stop_loss_status(use_case.stop_loss) if hasattr(use_case, "stop_loss") else None,
+            skills=selectors.skills_coverage(use_case=use_case),
+            benefit_reviews=use_case.benefit_reviews.select_related("reviewer"),
+            change_actions=use_case.change_actions.select_related("owner"),
             criteria=criteria,
             transitions=use_case.transitions.select_related("actor")[:20],
             score_history=selectors.use_case_scores(use_case=use_case)[:30],
@@ -268,6 +288,65 @@ class UseCaseImportView(PermissionOr404Mixin, LoginRequiredMixin, FormView):
                 "Fix them, or choose to import the valid rows only.",
             )
         return self.render_to_response(self.get_context_data(form=form, report=report))
+
+
+class UseCaseReadinessView(UseCaseActionView):
+    form_class = ReadinessForm
+
+    def act(self, request, use_case, data):
+        services.readiness_check(actor=request.user, use_case=use_case, **data)
+        return "Readiness item ticked."
+
+
+class UseCaseChangeActionView(UseCaseActionView):
+    form_class = ChangeActionForm
+
+    def act(self, request, use_case, data):
+        services.change_action_add(actor=request.user, use_case=use_case, owner=request.user, **data)
+        return "Change action added."
+
+
+class UseCaseStopLossView(UseCaseActionView):
+    form_class = StopLossForm
+
+    def act(self, request, use_case, data):
+        services.stop_loss_set(actor=request.user, use_case=use_case, **data)
+        return "Stop-loss criterion set."
+
+
+class UseCaseBenefitReviewView(UseCaseActionView):
+    form_class = BenefitReviewForm
+
+    def act(self, request, use_case, data):
+        services.benefit_review_record(actor=request.user, use_case=use_case, **data)
+        return "Benefit review recorded."
+
+
+class UseCaseSkillNeedView(UseCaseActionView):
+    form_class = SkillNeedForm
+
+    def act(self, request, use_case, data):
+        services.skill_need_set(actor=request.user, use_case=use_case, **data)
+        return f"{use_case.code} needs {data['skill']} at level {data['level']}."
+
+
+class BenefitsView(LoginRequiredMixin, TemplateView):
+    """Projected against realised value per objective, and each unit's and sponsor's forecast record."""
+
+    template_name = "portfolio/benefits.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        by_objective = selectors.benefits_by_objective(user=user)
+        return super().get_context_data(
+            by_objective=by_objective,
+            chart=charts.projected_vs_realised(by_objective),
+            calibration=[
+                ("By business unit", selectors.forecast_calibration(user=user, by="business_unit")),
+                ("By sponsor", selectors.forecast_calibration(user=user, by="sponsor")),
+            ],
+            **kwargs,
+        )
 
 
 class UseCaseRaciView(UseCaseActionView):
