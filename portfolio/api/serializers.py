@@ -3,18 +3,26 @@ from rest_framework import serializers
 from portfolio.choices import UseCaseStatus
 from portfolio.models import (
     KPI,
+    READINESS_ITEMS,
     Agreement,
     Assumption,
+    BenefitReview,
     BusinessUnit,
     Capability,
+    ChangeAction,
     Dependency,
     KPIMeasurement,
     Objective,
+    PersonSkill,
     PortfolioReview,
+    ReadinessCheck,
     ReviewDecision,
     RoadmapItem,
     Score,
     ScoringCriterion,
+    Skill,
+    SkillNeed,
+    StopLoss,
     Team,
     UseCase,
     UseCaseObjective,
@@ -326,3 +334,64 @@ class PortfolioReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = PortfolioReview
         fields = ["id", "title", "quarter", "held_on", "attendees", "notes"]
+
+
+class ReadinessSerializer(serializers.ModelSerializer):
+    item = serializers.ChoiceField(choices=READINESS_ITEMS)
+
+    class Meta:
+        model = ReadinessCheck
+        fields = ["id", "item", "evidence", "checked_by", "checked_at"]
+        read_only_fields = ["checked_by", "checked_at"]
+        validators = []
+
+
+class ChangeActionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChangeAction
+        fields = ["id", "kind", "description", "headcount_affected", "owner", "due_date", "done"]
+        read_only_fields = ["done"]
+
+
+class StopLossSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StopLoss
+        fields = ["measure", "kpi", "threshold", "due_date", "periods_allowed", "status"]
+
+    def get_status(self, obj) -> str:
+        from portfolio.services import stop_loss_status
+
+        return stop_loss_status(obj)[0]
+
+
+class BenefitReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BenefitReview
+        fields = ["id", "reviewed_on", "realised_value", "kpi", "kpi_movement", "findings", "reviewer"]
+        read_only_fields = ["reviewer"]
+
+
+class SkillSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Skill
+        fields = ["id", "name", "critical"]
+
+
+class PersonSkillSerializer(serializers.ModelSerializer):
+    level = serializers.IntegerField(min_value=1, max_value=5)
+
+    class Meta:
+        model = PersonSkill
+        fields = ["id", "person", "skill", "level"]
+        validators = []
+
+
+class SkillNeedSerializer(serializers.ModelSerializer):
+    level = serializers.IntegerField(min_value=1, max_value=5)
+
+    class Meta:
+        model = SkillNeed
+        fields = ["id", "skill", "level"]
+        validators = []

@@ -16,5 +16,7 @@ router.register("roadmap-items", views.RoadmapItemViewSet, basename="roadmap-ite
 router.register("dependencies", views.DependencyViewSet, basename="dependency")
 router.register("agreements", views.AgreementViewSet, basename="agreement")
 router.register("assumptions", views.AssumptionViewSet, basename="assumption")
+router.register("skills", views.SkillViewSet, basename="skill")
+router.register("person-skills", views.PersonSkillViewSet, basename="person-skill")
 router.register("portfolio-reviews", views.PortfolioReviewViewSet, basename="portfolio-review")
 urlpatterns = router.urls

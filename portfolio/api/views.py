@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.api.viewsets import ReadOnlyScopedViewSet, ScopedQuerysetMixin, ScopedViewSet
@@ -28,9 +29,12 @@ from portfolio.models import (
     Capability,
     Dependency,
     Objective,
+    PersonSkill,
     PortfolioReview,
     RoadmapItem,
     ScoringCriterion,
+    Skill,
+    StopLoss,
     Team,
     UseCase,
     Wave,
@@ -203,6 +207,104 @@ class UseCaseViewSet(ScopedViewSet):
             s.ImportReportSerializer(report).data,
             status=status.HTTP_201_CREATED if report.applied else status.HTTP_400_BAD_REQUEST,
         )
+
+    def _sub_resource(self, request, serializer_class, service, listed, **extra):
+        """GET the use case's rows; POST one through its service and answer with the rows again."""
+        use_case = self.get_object()
+        if request.method == "POST":
+            data = serializer_class(data=request.data)
+            data.is_valid(raise_exception=True)
+            service(actor=request.user, use_case=use_case, **extra, **data.validated_data)
+        return Response(
+            serializer_class(listed(use_case), many=True).data,
+            status=status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=s.ReadinessSerializer, responses=s.ReadinessSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        action_permission="custom",
+        serializer_class=s.ReadinessSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def readiness(self, request, pk=None):
+        """The go-live checklist; POST {"item", "evidence"} ticks one. Going live needs every item."""
+        return self._sub_resource(
+            request, s.ReadinessSerializer, services.readiness_check, lambda uc: uc.readiness.all()
+        )
+
+    @extend_schema(request=s.ChangeActionSerializer, responses=s.ChangeActionSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        action_permission="custom",
+        url_path="change-actions",
+        serializer_class=s.ChangeActionSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def change_actions(self, request, pk=None):
+        """Change-impact actions (roles affected, reskilling, champions, communication) with owners and dates."""
+        return self._sub_resource(
+            request, s.ChangeActionSerializer, services.change_action_add, lambda uc: uc.change_actions.all()
+        )
+
+    @extend_schema(request=s.BenefitReviewSerializer, responses=s.BenefitReviewSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        action_permission="custom",
+        url_path="benefit-reviews",
+        serializer_class=s.BenefitReviewSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def benefit_reviews(self, request, pk=None):
+        """Post-implementation reviews: realised value and KPI movement of a live use case."""
+        return self._sub_resource(
+            request, s.BenefitReviewSerializer, services.benefit_review_record, lambda uc: uc.benefit_reviews.all()
+        )
+
+    @extend_schema(request=s.SkillNeedSerializer, responses=s.SkillNeedSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        action_permission="custom",
+        url_path="skill-needs",
+        serializer_class=s.SkillNeedSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def skill_needs(self, request, pk=None):
+        """Skills the use case needs, with the level."""
+        return self._sub_resource(
+            request, s.SkillNeedSerializer, services.skill_need_set, lambda uc: uc.skill_needs.all()
+        )
+
+    @extend_schema(request=s.StopLossSerializer, responses=s.StopLossSerializer)
+    @action(
+        detail=True,
+        methods=["get", "put"],
+        action_permission="custom",
+        url_path="stop-loss",
+        serializer_class=s.StopLossSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def stop_loss(self, request, pk=None):
+        """The stop-loss criterion and its status (pending, met, missed); PUT sets it."""
+        use_case = self.get_object()
+        if request.method == "PUT":
+            data = s.StopLossSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            stop = services.stop_loss_set(actor=request.user, use_case=use_case, **data.validated_data)
+        else:
+            stop = StopLoss.objects.filter(use_case=use_case).select_related("kpi").first()
+        if stop is None:
+            raise NotFound("No stop-loss is set for this use case.")
+        return Response(s.StopLossSerializer(stop).data)
 
     @extend_schema(request=s.RaciSerializer, responses=s.RaciSerializer(many=True))
     @action(
@@ -487,3 +589,24 @@ class PortfolioReviewViewSet(
             return Response(s.ReviewDecisionSerializer([entry], many=True).data, status=status.HTTP_201_CREATED)
         entries = review.decisions.filter(use_case__in=visible.values("pk"))
         return Response(s.ReviewDecisionSerializer(entries, many=True).data)
+
+
+class SkillViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Skills the enterprise tracks; critical ones must never rest on one person."""
+
+    queryset = Skill.objects.all()
+    serializer_class = s.SkillSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = services.skill_create(actor=self.request.user, **serializer.validated_data)
+
+
+class PersonSkillViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The skills register: who holds which skill at which level."""
+
+    queryset = PersonSkill.objects.select_related("skill")
+    serializer_class = s.PersonSkillSerializer
+    filterset_fields = ["person", "skill"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.person_skill_set(actor=self.request.user, **serializer.validated_data)

@@ -213,6 +213,18 @@ def _level(level) -> int:
 
 
 @transaction.atomic
+def skill_create(*, actor, name: str, critical: bool = False) -> Skill:
+    require_model_perm(actor, Skill, "add")
+    skill = Skill(name=name.strip(), critical=critical)
+    validate(skill)
+    skill.save()
+    audit.record(
+        actor=actor, action="skills.skill_created", target=skill, after={"name": skill.name, "critical": critical}
+    )
+    return skill
+
+
+@transaction.atomic
 def person_skill_set(*, actor, person, skill: Skill, level: int) -> PersonSkill:
     require_model_perm(actor, PersonSkill, "add")
     entry, _ = PersonSkill.objects.update_or_create(person=person, skill=skill, defaults={"level": _level(level)})

@@ -160,3 +160,31 @@ def test_the_benefits_page_and_detail_sections_render(client, pm, units):
         f"/portfolio/use-cases/{use_case.pk}/readiness/", {"item": "uat", "evidence": ""}, follow=True
     )
     assert "evidence" in response.content.decode()
+
+
+def test_the_delivery_api(pm, units, kpi, api):
+    use_case = _case(pm, units, status="in_delivery")
+    client = api(pm)
+    url = f"/api/v1/use-cases/{use_case.pk}"
+    assert client.get(f"{url}/stop-loss/").status_code == 404
+    response = client.put(
+        f"{url}/stop-loss/",
+        {"measure": "kpi", "kpi": kpi.pk, "threshold": "7", "due_date": "2099-01-01", "periods_allowed": 2},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "pending"
+    for item in ("uat", "champions", "communications"):
+        assert client.post(f"{url}/readiness/", {"item": item, "evidence": "done"}, format="json").status_code == 201
+    refused = client.post(f"{url}/transition/", {"to": "live", "reason": "launch"}, format="json")
+    assert refused.status_code == 409 and "Support in place" in refused.json()["detail"]
+    client.post(f"{url}/readiness/", {"item": "support", "evidence": "runbook"}, format="json")
+    assert client.post(f"{url}/transition/", {"to": "live", "reason": "launch"}, format="json").status_code == 200
+    review = client.post(
+        f"{url}/benefit-reviews/",
+        {"reviewed_on": "2026-11-01", "realised_value": "700", "findings": "measured"},
+        format="json",
+    )
+    assert review.status_code == 201 and review.json()[0]["realised_value"] == "700.00"
+    skill = client.post("/api/v1/skills/", {"name": "NLP", "critical": True}, format="json").json()
+    assert client.post(f"{url}/skill-needs/", {"skill": skill["id"], "level": 9}, format="json").status_code == 400
+    assert client.post(f"{url}/skill-needs/", {"skill": skill["id"], "level": 3}, format="json").status_code == 201
