@@ -107,7 +107,8 @@ class ScoreForm(forms.Form):
     criterion = forms.ModelChoiceField(
         queryset=ScoringCriterion.objects.filter(is_active=True), empty_label="Choose a criterion"
     )
-    score = forms.TypedChoiceField(choices=[(i, str(i)) for i in range(1, 6)], coerce=int)
+    # No default: a forgotten choice must not record a 1.
+    score = forms.TypedChoiceField(choices=[("", "Choose 1 to 5"), *((i, str(i)) for i in range(1, 6))], coerce=int)
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 

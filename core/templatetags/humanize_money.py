@@ -14,3 +14,11 @@ def money(value) -> str:
         if abs(amount) >= limit:
             return f"{settings.CURRENCY} {amount / limit:,.{digits}f}{suffix}"
     return f"{settings.CURRENCY} {amount:,.0f}"
+
+
+@register.filter
+def plain(value) -> str:
+    """A decimal without trailing zeros: 9.0000 -> '9', 4.5000 -> '4.5'."""
+    if value in (None, ""):
+        return ""
+    return f"{Decimal(value).normalize():f}"

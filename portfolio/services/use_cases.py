@@ -199,16 +199,16 @@ def use_case_link_objective(
             "An expected contribution needs the KPI it is measured in.",
             details={"kpi": ["Required with an expected contribution."]},
         )
-    link, created = UseCaseObjective.objects.update_or_create(
-        use_case=use_case,
-        objective=objective,
-        kpi=kpi,
-        defaults={"expected_contribution": expected_contribution, "note": note},
-    )
+    existing = UseCaseObjective.objects.filter(use_case=use_case, objective=objective, kpi=kpi).first()
+    before = {"expected_contribution": existing.expected_contribution, "note": existing.note} if existing else {}
+    link = existing or UseCaseObjective(use_case=use_case, objective=objective, kpi=kpi)
+    link.expected_contribution, link.note = expected_contribution, note
+    link.save()
     audit.record(
         actor=actor,
         action="use_case.objective_linked",
         target=use_case,
+        before={"objective": objective.pk, "kpi": kpi.pk if kpi else None, **before} if existing else {},
         after={
             "objective": objective.pk,
             "kpi": kpi.pk if kpi else None,
