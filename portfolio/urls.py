@@ -29,6 +29,7 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review_detail"),
     path("ranking/", views.RankingView.as_view(), name="ranking"),
     path("roadmap/", views.RoadmapView.as_view(), name="roadmap"),
+    path("roadmap/recommendation/apply/", views.RecommendationApplyView.as_view(), name="recommendation_apply"),
     path("objectives/", views.ObjectiveListView.as_view(), name="objective_list"),
     path("objectives/new/", views.ObjectiveCreateView.as_view(), name="objective_create"),
     path("objectives/<int:pk>/kpis/new/", views.KPICreateView.as_view(), name="kpi_create"),

@@ -1,5 +1,7 @@
 """Portfolio pages. Views read through selectors and write through services; no rule lives here."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Avg, Count, Q
@@ -37,6 +39,7 @@ from portfolio.forms import (
     UseCaseImportForm,
 )
 from portfolio.models import Assumption, RaciRole, UseCase, UseCaseObjective
+from portfolio.planning import recommend_plan
 from portfolio.ranking import SENSITIVE_MOVE, criteria_with_weights, ranking
 from portfolio.services.roadmap import PLANNABLE
 
@@ -513,7 +516,10 @@ class RoadmapView(LoginRequiredMixin, FormView):
         waves = list(selectors.waves())
         if "plan_form" not in kwargs:
             kwargs["plan_form"] = self.get_form() if user.has_perm("portfolio.change_usecase") else None
+        budget, budget_error = _budget(self.request.GET.get("budget"))
         return super().get_context_data(
+            proposal=recommend_plan(use_cases=use_cases, budget=budget) if not budget_error else None,
+            budget_error=budget_error,
             items=items,
             waves=waves,
             conflicts=conflicts,
@@ -535,6 +541,37 @@ class RoadmapView(LoginRequiredMixin, FormView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(plan_form=form))
+
+
+def _budget(raw: str | None) -> tuple[Decimal | None, str]:
+    if not raw:
+        return None, ""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None, f"budget: “{raw}” is not an amount."
+    if not value.is_finite() or value < 0:
+        return None, "budget: give an amount of 0 or more."
+    return value, ""
+
+
+class RecommendationApplyView(LoginRequiredMixin, View):
+    """Apply the recommended plan (recomputed now, for what the user may see), with the budget shown."""
+
+    def post(self, request):
+        budget, error = _budget(request.POST.get("budget"))
+        if error:
+            messages.error(request, error)
+            return redirect("portfolio:roadmap")
+        try:
+            moves = services.roadmap_apply_recommendation(
+                actor=request.user, use_cases=selectors.use_case_list(user=request.user), budget=budget
+            )
+        except ApplicationError as exc:
+            _flash_refusal(request, exc)
+        else:
+            messages.success(request, f"Recommended plan applied: {moves} use case{'s' if moves != 1 else ''} moved.")
+        return redirect("portfolio:roadmap")
 
 
 # --- Strategy -------------------------------------------------------------------------------------

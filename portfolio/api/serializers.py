@@ -395,3 +395,25 @@ class SkillNeedSerializer(serializers.ModelSerializer):
         model = SkillNeed
         fields = ["id", "skill", "level"]
         validators = []
+
+
+class PlanChangeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    before = serializers.CharField(allow_null=True)
+    after = serializers.CharField(allow_null=True, help_text="Null: left out of the plan.")
+    why = serializers.CharField()
+
+
+class PlanProposalSerializer(serializers.Serializer):
+    solved = serializers.BooleanField()
+    message = serializers.CharField()
+    value_current = serializers.FloatField()
+    value_recommended = serializers.FloatField()
+    budget = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    cost_recommended = serializers.DecimalField(max_digits=16, decimal_places=2)
+    changes = PlanChangeSerializer(many=True)
+
+
+class BudgetSerializer(serializers.Serializer):
+    budget = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True)

@@ -39,6 +39,7 @@ from portfolio.models import (
     UseCase,
     Wave,
 )
+from portfolio.planning import recommend_plan
 from portfolio.ranking import ranking
 from portfolio.services.scoring import parse_weight
 
@@ -469,6 +470,37 @@ class RoadmapItemViewSet(
         """Dependencies planned out of order, teams over capacity, agreements past due."""
         found = plan_conflicts(use_cases=selectors.use_case_list(user=request.user))
         return Response(s.ConflictSerializer(found, many=True).data)
+
+
+class RecommendationViewSet(viewsets.GenericViewSet):
+    """The recommended plan for the use cases you may see: GET shows it, POST `apply/` applies it.
+
+    `budget` (query parameter for GET, body field for POST) caps the annual cost of what is planned."""
+
+    queryset = RoadmapItem.objects.none()
+    serializer_class = s.PlanProposalSerializer
+    action_permission = "custom"  # applying re-plans each use case through the service, which checks it
+
+    def _budget(self, data):
+        budget = s.BudgetSerializer(data=data)
+        budget.is_valid(raise_exception=True)
+        return budget.validated_data.get("budget")
+
+    @extend_schema(parameters=[OpenApiParameter("budget", OpenApiTypes.NUMBER)], responses=s.PlanProposalSerializer)
+    def list(self, request):
+        proposal = recommend_plan(
+            use_cases=selectors.use_case_list(user=request.user), budget=self._budget(request.query_params)
+        )
+        return Response(s.PlanProposalSerializer(proposal).data)
+
+    @extend_schema(request=s.BudgetSerializer, responses=s.PlanProposalSerializer)
+    @action(detail=False, methods=["post"], serializer_class=s.BudgetSerializer)
+    def apply(self, request):
+        """Apply the plan (recomputed now); answers with the plan as it stands afterwards."""
+        budget = self._budget(request.data)
+        use_cases = selectors.use_case_list(user=request.user)
+        services.roadmap_apply_recommendation(actor=request.user, use_cases=use_cases, budget=budget)
+        return Response(s.PlanProposalSerializer(recommend_plan(use_cases=use_cases, budget=budget)).data)
 
 
 class DependencyViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -242,3 +242,66 @@ def agreement_set_status(*, actor, agreement: Agreement, status: str, reason: st
         reason=reason,
     )
     return agreement
+
+
+@transaction.atomic
+def roadmap_unplan(*, actor, item: RoadmapItem, reason: str) -> None:
+    """Take a use case off the roadmap (it stays approved); audited with the plan it had."""
+    require(actor, "change", item.use_case)
+    audit.record(
+        actor=actor,
+        action="roadmap.unplanned",
+        target=item.use_case,
+        reason=reason,
+        before={
+            **snapshot(item, ("wave", "planned_start", "planned_end")),
+            "efforts": {e.team.name: e.person_days for e in item.efforts.select_related("team")},
+        },
+    )
+    item.efforts.all().delete()
+    item.delete()
+
+
+def _shift_into(item: RoadmapItem, wave: Wave) -> tuple[date, date]:
+    """The item's dates moved into another wave: same offset and duration, clipped to the wave."""
+    duration = item.planned_end - item.planned_start
+    start = min(wave.start + (item.planned_start - item.wave.start), wave.end)
+    return start, min(start + duration, wave.end)
+
+
+@transaction.atomic
+def roadmap_apply_recommendation(*, actor, use_cases, budget=None) -> int:
+    """Recompute the recommended plan for what the actor may see and apply it; returns the moves made."""
+    from portfolio.planning import recommend_plan
+
+    proposal = recommend_plan(use_cases=use_cases, budget=budget)
+    if not proposal.solved:
+        raise Conflict(proposal.message)
+    waves = {wave.pk: wave for wave in Wave.objects.all()}
+    items = RoadmapItem.objects.filter(pk__in=proposal.assignment).select_related("use_case", "wave")
+    moves = 0
+    for item in items:
+        target = proposal.assignment[item.pk]
+        if target == item.wave_id:
+            continue
+        moves += 1
+        if target is None:
+            roadmap_unplan(actor=actor, item=item, reason="Recommended plan applied: left out.")
+            continue
+        start, end = _shift_into(item, waves[target])
+        efforts = {e.team: e.person_days for e in item.efforts.select_related("team")}
+        roadmap_plan(
+            actor=actor,
+            use_case=item.use_case,
+            wave=waves[target],
+            planned_start=start,
+            planned_end=end,
+            efforts=efforts,
+        )
+    audit.record(
+        actor=actor,
+        action="roadmap.recommendation_applied",
+        after={"moves": moves, "budget": budget},
+        reason=proposal.message,
+    )
+    return moves

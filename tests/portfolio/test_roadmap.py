@@ -1,6 +1,7 @@
 """Roadmap planning: waves, capacity, dependencies (no cycles), agreements, and the conflicts found."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -9,6 +10,7 @@ from core.exceptions import ApplicationError, Conflict, NotAllowed
 from portfolio import services
 from portfolio.conflicts import plan_conflicts
 from portfolio.models import Dependency, RoadmapItem, UseCase, Wave
+from portfolio.planning import recommend_plan
 
 
 @pytest.fixture
@@ -217,3 +219,75 @@ def test_the_roadmap_page_shows_the_conflicts(client, pm, units, team, waves):
     client.force_login(pm)
     page = client.get("/portfolio/roadmap/").content.decode()
     assert "1 conflict in the plan" in page and "over capacity in Q1" in page and 'data-chart="roadmap-gantt"' in page
+
+
+# --- Recommended plan -----------------------------------------------------------------------------------
+
+
+def test_the_recommendation_fixes_capacity_and_dependency_order(pm, units, team, waves):
+    first, second = _approved(pm, units, "Foundation"), _approved(pm, units, "Built on it")
+    UseCase.objects.filter(pk__in=[first.pk, second.pk]).update(estimated_value=1000)
+    # Both in Q1 for 60 days of a 40-day team, and the dependant starts first: two conflicts.
+    services.roadmap_plan(
+        actor=pm,
+        use_case=second,
+        wave=waves[0],
+        planned_start=date(2027, 1, 5),
+        planned_end=date(2027, 2, 1),
+        efforts={team: 30},
+    )
+    services.roadmap_plan(
+        actor=pm,
+        use_case=first,
+        wave=waves[0],
+        planned_start=date(2027, 2, 1),
+        planned_end=date(2027, 3, 1),
+        efforts={team: 30},
+    )
+    services.dependency_add(actor=pm, use_case=second, depends_on=first)
+    proposal = recommend_plan(use_cases=UseCase.objects.all())
+    assert proposal.solved
+    moves = {c.code: (c.before, c.after) for c in proposal.changes}
+    assert moves == {second.code: ("Q1", "Q2")}
+    assert "must follow" in proposal.changes[0].why
+    assert services.roadmap_apply_recommendation(actor=pm, use_cases=UseCase.objects.all()) == 1
+    assert RoadmapItem.objects.get(use_case=second).wave == waves[1]
+    assert plan_conflicts(use_cases=UseCase.objects.all()) == []
+    assert AuditEvent.objects.filter(action="roadmap.recommendation_applied").exists()
+
+
+def test_a_budget_leaves_the_least_valuable_out(pm, units, team, waves):
+    rich, poor = _approved(pm, units, "Rich"), _approved(pm, units, "Poor")
+    UseCase.objects.filter(pk=rich.pk).update(estimated_value=5000, estimated_cost=100)
+    UseCase.objects.filter(pk=poor.pk).update(estimated_value=100, estimated_cost=100)
+    for use_case in (rich, poor):
+        services.roadmap_plan(
+            actor=pm,
+            use_case=use_case,
+            wave=waves[0],
+            planned_start=date(2027, 1, 5),
+            planned_end=date(2027, 2, 1),
+            efforts={team: 10},
+        )
+    proposal = recommend_plan(use_cases=UseCase.objects.all(), budget=Decimal(150))
+    assert [(c.code, c.after) for c in proposal.changes] == [(poor.code, None)]
+    assert proposal.cost_recommended == Decimal(100)
+
+
+def test_the_recommendation_through_the_api(pm, units, team, waves, api):
+    use_case = _approved(pm, units, "Late starter")
+    services.roadmap_plan(
+        actor=pm,
+        use_case=use_case,
+        wave=waves[1],
+        planned_start=date(2027, 4, 5),
+        planned_end=date(2027, 5, 1),
+        efforts={team: 10},
+    )
+    client = api(pm)
+    body = client.get("/api/v1/recommended-plan/").json()
+    assert body["solved"] and body["changes"][0]["after"] == "Q1"  # earlier is worth more
+    assert client.get("/api/v1/recommended-plan/?budget=-5").status_code == 400
+    after = client.post("/api/v1/recommended-plan/apply/", {}, format="json").json()
+    assert after["changes"] == []
+    assert RoadmapItem.objects.get(use_case=use_case).wave == waves[0]
