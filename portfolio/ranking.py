@@ -6,7 +6,7 @@ A criterion nobody scored yet counts as 0, and the row says how many criteria ar
 A criterion whose source is the risk tier reads the tier once governance assessed it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import (
@@ -42,6 +42,9 @@ class RankRow:
     estimated_value: Decimal
     estimated_cost: Decimal
     base_rank: int | None = None
+    # Estimated value discounted by the unit's forecast record (only when asked for; never hidden).
+    calibrated_value: Decimal | None = None
+    calibration_factor: Decimal | None = None
 
     @property
     def moved(self) -> int:
@@ -138,3 +141,17 @@ def ranking(*, queryset, overrides: dict[str, Decimal] | None = None) -> list[Ra
         )
         for row in rows
     ]
+
+
+def calibrate(rows: list[RankRow], factors: dict[str, Decimal]) -> list[RankRow]:
+    """Each row's value discounted by its business unit's record of realised over projected value.
+    Only discounts: a unit that over-delivered keeps its estimate (factor capped at 1)."""
+    calibrated = []
+    for row in rows:
+        factor = min(Decimal(1), factors.get(row.business_unit) or Decimal(1))
+        calibrated.append(
+            replace(
+                row, calibration_factor=factor, calibrated_value=(row.estimated_value * factor).quantize(Decimal("1"))
+            )
+        )
+    return calibrated

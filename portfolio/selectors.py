@@ -1,5 +1,7 @@
 """Reads of the portfolio that the pages and the API share; aggregates run in the database."""
 
+from decimal import Decimal
+
 from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -269,3 +271,8 @@ def skills_coverage(*, use_case: UseCase) -> list[dict]:
             }
         )
     return rows
+
+
+def calibration_factors(*, user) -> dict[str, Decimal]:
+    """{business unit code: realised/projected} for units with reviewed use cases."""
+    return {row["key"]: row["factor"] for row in forecast_calibration(user=user) if row["factor"] is not None}

@@ -40,7 +40,7 @@ from portfolio.forms import (
 )
 from portfolio.models import Assumption, RaciRole, UseCase, UseCaseObjective
 from portfolio.planning import recommend_plan
-from portfolio.ranking import SENSITIVE_MOVE, criteria_with_weights, ranking
+from portfolio.ranking import SENSITIVE_MOVE, calibrate, criteria_with_weights, ranking
 from portfolio.services.roadmap import PLANNABLE
 
 
@@ -482,6 +482,9 @@ class RankingView(LoginRequiredMixin, TemplateView):
         weighted = criteria_with_weights(overrides)
         overrides = {key: value for key, value in overrides.items() if key in {c.key for c, _ in weighted}}
         rows = ranking(queryset=selectors.use_case_list(user=self.request.user), overrides=overrides)
+        calibrated = self.request.GET.get("calibrated") == "1"
+        if calibrated:
+            rows = calibrate(rows, selectors.calibration_factors(user=self.request.user))
         return super().get_context_data(
             rows=rows,
             weighted=weighted,

@@ -180,6 +180,13 @@ class RankingRowSerializer(serializers.Serializer):
     missing_criteria = serializers.IntegerField(help_text="Criteria nobody has scored yet (counted as worst).")
     estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2)
     estimated_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
+    calibrated_value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="With ?calibrated=1: value × the unit's forecast record.",
+    )
+    calibration_factor = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
 
 
 class ImportRequestSerializer(serializers.Serializer):

@@ -40,7 +40,7 @@ from portfolio.models import (
     Wave,
 )
 from portfolio.planning import recommend_plan
-from portfolio.ranking import ranking
+from portfolio.ranking import calibrate, ranking
 from portfolio.services.scoring import parse_weight
 
 
@@ -400,6 +400,8 @@ class RankingViewSet(viewsets.GenericViewSet):
             )
         use_cases = filterset.qs
         rows = ranking(queryset=use_cases, overrides=overrides)
+        if request.query_params.get("calibrated") == "1":
+            rows = calibrate(rows, selectors.calibration_factors(user=request.user))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.RankingRowSerializer(page, many=True).data)
 

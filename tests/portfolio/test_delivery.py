@@ -188,3 +188,17 @@ def test_the_delivery_api(pm, units, kpi, api):
     skill = client.post("/api/v1/skills/", {"name": "NLP", "critical": True}, format="json").json()
     assert client.post(f"{url}/skill-needs/", {"skill": skill["id"], "level": 9}, format="json").status_code == 400
     assert client.post(f"{url}/skill-needs/", {"skill": skill["id"], "level": 3}, format="json").status_code == 201
+
+
+def test_the_ranking_can_discount_values_by_the_units_record(pm, units, api):
+    reviewed = _case(pm, units, title="Done", value=1000)
+    services.benefit_review_record(actor=pm, use_case=reviewed, reviewed_on=date.today(),
+                                   realised_value=Decimal(600), findings="measured")
+    _case(pm, units, title="New claim", status="proposed", value=2000)
+    _case(pm, units, title="Ops claim", status="proposed", unit="OPS", value=2000)
+    rows = {r["title"]: r for r in api(pm).get("/api/v1/ranking/?calibrated=1").json()["results"]}
+    assert rows["New claim"]["calibrated_value"] == "1200.00" and rows["New claim"]["calibration_factor"] == "0.60"
+    assert rows["Ops claim"]["calibrated_value"] == "2000.00"  # no record: no discount
+    assert rows["New claim"]["estimated_value"] == "2000.00"  # the claim itself stays visible
+    plain = api(pm).get("/api/v1/ranking/").json()["results"]
+    assert all(row["calibrated_value"] is None for row in plain)
