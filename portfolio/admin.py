@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 
 from core.exceptions import ApplicationError
 from portfolio import services
-from portfolio.models import BusinessUnit, Membership, UseCase
+from portfolio.models import BusinessUnit, Capability, Membership, ScoringCriterion, UseCase
+from portfolio.services import scoring
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -79,6 +80,54 @@ class UseCaseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoringCriterion)
+class ScoringCriterionAdmin(ServiceAdmin):
+    """Weights, directions and rubrics of the ranking; every change is audited and re-ranks at once."""
+
+    list_display = ("name", "key", "weight", "higher_is_better", "source", "is_active")
+    fields = ("key", "name", "description", "weight", "higher_is_better", "rubric", "is_active")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("key",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in form.changed_data if f in scoring.CRITERION_FIELDS}
+        if change:
+            self._call(request, services.scoring_criterion_update, criterion=obj, **fields)
+        else:
+            created = self._call(
+                request,
+                services.scoring_criterion_create,
+                key=obj.key,
+                **{
+                    f: form.cleaned_data[f]
+                    for f in ("name", "description", "weight", "higher_is_better", "rubric", "is_active")
+                },
+            )
+            obj.pk = created.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # scores point at criteria; deactivate instead
+
+
+@admin.register(Capability)
+class CapabilityAdmin(ServiceAdmin):
+    list_display = ("name", "parent")
+    search_fields = ("name",)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        created = self._call(
+            request, services.capability_create, name=obj.name, parent=obj.parent, description=obj.description
+        )
+        obj.pk = created.pk
 
     def has_delete_permission(self, request, obj=None):
         return False

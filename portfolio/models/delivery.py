@@ -98,6 +98,8 @@ class Skill(models.Model):
     name = models.CharField(max_length=100, unique=True)
     critical = models.BooleanField(default=False)
 
+    objects = RestrictedManager()
+
     class Meta:
         ordering = ["name"]
 

@@ -113,6 +113,7 @@ class Dependency(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        ordering = ["use_case__number", "depends_on__number"]
         verbose_name_plural = "dependencies"
         constraints = [
             models.UniqueConstraint(fields=["use_case", "depends_on"], name="%(app_label)s_%(class)s_unique"),

@@ -77,3 +77,25 @@ def test_default_beat_schedules_are_in_the_database(db):
 
     tasks = dict(PeriodicTask.objects.values_list("task", "interval__period"))
     assert tasks == {"core.health": "minutes", "audit.verify_chain": "days"}
+
+
+def test_changing_a_weight_in_admin_goes_through_the_service(admin_client):
+    from portfolio.models import ScoringCriterion
+
+    roi = ScoringCriterion.objects.get(key="roi")
+    admin_client.post(
+        f"/admin/portfolio/scoringcriterion/{roi.pk}/change/",
+        {
+            "name": roi.name,
+            "description": "",
+            "weight": "5",
+            "higher_is_better": "on",
+            "rubric": "{}",
+            "is_active": "on",
+        },
+    )
+    roi.refresh_from_db()
+    assert roi.weight == 5
+    event = AuditEvent.objects.get(action="scoring_criterion.updated")
+    assert event.changes["weight"] == ["3.00", "5"]
+    assert admin_client.get(f"/admin/portfolio/scoringcriterion/{roi.pk}/delete/").status_code == 403

@@ -192,8 +192,9 @@ def test_the_delivery_api(pm, units, kpi, api):
 
 def test_the_ranking_can_discount_values_by_the_units_record(pm, units, api):
     reviewed = _case(pm, units, title="Done", value=1000)
-    services.benefit_review_record(actor=pm, use_case=reviewed, reviewed_on=date.today(),
-                                   realised_value=Decimal(600), findings="measured")
+    services.benefit_review_record(
+        actor=pm, use_case=reviewed, reviewed_on=date.today(), realised_value=Decimal(600), findings="measured"
+    )
     _case(pm, units, title="New claim", status="proposed", value=2000)
     _case(pm, units, title="Ops claim", status="proposed", unit="OPS", value=2000)
     rows = {r["title"]: r for r in api(pm).get("/api/v1/ranking/?calibrated=1").json()["results"]}
