@@ -216,9 +216,9 @@ def test_a_score_out_of_range_posted_directly_is_refused(login, live_server, con
     roi = ScoringCriterion.objects.get(key="roi")
     page = login("pm")
     page.goto(f"{live_server.url}/portfolio/use-cases/{use_case.pk}/")
-    # The form offers 1 to 5 only ...
+    # The form offers 1 to 5 only, with no default (a forgotten choice must not record a 1) ...
     options = page.get_by_test_id("score-form").get_by_label("Score (1–5)").locator("option").all_inner_texts()
-    assert options == ["1", "2", "3", "4", "5"]
+    assert options == ["Choose 1 to 5", "1", "2", "3", "4", "5"]
     before = list(Score.objects.filter(use_case=use_case).values_list("pk", "score", "is_current"))
 
     # ... so send 9 by hand, with the page's CSRF token and session.
