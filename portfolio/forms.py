@@ -321,3 +321,17 @@ class SkillNeedForm(forms.Form):
     level = forms.TypedChoiceField(
         choices=[(i, str(i)) for i in range(1, 6)], coerce=int, help_text="1 aware … 5 expert"
     )
+
+
+class PersonSkillForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=None, empty_label="Choose a person")
+    skill = forms.ModelChoiceField(queryset=Skill.objects.all(), empty_label="Choose a skill")
+    level = forms.TypedChoiceField(
+        choices=[("", "Choose 1 to 5"), *((i, str(i)) for i in range(1, 6))], coerce=int, help_text="1 aware … 5 expert"
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")

@@ -21,6 +21,7 @@ from portfolio.models import (
     RoadmapItem,
     Score,
     ScoringCriterion,
+    Skill,
     Team,
     UseCase,
     UseCaseObjective,
@@ -276,3 +277,35 @@ def skills_coverage(*, use_case: UseCase) -> list[dict]:
 def calibration_factors(*, user) -> dict[str, Decimal]:
     """{business unit code: realised/projected} for units with reviewed use cases."""
     return {row["key"]: row["factor"] for row in forecast_calibration(user=user) if row["factor"] is not None}
+
+
+def skills_register() -> list[dict]:
+    """Each skill with its holders by level, and whether a critical skill rests on a single person."""
+    holders: dict[int, list[PersonSkill]] = {}
+    for entry in PersonSkill.objects.select_related("person", "skill").order_by("skill__name", "-level"):
+        holders.setdefault(entry.skill_id, []).append(entry)
+    return [
+        {
+            "skill": skill,
+            "holders": holders.get(skill.pk, []),
+            "single_point": skill.critical and len(holders.get(skill.pk, [])) <= 1,
+        }
+        for skill in Skill.objects.order_by("name")
+    ]
+
+
+def capability_tree() -> list[tuple[Capability, int]]:
+    """Capabilities in tree order with their depth, and how many use cases support each (two queries)."""
+    capabilities = list(Capability.objects.annotate(n_use_cases=Count("use_cases")).order_by("name"))
+    children: dict[int | None, list[Capability]] = {}
+    for capability in capabilities:
+        children.setdefault(capability.parent_id, []).append(capability)
+    ordered: list[tuple[Capability, int]] = []
+
+    def walk(parent_id, depth):
+        for capability in children.get(parent_id, []):
+            ordered.append((capability, depth))
+            walk(capability.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered

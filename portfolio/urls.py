@@ -24,6 +24,7 @@ urlpatterns = [
     path("use-cases/<int:pk>/benefits/", views.UseCaseBenefitReviewView.as_view(), name="usecase_benefit"),
     path("use-cases/<int:pk>/skills/", views.UseCaseSkillNeedView.as_view(), name="usecase_skill"),
     path("benefits/", views.BenefitsView.as_view(), name="benefits"),
+    path("skills/", views.SkillsView.as_view(), name="skills"),
     path("assumptions/", views.AssumptionListView.as_view(), name="assumption_list"),
     path("reviews/", views.ReviewListView.as_view(), name="review_list"),
     path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review_detail"),

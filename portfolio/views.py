@@ -27,6 +27,7 @@ from portfolio.forms import (
     MeasurementForm,
     ObjectiveForm,
     ObjectiveLinkForm,
+    PersonSkillForm,
     PlanForm,
     RaciForm,
     ReadinessForm,
@@ -333,6 +334,27 @@ class UseCaseSkillNeedView(UseCaseActionView):
         return f"{use_case.code} needs {data['skill']} at level {data['level']}."
 
 
+class SkillsView(LoginRequiredMixin, FormView):
+    """The skills register: who holds which skill at which level; critical skills held by one person stand out."""
+
+    template_name = "portfolio/skills.html"
+    form_class = PersonSkillForm
+
+    def get_context_data(self, **kwargs):
+        if not self.request.user.has_perm("portfolio.add_personskill"):
+            kwargs["form"] = None
+        return super().get_context_data(register=selectors.skills_register(), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.person_skill_set(actor=self.request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, "Skills register updated.")
+        return redirect("portfolio:skills")
+
+
 class BenefitsView(LoginRequiredMixin, TemplateView):
     """Projected against realised value per objective, and each unit's and sponsor's forecast record."""
 
@@ -608,7 +630,7 @@ class ObjectiveListView(LoginRequiredMixin, TemplateView):
             )
         )
         rows = [(objective, by_objective.get(objective.pk, [])) for objective in objectives]
-        return super().get_context_data(rows=rows, **kwargs)
+        return super().get_context_data(rows=rows, capabilities=selectors.capability_tree(), **kwargs)
 
 
 class ObjectiveCreateView(PermissionOr404Mixin, LoginRequiredMixin, FormView):

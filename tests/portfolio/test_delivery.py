@@ -203,3 +203,29 @@ def test_the_ranking_can_discount_values_by_the_units_record(pm, units, api):
     assert rows["New claim"]["estimated_value"] == "2000.00"  # the claim itself stays visible
     plain = api(pm).get("/api/v1/ranking/").json()["results"]
     assert all(row["calibrated_value"] is None for row in plain)
+
+
+def test_the_skills_register_flags_critical_skills_with_one_holder(client, pm, make_user):
+    ml = Skill.objects.create(name="ML engineering", critical=True)
+    Skill.objects.create(name="Change management")
+    client.force_login(pm)
+    response = client.post(
+        "/portfolio/skills/", {"person": make_user("ada").pk, "skill": ml.pk, "level": "4"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Skills register updated" in page and "single holder" in page
+    bad = client.post("/portfolio/skills/", {"person": pm.pk, "skill": ml.pk, "level": ""}).content.decode()
+    assert "This field is required" in bad
+    assert PersonSkill.objects.count() == 1
+
+
+def test_the_strategy_page_shows_the_capability_tree(client, pm, units):
+    from portfolio.models import Capability
+
+    # Program managers may add capabilities (core/roles.py).
+    lending = services.capability_create(actor=pm, name="Lending")
+    services.capability_create(actor=pm, name="Collections", parent=lending)
+    client.force_login(pm)
+    page = client.get("/portfolio/objectives/").content.decode()
+    assert page.index("Lending") < page.index("└ Collections")
+    assert Capability.objects.count() == 2
