@@ -28,3 +28,20 @@ class ScopedViewSet(
     """Create, read, update; no delete (governed records are never hard-deleted).
 
     Subclasses implement `perform_create` / `perform_update` by calling a service."""
+
+
+class ScopedCreateReadViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Create and read; records change later through named commands (@action), not a generic update.
+
+    A subclass names its `create_service`, called as `create_service(actor=user, **validated_data)`."""
+
+    create_service = None
+
+    def perform_create(self, serializer):
+        serializer.instance = type(self).create_service(actor=self.request.user, **serializer.validated_data)

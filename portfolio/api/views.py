@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from core.api.viewsets import ReadOnlyScopedViewSet, ScopedQuerysetMixin, ScopedViewSet
+from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, ScopedViewSet
 from core.exceptions import ApplicationError
 from portfolio import csv_io, selectors, services
 from portfolio.api import serializers as s
@@ -112,21 +112,14 @@ class KPIViewSet(ScopedViewSet):
         return Response(s.KPIMeasurementSerializer(selectors.kpi_measurements(kpi=kpi), many=True).data)
 
 
-class CapabilityViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class CapabilityViewSet(ScopedCreateReadViewSet):
     """Business capabilities (a tree through `parent`) that use cases support."""
 
     queryset = Capability.objects.select_related("parent")
     serializer_class = s.CapabilitySerializer
     filterset_fields = ["parent"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.capability_create(actor=self.request.user, **serializer.validated_data)
+    create_service = staticmethod(services.capability_create)
 
 
 class UseCaseViewSet(ScopedViewSet):
@@ -409,29 +402,16 @@ class RankingViewSet(viewsets.GenericViewSet):
 # --- Roadmap --------------------------------------------------------------------------------------
 
 
-class TeamViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class TeamViewSet(ScopedCreateReadViewSet):
     """Delivery teams the waves plan capacity for."""
 
     queryset = Team.objects.select_related("business_unit")
     serializer_class = s.TeamSerializer
 
-    def perform_create(self, serializer):
-        serializer.instance = services.team_create(actor=self.request.user, **serializer.validated_data)
+    create_service = staticmethod(services.team_create)
 
 
-class WaveViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class WaveViewSet(ScopedCreateReadViewSet):
     """Planning waves with each team's capacity in person-days."""
 
     queryset = Wave.objects.prefetch_related("capacities")
@@ -443,13 +423,7 @@ class WaveViewSet(
         serializer.instance = services.wave_create(actor=self.request.user, capacities=capacities, **data)
 
 
-class RoadmapItemViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class RoadmapItemViewSet(ScopedCreateReadViewSet):
     """Use cases planned in waves. POST plans (or re-plans) an approved use case; conflicts at `conflicts/`."""
 
     queryset = RoadmapItem.objects.all()
@@ -528,21 +502,14 @@ class DependencyViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets
         )
 
 
-class AgreementViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class AgreementViewSet(ScopedCreateReadViewSet):
     """Agreements between units that the plan relies on (data access, deployment SLAs)."""
 
     queryset = Agreement.objects.select_related("provider", "consumer", "owner")
     serializer_class = s.AgreementSerializer
     filterset_fields = ["status", "provider", "consumer", "kind"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.agreement_create(actor=self.request.user, **serializer.validated_data)
+    create_service = staticmethod(services.agreement_create)
 
     @extend_schema(request=s.AgreementStatusSerializer, responses=s.AgreementSerializer)
     @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.AgreementStatusSerializer)
@@ -559,21 +526,14 @@ class AgreementViewSet(
 # --- Assumptions and reviews ---------------------------------------------------------------------------
 
 
-class AssumptionViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class AssumptionViewSet(ScopedCreateReadViewSet):
     """Strategic assumptions with owners and review dates; `overdue` flags those past their date."""
 
     queryset = Assumption.objects.select_related("owner")
     serializer_class = s.AssumptionSerializer
     filterset_fields = ["status", "owner", "business_unit", "objective", "use_case"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.assumption_create(actor=self.request.user, **serializer.validated_data)
+    create_service = staticmethod(services.assumption_create)
 
     @extend_schema(request=s.AssumptionReviewSerializer, responses=s.AssumptionSerializer)
     @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.AssumptionReviewSerializer)
@@ -585,21 +545,14 @@ class AssumptionViewSet(
         return Response(s.AssumptionSerializer(assumption).data)
 
 
-class PortfolioReviewViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class PortfolioReviewViewSet(ScopedCreateReadViewSet):
     """Quarterly portfolio reviews; decisions per use case under `portfolio-reviews/{id}/decisions`."""
 
     queryset = PortfolioReview.objects.prefetch_related("attendees")
     serializer_class = s.PortfolioReviewSerializer
     filterset_fields = ["quarter"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.portfolio_review_create(actor=self.request.user, **serializer.validated_data)
+    create_service = staticmethod(services.portfolio_review_create)
 
     @extend_schema(request=s.ReviewDecisionSerializer, responses=s.ReviewDecisionSerializer(many=True))
     @action(
@@ -625,14 +578,13 @@ class PortfolioReviewViewSet(
         return Response(s.ReviewDecisionSerializer(entries, many=True).data)
 
 
-class SkillViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class SkillViewSet(ScopedCreateReadViewSet):
     """Skills the enterprise tracks; critical ones must never rest on one person."""
 
     queryset = Skill.objects.all()
     serializer_class = s.SkillSerializer
 
-    def perform_create(self, serializer):
-        serializer.instance = services.skill_create(actor=self.request.user, **serializer.validated_data)
+    create_service = staticmethod(services.skill_create)
 
 
 class PersonSkillViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
