@@ -8,6 +8,7 @@ from core.api.views import ObtainTokenView
 v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("", include("portfolio.api.urls")),
+    path("", include("lifecycle.api.urls")),
     path("", include("audit.api.urls")),
 ]
 

@@ -22,3 +22,9 @@ class Conflict(ApplicationError):
     """The current state forbids the action, e.g. a gate failed (HTTP 409)."""
 
     status_code = 409
+
+
+class ServiceUnavailable(ApplicationError):
+    """A service Lodestar depends on (MLflow) cannot be reached; nothing was changed (HTTP 503)."""
+
+    status_code = 503

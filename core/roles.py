@@ -53,13 +53,20 @@ ROLES: tuple[Role, ...] = (
         "data_scientist",
         "Data scientist",
         "Registers models and versions, fills model cards, submits versions for review, answers alerts.",
-        (*_SEE_PORTFOLIO, "dashboards.view_data_science"),
+        (
+            *_SEE_PORTFOLIO,
+            "lifecycle.add_aimodel",
+            "lifecycle.change_aimodel",
+            "lifecycle.register_model",
+            "lifecycle.add_modelversion",
+            "dashboards.view_data_science",
+        ),
     ),
     Role(
         "review_board",
         "Review board member",
         "Signs off or rejects model versions for the sign-off functions they hold; runs impact assessments.",
-        (*_SEE_PORTFOLIO, "dashboards.view_review_board"),
+        (*_SEE_PORTFOLIO, "lifecycle.approve_modelversion", "dashboards.view_review_board"),
     ),
     Role(
         "executive",

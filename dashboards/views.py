@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from audit.selectors import audit_event_list
+from core.mlflow_client import server_status
 from governance.selectors import sign_off_functions_held
-from monitoring.mlflow_client import server_status
 from portfolio import selectors as portfolio
 
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class LifecycleConfig(AppConfig):
     name = "lifecycle"
     verbose_name = "Model lifecycle"
+
+    def ready(self) -> None:
+        from lifecycle import gates
+        from lifecycle.choices import Stage
+
+        gates.register(Stage.PENDING_APPROVAL, gates.has_signature, name="input signature recorded")

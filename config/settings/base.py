@@ -212,6 +212,7 @@ SPECTACULAR_SETTINGS = {
         "UseCaseStatusEnum": "portfolio.choices.UseCaseStatus",
         "AgreementStatusEnum": "portfolio.models.roadmap.Agreement.Status",
         "AssumptionStatusEnum": "portfolio.models.reviews.Assumption.Status",
+        "StageEnum": "lifecycle.choices.Stage",
     },
 }
 

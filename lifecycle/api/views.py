@@ -1,0 +1,98 @@
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.viewsets import ScopedCreateReadViewSet
+from core.filters import IdChoiceFilter
+from lifecycle import services
+from lifecycle.api import serializers as s
+from lifecycle.choices import Stage
+from lifecycle.models import AIModel, ModelVersion
+from portfolio.models import UseCase
+
+
+class AIModelFilterSet(django_filters.FilterSet):
+    use_case = IdChoiceFilter(queryset=UseCase.objects.all())
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = AIModel
+        fields = ["use_case", "mlflow_name", "confidential", "third_party", "q"]
+
+
+class ModelVersionFilterSet(django_filters.FilterSet):
+    model = IdChoiceFilter(queryset=AIModel.objects.all())
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+
+    class Meta:
+        model = ModelVersion
+        fields = ["model", "stage", "mlflow_run_id"]
+
+
+class AIModelViewSet(ScopedCreateReadViewSet):
+    """The model inventory. Confidential models are visible to their unit, grantees and executives."""
+
+    queryset = AIModel.objects.select_related("use_case").prefetch_related("owners")
+    serializer_class = s.AIModelSerializer
+    filterset_class = AIModelFilterSet
+    create_service = staticmethod(services.model_register)
+
+
+class ModelVersionViewSet(ScopedCreateReadViewSet):
+    """Model versions. `stage` moves only through `transition`; `import` registers one from MLflow."""
+
+    queryset = ModelVersion.objects.select_related("model")
+    serializer_class = s.ModelVersionSerializer
+    filterset_class = ModelVersionFilterSet
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        model = get_object_or_404(AIModel.objects.restrict(self.request.user, "view"), pk=data.pop("model").pk)
+        serializer.instance = services.model_version_register(actor=self.request.user, model=model, **data)
+
+    @extend_schema(request=s.TransitionRequestSerializer, responses=s.ModelVersionSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.TransitionRequestSerializer)
+    def transition(self, request, pk=None):
+        """Move the version: {"to": "in_validation", "reason": "..."}; 409 names the failed gates."""
+        data = s.TransitionRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.model_version_transition(
+            actor=request.user,
+            version=self.get_object(),
+            to_stage=data.validated_data["to"],
+            reason=data.validated_data.get("reason", ""),
+        )
+        return Response(s.ModelVersionSerializer(version).data)
+
+    @extend_schema(request=s.VersionImportRequestSerializer, responses={201: s.ModelVersionSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        action_permission="custom",
+        serializer_class=s.VersionImportRequestSerializer,
+    )
+    def import_version(self, request):
+        """Register a version (and its model when new) from MLflow: {"mlflow_name", "mlflow_version", "use_case"}."""
+        data = s.VersionImportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        use_case = get_object_or_404(
+            UseCase.objects.restrict(request.user, "view"), pk=data.validated_data["use_case"].pk
+        )
+        version = services.model_version_import(
+            actor=request.user,
+            mlflow_name=data.validated_data["mlflow_name"],
+            mlflow_version=data.validated_data["mlflow_version"],
+            use_case=use_case,
+        )
+        return Response(s.ModelVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.StageTransitionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def transitions(self, request, pk=None):
+        """Every stage change of the version, newest first, with the gates checked."""
+        rows = self.get_object().transitions.select_related("actor")
+        return Response(s.StageTransitionSerializer(rows, many=True).data)

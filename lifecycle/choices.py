@@ -1,0 +1,42 @@
+from django.db import models
+
+
+class Stage(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    IN_VALIDATION = "in_validation", "In validation"
+    PENDING_APPROVAL = "pending_approval", "Pending approval"
+    APPROVED = "approved", "Approved"
+    STAGING = "staging", "Staging"
+    PRODUCTION = "production", "Production"
+    DEPRECATED = "deprecated", "Deprecated"
+    RETIRED = "retired", "Retired"
+    REJECTED = "rejected", "Rejected"
+    SUSPENDED = "suspended", "Suspended"
+
+
+# The stage machine: every allowed edge, in one place.
+NEXT_STAGES: dict[str, set[str]] = {
+    Stage.REGISTERED: {Stage.IN_VALIDATION, Stage.REJECTED},
+    Stage.IN_VALIDATION: {Stage.PENDING_APPROVAL, Stage.REJECTED},
+    Stage.PENDING_APPROVAL: {Stage.APPROVED, Stage.REJECTED},
+    Stage.APPROVED: {Stage.STAGING, Stage.PRODUCTION, Stage.REJECTED},
+    Stage.STAGING: {Stage.PRODUCTION, Stage.REJECTED},
+    Stage.PRODUCTION: {Stage.DEPRECATED, Stage.SUSPENDED},
+    Stage.SUSPENDED: {Stage.PRODUCTION, Stage.DEPRECATED, Stage.RETIRED},
+    Stage.DEPRECATED: {Stage.RETIRED, Stage.PRODUCTION},
+    Stage.REJECTED: set(),
+    Stage.RETIRED: set(),
+}
+
+STAGE_COLORS = {
+    Stage.REGISTERED: "grey",
+    Stage.IN_VALIDATION: "blue",
+    Stage.PENDING_APPROVAL: "amber",
+    Stage.APPROVED: "teal",
+    Stage.STAGING: "indigo",
+    Stage.PRODUCTION: "green",
+    Stage.DEPRECATED: "grey",
+    Stage.RETIRED: "grey",
+    Stage.REJECTED: "red",
+    Stage.SUSPENDED: "orange",
+}

@@ -1,0 +1,50 @@
+"""Gates a version must pass to enter a stage. Higher apps (governance, monitoring) register theirs in
+AppConfig.ready(): `lifecycle.gates.register(Stage.PRODUCTION, check)`. A check takes the version and
+returns None when it passes, or a sentence saying what is missing."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Check = Callable[..., str | None]
+_registry: dict[str, list[tuple[str, Check]]] = {}
+
+
+@dataclass(frozen=True)
+class GateResult:
+    gate: str
+    passed: bool
+    detail: str = ""
+
+    def as_dict(self) -> dict:
+        return {"gate": self.gate, "passed": self.passed, "detail": self.detail}
+
+
+def register(stage: str, check: Check, *, name: str | None = None) -> None:
+    """Add a gate for entering `stage` (idempotent: the same check is registered once)."""
+    gates = _registry.setdefault(stage, [])
+    gate_name = name or check.__name__
+    if all(existing is not check for _, existing in gates):
+        gates.append((gate_name, check))
+
+
+def run(*, version, to_stage: str) -> list[GateResult]:
+    results = []
+    for name, check in _registry.get(to_stage, []):
+        problem = check(version)
+        results.append(GateResult(name, problem is None, problem or ""))
+    return results
+
+
+def registered(stage: str) -> list[str]:
+    return [name for name, _ in _registry.get(stage, [])]
+
+
+# --- Lifecycle's own gates --------------------------------------------------------------------------
+
+
+def has_signature(version) -> str | None:
+    """Before review, a version declares what it takes and returns."""
+    signature = version.signature or {}
+    if not signature.get("inputs"):
+        return "The version has no input signature: record what it takes before asking for approval."
+    return None

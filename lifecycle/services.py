@@ -1,0 +1,205 @@
+"""Registering models and versions, from MLflow or by hand, and moving versions through the stage machine."""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+
+from audit import services as audit
+from core import mlflow_client
+from core.exceptions import ApplicationError, Conflict, NotAllowed, ServiceUnavailable
+from core.permissions import require, require_model_perm
+from lifecycle import gates
+from lifecycle.choices import NEXT_STAGES, Stage
+from lifecycle.models import AIModel, ModelVersion, StageTransition
+
+MANIFEST_FIELDS = (
+    "version",
+    "mlflow_version",
+    "mlflow_run_id",
+    "source_uri",
+    "framework",
+    "serialization_format",
+    "signature",
+    "metrics",
+    "params",
+)
+
+
+def version_digest(version: ModelVersion) -> str:
+    """SHA-256 over the version's manifest (model, artefact, signature, metrics, params)."""
+    manifest = {"model": version.model.name, **{f: getattr(version, f) for f in MANIFEST_FIELDS}}
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@transaction.atomic
+def model_register(*, actor, name: str, use_case, owners=(), confidential: bool | None = None, **fields) -> AIModel:
+    """A model serving a use case; confidential when its use case is, unless said otherwise."""
+    require_model_perm(actor, AIModel, "add", business_unit=use_case.business_unit)
+    require(actor, "view", use_case)
+    model = AIModel(
+        name=name.strip(),
+        use_case=use_case,
+        confidential=use_case.confidential if confidential is None else confidential,
+        **fields,
+    )
+    if AIModel.objects.filter(name=model.name).exists():
+        raise ApplicationError(
+            f"name: a model called “{model.name}” is already registered.", details={"name": ["Already registered."]}
+        )
+    model.full_clean()
+    model.save()
+    model.owners.set(owners or [actor])
+    audit.record(
+        actor=actor,
+        action="model.registered",
+        target=model,
+        after={
+            "name": model.name,
+            "use_case": str(use_case),
+            "mlflow_name": model.mlflow_name,
+            "owners": sorted(o.get_username() for o in (owners or [actor])),
+        },
+    )
+    return model
+
+
+@transaction.atomic
+def model_version_register(*, actor, model: AIModel, version: str, **fields) -> ModelVersion:
+    require(actor, "change", model)
+    if ModelVersion.objects.filter(model=model, version=version).exists():
+        raise Conflict(f"{model.name} v{version} is already registered.", details={"version": ["Duplicate."]})
+    record = ModelVersion(model=model, version=version, submitted_by=actor, **fields)
+    record.digest = version_digest(record)
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as exc:
+        raise Conflict(f"{model.name} v{version} is already registered.") from exc
+    audit.record(
+        actor=actor,
+        action="model_version.registered",
+        target=record,
+        after={"version": version, "digest": record.digest, "mlflow_run_id": record.mlflow_run_id},
+    )
+    return record
+
+
+def model_version_import(*, actor, mlflow_name: str, mlflow_version: str, use_case) -> ModelVersion:
+    """Register a version from MLflow: read it and its run first (outside the transaction), then save."""
+    try:
+        found = mlflow_client.get_model_version(mlflow_name, str(mlflow_version))
+    except mlflow_client.MlflowNotFound:
+        raise ApplicationError(
+            f"MLflow has no version {mlflow_version} of a registered model called “{mlflow_name}”.",
+            details={"mlflow_version": ["Not found in MLflow."]},
+        ) from None
+    except mlflow_client.MlflowUnavailable as exc:
+        raise ServiceUnavailable(
+            f"MLflow cannot be reached right now ({exc}); nothing was registered. Try again in a moment."
+        ) from exc
+    return _save_import(actor=actor, found=found, use_case=use_case)
+
+
+@transaction.atomic
+def _save_import(*, actor, found: dict, use_case) -> ModelVersion:
+    model = AIModel.objects.filter(mlflow_name=found["name"]).first()
+    if model is None:
+        model = model_register(
+            actor=actor,
+            name=found["name"],
+            use_case=use_case,
+            mlflow_name=found["name"],
+            description=found["description"],
+        )
+    elif model.use_case_id != use_case.pk:
+        raise Conflict(
+            f"“{model.name}” already serves {model.use_case.code}, not {use_case.code}.",
+            details={"use_case": ["The model serves another use case."]},
+        )
+    signature = {}
+    raw = found["run_tags"].get("mlflow.log-model.history")
+    if raw:
+        signature = {"logged_model": raw[:2000]}
+    for key in ("inputs", "outputs"):
+        if found["tags"].get(f"signature.{key}"):
+            signature[key] = found["tags"][f"signature.{key}"]
+    return model_version_register(
+        actor=actor,
+        model=model,
+        version=found["version"],
+        mlflow_version=found["version"],
+        mlflow_run_id=found["run_id"],
+        source_uri=found["source"],
+        metrics=found["metrics"],
+        params=found["params"],
+        signature=signature,
+        framework=found["run_tags"].get("framework", ""),
+    )
+
+
+@transaction.atomic
+def model_version_transition(*, actor, version: ModelVersion, to_stage: str, reason: str = "") -> ModelVersion:
+    """The one way a stage changes: lock, check the edge, run the gates, record, audit."""
+    version = ModelVersion.objects.select_for_update().select_related("model").get(pk=version.pk)
+    if to_stage not in Stage.values:
+        raise ApplicationError(f"to: unknown stage “{to_stage}”.", details={"to": ["Unknown stage."]})
+    if to_stage == Stage.APPROVED or (to_stage == Stage.REJECTED and version.stage == Stage.PENDING_APPROVAL):
+        _require_independent_approver(actor, version)  # a review decision, not the owners' change
+    else:
+        require(actor, "change", version.model)
+    if version.stage == to_stage:
+        return version
+    if to_stage not in NEXT_STAGES[version.stage]:
+        allowed = ", ".join(sorted(Stage(s).label for s in NEXT_STAGES[version.stage])) or "nothing: it is closed"
+        raise Conflict(
+            f"{version} is {version.get_stage_display().lower()} and cannot move to "
+            f"{Stage(to_stage).label.lower()}. It can move to: {allowed}.",
+            details={"to": ["Forbidden."]},
+        )
+    results = gates.run(version=version, to_stage=to_stage)
+    failed = [r for r in results if not r.passed]
+    if failed:
+        raise Conflict(
+            f"{version} cannot move to {Stage(to_stage).label.lower()}: " + " ".join(r.detail for r in failed),
+            details={"failed_gates": [r.as_dict() for r in failed]},
+        )
+    if to_stage == Stage.PRODUCTION:
+        for previous in (
+            ModelVersion.objects.select_for_update()
+            .filter(model=version.model, stage=Stage.PRODUCTION)
+            .exclude(pk=version.pk)
+        ):
+            _move(actor, previous, Stage.DEPRECATED, f"Replaced in production by v{version.version}.", [])
+    _move(actor, version, to_stage, reason, results)
+    return version
+
+
+def _require_independent_approver(actor, version: ModelVersion) -> None:
+    """Approval is a review decision: a reviewer's permission, and never the submitter's or an owner's."""
+    require(actor, "view", version.model)
+    if not actor.has_perm("lifecycle.approve_modelversion"):
+        raise NotAllowed("Only review board members may approve or reject a version after review.")
+    if actor.pk == version.submitted_by_id or version.model.owners.filter(pk=actor.pk).exists():
+        raise NotAllowed(f"You submitted or own {version.model.name}; an independent reviewer must decide.")
+
+
+def _move(actor, version: ModelVersion, to_stage: str, reason: str, results) -> None:
+    StageTransition.objects.create(
+        version=version,
+        from_stage=version.stage,
+        to_stage=to_stage,
+        actor=actor,
+        reason=reason,
+        gate_results=[r.as_dict() for r in results],
+    )
+    audit.record(
+        actor=actor,
+        action="model_version.transitioned",
+        target=version,
+        reason=reason,
+        before={"stage": version.stage},
+        after={"stage": to_stage, "gates": [r.as_dict() for r in results]},
+    )
+    version.stage = to_stage
+    version.save(update_fields=["stage", "updated_at"])
