@@ -1,0 +1,125 @@
+"""Registering versions from a real MLflow server that the test fills through MLflow's REST API."""
+
+import time
+import uuid
+
+import pytest
+import requests
+
+from audit.models import AuditEvent
+from lifecycle.models import AIModel, ModelVersion
+from portfolio import services as portfolio
+
+pytestmark = pytest.mark.integration
+
+
+def _post(server: str, path: str, body: dict) -> dict:
+    response = requests.post(f"{server}/api/2.0/mlflow/{path}", json=body, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+@pytest.fixture
+def mlflow_version(mlflow_server):
+    """A registered model with one version whose run logged metrics, params and a signature tag."""
+    name = f"fraud-scorer-{uuid.uuid4().hex[:6]}"
+    experiment = _post(mlflow_server, "experiments/create", {"name": f"exp-{name}"})["experiment_id"]
+    run_id = _post(mlflow_server, "runs/create", {"experiment_id": experiment, "start_time": int(time.time() * 1000)})[
+        "run"
+    ]["info"]["run_id"]
+    now = int(time.time() * 1000)
+    _post(
+        mlflow_server,
+        "runs/log-batch",
+        {
+            "run_id": run_id,
+            "metrics": [
+                {"key": "auc", "value": 0.93, "timestamp": now, "step": 0},
+                {"key": "recall", "value": 0.81, "timestamp": now, "step": 0},
+            ],
+            "params": [{"key": "max_depth", "value": "6"}],
+            "tags": [{"key": "framework", "value": "xgboost"}],
+        },
+    )
+    _post(mlflow_server, "registered-models/create", {"name": name})
+    created = _post(
+        mlflow_server,
+        "model-versions/create",
+        {
+            "name": name,
+            "source": f"runs:/{run_id}/model",
+            "run_id": run_id,
+            "tags": [{"key": "signature.inputs", "value": '[{"name": "amount", "type": "double"}]'}],
+        },
+    )["model_version"]
+    return {"name": name, "version": created["version"], "run_id": run_id}
+
+
+@pytest.fixture
+def setup(settings, mlflow_server, units, make_user):
+    settings.MLFLOW_TRACKING_URI = mlflow_server
+    pm = make_user("pm", "program_manager", units=(units["RETAIL"],))
+    ds = make_user("ds", "data_scientist", units=(units["RETAIL"],))
+    use_case = portfolio.use_case_create(actor=pm, title="Card fraud", business_unit=units["RETAIL"])
+    return ds, use_case
+
+
+def test_a_version_is_registered_from_mlflow_with_its_run(setup, mlflow_version, api):
+    ds, use_case = setup
+    response = api(ds).post(
+        "/api/v1/model-versions/import/",
+        {
+            "mlflow_name": mlflow_version["name"],
+            "mlflow_version": mlflow_version["version"],
+            "use_case": use_case.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["mlflow_run_id"] == mlflow_version["run_id"] and body["stage"] == "registered"
+    assert body["metrics"] == {"auc": 0.93, "recall": 0.81} and body["params"] == {"max_depth": "6"}
+    assert "amount" in body["signature"]["inputs"] and body["framework"] == "xgboost"
+    model = AIModel.objects.get(mlflow_name=mlflow_version["name"])
+    assert model.use_case == use_case and list(model.owners.all()) == [ds]
+    assert AuditEvent.objects.filter(action="model_version.registered").exists()
+    again = api(ds).post(
+        "/api/v1/model-versions/import/",
+        {
+            "mlflow_name": mlflow_version["name"],
+            "mlflow_version": mlflow_version["version"],
+            "use_case": use_case.pk,
+        },
+        format="json",
+    )
+    assert again.status_code == 409 and "already registered" in again.json()["detail"]
+
+
+def test_an_unknown_version_is_a_clear_400_and_saves_nothing(setup, mlflow_version, api):
+    ds, use_case = setup
+    response = api(ds).post(
+        "/api/v1/model-versions/import/",
+        {"mlflow_name": mlflow_version["name"], "mlflow_version": "42", "use_case": use_case.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "MLflow has no version 42" in response.json()["detail"]
+    unknown = api(ds).post(
+        "/api/v1/model-versions/import/",
+        {"mlflow_name": "no-such-model", "mlflow_version": "1", "use_case": use_case.pk},
+        format="json",
+    )
+    assert unknown.status_code == 400
+    assert not AIModel.objects.exists() and not ModelVersion.objects.exists()
+
+
+def test_mlflow_down_is_a_503_and_saves_nothing(setup, settings, api):
+    ds, use_case = setup
+    settings.MLFLOW_TRACKING_URI = "http://127.0.0.1:9"
+    response = api(ds).post(
+        "/api/v1/model-versions/import/",
+        {"mlflow_name": "anything", "mlflow_version": "1", "use_case": use_case.pk},
+        format="json",
+    )
+    assert response.status_code == 503 and "cannot be reached" in response.json()["detail"]
+    assert not AIModel.objects.exists()
