@@ -101,3 +101,23 @@ def server_status() -> ServerStatus:
     except requests.RequestException as exc:
         return ServerStatus(uri, False, error=f"{type(exc).__name__}: {exc}"[:300])
     return ServerStatus(uri, True, version=version)
+
+
+def set_model_version_tags(name: str, version: str, tags: dict[str, str]) -> None:
+    """Write tags on a registered model version (idempotent: the same tag written twice is one tag)."""
+    url = settings.MLFLOW_TRACKING_URI.rstrip("/") + "/api/2.0/mlflow/model-versions/set-tag"
+    for key, value in tags.items():
+        try:
+            response = requests.post(
+                url,
+                json={"name": name, "version": str(version), "key": key, "value": str(value)},
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                allow_redirects=False,
+                headers={"Connection": "close"},
+            )
+        except requests.RequestException as exc:
+            raise MlflowUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
+        if response.status_code >= 500:
+            raise MlflowUnavailable(f"MLflow answered {response.status_code}")
+        if response.status_code >= 400:
+            raise MlflowNotFound(response.text[:300])

@@ -184,6 +184,18 @@ def _require_independent_approver(actor, version: ModelVersion) -> None:
         raise NotAllowed(f"You submitted or own {version.model.name}; an independent reviewer must decide.")
 
 
+APPROVED_STAGES = {Stage.APPROVED, Stage.STAGING, Stage.PRODUCTION}
+
+
+def governance_tags(version: ModelVersion) -> dict[str, str]:
+    """The tags deployment pipelines read on the MLflow version."""
+    return {
+        "lodestar.stage": version.stage,
+        "lodestar.risk_tier": version.model.use_case.risk_tier,
+        "lodestar.approved": "true" if version.stage in APPROVED_STAGES else "false",
+    }
+
+
 def _move(actor, version: ModelVersion, to_stage: str, reason: str, results) -> None:
     StageTransition.objects.create(
         version=version,
@@ -203,3 +215,8 @@ def _move(actor, version: ModelVersion, to_stage: str, reason: str, results) -> 
     )
     version.stage = to_stage
     version.save(update_fields=["stage", "updated_at"])
+    if version.model.mlflow_name and version.mlflow_version:
+        from lifecycle import tasks
+
+        # After commit, and robust: MLflow being down never blocks or undoes a transition.
+        transaction.on_commit(lambda: tasks.model_version_sync_tags.delay(version.pk), robust=True)

@@ -123,3 +123,70 @@ def test_mlflow_down_is_a_503_and_saves_nothing(setup, settings, api):
     )
     assert response.status_code == 503 and "cannot be reached" in response.json()["detail"]
     assert not AIModel.objects.exists()
+
+
+def _tags(server, name, version) -> dict:
+    found = requests.get(
+        f"{server}/api/2.0/mlflow/model-versions/get", params={"name": name, "version": version}, timeout=30
+    ).json()["model_version"]
+    return {t["key"]: t["value"] for t in found.get("tags", [])}
+
+
+def test_transitions_write_governance_tags_back_to_mlflow(
+    setup, mlflow_version, mlflow_server, api, django_capture_on_commit_callbacks
+):
+    ds, use_case = setup
+    body = (
+        api(ds)
+        .post(
+            "/api/v1/model-versions/import/",
+            {
+                "mlflow_name": mlflow_version["name"],
+                "mlflow_version": mlflow_version["version"],
+                "use_case": use_case.pk,
+            },
+            format="json",
+        )
+        .json()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(ds).post(
+            f"/api/v1/model-versions/{body['id']}/transition/", {"to": "in_validation"}, format="json"
+        )
+    assert response.status_code == 200
+    tags = _tags(mlflow_server, mlflow_version["name"], mlflow_version["version"])
+    assert tags["lodestar.stage"] == "in_validation" and tags["lodestar.approved"] == "false"
+    assert tags["lodestar.risk_tier"] == "unassessed"
+
+
+def test_write_back_retries_while_mlflow_is_down_and_lands_later(setup, mlflow_version, mlflow_server, settings, api):
+    from celery.exceptions import Retry
+
+    from lifecycle.services import model_version_transition
+    from lifecycle.tasks import model_version_sync_tags
+
+    ds, use_case = setup
+    body = (
+        api(ds)
+        .post(
+            "/api/v1/model-versions/import/",
+            {
+                "mlflow_name": mlflow_version["name"],
+                "mlflow_version": mlflow_version["version"],
+                "use_case": use_case.pk,
+            },
+            format="json",
+        )
+        .json()
+    )
+    version = ModelVersion.objects.get(pk=body["id"])
+    settings.MLFLOW_TRACKING_URI = "http://127.0.0.1:9"  # MLflow down: the transition still happens
+    model_version_transition(actor=ds, version=version, to_stage="in_validation")
+    version.refresh_from_db()
+    assert version.stage == "in_validation"
+    # The task asks Celery to retry it later (with backoff) instead of failing.
+    with pytest.raises(Retry, match="MlflowUnavailable"):
+        model_version_sync_tags.apply(args=[version.pk], throw=True)
+    settings.MLFLOW_TRACKING_URI = mlflow_server  # back up: the retry lands
+    assert model_version_sync_tags.apply(args=[version.pk], throw=True).get()["lodestar.stage"] == "in_validation"
+    assert _tags(mlflow_server, mlflow_version["name"], mlflow_version["version"])["lodestar.stage"] == "in_validation"
