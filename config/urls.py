@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("config.api")),
     path("audit/", include("audit.urls")),
     path("portfolio/", include("portfolio.urls")),
+    path("lifecycle/", include("lifecycle.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ def navigation(request) -> dict:
         return {"nav_dashboards": [], "nav_links": []}
     links = [
         ("Use cases", reverse("portfolio:usecase_list")),
+        ("Models", reverse("lifecycle:model_list")),
         ("Ranking", reverse("portfolio:ranking")),
         ("Roadmap", reverse("portfolio:roadmap")),
         ("Strategy", reverse("portfolio:objective_list")),

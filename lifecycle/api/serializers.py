@@ -67,3 +67,10 @@ class StageTransitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = StageTransition
         fields = ["id", "from_stage", "to_stage", "actor", "reason", "gate_results", "at"]
+
+
+class ProductionAtSerializer(serializers.Serializer):
+    version = serializers.IntegerField(allow_null=True)
+    version_label = serializers.CharField(allow_null=True)
+    since = serializers.DateTimeField(allow_null=True)
+    moved_by = serializers.CharField(allow_blank=True)

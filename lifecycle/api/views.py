@@ -1,13 +1,17 @@
 import django_filters
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.viewsets import ScopedCreateReadViewSet
+from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter
-from lifecycle import services
+from lifecycle import selectors, services
 from lifecycle.api import serializers as s
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel, ModelVersion
@@ -39,6 +43,29 @@ class AIModelViewSet(ScopedCreateReadViewSet):
     serializer_class = s.AIModelSerializer
     filterset_class = AIModelFilterSet
     create_service = staticmethod(services.model_register)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("at", OpenApiTypes.DATETIME, required=True)], responses=s.ProductionAtSerializer
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def production(self, request, pk=None):
+        """Which version was in production at `?at=` (ISO date-time), since when, moved there by whom."""
+        at = parse_datetime(request.query_params.get("at", "") or "")
+        if at is None:
+            raise ApplicationError(
+                "at: give an ISO date-time, e.g. 2026-06-30T12:00:00Z.", details={"at": ["Required."]}
+            )
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at, timezone.utc)
+        found = selectors.production_version_at(model=self.get_object(), at=at)
+        return Response(
+            {
+                "version": found.version.pk if found.version else None,
+                "version_label": found.version.version if found.version else None,
+                "since": found.since,
+                "moved_by": found.moved_by,
+            }
+        )
 
 
 class ModelVersionViewSet(ScopedCreateReadViewSet):

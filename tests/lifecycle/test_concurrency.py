@@ -22,8 +22,9 @@ def test_two_simultaneous_transitions_record_one_move(units, make_user):
     def move():
         try:
             start.wait(timeout=10)
-            services.model_version_transition(actor=ds, version=ModelVersion.objects.get(pk=version.pk),
-                                              to_stage="in_validation", reason="race")
+            services.model_version_transition(
+                actor=ds, version=ModelVersion.objects.get(pk=version.pk), to_stage="in_validation", reason="race"
+            )
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:

@@ -1,0 +1,16 @@
+from django import forms
+
+from lifecycle.choices import NEXT_STAGES, Stage
+
+
+class VersionTransitionForm(forms.Form):
+    to = forms.ChoiceField(label="Move to", choices=Stage.choices)
+    reason = forms.CharField(max_length=2000, required=False)
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(s.value, s.label) for s in Stage if s.value in NEXT_STAGES[version.stage]]
+
+
+class ProductionAtForm(forms.Form):
+    at = forms.DateTimeField(label="At (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))

@@ -1,0 +1,52 @@
+"""Reads of the inventory that the pages and the API share."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from lifecycle.choices import Stage
+from lifecycle.models import AIModel, ModelVersion, StageTransition
+
+
+def model_list(*, user) -> QuerySet[AIModel]:
+    return (
+        AIModel.objects.restrict(user, "view")
+        .select_related("use_case", "use_case__business_unit")
+        .annotate(
+            n_versions=Count("versions", distinct=True),
+            n_production=Count("versions", filter=Q(versions__stage=Stage.PRODUCTION), distinct=True),
+        )
+    )
+
+
+def model_detail(*, user, pk: int) -> AIModel:
+    versions = ModelVersion.objects.select_related("submitted_by").order_by("-created_at")
+    return (
+        AIModel.objects.restrict(user, "view")
+        .select_related("use_case")
+        .prefetch_related("owners", Prefetch("versions", queryset=versions))
+        .get(pk=pk)
+    )
+
+
+@dataclass(frozen=True)
+class ProductionAt:
+    version: ModelVersion | None
+    since: datetime | None
+    moved_by: str
+
+
+def production_version_at(*, model: AIModel, at: datetime) -> ProductionAt:
+    """Which version of the model was in production at `at`, since when and who moved it there —
+    answered from the transition history (MLflow keeps no such history)."""
+    last_move = (
+        StageTransition.objects.filter(version__model=model, at__lte=at)
+        .filter(Q(to_stage=Stage.PRODUCTION) | Q(from_stage=Stage.PRODUCTION))
+        .select_related("version", "actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if last_move is None or last_move.to_stage != Stage.PRODUCTION:
+        return ProductionAt(None, None, "")
+    return ProductionAt(last_move.version, last_move.at, last_move.actor.get_username() if last_move.actor else "")
