@@ -17,6 +17,7 @@ def model_list(*, user) -> QuerySet[AIModel]:
             n_versions=Count("versions", distinct=True),
             n_production=Count("versions", filter=Q(versions__stage=Stage.PRODUCTION), distinct=True),
         )
+        .order_by("name")
     )
 
 
