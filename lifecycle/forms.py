@@ -9,7 +9,9 @@ class VersionTransitionForm(forms.Form):
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(s.value, s.label) for s in Stage if s.value in NEXT_STAGES[version.stage]]
+        allowed = [(s.value, s.label) for s in Stage if s.value in NEXT_STAGES[version.stage]]
+        # No default: moving a production version is never one careless click.
+        self.fields["to"].choices = [("", "Choose a stage"), *allowed] if allowed else []
 
 
 class ProductionAtForm(forms.Form):

@@ -34,6 +34,7 @@ UNITS = [
 USERS = [
     ("pm", "Priya", "Menon", ["program_manager"], ["RETAIL", "CORP", "OPS", "RISK"], False),
     ("ds", "Daniel", "Sousa", ["data_scientist"], ["RETAIL"], False),
+    ("ds2", "Mei", "Tanaka", ["data_scientist"], ["CORP", "OPS", "RISK"], False),
     ("rb", "Rachel", "Brandt", ["review_board", "sign_off_validation", "sign_off_risk"], ["RISK"], False),
     (
         "rb2",
@@ -580,4 +581,7 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
     _roadmap(pm, units)
     _reviews(pm, units)
     _delivery(pm, units)
+    from lifecycle import demo as lifecycle_demo  # the inventory sits on top of the portfolio
+
+    lifecycle_demo.seed()
     return accounts
