@@ -55,6 +55,14 @@ def mlflow_version(mlflow_server):
     return {"name": name, "version": created["version"], "run_id": run_id}
 
 
+def _import(client, name: str, version: str, use_case):
+    return client.post(
+        "/api/v1/model-versions/import/",
+        {"mlflow_name": name, "mlflow_version": version, "use_case": use_case.pk},
+        format="json",
+    )
+
+
 @pytest.fixture
 def setup(settings, mlflow_server, units, make_user):
     settings.MLFLOW_TRACKING_URI = mlflow_server
@@ -66,15 +74,7 @@ def setup(settings, mlflow_server, units, make_user):
 
 def test_a_version_is_registered_from_mlflow_with_its_run(setup, mlflow_version, api):
     ds, use_case = setup
-    response = api(ds).post(
-        "/api/v1/model-versions/import/",
-        {
-            "mlflow_name": mlflow_version["name"],
-            "mlflow_version": mlflow_version["version"],
-            "use_case": use_case.pk,
-        },
-        format="json",
-    )
+    response = _import(api(ds), mlflow_version["name"], mlflow_version["version"], use_case)
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["mlflow_run_id"] == mlflow_version["run_id"] and body["stage"] == "registered"
@@ -83,32 +83,16 @@ def test_a_version_is_registered_from_mlflow_with_its_run(setup, mlflow_version,
     model = AIModel.objects.get(mlflow_name=mlflow_version["name"])
     assert model.use_case == use_case and list(model.owners.all()) == [ds]
     assert AuditEvent.objects.filter(action="model_version.registered").exists()
-    again = api(ds).post(
-        "/api/v1/model-versions/import/",
-        {
-            "mlflow_name": mlflow_version["name"],
-            "mlflow_version": mlflow_version["version"],
-            "use_case": use_case.pk,
-        },
-        format="json",
-    )
+    again = _import(api(ds), mlflow_version["name"], mlflow_version["version"], use_case)
     assert again.status_code == 409 and "already registered" in again.json()["detail"]
 
 
 def test_an_unknown_version_is_a_clear_400_and_saves_nothing(setup, mlflow_version, api):
     ds, use_case = setup
-    response = api(ds).post(
-        "/api/v1/model-versions/import/",
-        {"mlflow_name": mlflow_version["name"], "mlflow_version": "42", "use_case": use_case.pk},
-        format="json",
-    )
+    response = _import(api(ds), mlflow_version["name"], "42", use_case)
     assert response.status_code == 400
     assert "MLflow has no version 42" in response.json()["detail"]
-    unknown = api(ds).post(
-        "/api/v1/model-versions/import/",
-        {"mlflow_name": "no-such-model", "mlflow_version": "1", "use_case": use_case.pk},
-        format="json",
-    )
+    unknown = _import(api(ds), "no-such-model", "1", use_case)
     assert unknown.status_code == 400
     assert not AIModel.objects.exists() and not ModelVersion.objects.exists()
 
@@ -116,11 +100,7 @@ def test_an_unknown_version_is_a_clear_400_and_saves_nothing(setup, mlflow_versi
 def test_mlflow_down_is_a_503_and_saves_nothing(setup, settings, api):
     ds, use_case = setup
     settings.MLFLOW_TRACKING_URI = "http://127.0.0.1:9"
-    response = api(ds).post(
-        "/api/v1/model-versions/import/",
-        {"mlflow_name": "anything", "mlflow_version": "1", "use_case": use_case.pk},
-        format="json",
-    )
+    response = _import(api(ds), "anything", "1", use_case)
     assert response.status_code == 503 and "cannot be reached" in response.json()["detail"]
     assert not AIModel.objects.exists()
 
@@ -136,19 +116,7 @@ def test_transitions_write_governance_tags_back_to_mlflow(
     setup, mlflow_version, mlflow_server, api, django_capture_on_commit_callbacks
 ):
     ds, use_case = setup
-    body = (
-        api(ds)
-        .post(
-            "/api/v1/model-versions/import/",
-            {
-                "mlflow_name": mlflow_version["name"],
-                "mlflow_version": mlflow_version["version"],
-                "use_case": use_case.pk,
-            },
-            format="json",
-        )
-        .json()
-    )
+    body = _import(api(ds), mlflow_version["name"], mlflow_version["version"], use_case).json()
     with django_capture_on_commit_callbacks(execute=True):
         response = api(ds).post(
             f"/api/v1/model-versions/{body['id']}/transition/", {"to": "in_validation"}, format="json"
@@ -166,19 +134,7 @@ def test_write_back_retries_while_mlflow_is_down_and_lands_later(setup, mlflow_v
     from lifecycle.tasks import model_version_sync_tags
 
     ds, use_case = setup
-    body = (
-        api(ds)
-        .post(
-            "/api/v1/model-versions/import/",
-            {
-                "mlflow_name": mlflow_version["name"],
-                "mlflow_version": mlflow_version["version"],
-                "use_case": use_case.pk,
-            },
-            format="json",
-        )
-        .json()
-    )
+    body = _import(api(ds), mlflow_version["name"], mlflow_version["version"], use_case).json()
     version = ModelVersion.objects.get(pk=body["id"])
     settings.MLFLOW_TRACKING_URI = "http://127.0.0.1:9"  # MLflow down: the transition still happens
     model_version_transition(actor=ds, version=version, to_stage="in_validation")
