@@ -10,3 +10,5 @@ class LifecycleConfig(AppConfig):
         from lifecycle.choices import Stage
 
         gates.register(Stage.PENDING_APPROVAL, gates.has_signature, name="input signature recorded")
+        gates.register(Stage.PRODUCTION, gates.has_production_deployment, name="production deployment recorded")
+        gates.register(Stage.PRODUCTION, gates.outside_freeze_window, name="outside a freeze window")

@@ -51,6 +51,14 @@ def seed() -> None:
             )
             for stage in PATHS[use_case.status]:
                 actor = reviewer if stage == Stage.APPROVED else owner
+                if stage == Stage.PRODUCTION:
+                    services.deployment_record(
+                        actor=owner,
+                        version=version,
+                        environment="production",
+                        endpoint=f"https://ml.internal/{name}/v{number}",
+                        runtime={"regions": ["eu-west-1"], "replicas": [2, 6]},
+                    )
                 services.model_version_transition(
                     actor=actor, version=version, to_stage=stage, reason="Demo lifecycle step."
                 )

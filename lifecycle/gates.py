@@ -48,3 +48,26 @@ def has_signature(version) -> str | None:
     if not signature.get("inputs"):
         return "The version has no input signature: record what it takes before asking for approval."
     return None
+
+
+def has_production_deployment(version) -> str | None:
+    """Production needs a record of where and how the version will run."""
+    if not version.deployments.filter(environment="production", status__in=["planned", "active"]).exists():
+        return "No production deployment is recorded for this version: record where and how it will run."
+    return None
+
+
+def outside_freeze_window(version) -> str | None:
+    """No production release inside a freeze window, unless a second person approved an emergency."""
+    from django.utils import timezone
+
+    from lifecycle.models import EmergencyApproval, FreezeWindow
+
+    now = timezone.now()
+    frozen = [w for w in FreezeWindow.objects.filter(start__lte=now, end__gt=now) if "production" in w.environments]
+    if not frozen or EmergencyApproval.objects.filter(version=version).exists():
+        return None
+    return (
+        f"Production is frozen until {frozen[0].end:%Y-%m-%d %H:%M} UTC ({frozen[0].name}); "
+        "an emergency approval by a second person is needed."
+    )

@@ -96,3 +96,123 @@ class StageTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}: {self.from_stage} → {self.to_stage}"
+
+
+class Deployment(TimeStampedModel):
+    """Where and how a version runs: environment, rollout strategy, serving, runtime profile."""
+
+    class Environment(models.TextChoices):
+        STAGING = "staging", "Staging"
+        PRODUCTION = "production", "Production"
+
+    class Strategy(models.TextChoices):
+        FULL = "full", "Full"
+        CANARY = "canary", "Canary"
+        SHADOW = "shadow", "Shadow"
+        BLUE_GREEN = "blue_green", "Blue-green"
+
+    class Serving(models.TextChoices):
+        DEDICATED = "dedicated", "Dedicated"
+        SERVERLESS = "serverless", "Serverless"
+        BATCH = "batch", "Batch"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="deployments")
+    environment = models.CharField(max_length=12, choices=Environment.choices)
+    strategy = models.CharField(max_length=12, choices=Strategy.choices, default=Strategy.FULL)
+    traffic_percent = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Canary share of traffic.")
+    serving_type = models.CharField(max_length=12, choices=Serving.choices, default=Serving.DEDICATED)
+    endpoint = models.CharField(max_length=500, blank=True)
+    # Regions, replicas and autoscaling bounds, warm pool, gateway and auth, where requests are logged.
+    runtime = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    deployed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    scope_business_unit = "version__model__use_case__business_unit"
+    scope_confidential = "version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(strategy="canary") | models.Q(traffic_percent__gte=1, traffic_percent__lte=99),
+                name="%(app_label)s_%(class)s_canary_share",
+                violation_error_message="A canary takes between 1 and 99 percent of the traffic.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} in {self.environment} ({self.strategy})"
+
+
+class FreezeWindow(TimeStampedModel):
+    """A period when production deployments are frozen, except with an emergency approval."""
+
+    name = models.CharField(max_length=200)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    environments = models.JSONField(default=list, help_text='e.g. ["production"]')
+    reason = models.TextField(blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message="A freeze window must end after it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmergencyApproval(models.Model):
+    """Break-glass: production inside a freeze window, requested by one person and approved by another."""
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="emergency_approvals")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(requested_by=models.F("approved_by")),
+                name="%(app_label)s_%(class)s_two_people",
+                violation_error_message="An emergency approval needs a second person.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Emergency approval for {self.version}"
+
+
+class Incident(TimeStampedModel):
+    """Something that went wrong in production and what was done: a rollback, an alias moved by hand."""
+
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="incidents")
+    kind = models.CharField(max_length=30)
+    description = models.TextField()
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_business_unit = "model__use_case__business_unit"
+    scope_confidential = "model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.kind}"

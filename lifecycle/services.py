@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
 from audit import services as audit
@@ -11,7 +12,15 @@ from core.exceptions import ApplicationError, Conflict, NotAllowed, ServiceUnava
 from core.permissions import require, require_model_perm
 from lifecycle import gates
 from lifecycle.choices import NEXT_STAGES, Stage
-from lifecycle.models import AIModel, ModelVersion, StageTransition
+from lifecycle.models import (
+    AIModel,
+    Deployment,
+    EmergencyApproval,
+    FreezeWindow,
+    Incident,
+    ModelVersion,
+    StageTransition,
+)
 
 MANIFEST_FIELDS = (
     "version",
@@ -220,3 +229,117 @@ def _move(actor, version: ModelVersion, to_stage: str, reason: str, results) -> 
 
         # After commit, and robust: MLflow being down never blocks or undoes a transition.
         transaction.on_commit(lambda: tasks.model_version_sync_tags.delay(version.pk), robust=True)
+
+
+# --- Deployments, freezes and rollback --------------------------------------------------------------
+
+
+@transaction.atomic
+def deployment_record(*, actor, version: ModelVersion, environment: str, deployed_by=None, **fields) -> Deployment:
+    """Record where and how a version runs (a production deployment is a gate of promotion)."""
+    require(actor, "change", version.model)
+    deployment = Deployment(version=version, environment=environment, deployed_by=deployed_by or actor, **fields)
+    if deployment.strategy == Deployment.Strategy.CANARY and not deployment.traffic_percent:
+        raise ApplicationError(
+            "traffic_percent: a canary takes between 1 and 99 percent of the traffic.",
+            details={"traffic_percent": ["Required for a canary."]},
+        )
+    try:
+        deployment.full_clean()
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), details=exc.message_dict
+        ) from exc
+    deployment.save()
+    audit.record(
+        actor=actor,
+        action="deployment.recorded",
+        target=version,
+        after={
+            "environment": environment,
+            "strategy": deployment.strategy,
+            "traffic_percent": deployment.traffic_percent,
+            "endpoint": deployment.endpoint,
+        },
+    )
+    return deployment
+
+
+@transaction.atomic
+def freeze_window_create(*, actor, name: str, start, end, environments=("production",), reason: str = ""):
+    require_model_perm(actor, FreezeWindow, "add")
+    if start and end and end <= start:
+        raise ApplicationError("end: a freeze window must end after it starts.", details={"end": ["Before start."]})
+    window = FreezeWindow(name=name, start=start, end=end, environments=list(environments), reason=reason)
+    window.full_clean()
+    window.save()
+    audit.record(
+        actor=actor,
+        action="freeze_window.created",
+        target=window,
+        after={"name": name, "start": start, "end": end, "environments": list(environments)},
+    )
+    return window
+
+
+@transaction.atomic
+def emergency_approval_record(*, actor, version: ModelVersion, requested_by, reason: str) -> EmergencyApproval:
+    """Break-glass for a freeze window: the approver (actor) must be someone other than the requester."""
+    require(actor, "view", version.model)
+    if not actor.has_perm("lifecycle.approve_modelversion"):
+        raise NotAllowed("Only review board members may approve an emergency release.")
+    if actor.pk == requested_by.pk:
+        raise NotAllowed("An emergency approval needs a second person: you cannot approve your own request.")
+    if not reason.strip():
+        raise ApplicationError(
+            "reason: say why this cannot wait for the freeze to end.", details={"reason": ["Required."]}
+        )
+    approval = EmergencyApproval.objects.create(
+        version=version, requested_by=requested_by, approved_by=actor, reason=reason.strip()
+    )
+    audit.record(
+        actor=actor,
+        action="model_version.emergency_approved",
+        target=version,
+        reason=reason,
+        after={"requested_by": requested_by.get_username(), "approved_by": actor.get_username()},
+    )
+    return approval
+
+
+@transaction.atomic
+def model_rollback(*, actor, model: AIModel, reason: str) -> ModelVersion:
+    """One step back: suspend the production version, restore the one before it, record the incident."""
+    require(actor, "change", model)
+    if not reason.strip():
+        raise ApplicationError("reason: say what went wrong.", details={"reason": ["Required."]})
+    current = ModelVersion.objects.select_for_update().filter(model=model, stage=Stage.PRODUCTION).first()
+    if current is None:
+        raise Conflict(f"{model.name} has no version in production to roll back.")
+    previous = (
+        StageTransition.objects.filter(version__model=model, to_stage=Stage.PRODUCTION)
+        .exclude(version=current)
+        .select_related("version")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if previous is None or previous.version.stage not in (Stage.DEPRECATED, Stage.SUSPENDED):
+        raise Conflict(f"{model.name} has no earlier production version to restore.")
+    restored = ModelVersion.objects.select_for_update().get(pk=previous.version.pk)
+    _move(actor, current, Stage.SUSPENDED, f"Rolled back: {reason.strip()}", [])
+    _move(actor, restored, Stage.PRODUCTION, f"Restored by rollback of v{current.version}.", [])
+    Incident.objects.create(
+        model=model,
+        kind="rollback",
+        opened_by=actor,
+        description=f"v{current.version} suspended, v{restored.version} restored: {reason}",
+    )
+    audit.record(
+        actor=actor,
+        action="model.rolled_back",
+        target=model,
+        reason=reason,
+        before={"production": current.version},
+        after={"production": restored.version},
+    )
+    return restored

@@ -213,6 +213,7 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "portfolio.models.roadmap.Agreement.Status",
         "AssumptionStatusEnum": "portfolio.models.reviews.Assumption.Status",
         "StageEnum": "lifecycle.choices.Stage",
+        "EnvironmentEnum": "lifecycle.models.Deployment.Environment",
     },
 }
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, ModelVersion, StageTransition
+from lifecycle.models import AIModel, Deployment, FreezeWindow, ModelVersion, StageTransition
 from portfolio.models import UseCase
 
 
@@ -74,3 +74,39 @@ class ProductionAtSerializer(serializers.Serializer):
     version_label = serializers.CharField(allow_null=True)
     since = serializers.DateTimeField(allow_null=True)
     moved_by = serializers.CharField(allow_blank=True)
+
+
+class DeploymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Deployment
+        fields = [
+            "id",
+            "version",
+            "environment",
+            "strategy",
+            "traffic_percent",
+            "serving_type",
+            "endpoint",
+            "runtime",
+            "status",
+            "started_at",
+            "ended_at",
+            "deployed_by",
+        ]
+        read_only_fields = ["deployed_by"]
+        validators = []
+
+
+class FreezeWindowSerializer(serializers.ModelSerializer):
+    environments = serializers.ListField(
+        child=serializers.ChoiceField(choices=Deployment.Environment.choices), default=["production"]
+    )
+
+    class Meta:
+        model = FreezeWindow
+        fields = ["id", "name", "start", "end", "environments", "reason"]
+        validators = []
+
+
+class RollbackSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)

@@ -5,4 +5,6 @@ from lifecycle.api import views
 router = SimpleRouter()
 router.register("models", views.AIModelViewSet, basename="model")
 router.register("model-versions", views.ModelVersionViewSet, basename="model-version")
+router.register("deployments", views.DeploymentViewSet, basename="deployment")
+router.register("freeze-windows", views.FreezeWindowViewSet, basename="freeze-window")
 urlpatterns = router.urls

@@ -14,7 +14,7 @@ from core.filters import IdChoiceFilter
 from lifecycle import selectors, services
 from lifecycle.api import serializers as s
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, ModelVersion
+from lifecycle.models import AIModel, Deployment, FreezeWindow, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -44,6 +44,15 @@ class AIModelViewSet(ScopedCreateReadViewSet):
     filterset_class = AIModelFilterSet
     create_service = staticmethod(services.model_register)
 
+    @extend_schema(request=s.RollbackSerializer, responses=s.ModelVersionSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.RollbackSerializer)
+    def rollback(self, request, pk=None):
+        """One step back: suspend the production version, restore the previous one, open an incident."""
+        data = s.RollbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        restored = services.model_rollback(actor=request.user, model=self.get_object(), **data.validated_data)
+        return Response(s.ModelVersionSerializer(restored).data)
+
     @extend_schema(
         parameters=[OpenApiParameter("at", OpenApiTypes.DATETIME, required=True)], responses=s.ProductionAtSerializer
     )
@@ -66,6 +75,28 @@ class AIModelViewSet(ScopedCreateReadViewSet):
                 "moved_by": found.moved_by,
             }
         )
+
+
+class DeploymentViewSet(ScopedCreateReadViewSet):
+    """Deployments of versions: environment, strategy (canary share), serving, runtime, endpoint."""
+
+    queryset = Deployment.objects.select_related("version__model")
+    serializer_class = s.DeploymentSerializer
+    filterset_fields = ["version", "environment", "status", "strategy"]
+    action_permission = "custom"  # recording one is a change of the model; the service checks it
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        version = get_object_or_404(ModelVersion.objects.restrict(self.request.user, "view"), pk=data.pop("version").pk)
+        serializer.instance = services.deployment_record(actor=self.request.user, version=version, **data)
+
+
+class FreezeWindowViewSet(ScopedCreateReadViewSet):
+    """Periods when production deployments are frozen (break-glass needs a second approver)."""
+
+    queryset = FreezeWindow.objects.all()
+    serializer_class = s.FreezeWindowSerializer
+    create_service = staticmethod(services.freeze_window_create)
 
 
 class ModelVersionViewSet(ScopedCreateReadViewSet):

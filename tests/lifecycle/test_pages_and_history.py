@@ -26,6 +26,7 @@ def world(units, make_user):
 def _to_production(ds, version):
     ModelVersion.objects.filter(pk=version.pk).update(stage=Stage.APPROVED)
     version.refresh_from_db()
+    services.deployment_record(actor=ds, version=version, environment="production")
     services.model_version_transition(actor=ds, version=version, to_stage=Stage.PRODUCTION, reason="release")
 
 

@@ -45,6 +45,8 @@ def _force(version, stage):
 @pytest.mark.parametrize(("src", "dst"), ALL_EDGES)
 def test_every_edge_is_allowed_exactly_when_the_machine_says(version, ds, reviewer, src, dst):
     _force(version, src)
+    if dst == Stage.PRODUCTION:
+        services.deployment_record(actor=ds, version=version, environment="production")
     actor = reviewer if dst == Stage.APPROVED or (dst == Stage.REJECTED and src == Stage.PENDING_APPROVAL) else ds
     if dst in NEXT_STAGES[src]:
         services.model_version_transition(actor=actor, version=version, to_stage=dst, reason="step")
@@ -94,6 +96,7 @@ def test_promotion_deprecates_the_previous_production_version(version, ds, model
     _force(version, Stage.PRODUCTION)
     second = services.model_version_register(actor=ds, model=model, version="2", signature=SIGNATURE)
     _force(second, Stage.APPROVED)
+    services.deployment_record(actor=ds, version=second, environment="production")
     services.model_version_transition(actor=ds, version=second, to_stage=Stage.PRODUCTION, reason="better AUC")
     version.refresh_from_db()
     assert version.stage == Stage.DEPRECATED
