@@ -111,20 +111,37 @@ def test_deployments_freezes_and_rollback_through_the_api(world, make_user, api)
     ds, model = world
     first, second = _approved(ds, model, 1), _approved(ds, model, 2)
     client = api(ds)
-    bad = client.post("/api/v1/deployments/", {"version": first.pk, "environment": "production",
-                                               "strategy": "canary"}, format="json")
+    bad = client.post(
+        "/api/v1/deployments/", {"version": first.pk, "environment": "production", "strategy": "canary"}, format="json"
+    )
     assert bad.status_code == 400 and "traffic_percent" in bad.json()["detail"]
     for version in (first, second):
-        created = client.post("/api/v1/deployments/", {"version": version.pk, "environment": "production"},
-                              format="json")
+        created = client.post(
+            "/api/v1/deployments/", {"version": version.pk, "environment": "production"}, format="json"
+        )
         assert created.status_code == 201, created.json()
-        assert client.post(f"/api/v1/model-versions/{version.pk}/transition/", {"to": "production"},
-                           format="json").status_code == 200
+        assert (
+            client.post(
+                f"/api/v1/model-versions/{version.pk}/transition/", {"to": "production"}, format="json"
+            ).status_code
+            == 200
+        )
     rolled = client.post(f"/api/v1/models/{model.pk}/rollback/", {"reason": "latency doubled"}, format="json")
     assert rolled.status_code == 200 and rolled.json()["version"] == "1"
     admin = make_user("root", "platform_admin")
-    window = api(admin).post("/api/v1/freeze-windows/", {"name": "Backwards", "start": "2027-01-02T00:00:00Z",
-                                                         "end": "2027-01-01T00:00:00Z"}, format="json")
+    window = api(admin).post(
+        "/api/v1/freeze-windows/",
+        {"name": "Backwards", "start": "2027-01-02T00:00:00Z", "end": "2027-01-01T00:00:00Z"},
+        format="json",
+    )
     assert window.status_code == 400 and "end" in window.json()["detail"]
-    assert api(ds).post("/api/v1/freeze-windows/", {"name": "Mine", "start": "2027-01-01T00:00:00Z",
-                                                    "end": "2027-01-02T00:00:00Z"}, format="json").status_code == 403
+    assert (
+        api(ds)
+        .post(
+            "/api/v1/freeze-windows/",
+            {"name": "Mine", "start": "2027-01-01T00:00:00Z", "end": "2027-01-02T00:00:00Z"},
+            format="json",
+        )
+        .status_code
+        == 403
+    )
