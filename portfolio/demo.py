@@ -581,7 +581,4 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
     _roadmap(pm, units)
     _reviews(pm, units)
     _delivery(pm, units)
-    from lifecycle import demo as lifecycle_demo  # the inventory sits on top of the portfolio
-
-    lifecycle_demo.seed()
     return accounts

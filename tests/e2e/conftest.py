@@ -56,7 +56,7 @@ def demo(transactional_db):
     thread, so it must be committed. The test-only flush restores the role groups between tests."""
     from django.contrib.auth.models import Group
 
-    from portfolio import demo as demo_data
+    from dashboards import demo as demo_data
 
     assert Group.objects.exists(), "role groups missing: the test-only flush should have restored them"
     demo_data.seed()

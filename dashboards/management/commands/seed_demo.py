@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from portfolio import demo
+from dashboards import demo
 
 
 class Command(BaseCommand):
-    help = "Load believable demo data (users per role, business units, use cases). Safe to run again."
+    help = "Load believable demo data in every app (users per role, portfolio, model inventory). Safe to run again."
 
     def handle(self, *args, **options):
         accounts = demo.seed()

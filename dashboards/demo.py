@@ -1,0 +1,14 @@
+"""The whole demo, app by app in layer order: dashboards sit on top, so only they may call every app."""
+
+from django.db import transaction
+
+from lifecycle import demo as lifecycle_demo
+from portfolio import demo as portfolio_demo
+
+
+@transaction.atomic
+def seed() -> list[tuple[str, str, str]]:
+    """Create what is missing in every app's demo data; returns (username, roles, password) per demo user."""
+    accounts = portfolio_demo.seed()
+    lifecycle_demo.seed()
+    return accounts
