@@ -28,3 +28,11 @@ class ServiceUnavailable(ApplicationError):
     """A service Lodestar depends on (MLflow) cannot be reached; nothing was changed (HTTP 503)."""
 
     status_code = 503
+
+
+def require_text(value: str | None, *, field: str, hint: str) -> str:
+    """The text, stripped; blank text is refused with the field named and a hint of what to write."""
+    text = (value or "").strip()
+    if not text:
+        raise ApplicationError(f"{field}: {hint}", details={field: ["Required."]})
+    return text

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from audit import services as audit
 from core import mlflow_client
-from core.exceptions import ApplicationError, Conflict, NotAllowed, ServiceUnavailable
+from core.exceptions import ApplicationError, Conflict, NotAllowed, ServiceUnavailable, require_text
 from core.permissions import require, require_model_perm
 from lifecycle import gates
 from lifecycle.choices import NEXT_STAGES, Stage
@@ -290,10 +290,7 @@ def emergency_approval_record(*, actor, version: ModelVersion, requested_by, rea
         raise NotAllowed("Only review board members may approve an emergency release.")
     if actor.pk == requested_by.pk:
         raise NotAllowed("An emergency approval needs a second person: you cannot approve your own request.")
-    if not reason.strip():
-        raise ApplicationError(
-            "reason: say why this cannot wait for the freeze to end.", details={"reason": ["Required."]}
-        )
+    require_text(reason, field="reason", hint="say why this cannot wait for the freeze to end.")
     approval = EmergencyApproval.objects.create(
         version=version, requested_by=requested_by, approved_by=actor, reason=reason.strip()
     )
@@ -311,8 +308,7 @@ def emergency_approval_record(*, actor, version: ModelVersion, requested_by, rea
 def model_rollback(*, actor, model: AIModel, reason: str) -> ModelVersion:
     """One step back: suspend the production version, restore the one before it, record the incident."""
     require(actor, "change", model)
-    if not reason.strip():
-        raise ApplicationError("reason: say what went wrong.", details={"reason": ["Required."]})
+    require_text(reason, field="reason", hint="say what went wrong.")
     current = ModelVersion.objects.select_for_update().filter(model=model, stage=Stage.PRODUCTION).first()
     if current is None:
         raise Conflict(f"{model.name} has no version in production to roll back.")

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from core.exceptions import ApplicationError, Conflict
+from core.exceptions import ApplicationError, Conflict, require_text
 from core.permissions import require, require_model_perm
 from portfolio.choices import UseCaseStatus
 from portfolio.models import (
@@ -82,10 +82,7 @@ def readiness_check(*, actor, use_case: UseCase, item: str, evidence: str) -> Re
         raise ApplicationError(
             f"item: use one of {', '.join(dict(READINESS_ITEMS))}.", details={"item": ["Unknown item."]}
         )
-    if not evidence.strip():
-        raise ApplicationError(
-            "evidence: say what shows it is done (minutes, attendance, a link).", details={"evidence": ["Required."]}
-        )
+    require_text(evidence, field="evidence", hint="say what shows it is done (minutes, attendance, a link).")
     check, _ = ReadinessCheck.objects.update_or_create(
         use_case=use_case, item=item, defaults={"evidence": evidence.strip(), "checked_by": actor}
     )
@@ -179,8 +176,7 @@ def benefit_review_record(
             "kpi_movement: give the KPI and its observed movement together.",
             details={"kpi_movement": ["Needs the KPI too."]},
         )
-    if not findings.strip():
-        raise ApplicationError("findings: summarise what the review found.", details={"findings": ["Required."]})
+    require_text(findings, field="findings", hint="summarise what the review found.")
     review = BenefitReview(
         use_case=use_case,
         reviewed_on=reviewed_on,

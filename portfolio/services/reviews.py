@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from core.exceptions import ApplicationError, Conflict
+from core.exceptions import ApplicationError, Conflict, require_text
 from core.permissions import require, require_model_perm
 from portfolio.choices import NEXT_STATUSES, UseCaseStatus
 from portfolio.models import (
@@ -113,8 +113,7 @@ def assumption_review(
         raise ApplicationError(
             f"status: use one of {', '.join(Assumption.Status.values)}.", details={"status": ["Unknown status."]}
         )
-    if not note.strip():
-        raise ApplicationError("note: say what the check found.", details={"note": ["Required."]})
+    require_text(note, field="note", hint="say what the check found.")
     if status == Assumption.Status.HOLDING:
         if next_review_date is None or next_review_date <= timezone.localdate():
             raise ApplicationError(
@@ -190,8 +189,7 @@ def review_decide(
             f"decision: use one of {', '.join(ReviewDecision.Decision.values)}.",
             details={"decision": ["Unknown decision."]},
         )
-    if not notes.strip():
-        raise ApplicationError("notes: record why the review decided this.", details={"notes": ["Required."]})
+    require_text(notes, field="notes", hint="record why the review decided this.")
     if ReviewDecision.objects.filter(review=review, use_case=use_case).exists():
         raise Conflict(f"{review} already decided on {use_case.code}.", details={"use_case": ["Already decided."]})
     reason = f"{review}: {notes.strip()}"

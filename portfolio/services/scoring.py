@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from audit import services as audit
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, require_text
 from core.permissions import require, require_model_perm
 from portfolio.models import Score, ScoringCriterion, UseCase
 from portfolio.services.base import snapshot, validate
@@ -27,10 +27,7 @@ def score_record(*, actor, use_case: UseCase, criterion: ScoringCriterion, score
             f"score: give a whole number from 1 to 5, not {score!r}.",
             details={"score": ["A whole number from 1 to 5."]},
         )
-    if not (rationale or "").strip():
-        raise ApplicationError(
-            "rationale: say why this score, so others can challenge it.", details={"rationale": ["Required."]}
-        )
+    require_text(rationale, field="rationale", hint="say why this score, so others can challenge it.")
     previous = (
         Score.objects.select_for_update()
         .filter(use_case=use_case, criterion=criterion, scorer=actor, is_current=True)

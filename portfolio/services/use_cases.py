@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from audit import services as audit
-from core.exceptions import ApplicationError, Conflict
+from core.exceptions import ApplicationError, Conflict, require_text
 from core.permissions import require, require_model_perm
 from portfolio.choices import NEXT_STATUSES, UseCaseStatus
 from portfolio.models import (
@@ -141,8 +141,7 @@ def use_case_transition(*, actor, use_case: UseCase, to_status: str, reason: str
             f"Unknown status “{to_status}”. Use one of: {', '.join(UseCaseStatus.values)}.",
             details={"to": ["Unknown status."]},
         )
-    if not (reason or "").strip():
-        raise ApplicationError("Give a reason for the change of status.", details={"reason": ["Required."]})
+    require_text(reason, field="reason", hint="give a reason for the change of status.")
     if use_case.status == to_status:
         return use_case
     allowed = NEXT_STATUSES[use_case.status]
