@@ -239,10 +239,10 @@ def deployment_record(*, actor, version: ModelVersion, environment: str, deploye
     """Record where and how a version runs (a production deployment is a gate of promotion)."""
     require(actor, "change", version.model)
     deployment = Deployment(version=version, environment=environment, deployed_by=deployed_by or actor, **fields)
-    if deployment.strategy == Deployment.Strategy.CANARY and not deployment.traffic_percent:
+    if deployment.strategy == Deployment.Strategy.CANARY and not 1 <= (deployment.traffic_percent or 0) <= 99:
         raise ApplicationError(
             "traffic_percent: a canary takes between 1 and 99 percent of the traffic.",
-            details={"traffic_percent": ["Required for a canary."]},
+            details={"traffic_percent": ["Between 1 and 99 for a canary."]},
         )
     try:
         deployment.full_clean()
