@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("core.urls")),
     path("api/", include("config.api")),
     path("audit/", include("audit.urls")),
+    path("notifications/", include("notifications.urls")),
     path("portfolio/", include("portfolio.urls")),
     path("lifecycle/", include("lifecycle.urls")),
     path("dashboards/", include("dashboards.urls")),

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 Check = Callable[..., str | None]
 _registry: dict[str, list[tuple[str, Check]]] = {}
+Listener = Callable[..., None]
+_listeners: dict[str, list[Listener]] = {}
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,19 @@ def run(*, version, to_stage: str) -> list[GateResult]:
 
 def registered(stage: str) -> list[str]:
     return [name for name, _ in _registry.get(stage, [])]
+
+
+def on_enter(stage: str, listener: Listener) -> None:
+    """Call `listener(version=, actor=, from_stage=, reason=)` inside the transition's transaction each time a
+    version enters `stage` (e.g. governance opens a review on pending approval). Raising refuses the move."""
+    listeners = _listeners.setdefault(stage, [])
+    if listener not in listeners:
+        listeners.append(listener)
+
+
+def entered(*, version, actor, from_stage: str, reason: str) -> None:
+    for listener in _listeners.get(version.stage, []):
+        listener(version=version, actor=actor, from_stage=from_stage, reason=reason)
 
 
 # --- Lifecycle's own gates --------------------------------------------------------------------------

@@ -222,8 +222,9 @@ def _move(actor, version: ModelVersion, to_stage: str, reason: str, results) -> 
         before={"stage": version.stage},
         after={"stage": to_stage, "gates": [r.as_dict() for r in results]},
     )
-    version.stage = to_stage
+    from_stage, version.stage = version.stage, to_stage
     version.save(update_fields=["stage", "updated_at"])
+    gates.entered(version=version, actor=actor, from_stage=from_stage, reason=reason)
     if version.model.mlflow_name and version.mlflow_version:
         from lifecycle import tasks
 

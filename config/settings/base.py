@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "core",
     "audit",
+    "notifications",
     "portfolio",
     "lifecycle",
     "governance",
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -170,6 +172,8 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="lodestar@localhost")
+# Links in emails point here: the address people use to reach Lodestar.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- REST API -------------------------------------------------------------------------------------
 

@@ -141,3 +141,23 @@ def test_confidential_models_of_other_units_are_hidden(ds, units, make_user, api
     names = [m["name"] for m in api(ds).get("/api/v1/models/").json()["results"]]
     assert "secret-model" not in names
     assert api(ds).get(f"/api/v1/models/{hidden.pk}/").status_code == 404
+
+
+def test_listeners_hear_each_entry_and_can_refuse_it(version, ds):
+    heard = []
+
+    def listener(*, version, actor, from_stage, reason):
+        heard.append((version.stage, from_stage, actor.username))
+        if reason == "refuse":
+            raise Conflict("A listener refused.")
+
+    gates.on_enter(Stage.IN_VALIDATION, listener)
+    try:
+        with pytest.raises(Conflict, match="listener refused"):
+            services.model_version_transition(actor=ds, version=version, to_stage=Stage.IN_VALIDATION, reason="refuse")
+        version.refresh_from_db()
+        assert version.stage == Stage.REGISTERED and not StageTransition.objects.exists()
+        services.model_version_transition(actor=ds, version=version, to_stage=Stage.IN_VALIDATION, reason="go")
+    finally:
+        gates._listeners[Stage.IN_VALIDATION].remove(listener)
+    assert heard[-1] == (Stage.IN_VALIDATION, Stage.REGISTERED, "ds")
