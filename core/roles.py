@@ -60,6 +60,8 @@ ROLES: tuple[Role, ...] = (
             "lifecycle.register_model",
             "lifecycle.add_modelversion",
             "lifecycle.add_deployment",
+            "lifecycle.add_dataset",
+            "lifecycle.change_dataset",
             "dashboards.view_data_science",
         ),
     ),
@@ -67,7 +69,12 @@ ROLES: tuple[Role, ...] = (
         "review_board",
         "Review board member",
         "Signs off or rejects model versions for the sign-off functions they hold; runs impact assessments.",
-        (*_SEE_PORTFOLIO, "lifecycle.approve_modelversion", "dashboards.view_review_board"),
+        (
+            *_SEE_PORTFOLIO,
+            "lifecycle.approve_modelversion",
+            "lifecycle.add_privacytreatment",
+            "dashboards.view_review_board",
+        ),
     ),
     Role(
         "executive",

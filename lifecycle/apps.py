@@ -8,7 +8,9 @@ class LifecycleConfig(AppConfig):
     def ready(self) -> None:
         from lifecycle import gates
         from lifecycle.choices import Stage
+        from lifecycle.datasets import datasets_ready
 
         gates.register(Stage.PENDING_APPROVAL, gates.has_signature, name="input signature recorded")
+        gates.register(Stage.PENDING_APPROVAL, datasets_ready, name="datasets recorded")
         gates.register(Stage.PRODUCTION, gates.has_production_deployment, name="production deployment recorded")
         gates.register(Stage.PRODUCTION, gates.outside_freeze_window, name="outside a freeze window")

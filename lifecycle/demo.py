@@ -4,13 +4,14 @@ Registered by hand (not from MLflow) so the demo needs no MLflow content; versio
 MLflow come through `POST /api/v1/model-versions/import/`."""
 
 import random
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from lifecycle import services
+from lifecycle import datasets, services
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel
+from lifecycle.models import AIModel, Dataset
 
 SIGNATURE = {"inputs": '[{"name": "features", "type": "tensor"}]', "outputs": '[{"type": "double"}]'}
 # Path of stages each demo model's latest version walks; earlier versions end deprecated.
@@ -29,6 +30,7 @@ def seed() -> None:
 
     ds, ds2, reviewer = (User.objects.get(username=name) for name in ("ds", "ds2", "rb"))
     rng = random.Random(17)
+    training_data = seed_datasets(ds=ds, ds2=ds2, reviewer=reviewer)
     for use_case in UseCase.objects.filter(status__in=PATHS).order_by("number")[:12]:
         name = use_case.title.lower().replace(" ", "-").replace("&", "and")[:60]
         owner = ds if use_case.business_unit.code == "RETAIL" else ds2
@@ -49,6 +51,9 @@ def seed() -> None:
                 metrics={"auc": round(rng.uniform(0.78, 0.93), 3), "recall": round(rng.uniform(0.7, 0.9), 3)},
                 params={"max_depth": str(rng.randrange(3, 9))},
             )
+            unit = use_case.business_unit.code
+            for role, dataset in (("training", training_data[unit]), ("reference", training_data["shared"])):
+                datasets.version_dataset_link(actor=owner, version=version, dataset=dataset, role=role)
             for stage in PATHS[use_case.status]:
                 actor = reviewer if stage == Stage.APPROVED else owner
                 if stage == Stage.PRODUCTION:
@@ -62,3 +67,86 @@ def seed() -> None:
                 services.model_version_transition(
                     actor=actor, version=version, to_stage=stage, reason="Demo lifecycle step."
                 )
+    seed_schema_change()
+
+
+DEMO_DATASETS = (
+    # name, unit, source, sensitivity, frequency, mode, retention days, completeness
+    (
+        "retail.card_transactions",
+        "RETAIL",
+        "Core banking warehouse",
+        "restricted_personal",
+        "daily",
+        "batch",
+        2555,
+        99.2,
+    ),
+    ("corp.client_filings", "CORP", "Document store", "confidential", "weekly", "batch", 3650, 96.5),
+    ("ops.payments_stream", "OPS", "Kafka payments topic", "internal", "continuous", "streaming", 365, 99.9),
+    ("risk.credit_bureau", "RISK", "Bureau SFTP feed", "restricted_personal", "monthly", "batch", 2555, 97.8),
+    ("shared.calendar_features", None, "Reference data service", "public", "yearly", "batch", None, 100),
+)
+COLUMNS = [
+    {"name": "customer_id", "type": "string"},
+    {"name": "amount", "type": "double"},
+    {"name": "ts", "type": "timestamp"},
+]
+
+
+def seed_datasets(*, ds, ds2, reviewer) -> dict:
+    """A small catalogue: personal data with approved treatments, a synthetic set, a breaking schema change."""
+    from portfolio.models import BusinessUnit
+
+    units = {unit.code: unit for unit in BusinessUnit.objects.all()}
+    by_unit = {}
+    for name, unit, source, sensitivity, frequency, mode, retention, completeness in DEMO_DATASETS:
+        steward = ds if unit == "RETAIL" else ds2
+        by_unit[unit or "shared"] = datasets.dataset_register(
+            actor=steward,
+            name=name,
+            business_unit=units.get(unit),
+            source_system=source,
+            steward=steward,
+            sensitivity=sensitivity,
+            update_frequency=frequency,
+            mode=mode,
+            retention_days=retention,
+            completeness=Decimal(str(completeness)),
+            version_uri=f"dvc://datasets/{name}@v3",
+            columns=COLUMNS,
+        )
+        if sensitivity == "restricted_personal":
+            datasets.privacy_treatment_record(
+                actor=reviewer,
+                dataset=by_unit[unit],
+                method="pseudonymisation",
+                technique="Customer ids replaced by a keyed SHA-256; postcodes truncated to the district.",
+            )
+    datasets.dataset_register(
+        actor=ds,
+        name="retail.card_transactions_synthetic",
+        business_unit=units["RETAIL"],
+        source_system="Synthetic data lab",
+        steward=ds,
+        sensitivity="internal",
+        synthetic=True,
+        generation_method="CTGAN, 300 epochs, trained on the pseudonymised card transactions of 2025.",
+        generated_from=by_unit["RETAIL"],
+        columns=COLUMNS,
+    )
+    return by_unit
+
+
+def seed_schema_change() -> None:
+    """After the models are registered: a breaking change that their owners hear about."""
+    dataset = Dataset.objects.get(name="ops.payments_stream")
+    datasets.dataset_schema_register(
+        actor=dataset.steward,
+        dataset=dataset,
+        columns=[
+            {"name": "customer_id", "type": "string"},
+            {"name": "amount", "type": "decimal"},
+            {"name": "ts", "type": "timestamp"},
+        ],
+    )

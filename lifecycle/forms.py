@@ -16,3 +16,20 @@ class VersionTransitionForm(forms.Form):
 
 class ProductionAtForm(forms.Form):
     at = forms.DateTimeField(label="At (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class DatasetFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    sensitivity = forms.ChoiceField(label="Sensitivity", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from lifecycle.models import Dataset
+
+        super().__init__(*args, **kwargs)
+        self.fields["sensitivity"].choices = [("", "Any"), *Dataset.Sensitivity.choices]
+
+
+class CatalogueImportForm(forms.Form):
+    FORMATS = [("csv", "CSV (one dataset per row)"), ("openlineage", "OpenLineage events (JSON)")]
+    format = forms.ChoiceField(choices=FORMATS)
+    file = forms.FileField(help_text="At most 5,000 datasets, UTF-8.")

@@ -216,3 +216,130 @@ class Incident(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.model} {self.kind}"
+
+
+# --- Datasets and lineage ---------------------------------------------------------------------------
+
+
+class Dataset(TimeStampedModel):
+    """A governed data set that versions are trained, validated or checked against."""
+
+    class Sensitivity(models.TextChoices):
+        PUBLIC = "public", "Public"
+        INTERNAL = "internal", "Internal"
+        CONFIDENTIAL = "confidential", "Confidential"
+        RESTRICTED_PERSONAL = "restricted_personal", "Restricted personal data"
+
+    class Mode(models.TextChoices):
+        BATCH = "batch", "Batch"
+        STREAMING = "streaming", "Streaming"
+
+    name = models.CharField(max_length=300, unique=True)
+    description = models.TextField(blank=True)
+    source_system = models.CharField(max_length=200, blank=True)
+    steward = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="stewarded_datasets"
+    )
+    business_unit = models.ForeignKey(
+        "portfolio.BusinessUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="datasets"
+    )
+    sensitivity = models.CharField(max_length=20, choices=Sensitivity.choices, default=Sensitivity.INTERNAL)
+    update_frequency = models.CharField(max_length=50, blank=True, help_text="e.g. daily, hourly, on demand")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.BATCH)
+    retention_days = models.PositiveIntegerField(null=True, blank=True)
+    version_uri = models.CharField(max_length=1000, blank=True, help_text="DVC or MLflow dataset URI")
+    completeness = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Share of expected records present, %"
+    )
+    synthetic = models.BooleanField(default=False)
+    generation_method = models.TextField(blank=True, help_text="How synthetic data was generated")
+    generated_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="synthetic_derivatives"
+    )
+
+    scope_business_unit = "business_unit"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(completeness__isnull=True) | models.Q(completeness__gte=0, completeness__lte=100),
+                name="%(app_label)s_%(class)s_completeness_percent",
+                violation_error_message="Completeness is a percentage between 0 and 100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def needs_privacy_treatment(self) -> bool:
+        return self.sensitivity == self.Sensitivity.RESTRICTED_PERSONAL
+
+
+class DatasetSchemaVersion(models.Model):
+    """One registered shape of a dataset; a break (a column gone or retyped) is flagged to its users."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="schema_versions")
+    number = models.PositiveIntegerField()
+    columns = models.JSONField(help_text='[{"name": "amount", "type": "double"}, …]')
+    breaking = models.BooleanField(default=False)
+    changes = models.JSONField(default=list, blank=True, help_text="What changed since the previous schema")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dataset", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "number"], name="%(app_label)s_%(class)s_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} schema {self.number}"
+
+
+class PrivacyTreatment(models.Model):
+    """How restricted personal data was made fit for modelling, and who approved it."""
+
+    class Method(models.TextChoices):
+        ANONYMISATION = "anonymisation", "Anonymisation"
+        PSEUDONYMISATION = "pseudonymisation", "Pseudonymisation"
+        DIFFERENTIAL_PRIVACY = "differential_privacy", "Differential privacy"
+        AGGREGATION = "aggregation", "Aggregation"
+
+    dataset = models.OneToOneField(Dataset, on_delete=models.PROTECT, related_name="privacy_treatment")
+    method = models.CharField(max_length=25, choices=Method.choices)
+    technique = models.TextField(help_text="e.g. salted SHA-256 of customer ids; k-anonymity k=10 on postcode")
+    dp_epsilon = models.FloatField(null=True, blank=True)
+    dp_delta = models.FloatField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} of {self.dataset}"
+
+
+class VersionDataset(models.Model):
+    """Lineage: a dataset a version was trained, validated or is checked against."""
+
+    class Role(models.TextChoices):
+        TRAINING = "training", "Training"
+        VALIDATION = "validation", "Validation"
+        REFERENCE = "reference", "Reference"
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="dataset_links")
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="version_links")
+    role = models.CharField(max_length=12, choices=Role.choices)
+    schema_version = models.ForeignKey(
+        DatasetSchemaVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["role", "dataset__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "dataset", "role"], name="%(app_label)s_%(class)s_unique_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ← {self.dataset} ({self.role})"

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, ModelVersion, StageTransition
+from lifecycle.models import AIModel, Dataset, ModelVersion, StageTransition, VersionDataset
 
 
 def model_list(*, user) -> QuerySet[AIModel]:
@@ -22,7 +22,11 @@ def model_list(*, user) -> QuerySet[AIModel]:
 
 
 def model_detail(*, user, pk: int) -> AIModel:
-    versions = ModelVersion.objects.select_related("submitted_by").order_by("-created_at")
+    versions = (
+        ModelVersion.objects.select_related("submitted_by")
+        .prefetch_related("dataset_links__dataset")
+        .order_by("-created_at")
+    )
     return (
         AIModel.objects.restrict(user, "view")
         .select_related("use_case")
@@ -51,3 +55,34 @@ def production_version_at(*, model: AIModel, at: datetime) -> ProductionAt:
     if last_move is None or last_move.to_stage != Stage.PRODUCTION:
         return ProductionAt(None, None, "")
     return ProductionAt(last_move.version, last_move.at, last_move.actor.get_username() if last_move.actor else "")
+
+
+def dataset_list(*, user, q: str = "", sensitivity: str = ""):
+    """Datasets the user may see, with how many live versions use each."""
+    datasets = (
+        Dataset.objects.restrict(user, "view")
+        .select_related("steward", "business_unit", "privacy_treatment")
+        .annotate(
+            n_versions=Count(
+                "version_links__version",
+                filter=~Q(version_links__version__stage__in=["retired", "rejected"]),
+                distinct=True,
+            ),
+            n_schemas=Count("schema_versions", distinct=True),
+        )
+    )
+    if q:
+        datasets = datasets.filter(Q(name__icontains=q) | Q(source_system__icontains=q))
+    if sensitivity:
+        datasets = datasets.filter(sensitivity=sensitivity)
+    return datasets
+
+
+def dataset_lineage(*, user, dataset):
+    """The versions (that the user may see) built on or checked against a dataset, newest first."""
+    visible = ModelVersion.objects.restrict(user, "view").values("pk")
+    return (
+        VersionDataset.objects.filter(dataset=dataset, version__in=visible)
+        .select_related("version__model", "schema_version")
+        .order_by("-version__created_at", "role")
+    )

@@ -6,5 +6,8 @@ app_name = "lifecycle"
 urlpatterns = [
     path("models/", views.ModelListView.as_view(), name="model_list"),
     path("models/<int:pk>/", views.ModelDetailView.as_view(), name="model_detail"),
+    path("datasets/", views.DatasetListView.as_view(), name="dataset_list"),
+    path("datasets/import/", views.CatalogueImportView.as_view(), name="dataset_import"),
+    path("datasets/<int:pk>/", views.DatasetDetailView.as_view(), name="dataset_detail"),
     path("versions/<int:pk>/transition/", views.VersionTransitionView.as_view(), name="version_transition"),
 ]

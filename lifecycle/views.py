@@ -3,15 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from core.exceptions import ApplicationError
 from core.permissions import can
-from lifecycle import selectors, services
-from lifecycle.forms import ProductionAtForm, VersionTransitionForm
-from lifecycle.models import AIModel, ModelVersion
+from lifecycle import datasets, selectors, services
+from lifecycle.forms import CatalogueImportForm, DatasetFilterForm, ProductionAtForm, VersionTransitionForm
+from lifecycle.models import AIModel, Dataset, ModelVersion
 
 
 class ModelListView(LoginRequiredMixin, ListView):
@@ -63,3 +63,71 @@ class VersionTransitionView(LoginRequiredMixin, View):
             except ApplicationError as exc:
                 messages.error(request, exc.message)
         return redirect("lifecycle:model_detail", pk=version.model_id)
+
+
+class DatasetListView(LoginRequiredMixin, ListView):
+    template_name = "lifecycle/dataset_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filters = DatasetFilterForm(self.request.GET or None)
+        data = self.filters.cleaned_data if self.filters.is_valid() else {}
+        return selectors.dataset_list(
+            user=self.request.user, q=data.get("q", ""), sensitivity=data.get("sensitivity", "")
+        )
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filters=self.filters, query=query.urlencode(), **kwargs)
+
+
+class DatasetDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "lifecycle/dataset_detail.html"
+
+    def get_context_data(self, **kwargs):
+        dataset = get_object_or_404(
+            Dataset.objects.restrict(self.request.user, "view").select_related(
+                "steward", "business_unit", "generated_from", "privacy_treatment__approved_by"
+            ),
+            pk=kwargs["pk"],
+        )
+        return super().get_context_data(
+            dataset=dataset,
+            schemas=dataset.schema_versions.select_related("registered_by"),
+            lineage=selectors.dataset_lineage(user=self.request.user, dataset=dataset),
+            derivatives=dataset.synthetic_derivatives.restrict(self.request.user, "view"),
+            **kwargs,
+        )
+
+
+class CatalogueImportView(LoginRequiredMixin, View):
+    template_name = "lifecycle/dataset_import.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": CatalogueImportForm()})
+
+    def post(self, request):
+        form = CatalogueImportForm(request.POST, request.FILES)
+        report = None
+        if form.is_valid():
+            try:
+                text = form.cleaned_data["file"].read().decode("utf-8-sig")
+                importer = (
+                    datasets.datasets_import_csv
+                    if form.cleaned_data["format"] == "csv"
+                    else datasets.datasets_import_openlineage
+                )
+                report = importer(actor=request.user, file_text=text)
+            except UnicodeDecodeError:
+                messages.error(request, "The file is not UTF-8 text.")
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        if report and not report.errors:
+            messages.success(
+                request,
+                f"Imported: {len(report.created)} new, {len(report.updated)} updated, "
+                f"{len(report.schemas)} schema versions.",
+            )
+            return redirect("lifecycle:dataset_list")
+        return render(request, self.template_name, {"form": form, "report": report})

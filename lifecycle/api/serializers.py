@@ -1,7 +1,17 @@
 from rest_framework import serializers
 
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, Deployment, FreezeWindow, ModelVersion, StageTransition
+from lifecycle.models import (
+    AIModel,
+    Dataset,
+    DatasetSchemaVersion,
+    Deployment,
+    FreezeWindow,
+    ModelVersion,
+    PrivacyTreatment,
+    StageTransition,
+    VersionDataset,
+)
 from portfolio.models import UseCase
 
 
@@ -110,3 +120,79 @@ class FreezeWindowSerializer(serializers.ModelSerializer):
 
 class RollbackSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class ColumnSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    type = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class DatasetSerializer(serializers.ModelSerializer):
+    columns = ColumnSerializer(many=True, write_only=True, required=False, help_text="The first schema, if known.")
+    has_privacy_treatment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "id",
+            "name",
+            "description",
+            "source_system",
+            "steward",
+            "business_unit",
+            "sensitivity",
+            "update_frequency",
+            "mode",
+            "retention_days",
+            "version_uri",
+            "completeness",
+            "synthetic",
+            "generation_method",
+            "generated_from",
+            "columns",
+            "has_privacy_treatment",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        # A duplicate name is refused by the service with a 409 in words.
+        extra_kwargs = {"name": {"validators": []}}
+
+    def get_has_privacy_treatment(self, dataset) -> bool:
+        return hasattr(dataset, "privacy_treatment")
+
+
+class DatasetSchemaVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DatasetSchemaVersion
+        fields = ["id", "number", "columns", "breaking", "changes", "registered_by", "created_at"]
+        read_only_fields = fields
+
+
+class SchemaRegisterSerializer(serializers.Serializer):
+    columns = ColumnSerializer(many=True)
+
+
+class PrivacyTreatmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PrivacyTreatment
+        fields = ["method", "technique", "dp_epsilon", "dp_delta", "approved_by", "approved_at"]
+        read_only_fields = ["approved_by", "approved_at"]
+
+
+class VersionDatasetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VersionDataset
+        fields = ["id", "version", "dataset", "role", "schema_version"]
+        read_only_fields = ["id", "version", "schema_version"]
+
+
+class CatalogueImportRequestSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=["csv", "openlineage"])
+    content = serializers.CharField(help_text="The CSV text, or OpenLineage events as a JSON list or JSON lines.")
+
+
+class CatalogueImportResultSerializer(serializers.Serializer):
+    created = serializers.ListField(child=serializers.CharField())
+    updated = serializers.ListField(child=serializers.CharField())
+    schemas = serializers.ListField(child=serializers.CharField())
+    errors = serializers.ListField(child=serializers.CharField())

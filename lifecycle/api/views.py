@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from core.api.viewsets import ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter
-from lifecycle import selectors, services
+from lifecycle import datasets, selectors, services
 from lifecycle.api import serializers as s
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, Deployment, FreezeWindow, ModelVersion
+from lifecycle.models import AIModel, Dataset, Deployment, FreezeWindow, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -148,9 +148,90 @@ class ModelVersionViewSet(ScopedCreateReadViewSet):
         )
         return Response(s.ModelVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.VersionDatasetSerializer, responses={201: s.VersionDatasetSerializer})
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.VersionDatasetSerializer)
+    def datasets(self, request, pk=None):
+        """Record a dataset the version used: {"dataset", "role": "training"|"validation"|"reference"}."""
+        data = s.VersionDatasetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dataset = get_object_or_404(
+            Dataset.objects.restrict(request.user, "view"), pk=data.validated_data["dataset"].pk
+        )
+        link = datasets.version_dataset_link(
+            actor=request.user, version=self.get_object(), dataset=dataset, role=data.validated_data["role"]
+        )
+        return Response(s.VersionDatasetSerializer(link).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(responses=s.StageTransitionSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def transitions(self, request, pk=None):
         """Every stage change of the version, newest first, with the gates checked."""
         rows = self.get_object().transitions.select_related("actor")
         return Response(s.StageTransitionSerializer(rows, many=True).data)
+
+
+class DatasetFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Dataset
+        fields = ["sensitivity", "mode", "synthetic", "business_unit", "steward", "q"]
+
+
+class DatasetViewSet(ScopedCreateReadViewSet):
+    """The dataset catalogue: schemas (a breaking change is flagged to the owners of the versions using it),
+    privacy treatment of restricted personal data, lineage to versions, and import from a catalogue."""
+
+    queryset = Dataset.objects.select_related("privacy_treatment")
+    serializer_class = s.DatasetSerializer
+    filterset_class = DatasetFilterSet
+    create_service = staticmethod(datasets.dataset_register)
+
+    @extend_schema(request=s.SchemaRegisterSerializer, responses=s.DatasetSchemaVersionSerializer(many=True))
+    @action(
+        detail=True, methods=["get", "post"], action_permission="custom", pagination_class=None, filterset_class=None
+    )
+    def schemas(self, request, pk=None):
+        """GET the schema history; POST {"columns": [{"name", "type"}]} registers the next schema."""
+        dataset = self.get_object()
+        if request.method == "POST":
+            data = s.SchemaRegisterSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            schema = datasets.dataset_schema_register(
+                actor=request.user, dataset=dataset, columns=data.validated_data["columns"]
+            )
+            return Response(s.DatasetSchemaVersionSerializer([schema], many=True).data, status=status.HTTP_201_CREATED)
+        return Response(s.DatasetSchemaVersionSerializer(dataset.schema_versions.all(), many=True).data)
+
+    @extend_schema(request=s.PrivacyTreatmentSerializer, responses={201: s.PrivacyTreatmentSerializer})
+    @action(detail=True, methods=["post"], url_path="privacy-treatment", action_permission="custom")
+    def privacy_treatment(self, request, pk=None):
+        """Approve how restricted personal data was treated (by someone other than its steward)."""
+        data = s.PrivacyTreatmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        treatment = datasets.privacy_treatment_record(
+            actor=request.user, dataset=self.get_object(), **data.validated_data
+        )
+        return Response(s.PrivacyTreatmentSerializer(treatment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.VersionDatasetSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def lineage(self, request, pk=None):
+        """The versions (that you may see) trained, validated or checked on this dataset."""
+        links = selectors.dataset_lineage(user=request.user, dataset=self.get_object())
+        return Response(s.VersionDatasetSerializer(links, many=True).data)
+
+    @extend_schema(request=s.CatalogueImportRequestSerializer, responses=s.CatalogueImportResultSerializer)
+    @action(detail=False, methods=["post"], url_path="import", action_permission="custom")
+    def import_catalogue(self, request):
+        """Import a catalogue export, all or nothing: {"format": "csv"|"openlineage", "content": "..."}."""
+        data = s.CatalogueImportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        importer = (
+            datasets.datasets_import_csv
+            if data.validated_data["format"] == "csv"
+            else datasets.datasets_import_openlineage
+        )
+        report = importer(actor=request.user, file_text=data.validated_data["content"])
+        body = s.CatalogueImportResultSerializer(report).data
+        return Response(body, status=status.HTTP_400_BAD_REQUEST if report.errors else status.HTTP_200_OK)

@@ -4,7 +4,7 @@ import pytest
 
 from audit.models import AuditEvent
 from core.exceptions import Conflict, NotAllowed
-from lifecycle import gates, services
+from lifecycle import datasets, gates, services
 from lifecycle.choices import NEXT_STAGES, Stage
 from lifecycle.models import ModelVersion, StageTransition
 from portfolio import services as portfolio
@@ -32,9 +32,12 @@ def model(ds, units, make_user):
 
 @pytest.fixture
 def version(ds, model):
-    return services.model_version_register(
+    version = services.model_version_register(
         actor=ds, model=model, version="1", signature=SIGNATURE, metrics={"auc": 0.91}
     )
+    training = datasets.dataset_register(actor=ds, name="card-transactions", source_system="warehouse")
+    datasets.version_dataset_link(actor=ds, version=version, dataset=training, role="training")
+    return version
 
 
 def _force(version, stage):

@@ -1,0 +1,378 @@
+"""Datasets and lineage: registering datasets and their schemas, privacy treatment, linking them to
+versions, and importing them from a data catalogue (CSV or OpenLineage events)."""
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.urls import reverse
+
+from audit import services as audit
+from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
+from core.permissions import require, require_model_perm
+from lifecycle.choices import Stage
+from lifecycle.models import Dataset, DatasetSchemaVersion, ModelVersion, PrivacyTreatment, VersionDataset
+from notifications.services import notify
+from portfolio.models import BusinessUnit
+
+CLOSED_STAGES = (Stage.RETIRED, Stage.REJECTED)
+DATASET_FIELDS = (
+    "description",
+    "source_system",
+    "steward",
+    "business_unit",
+    "sensitivity",
+    "update_frequency",
+    "mode",
+    "retention_days",
+    "version_uri",
+    "completeness",
+    "synthetic",
+    "generation_method",
+    "generated_from",
+)
+
+
+def _clean(record) -> None:
+    try:
+        record.full_clean()
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), details=exc.message_dict
+        ) from exc
+
+
+def _check_synthetic(dataset: Dataset) -> None:
+    if dataset.synthetic and not dataset.generation_method.strip():
+        raise ApplicationError(
+            "generation_method: say how the synthetic data was generated (tool, model, parameters).",
+            details={"generation_method": ["Required for synthetic data."]},
+        )
+
+
+def _snapshot(dataset: Dataset) -> dict:
+    return {f: str(getattr(dataset, f)) if getattr(dataset, f) is not None else None for f in DATASET_FIELDS}
+
+
+@transaction.atomic
+def dataset_register(*, actor, name: str, columns: list | None = None, **fields) -> Dataset:
+    """A dataset in the catalogue, with its first schema when the columns are known."""
+    require_model_perm(actor, Dataset, "add", business_unit=fields.get("business_unit"))
+    name = require_text(name, field="name", hint="name the dataset as the catalogue does.")
+    if Dataset.objects.filter(name=name).exists():
+        raise Conflict(f"name: a dataset called “{name}” is already registered.", details={"name": ["Duplicate."]})
+    dataset = Dataset(name=name, **fields)
+    _check_synthetic(dataset)
+    _clean(dataset)
+    dataset.save()
+    audit.record(actor=actor, action="dataset.registered", target=dataset, after={"name": name, **_snapshot(dataset)})
+    if columns:
+        dataset_schema_register(actor=actor, dataset=dataset, columns=columns)
+    return dataset
+
+
+@transaction.atomic
+def dataset_update(*, actor, dataset: Dataset, **changes) -> Dataset:
+    require(actor, "change", dataset)
+    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    before = _snapshot(dataset)
+    for key, value in changes.items():
+        if key not in DATASET_FIELDS:
+            raise ApplicationError(f"{key}: this field cannot be changed here.", details={key: ["Not editable."]})
+        setattr(dataset, key, value)
+    _check_synthetic(dataset)
+    _clean(dataset)
+    dataset.save()
+    audit.record(actor=actor, action="dataset.updated", target=dataset, before=before, after=_snapshot(dataset))
+    return dataset
+
+
+def _normalise_columns(columns) -> list[dict]:
+    if not isinstance(columns, list) or not columns:
+        raise ApplicationError("columns: give at least one column as {name, type}.", details={"columns": ["Empty."]})
+    seen, result = set(), []
+    for column in columns:
+        if not isinstance(column, dict) or not str(column.get("name", "")).strip():
+            raise ApplicationError(
+                "columns: every column needs a name.", details={"columns": ["A column has no name."]}
+            )
+        name = str(column["name"]).strip()
+        if name in seen:
+            raise ApplicationError(f"columns: “{name}” appears twice.", details={"columns": [f"Duplicate {name}."]})
+        seen.add(name)
+        result.append({"name": name, "type": str(column.get("type", "")).strip().lower() or "unknown"})
+    return result
+
+
+def schema_changes(previous: list[dict], current: list[dict]) -> tuple[list[str], bool]:
+    """Sentences describing the change, and whether it breaks readers (a column removed or retyped)."""
+    before = {c["name"]: c["type"] for c in previous}
+    after = {c["name"]: c["type"] for c in current}
+    removed = sorted(set(before) - set(after))
+    retyped = sorted(n for n in set(before) & set(after) if before[n] != after[n])
+    added = sorted(set(after) - set(before))
+    changes = [f"Column {n} removed." for n in removed]
+    changes += [f"Column {n} changed from {before[n]} to {after[n]}." for n in retyped]
+    changes += [f"Column {n} added ({after[n]})." for n in added]
+    return changes, bool(removed or retyped)
+
+
+def dependent_versions(dataset: Dataset):
+    """Live versions that use the dataset (the ones a schema change can hurt)."""
+    return (
+        ModelVersion.objects.filter(dataset_links__dataset=dataset)
+        .exclude(stage__in=CLOSED_STAGES)
+        .select_related("model")
+        .prefetch_related("model__owners")
+        .distinct()
+    )
+
+
+@transaction.atomic
+def dataset_schema_register(*, actor, dataset: Dataset, columns) -> DatasetSchemaVersion:
+    """A new schema version; a breaking one is flagged to the owners of every live version that uses it."""
+    require(actor, "change", dataset)
+    columns = _normalise_columns(columns)
+    previous = dataset.schema_versions.select_for_update().order_by("-number").first()
+    if previous and previous.columns == columns:
+        raise Conflict(f"{dataset} already has this schema (version {previous.number}).")
+    changes, breaking = schema_changes(previous.columns, columns) if previous else (["First schema."], False)
+    schema = DatasetSchemaVersion.objects.create(
+        dataset=dataset,
+        number=(previous.number + 1) if previous else 1,
+        columns=columns,
+        breaking=breaking,
+        changes=changes,
+        registered_by=actor,
+    )
+    affected = list(dependent_versions(dataset)) if breaking else []
+    audit.record(
+        actor=actor,
+        action="dataset.schema_registered",
+        target=dataset,
+        after={
+            "schema": schema.number,
+            "breaking": breaking,
+            "changes": changes,
+            "affected": [str(v) for v in affected],
+        },
+    )
+    if affected:
+        notify(
+            recipients=[owner for version in affected for owner in version.model.owners.all()],
+            subject=f"Breaking schema change in {dataset}",
+            body=" ".join(changes) + " Affected: " + ", ".join(str(v) for v in affected) + ".",
+            url=reverse("lifecycle:dataset_detail", args=[dataset.pk]),
+            category="dataset",
+        )
+    return schema
+
+
+@transaction.atomic
+def privacy_treatment_record(*, actor, dataset: Dataset, method: str, technique: str, **params) -> PrivacyTreatment:
+    """Restricted personal data is modelled only once someone other than its steward approved its treatment."""
+    require_model_perm(actor, PrivacyTreatment, "add")
+    require(actor, "view", dataset)
+    if dataset.steward_id == actor.pk:
+        raise NotAllowed("You steward this dataset; someone independent must approve its privacy treatment.")
+    technique = require_text(technique, field="technique", hint="describe the technique and its parameters.")
+    if method == PrivacyTreatment.Method.DIFFERENTIAL_PRIVACY and params.get("dp_epsilon") is None:
+        raise ApplicationError(
+            "dp_epsilon: differential privacy needs its epsilon.", details={"dp_epsilon": ["Required."]}
+        )
+    treatment = PrivacyTreatment.objects.filter(dataset=dataset).first() or PrivacyTreatment(dataset=dataset)
+    before = (
+        {"method": treatment.method, "technique": treatment.technique, "approved_by": str(treatment.approved_by)}
+        if treatment.pk
+        else None
+    )
+    treatment.method, treatment.technique, treatment.approved_by = method, technique, actor
+    treatment.dp_epsilon, treatment.dp_delta = params.get("dp_epsilon"), params.get("dp_delta")
+    _clean(treatment)
+    treatment.save()
+    audit.record(
+        actor=actor,
+        action="dataset.privacy_treatment_approved",
+        target=dataset,
+        before=before,
+        after={"method": method, "technique": technique, **{k: v for k, v in params.items() if v is not None}},
+    )
+    return treatment
+
+
+@transaction.atomic
+def version_dataset_link(*, actor, version: ModelVersion, dataset: Dataset, role: str) -> VersionDataset:
+    """Record that a version used a dataset, pinned to the dataset's current schema."""
+    require(actor, "change", version.model)
+    require(actor, "view", dataset)
+    if role not in VersionDataset.Role.values:
+        raise ApplicationError(
+            f"role: one of {', '.join(VersionDataset.Role.values)}.", details={"role": ["Unknown role."]}
+        )
+    version = ModelVersion.objects.select_for_update().get(pk=version.pk)  # the stage as it is now
+    if version.stage not in (Stage.REGISTERED, Stage.IN_VALIDATION):
+        raise Conflict(f"{version} is {version.get_stage_display().lower()}: its datasets can no longer change.")
+    link, created = VersionDataset.objects.get_or_create(
+        version=version,
+        dataset=dataset,
+        role=role,
+        defaults={"schema_version": dataset.schema_versions.order_by("-number").first()},
+    )
+    if created:
+        audit.record(
+            actor=actor,
+            action="model_version.dataset_linked",
+            target=version,
+            after={"dataset": str(dataset), "role": role},
+        )
+    return link
+
+
+def datasets_ready(version: ModelVersion) -> str | None:
+    """Gate before review: training data is recorded, and restricted personal data has an approved treatment."""
+    links = list(version.dataset_links.select_related("dataset__privacy_treatment"))
+    if not any(link.role == VersionDataset.Role.TRAINING for link in links):
+        return "No training dataset is recorded for this version: link the data it was trained on."
+    untreated = sorted(
+        {
+            link.dataset.name
+            for link in links
+            if link.dataset.needs_privacy_treatment and not hasattr(link.dataset, "privacy_treatment")
+        }
+    )
+    if untreated:
+        return (
+            f"{', '.join(untreated)} hold restricted personal data without an approved privacy treatment: "
+            "record how it was anonymised or pseudonymised."
+        )
+    return None
+
+
+# --- Catalogue import -------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("name", *[f for f in DATASET_FIELDS if f != "generated_from"])
+MAX_IMPORT_ITEMS = 5000
+
+
+@dataclass
+class CatalogueImport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    schemas: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _parse_csv_row(raw: dict, line: int, users: dict, units: dict) -> dict:
+    errors, row = [], {}
+    for key in CSV_COLUMNS:
+        value = (raw.get(key) or "").strip()
+        if key in ("steward", "business_unit"):
+            table = users if key == "steward" else units
+            if value and value not in table:
+                errors.append(f"{key} “{value}” is unknown")
+            row[key] = table.get(value)
+        elif key == "retention_days":
+            if value and not value.isdigit():
+                errors.append("retention_days must be a whole number of days")
+            row[key] = int(value) if value.isdigit() else None
+        elif key == "completeness":
+            try:
+                row[key] = Decimal(value) if value else None
+            except InvalidOperation:
+                errors.append("completeness must be a number between 0 and 100")
+        elif key == "synthetic":
+            row[key] = value.lower() in {"yes", "true", "1", "y"}
+        else:
+            row[key] = value
+    if row.get("sensitivity") == "":
+        row.pop("sensitivity")
+    if row.get("mode") == "":
+        row.pop("mode")
+    if errors:
+        raise ApplicationError(f"line {line}: " + "; ".join(errors) + ".")
+    return row
+
+
+def datasets_import_csv(*, actor, file_text: str) -> CatalogueImport:
+    """Import a catalogue export as CSV: every row or none (a refused row names its line)."""
+    reader = csv.DictReader(io.StringIO(file_text))
+    if "name" not in (reader.fieldnames or []):
+        raise ApplicationError(f"The file has no name column. Expected columns: {', '.join(CSV_COLUMNS)}.")
+    rows = list(reader)
+    if len(rows) > MAX_IMPORT_ITEMS:
+        raise ApplicationError(f"The file has {len(rows)} rows; import at most {MAX_IMPORT_ITEMS} at a time.")
+    users = {u.username: u for u in get_user_model().objects.filter(is_active=True)}
+    units = {u.code: u for u in BusinessUnit.objects.all()}
+    report = CatalogueImport()
+    parsed = []
+    for line, raw in enumerate(rows, start=2):
+        try:
+            parsed.append((line, _parse_csv_row(raw, line, users, units)))
+        except ApplicationError as exc:
+            report.errors.append(exc.message)
+    if report.errors:
+        return report
+    return _apply(actor=actor, items=[(f"line {line}", row, None) for line, row in parsed], report=report)
+
+
+def _apply(*, actor, items, report: CatalogueImport) -> CatalogueImport:
+    """Create or update each dataset (and register changed schemas), all in one transaction."""
+    try:
+        with transaction.atomic():
+            existing = {d.name: d for d in Dataset.objects.filter(name__in=[row["name"] for _, row, _ in items])}
+            for where, row, columns in items:
+                name = row.pop("name")
+                try:
+                    dataset = existing.get(name)
+                    if dataset is None:
+                        dataset = dataset_register(actor=actor, name=name, **row)
+                        existing[name] = dataset
+                        report.created.append(name)
+                    elif row:
+                        dataset_update(actor=actor, dataset=dataset, **row)
+                        report.updated.append(name)
+                    if columns:
+                        latest = dataset.schema_versions.order_by("-number").first()
+                        if latest is None or latest.columns != _normalise_columns(columns):
+                            schema = dataset_schema_register(actor=actor, dataset=dataset, columns=columns)
+                            report.schemas.append(f"{name} schema {schema.number}")
+                except ApplicationError as exc:
+                    report.errors.append(f"{where} ({name}): {exc.message}")
+                    raise
+    except ApplicationError:
+        report.created, report.updated, report.schemas = [], [], []
+    return report
+
+
+def datasets_import_openlineage(*, actor, file_text: str) -> CatalogueImport:
+    """Import the input and output datasets of OpenLineage run events (a JSON list or one event per line),
+    with their schema facets; the namespace becomes the source system."""
+    text = file_text.strip()
+    try:
+        events = json.loads(text) if text.startswith("[") else [json.loads(line) for line in text.splitlines() if line]
+    except json.JSONDecodeError as exc:
+        raise ApplicationError(f"The file is not OpenLineage JSON: {exc.msg} at line {exc.lineno}.") from exc
+    if not isinstance(events, list) or len(events) > MAX_IMPORT_ITEMS:
+        raise ApplicationError(f"Give a list of at most {MAX_IMPORT_ITEMS} OpenLineage events.")
+    found: dict[str, tuple[dict, list | None]] = {}
+    for index, event in enumerate(events, start=1):
+        if not isinstance(event, dict):
+            raise ApplicationError(f"event {index}: not a JSON object.")
+        for entry in [*(event.get("inputs") or []), *(event.get("outputs") or [])]:
+            if not isinstance(entry, dict) or not entry.get("name"):
+                raise ApplicationError(f"event {index}: a dataset without a name.")
+            facets = entry.get("facets") or {}
+            fields = (facets.get("schema") or {}).get("fields")
+            columns = [{"name": f.get("name"), "type": f.get("type", "")} for f in fields] if fields else None
+            owners = (facets.get("ownership") or {}).get("owners") or []
+            row = {"name": str(entry["name"])[:300], "source_system": str(entry.get("namespace", ""))[:200]}
+            if owners and isinstance(owners[0], dict):
+                row["description"] = f"Owner in the catalogue: {owners[0].get('name', '')}"[:1000]
+            found[row["name"]] = (row, columns or found.get(row["name"], ({}, None))[1])
+    report = CatalogueImport()
+    return _apply(actor=actor, items=[(f"dataset {n}", row, cols) for n, (row, cols) in found.items()], report=report)
