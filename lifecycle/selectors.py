@@ -70,6 +70,7 @@ def dataset_list(*, user, q: str = "", sensitivity: str = ""):
             ),
             n_schemas=Count("schema_versions", distinct=True),
         )
+        .order_by("name")
     )
     if q:
         datasets = datasets.filter(Q(name__icontains=q) | Q(source_system__icontains=q))
