@@ -33,3 +33,30 @@ class CatalogueImportForm(forms.Form):
     FORMATS = [("csv", "CSV (one dataset per row)"), ("openlineage", "OpenLineage events (JSON)")]
     format = forms.ChoiceField(choices=FORMATS)
     file = forms.FileField(help_text="At most 5,000 datasets, UTF-8.")
+
+
+class DecommissionPlanForm(forms.Form):
+    reason = forms.ChoiceField()
+    version = forms.ModelChoiceField(queryset=None, required=False, empty_label="The whole model")
+    replacement = forms.ModelChoiceField(queryset=None, required=False, empty_label="No replacement")
+    sunset_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, model, user, **kwargs):
+        from lifecycle.models import AIModel, DecommissionPlan
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = DecommissionPlan.Reason.choices
+        self.fields["version"].queryset = model.versions.exclude(stage__in=["retired", "rejected"])
+        self.fields["replacement"].queryset = AIModel.objects.restrict(user, "view").exclude(pk=model.pk)
+
+
+class DecommissionChecklistForm(forms.Form):
+    archive_location = forms.CharField(max_length=1000, required=False, label="Archive location")
+    archive_checksum = forms.CharField(max_length=64, required=False, label="Archive SHA-256")
+    predictions_location = forms.CharField(max_length=1000, required=False, label="Historical predictions at")
+    resources_reclaimed = forms.BooleanField(required=False, label="Compute and storage reclaimed")
+    monthly_cost_saved = forms.DecimalField(required=False, min_value=0, decimal_places=2, label="Monthly cost saved")
+    documentation_updated = forms.BooleanField(required=False, label="Documentation updated")
+    postmortem = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Post-mortem")
+    lessons_learned = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Lessons learned")

@@ -343,3 +343,133 @@ class VersionDataset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ← {self.dataset} ({self.role})"
+
+
+# --- Consumers and decommissioning --------------------------------------------------------------------
+
+
+class Criticality(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class DownstreamConsumer(TimeStampedModel):
+    """A system that calls a model: who to tell before it changes or goes away."""
+
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="consumers")
+    system = models.CharField(max_length=200)
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contact_email = models.EmailField(blank=True)
+    criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
+
+    scope_business_unit = "model__use_case__business_unit"
+    scope_confidential = "model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["model", "system"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "system"], name="%(app_label)s_%(class)s_unique_system"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system} (calls {self.model})"
+
+
+class DecommissionPlan(TimeStampedModel):
+    """Retiring a model (or one version): approved, announced to its consumers, checked off, then retired."""
+
+    class Reason(models.TextChoices):
+        PERFORMANCE_DECAY = "performance_decay", "Performance decay"
+        REPLACED = "replaced", "Replaced"
+        NO_LONGER_NEEDED = "no_longer_needed", "No longer needed"
+        REGULATORY = "regulatory", "Regulatory"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        ANNOUNCED = "announced", "Announced"
+        RETIRED = "retired", "Retired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="decommission_plans")
+    version = models.ForeignKey(
+        ModelVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decommission_plans",
+        help_text="Empty: the whole model.",
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    explanation = models.TextField(blank=True)
+    replacement = models.ForeignKey(
+        AIModel, null=True, blank=True, on_delete=models.PROTECT, related_name="replaces_plans"
+    )
+    sunset_date = models.DateField()
+    notice_days = models.PositiveIntegerField(help_text="The notice period that applied when it was planned.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    owner_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    validator_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    validator_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The checklist the service enforces before retirement.
+    archive_location = models.CharField(max_length=1000, blank=True)
+    archive_checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the archive")
+    predictions_location = models.CharField(max_length=1000, blank=True)
+    resources_reclaimed = models.BooleanField(default=False)
+    monthly_cost_saved = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    documentation_updated = models.BooleanField(default=False)
+    postmortem = models.TextField(blank=True)
+    lessons_learned = models.TextField(blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    scope_business_unit = "model__use_case__business_unit"
+    scope_confidential = "model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "version"],
+                condition=models.Q(status__in=["draft", "approved", "announced"]),
+                nulls_distinct=False,
+                name="%(app_label)s_%(class)s_one_open_plan",
+                violation_error_message="This model already has an open decommission plan.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Decommission {self.version or self.model}"
+
+
+class ConsumerNotice(models.Model):
+    """A consumer told of a decommission, and whether they acknowledged it."""
+
+    plan = models.ForeignKey(DecommissionPlan, on_delete=models.PROTECT, related_name="notices")
+    consumer = models.ForeignKey(DownstreamConsumer, on_delete=models.PROTECT, related_name="notices")
+    notified_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["consumer__system"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "consumer"], name="%(app_label)s_%(class)s_once_per_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer.system} told of {self.plan}"

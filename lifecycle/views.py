@@ -9,9 +9,16 @@ from django.views.generic import ListView, TemplateView
 
 from core.exceptions import ApplicationError
 from core.permissions import can
-from lifecycle import datasets, selectors, services
-from lifecycle.forms import CatalogueImportForm, DatasetFilterForm, ProductionAtForm, VersionTransitionForm
-from lifecycle.models import AIModel, Dataset, ModelVersion
+from lifecycle import datasets, decommissioning, selectors, services
+from lifecycle.forms import (
+    CatalogueImportForm,
+    DatasetFilterForm,
+    DecommissionChecklistForm,
+    DecommissionPlanForm,
+    ProductionAtForm,
+    VersionTransitionForm,
+)
+from lifecycle.models import AIModel, Dataset, DecommissionPlan, ModelVersion
 
 
 class ModelListView(LoginRequiredMixin, ListView):
@@ -35,8 +42,12 @@ class ModelDetailView(LoginRequiredMixin, TemplateView):
             selectors.production_version_at(model=model, at=at_form.cleaned_data["at"]) if at_form.is_valid() else None
         )
         versions = [(v, VersionTransitionForm(version=v)) for v in model.versions.all()]
+        plans = model.decommission_plans.select_related("version", "replacement").order_by("-created_at")
         return super().get_context_data(
             model=model,
+            consumers=model.consumers.select_related("contact"),
+            plans=plans,
+            retired=next((p for p in plans if p.status == "retired" and p.version_id is None), None),
             versions=versions,
             may_change=can(self.request.user, "change", model),
             at_form=at_form,
@@ -131,3 +142,109 @@ class CatalogueImportView(LoginRequiredMixin, View):
             )
             return redirect("lifecycle:dataset_list")
         return render(request, self.template_name, {"form": form, "report": report})
+
+
+class DecommissionListView(LoginRequiredMixin, ListView):
+    template_name = "lifecycle/decommission_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.decommission_list(user=self.request.user)
+
+
+class DecommissionCreateView(LoginRequiredMixin, View):
+    template_name = "lifecycle/decommission_form.html"
+
+    def _model(self, request, pk):
+        return get_object_or_404(AIModel.objects.restrict(request.user, "view"), pk=pk)
+
+    def get(self, request, pk):
+        model = self._model(request, pk)
+        form = DecommissionPlanForm(model=model, user=request.user)
+        return render(request, self.template_name, {"model": model, "form": form})
+
+    def post(self, request, pk):
+        model = self._model(request, pk)
+        form = DecommissionPlanForm(request.POST, model=model, user=request.user)
+        if form.is_valid():
+            try:
+                plan = decommissioning.decommission_plan_create(actor=request.user, model=model, **form.cleaned_data)
+                messages.success(request, "Plan drafted: it needs the owner's and an independent validator's approval.")
+                return redirect("lifecycle:decommission_detail", pk=plan.pk)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        return render(request, self.template_name, {"model": model, "form": form})
+
+
+class DecommissionDetailView(LoginRequiredMixin, View):
+    """The plan with its approvals, consumers, checklist and the next step; every button calls a service."""
+
+    template_name = "lifecycle/decommission_detail.html"
+    STEPS = {
+        "approve_owner": lambda actor, plan, post: decommissioning.decommission_plan_approve(
+            actor=actor, plan=plan, as_role="owner"
+        ),
+        "approve_validator": lambda actor, plan, post: decommissioning.decommission_plan_approve(
+            actor=actor, plan=plan, as_role="validator"
+        ),
+        "announce": lambda actor, plan, post: decommissioning.decommission_plan_announce(actor=actor, plan=plan),
+        "retire": lambda actor, plan, post: decommissioning.decommission_retire(actor=actor, plan=plan),
+        "cancel": lambda actor, plan, post: decommissioning.decommission_plan_cancel(
+            actor=actor, plan=plan, reason=post.get("reason", "")
+        ),
+        "acknowledge": lambda actor, plan, post: decommissioning.consumer_notice_acknowledge(
+            actor=actor, notice=get_object_or_404(plan.notices, pk=post.get("notice")), note=post.get("note", "")
+        ),
+    }
+
+    def _plan(self, request, pk):
+        return get_object_or_404(
+            DecommissionPlan.objects.restrict(request.user, "view").select_related(
+                "model__use_case", "version", "replacement", "owner_approved_by", "validator_approved_by"
+            ),
+            pk=pk,
+        )
+
+    def _render(self, request, plan, checklist=None):
+        return render(
+            request,
+            self.template_name,
+            {
+                "plan": plan,
+                "notices": plan.notices.select_related("consumer__contact", "acknowledged_by"),
+                "missing": decommissioning.checklist_missing(plan),
+                "checklist": checklist
+                or DecommissionChecklistForm(initial={f: getattr(plan, f) for f in decommissioning.CHECKLIST_FIELDS}),
+                "may_change": can(request.user, "change", plan.model),
+            },
+        )
+
+    def get(self, request, pk):
+        return self._render(request, self._plan(request, pk))
+
+    def post(self, request, pk):
+        plan = self._plan(request, pk)
+        step = request.POST.get("step", "")
+        try:
+            if step == "checklist":
+                form = DecommissionChecklistForm(request.POST)
+                if not form.is_valid():
+                    return self._render(request, plan, checklist=form)
+                decommissioning.decommission_checklist_update(actor=request.user, plan=plan, **form.cleaned_data)
+                messages.success(request, "Checklist saved.")
+            elif step in self.STEPS:
+                self.STEPS[step](request.user, plan, request.POST)
+                messages.success(request, "Done.")
+            else:
+                messages.error(request, "Unknown step.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("lifecycle:decommission_detail", pk=plan.pk)
+
+
+class LessonsLearnedView(LoginRequiredMixin, ListView):
+    template_name = "lifecycle/lessons.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.lessons_learned(user=self.request.user, q=self.request.GET.get("q", "").strip()[:200])

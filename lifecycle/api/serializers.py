@@ -3,9 +3,12 @@ from rest_framework import serializers
 from lifecycle.choices import Stage
 from lifecycle.models import (
     AIModel,
+    ConsumerNotice,
     Dataset,
     DatasetSchemaVersion,
+    DecommissionPlan,
     Deployment,
+    DownstreamConsumer,
     FreezeWindow,
     ModelVersion,
     PrivacyTreatment,
@@ -196,3 +199,105 @@ class CatalogueImportResultSerializer(serializers.Serializer):
     updated = serializers.ListField(child=serializers.CharField())
     schemas = serializers.ListField(child=serializers.CharField())
     errors = serializers.ListField(child=serializers.CharField())
+
+
+class DownstreamConsumerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DownstreamConsumer
+        fields = ["id", "model", "system", "contact", "contact_email", "criticality"]
+        read_only_fields = ["id", "model"]
+        validators = []  # a duplicate system is refused by the service with a 409 in words
+
+
+class ConsumerNoticeSerializer(serializers.ModelSerializer):
+    system = serializers.CharField(source="consumer.system", read_only=True)
+
+    class Meta:
+        model = ConsumerNotice
+        fields = ["id", "consumer", "system", "notified_at", "acknowledged_at", "acknowledged_by", "note"]
+        read_only_fields = fields
+
+
+class DecommissionPlanSerializer(serializers.ModelSerializer):
+    notices = ConsumerNoticeSerializer(many=True, read_only=True)
+    missing = serializers.SerializerMethodField(help_text="What is still missing before retirement, in words.")
+
+    class Meta:
+        model = DecommissionPlan
+        fields = [
+            "id",
+            "model",
+            "version",
+            "reason",
+            "explanation",
+            "replacement",
+            "sunset_date",
+            "notice_days",
+            "status",
+            "created_by",
+            "owner_approved_by",
+            "validator_approved_by",
+            "announced_at",
+            "archive_location",
+            "archive_checksum",
+            "predictions_location",
+            "resources_reclaimed",
+            "monthly_cost_saved",
+            "documentation_updated",
+            "postmortem",
+            "lessons_learned",
+            "retired_at",
+            "notices",
+            "missing",
+        ]
+        # Creation takes the plan; the checklist changes through `checklist`, the status through the steps.
+        read_only_fields = [
+            "notice_days",
+            "status",
+            "created_by",
+            "owner_approved_by",
+            "validator_approved_by",
+            "announced_at",
+            "archive_location",
+            "archive_checksum",
+            "predictions_location",
+            "resources_reclaimed",
+            "monthly_cost_saved",
+            "documentation_updated",
+            "postmortem",
+            "lessons_learned",
+            "retired_at",
+        ]
+
+    def get_missing(self, plan) -> list[str]:
+        from lifecycle.decommissioning import checklist_missing
+
+        return checklist_missing(plan) if plan.status in ("approved", "announced") else []
+
+
+class DecommissionChecklistSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DecommissionPlan
+        fields = [
+            "archive_location",
+            "archive_checksum",
+            "predictions_location",
+            "resources_reclaimed",
+            "monthly_cost_saved",
+            "documentation_updated",
+            "postmortem",
+            "lessons_learned",
+        ]
+
+
+class PlanApprovalSerializer(serializers.Serializer):
+    as_role = serializers.ChoiceField(choices=["owner", "validator"])
+
+
+class NoticeAcknowledgeSerializer(serializers.Serializer):
+    notice = serializers.IntegerField()
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)

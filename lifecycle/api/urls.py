@@ -6,6 +6,7 @@ router = SimpleRouter()
 router.register("models", views.AIModelViewSet, basename="model")
 router.register("model-versions", views.ModelVersionViewSet, basename="model-version")
 router.register("deployments", views.DeploymentViewSet, basename="deployment")
+router.register("decommissions", views.DecommissionViewSet, basename="decommission")
 router.register("datasets", views.DatasetViewSet, basename="dataset")
 router.register("freeze-windows", views.FreezeWindowViewSet, basename="freeze-window")
 urlpatterns = router.urls

@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from core.api.viewsets import ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter
-from lifecycle import datasets, selectors, services
+from lifecycle import datasets, decommissioning, selectors, services
 from lifecycle.api import serializers as s
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, Dataset, Deployment, FreezeWindow, ModelVersion
+from lifecycle.models import AIModel, Dataset, DecommissionPlan, Deployment, FreezeWindow, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -43,6 +43,25 @@ class AIModelViewSet(ScopedCreateReadViewSet):
     serializer_class = s.AIModelSerializer
     filterset_class = AIModelFilterSet
     create_service = staticmethod(services.model_register)
+
+    @extend_schema(request=s.DownstreamConsumerSerializer, responses=s.DownstreamConsumerSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        action_permission="custom",
+        serializer_class=s.DownstreamConsumerSerializer,
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def consumers(self, request, pk=None):
+        """GET the systems that call the model; POST {"system", "contact" or "contact_email", "criticality"}."""
+        model = self.get_object()
+        if request.method == "POST":
+            body = s.DownstreamConsumerSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            consumer = decommissioning.consumer_register(actor=request.user, model=model, **body.validated_data)
+            return Response(s.DownstreamConsumerSerializer([consumer], many=True).data, status=status.HTTP_201_CREATED)
+        return Response(s.DownstreamConsumerSerializer(model.consumers.all(), many=True).data)
 
     @extend_schema(request=s.RollbackSerializer, responses=s.ModelVersionSerializer)
     @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.RollbackSerializer)
@@ -235,3 +254,72 @@ class DatasetViewSet(ScopedCreateReadViewSet):
         report = importer(actor=request.user, file_text=data.validated_data["content"])
         body = s.CatalogueImportResultSerializer(report).data
         return Response(body, status=status.HTTP_400_BAD_REQUEST if report.errors else status.HTTP_200_OK)
+
+
+class DecommissionViewSet(ScopedCreateReadViewSet):
+    """Decommission plans: draft (sunset respects the tier's notice period), approve as owner and as
+    independent validator, announce to consumers, acknowledge, complete the checklist, retire."""
+
+    queryset = DecommissionPlan.objects.select_related("model", "version").prefetch_related("notices__consumer")
+    serializer_class = s.DecommissionPlanSerializer
+    filterset_fields = ["model", "status", "reason"]
+    action_permission = "custom"  # a plan is a change of its model; the services check it
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        model = get_object_or_404(AIModel.objects.restrict(self.request.user, "view"), pk=data.pop("model").pk)
+        serializer.instance = decommissioning.decommission_plan_create(actor=self.request.user, model=model, **data)
+
+    def _step(self, request, service, body_serializer=None):
+        kwargs = {}
+        if body_serializer is not None:
+            body = body_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            kwargs = body.validated_data
+        service(actor=request.user, plan=self.get_object(), **kwargs)
+        return Response(s.DecommissionPlanSerializer(self.get_queryset().get(pk=self.get_object().pk)).data)
+
+    @extend_schema(request=s.PlanApprovalSerializer, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.PlanApprovalSerializer)
+    def approve(self, request, pk=None):
+        """{"as_role": "owner"|"validator"}: both are needed before the plan is announced."""
+        return self._step(request, decommissioning.decommission_plan_approve, s.PlanApprovalSerializer)
+
+    @extend_schema(request=None, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def announce(self, request, pk=None):
+        """Tell every downstream consumer (in-app and email) and track their acknowledgement."""
+        return self._step(request, decommissioning.decommission_plan_announce)
+
+    @extend_schema(request=s.DecommissionChecklistSerializer, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.DecommissionChecklistSerializer)
+    def checklist(self, request, pk=None):
+        """Record checklist items (any subset): archive, predictions, resources and cost saved, docs, post-mortem."""
+        body = s.DecommissionChecklistSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        decommissioning.decommission_checklist_update(actor=request.user, plan=self.get_object(), **body.validated_data)
+        return Response(s.DecommissionPlanSerializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(request=s.NoticeAcknowledgeSerializer, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.NoticeAcknowledgeSerializer)
+    def acknowledge(self, request, pk=None):
+        """A consumer's contact acknowledges; an owner records one received elsewhere (with a note)."""
+        body = s.NoticeAcknowledgeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        notice = get_object_or_404(self.get_object().notices, pk=body.validated_data["notice"])
+        decommissioning.consumer_notice_acknowledge(
+            actor=request.user, notice=notice, note=body.validated_data.get("note", "")
+        )
+        return Response(s.DecommissionPlanSerializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(request=None, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        """Retire on or after the sunset date once the checklist is done (409 lists what is missing)."""
+        return self._step(request, decommissioning.decommission_retire)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    def cancel(self, request, pk=None):
+        """Cancel an open plan: {"reason"}."""
+        return self._step(request, decommissioning.decommission_plan_cancel, s.ReasonSerializer)
