@@ -440,12 +440,16 @@ class DecommissionPlan(TimeStampedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # One open plan per model, and one per version (two constraints: NULL versions never collide).
             models.UniqueConstraint(
-                fields=["model", "version"],
+                fields=["model"],
+                condition=models.Q(status__in=["draft", "approved", "announced"], version__isnull=True),
+                name="%(app_label)s_%(class)s_one_open_model_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["version"],
                 condition=models.Q(status__in=["draft", "approved", "announced"]),
-                nulls_distinct=False,
-                name="%(app_label)s_%(class)s_one_open_plan",
-                violation_error_message="This model already has an open decommission plan.",
+                name="%(app_label)s_%(class)s_one_open_version_plan",
             ),
         ]
 

@@ -48,6 +48,7 @@ class ModelDetailView(LoginRequiredMixin, TemplateView):
             consumers=model.consumers.select_related("contact"),
             plans=plans,
             retired=next((p for p in plans if p.status == "retired" and p.version_id is None), None),
+            open_plan=any(p.status in decommissioning.OPEN and p.version_id is None for p in plans),
             versions=versions,
             may_change=can(self.request.user, "change", model),
             at_form=at_form,
