@@ -60,3 +60,28 @@ class DecommissionChecklistForm(forms.Form):
     documentation_updated = forms.BooleanField(required=False, label="Documentation updated")
     postmortem = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Post-mortem")
     lessons_learned = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Lessons learned")
+
+
+def _registrable_use_cases(user):
+    from portfolio.models import UseCase
+
+    return UseCase.objects.restrict(user, "view").exclude(status__in=["rejected", "retired"]).order_by("number")
+
+
+class MlflowRegistrationForm(forms.Form):
+    use_case = forms.ModelChoiceField(queryset=None, help_text="The use case the model serves.")
+    mlflow_name = forms.CharField(label="MLflow registered model", max_length=256)
+    mlflow_version = forms.CharField(label="MLflow version", max_length=50, initial="1")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["use_case"].queryset = _registrable_use_cases(user)
+
+
+class ProposalDecisionForm(forms.Form):
+    use_case = forms.ModelChoiceField(queryset=None, required=False)
+    reason = forms.CharField(max_length=2000, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["use_case"].queryset = _registrable_use_cases(user)

@@ -477,3 +477,50 @@ class ConsumerNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer.system} told of {self.plan}"
+
+
+# --- Discovery in MLflow ------------------------------------------------------------------------------
+
+
+class MlflowProposal(TimeStampedModel):
+    """Something found in MLflow that Lodestar does not govern yet: a registered model, or a new version
+    of a governed one. A data scientist accepts (registers it) or dismisses it."""
+
+    class Kind(models.TextChoices):
+        NEW_MODEL = "new_model", "New model"
+        NEW_VERSION = "new_version", "New version"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    mlflow_name = models.CharField(max_length=256)
+    mlflow_version = models.CharField(max_length=50)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    use_case = models.ForeignKey(
+        "portfolio.UseCase", null=True, blank=True, on_delete=models.PROTECT, related_name="mlflow_proposals"
+    )
+    use_case_tag = models.CharField(max_length=50, blank=True, help_text="The lodestar.use_case tag found in MLflow")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    scope_business_unit = "use_case__business_unit"
+    scope_confidential = "use_case__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mlflow_name", "mlflow_version"], name="%(app_label)s_%(class)s_once_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mlflow_name} v{self.mlflow_version}"

@@ -6,7 +6,15 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, Dataset, DecommissionPlan, ModelVersion, StageTransition, VersionDataset
+from lifecycle.models import (
+    AIModel,
+    Dataset,
+    DecommissionPlan,
+    MlflowProposal,
+    ModelVersion,
+    StageTransition,
+    VersionDataset,
+)
 
 
 def model_list(*, user) -> QuerySet[AIModel]:
@@ -114,3 +122,12 @@ def lessons_learned(*, user, q: str = ""):
     if q:
         plans = plans.filter(Q(lessons_learned__icontains=q) | Q(postmortem__icontains=q) | Q(model__name__icontains=q))
     return plans
+
+
+def proposal_list(*, user, status: str = "proposed"):
+    """MLflow proposals the user may see: those of visible use cases, and those not yet attached to one."""
+    visible = MlflowProposal.objects.restrict(user, "view").values("pk")
+    proposals = MlflowProposal.objects.filter(Q(pk__in=visible) | Q(use_case__isnull=True))
+    if status:
+        proposals = proposals.filter(status=status)
+    return proposals.select_related("use_case", "decided_by").order_by("-created_at")

@@ -7,15 +7,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from core import mlflow_client
 from core.exceptions import ApplicationError
 from core.permissions import can
-from lifecycle import datasets, decommissioning, selectors, services
+from lifecycle import datasets, decommissioning, discovery, selectors, services
 from lifecycle.forms import (
     CatalogueImportForm,
     DatasetFilterForm,
     DecommissionChecklistForm,
     DecommissionPlanForm,
+    MlflowRegistrationForm,
     ProductionAtForm,
+    ProposalDecisionForm,
     VersionTransitionForm,
 )
 from lifecycle.models import AIModel, Dataset, DecommissionPlan, ModelVersion
@@ -249,3 +252,56 @@ class LessonsLearnedView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return selectors.lessons_learned(user=self.request.user, q=self.request.GET.get("q", "").strip()[:200])
+
+
+class MlflowRegistrationView(LoginRequiredMixin, View):
+    """Register a version straight from MLflow: name the registered model and version, pick the use case."""
+
+    template_name = "lifecycle/register.html"
+
+    def get(self, request):
+        initial = {k: request.GET[k] for k in ("mlflow_name", "mlflow_version", "use_case") if k in request.GET}
+        form = MlflowRegistrationForm(initial=initial, user=request.user)
+        return render(request, self.template_name, {"form": form, "status": mlflow_client.server_status()})
+
+    def post(self, request):
+        form = MlflowRegistrationForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                version = services.model_version_import(actor=request.user, **form.cleaned_data)
+                messages.success(request, f"Registered {version} from MLflow with its metrics, params and signature.")
+                return redirect("lifecycle:model_detail", pk=version.model_id)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        return render(request, self.template_name, {"form": form, "status": None})
+
+
+class ProposalListView(LoginRequiredMixin, ListView):
+    template_name = "lifecycle/proposals.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.proposal_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(decision=ProposalDecisionForm(user=self.request.user), **kwargs)
+
+
+class ProposalDecisionView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        proposal = get_object_or_404(selectors.proposal_list(user=request.user), pk=pk)
+        form = ProposalDecisionForm(request.POST, user=request.user)
+        form.is_valid()
+        data = form.cleaned_data
+        try:
+            if request.POST.get("decision") == "accept":
+                version = discovery.proposal_accept(
+                    actor=request.user, proposal=proposal, use_case=data.get("use_case")
+                )
+                messages.success(request, f"Registered {version}.")
+                return redirect("lifecycle:model_detail", pk=version.model_id)
+            discovery.proposal_dismiss(actor=request.user, proposal=proposal, reason=data.get("reason", ""))
+            messages.success(request, f"Dismissed {proposal}.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("lifecycle:proposal_list")

@@ -1,4 +1,5 @@
 import django_filters
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -6,12 +7,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api.viewsets import ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter
-from lifecycle import datasets, decommissioning, selectors, services
+from lifecycle import datasets, decommissioning, discovery, selectors, services, tasks
 from lifecycle.api import serializers as s
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel, Dataset, DecommissionPlan, Deployment, FreezeWindow, ModelVersion
@@ -323,3 +326,38 @@ class DecommissionViewSet(ScopedCreateReadViewSet):
     def cancel(self, request, pk=None):
         """Cancel an open plan: {"reason"}."""
         return self._step(request, decommissioning.decommission_plan_cancel, s.ReasonSerializer)
+
+
+class MlflowWebhookView(APIView):
+    """MLflow's registry webhook: a new registered model or version is looked up at once (polling stays
+    the fallback). Authenticated by MLflow's HMAC signature, not by a user; a delivery counts once."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    EVENTS = {("registered_model", "created"), ("model_version", "created")}
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={202: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT},
+        auth=[],
+    )
+    def post(self, request):
+        body = request.body
+        delivery = request.headers.get("X-MLflow-Delivery-Id", "")
+        if not discovery.webhook_signature_valid(
+            body=body,
+            delivery_id=delivery,
+            timestamp=request.headers.get("X-MLflow-Timestamp", ""),
+            signature=request.headers.get("X-MLflow-Signature", ""),
+        ):
+            return Response(
+                {"detail": "Missing, stale or invalid MLflow signature."}, status=status.HTTP_401_UNAUTHORIZED
+            )
+        if not cache.add(f"mlflow-webhook:{delivery}", 1, timeout=2 * discovery.MAX_WEBHOOK_AGE_SECONDS):
+            return Response({"queued": False, "detail": "Delivery already received."}, status=status.HTTP_202_ACCEPTED)
+        event = request.data if isinstance(request.data, dict) else {}
+        name = (event.get("data") or {}).get("name") if isinstance(event.get("data"), dict) else None
+        if (event.get("entity"), event.get("action")) not in self.EVENTS or not isinstance(name, str):
+            return Response({"queued": False, "detail": "Event ignored."}, status=status.HTTP_202_ACCEPTED)
+        tasks.discover_mlflow_models.delay(name[:256])
+        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
