@@ -85,3 +85,18 @@ class ProposalDecisionForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["use_case"].queryset = _registrable_use_cases(user)
+
+
+class HandoverForm(forms.Form):
+    owners = forms.ModelMultipleChoiceField(queryset=None, label="New owners")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from lifecycle.services import HANDOVER_CHECKLIST
+
+        super().__init__(*args, **kwargs)
+        self.fields["owners"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        for key, text in HANDOVER_CHECKLIST.items():
+            self.fields[key] = forms.BooleanField(required=False, label=text)

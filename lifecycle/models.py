@@ -19,6 +19,12 @@ class AIModel(TimeStampedModel):
     vendor_name = models.CharField(max_length=200, blank=True)
     confidential = models.BooleanField(default=False)
     mlflow_name = models.CharField("MLflow registered model", max_length=256, blank=True, db_index=True)
+    # The promotion gate compares a candidate with the production version on this metric.
+    primary_metric = models.CharField(max_length=100, blank=True, help_text="e.g. auc")
+    higher_is_better = models.BooleanField(default=True)
+    metric_tolerance = models.FloatField(
+        default=0.0, help_text="How much worse than production a candidate may be on the primary metric."
+    )
 
     scope_business_unit = "use_case__business_unit"
     scope_confidential = "confidential"
@@ -28,6 +34,11 @@ class AIModel(TimeStampedModel):
         ordering = ["name"]
         verbose_name = "model"
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(metric_tolerance__gte=0),
+                name="%(app_label)s_%(class)s_tolerance_not_negative",
+                violation_error_message="The metric tolerance cannot be negative.",
+            ),
             models.UniqueConstraint(
                 fields=["mlflow_name"],
                 condition=~models.Q(mlflow_name=""),
@@ -54,6 +65,8 @@ class ModelVersion(TimeStampedModel):
     metrics = models.JSONField(default=dict, blank=True, help_text="Validation metrics from the run.")
     params = models.JSONField(default=dict, blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REGISTERED, editable=False)
+    # Why an input signature incompatible with production's is accepted (set by its service, audited).
+    signature_break_reason = models.TextField(blank=True, editable=False)
     # SHA-256 over the version's manifest: what a signature is bound to.
     digest = models.CharField(max_length=64, editable=False)
     submitted_by = models.ForeignKey(

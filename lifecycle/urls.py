@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", views.MlflowRegistrationView.as_view(), name="register"),
     path("proposals/", views.ProposalListView.as_view(), name="proposal_list"),
     path("proposals/<int:pk>/decide/", views.ProposalDecisionView.as_view(), name="proposal_decide"),
+    path("models/<int:pk>/handover/", views.HandoverView.as_view(), name="handover"),
     path("models/<int:pk>/decommission/", views.DecommissionCreateView.as_view(), name="decommission_create"),
     path("decommissions/", views.DecommissionListView.as_view(), name="decommission_list"),
     path("decommissions/<int:pk>/", views.DecommissionDetailView.as_view(), name="decommission_detail"),

@@ -16,6 +16,7 @@ from lifecycle.forms import (
     DatasetFilterForm,
     DecommissionChecklistForm,
     DecommissionPlanForm,
+    HandoverForm,
     MlflowRegistrationForm,
     ProductionAtForm,
     ProposalDecisionForm,
@@ -305,3 +306,32 @@ class ProposalDecisionView(LoginRequiredMixin, View):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("lifecycle:proposal_list")
+
+
+class HandoverView(LoginRequiredMixin, View):
+    template_name = "lifecycle/handover.html"
+
+    def _model(self, request, pk):
+        return get_object_or_404(AIModel.objects.restrict(request.user, "view").prefetch_related("owners"), pk=pk)
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"model": self._model(request, pk), "form": HandoverForm()})
+
+    def post(self, request, pk):
+        model = self._model(request, pk)
+        form = HandoverForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.model_ownership_handover(
+                    actor=request.user,
+                    model=model,
+                    new_owners=data["owners"],
+                    checklist={key: data[key] for key in services.HANDOVER_CHECKLIST},
+                    reason=data["reason"],
+                )
+                messages.success(request, "Ownership handed over; the old and new owners were told.")
+                return redirect("lifecycle:model_detail", pk=model.pk)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        return render(request, self.template_name, {"model": model, "form": form})

@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from lifecycle.choices import Stage
@@ -32,6 +33,9 @@ class AIModelSerializer(serializers.ModelSerializer):
             "model_type",
             "third_party",
             "vendor_name",
+            "primary_metric",
+            "higher_is_better",
+            "metric_tolerance",
             "created_at",
         ]
         read_only_fields = ["created_at"]
@@ -56,10 +60,11 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "metrics",
             "params",
             "submitted_by",
+            "signature_break_reason",
             "created_at",
         ]
         # The stage changes only through `transition`; the digest is computed.
-        read_only_fields = ["stage", "digest", "submitted_by", "created_at"]
+        read_only_fields = ["stage", "digest", "submitted_by", "signature_break_reason", "created_at"]
         validators = []  # duplicates are refused by the service with a 409 in words
 
 
@@ -300,4 +305,13 @@ class NoticeAcknowledgeSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class HandoverSerializer(serializers.Serializer):
+    owners = serializers.PrimaryKeyRelatedField(many=True, queryset=get_user_model().objects.filter(is_active=True))
+    checklist = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="documentation_reviewed, open_work_briefed, access_granted, contacts_updated: all true.",
+    )
     reason = serializers.CharField(max_length=2000)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -39,13 +39,35 @@ class ModelVersionFilterSet(django_filters.FilterSet):
         fields = ["model", "stage", "mlflow_run_id"]
 
 
-class AIModelViewSet(ScopedCreateReadViewSet):
-    """The model inventory. Confidential models are visible to their unit, grantees and executives."""
+class AIModelViewSet(mixins.UpdateModelMixin, ScopedCreateReadViewSet):
+    """The model inventory. Confidential models are visible to their unit, grantees and executives.
+    PATCH changes descriptive fields and the promotion tolerance; owners change through `handover`."""
 
     queryset = AIModel.objects.select_related("use_case").prefetch_related("owners")
     serializer_class = s.AIModelSerializer
     filterset_class = AIModelFilterSet
     create_service = staticmethod(services.model_register)
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_update(self, serializer):
+        changes = {key: self.request.data[key] for key in self.request.data if key in serializer.fields}
+        changes = {key: serializer.validated_data.get(key, value) for key, value in changes.items()}
+        serializer.instance = services.model_update(actor=self.request.user, model=self.get_object(), **changes)
+
+    @extend_schema(request=s.HandoverSerializer, responses=s.AIModelSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.HandoverSerializer)
+    def handover(self, request, pk=None):
+        """Hand ownership over: {"owners": [ids], "checklist": {...all true}, "reason"}."""
+        body = s.HandoverSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        model = services.model_ownership_handover(
+            actor=request.user,
+            model=self.get_object(),
+            new_owners=body.validated_data["owners"],
+            checklist=body.validated_data["checklist"],
+            reason=body.validated_data["reason"],
+        )
+        return Response(s.AIModelSerializer(model).data)
 
     @extend_schema(request=s.DownstreamConsumerSerializer, responses=s.DownstreamConsumerSerializer(many=True))
     @action(
@@ -169,6 +191,23 @@ class ModelVersionViewSet(ScopedCreateReadViewSet):
             use_case=use_case,
         )
         return Response(s.ModelVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ModelVersionSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="acknowledge-break",
+        action_permission="custom",
+        serializer_class=s.ReasonSerializer,
+    )
+    def acknowledge_break(self, request, pk=None):
+        """Accept an input signature incompatible with production's: {"reason"}; consumers are told."""
+        body = s.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        version = services.model_version_acknowledge_break(
+            actor=request.user, version=self.get_object(), reason=body.validated_data["reason"]
+        )
+        return Response(s.ModelVersionSerializer(version).data)
 
     @extend_schema(request=s.VersionDatasetSerializer, responses={201: s.VersionDatasetSerializer})
     @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.VersionDatasetSerializer)
