@@ -1,16 +1,22 @@
 """Inventory pages: read through selectors, write through services."""
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from core import mlflow_client
 from core.exceptions import ApplicationError
 from core.permissions import can
-from lifecycle import datasets, decommissioning, discovery, selectors, services
+from lifecycle import calendar, datasets, decommissioning, discovery, selectors, services
 from lifecycle.forms import (
     CatalogueImportForm,
     DatasetFilterForm,
@@ -335,3 +341,42 @@ class HandoverView(LoginRequiredMixin, View):
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
         return render(request, self.template_name, {"model": model, "form": form})
+
+
+class CalendarView(LoginRequiredMixin, TemplateView):
+    """The next 90 days (or the month asked for) of freezes, sunsets, reviews and expiries."""
+
+    template_name = "lifecycle/calendar.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        try:
+            start = date.fromisoformat(self.request.GET.get("from", "")) if self.request.GET.get("from") else today
+        except ValueError:
+            start = today
+        end = start + timedelta(days=90)
+        events = calendar.calendar_events(user=self.request.user, start=start, end=end)
+        feed = self.request.build_absolute_uri(
+            reverse("lifecycle:calendar_feed", args=[calendar.feed_token(self.request.user)])
+        )
+        return super().get_context_data(
+            events=events,
+            start=start,
+            end=end,
+            previous=(start - timedelta(days=90)).isoformat(),
+            following=end.isoformat(),
+            feed_url=feed,
+            **kwargs,
+        )
+
+
+def calendar_feed(request, token):
+    """iCalendar feed for calendar apps, which cannot sign in: the signed token in the URL names the user."""
+    user = get_user_model().objects.filter(pk=calendar.feed_user_id(token), is_active=True).first()
+    if user is None:
+        raise Http404
+    today = timezone.localdate()
+    events = calendar.calendar_events(user=user, start=today - timedelta(days=30), end=today + timedelta(days=365))
+    response = HttpResponse(calendar.to_ical(events, site_url=settings.SITE_URL), content_type="text/calendar")
+    response["Content-Disposition"] = 'inline; filename="lodestar.ics"'
+    return response

@@ -1,3 +1,5 @@
+from datetime import UTC
+
 import django_filters
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404
@@ -109,7 +111,7 @@ class AIModelViewSet(mixins.UpdateModelMixin, ScopedCreateReadViewSet):
                 "at: give an ISO date-time, e.g. 2026-06-30T12:00:00Z.", details={"at": ["Required."]}
             )
         if timezone.is_naive(at):
-            at = timezone.make_aware(at, timezone.utc)
+            at = timezone.make_aware(at, UTC)
         found = selectors.production_version_at(model=self.get_object(), at=at)
         return Response(
             {
