@@ -46,6 +46,7 @@ ROLES: tuple[Role, ...] = (
             "portfolio.change_agreement",
             "portfolio.add_capability",
             "portfolio.change_capability",
+            "governance.add_riskassessment",
             "dashboards.view_program",
         ),
     ),
@@ -60,6 +61,7 @@ ROLES: tuple[Role, ...] = (
             "lifecycle.register_model",
             "lifecycle.add_modelversion",
             "lifecycle.add_deployment",
+            "governance.add_riskassessment",
             "dashboards.view_data_science",
         ),
     ),
@@ -67,7 +69,13 @@ ROLES: tuple[Role, ...] = (
         "review_board",
         "Review board member",
         "Signs off or rejects model versions for the sign-off functions they hold; runs impact assessments.",
-        (*_SEE_PORTFOLIO, "lifecycle.approve_modelversion", "dashboards.view_review_board"),
+        (
+            *_SEE_PORTFOLIO,
+            "lifecycle.approve_modelversion",
+            "governance.add_riskassessment",
+            "governance.approve_riskassessment",
+            "dashboards.view_review_board",
+        ),
     ),
     Role(
         "executive",
@@ -104,6 +112,8 @@ ROLES: tuple[Role, ...] = (
             "django_celery_beat.view_periodictask",
             "django_celery_beat.change_periodictask",
             "lifecycle.add_freezewindow",
+            "governance.change_reviewpolicy",
+            "governance.add_trainingrecord",
             "dashboards.view_administration",
         ),
     ),
@@ -112,7 +122,8 @@ ROLES: tuple[Role, ...] = (
             f"sign_off_{code}",
             f"Sign-off: {code.capitalize()}",
             f"Holds the {code} sign-off function on review boards.",
-            (f"governance.sign_{code}",),
+            # A signer decides on reviews, so lifecycle lets them reject the version their review rejects.
+            (f"governance.sign_{code}", "lifecycle.approve_modelversion"),
         )
         for code in SIGN_OFF_FUNCTION_CODES
     ),

@@ -8,6 +8,7 @@ from lifecycle import gates, services
 from lifecycle.choices import NEXT_STAGES, Stage
 from lifecycle.models import ModelVersion, StageTransition
 from portfolio import services as portfolio
+from tests.governance.helpers import approve_assessment, complete_review
 
 ALL_EDGES = [(a, b) for a in Stage.values for b in Stage.values if a != b]
 SIGNATURE = {"inputs": "[{'name': 'amount', 'type': 'double'}]", "outputs": "[{'type': 'long'}]"}
@@ -49,6 +50,10 @@ def test_every_edge_is_allowed_exactly_when_the_machine_says(version, ds, review
         services.deployment_record(actor=ds, version=version, environment="production")
     actor = reviewer if dst == Stage.APPROVED or (dst == Stage.REJECTED and src == Stage.PENDING_APPROVAL) else ds
     if dst in NEXT_STAGES[src]:
+        if dst in (Stage.PENDING_APPROVAL, Stage.APPROVED):
+            approve_assessment(version.model.use_case)  # governance's gates: assessed, and reviewed
+        if dst == Stage.APPROVED:
+            complete_review(version)
         services.model_version_transition(actor=actor, version=version, to_stage=dst, reason="step")
         version.refresh_from_db()
         assert version.stage == dst
