@@ -1,0 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from governance.api import views
+
+router = SimpleRouter()
+router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-assessment")
+router.register("review-policies", views.ReviewPolicyViewSet, basename="review-policy")
+router.register("reviews", views.ReviewViewSet, basename="review")
+urlpatterns = router.urls
