@@ -219,6 +219,10 @@ class SignOff(models.Model):
     def __str__(self) -> str:
         return f"{self.function} {self.decision} by {self.signer_name}"
 
+    @property
+    def function_name(self) -> str:
+        return FUNCTION_NAMES.get(self.function, self.function)
+
 
 class TrainingRecord(models.Model):
     """A completed training with its expiry: signers must hold current AI-literacy training."""
