@@ -43,6 +43,13 @@ def review_progress(review: Review) -> ReviewProgress:
     return ReviewProgress(digest=digest, signed=signed, missing=missing, stale=stale)
 
 
+def has_signed(review: Review, user, digest: str) -> bool:
+    """Whether the user's signature stands on this review (one person signs one function)."""
+    return any(
+        s.signer_id == user.pk and s.invalidated_at is None and s.digest == digest for s in review.sign_offs.all()
+    )
+
+
 def review_list(*, user):
     """Reviews the user may see, with everything a list row needs in a fixed number of queries."""
     return (
@@ -66,7 +73,7 @@ def review_queue(*, user) -> list[tuple[Review, ReviewProgress, list[str]]]:
             continue
         progress = review_progress(review)
         waiting = [f for f in progress.missing if f in held]
-        if waiting:
+        if waiting and not has_signed(review, user, progress.digest):
             rows.append((review, progress, waiting))
     return rows
 

@@ -38,6 +38,7 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
                 "review": review,
                 "progress": progress,
                 "waiting": [FUNCTION_NAMES[f] for f in waiting],
+                "missing": [FUNCTION_NAMES[f] for f in progress.missing],
                 "age_days": (now - review.opened_at).days,
                 "overdue": (now - review.opened_at).days > TURNAROUND_DAYS,
             }
@@ -58,7 +59,11 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
         progress = selectors.review_progress(review)
         held = {f.code for f in selectors.sign_off_functions_held(user=self.request.user)}
         signable = [f for f in review.required_functions if f in held and f in progress.missing]
-        may_sign = review.status in (ReviewStatus.OPEN, ReviewStatus.APPROVED) and bool(signable)
+        may_sign = (
+            review.status in (ReviewStatus.OPEN, ReviewStatus.APPROVED)
+            and bool(signable)
+            and not selectors.has_signed(review, self.request.user, progress.digest)
+        )
         meanings = [
             (
                 FUNCTION_NAMES[f],
