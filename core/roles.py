@@ -117,6 +117,12 @@ ROLES: tuple[Role, ...] = (
             "dashboards.view_administration",
         ),
     ),
+    Role(
+        "exception_authority",
+        "Exception authority",
+        "Grants time-boxed exceptions that let a version be approved despite an open high-severity finding.",
+        (*_SEE_PORTFOLIO, "governance.grant_findingexception"),
+    ),
     *(
         Role(
             f"sign_off_{code}",

@@ -15,5 +15,6 @@ class GovernanceConfig(AppConfig):
         gates.register(Stage.APPROVED, governance_gates.assessment_approved, name="impact assessment approved")
         gates.register(Stage.APPROVED, governance_gates.review_complete, name="review complete")
         gates.register(Stage.APPROVED, governance_gates.metric_thresholds_met, name="metric thresholds met")
+        gates.register(Stage.APPROVED, governance_gates.no_open_high_finding, name="no open high-severity finding")
         gates.on_enter(Stage.PENDING_APPROVAL, review_open)
         gates.on_enter(Stage.REGISTERED, reviews_supersede_for_new_version)

@@ -54,3 +54,15 @@ class Operator(models.TextChoices):
 
 class Course(models.TextChoices):
     AI_LITERACY = "ai_literacy", "AI literacy (EU AI Act Art. 4)"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESPONDED = "responded", "Responded"
+    CLOSED = "closed", "Closed"

@@ -137,6 +137,13 @@ def seed_open_reviews() -> None:
         if review.sign_offs.exists():
             continue
         _sign(review, ["validation"] if i % 2 == 0 else ["validation", "compliance"])
+        if i == 0:
+            services.finding_raise(
+                actor=User.objects.get(username="rb"),
+                review=review,
+                severity="high",
+                description="The backtest window overlaps the training period; performance is overstated.",
+            )
 
 
 __all__ = ["seed", "seed_open_reviews", "sign_review"]

@@ -2,9 +2,9 @@
 
 import operator
 
-from governance.choices import AssessmentStatus, Decision, EUCategory, ReviewStatus
+from governance.choices import AssessmentStatus, Decision, EUCategory, FindingStatus, ReviewStatus, Severity
 from governance.digest import content_digest
-from governance.models import FUNCTION_NAMES, Review, RiskAssessment
+from governance.models import FUNCTION_NAMES, Finding, Review, RiskAssessment
 
 _OPERATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
@@ -51,6 +51,25 @@ def review_complete(version) -> str | None:
     stale = [s for s in review.sign_offs.all() if s.invalidated_at is None and s.digest != digest]
     why = " The version's content changed after it was signed, so earlier sign-offs no longer count." if stale else ""
     return f"Review #{review.pk} lacks the approval of: {', '.join(missing)}.{why}"
+
+
+def no_open_high_finding(version) -> str | None:
+    """No open high-severity finding on the review, unless a live exception covers it."""
+    from django.utils import timezone
+
+    review = latest_review(version)
+    if review is None:
+        return None
+    blocking = (
+        Finding.objects.filter(review=review, severity=Severity.HIGH)
+        .exclude(status=FindingStatus.CLOSED)
+        .exclude(exceptions__expires_at__gt=timezone.now())
+        .values_list("pk", flat=True)
+    )
+    if blocking:
+        ids = ", ".join(f"#{pk}" for pk in blocking)
+        return f"Open high-severity finding {ids}: close it, or ask the exception authority for a time-boxed exception."
+    return None
 
 
 def failed_thresholds(thresholds: list[dict], metrics: dict) -> list[str]:

@@ -5,7 +5,16 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import RestrictedManager, TimeStampedModel
-from governance.choices import AssessmentStatus, Course, Decision, EUCategory, ReviewStatus, Tier
+from governance.choices import (
+    AssessmentStatus,
+    Course,
+    Decision,
+    EUCategory,
+    FindingStatus,
+    ReviewStatus,
+    Severity,
+    Tier,
+)
 
 SIGN_OFF_FUNCTIONS = [
     ("validation", "Validation", "Independent model validation: method, data, performance, limits."),
@@ -248,3 +257,57 @@ class TrainingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.course} until {self.expires_on}"
+
+
+class Finding(TimeStampedModel):
+    """Effective challenge: a validator's finding on a reviewed version, the developer's response, and
+    its closure by a validator."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="findings")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    description = models.TextField()
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    response = models.TextField(blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    scope_business_unit = "review__version__model__use_case__business_unit"
+    scope_confidential = "review__version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        default_permissions = ("view",)
+        permissions = [("grant_findingexception", "Can grant a time-boxed exception for an open finding")]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()} finding #{self.pk} on {self.review}"
+
+
+class FindingException(models.Model):
+    """A time-boxed exception letting a version be approved despite an open high-severity finding,
+    granted by a separate exception authority."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="exceptions")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    scope_business_unit = "finding__review__version__model__use_case__business_unit"
+    scope_confidential = "finding__review__version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"Exception for finding #{self.finding_id} until {self.expires_at:%Y-%m-%d}"

@@ -4,7 +4,7 @@ from django.db.models import OuterRef, Subquery
 
 from governance.choices import Decision, ReviewStatus
 from governance.digest import content_digest
-from governance.models import Review, ReviewPolicy, RiskAssessment, SignOffFunction
+from governance.models import FindingException, Review, ReviewPolicy, RiskAssessment, SignOffFunction
 
 
 def sign_off_functions_held(*, user) -> list[SignOffFunction]:
@@ -90,4 +90,16 @@ def assessment_for_use_case(*, user, use_case_id: int):
         .filter(use_case_id=use_case_id)
         .select_related("questionnaire", "author", "approved_by", "use_case")
         .order_by("-created_at", "-pk")
+    )
+
+
+def live_exceptions(*, user):
+    """Exceptions still running, soonest expiry first: the board sees them until they expire."""
+    from django.utils import timezone
+
+    return (
+        FindingException.objects.restrict(user, "view")
+        .filter(expires_at__gt=timezone.now())
+        .select_related("finding__review__version__model", "granted_by")
+        .order_by("expires_at")
     )

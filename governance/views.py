@@ -46,7 +46,14 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
         ]
         held = selectors.sign_off_functions_held(user=self.request.user)
         recent = selectors.review_list(user=self.request.user).order_by("-opened_at", "-pk")[:20]
-        return super().get_context_data(queue=queue, held=held, recent=recent, turnaround=TURNAROUND_DAYS, **kwargs)
+        return super().get_context_data(
+            queue=queue,
+            held=held,
+            recent=recent,
+            turnaround=TURNAROUND_DAYS,
+            exceptions=selectors.live_exceptions(user=self.request.user),
+            **kwargs,
+        )
 
 
 class ReviewDetailView(LoginRequiredMixin, TemplateView):
@@ -78,6 +85,8 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             version=review.version,
             progress=progress,
             history=review.sign_offs.select_related("signer"),
+            findings=review.findings.select_related("raised_by").prefetch_related("exceptions"),
+            now=timezone.now(),
             form=form or SignOffForm(functions=signable),
             may_sign=may_sign,
             meanings=meanings,

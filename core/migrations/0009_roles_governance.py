@@ -4,5 +4,5 @@ from core.roles import sync_role_groups
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0008_roles_deployments"), ("governance", "0004_seed_questionnaire_and_policies")]
+    dependencies = [("core", "0008_roles_deployments"), ("governance", "0005_findings_and_exceptions")]
     operations = [migrations.RunPython(sync_role_groups, migrations.RunPython.noop)]

@@ -1,8 +1,9 @@
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance.choices import Decision, Tier
-from governance.models import FUNCTION_CODES, Questionnaire, Review, ReviewPolicy, RiskAssessment, SignOff
+from governance.models import FUNCTION_CODES, Finding, Questionnaire, Review, ReviewPolicy, RiskAssessment, SignOff
 from governance.selectors import review_progress
 from portfolio.models import UseCase
 
@@ -173,3 +174,38 @@ class SignOffRequestSerializer(serializers.Serializer):
     password = serializers.CharField(
         max_length=256, required=False, allow_blank=True, trim_whitespace=False, style={"input_type": "password"}
     )
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    raised_by = serializers.CharField(source="raised_by.username", read_only=True)
+    exception_until = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "review",
+            "severity",
+            "description",
+            "raised_by",
+            "status",
+            "response",
+            "responded_at",
+            "closed_at",
+            "exception_until",
+            "created_at",
+        ]
+        read_only_fields = ["status", "response", "responded_at", "closed_at", "created_at"]
+
+    def get_exception_until(self, finding) -> str | None:
+        live = [e.expires_at for e in finding.exceptions.all() if e.expires_at > timezone.now()]
+        return max(live).isoformat() if live else None
+
+
+class FindingResponseSerializer(serializers.Serializer):
+    response = serializers.CharField(max_length=4000)
+
+
+class FindingExceptionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+    days = serializers.IntegerField(min_value=1, max_value=90)

@@ -6,4 +6,5 @@ router = SimpleRouter()
 router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-assessment")
 router.register("review-policies", views.ReviewPolicyViewSet, basename="review-policy")
 router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("findings", views.FindingViewSet, basename="finding")
 urlpatterns = router.urls

@@ -10,7 +10,7 @@ from core.filters import IdChoiceFilter
 from governance import selectors, services
 from governance.api import serializers as s
 from governance.choices import ReviewStatus, Tier
-from governance.models import Review, ReviewPolicy, RiskAssessment
+from governance.models import Finding, Review, ReviewPolicy, RiskAssessment
 from lifecycle.models import ModelVersion
 from portfolio.models import UseCase
 
@@ -144,3 +144,50 @@ class ReviewViewSet(ReadOnlyScopedViewSet):
         data.is_valid(raise_exception=True)
         signed = services.sign_off_record(actor=request.user, review=review, **data.validated_data)
         return Response(s.SignOffSerializer(signed).data, status=status.HTTP_201_CREATED)
+
+
+class FindingViewSet(ScopedCreateReadViewSet):
+    """Effective challenge: a validator raises a finding on a review (POST), the developers `respond`, a
+    validator `close`s it; the exception authority may grant a time-boxed `exception` to a high one."""
+
+    queryset = Finding.objects.select_related("raised_by").prefetch_related("exceptions")
+    serializer_class = s.FindingSerializer
+    filterset_fields = ["review", "severity", "status"]
+    action_permission = "custom"  # each service checks who may act
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        review = get_object_or_404(Review.objects.restrict(self.request.user, "view"), pk=data.pop("review").pk)
+        serializer.instance = services.finding_raise(actor=self.request.user, review=review, **data)
+
+    def _done(self, finding):
+        return Response(s.FindingSerializer(Finding.objects.prefetch_related("exceptions").get(pk=finding.pk)).data)
+
+    @extend_schema(request=s.FindingResponseSerializer, responses=s.FindingSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.FindingResponseSerializer)
+    def respond(self, request, pk=None):
+        data = s.FindingResponseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            services.finding_respond(actor=request.user, finding=self.get_object(), **data.validated_data)
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.FindingSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    def close(self, request, pk=None):
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            services.finding_close(
+                actor=request.user, finding=self.get_object(), note=data.validated_data.get("reason", "")
+            )
+        )
+
+    @extend_schema(request=s.FindingExceptionSerializer, responses=s.FindingSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.FindingExceptionSerializer)
+    def exception(self, request, pk=None):
+        data = s.FindingExceptionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        finding = self.get_object()
+        services.finding_exception_grant(actor=request.user, finding=finding, **data.validated_data)
+        return self._done(finding)

@@ -7,6 +7,7 @@ from governance.services.assessments import (
     risk_assessment_create,
     risk_assessment_submit,
 )
+from governance.services.findings import finding_close, finding_exception_grant, finding_raise, finding_respond
 from governance.services.policies import FLOORS, current_policy, review_policy_update
 from governance.services.reviews import (
     current_sign_offs,
@@ -23,6 +24,10 @@ __all__ = [
     "current_policy",
     "current_questionnaire",
     "current_sign_offs",
+    "finding_close",
+    "finding_exception_grant",
+    "finding_raise",
+    "finding_respond",
     "has_current_training",
     "review_open",
     "review_policy_update",
