@@ -215,3 +215,19 @@ def test_thresholds_are_checked_on_the_version_metrics(ds, model, use_case):
         lifecycle.model_version_transition(actor=person("chair", "review_board"), version=weak, to_stage="approved")
     failed = {g["gate"]: g["detail"] for g in refused.value.details["failed_gates"]}
     assert failed == {"metric thresholds met": "Metric thresholds not met: auc is 0.61, needs >= 0.7."}
+
+
+def test_the_admin_shows_sign_offs_but_never_changes_them(pending, client):
+    review = review_of(pending)
+    signed = sign(signer_for("validation"), review)
+    root = person("root", "platform_admin")
+    root.is_staff = root.is_superuser = True
+    root.save()
+    client.force_login(root)
+    assert client.get(f"/admin/governance/signoff/{signed.pk}/change/").status_code == 200  # read-only view
+    posted = client.post(f"/admin/governance/signoff/{signed.pk}/change/", {"decision": "reject"})
+    assert posted.status_code == 403
+    assert client.post(f"/admin/governance/signoff/{signed.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/governance/review/add/").status_code == 403
+    signed.refresh_from_db()
+    assert signed.decision == "approve"
