@@ -16,5 +16,6 @@ class GovernanceConfig(AppConfig):
         gates.register(Stage.APPROVED, governance_gates.review_complete, name="review complete")
         gates.register(Stage.APPROVED, governance_gates.metric_thresholds_met, name="metric thresholds met")
         gates.register(Stage.APPROVED, governance_gates.no_open_high_finding, name="no open high-severity finding")
+        gates.register(Stage.PRODUCTION, governance_gates.approval_current, name="approval current")
         gates.on_enter(Stage.PENDING_APPROVAL, review_open)
         gates.on_enter(Stage.REGISTERED, reviews_supersede_for_new_version)

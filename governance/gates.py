@@ -93,3 +93,20 @@ def metric_thresholds_met(version) -> str | None:
     if failures:
         return "Metric thresholds not met: " + "; ".join(failures) + "."
     return None
+
+
+def approval_current(version) -> str | None:
+    """Production: the version's approval is complete on its current content and has not expired."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    problem = review_complete(version)
+    if problem:
+        return problem
+    review = latest_review(version)
+    days = review.policy_snapshot.get("approval_validity_days")
+    if review.closed_at and days and review.closed_at + timedelta(days=days) < timezone.now():
+        expired = review.closed_at + timedelta(days=days)
+        return f"The approval of review #{review.pk} expired on {expired:%Y-%m-%d}: a new review is needed."
+    return None

@@ -85,9 +85,28 @@ def complete_review(version) -> Review:
 def approve_version(version, *, actor=None):
     """Move a pending version to approved through a complete review (assessing its use case if needed)."""
     use_case = version.model.use_case
+    use_case.refresh_from_db()
     if use_case.risk_tier == "unassessed":
         approve_assessment(use_case)
     complete_review(version)
     return lifecycle.model_version_transition(
         actor=actor or person("board-chair", "review_board"), version=version, to_stage=Stage.APPROVED, reason="ok"
     )
+
+
+def approved_version(model, number, *, actor, signature=None, **fields):
+    """Register a version and take it to approved the whole way: validation, submission, full review."""
+    version = lifecycle.model_version_register(
+        actor=actor, model=model, version=str(number), signature=signature or {"inputs": "[amount]"}, **fields
+    )
+    return walk_to_approved(version, actor=actor)
+
+
+def walk_to_approved(version, *, actor):
+    """A registered version (with a signature) through validation and submission to approved."""
+    lifecycle.model_version_transition(actor=actor, version=version, to_stage=Stage.IN_VALIDATION)
+    version.model.use_case.refresh_from_db()
+    if version.model.use_case.risk_tier == "unassessed":
+        approve_assessment(version.model.use_case)
+    lifecycle.model_version_transition(actor=actor, version=version, to_stage=Stage.PENDING_APPROVAL)
+    return approve_version(version)

@@ -12,8 +12,34 @@ from tests.governance.conftest import MEDIUM_ANSWERS, submit
 from tests.governance.helpers import LOW_ANSWERS, PASSWORD, approve_assessment, signer_for
 
 
+def _reseed():
+    """Another transactional test may have flushed what the data migrations seeded; put it back."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from core.roles import sync_role_groups
+
+    sync_role_groups(apps)
+    import_module("governance.migrations.0002_seed_sign_off_functions").seed(apps, None)
+    import_module("governance.migrations.0004_seed_questionnaire_and_policies").seed(apps, None)
+
+
+@pytest.fixture
+def reseeded(transactional_db):
+    _reseed()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_last_two_functions_signed_at_once_approve_the_review_once(ds, model, use_case):
+def test_the_last_two_functions_signed_at_once_approve_the_review_once(reseeded, units):
+    from lifecycle import services as lifecycle
+    from portfolio import services as portfolio
+    from tests.governance.helpers import person
+
+    ds = person("ds", "data_scientist", units=(units["RETAIL"],))
+    pm = person("pm", "program_manager", units=(units["RETAIL"],))
+    use_case = portfolio.use_case_create(actor=pm, title="Fraud scoring", business_unit=units["RETAIL"])
+    model = lifecycle.model_register(actor=ds, name="fraud-scorer", use_case=use_case)
     approve_assessment(use_case, {**LOW_ANSWERS, **MEDIUM_ANSWERS})
     review = Review.objects.get(version=submit(ds, model))
     signers = {"validation": signer_for("validation"), "business": signer_for("business")}

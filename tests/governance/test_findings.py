@@ -105,3 +105,26 @@ def test_the_pages_show_findings_and_live_exceptions(pending, finding, client):
     review_page = client.get(f"/governance/reviews/{finding.review_id}/").content.decode()
     assert "Backtest leaks future data." in review_page
     assert "Fix ships next sprint." in client.get("/governance/reviews/").content.decode()
+
+
+def test_production_needs_a_current_approval_on_unchanged_content(pending, ds):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from governance.models import Review as ReviewModel
+
+    review = Review.objects.get(version=pending)
+    sign_all(review)
+    approve(pending)
+    lifecycle.deployment_record(actor=ds, version=pending, environment="production")
+    ModelVersion.objects.filter(pk=pending.pk).update(source_uri="s3://models/fraud/other.onnx")
+    pending.refresh_from_db()
+    with pytest.raises(Conflict, match="content changed after it was signed"):
+        lifecycle.model_version_transition(actor=ds, version=pending, to_stage="production")
+    ModelVersion.objects.filter(pk=pending.pk).update(source_uri="")
+    ReviewModel.objects.filter(pk=review.pk).update(closed_at=timezone.now() - timedelta(days=400))
+    with pytest.raises(Conflict, match="expired on"):
+        lifecycle.model_version_transition(actor=ds, version=pending, to_stage="production")
+    ReviewModel.objects.filter(pk=review.pk).update(closed_at=timezone.now())
+    assert lifecycle.model_version_transition(actor=ds, version=pending, to_stage="production").stage == "production"
