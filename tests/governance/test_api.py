@@ -134,3 +134,28 @@ def test_other_units_confidential_reviews_are_hidden(units, api):
     outsider = signer_for("validation")
     assert api(outsider).get(f"/api/v1/reviews/{review.pk}/").status_code == 404
     assert api(outsider).post(sign_url(review), body(), format="json").status_code == 404
+
+
+def test_signing_a_superseded_review_is_a_conflict(pending, ds, model, api):
+    review = Review.objects.get(version=pending)
+    lifecycle.model_version_register(actor=ds, model=model, version="2", signature={"inputs": "x"})
+    response = api(signer_for("validation")).post(sign_url(review), body(), format="json")
+    assert response.status_code == 409 and "superseded" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/risk-assessments/", "/api/v1/review-policies/", "/api/v1/findings/"])
+def test_other_lists_run_a_constant_number_of_queries(pending, ds, model, api, url, django_assert_max_num_queries):
+    from governance import services
+
+    for number in range(2, 7):
+        version = submit(ds, model, number=str(number))
+        services.finding_raise(
+            actor=signer_for("validation"), review=Review.objects.get(version=version), severity="low", description="x"
+        )
+    services.review_policy_update(
+        actor=person("root", "platform_admin"), tier="low", reason="r", approval_validity_days=9
+    )
+    client = api(person("reader", "executive"))
+    with django_assert_max_num_queries(8):
+        response = client.get(f"{url}?page_size=100")
+    assert response.status_code == 200 and response.json()["count"] >= 1
