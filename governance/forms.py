@@ -1,6 +1,6 @@
 from django import forms
 
-from governance.choices import Decision
+from governance.choices import Decision, Severity
 from governance.models import FUNCTION_NAMES
 
 
@@ -51,3 +51,8 @@ class SignOffForm(forms.Form):
     def __init__(self, *args, functions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["function"].choices = [(f, FUNCTION_NAMES[f]) for f in functions]
+
+
+class FindingForm(forms.Form):
+    severity = forms.ChoiceField(choices=Severity.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)

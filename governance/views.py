@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from core.exceptions import ApplicationError
 from governance import selectors, services
 from governance.choices import Decision, ReviewStatus
-from governance.forms import SignOffForm, answers_from, questionnaire_form
+from governance.forms import FindingForm, SignOffForm, answers_from, questionnaire_form
 from governance.models import FUNCTION_NAMES
 from portfolio.models import UseCase
 
@@ -86,6 +86,10 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             progress=progress,
             history=review.sign_offs.select_related("signer"),
             findings=review.findings.select_related("raised_by").prefetch_related("exceptions"),
+            finding_form=FindingForm(),
+            is_validator=self.request.user.has_perm("governance.sign_validation"),
+            is_developer=self.request.user.pk == review.version.submitted_by_id
+            or review.version.model.owners.filter(pk=self.request.user.pk).exists(),
             now=timezone.now(),
             form=form or SignOffForm(functions=signable),
             may_sign=may_sign,
@@ -103,8 +107,36 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self._context(self._review()))
 
+    def _finding_step(self, request, review, step: str) -> None:
+        """Effective challenge from the page: raise (validator), respond (developer), close (validator)."""
+        if step == "raise":
+            form = FindingForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+            elif _flash(
+                request, lambda: services.finding_raise(actor=request.user, review=review, **form.cleaned_data)
+            ):
+                messages.success(request, "Finding raised; the developers are notified.")
+            return
+        finding = review.findings.filter(pk=request.POST.get("finding") or 0).first()
+        if finding is None:
+            messages.error(request, "finding: choose a finding of this review.")
+        elif step == "respond" and _flash(
+            request,
+            lambda: services.finding_respond(
+                actor=request.user, finding=finding, response=request.POST.get("response")
+            ),
+        ):
+            messages.success(request, "Response recorded.")
+        elif step == "close" and _flash(request, lambda: services.finding_close(actor=request.user, finding=finding)):
+            messages.success(request, "Finding closed.")
+
     def post(self, request, *args, **kwargs):
         review = self._review()
+        step = request.POST.get("step", "sign")
+        if step in ("raise", "respond", "close"):
+            self._finding_step(request, review, step)
+            return redirect("governance:review_detail", pk=review.pk)
         held = [f.code for f in selectors.sign_off_functions_held(user=request.user)]
         form = SignOffForm(request.POST, functions=held)
         if form.is_valid() and _flash(

@@ -1,6 +1,7 @@
 """Reviews of versions and their sign-offs: opened on submission, signed with a password, gated."""
 
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -37,10 +38,7 @@ def signature_meaning(*, review: Review, function: str, decision: str, digest: s
 def holders_of(function: str):
     """Active users who hold a sign-off function, through a role or directly."""
     app_label, codename = function_permission(function).split(".")
-    perm = Q(content_type__app_label=app_label, codename=codename)
-    from django.contrib.auth.models import Permission
-
-    permission = Permission.objects.filter(perm).first()
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
     users = get_user_model().objects.filter(is_active=True)
     return users.filter(Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct()
 

@@ -48,3 +48,21 @@ def test_the_assessment_page_answers_submits_and_is_approved_by_another(use_case
     login(client, approver).post(url, {"step": "approve"})
     use_case.refresh_from_db()
     assert use_case.risk_tier == "high"
+
+
+def test_findings_are_raised_answered_and_closed_from_the_review_page(pending, ds, client):
+    from governance.models import Finding
+
+    review = Review.objects.get(version=pending)
+    url = f"/governance/reviews/{review.pk}/"
+    validator = signer_for("validation")
+    login(client, validator).post(url, {"step": "raise", "severity": "high", "description": "No drift test."})
+    finding = Finding.objects.get()
+    login(client, ds)
+    assert 'data-testid="respond-form"' in client.get(url).content.decode()
+    client.post(url, {"step": "respond", "finding": finding.pk, "response": "Added one."})
+    login(client, validator).post(url, {"step": "close", "finding": finding.pk})
+    finding.refresh_from_db()
+    assert (finding.status, finding.response) == ("closed", "Added one.")
+    login(client, ds).post(url, {"step": "raise", "severity": "low", "description": "Self-review."})
+    assert Finding.objects.count() == 1  # the developer may not raise findings on their own version
