@@ -16,6 +16,7 @@ def navigation(request) -> dict:
         ("Roadmap", reverse("portfolio:roadmap")),
         ("Strategy", reverse("portfolio:objective_list")),
         ("Reviews", reverse("portfolio:review_list")),
+        ("Sign-offs", reverse("governance:review_queue")),
         ("Benefits", reverse("portfolio:benefits")),
     ]
     if user.has_perm("audit.view_auditevent"):

@@ -46,6 +46,7 @@ ROLES: tuple[Role, ...] = (
             "portfolio.change_agreement",
             "portfolio.add_capability",
             "portfolio.change_capability",
+            "governance.add_riskassessment",
             "dashboards.view_program",
         ),
     ),
@@ -62,6 +63,7 @@ ROLES: tuple[Role, ...] = (
             "lifecycle.add_deployment",
             "lifecycle.add_dataset",
             "lifecycle.change_dataset",
+            "governance.add_riskassessment",
             "dashboards.view_data_science",
         ),
     ),
@@ -73,6 +75,8 @@ ROLES: tuple[Role, ...] = (
             *_SEE_PORTFOLIO,
             "lifecycle.approve_modelversion",
             "lifecycle.add_privacytreatment",
+            "governance.add_riskassessment",
+            "governance.approve_riskassessment",
             "dashboards.view_review_board",
         ),
     ),
@@ -126,15 +130,24 @@ ROLES: tuple[Role, ...] = (
                     "mlflowproposal",
                 )
             ),
+            "governance.change_reviewpolicy",
+            "governance.add_trainingrecord",
             "dashboards.view_administration",
         ),
+    ),
+    Role(
+        "exception_authority",
+        "Exception authority",
+        "Grants time-boxed exceptions that let a version be approved despite an open high-severity finding.",
+        (*_SEE_PORTFOLIO, "governance.grant_findingexception"),
     ),
     *(
         Role(
             f"sign_off_{code}",
             f"Sign-off: {code.capitalize()}",
             f"Holds the {code} sign-off function on review boards.",
-            (f"governance.sign_{code}",),
+            # A signer decides on reviews, so lifecycle lets them reject the version their review rejects.
+            (f"governance.sign_{code}", "lifecycle.approve_modelversion"),
         )
         for code in SIGN_OFF_FUNCTION_CODES
     ),

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from governance import demo as governance_demo
 from lifecycle import demo as lifecycle_demo
 from portfolio import demo as portfolio_demo
 
@@ -10,5 +11,7 @@ from portfolio import demo as portfolio_demo
 def seed() -> list[tuple[str, str, str]]:
     """Create what is missing in every app's demo data; returns (username, roles, password) per demo user."""
     accounts = portfolio_demo.seed()
-    lifecycle_demo.seed()
+    accounts += governance_demo.seed()
+    lifecycle_demo.seed(before_approval=governance_demo.sign_review)
+    governance_demo.seed_open_reviews()
     return accounts

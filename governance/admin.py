@@ -1,14 +1,82 @@
 from django.contrib import admin
 
-from governance.models import SignOffFunction
+from governance.models import (
+    Questionnaire,
+    Review,
+    ReviewPolicy,
+    RiskAssessment,
+    SignOff,
+    SignOffFunction,
+    TrainingRecord,
+)
 
 
-@admin.register(SignOffFunction)
-class SignOffFunctionAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "description")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Governed records change only through services: the admin shows them, never edits them."""
 
     def has_add_permission(self, request):
-        return False  # the list is fixed: each function maps to a permission
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SignOffFunction)
+class SignOffFunctionAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "description")
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ReadOnlyAdmin):
+    list_display = ("version", "title", "published_at")
+
+
+@admin.register(RiskAssessment)
+class RiskAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("use_case", "status", "eu_category", "tier", "author", "approved_by", "reassessment_due")
+    list_filter = ("status", "eu_category", "tier")
+    list_select_related = ("use_case", "author", "approved_by")
+
+
+@admin.register(ReviewPolicy)
+class ReviewPolicyAdmin(ReadOnlyAdmin):
+    list_display = ("tier", "version", "required_functions", "approval_validity_days", "created_by", "created_at")
+    list_filter = ("tier",)
+
+
+class SignOffInline(admin.TabularInline):
+    model = SignOff
+    extra = 0
+    can_delete = False
+    fields = ("function", "signer_name", "decision", "comment", "digest", "policy_version", "signed_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "version", "status", "policy", "opened_at", "closed_at")
+    list_filter = ("status",)
+    list_select_related = ("version__model", "policy")
+    inlines = [SignOffInline]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ("review", "function", "signer_name", "decision", "signed_at", "invalidated_at")
+    list_filter = ("function", "decision")
+    list_select_related = ("review__version__model",)
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(ReadOnlyAdmin):
+    list_display = ("user", "course", "completed_on", "expires_on", "recorded_by")
+    list_select_related = ("user", "recorded_by")

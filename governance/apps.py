@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = "Governance"
+
+    def ready(self) -> None:
+        from governance import gates as governance_gates
+        from governance.services import review_open, reviews_supersede_for_new_version
+        from lifecycle import gates
+        from lifecycle.choices import Stage
+
+        gates.register(Stage.PENDING_APPROVAL, governance_gates.assessment_approved, name="impact assessment approved")
+        gates.register(Stage.APPROVED, governance_gates.assessment_approved, name="impact assessment approved")
+        gates.register(Stage.APPROVED, governance_gates.review_complete, name="review complete")
+        gates.register(Stage.APPROVED, governance_gates.metric_thresholds_met, name="metric thresholds met")
+        gates.register(Stage.APPROVED, governance_gates.no_open_high_finding, name="no open high-severity finding")
+        gates.register(Stage.PRODUCTION, governance_gates.approval_current, name="approval current")
+        gates.on_enter(Stage.PENDING_APPROVAL, review_open)
+        gates.on_enter(Stage.REGISTERED, reviews_supersede_for_new_version)

@@ -1,6 +1,20 @@
-"""Governance reference data. Sign-off functions are held through their permissions."""
+"""Governance: impact assessments, review policies per tier, reviews of versions and their sign-offs."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+from core.models import RestrictedManager, TimeStampedModel
+from governance.choices import (
+    AssessmentStatus,
+    Course,
+    Decision,
+    EUCategory,
+    FindingStatus,
+    ReviewStatus,
+    Severity,
+    Tier,
+)
 
 SIGN_OFF_FUNCTIONS = [
     ("validation", "Validation", "Independent model validation: method, data, performance, limits."),
@@ -11,6 +25,8 @@ SIGN_OFF_FUNCTIONS = [
     ("ethics", "Ethics", "Fairness, transparency and impact on the people affected."),
     ("business", "Business", "The accountable business owner accepts the model for its use."),
 ]
+FUNCTION_CODES = [code for code, _, _ in SIGN_OFF_FUNCTIONS]
+FUNCTION_NAMES = {code: name for code, name, _ in SIGN_OFF_FUNCTIONS}
 
 
 class SignOffFunction(models.Model):
@@ -32,3 +48,266 @@ class SignOffFunction(models.Model):
     @property
     def permission(self) -> str:
         return f"governance.sign_{self.code}"
+
+
+def function_permission(code: str) -> str:
+    return f"governance.sign_{code}"
+
+
+class Questionnaire(models.Model):
+    """One version of the impact-assessment questionnaire, defined as data (seeded by a migration)."""
+
+    version = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    # [{"key", "text", "kind": "text|choice|multi|bool", "options": [[value, label], ...], "required"}]
+    questions = models.JSONField()
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    def question(self, key: str) -> dict | None:
+        return next((q for q in self.questions if q["key"] == key), None)
+
+
+class RiskAssessment(TimeStampedModel):
+    """An impact assessment of a use case: answers, the computed EU AI Act category and tier, and why."""
+
+    use_case = models.ForeignKey("portfolio.UseCase", on_delete=models.PROTECT, related_name="risk_assessments")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
+    eu_category = models.CharField(max_length=12, choices=EUCategory.choices, blank=True)
+    tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    reassessment_due = models.DateField(null=True, blank=True)
+
+    scope_business_unit = "use_case__business_unit"
+    scope_confidential = "use_case__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ("add", "view")
+        permissions = [("approve_riskassessment", "Can approve a risk assessment written by someone else")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["use_case"],
+                condition=Q(status__in=["draft", "submitted"]),
+                name="%(app_label)s_%(class)s_one_open_per_use_case",
+                violation_error_message="This use case already has an assessment in progress.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assessment of {self.use_case.code} ({self.get_status_display().lower()})"
+
+
+class ReviewPolicy(models.Model):
+    """One version of the review policy of a tier. Rows are never edited: an edit adds the next version."""
+
+    tier = models.CharField(max_length=10, choices=Tier.choices)
+    version = models.PositiveIntegerField()
+    required_functions = models.JSONField(help_text='Sign-off function codes, e.g. ["validation", "risk"].')
+    # [{"metric": "recall", "operator": ">=", "value": 0.8}]
+    metric_thresholds = models.JSONField(default=list, blank=True)
+    model_card_sections = models.JSONField(default=list, blank=True)
+    bias_assessment_required = models.BooleanField(default=False)
+    approval_validity_days = models.PositiveIntegerField()
+    reassessment_cadence_days = models.PositiveIntegerField()
+    decommission_notice_days = models.PositiveIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["tier", "-version"]
+        verbose_name_plural = "review policies"
+        default_permissions = ("view", "change")
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "version"], name="%(app_label)s_%(class)s_tier_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} policy v{self.version}"
+
+    SNAPSHOT_FIELDS = (
+        "tier",
+        "version",
+        "required_functions",
+        "metric_thresholds",
+        "model_card_sections",
+        "bias_assessment_required",
+        "approval_validity_days",
+        "reassessment_cadence_days",
+        "decommission_notice_days",
+    )
+
+    def snapshot(self) -> dict:
+        return {field: getattr(self, field) for field in self.SNAPSHOT_FIELDS}
+
+
+class Review(models.Model):
+    """The review of one model version under a snapshot of its tier's policy."""
+
+    version = models.ForeignKey("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="reviews")
+    policy = models.ForeignKey(ReviewPolicy, on_delete=models.PROTECT, related_name="reviews")
+    policy_snapshot = models.JSONField()
+    status = models.CharField(max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    scope_business_unit = "version__model__use_case__business_unit"
+    scope_confidential = "version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version"], condition=Q(status="open"), name="%(app_label)s_%(class)s_one_open_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review #{self.pk} of {self.version}"
+
+    @property
+    def required_functions(self) -> list[str]:
+        return list(self.policy_snapshot.get("required_functions", []))
+
+
+class SignOff(models.Model):
+    """A signature on a review: immutable once written. Only a reset (policy edit, content change,
+    superseded review) stamps `invalidated_at`; the signature itself never changes."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="sign_offs")
+    function = models.CharField(max_length=30)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_name = models.CharField("printed name of the signer", max_length=300)
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    meaning = models.TextField(help_text="The meaning of the signature, as shown to the signer.")
+    comment = models.TextField(blank=True)
+    digest = models.CharField(max_length=64, help_text="Content digest of the version that was signed.")
+    policy_version = models.PositiveIntegerField()
+    signed_at = models.DateTimeField(auto_now_add=True)
+    invalidated_at = models.DateTimeField(null=True, blank=True)
+    invalidated_reason = models.CharField(max_length=300, blank=True)
+
+    scope_business_unit = "review__version__model__use_case__business_unit"
+    scope_confidential = "review__version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        verbose_name = "sign-off"
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "function"],
+                condition=Q(invalidated_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_decision_per_function",
+                violation_error_message="This function has already decided on this review.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.function} {self.decision} by {self.signer_name}"
+
+    @property
+    def function_name(self) -> str:
+        return FUNCTION_NAMES.get(self.function, self.function)
+
+
+class TrainingRecord(models.Model):
+    """A completed training with its expiry: signers must hold current AI-literacy training."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training_records")
+    course = models.CharField(max_length=30, choices=Course.choices, default=Course.AI_LITERACY)
+    completed_on = models.DateField()
+    expires_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-expires_on"]
+        default_permissions = ("add", "view")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("completed_on")),
+                name="%(app_label)s_%(class)s_expires_after_completion",
+                violation_error_message="Training expires after it was completed.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.course} until {self.expires_on}"
+
+
+class Finding(TimeStampedModel):
+    """Effective challenge: a validator's finding on a reviewed version, the developer's response, and
+    its closure by a validator."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="findings")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    description = models.TextField()
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    response = models.TextField(blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    scope_business_unit = "review__version__model__use_case__business_unit"
+    scope_confidential = "review__version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        default_permissions = ("view",)
+        permissions = [("grant_findingexception", "Can grant a time-boxed exception for an open finding")]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()} finding #{self.pk} on {self.review}"
+
+
+class FindingException(models.Model):
+    """A time-boxed exception letting a version be approved despite an open high-severity finding,
+    granted by a separate exception authority."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="exceptions")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    scope_business_unit = "finding__review__version__model__use_case__business_unit"
+    scope_confidential = "finding__review__version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"Exception for finding #{self.finding_id} until {self.expires_at:%Y-%m-%d}"

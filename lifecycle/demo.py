@@ -23,7 +23,9 @@ PATHS = {
 
 
 @transaction.atomic
-def seed() -> None:
+def seed(*, before_approval=None) -> None:
+    """`before_approval(version)` runs before each move to approved (the governance demo signs the
+    review there), so the demo passes the same gates as everyone else."""
     if AIModel.objects.exists():
         return
     from portfolio.models import UseCase
@@ -64,6 +66,8 @@ def seed() -> None:
                         endpoint=f"https://ml.internal/{name}/v{number}",
                         runtime={"regions": ["eu-west-1"], "replicas": [2, 6]},
                     )
+                if stage == Stage.APPROVED and before_approval is not None:
+                    before_approval(version)
                 services.model_version_transition(
                     actor=actor, version=version, to_stage=stage, reason="Demo lifecycle step."
                 )

@@ -93,6 +93,8 @@ def model_version_register(*, actor, model: AIModel, version: str, **fields) -> 
         target=record,
         after={"version": version, "digest": record.digest, "mlflow_run_id": record.mlflow_run_id},
     )
+    # Listeners hear a registration too (governance supersedes the model's open reviews).
+    gates.entered(version=record, actor=actor, from_stage="", reason="registered")
     return record
 
 

@@ -218,6 +218,11 @@ SPECTACULAR_SETTINGS = {
         "AssumptionStatusEnum": "portfolio.models.reviews.Assumption.Status",
         "StageEnum": "lifecycle.choices.Stage",
         "EnvironmentEnum": "lifecycle.models.Deployment.Environment",
+        "DecisionEnum": "portfolio.models.reviews.ReviewDecision.Decision",
+        "SignOffDecisionEnum": "governance.choices.Decision",
+        "AssessmentStatusEnum": "governance.choices.AssessmentStatus",
+        "ReviewStatusEnum": "governance.choices.ReviewStatus",
+        "TierEnum": "governance.choices.Tier",
     },
 }
 

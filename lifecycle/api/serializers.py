@@ -304,7 +304,7 @@ class NoticeAcknowledgeSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class StepReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 

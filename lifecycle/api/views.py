@@ -194,17 +194,17 @@ class ModelVersionViewSet(ScopedCreateReadViewSet):
         )
         return Response(s.ModelVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.ModelVersionSerializer)
+    @extend_schema(request=s.StepReasonSerializer, responses=s.ModelVersionSerializer)
     @action(
         detail=True,
         methods=["post"],
         url_path="acknowledge-break",
         action_permission="custom",
-        serializer_class=s.ReasonSerializer,
+        serializer_class=s.StepReasonSerializer,
     )
     def acknowledge_break(self, request, pk=None):
         """Accept an input signature incompatible with production's: {"reason"}; consumers are told."""
-        body = s.ReasonSerializer(data=request.data)
+        body = s.StepReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         version = services.model_version_acknowledge_break(
             actor=request.user, version=self.get_object(), reason=body.validated_data["reason"]
@@ -362,11 +362,11 @@ class DecommissionViewSet(ScopedCreateReadViewSet):
         """Retire on or after the sunset date once the checklist is done (409 lists what is missing)."""
         return self._step(request, decommissioning.decommission_retire)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.DecommissionPlanSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    @extend_schema(request=s.StepReasonSerializer, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.StepReasonSerializer)
     def cancel(self, request, pk=None):
         """Cancel an open plan: {"reason"}."""
-        return self._step(request, decommissioning.decommission_plan_cancel, s.ReasonSerializer)
+        return self._step(request, decommissioning.decommission_plan_cancel, s.StepReasonSerializer)
 
 
 class MlflowWebhookView(APIView):

@@ -48,6 +48,7 @@ from portfolio.services.strategy import (
 )
 from portfolio.services.use_cases import (
     USE_CASE_EDITABLE,
+    use_case_apply_risk_classification,
     use_case_create,
     use_case_link_objective,
     use_case_transition,
@@ -93,6 +94,7 @@ __all__ = [
     "stop_loss_set",
     "stop_loss_status",
     "team_create",
+    "use_case_apply_risk_classification",
     "use_case_create",
     "use_case_link_objective",
     "use_case_transition",

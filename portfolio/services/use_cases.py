@@ -8,7 +8,7 @@ from django.db.models import Max
 from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, require_text
 from core.permissions import require, require_model_perm
-from portfolio.choices import NEXT_STATUSES, UseCaseStatus
+from portfolio.choices import NEXT_STATUSES, OPEN_STATUSES, RiskTier, UseCaseStatus
 from portfolio.models import (
     KPI,
     READINESS_ITEMS,
@@ -228,3 +228,36 @@ def use_case_unlink_objective(*, actor, link: UseCaseObjective) -> None:
         before={"objective": link.objective_id, "kpi": link.kpi_id},
     )
     link.delete()
+
+
+@transaction.atomic
+def use_case_apply_risk_classification(
+    *, actor, use_case: UseCase, risk_tier: str, prohibited: bool, reason: str
+) -> UseCase:
+    """Record the risk tier of an approved impact assessment; a prohibited result blocks the use case
+    (rejected where the workflow allows, otherwise paused). The caller (governance) checked that the
+    actor may approve assessments; here the actor must at least see the use case."""
+    use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    require(actor, "view", use_case)
+    if risk_tier not in RiskTier.values or risk_tier == RiskTier.UNASSESSED:
+        raise ApplicationError(f"risk_tier: unknown tier “{risk_tier}”.", details={"risk_tier": ["Unknown."]})
+    before = {"risk_tier": use_case.risk_tier, "status": use_case.status}
+    use_case.risk_tier = risk_tier
+    if prohibited and use_case.status in OPEN_STATUSES:
+        allowed = NEXT_STATUSES[use_case.status]
+        blocked = UseCaseStatus.REJECTED if UseCaseStatus.REJECTED in allowed else UseCaseStatus.PAUSED
+        if blocked in allowed:
+            UseCaseTransition.objects.create(
+                use_case=use_case, from_status=use_case.status, to_status=blocked, reason=reason, actor=actor
+            )
+            use_case.status = blocked
+    use_case.save(update_fields=["risk_tier", "status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="use_case.risk_classified",
+        target=use_case,
+        reason=reason,
+        before=before,
+        after={"risk_tier": use_case.risk_tier, "status": use_case.status},
+    )
+    return use_case

@@ -12,6 +12,7 @@ from lifecycle.choices import Stage
 from lifecycle.models import Dataset, ModelVersion
 from notifications.models import Notification
 from portfolio import services as portfolio
+from tests.governance.helpers import approve_assessment
 
 COLUMNS = [{"name": "customer_id", "type": "string"}, {"name": "amount", "type": "double"}]
 SIGNATURE = {"inputs": '[{"name": "amount", "type": "double"}]'}
@@ -70,6 +71,7 @@ def test_a_breaking_schema_tells_the_owners_of_live_versions_what_broke(ds, mode
 
 
 def test_review_needs_training_data_and_treated_personal_data(ds, reviewer, model, units):
+    approve_assessment(model.use_case)
     version = _version(ds, model)
     with pytest.raises(Conflict, match="No training dataset is recorded"):
         services.model_version_transition(actor=ds, version=version, to_stage=Stage.PENDING_APPROVAL)

@@ -11,6 +11,7 @@ from lifecycle import services
 from lifecycle.choices import Stage
 from lifecycle.models import Incident, ModelVersion
 from portfolio import services as portfolio
+from tests.governance.helpers import approved_version
 
 SIGNATURE = {"inputs": "[amount]"}
 
@@ -25,10 +26,8 @@ def world(units, make_user):
 
 
 def _approved(ds, model, number):
-    version = services.model_version_register(actor=ds, model=model, version=str(number), signature=SIGNATURE)
-    ModelVersion.objects.filter(pk=version.pk).update(stage=Stage.APPROVED)
-    version.refresh_from_db()
-    return version
+    """Approved through a complete governance review: production checks the approval."""
+    return approved_version(model, number, actor=ds, signature=SIGNATURE)
 
 
 def test_production_needs_a_deployment_record(world):

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from lifecycle import selectors, services
 from lifecycle.choices import Stage
-from lifecycle.models import ModelVersion
 from portfolio import services as portfolio
+from tests.governance.helpers import walk_to_approved
 
 SIGNATURE = {"inputs": "[amount]"}
 
@@ -24,8 +24,7 @@ def world(units, make_user):
 
 
 def _to_production(ds, version):
-    ModelVersion.objects.filter(pk=version.pk).update(stage=Stage.APPROVED)
-    version.refresh_from_db()
+    walk_to_approved(version, actor=ds)  # through a complete review: production checks the approval
     services.deployment_record(actor=ds, version=version, environment="production")
     services.model_version_transition(actor=ds, version=version, to_stage=Stage.PRODUCTION, reason="release")
 

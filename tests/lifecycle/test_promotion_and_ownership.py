@@ -10,6 +10,8 @@ from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
 from notifications.models import Notification
 from portfolio import services as portfolio
+from tests.governance.helpers import approve_assessment, approve_version, walk_to_approved
+from tests.lifecycle.helpers import record_training_data
 
 INPUTS = '[{"name": "amount", "type": "double"}, {"name": "mcc", "type": "long"}]'
 
@@ -33,7 +35,8 @@ def model(ds, units, make_user):
     return model
 
 
-def _candidate(ds, model, *, inputs=INPUTS, auc=0.90):
+def _candidate(ds, model, *, inputs=INPUTS, auc=0.90, approve=True):
+    """A candidate through the real path: validation, training data, a complete review, a deployment."""
     version = services.model_version_register(
         actor=ds,
         model=model,
@@ -41,8 +44,9 @@ def _candidate(ds, model, *, inputs=INPUTS, auc=0.90):
         signature={"inputs": inputs},
         metrics={"auc": auc},
     )
-    ModelVersion.objects.filter(pk=version.pk).update(stage=Stage.APPROVED)
-    services.deployment_record(actor=ds, version=version, environment="production")
+    if approve:
+        walk_to_approved(version, actor=ds)
+        services.deployment_record(actor=ds, version=version, environment="production")
     return ModelVersion.objects.get(pk=version.pk)
 
 
@@ -70,10 +74,13 @@ def test_an_incompatible_input_signature_needs_an_acknowledged_reason(ds, model,
 
     consumer_register(actor=ds, model=model, system="Card authoriser", contact=app)
     breaking = _candidate(
-        ds, model, inputs='[{"name": "amount", "type": "string"}, {"name": "country", "type": "str"}]'
+        ds, model, inputs='[{"name": "amount", "type": "string"}, {"name": "country", "type": "str"}]', approve=False
     )
+    services.model_version_transition(actor=ds, version=breaking, to_stage=Stage.IN_VALIDATION)
+    record_training_data(breaking, actor=ds)
+    approve_assessment(model.use_case)
     with pytest.raises(Conflict) as refused:
-        services.model_version_transition(actor=ds, version=breaking, to_stage=Stage.PRODUCTION)
+        services.model_version_transition(actor=ds, version=breaking, to_stage=Stage.PENDING_APPROVAL)
     assert "input country is new and callers do not send it; input amount changed from double to string" in str(
         refused.value
     )
@@ -81,8 +88,11 @@ def test_an_incompatible_input_signature_needs_an_acknowledged_reason(ds, model,
         services.model_version_acknowledge_break(actor=ds, version=breaking, reason="")
     services.model_version_acknowledge_break(actor=ds, version=breaking, reason="Authoriser v7 sends country.")
     assert Notification.objects.filter(recipient=app, category="signature").exists()
+    services.model_version_transition(actor=ds, version=breaking, to_stage=Stage.PENDING_APPROVAL)
+    approve_version(breaking)
+    services.deployment_record(actor=ds, version=breaking, environment="production")
     services.model_version_transition(actor=ds, version=breaking, to_stage=Stage.PRODUCTION)
-    compatible = _candidate(ds, model, inputs='[{"name": "amount", "type": "string"}]')
+    compatible = _candidate(ds, model, inputs='[{"name": "amount", "type": "string"}]', approve=False)
     with pytest.raises(Conflict, match="nothing to acknowledge"):
         services.model_version_acknowledge_break(actor=ds, version=compatible, reason="just in case")
 

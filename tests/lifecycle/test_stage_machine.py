@@ -10,6 +10,7 @@ from lifecycle import datasets, gates, services
 from lifecycle.choices import NEXT_STAGES, Stage
 from lifecycle.models import DecommissionPlan, ModelVersion, StageTransition
 from portfolio import services as portfolio
+from tests.governance.helpers import approve_assessment, complete_review, walk_to_approved
 
 ALL_EDGES = [(a, b) for a in Stage.values for b in Stage.values if a != b]
 SIGNATURE = {"inputs": "[{'name': 'amount', 'type': 'double'}]", "outputs": "[{'type': 'long'}]"}
@@ -77,6 +78,10 @@ def test_every_edge_is_allowed_exactly_when_the_machine_says(version, ds, review
         _finished_decommission_plan(version, ds)
     actor = reviewer if dst == Stage.APPROVED or (dst == Stage.REJECTED and src == Stage.PENDING_APPROVAL) else ds
     if dst in NEXT_STAGES[src]:
+        if dst in (Stage.PENDING_APPROVAL, Stage.APPROVED, Stage.PRODUCTION):
+            approve_assessment(version.model.use_case)  # governance's gates: assessed, and reviewed
+        if dst in (Stage.APPROVED, Stage.PRODUCTION):
+            complete_review(version)
         services.model_version_transition(actor=actor, version=version, to_stage=dst, reason="step")
         version.refresh_from_db()
         assert version.stage == dst
@@ -123,7 +128,7 @@ def test_the_submitter_and_owners_cannot_approve(version, ds, reviewer, model):
 def test_promotion_deprecates_the_previous_production_version(version, ds, model):
     _force(version, Stage.PRODUCTION)
     second = services.model_version_register(actor=ds, model=model, version="2", signature=SIGNATURE)
-    _force(second, Stage.APPROVED)
+    walk_to_approved(second, actor=ds)
     services.deployment_record(actor=ds, version=second, environment="production")
     services.model_version_transition(actor=ds, version=second, to_stage=Stage.PRODUCTION, reason="better AUC")
     version.refresh_from_db()

@@ -1,0 +1,211 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from governance.choices import Decision, Tier
+from governance.models import FUNCTION_CODES, Finding, Questionnaire, Review, ReviewPolicy, RiskAssessment, SignOff
+from governance.selectors import review_progress
+from portfolio.models import UseCase
+
+
+class QuestionnaireSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Questionnaire
+        fields = ["version", "title", "questions"]
+
+
+class RiskAssessmentSerializer(serializers.ModelSerializer):
+    use_case = serializers.PrimaryKeyRelatedField(queryset=UseCase.objects.all())
+    use_case_code = serializers.CharField(source="use_case.code", read_only=True)
+    questionnaire = serializers.IntegerField(source="questionnaire.version", read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True)
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = RiskAssessment
+        fields = [
+            "id",
+            "use_case",
+            "use_case_code",
+            "questionnaire",
+            "answers",
+            "status",
+            "eu_category",
+            "tier",
+            "reasons",
+            "author",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "reassessment_due",
+        ]
+        read_only_fields = [f for f in fields if f not in ("use_case", "answers")]
+
+
+class AnswersSerializer(serializers.Serializer):
+    answers = serializers.DictField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ThresholdSerializer(serializers.Serializer):
+    metric = serializers.CharField(max_length=100)
+    operator = serializers.ChoiceField(choices=[">=", ">", "<=", "<"])
+    value = serializers.FloatField()
+
+
+class ReviewPolicySerializer(serializers.ModelSerializer):
+    """Reading every version; POST makes the next version of a tier's policy (admins only)."""
+
+    tier = serializers.ChoiceField(choices=Tier.choices)
+    required_functions = serializers.ListField(child=serializers.ChoiceField(choices=FUNCTION_CODES), required=False)
+    metric_thresholds = ThresholdSerializer(many=True, required=False)
+    model_card_sections = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    reason = serializers.CharField(max_length=2000)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = ReviewPolicy
+        fields = [
+            "id",
+            "tier",
+            "version",
+            "required_functions",
+            "metric_thresholds",
+            "model_card_sections",
+            "bias_assessment_required",
+            "approval_validity_days",
+            "reassessment_cadence_days",
+            "decommission_notice_days",
+            "reason",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["version", "created_at"]
+        extra_kwargs = {
+            "bias_assessment_required": {"required": False},
+            "approval_validity_days": {"required": False},
+            "reassessment_cadence_days": {"required": False},
+            "decommission_notice_days": {"required": False},
+        }
+        validators = []
+
+
+class SignedFunctionSerializer(serializers.Serializer):
+    function = serializers.CharField()
+    decision = serializers.CharField()
+    signer = serializers.CharField()
+    signed_at = serializers.DateTimeField()
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    model_version = serializers.PrimaryKeyRelatedField(source="version", read_only=True)
+    model_version_label = serializers.CharField(source="version.__str__", read_only=True)
+    required_functions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    policy_tier = serializers.CharField(source="policy.tier", read_only=True)
+    policy_version = serializers.IntegerField(source="policy.version", read_only=True)
+    signed = serializers.SerializerMethodField()
+    missing = serializers.SerializerMethodField()
+    content_digest = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "model_version",
+            "model_version_label",
+            "status",
+            "required_functions",
+            "signed",
+            "missing",
+            "content_digest",
+            "policy_tier",
+            "policy_version",
+            "opened_at",
+            "closed_at",
+        ]
+
+    def _progress(self, review):
+        cache = self.context.setdefault("_progress", {})
+        if review.pk not in cache:
+            cache[review.pk] = review_progress(review)
+        return cache[review.pk]
+
+    @extend_schema_field(SignedFunctionSerializer(many=True))
+    def get_signed(self, review) -> list[dict]:
+        return SignedFunctionSerializer(self._progress(review).signed, many=True).data
+
+    def get_missing(self, review) -> list[str]:
+        return self._progress(review).missing
+
+    def get_content_digest(self, review) -> str:
+        return self._progress(review).digest
+
+
+class SignOffSerializer(serializers.ModelSerializer):
+    signer = serializers.CharField(source="signer.username", read_only=True)
+
+    class Meta:
+        model = SignOff
+        fields = [
+            "id",
+            "review",
+            "function",
+            "signer",
+            "signer_name",
+            "decision",
+            "meaning",
+            "comment",
+            "digest",
+            "policy_version",
+            "signed_at",
+            "invalidated_at",
+            "invalidated_reason",
+        ]
+
+
+class SignOffRequestSerializer(serializers.Serializer):
+    function = serializers.CharField(max_length=30)
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    password = serializers.CharField(
+        max_length=256, required=False, allow_blank=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    raised_by = serializers.CharField(source="raised_by.username", read_only=True)
+    exception_until = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "review",
+            "severity",
+            "description",
+            "raised_by",
+            "status",
+            "response",
+            "responded_at",
+            "closed_at",
+            "exception_until",
+            "created_at",
+        ]
+        read_only_fields = ["status", "response", "responded_at", "closed_at", "created_at"]
+
+    def get_exception_until(self, finding) -> str | None:
+        live = [e.expires_at for e in finding.exceptions.all() if e.expires_at > timezone.now()]
+        return max(live).isoformat() if live else None
+
+
+class FindingResponseSerializer(serializers.Serializer):
+    response = serializers.CharField(max_length=4000)
+
+
+class FindingExceptionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+    days = serializers.IntegerField(min_value=1, max_value=90)

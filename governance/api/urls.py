@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from governance.api import views
+
+router = SimpleRouter()
+router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-assessment")
+router.register("review-policies", views.ReviewPolicyViewSet, basename="review-policy")
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("findings", views.FindingViewSet, basename="finding")
+urlpatterns = router.urls

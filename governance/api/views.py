@@ -1,0 +1,195 @@
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
+from core.filters import IdChoiceFilter
+from governance import selectors, services
+from governance.api import serializers as s
+from governance.choices import ReviewStatus, Tier
+from governance.models import Finding, Review, ReviewPolicy, RiskAssessment
+from lifecycle.models import ModelVersion
+from portfolio.models import UseCase
+
+
+class RiskAssessmentFilterSet(django_filters.FilterSet):
+    use_case = IdChoiceFilter(queryset=UseCase.objects.all())
+
+    class Meta:
+        model = RiskAssessment
+        fields = ["use_case", "status", "eu_category", "tier"]
+
+
+class RiskAssessmentViewSet(ScopedCreateReadViewSet):
+    """Impact assessments of use cases: create a draft, `answer`, `submit`, `approve` (another reviewer)."""
+
+    queryset = RiskAssessment.objects.select_related("use_case", "questionnaire", "author", "approved_by")
+    serializer_class = s.RiskAssessmentSerializer
+    filterset_class = RiskAssessmentFilterSet
+
+    def perform_create(self, serializer):
+        use_case = get_object_or_404(
+            UseCase.objects.restrict(self.request.user, "view"), pk=serializer.validated_data["use_case"].pk
+        )
+        serializer.instance = services.risk_assessment_create(
+            actor=self.request.user, use_case=use_case, answers=serializer.validated_data.get("answers") or {}
+        )
+
+    def _answer(self, assessment):
+        return Response(s.RiskAssessmentSerializer(assessment).data)
+
+    @extend_schema(request=s.AnswersSerializer, responses=s.RiskAssessmentSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.AnswersSerializer)
+    def answer(self, request, pk=None):
+        """Change answers of your draft: {"answers": {question key: answer}}; the result is recomputed."""
+        data = s.AnswersSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(
+            services.risk_assessment_answer(
+                actor=request.user, assessment=self.get_object(), answers=data.validated_data["answers"]
+            )
+        )
+
+    @extend_schema(request=None, responses=s.RiskAssessmentSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.ReasonSerializer)
+    def submit(self, request, pk=None):
+        """Hand your complete draft to a reviewer."""
+        return self._answer(services.risk_assessment_submit(actor=request.user, assessment=self.get_object()))
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.RiskAssessmentSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.ReasonSerializer)
+    def approve(self, request, pk=None):
+        """Approve a submitted assessment written by someone else: the use case takes its tier."""
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(
+            services.risk_assessment_approve(
+                actor=request.user, assessment=self.get_object(), reason=data.validated_data.get("reason", "")
+            )
+        )
+
+    @extend_schema(responses=s.QuestionnaireSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
+    def questionnaire(self, request):
+        """The current questionnaire: its questions, kinds and options."""
+        return Response(s.QuestionnaireSerializer(services.current_questionnaire()).data)
+
+
+class ReviewPolicyFilterSet(django_filters.FilterSet):
+    tier = django_filters.ChoiceFilter(choices=Tier.choices)
+    current = django_filters.BooleanFilter(method="filter_current", label="Only the current version of each tier")
+
+    class Meta:
+        model = ReviewPolicy
+        fields = ["tier", "current"]
+
+    def filter_current(self, queryset, name, value):
+        return queryset.filter(pk__in=selectors.policies_current().values("pk")) if value else queryset
+
+
+class ReviewPolicyViewSet(ScopedCreateReadViewSet):
+    """Every version of every tier's review policy. POST makes the next version of a tier (admins)."""
+
+    queryset = ReviewPolicy.objects.select_related("created_by")
+    serializer_class = s.ReviewPolicySerializer
+    filterset_class = ReviewPolicyFilterSet
+    action_permission = "custom"  # the service checks the admin permission and the floors
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        if "metric_thresholds" in data:
+            data["metric_thresholds"] = [dict(row) for row in data["metric_thresholds"]]
+        serializer.instance = services.review_policy_update(actor=self.request.user, **data)
+
+
+class ReviewFilterSet(django_filters.FilterSet):
+    model_version = IdChoiceFilter(field_name="version", queryset=ModelVersion.objects.all())
+    status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices)
+
+    class Meta:
+        model = Review
+        fields = ["model_version", "status"]
+
+
+class ReviewViewSet(ReadOnlyScopedViewSet):
+    """Reviews of model versions: required functions, what is signed on the current content, what is
+    missing. POST `sign-offs` signs for one function (with your password)."""
+
+    queryset = Review.objects.select_related("version__model__use_case", "policy").prefetch_related(
+        "sign_offs", "version__dataset_links__dataset"
+    )
+    serializer_class = s.ReviewSerializer
+    filterset_class = ReviewFilterSet
+
+    @extend_schema(methods=["get"], responses=s.SignOffSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.SignOffRequestSerializer, responses={201: s.SignOffSerializer})
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="sign-offs",
+        action_permission="custom",
+        pagination_class=None,
+        filterset_class=None,
+        serializer_class=s.SignOffRequestSerializer,
+    )
+    def sign_offs(self, request, pk=None):
+        """GET: every sign-off of the review, including invalidated ones. POST: {"function", "decision",
+        "comment", "password"}; refused with 403 (not allowed, wrong password) or 409 (already decided)."""
+        review = self.get_object()
+        if request.method == "GET":
+            rows = review.sign_offs.select_related("signer")
+            return Response(s.SignOffSerializer(rows, many=True).data)
+        data = s.SignOffRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        signed = services.sign_off_record(actor=request.user, review=review, **data.validated_data)
+        return Response(s.SignOffSerializer(signed).data, status=status.HTTP_201_CREATED)
+
+
+class FindingViewSet(ScopedCreateReadViewSet):
+    """Effective challenge: a validator raises a finding on a review (POST), the developers `respond`, a
+    validator `close`s it; the exception authority may grant a time-boxed `exception` to a high one."""
+
+    queryset = Finding.objects.select_related("raised_by").prefetch_related("exceptions")
+    serializer_class = s.FindingSerializer
+    filterset_fields = ["review", "severity", "status"]
+    action_permission = "custom"  # each service checks who may act
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        review = get_object_or_404(Review.objects.restrict(self.request.user, "view"), pk=data.pop("review").pk)
+        serializer.instance = services.finding_raise(actor=self.request.user, review=review, **data)
+
+    def _done(self, finding):
+        return Response(s.FindingSerializer(Finding.objects.prefetch_related("exceptions").get(pk=finding.pk)).data)
+
+    @extend_schema(request=s.FindingResponseSerializer, responses=s.FindingSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.FindingResponseSerializer)
+    def respond(self, request, pk=None):
+        data = s.FindingResponseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            services.finding_respond(actor=request.user, finding=self.get_object(), **data.validated_data)
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.FindingSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    def close(self, request, pk=None):
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            services.finding_close(
+                actor=request.user, finding=self.get_object(), note=data.validated_data.get("reason", "")
+            )
+        )
+
+    @extend_schema(request=s.FindingExceptionSerializer, responses=s.FindingSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.FindingExceptionSerializer)
+    def exception(self, request, pk=None):
+        data = s.FindingExceptionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        finding = self.get_object()
+        services.finding_exception_grant(actor=request.user, finding=finding, **data.validated_data)
+        return self._done(finding)

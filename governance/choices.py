@@ -1,0 +1,68 @@
+from django.db import models
+
+
+class EUCategory(models.TextChoices):
+    """EU AI Act risk categories (Art. 5 prohibited, Art. 6 + Annex III high, Art. 50 transparency, the rest)."""
+
+    PROHIBITED = "prohibited", "Prohibited"
+    HIGH = "high", "High risk"
+    LIMITED = "limited", "Limited risk (transparency)"
+    MINIMAL = "minimal", "Minimal risk"
+
+
+class Tier(models.TextChoices):
+    """Internal risk tiers; the same values as the use case's risk_tier."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+TIER_ORDER = [Tier.LOW, Tier.MEDIUM, Tier.HIGH, Tier.CRITICAL]
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+OPEN_ASSESSMENT_STATUSES = (AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED)
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+
+
+class Operator(models.TextChoices):
+    GTE = ">=", "≥"
+    GT = ">", ">"
+    LTE = "<=", "≤"
+    LT = "<", "<"
+
+
+class Course(models.TextChoices):
+    AI_LITERACY = "ai_literacy", "AI literacy (EU AI Act Art. 4)"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESPONDED = "responded", "Responded"
+    CLOSED = "closed", "Closed"

@@ -1,0 +1,149 @@
+"""Demo governance: trained signers, approved impact assessments in every tier (one prohibited), and
+reviews signed through the services, so the lifecycle demo's approvals pass the real gates."""
+
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from core.permissions import can, grant
+from core.roles import ROLE_BY_KEY
+from governance import services
+from governance.choices import ReviewStatus
+from governance.models import Review, RiskAssessment, TrainingRecord
+
+DEMO_PASSWORD = "lodestar-demo-2026"
+EXTRA_USERS = [
+    ("rb3", "Grace", "Okafor", ["review_board", "sign_off_business", "sign_off_security"], ["RISK"]),
+]
+SIGNERS = ("rb", "rb2", "rb3")
+
+LOW = {
+    "purpose": "Support analysts with ranked suggestions; people decide.",
+    "annex_iii_areas": [],
+    "prohibited_practices": [],
+    "interacts_with_people": False,
+    "affected": ["employees"],
+    "autonomy": "advisory",
+    "personal_data": "none",
+    "scale": "small",
+    "reversibility": "reversible",
+    "financial_impact": "low",
+    "reputational_impact": "low",
+    "safety_impact": "none",
+}
+MEDIUM = {**LOW, "personal_data": "personal", "scale": "large", "affected": ["customers"]}
+HIGH = {**MEDIUM, "annex_iii_areas": ["credit"], "financial_impact": "high", "autonomy": "human_on_loop"}
+CRITICAL = {**HIGH, "annex_iii_areas": ["credit", "employment"], "personal_data": "special_category"}
+PROHIBITED = {**LOW, "prohibited_practices": ["emotion_workplace"], "affected": ["employees"]}
+# Tiers by the use case's status: live versions are approved by the demo signers (low and medium need
+# validation and business); versions awaiting approval sit in high and critical reviews.
+TIERS_BY_STATUS = {"live": [LOW, MEDIUM], "in_delivery": [HIGH, CRITICAL], "approved": [MEDIUM, HIGH]}
+
+
+def _people() -> list[tuple[str, str, str]]:
+    from portfolio.models import BusinessUnit, Membership
+
+    accounts = []
+    for username, first, last, roles, unit_codes in EXTRA_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@lodestar.example"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(*Group.objects.filter(name__in=[ROLE_BY_KEY[r].name for r in roles]))
+        for code in unit_codes:
+            Membership.objects.get_or_create(user=user, business_unit=BusinessUnit.objects.get(code=code))
+        accounts.append((username, ", ".join(ROLE_BY_KEY[r].name for r in roles), DEMO_PASSWORD))
+    admin, today = User.objects.get(username="admin"), timezone.localdate()
+    for user in User.objects.filter(username__in=SIGNERS):
+        if not TrainingRecord.objects.filter(user=user).exists():
+            services.training_record_add(
+                actor=admin, user=user, completed_on=today - timedelta(days=60), expires_on=today + timedelta(days=305)
+            )
+    return accounts
+
+
+def _open_to(user, obj) -> None:
+    """Confidential records of other units: the demo grants the reviewer access, as an admin would."""
+    if not can(user, "view", obj):
+        grant(actor=User.objects.get(username="admin"), grantee=user, action="view", obj=obj, reason="Demo review.")
+
+
+def _assess(use_case, answers, *, approve: bool = True) -> None:
+    author, reviewer = User.objects.get(username="pm"), User.objects.get(username="rb")
+    _open_to(reviewer, use_case)
+    assessment = services.risk_assessment_create(actor=author, use_case=use_case, answers=answers)
+    services.risk_assessment_submit(actor=author, assessment=assessment)
+    if approve:
+        services.risk_assessment_approve(actor=reviewer, assessment=assessment, reason="Demo assessment.")
+
+
+@transaction.atomic
+def seed() -> list[tuple[str, str, str]]:
+    """People, training and assessments; run before the lifecycle demo. Returns the extra demo accounts."""
+    from portfolio.models import UseCase
+
+    accounts = _people()
+    if RiskAssessment.objects.exists():
+        return accounts
+    for status, answer_sets in TIERS_BY_STATUS.items():
+        for i, use_case in enumerate(UseCase.objects.filter(status=status).order_by("number")):
+            _assess(use_case, answer_sets[i % len(answer_sets)])
+    proposed = list(UseCase.objects.filter(status="proposed", confidential=False).order_by("number")[:2])
+    if proposed:
+        _assess(proposed[0], PROHIBITED)  # blocks the use case: rejected
+    if len(proposed) > 1:
+        _assess(proposed[1], MEDIUM, approve=False)  # waiting for a reviewer
+    return accounts
+
+
+def sign_review(version) -> None:
+    """Sign the version's open review with the demo signers, one function each (lifecycle demo hook)."""
+    review = Review.objects.filter(version=version, status=ReviewStatus.OPEN).first()
+    if review is None:
+        return
+    _sign(review, review.required_functions)
+
+
+def _sign(review: Review, functions) -> None:
+    used = set(review.sign_offs.filter(invalidated_at__isnull=True).values_list("signer_id", flat=True))
+    for user in User.objects.filter(username__in=SIGNERS):
+        _open_to(user, review.version.model)
+    for function in functions:
+        signer = next(
+            (
+                user
+                for user in User.objects.filter(username__in=SIGNERS).order_by("username")
+                if user.pk not in used and user.has_perm(f"governance.sign_{function}")
+            ),
+            None,
+        )
+        if signer is None:
+            continue
+        services.sign_off_record(
+            actor=signer, review=review, function=function, decision="approve", password=DEMO_PASSWORD
+        )
+        used.add(signer.pk)
+
+
+@transaction.atomic
+def seed_open_reviews() -> None:
+    """After the lifecycle demo: the reviews waiting for approval get some signatures, not all."""
+    for i, review in enumerate(Review.objects.filter(status=ReviewStatus.OPEN).order_by("pk")):
+        if review.sign_offs.exists():
+            continue
+        _sign(review, ["validation"] if i % 2 == 0 else ["validation", "compliance"])
+        if i == 0:
+            services.finding_raise(
+                actor=User.objects.get(username="rb"),
+                review=review,
+                severity="high",
+                description="The backtest window overlaps the training period; performance is overstated.",
+            )
+
+
+__all__ = ["seed", "seed_open_reviews", "sign_review"]

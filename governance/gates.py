@@ -1,0 +1,112 @@
+"""Governance's gates, registered into lifecycle (apps.py): a check returns None or what is missing."""
+
+import operator
+
+from governance.choices import AssessmentStatus, Decision, EUCategory, FindingStatus, ReviewStatus, Severity
+from governance.digest import content_digest
+from governance.models import FUNCTION_NAMES, Finding, Review, RiskAssessment
+
+_OPERATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+
+
+def assessment_approved(version) -> str | None:
+    """The use case has an approved impact assessment, and it is not prohibited."""
+    use_case = version.model.use_case
+    assessment = RiskAssessment.objects.filter(use_case=use_case, status=AssessmentStatus.APPROVED).first()
+    if assessment is None:
+        return f"{use_case.code} has no approved impact assessment: assess it and have a reviewer approve it."
+    if assessment.eu_category == EUCategory.PROHIBITED:
+        return f"{use_case.code} is a prohibited practice under the EU AI Act: no version may be approved."
+    return None
+
+
+def latest_review(version) -> Review | None:
+    return (
+        Review.objects.filter(version=version)
+        .exclude(status=ReviewStatus.SUPERSEDED)
+        .prefetch_related("sign_offs")
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+
+
+def review_complete(version) -> str | None:
+    """A review of this version has an approval from every required function, on the current content."""
+    from governance.services.reviews import current_sign_offs
+
+    review = latest_review(version)
+    if review is None:
+        return "No review of this version: submit it for approval to open one."
+    if review.status == ReviewStatus.REJECTED:
+        return f"Review #{review.pk} was rejected."
+    digest = content_digest(version)
+    standing = current_sign_offs(review, digest)
+    missing = [
+        FUNCTION_NAMES[f]
+        for f in review.required_functions
+        if f not in standing or standing[f].decision != Decision.APPROVE
+    ]
+    if not missing:
+        return None
+    stale = [s for s in review.sign_offs.all() if s.invalidated_at is None and s.digest != digest]
+    why = " The version's content changed after it was signed, so earlier sign-offs no longer count." if stale else ""
+    return f"Review #{review.pk} lacks the approval of: {', '.join(missing)}.{why}"
+
+
+def no_open_high_finding(version) -> str | None:
+    """No open high-severity finding on the review, unless a live exception covers it."""
+    from django.utils import timezone
+
+    review = latest_review(version)
+    if review is None:
+        return None
+    blocking = (
+        Finding.objects.filter(review=review, severity=Severity.HIGH)
+        .exclude(status=FindingStatus.CLOSED)
+        .exclude(exceptions__expires_at__gt=timezone.now())
+        .values_list("pk", flat=True)
+    )
+    if blocking:
+        ids = ", ".join(f"#{pk}" for pk in blocking)
+        return f"Open high-severity finding {ids}: close it, or ask the exception authority for a time-boxed exception."
+    return None
+
+
+def failed_thresholds(thresholds: list[dict], metrics: dict) -> list[str]:
+    """Each threshold the metrics miss, in words (a missing metric fails)."""
+    failures = []
+    for rule in thresholds:
+        value = metrics.get(rule["metric"])
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            failures.append(f"{rule['metric']} is not recorded (needs {rule['operator']} {rule['value']:g})")
+        elif not _OPERATORS[rule["operator"]](value, rule["value"]):
+            failures.append(f"{rule['metric']} is {value:g}, needs {rule['operator']} {rule['value']:g}")
+    return failures
+
+
+def metric_thresholds_met(version) -> str | None:
+    """The version's metrics meet the thresholds of the policy its review runs under."""
+    review = latest_review(version)
+    if review is None:
+        return None  # the review gate says what is missing
+    failures = failed_thresholds(review.policy_snapshot.get("metric_thresholds", []), version.metrics or {})
+    if failures:
+        return "Metric thresholds not met: " + "; ".join(failures) + "."
+    return None
+
+
+def approval_current(version) -> str | None:
+    """Production: the version's approval is complete on its current content and has not expired."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    problem = review_complete(version)
+    if problem:
+        return problem
+    review = latest_review(version)
+    days = review.policy_snapshot.get("approval_validity_days")
+    if review.closed_at and days and review.closed_at + timedelta(days=days) < timezone.now():
+        expired = review.closed_at + timedelta(days=days)
+        return f"The approval of review #{review.pk} expired on {expired:%Y-%m-%d}: a new review is needed."
+    return None

@@ -1,0 +1,42 @@
+"""Every governance write: permission checked, validated, saved and audited in one transaction."""
+
+from governance.services.assessments import (
+    current_questionnaire,
+    risk_assessment_answer,
+    risk_assessment_approve,
+    risk_assessment_create,
+    risk_assessment_submit,
+)
+from governance.services.findings import finding_close, finding_exception_grant, finding_raise, finding_respond
+from governance.services.policies import FLOORS, current_policy, review_policy_update
+from governance.services.reviews import (
+    current_sign_offs,
+    has_current_training,
+    review_open,
+    reviews_supersede_for_new_version,
+    sign_off_record,
+    signature_meaning,
+    training_record_add,
+)
+
+__all__ = [
+    "FLOORS",
+    "current_policy",
+    "current_questionnaire",
+    "current_sign_offs",
+    "finding_close",
+    "finding_exception_grant",
+    "finding_raise",
+    "finding_respond",
+    "has_current_training",
+    "review_open",
+    "review_policy_update",
+    "reviews_supersede_for_new_version",
+    "risk_assessment_answer",
+    "risk_assessment_approve",
+    "risk_assessment_create",
+    "risk_assessment_submit",
+    "sign_off_record",
+    "signature_meaning",
+    "training_record_add",
+]

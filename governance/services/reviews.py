@@ -1,0 +1,319 @@
+"""Reviews of versions and their sign-offs: opened on submission, signed with a password, gated."""
+
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from audit import services as audit
+from core.exceptions import ApplicationError, Conflict, NotAllowed
+from core.lockout import lock_state
+from core.permissions import can, require, require_model_perm
+from governance.choices import Course, Decision, ReviewStatus
+from governance.digest import content_digest
+from governance.models import FUNCTION_CODES, FUNCTION_NAMES, Review, SignOff, TrainingRecord, function_permission
+from governance.services.policies import current_policy
+from lifecycle import services as lifecycle
+from lifecycle.choices import Stage
+from notifications import services as notifications
+
+MEANINGS = {
+    Decision.APPROVE: "I approve this model version for production use as {function}, for the content identified "
+    "by digest {digest}, under review policy {policy}.",
+    Decision.REJECT: "I reject this model version as {function}: it must not reach production. Content digest "
+    "{digest}, review policy {policy}.",
+    Decision.REQUEST_CHANGES: "I ask for changes to this model version as {function} before it can be approved. "
+    "Content digest {digest}, review policy {policy}.",
+}
+
+
+def signature_meaning(*, review: Review, function: str, decision: str, digest: str) -> str:
+    """The sentence a signer reads before signing, and that the sign-off keeps."""
+    policy = f"{review.policy_snapshot['tier']} v{review.policy_snapshot['version']}"
+    return MEANINGS[decision].format(function=FUNCTION_NAMES.get(function, function), digest=digest, policy=policy)
+
+
+def holders_of(function: str):
+    """Active users who hold a sign-off function, through a role or directly."""
+    app_label, codename = function_permission(function).split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct()
+
+
+def _stakeholders(version) -> list:
+    return [version.submitted_by, *version.model.owners.all()]
+
+
+def _supersede(reviews, *, reason: str) -> list[int]:
+    """Close open reviews as superseded; their sign-offs stay in history, marked invalid."""
+    ids = [review.pk for review in reviews]
+    if ids:
+        now = timezone.now()
+        Review.objects.filter(pk__in=ids).update(status=ReviewStatus.SUPERSEDED, closed_at=now)
+        SignOff.objects.filter(review_id__in=ids, invalidated_at__isnull=True).update(
+            invalidated_at=now, invalidated_reason=reason[:300]
+        )
+    return ids
+
+
+def review_open(*, version, actor, from_stage: str = "", reason: str = "") -> Review:
+    """Listener of lifecycle's entry into pending approval: open the review under the current policy of
+    the use case's tier and tell the holders of each required function."""
+    tier = version.model.use_case.risk_tier
+    policy = current_policy(tier)
+    if policy is None:
+        raise Conflict(
+            f"{version} cannot be submitted: the use case is not assessed (tier “{tier}”) or its tier has no "
+            "review policy. Approve an impact assessment of the use case first."
+        )
+    open_reviews = Review.objects.select_for_update().filter(version__model=version.model, status=ReviewStatus.OPEN)
+    _supersede(open_reviews, reason=f"A new review of {version} was opened.")
+    review = Review.objects.create(version=version, policy=policy, policy_snapshot=policy.snapshot(), opened_by=actor)
+    audit.record(
+        actor=actor,
+        action="review.opened",
+        target=review,
+        reason=reason,
+        after={"version": str(version), "policy": f"{tier} v{policy.version}", "functions": policy.required_functions},
+    )
+    excluded = {user.pk for user in _stakeholders(version) if user}
+    url = reverse("governance:review_detail", args=[review.pk])
+    for function in policy.required_functions:
+        recipients = [
+            user for user in holders_of(function) if user.pk not in excluded and can(user, "view", version.model)
+        ]
+        notifications.notify(
+            recipients=recipients,
+            subject=f"Sign-off needed as {FUNCTION_NAMES[function]}: {version}",
+            body=f"{version} was submitted for approval under the {tier} policy v{policy.version}.",
+            url=url,
+            category="review",
+        )
+    return review
+
+
+def reviews_supersede_for_new_version(*, version, actor, from_stage: str = "", reason: str = "") -> None:
+    """Listener of a version's registration: the model's open reviews are superseded by the new content."""
+    open_reviews = list(
+        Review.objects.select_for_update().filter(version__model=version.model, status=ReviewStatus.OPEN)
+    )
+    ids = _supersede(open_reviews, reason=f"Superseded by the registration of {version}.")
+    for review in open_reviews:
+        audit.record(
+            actor=actor,
+            action="review.superseded",
+            target=review,
+            reason=f"{version} was registered.",
+            before={"status": ReviewStatus.OPEN},
+            after={"status": ReviewStatus.SUPERSEDED, "by_version": version.version},
+        )
+    return ids
+
+
+def has_current_training(user) -> bool:
+    today = timezone.localdate()
+    return TrainingRecord.objects.filter(
+        user=user, course=Course.AI_LITERACY, completed_on__lte=today, expires_on__gte=today
+    ).exists()
+
+
+def _check_password(actor, password: str) -> None:
+    """Re-authentication in the same request: a session alone never signs. A wrong password counts
+    as a failed sign-in (audited, towards the lockout)."""
+    if not password:
+        raise NotAllowed(
+            "password: signing needs your password, entered again now.", details={"password": ["Required."]}
+        )
+    if authenticate(None, username=actor.get_username(), password=password) is not None:
+        return
+    state = lock_state(actor.get_username())
+    if state.locked:
+        raise NotAllowed(
+            f"password: your account is locked after repeated failed attempts; try again in {state.minutes_left} "
+            "minutes or ask a platform admin.",
+            details={"password": ["Locked."]},
+        )
+    raise NotAllowed("password: the password is wrong; nothing was signed.", details={"password": ["Wrong password."]})
+
+
+def sign_off_record(*, actor, review: Review, function: str, decision: str, comment: str = "", password: str = ""):
+    """Sign a review for one function. Every refusal is audited, and nothing else changes."""
+    try:
+        _check_password(actor, password)
+        return _sign(actor=actor, review=review, function=function, decision=decision, comment=comment)
+    except ApplicationError as exc:
+        audit.record(
+            actor=actor,
+            action="review.sign_off_refused",
+            target=review,
+            reason=exc.message,
+            after={"function": str(function)[:30], "decision": str(decision)[:20]},
+        )
+        raise
+
+
+def current_sign_offs(review: Review, digest: str) -> dict[str, SignOff]:
+    """Function → the sign-off that stands: not invalidated, on this content, under this policy version."""
+    return {
+        s.function: s
+        for s in review.sign_offs.all()
+        if s.invalidated_at is None and s.digest == digest and s.policy_version == review.policy_snapshot["version"]
+    }
+
+
+@transaction.atomic
+def _sign(*, actor, review: Review, function: str, decision: str, comment: str) -> SignOff:
+    review = Review.objects.select_for_update().select_related("version__model__use_case").get(pk=review.pk)
+    version = review.version
+    require(actor, "view", version.model)
+    if function not in FUNCTION_CODES:
+        raise ApplicationError(
+            f"function: unknown function “{function}”; use one of {', '.join(FUNCTION_CODES)}.",
+            details={"function": ["Unknown."]},
+        )
+    if decision not in Decision.values:
+        raise ApplicationError(
+            f"decision: use one of {', '.join(Decision.values)}.", details={"decision": ["Unknown decision."]}
+        )
+    if not actor.has_perm(function_permission(function)):
+        raise NotAllowed(f"You do not hold the {FUNCTION_NAMES[function]} sign-off function.")
+    if actor.pk == version.submitted_by_id or version.model.owners.filter(pk=actor.pk).exists():
+        raise NotAllowed(f"You submitted or own {version.model.name}; an independent person must sign.")
+    if not has_current_training(actor):
+        raise NotAllowed(
+            "You have no current AI-literacy training on record (EU AI Act Art. 4): complete the course, or ask "
+            "a platform admin to record it, before signing."
+        )
+    digest = content_digest(version)
+    standing = current_sign_offs(review, digest)
+    if review.status == ReviewStatus.APPROVED and len(standing) < len(review.required_functions):
+        # Approved, but the content changed since: the review opens again for fresh signatures.
+        review.status, review.closed_at = ReviewStatus.OPEN, None
+        review.save(update_fields=["status", "closed_at"])
+    if review.status != ReviewStatus.OPEN:
+        raise Conflict(
+            f"This review is {review.get_status_display().lower()}; nothing can be signed on it.",
+            details={"status": [review.status]},
+        )
+    if function not in review.required_functions:
+        raise ApplicationError(
+            f"function: this review does not need {FUNCTION_NAMES[function]}; it needs "
+            f"{', '.join(FUNCTION_NAMES[f] for f in review.required_functions)}.",
+            details={"function": ["Not required by this review."]},
+        )
+    if function in standing:
+        raise Conflict(
+            f"{FUNCTION_NAMES[function]} has already decided on this review "
+            f"({standing[function].get_decision_display().lower()} by {standing[function].signer_name}).",
+            details={"function": ["Already decided."]},
+        )
+    mine = [s for s in standing.values() if s.signer_id == actor.pk]
+    if mine:
+        raise Conflict(
+            f"You already signed this review as {FUNCTION_NAMES[mine[0].function]}; another person must sign "
+            f"as {FUNCTION_NAMES[function]}.",
+            details={"function": ["One person signs one function."]},
+        )
+    comment = (comment or "").strip()
+    if decision != Decision.APPROVE and not comment:
+        raise ApplicationError(
+            "comment: say why you reject or what must change.", details={"comment": ["Required unless approving."]}
+        )
+    # A decision made on older content or an older policy no longer stands: mark it, keep it.
+    review.sign_offs.filter(function=function, invalidated_at__isnull=True).update(
+        invalidated_at=timezone.now(), invalidated_reason="The content or the policy changed since this signature."
+    )
+    sign_off = SignOff.objects.create(
+        review=review,
+        function=function,
+        signer=actor,
+        signer_name=actor.get_full_name() or actor.get_username(),
+        decision=decision,
+        meaning=signature_meaning(review=review, function=function, decision=decision, digest=digest),
+        comment=comment,
+        digest=digest,
+        policy_version=review.policy_snapshot["version"],
+    )
+    audit.record(
+        actor=actor,
+        action="review.signed",
+        target=review,
+        reason=comment,
+        after={
+            "function": function,
+            "decision": decision,
+            "digest": digest,
+            "policy_version": sign_off.policy_version,
+            "meaning": sign_off.meaning,
+        },
+    )
+    _after_decision(actor=actor, review=review, sign_off=sign_off, digest=digest)
+    return sign_off
+
+
+def _close(actor, review: Review, status: str) -> None:
+    review.status, review.closed_at = status, timezone.now()
+    review.save(update_fields=["status", "closed_at"])
+    audit.record(
+        actor=actor, action=f"review.{status}", target=review, before={"status": "open"}, after={"status": status}
+    )
+
+
+def _after_decision(*, actor, review: Review, sign_off: SignOff, digest: str) -> None:
+    version = review.version
+    url = reverse("governance:review_detail", args=[review.pk])
+    people = [u for u in _stakeholders(version) if u]
+    if sign_off.decision == Decision.REJECT:
+        _close(actor, review, ReviewStatus.REJECTED)
+        if version.stage == Stage.PENDING_APPROVAL:
+            lifecycle.model_version_transition(
+                actor=actor,
+                version=version,
+                to_stage=Stage.REJECTED,
+                reason=f"Rejected by {FUNCTION_NAMES[sign_off.function]}: {sign_off.comment}",
+            )
+        notifications.notify(
+            recipients=people, subject=f"{version} was rejected", body=sign_off.comment, url=url, category="review"
+        )
+    elif sign_off.decision == Decision.REQUEST_CHANGES:
+        notifications.notify(
+            recipients=people,
+            subject=f"Changes requested on {version}",
+            body=f"{FUNCTION_NAMES[sign_off.function]}: {sign_off.comment}",
+            url=url,
+            category="review",
+        )
+    else:
+        standing = current_sign_offs(review, digest)
+        approved = [f for f in review.required_functions if f in standing and standing[f].decision == Decision.APPROVE]
+        if len(approved) == len(review.required_functions):
+            # The review is complete; a review board member moves the version (the gate re-checks it).
+            _close(actor, review, ReviewStatus.APPROVED)
+            notifications.notify(
+                recipients=people,
+                subject=f"{version} has every sign-off",
+                body="Every required function approved; the version can now be moved to approved.",
+                url=url,
+                category="review",
+            )
+
+
+@transaction.atomic
+def training_record_add(*, actor, user, completed_on, expires_on, course: str = Course.AI_LITERACY):
+    """Record a completed training (a platform admin)."""
+    require_model_perm(actor, TrainingRecord, "add")
+    if expires_on <= completed_on:
+        raise ApplicationError("expires_on: training expires after it was completed.", details={"expires_on": []})
+    record = TrainingRecord.objects.create(
+        user=user, course=course, completed_on=completed_on, expires_on=expires_on, recorded_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="training.recorded",
+        target=user,
+        after={"course": course, "completed_on": completed_on, "expires_on": expires_on},
+    )
+    return record

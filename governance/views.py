@@ -1,0 +1,210 @@
+"""Governance pages: read through selectors, write through services."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from core.exceptions import ApplicationError
+from governance import selectors, services
+from governance.choices import Decision, ReviewStatus
+from governance.forms import FindingForm, SignOffForm, answers_from, questionnaire_form
+from governance.models import FUNCTION_NAMES
+from portfolio.models import UseCase
+
+TURNAROUND_DAYS = 5  # the board's target from submission to a complete review
+
+
+def _flash(request, action) -> bool:
+    """Run a service call; its refusal becomes an error message. True when it succeeded."""
+    try:
+        action()
+        return True
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return False
+
+
+class ReviewQueueView(LoginRequiredMixin, TemplateView):
+    """What waits for the functions I hold, oldest first, with its age against the target turnaround."""
+
+    template_name = "governance/review_queue.html"
+
+    def get_context_data(self, **kwargs):
+        now = timezone.now()
+        queue = [
+            {
+                "review": review,
+                "progress": progress,
+                "waiting": [FUNCTION_NAMES[f] for f in waiting],
+                "missing": [FUNCTION_NAMES[f] for f in progress.missing],
+                "age_days": (now - review.opened_at).days,
+                "overdue": (now - review.opened_at).days > TURNAROUND_DAYS,
+            }
+            for review, progress, waiting in selectors.review_queue(user=self.request.user)
+        ]
+        held = selectors.sign_off_functions_held(user=self.request.user)
+        recent = selectors.review_list(user=self.request.user).order_by("-opened_at", "-pk")[:20]
+        return super().get_context_data(
+            queue=queue,
+            held=held,
+            recent=recent,
+            turnaround=TURNAROUND_DAYS,
+            exceptions=selectors.live_exceptions(user=self.request.user),
+            **kwargs,
+        )
+
+
+class ReviewDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "governance/review_detail.html"
+
+    def _review(self):
+        return get_object_or_404(selectors.review_list(user=self.request.user), pk=self.kwargs["pk"])
+
+    def _context(self, review, form=None):
+        progress = selectors.review_progress(review)
+        held = {f.code for f in selectors.sign_off_functions_held(user=self.request.user)}
+        signable = [f for f in review.required_functions if f in held and f in progress.missing]
+        may_sign = (
+            review.status in (ReviewStatus.OPEN, ReviewStatus.APPROVED)
+            and bool(signable)
+            and not selectors.has_signed(review, self.request.user, progress.digest)
+        )
+        meanings = [
+            (
+                FUNCTION_NAMES[f],
+                label,
+                services.signature_meaning(review=review, function=f, decision=d, digest=progress.digest),
+            )
+            for f in signable
+            for d, label in Decision.choices
+        ]
+        return self.get_context_data(
+            review=review,
+            version=review.version,
+            progress=progress,
+            history=review.sign_offs.select_related("signer"),
+            findings=review.findings.select_related("raised_by").prefetch_related("exceptions"),
+            finding_form=FindingForm(),
+            is_validator=self.request.user.has_perm("governance.sign_validation"),
+            is_developer=self.request.user.pk == review.version.submitted_by_id
+            or review.version.model.owners.filter(pk=self.request.user.pk).exists(),
+            now=timezone.now(),
+            form=form or SignOffForm(functions=signable),
+            may_sign=may_sign,
+            meanings=meanings,
+            required=[
+                {
+                    "name": FUNCTION_NAMES[f],
+                    "signed": next((s for s in progress.signed if s["function"] == f), None),
+                    "missing": f in progress.missing,
+                }
+                for f in review.required_functions
+            ],
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self._context(self._review()))
+
+    def _finding_step(self, request, review, step: str) -> None:
+        """Effective challenge from the page: raise (validator), respond (developer), close (validator)."""
+        if step == "raise":
+            form = FindingForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+            elif _flash(
+                request, lambda: services.finding_raise(actor=request.user, review=review, **form.cleaned_data)
+            ):
+                messages.success(request, "Finding raised; the developers are notified.")
+            return
+        finding = review.findings.filter(pk=request.POST.get("finding") or 0).first()
+        if finding is None:
+            messages.error(request, "finding: choose a finding of this review.")
+        elif step == "respond" and _flash(
+            request,
+            lambda: services.finding_respond(
+                actor=request.user, finding=finding, response=request.POST.get("response")
+            ),
+        ):
+            messages.success(request, "Response recorded.")
+        elif step == "close" and _flash(request, lambda: services.finding_close(actor=request.user, finding=finding)):
+            messages.success(request, "Finding closed.")
+
+    def post(self, request, *args, **kwargs):
+        review = self._review()
+        step = request.POST.get("step", "sign")
+        if step in ("raise", "respond", "close"):
+            self._finding_step(request, review, step)
+            return redirect("governance:review_detail", pk=review.pk)
+        held = [f.code for f in selectors.sign_off_functions_held(user=request.user)]
+        form = SignOffForm(request.POST, functions=held)
+        if form.is_valid() and _flash(
+            request, lambda: services.sign_off_record(actor=request.user, review=review, **form.cleaned_data)
+        ):
+            messages.success(request, "Signed. Your signature is recorded with the content digest.")
+            return redirect("governance:review_detail", pk=review.pk)
+        if form.errors:
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return self.render_to_response(self._context(review, form=SignOffForm(functions=held)))
+
+
+class AssessmentView(LoginRequiredMixin, TemplateView):
+    """Answer the questionnaire for a use case, see the category, tier and reasons; submit; approve."""
+
+    template_name = "governance/assessment.html"
+
+    def _use_case(self):
+        return get_object_or_404(UseCase.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"])
+
+    def _context(self, use_case, form=None):
+        assessments = list(selectors.assessment_for_use_case(user=self.request.user, use_case_id=use_case.pk))
+        current = assessments[0] if assessments else None
+        questionnaire = current.questionnaire if current else services.current_questionnaire()
+        mine = current is not None and current.author_id == self.request.user.pk
+        return self.get_context_data(
+            use_case=use_case,
+            assessment=current,
+            history=assessments[1:],
+            form=form or questionnaire_form(questionnaire, initial=current.answers if current else None),
+            may_answer=current is None or current.status == "approved" or (current.status == "draft" and mine),
+            may_submit=mine and current.status == "draft",
+            may_approve=current is not None
+            and current.status == "submitted"
+            and current.author_id != self.request.user.pk
+            and self.request.user.has_perm("governance.approve_riskassessment"),
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self._context(self._use_case()))
+
+    def post(self, request, *args, **kwargs):
+        use_case = self._use_case()
+        current = selectors.assessment_for_use_case(user=request.user, use_case_id=use_case.pk).first()
+        step = request.POST.get("step", "save")
+        if step == "approve" and current:
+            if _flash(request, lambda: services.risk_assessment_approve(actor=request.user, assessment=current)):
+                messages.success(request, f"Assessment approved: {use_case.code} is now in the {current.tier} tier.")
+            return redirect("governance:assessment", pk=use_case.pk)
+        if step == "submit" and current:
+            if _flash(request, lambda: services.risk_assessment_submit(actor=request.user, assessment=current)):
+                messages.success(request, "Submitted: a reviewer other than you approves it.")
+            return redirect("governance:assessment", pk=use_case.pk)
+        questionnaire = current.questionnaire if current else services.current_questionnaire()
+        form = questionnaire_form(questionnaire, data=request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self._context(use_case, form=form))
+        answers = answers_from(form)
+        if current is not None and current.status == "draft":
+            saved = _flash(
+                request,
+                lambda: services.risk_assessment_answer(actor=request.user, assessment=current, answers=answers),
+            )
+        else:
+            saved = _flash(
+                request, lambda: services.risk_assessment_create(actor=request.user, use_case=use_case, answers=answers)
+            )
+        if saved:
+            messages.success(request, "Answers saved; the classification below is recomputed.")
+            return redirect("governance:assessment", pk=use_case.pk)
+        return self.render_to_response(self._context(use_case, form=form))

@@ -1,0 +1,80 @@
+"""Two reviewers signing the last two functions at once give one consistent approval; the demo seeds."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from audit.models import AuditEvent
+from governance import services
+from governance.models import Review, RiskAssessment, SignOff
+from tests.governance.conftest import MEDIUM_ANSWERS, submit
+from tests.governance.helpers import LOW_ANSWERS, PASSWORD, approve_assessment, signer_for
+
+
+def _reseed():
+    """Another transactional test may have flushed what the data migrations seeded; put it back."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from core.roles import sync_role_groups
+
+    sync_role_groups(apps)
+    import_module("governance.migrations.0002_seed_sign_off_functions").seed(apps, None)
+    import_module("governance.migrations.0004_seed_questionnaire_and_policies").seed(apps, None)
+
+
+@pytest.fixture
+def reseeded(transactional_db):
+    _reseed()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_functions_signed_at_once_approve_the_review_once(reseeded, units):
+    from lifecycle import services as lifecycle
+    from portfolio import services as portfolio
+    from tests.governance.helpers import person
+
+    ds = person("ds", "data_scientist", units=(units["RETAIL"],))
+    pm = person("pm", "program_manager", units=(units["RETAIL"],))
+    use_case = portfolio.use_case_create(actor=pm, title="Fraud scoring", business_unit=units["RETAIL"])
+    model = lifecycle.model_register(actor=ds, name="fraud-scorer", use_case=use_case)
+    approve_assessment(use_case, {**LOW_ANSWERS, **MEDIUM_ANSWERS})
+    review = Review.objects.get(version=submit(ds, model))
+    signers = {"validation": signer_for("validation"), "business": signer_for("business")}
+    start, errors = threading.Barrier(2), []
+
+    def sign(function):
+        try:
+            start.wait(timeout=10)
+            services.sign_off_record(
+                actor=signers[function], review=review, function=function, decision="approve", password=PASSWORD
+            )
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(f,)) for f in signers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    review.refresh_from_db()
+    assert review.status == "approved"
+    assert SignOff.objects.filter(review=review, invalidated_at__isnull=True).count() == 2
+    assert AuditEvent.objects.filter(action="review.approved", target_id=str(review.pk)).count() == 1
+
+
+def test_the_demo_seeds_assessed_use_cases_and_reviews_waiting_on_functions(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    tiers = set(RiskAssessment.objects.filter(status="approved").values_list("tier", flat=True))
+    assert tiers == {"low", "medium", "high", "critical"}
+    assert RiskAssessment.objects.filter(eu_category="prohibited", use_case__status="rejected").exists()
+    open_reviews = Review.objects.filter(status="open")
+    assert open_reviews.exists() and SignOff.objects.filter(review__in=open_reviews).exists()
+    assert Review.objects.filter(status="approved", version__stage__in=["production", "deprecated"]).exists()
