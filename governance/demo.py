@@ -93,7 +93,8 @@ def seed() -> list[tuple[str, str, str]]:
     for status, answer_sets in TIERS_BY_STATUS.items():
         for i, use_case in enumerate(UseCase.objects.filter(status=status).order_by("number")):
             _assess(use_case, answer_sets[i % len(answer_sets)])
-    proposed = list(UseCase.objects.filter(status="proposed", confidential=False).order_by("number")[:2])
+    # The newest proposals: the oldest ones are the intake examples of the portfolio walkthrough.
+    proposed = list(UseCase.objects.filter(status="proposed", confidential=False).order_by("-number")[:2])
     if proposed:
         _assess(proposed[0], PROHIBITED)  # blocks the use case: rejected
     if len(proposed) > 1:

@@ -15,6 +15,7 @@ from tests.audit.helpers import guards_lifted
 # (module, function) of every data migration that writes reference data.
 REFERENCE_DATA = (
     ("governance.migrations.0002_seed_sign_off_functions", "seed"),
+    ("governance.migrations.0004_seed_questionnaire_and_policies", "seed"),
     ("portfolio.migrations.0003_seed_scoring_criteria", "seed"),
     ("core.roles", "sync_role_groups"),
     ("core.schedules", "install_default_schedules"),
