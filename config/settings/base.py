@@ -270,6 +270,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 # --- MLflow ---------------------------------------------------------------------------------------
 
 MLFLOW_TRACKING_URI = env("MLFLOW_TRACKING_URI", default="http://127.0.0.1:5055")
+# Raw metric points older than this are rolled up into daily aggregates by monitoring.roll_up_points.
+MONITORING_RAW_RETENTION_DAYS = env.int("MONITORING_RAW_RETENTION_DAYS", default=365)
 
 # --- Logging --------------------------------------------------------------------------------------
 
