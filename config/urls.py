@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("portfolio/", include("portfolio.urls")),
     path("lifecycle/", include("lifecycle.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -71,3 +71,13 @@ def mlflow_server(tmp_path_factory):
     os.killpg(process.pid, 15)
     process.wait(timeout=30)
     log.close()
+
+
+@pytest.fixture(autouse=True)
+def _closed_mlflow_breaker():
+    """Each test starts with MLflow's circuit breaker closed (its state is per process)."""
+    from core import mlflow_client
+
+    mlflow_client.breaker.reset()
+    yield
+    mlflow_client.breaker.reset()
