@@ -9,6 +9,7 @@ v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("", include("portfolio.api.urls")),
     path("", include("lifecycle.api.urls")),
+    path("", include("monitoring.api.urls")),
     path("", include("audit.api.urls")),
 ]
 

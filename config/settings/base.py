@@ -218,6 +218,12 @@ SPECTACULAR_SETTINGS = {
         "AssumptionStatusEnum": "portfolio.models.reviews.Assumption.Status",
         "StageEnum": "lifecycle.choices.Stage",
         "EnvironmentEnum": "lifecycle.models.Deployment.Environment",
+        "AlertRuleActionEnum": "monitoring.choices.RuleAction",
+        "AlertSeverityEnum": "monitoring.choices.Severity",
+        "AlertStatusEnum": "monitoring.choices.AlertStatus",
+        "AlertConditionEnum": "monitoring.choices.Condition",
+        "RootCauseEnum": "monitoring.choices.RootCause",
+        "SyncRunStatusEnum": "monitoring.choices.SyncStatus",
     },
 }
 
