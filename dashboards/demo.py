@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from lifecycle import demo as lifecycle_demo
+from monitoring import demo as monitoring_demo
 from portfolio import demo as portfolio_demo
 
 
@@ -11,4 +12,5 @@ def seed() -> list[tuple[str, str, str]]:
     """Create what is missing in every app's demo data; returns (username, roles, password) per demo user."""
     accounts = portfolio_demo.seed()
     lifecycle_demo.seed()
+    monitoring_demo.seed()
     return accounts

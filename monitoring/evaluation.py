@@ -25,6 +25,7 @@ def breaches(
     new: Sequence[Point],
     history: Sequence[Point],
     baseline: Sequence[Point] = (),
+    higher_is_better: bool | None = None,
 ) -> list[Breach]:
     """The new points that breach the condition.
 
@@ -34,7 +35,13 @@ def breaches(
     - zscore: |value - m| / s >= threshold, where m and s (sample deviation) are over the `window` points
       right before the point in `history`; no judgement without a full window or when s is 0.
     `history` holds the points before the first new one (at least `window` of them when available).
+    With `higher_is_better` given, a relative change or z-score counts only in the worse direction (a
+    rise of AUC or a fall of latency is no alarm).
     """
+
+    def worse(signed: float) -> bool:
+        return higher_is_better is None or (signed < 0 if higher_is_better else signed > 0)
+
     if condition == Condition.ABOVE:
         return [Breach(p, p[2], threshold) for p in new if p[2] > threshold]
     if condition == Condition.BELOW:
@@ -50,7 +57,7 @@ def breaches(
         found = []
         for point in judged:
             change = (point[2] - base) / abs(base)
-            if abs(change) >= threshold:
+            if abs(change) >= threshold and worse(change):
                 found.append(Breach(point, change, base))
         return found
     if condition == Condition.ZSCORE:
@@ -67,7 +74,7 @@ def breaches(
                 continue
             mean = statistics.fmean(values)
             z = (point[2] - mean) / spread
-            if abs(z) >= threshold:
+            if abs(z) >= threshold and worse(z):
                 found.append(Breach(point, z, mean))
         return found
     raise ValueError(f"Unknown condition {condition!r}")

@@ -107,6 +107,7 @@ def alerts_evaluate(*, series: MetricSeries, new: Sequence[tuple[int, int, float
             new=new,
             history=[tuple(p) for p in history],
             baseline=[tuple(p) for p in baseline],
+            higher_is_better=series.metric.higher_is_better,
         )
         if found:
             touched.append(_open_or_update(rule=rule, series=series, found=found))

@@ -64,6 +64,25 @@ def test_relative_change_from_the_baseline_window():
     assert found[0].observed == pytest.approx(-0.2) and found[0].reference == pytest.approx(0.85)
 
 
+def test_relative_change_and_zscore_count_only_the_worse_direction_of_the_metric():
+    series = _points([0.80, 0.90, 0.70, 1.03])
+    better_up = evaluation.breaches(
+        condition="relative_change",
+        threshold=0.1,
+        window=2,
+        new=series,
+        history=[],
+        baseline=series[:2],
+        higher_is_better=True,
+    )
+    assert [b.point[2] for b in better_up] == [0.70]  # -17.6 %; +21 % is an improvement
+    history, new = _points([1, 2, 3]), _points([5, -1], start=3)
+    lower_better = evaluation.breaches(
+        condition="zscore", threshold=2.5, window=3, new=new, history=history, higher_is_better=False
+    )
+    assert [b.point[2] for b in lower_better] == [5.0]
+
+
 def test_zscore_against_the_trailing_window():
     # trailing [1, 2, 3]: mean 2, sample sd 1 -> 5 has z 3; then [2, 3, 5]: mean 3.33, sd 1.528 -> 4 has z 0.44
     history = _points([1, 2, 3])
