@@ -21,6 +21,7 @@ def points_roll_up(*, now: datetime | None = None, batch_series: int = 200) -> d
     cutoff_ms = int(((now or timezone.now()) - timedelta(days=days)).timestamp() * 1000)
     series_ids = list(
         MetricPoint.objects.filter(timestamp__lt=cutoff_ms)
+        .order_by("series_id")
         .values_list("series_id", flat=True)
         .distinct()[:batch_series]
     )

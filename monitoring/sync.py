@@ -5,7 +5,9 @@ committed with the points it covers) and resilient (MLflow reads through core.ml
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -142,6 +144,7 @@ def version_sync(*, version_id: int, experiment_ids: list[str]) -> VersionResult
 def sync_run_start(*, trigger: str) -> tuple[SyncRun, list[int], list[str]]:
     """Open a sync run and plan it: the governed versions and MLflow's experiments. MLflow unreachable
     here closes the run as failed at once."""
+    sync_runs_close_interrupted()
     sync_run = SyncRun.objects.create(trigger=trigger)
     version_ids = list(governed_versions().values_list("pk", flat=True))
     try:
@@ -155,6 +158,15 @@ def sync_run_start(*, trigger: str) -> tuple[SyncRun, list[int], list[str]]:
         sync_run_finish(sync_run_id=sync_run.pk)
     sync_run.refresh_from_db()
     return sync_run, version_ids, experiment_ids
+
+
+def sync_runs_close_interrupted() -> int:
+    """Runs left running longer than MONITORING_SYNC_STALE_AFTER lost their workers: mark them failed (what
+    they stored stays, and the watermarks let this sync pick up the rest)."""
+    limit = timezone.now() - timedelta(seconds=settings.MONITORING_SYNC_STALE_AFTER)
+    return SyncRun.objects.filter(status=SyncStatus.RUNNING, started_at__lt=limit).update(
+        status=SyncStatus.FAILED, finished_at=timezone.now(), errors=["interrupted: no worker finished it"]
+    )
 
 
 @transaction.atomic

@@ -11,12 +11,13 @@ from monitoring import sync
 from monitoring.retention import points_roll_up
 
 
-@shared_task(name="monitoring.sync_all", acks_late=True, time_limit=300, soft_time_limit=270)
-def sync_all() -> dict:
-    """Open a sync run and send one task per governed version."""
+@shared_task(name="monitoring.sync_all", bind=True, acks_late=True, time_limit=300, soft_time_limit=270)
+def sync_all(self) -> dict:
+    """Open a sync run and send one task per governed version, on the queue this task came from."""
     sync_run, version_ids, experiment_ids = sync.sync_run_start(trigger="schedule")
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
     for version_id in version_ids:
-        sync_version.delay(sync_run.pk, version_id, experiment_ids)
+        sync_version.apply_async((sync_run.pk, version_id, experiment_ids), queue=queue)
     return {"sync_run": sync_run.pk, "versions": len(version_ids), "status": sync_run.status}
 
 

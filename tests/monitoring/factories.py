@@ -11,10 +11,12 @@ DAY = 86_400_000
 T0 = 1_767_225_600_000
 
 
-def version_of(*, pm, ds, unit, name="fraud", stage=Stage.PRODUCTION, confidential=False):
+def version_of(*, pm, ds, unit, name="fraud", stage=Stage.PRODUCTION, confidential=False, run_id=None):
     use_case = portfolio.use_case_create(actor=pm, title=f"Use of {name}", business_unit=unit)
     model = lifecycle.model_register(actor=ds, name=name, use_case=use_case, confidential=confidential)
-    version = lifecycle.model_version_register(actor=ds, model=model, version="1", mlflow_run_id=f"run-{name}")
+    version = lifecycle.model_version_register(
+        actor=ds, model=model, version="1", mlflow_run_id=run_id or f"run-{name}"
+    )
     ModelVersion.objects.filter(pk=version.pk).update(stage=stage)
     version.refresh_from_db()
     return version
