@@ -32,6 +32,7 @@ def alert_rule_create(*, actor, name: str, metric, scope_kind: str, condition: s
         **fields,
     )
     _check_rule(rule, actor)
+    rule.full_clean()
     rule.save()
     audit.record(
         actor=actor,
