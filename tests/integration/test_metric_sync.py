@@ -8,7 +8,7 @@ from lifecycle.models import ModelVersion
 from monitoring.models import MetricPoint, MetricSeries, SyncRun
 from monitoring.sync import metrics_sync
 from portfolio import services as portfolio
-from tests.integration.mlflow_fill import log, new_run
+from tests.integration.mlflow_fill import log, new_run, post
 
 pytestmark = pytest.mark.integration
 DAY = 86_400_000
@@ -75,10 +75,24 @@ def test_points_logged_after_a_sync_arrive_at_the_next(version_in_production, ml
     assert MetricSeries.objects.get(model_version=version, metric__name="auc").last_step == 6
 
 
-def test_a_monitoring_run_tagged_with_the_version_is_found(version_in_production, mlflow_server):
+@pytest.fixture
+def tagged_run(mlflow_server):
+    """Runs tagged with a version id; deleted afterwards, since ids repeat across tests on one server."""
+    made = []
+
+    def make(version_id: int) -> str:
+        made.append(new_run(mlflow_server, tags={"lodestar.model_version": version_id}))
+        return made[-1]
+
+    yield make
+    for run_id in made:
+        post(mlflow_server, "runs/delete", {"run_id": run_id})
+
+
+def test_a_monitoring_run_tagged_with_the_version_is_found(version_in_production, mlflow_server, tagged_run):
     version, run_id = version_in_production
-    monitor = new_run(mlflow_server, tags={"lodestar.model_version": version.pk})
-    new_run(mlflow_server, tags={"lodestar.model_version": version.pk + 1000})  # another version's: ignored
+    monitor = tagged_run(version.pk)
+    tagged_run(version.pk + 1000)  # another version's: ignored
     log(mlflow_server, monitor, [("latency_p95_ms", d, T0 + d * DAY, 120.0 + d) for d in range(4)])
     sync_run = metrics_sync()
     assert sync_run.status == "succeeded", sync_run.errors
@@ -102,3 +116,15 @@ def test_mlflow_down_records_a_failed_sync_and_saves_nothing(version_in_producti
     sync_run = metrics_sync()
     assert sync_run.status == "failed" and "MLflow unreachable" in sync_run.errors[0]
     assert not MetricPoint.objects.exists() and SyncRun.objects.count() == 1
+
+
+def test_the_command_runs_the_same_sync_with_progress(version_in_production):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("sync_mlflow", stdout=out, stderr=StringIO())
+    text = out.getvalue()
+    assert "1/1 versions, 8 new points" in text and "succeeded: 1 version(s), 8 point(s) inserted" in text
+    assert MetricPoint.objects.count() == 8

@@ -4,12 +4,13 @@ and the production gate refusing over an open critical alert."""
 import pytest
 
 from audit.models import AuditEvent
-from core.exceptions import Conflict, NotAllowed
+from core.exceptions import ApplicationError, Conflict, NotAllowed
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from monitoring import evaluation, services
 from monitoring.models import Alert, MetricDefinition
 from notifications.models import Notification
+from portfolio.models import UseCase
 from tests.monitoring.factories import T0, series_of, store, version_of
 
 
@@ -180,3 +181,21 @@ def test_a_warning_alert_does_not_block(people, units):
     store(series_of(candidate), [0.7])
     moved = lifecycle.model_version_transition(actor=ds, version=candidate, to_stage=Stage.PRODUCTION, reason="go")
     assert moved.stage == Stage.PRODUCTION
+
+
+def test_a_rule_on_a_risk_tier_reaches_the_versions_of_that_tier(people, version, units):
+    pm, ds, _ = people
+    low = version_of(pm=pm, ds=ds, unit=units["RETAIL"], name="churn")
+    UseCase.objects.filter(pk=version.model.use_case_id).update(risk_tier="high")
+    _rule(ds, version, scope_kind="risk_tier", model=None, risk_tier="high")
+    store(series_of(version), [0.9])
+    store(series_of(low), [0.9])
+    assert list(Alert.objects.values_list("model_version", flat=True)) == [version.pk]
+
+
+def test_a_rule_needs_its_scope_and_a_permission(people, version):
+    pm, ds, _ = people
+    with pytest.raises(ApplicationError, match="model"):
+        _rule(ds, version, model=None)
+    with pytest.raises(NotAllowed):
+        _rule(pm, version)  # program managers do not set alert rules

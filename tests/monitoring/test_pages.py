@@ -1,6 +1,8 @@
 """Monitoring pages: they render from stored data when MLflow is down and say the data may be stale."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monitoring import services
@@ -89,3 +91,19 @@ def test_another_unit_cannot_open_the_alert(world, make_user, units, client):
     client.post(reverse("monitoring:alert_acknowledge", args=[alert.pk]), {"note": "mine now"})
     alert.refresh_from_db()
     assert alert.status == "open"
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_alert_list_and_metrics_page_run_a_flat_number_of_queries(world):
+    client, version = world
+    pages = (reverse("monitoring:alert_list"), reverse("monitoring:version_metrics", args=[version.pk]))
+    before = [_queries(client, url) for url in pages]
+    for n in range(6):
+        store(series_of(version, run_id=f"monitor-{n}"), [0.5, 0.6])
+    assert Alert.objects.count() == 7
+    assert [_queries(client, url) for url in pages] == before
