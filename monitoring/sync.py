@@ -73,6 +73,62 @@ def _runs_of(version: ModelVersion, experiment_ids: list[str], result: VersionRe
     return list(runs.values())
 
 
+def _quoted(values: list[str]) -> str:
+    return ", ".join("'" + value.replace("'", "") + "'" for value in values)
+
+
+def sync_plan(version_ids: list[int], experiment_ids: list[str]) -> dict[int, list[dict] | None]:
+    """The versions with something new in MLflow, each with the summaries of its runs.
+
+    A few run searches answer for every version at once (the training runs by id, 100 per search, and
+    every run tagged with a version): each run's latest value of each catalogued metric is compared with
+    the series' watermark, so a sync with nothing new reads no history at all. A version whose training
+    run the searches do not return (deleted, or in an experiment not listed) maps to None: its task reads
+    its runs one by one."""
+    if not version_ids or not experiment_ids:
+        return {pk: None for pk in version_ids}
+    training = dict(
+        ModelVersion.objects.filter(pk__in=version_ids).exclude(mlflow_run_id="").values_list("mlflow_run_id", "pk")
+    )
+    runs: dict[int, dict[str, dict]] = {pk: {} for pk in version_ids}
+    run_ids = list(training)
+    for start in range(0, len(run_ids), 100):
+        found = mlflow_client.search_runs(
+            experiment_ids=experiment_ids,
+            filter_string=f"attributes.run_id IN ({_quoted(run_ids[start : start + 100])})",
+        )
+        for summary in map(mlflow_client.run_summary, found):
+            if summary["run_id"] in training:
+                runs[training[summary["run_id"]]][summary["run_id"]] = summary
+    for summary in map(
+        mlflow_client.run_summary,
+        mlflow_client.search_runs(experiment_ids=experiment_ids, filter_string=f"tags.`{VERSION_TAG}` LIKE '%'"),
+    ):
+        tag = str(summary["tags"].get(VERSION_TAG) or "")
+        if tag.isdigit() and int(tag) in runs and summary["run_id"]:
+            runs[int(tag)].setdefault(summary["run_id"], summary)
+    marks = {
+        (pk, run_id, name): (step, timestamp)
+        for pk, run_id, name, step, timestamp in MetricSeries.objects.filter(
+            model_version_id__in=version_ids
+        ).values_list("model_version_id", "run_id", "metric__name", "last_step", "last_timestamp")
+    }
+    catalogue = set(MetricDefinition.objects.values_list("name", flat=True))
+    plan: dict[int, list[dict] | None] = {}
+    for pk in version_ids:
+        if any(run_id not in runs[training[run_id]] for run_id in run_ids if training[run_id] == pk):
+            plan[pk] = None
+            continue
+        changed = any(
+            key in catalogue and marks.get((pk, summary["run_id"], key)) != tuple(latest)
+            for summary in runs[pk].values()
+            for key, latest in summary["latest"].items()
+        )
+        if changed:
+            plan[pk] = list(runs[pk].values())
+    return plan
+
+
 def _after(point_key: tuple[int, int], mark: tuple[int | None, int | None]) -> bool:
     return mark[0] is None or point_key > (mark[0], mark[1])
 
@@ -106,7 +162,7 @@ def series_store(*, series_id: int, points: list[tuple[int, int, float]]) -> int
     return inserted
 
 
-def version_sync(*, version_id: int, experiment_ids: list[str]) -> VersionResult:
+def version_sync(*, version_id: int, experiment_ids: list[str], runs: list[dict] | None = None) -> VersionResult:
     """Sync every catalogued metric of the version's training run and monitoring runs from its watermark.
 
     MLflow errors of one run or metric are recorded and the others go on; MLflow being unreachable stops
@@ -114,8 +170,9 @@ def version_sync(*, version_id: int, experiment_ids: list[str]) -> VersionResult
     result = VersionResult(version_id)
     version = ModelVersion.objects.select_related("model").get(pk=version_id)
     catalogue = {d.name: d for d in MetricDefinition.objects.all()}
-    for run in _runs_of(version, experiment_ids, result):
+    for run in _runs_of(version, experiment_ids, result) if runs is None else runs:
         for key, latest in run["latest"].items():
+            latest = tuple(latest)  # a list once it went through a task's JSON
             definition = catalogue.get(key)
             if definition is None:
                 continue
@@ -141,23 +198,26 @@ def version_sync(*, version_id: int, experiment_ids: list[str]) -> VersionResult
 # --- Sync runs ----------------------------------------------------------------------------------------
 
 
-def sync_run_start(*, trigger: str) -> tuple[SyncRun, list[int], list[str]]:
-    """Open a sync run and plan it: the governed versions and MLflow's experiments. MLflow unreachable
-    here closes the run as failed at once."""
+def sync_run_start(*, trigger: str) -> tuple[SyncRun, dict[int, list[dict] | None], list[str]]:
+    """Open a sync run and plan it: the governed versions with something new in MLflow (see `sync_plan`);
+    the others count as done at once. MLflow unreachable here closes the run as failed."""
     sync_runs_close_interrupted()
     sync_run = SyncRun.objects.create(trigger=trigger)
     version_ids = list(governed_versions().values_list("pk", flat=True))
     try:
         experiment_ids = mlflow_client.search_experiment_ids() if version_ids else []
+        plan = sync_plan(version_ids, experiment_ids)
     except mlflow_client.MlflowUnavailable as exc:
         sync_run_fail(sync_run_id=sync_run.pk, error=f"MLflow unreachable: {exc}")
         sync_run.refresh_from_db()
-        return sync_run, [], []
-    SyncRun.objects.filter(pk=sync_run.pk).update(versions_total=len(version_ids))
-    if not version_ids:
+        return sync_run, {}, []
+    SyncRun.objects.filter(pk=sync_run.pk).update(
+        versions_total=len(version_ids), versions_done=len(version_ids) - len(plan)
+    )
+    if not plan:
         sync_run_finish(sync_run_id=sync_run.pk)
     sync_run.refresh_from_db()
-    return sync_run, version_ids, experiment_ids
+    return sync_run, plan, experiment_ids
 
 
 def sync_runs_close_interrupted() -> int:
@@ -210,10 +270,12 @@ def sync_run_finish(*, sync_run_id: int) -> None:
     SyncRun.objects.filter(pk=sync_run_id).update(status=status, finished_at=timezone.now())
 
 
-def version_sync_recorded(*, sync_run_id: int, version_id: int, experiment_ids: list[str]) -> SyncRun:
+def version_sync_recorded(
+    *, sync_run_id: int, version_id: int, experiment_ids: list[str], runs: list[dict] | None = None
+) -> SyncRun:
     """Sync one version and add its outcome to the sync run, whatever happens (the task and the command)."""
     try:
-        result = version_sync(version_id=version_id, experiment_ids=experiment_ids)
+        result = version_sync(version_id=version_id, experiment_ids=experiment_ids, runs=runs)
     except ModelVersion.DoesNotExist:
         return sync_run_record(sync_run_id=sync_run_id, result=None, error=f"version {version_id} no longer exists")
     except mlflow_client.MlflowUnavailable as exc:
@@ -226,10 +288,12 @@ def version_sync_recorded(*, sync_run_id: int, version_id: int, experiment_ids: 
 
 def metrics_sync(*, trigger: str = "command", progress: Callable[[int, int, SyncRun], None] | None = None) -> SyncRun:
     """The whole sync in this process, version after version (manage.py sync_mlflow)."""
-    sync_run, version_ids, experiment_ids = sync_run_start(trigger=trigger)
-    for done, version_id in enumerate(version_ids, start=1):
-        sync_run = version_sync_recorded(sync_run_id=sync_run.pk, version_id=version_id, experiment_ids=experiment_ids)
+    sync_run, plan, experiment_ids = sync_run_start(trigger=trigger)
+    for done, (version_id, runs) in enumerate(plan.items(), start=1):
+        sync_run = version_sync_recorded(
+            sync_run_id=sync_run.pk, version_id=version_id, experiment_ids=experiment_ids, runs=runs
+        )
         if progress:
-            progress(done, len(version_ids), sync_run)
+            progress(done, len(plan), sync_run)
     sync_run.refresh_from_db()
     return sync_run

@@ -8,7 +8,7 @@ from core import mlflow_client
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
-from monitoring.models import MetricPoint, SyncRun
+from monitoring.models import MetricPoint
 from monitoring.sync import metrics_sync
 from portfolio import services as portfolio
 from tests.monitoring.stub_mlflow import EXPERIMENTS, HISTORY, RUN, RUNS_SEARCH, Stub, ok
@@ -137,12 +137,33 @@ def test_the_sync_stores_only_valid_points_and_counts_the_others(stub, version):
     assert "2 invalid point(s) of auc skipped" in sync_run.errors[0]
 
 
-def test_mlflow_failing_mid_sync_keeps_what_was_committed_and_fails_the_run(stub, version, sleeps, settings):
+def test_mlflow_failing_mid_sync_keeps_what_was_committed(stub, version, sleeps, settings):
     settings.MLFLOW_READ_RETRIES = 0
+    second = lifecycle.model_version_register(
+        actor=version.model.owners.get(), model=version.model, version="2", mlflow_run_id="r2"
+    )
+    ModelVersion.objects.filter(pk=second.pk).update(stage=Stage.STAGING)
+    runs = [{"info": {"run_id": r}, "data": {"metrics": [POINT]}} for r in ("r1", "r2")]
     stub.routes[EXPERIMENTS] = [ok({"experiments": [{"experiment_id": "0"}]})]
-    stub.routes[RUNS_SEARCH] = [(503, {}, {})]
-    stub.routes[RUN] = [ok({"run": {"info": {"run_id": "r1"}, "data": {"metrics": [POINT]}}})]
+    stub.routes[RUNS_SEARCH] = [ok({"runs": runs})]
+    stub.routes[HISTORY] = [ok({"metrics": [POINT]}), (503, {}, {})]  # the first version's read, then down
     sync_run = metrics_sync()
-    assert sync_run.status == "failed" and sync_run.versions_done == 1
-    assert not MetricPoint.objects.exists()
-    assert SyncRun.objects.get().finished_at is not None
+    assert sync_run.status == "partial" and sync_run.versions_done == 2
+    assert "MLflow unreachable (version" in sync_run.errors[0]
+    assert list(MetricPoint.objects.values_list("series__model_version", flat=True)) == [version.pk]
+
+    stub.routes[HISTORY] = [ok({"metrics": [POINT]})]  # back: the next sync takes only what is missing
+    again = metrics_sync()
+    assert again.status == "succeeded" and again.points_inserted == 1 and MetricPoint.objects.count() == 2
+
+
+def test_a_resync_with_nothing_new_reads_no_history(stub, version):
+    """Counted at the server: the run searches say nothing changed, so no history is read again."""
+    runs = [{"info": {"run_id": "r1"}, "data": {"metrics": [POINT]}}]
+    stub.routes[EXPERIMENTS] = [ok({"experiments": [{"experiment_id": "0"}]})]
+    stub.routes[RUNS_SEARCH] = [ok({"runs": runs})]
+    stub.routes[HISTORY] = [ok({"metrics": [POINT]})]
+    assert metrics_sync().points_inserted == 1 and stub.hits(HISTORY) == 1
+    again = metrics_sync()
+    assert again.status == "succeeded" and again.versions_done == 1 and stub.hits(HISTORY) == 1
+    assert stub.hits(RUN) == 0  # the training run came from the search, not one read per run
