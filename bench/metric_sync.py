@@ -104,6 +104,10 @@ def main() -> None:
         from monitoring.sync import metrics_sync
 
         started = time.perf_counter()
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+
+            cProfile.runctx("metrics_sync(trigger='bench')", globals(), locals(), sort="cumulative")
         full = metrics_sync(trigger="bench")
         figures["Lodestar full sync"] = (time.perf_counter() - started, full.points_inserted)
         started = time.perf_counter()

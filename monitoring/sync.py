@@ -258,6 +258,7 @@ def sync_run_record(*, sync_run_id: int, result: VersionResult | None, error: st
     return sync_run
 
 
+@transaction.atomic
 def sync_run_finish(*, sync_run_id: int) -> None:
     sync_run = SyncRun.objects.select_for_update().get(pk=sync_run_id)
     failed_versions = sum(1 for e in sync_run.errors if e.startswith("MLflow unreachable"))
