@@ -1,5 +1,6 @@
 """Alert rules and alerts: opening (from the sync, on new points only), acknowledging, resolving."""
 
+import math
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -59,6 +60,8 @@ def _check_rule(rule: AlertRule, actor) -> None:
         )
     if not isinstance(value, str) and not can(actor, "view", value):
         raise NotAllowed(f"{field}: you may not see “{value}”.")
+    if not math.isfinite(rule.threshold):
+        raise ApplicationError("threshold: give a finite number.", details={"threshold": ["Invalid."]})
     if rule.condition not in (Condition.ABOVE, Condition.BELOW) and rule.window < 2:
         raise ApplicationError("window: a baseline or trailing window needs at least 2 points.")
     if rule.condition in (Condition.RELATIVE_CHANGE, Condition.ZSCORE) and rule.threshold <= 0:

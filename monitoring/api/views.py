@@ -40,7 +40,10 @@ def _ms(request, name: str) -> int | None:
     text = request.query_params.get(name)
     if not text:
         return None
-    at = parse_datetime(text)
+    try:
+        at = parse_datetime(text)
+    except ValueError:  # well formed but impossible, e.g. month 13
+        at = None
     if at is None:
         raise ApplicationError(
             f"{name}: give an ISO date-time, e.g. 2026-06-30T00:00:00Z.", details={name: ["Invalid."]}

@@ -69,8 +69,9 @@ def test_points_filter_by_time(world, api):
         {"step": 1, "timestamp": T0 + DAY, "value": 0.3},
         {"step": 2, "timestamp": T0 + 2 * DAY, "value": 0.25},
     ]
-    bad = api(ds).get(f"/api/v1/metrics/{series.pk}/points/", {"since": "yesterday"})
-    assert bad.status_code == 400 and "since" in bad.json()["detail"]
+    for wrong in ("yesterday", "2026-13-45T00:00:00Z", "2026-01-02T00:00:00"):
+        bad = api(ds).get(f"/api/v1/metrics/{series.pk}/points/", {"since": wrong})
+        assert bad.status_code == 400 and "since" in bad.json()["detail"]
 
 
 def test_acknowledge_and_resolve_through_the_api(world, api):
@@ -124,3 +125,19 @@ def test_list_query_counts_stay_flat(world, api, units, make_user, django_assert
     for url in ("/api/v1/metrics/", "/api/v1/alerts/", "/api/v1/alert-rules/", "/api/v1/sync-runs/"):
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_a_rule_threshold_must_be_a_finite_number(world, api):
+    ds, _, secret, _ = world
+    body = {
+        "name": "odd",
+        "metric": MetricDefinition.objects.get(name="auc").pk,
+        "scope_kind": "model",
+        "model": secret.model_id,
+        "condition": "below",
+    }
+    for threshold in ("NaN", "Infinity", "low"):
+        response = api(ds).post("/api/v1/alert-rules/", {**body, "threshold": threshold}, format="json")
+        assert response.status_code == 400 and "threshold" in str(response.json())
+    created = api(ds).post("/api/v1/alert-rules/", {**body, "threshold": 0.8}, format="json")
+    assert created.status_code == 201 and created.json()["scope_kind"] == "model"
