@@ -87,19 +87,24 @@ def sync_plan(version_ids: list[int], experiment_ids: list[str]) -> dict[int, li
     its runs one by one."""
     if not version_ids or not experiment_ids:
         return {pk: None for pk in version_ids}
-    training = dict(
+    training: dict[str, list[int]] = {}  # a run may have been registered as several versions
+    for run_id, pk in (
         ModelVersion.objects.filter(pk__in=version_ids).exclude(mlflow_run_id="").values_list("mlflow_run_id", "pk")
-    )
+    ):
+        training.setdefault(run_id, []).append(pk)
     runs: dict[int, dict[str, dict]] = {pk: {} for pk in version_ids}
     run_ids = list(training)
+    found: set[str] = set()
     for start in range(0, len(run_ids), 100):
-        found = mlflow_client.search_runs(
+        answer = mlflow_client.search_runs(
             experiment_ids=experiment_ids,
             filter_string=f"attributes.run_id IN ({_quoted(run_ids[start : start + 100])})",
         )
-        for summary in map(mlflow_client.run_summary, found):
-            if summary["run_id"] in training:
-                runs[training[summary["run_id"]]][summary["run_id"]] = summary
+        for summary in map(mlflow_client.run_summary, answer):
+            for pk in training.get(summary["run_id"], []):
+                runs[pk][summary["run_id"]] = summary
+                found.add(summary["run_id"])
+    unresolved = {pk for run_id in run_ids if run_id not in found for pk in training[run_id]}
     for summary in map(
         mlflow_client.run_summary,
         mlflow_client.search_runs(experiment_ids=experiment_ids, filter_string=f"tags.`{VERSION_TAG}` LIKE '%'"),
@@ -116,7 +121,7 @@ def sync_plan(version_ids: list[int], experiment_ids: list[str]) -> dict[int, li
     catalogue = set(MetricDefinition.objects.values_list("name", flat=True))
     plan: dict[int, list[dict] | None] = {}
     for pk in version_ids:
-        if any(run_id not in runs[training[run_id]] for run_id in run_ids if training[run_id] == pk):
+        if pk in unresolved:
             plan[pk] = None
             continue
         changed = any(

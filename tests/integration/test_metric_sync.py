@@ -128,3 +128,15 @@ def test_the_command_runs_the_same_sync_with_progress(version_in_production):
     text = out.getvalue()
     assert "1/1 versions, 8 new points" in text and "succeeded: 1 version(s), 8 point(s) inserted" in text
     assert MetricPoint.objects.count() == 8
+
+
+def test_a_run_registered_as_two_versions_feeds_both(version_in_production):
+    version, run_id = version_in_production
+    ds = version.model.owners.get()
+    other = lifecycle.model_register(actor=ds, name="fraud-shadow", use_case=version.model.use_case)
+    twin = lifecycle.model_version_register(actor=ds, model=other, version="1", mlflow_run_id=run_id)
+    ModelVersion.objects.filter(pk=twin.pk).update(stage=Stage.STAGING)
+    sync_run = metrics_sync()
+    assert sync_run.status == "succeeded" and sync_run.points_inserted == 16
+    assert _stored(twin) == _stored(version)
+    assert metrics_sync().points_inserted == 0
