@@ -3,6 +3,7 @@ timeouts, follows no redirect, and its answers are checked before use. It sits i
 lifecycle (registration) and monitoring (metric sync) use it, and lifecycle is below monitoring.
 """
 
+import json
 import math
 import random
 import threading
@@ -10,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 from django.conf import settings
 
 CONNECT_TIMEOUT = 3
@@ -204,7 +206,23 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
-def _attempt(method: str, url: str, *, params, body, timeout) -> dict:
+def _body(response: requests.Response, deadline: float) -> bytes:
+    """The answer's bytes, read in chunks: a server trickling bytes cannot outlast the call's deadline (the
+    read timeout only bounds the gap between two bytes), nor send more than MLFLOW_MAX_ANSWER_BYTES."""
+    limit = _setting("MLFLOW_MAX_ANSWER_BYTES", 64 * 1024 * 1024)
+    chunks, size = [], 0
+    # read1 returns what one receive brings; a full-size read would wait for the trickle to fill it.
+    while chunk := response.raw.read1(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise MlflowUnavailable(f"MLflow's answer is larger than {limit} bytes; not read")
+        if time.monotonic() > deadline:
+            raise _Retryable("MLflow's answer did not arrive within the call's deadline")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _attempt(method: str, url: str, *, params, body, timeout, deadline: float) -> dict:
     try:
         response = requests.request(
             method,
@@ -214,11 +232,15 @@ def _attempt(method: str, url: str, *, params, body, timeout) -> dict:
             timeout=timeout,
             allow_redirects=False,
             headers={"Connection": "close"},
+            stream=True,
         )
-    except (requests.ConnectionError, requests.Timeout) as exc:
+        with response:
+            content = _body(response, deadline)
+    except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError, OSError) as exc:
         raise _Retryable(f"{type(exc).__name__}: {exc}"[:300]) from exc
     except requests.RequestException as exc:
         raise MlflowUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
+    text = content[:300].decode("utf-8", "replace")
     if 300 <= response.status_code < 400:
         # A redirect may lead anywhere (another host, credentials): it is refused, not followed.
         raise MlflowUnavailable(
@@ -227,14 +249,12 @@ def _attempt(method: str, url: str, *, params, body, timeout) -> dict:
         )
     if response.status_code == 429 or response.status_code >= 500:
         raise _Retryable(f"MLflow answered {response.status_code}", _retry_after(response))
-    if response.status_code == 404 or (
-        response.status_code == 400 and "RESOURCE_DOES_NOT_EXIST" in response.text[:300]
-    ):
-        raise MlflowNotFound(response.text[:300])
+    if response.status_code == 404 or (response.status_code == 400 and "RESOURCE_DOES_NOT_EXIST" in text):
+        raise MlflowNotFound(text)
     if response.status_code >= 400:
-        raise MlflowUnavailable(f"MLflow refused the request ({response.status_code}): {response.text[:300]}")
+        raise MlflowUnavailable(f"MLflow refused the request ({response.status_code}): {text}")
     try:
-        data = response.json()
+        data = json.loads(content)
     except ValueError as exc:
         raise _Retryable("MLflow answered invalid JSON") from exc
     if not isinstance(data, dict):
@@ -258,7 +278,12 @@ def read(method: str, path: str, *, params: dict | None = None, body: dict | Non
             if left <= 0:
                 raise MlflowUnavailable("MLflow did not answer within the call's deadline")
             data = _attempt(
-                method, url, params=params, body=body, timeout=(min(connect, left), min(read_timeout, left))
+                method,
+                url,
+                params=params,
+                body=body,
+                timeout=(min(connect, left), min(read_timeout, left)),
+                deadline=deadline,
             )
         except MlflowNotFound:
             breaker.succeeded()  # the server answered; the thing is missing

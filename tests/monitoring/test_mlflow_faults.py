@@ -1,6 +1,7 @@
 """MLflow as an untrusted remote: faults a real server cannot be made to produce, from a local stub."""
 
 import socket
+import time
 
 import pytest
 
@@ -167,3 +168,49 @@ def test_a_resync_with_nothing_new_reads_no_history(stub, version):
     again = metrics_sync()
     assert again.status == "succeeded" and again.versions_done == 1 and stub.hits(HISTORY) == 1
     assert stub.hits(RUN) == 0  # the training run came from the search, not one read per run
+
+
+@pytest.fixture
+def trickling_server(settings):
+    """A server that sends its answer one byte every 50 ms: each byte beats the read timeout."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(100000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                pass  # the client gave up, as it should
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.MLFLOW_TRACKING_URI = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.MLFLOW_READ_TIMEOUT = 1
+    settings.MLFLOW_CALL_DEADLINE = 0.6
+    yield
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_trickling_answer_cannot_outlast_the_deadline(trickling_server):
+    with pytest.raises(mlflow_client.MlflowUnavailable, match="deadline"):
+        mlflow_client.metric_history("r1", "auc")
+
+
+def test_an_oversized_answer_is_not_read(stub, settings):
+    settings.MLFLOW_MAX_ANSWER_BYTES = 1000
+    stub.routes[HISTORY] = [ok({"metrics": [POINT] * 100})]
+    with pytest.raises(mlflow_client.MlflowUnavailable, match="larger than 1000 bytes"):
+        mlflow_client.metric_history("r1", "auc")
