@@ -10,6 +10,7 @@ v1 = [
     path("", include("portfolio.api.urls")),
     path("", include("lifecycle.api.urls")),
     path("", include("governance.api.urls")),
+    path("", include("monitoring.api.urls")),
     path("", include("audit.api.urls")),
 ]
 

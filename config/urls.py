@@ -13,6 +13,7 @@ urlpatterns = [
     path("portfolio/", include("portfolio.urls")),
     path("lifecycle/", include("lifecycle.urls")),
     path("governance/", include("governance.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ def navigation(request) -> dict:
         ("Use cases", reverse("portfolio:usecase_list")),
         ("Models", reverse("lifecycle:model_list")),
         ("Datasets", reverse("lifecycle:dataset_list")),
+        ("Alerts", reverse("monitoring:alert_list")),
         ("Ranking", reverse("portfolio:ranking")),
         ("Roadmap", reverse("portfolio:roadmap")),
         ("Strategy", reverse("portfolio:objective_list")),

@@ -3,9 +3,15 @@ timeouts, follows no redirect, and its answers are checked before use. It sits i
 lifecycle (registration) and monitoring (metric sync) use it, and lifecycle is below monitoring.
 """
 
+import json
+import math
+import random
+import threading
+import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 from django.conf import settings
 
 CONNECT_TIMEOUT = 3
@@ -195,3 +201,301 @@ def set_alias(name: str, alias: str, version: str) -> None:
 
 def delete_alias(name: str, alias: str) -> None:
     _write("DELETE", "registered-models/alias", {"name": name, "alias": alias})
+
+
+# --- Resilient reads for the metric sync -------------------------------------------------------------
+# MLflow is an untrusted remote (OWASP API10): every read has connect/read timeouts and an overall
+# deadline, is retried with jittered backoff only when the failure may pass (connection errors, 429,
+# 5xx), honours Retry-After (capped), follows no redirect, and trips a circuit breaker after repeated
+# failures so a dead server costs one fast refusal per call instead of a timeout. The breaker state is
+# per process (each worker process learns on its own within a few calls); DESIGN.md's figures hold per
+# process. Searches are POSTs in MLflow's API but read only, so they are retried like GETs.
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+RETRY_AFTER_CAP = 10.0
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+class MlflowCircuitOpen(MlflowUnavailable):
+    """Recent calls failed repeatedly: MLflow is not asked again until the cool-down has passed."""
+
+
+class CircuitBreaker:
+    """Opens after `threshold` consecutive failed calls; after `cooldown` seconds one probe may pass
+    (half-open): its success closes the breaker, its failure opens it for another cool-down."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.failures = 0
+        self.opened_at: float | None = None
+        self._probing = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None
+
+    def before_call(self) -> None:
+        with self._lock:
+            if self.opened_at is None:
+                return
+            cooldown = _setting("MLFLOW_BREAKER_COOLDOWN", 60.0)
+            if time.monotonic() - self.opened_at < cooldown or self._probing:
+                raise MlflowCircuitOpen(
+                    f"MLflow failed {self.failures} calls in a row; not asked again for {cooldown:.0f} s."
+                )
+            self._probing = True
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self.reset()
+
+    def failed(self) -> None:
+        with self._lock:
+            self.failures += 1
+            self._probing = False
+            if self.failures >= _setting("MLFLOW_BREAKER_THRESHOLD", 5):
+                self.opened_at = time.monotonic()
+
+
+breaker = CircuitBreaker()
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, wait: float | None = None) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return min(max(float(value), 0.0), RETRY_AFTER_CAP)
+    except ValueError:
+        return None
+
+
+def _body(response: requests.Response, deadline: float) -> bytes:
+    """The answer's bytes, read in chunks: a server trickling bytes cannot outlast the call's deadline (the
+    read timeout only bounds the gap between two bytes), nor send more than MLFLOW_MAX_ANSWER_BYTES."""
+    limit = _setting("MLFLOW_MAX_ANSWER_BYTES", 64 * 1024 * 1024)
+    chunks, size = [], 0
+    # read1 returns what one receive brings; a full-size read would wait for the trickle to fill it.
+    while chunk := response.raw.read1(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise MlflowUnavailable(f"MLflow's answer is larger than {limit} bytes; not read")
+        if time.monotonic() > deadline:
+            raise _Retryable("MLflow's answer did not arrive within the call's deadline")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _attempt(method: str, url: str, *, params, body, timeout, deadline: float) -> dict:
+    try:
+        response = requests.request(
+            method,
+            url,
+            params=params,
+            json=body,
+            timeout=timeout,
+            allow_redirects=False,
+            headers={"Connection": "close"},
+            stream=True,
+        )
+        with response:
+            content = _body(response, deadline)
+    except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError, OSError) as exc:
+        raise _Retryable(f"{type(exc).__name__}: {exc}"[:300]) from exc
+    except requests.RequestException as exc:
+        raise MlflowUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
+    text = content[:300].decode("utf-8", "replace")
+    if 300 <= response.status_code < 400:
+        # A redirect may lead anywhere (another host, credentials): it is refused, not followed.
+        raise MlflowUnavailable(
+            f"MLflow answered a redirect ({response.status_code}) to {response.headers.get('Location', '?')[:200]}; "
+            "not followed: point MLFLOW_TRACKING_URI at the server itself."
+        )
+    if response.status_code == 429 or response.status_code >= 500:
+        raise _Retryable(f"MLflow answered {response.status_code}", _retry_after(response))
+    if response.status_code == 404 or (response.status_code == 400 and "RESOURCE_DOES_NOT_EXIST" in text):
+        raise MlflowNotFound(text)
+    if response.status_code >= 400:
+        raise MlflowUnavailable(f"MLflow refused the request ({response.status_code}): {text}")
+    try:
+        data = json.loads(content)
+    except ValueError as exc:
+        raise _Retryable("MLflow answered invalid JSON") from exc
+    if not isinstance(data, dict):
+        raise MlflowUnavailable("MLflow answered JSON that is not an object")
+    return data
+
+
+def read(method: str, path: str, *, params: dict | None = None, body: dict | None = None) -> dict:
+    """One read of MLflow's REST API (`path` under /api/2.0/mlflow/), resilient as described above."""
+    breaker.before_call()
+    deadline = time.monotonic() + _setting("MLFLOW_CALL_DEADLINE", 30.0)
+    attempts = 1 + _setting("MLFLOW_READ_RETRIES", 4)
+    url = settings.MLFLOW_TRACKING_URI.rstrip("/") + f"/api/2.0/mlflow/{path}"
+    connect, read_timeout = (
+        _setting("MLFLOW_CONNECT_TIMEOUT", CONNECT_TIMEOUT),
+        _setting("MLFLOW_READ_TIMEOUT", READ_TIMEOUT),
+    )
+    for attempt in range(attempts):
+        left = deadline - time.monotonic()
+        try:
+            if left <= 0:
+                raise MlflowUnavailable("MLflow did not answer within the call's deadline")
+            data = _attempt(
+                method,
+                url,
+                params=params,
+                body=body,
+                timeout=(min(connect, left), min(read_timeout, left)),
+                deadline=deadline,
+            )
+        except MlflowNotFound:
+            breaker.succeeded()  # the server answered; the thing is missing
+            raise
+        except _Retryable as exc:
+            wait = exc.wait if exc.wait is not None else min(8.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.5)
+            if attempt + 1 >= attempts or time.monotonic() + wait >= deadline:
+                breaker.failed()
+                raise MlflowUnavailable(str(exc)) from exc
+            time.sleep(wait)
+            continue
+        except MlflowUnavailable:
+            breaker.failed()
+            raise
+        breaker.succeeded()
+        return data
+    raise MlflowUnavailable("MLflow did not answer")  # pragma: no cover - the loop always returns or raises
+
+
+@dataclass
+class MetricHistory:
+    """Valid points of one metric in one run, and how many invalid ones were refused."""
+
+    points: list[tuple[int, int, float]]  # (step, timestamp, value)
+    skipped: int = 0
+    problems: list[str] | None = None
+
+
+def _int64(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        value = int(value)  # proto3 JSON may carry int64 as a string of digits
+    if isinstance(value, int) and INT64_MIN <= value <= INT64_MAX:
+        return value
+    return None
+
+
+def checked_point(raw) -> tuple[int, int, float] | None:
+    """(step, timestamp, value) when the point is well formed: a finite number, integer step and
+    timestamp within int64; None otherwise."""
+    if not isinstance(raw, dict):
+        return None
+    value = raw.get("value")
+    step = _int64(raw.get("step", 0))
+    timestamp = _int64(raw.get("timestamp"))
+    if isinstance(value, bool) or not isinstance(value, int | float) or step is None or timestamp is None:
+        return None
+    value = float(value)
+    # MLflow stores +-Infinity clamped to the largest double: such a value is refused like Infinity.
+    if not math.isfinite(value) or abs(value) >= 1.7976931348623157e308:
+        return None
+    return step, timestamp, value
+
+
+def metric_history(run_id: str, key: str) -> MetricHistory:
+    """Every point of `key` in `run_id`, read page by page (bounded page size and page count; a page
+    token seen twice stops the loop). Invalid points are skipped and counted."""
+    page_size = _setting("MLFLOW_HISTORY_PAGE_SIZE", 5000)
+    max_pages = _setting("MLFLOW_HISTORY_MAX_PAGES", 200)
+    history = MetricHistory(points=[], problems=[])
+    seen_tokens: set[str] = set()
+    token = ""
+    for _ in range(max_pages):
+        params = {"run_id": run_id, "metric_key": key, "max_results": page_size}
+        if token:
+            params["page_token"] = token
+        page = read("GET", "metrics/get-history", params=params)
+        metrics = page.get("metrics", [])
+        if not isinstance(metrics, list):
+            raise MlflowUnavailable("MLflow answered a history that is not a list")
+        for raw in metrics[: page_size * 2]:  # a server ignoring max_results cannot flood us
+            point = checked_point(raw)
+            if point is None:
+                history.skipped += 1
+            else:
+                history.points.append(point)
+        history.skipped += max(0, len(metrics) - page_size * 2)
+        token = page.get("next_page_token") or ""
+        if not isinstance(token, str) or not token:
+            return history
+        if token in seen_tokens:
+            history.problems.append(f"page token loop in {key} of run {run_id}: stopped")
+            return history
+        seen_tokens.add(token)
+    history.problems.append(f"{key} of run {run_id} has more than {max_pages} pages: stopped")
+    return history
+
+
+def search_experiment_ids() -> list[str]:
+    """Ids of the active experiments (bounded page count)."""
+    ids: list[str] = []
+    token = ""
+    seen: set[str] = set()
+    for _ in range(_setting("MLFLOW_SEARCH_MAX_PAGES", 50)):
+        body = {"max_results": 1000, **({"page_token": token} if token else {})}
+        page = read("POST", "experiments/search", body=body)
+        ids += [str(e["experiment_id"]) for e in page.get("experiments", []) if isinstance(e, dict)]
+        token = page.get("next_page_token") or ""
+        if not token or token in seen:
+            break
+        seen.add(token)
+    return ids
+
+
+def search_runs(*, experiment_ids: list[str], filter_string: str) -> list[dict]:
+    """Runs matching `filter_string` (MLflow search syntax) with their tags and latest metric values."""
+    runs: list[dict] = []
+    for start in range(0, len(experiment_ids), 100):
+        token = ""
+        seen: set[str] = set()
+        for _ in range(_setting("MLFLOW_SEARCH_MAX_PAGES", 50)):
+            body = {
+                "experiment_ids": experiment_ids[start : start + 100],
+                "filter": filter_string,
+                "max_results": 1000,
+                **({"page_token": token} if token else {}),
+            }
+            page = read("POST", "runs/search", body=body)
+            runs += [r for r in page.get("runs", []) if isinstance(r, dict)]
+            token = page.get("next_page_token") or ""
+            if not token or token in seen:
+                break
+            seen.add(token)
+    return runs
+
+
+def run_summary(run: dict) -> dict:
+    """{run_id, tags, latest: {metric: (step, timestamp)}} from a run as MLflow returns it."""
+    info, data = run.get("info", {}) or {}, run.get("data", {}) or {}
+    latest = {}
+    for metric in data.get("metrics", []) or []:
+        if isinstance(metric, dict) and isinstance(metric.get("key"), str):
+            latest[metric["key"]] = (_int64(metric.get("step", 0)), _int64(metric.get("timestamp")))
+    tags = {t.get("key"): t.get("value") for t in data.get("tags", []) or [] if isinstance(t, dict)}
+    return {"run_id": str(info.get("run_id", "")), "tags": tags, "latest": latest}
+
+
+def get_run(run_id: str) -> dict:
+    """The run, summarised like `run_summary`; MlflowNotFound when MLflow has no such run."""
+    return run_summary(read("GET", "runs/get", params={"run_id": run_id}).get("run", {}) or {})

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from governance import demo as governance_demo
 from lifecycle import demo as lifecycle_demo
+from monitoring import demo as monitoring_demo
 from portfolio import demo as portfolio_demo
 
 
@@ -14,4 +15,5 @@ def seed() -> list[tuple[str, str, str]]:
     accounts += governance_demo.seed()
     lifecycle_demo.seed(before_approval=governance_demo.sign_review)
     governance_demo.seed_open_reviews()
+    monitoring_demo.seed()
     return accounts

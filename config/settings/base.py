@@ -223,6 +223,12 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "governance.choices.AssessmentStatus",
         "ReviewStatusEnum": "governance.choices.ReviewStatus",
         "TierEnum": "governance.choices.Tier",
+        "AlertRuleActionEnum": "monitoring.choices.RuleAction",
+        "AlertSeverityEnum": "monitoring.choices.Severity",
+        "AlertStatusEnum": "monitoring.choices.AlertStatus",
+        "AlertConditionEnum": "monitoring.choices.Condition",
+        "RootCauseEnum": "monitoring.choices.RootCause",
+        "SyncRunStatusEnum": "monitoring.choices.SyncStatus",
     },
 }
 
@@ -277,6 +283,13 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 MLFLOW_TRACKING_URI = env("MLFLOW_TRACKING_URI", default="http://127.0.0.1:5055")
 # Shared with MLflow's registry webhook (POST /hooks/mlflow/); empty: webhooks are refused, polling only.
 MLFLOW_WEBHOOK_SECRET = env("MLFLOW_WEBHOOK_SECRET", default="")
+# Metric history pages read from MLflow: points per page and pages per metric at most (both bounded).
+MLFLOW_HISTORY_PAGE_SIZE = env.int("MLFLOW_HISTORY_PAGE_SIZE", default=5000)
+MLFLOW_HISTORY_MAX_PAGES = env.int("MLFLOW_HISTORY_MAX_PAGES", default=200)
+# A sync run still "running" after this many seconds was interrupted (its worker died); the next sync closes it.
+MONITORING_SYNC_STALE_AFTER = env.int("MONITORING_SYNC_STALE_AFTER", default=2 * 60 * 60)
+# Raw metric points older than this are rolled up into daily aggregates by monitoring.roll_up_points.
+MONITORING_RAW_RETENTION_DAYS = env.int("MONITORING_RAW_RETENTION_DAYS", default=365)
 
 # --- Logging --------------------------------------------------------------------------------------
 

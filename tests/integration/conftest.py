@@ -94,3 +94,13 @@ def mlflow_registered_version(server: str, name: str, *, model_tags: dict | None
         mlflow_post(server, "registered-models/create", {"name": name, "tags": tags})
     created = mlflow_post(server, "model-versions/create", {"name": name, "source": f"s3://artifacts/{name}"})
     return created["model_version"]["version"]
+
+
+@pytest.fixture(autouse=True)
+def _closed_mlflow_breaker():
+    """Each test starts with MLflow's circuit breaker closed (its state is per process)."""
+    from core import mlflow_client
+
+    mlflow_client.breaker.reset()
+    yield
+    mlflow_client.breaker.reset()

@@ -81,6 +81,8 @@ def test_default_beat_schedules_are_in_the_database(db):
         "audit.verify_chain": "days",
         "lifecycle.discover_mlflow_models": "minutes",
         "lifecycle.check_production_aliases": "minutes",
+        "monitoring.sync_all": "minutes",
+        "monitoring.roll_up_points": "days",
     }
 
 

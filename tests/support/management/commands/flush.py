@@ -1,7 +1,7 @@
 """Test-only `flush`. Transactional tests (browser, worker) empty every table between tests:
 - the audit table's guards refuse that, so they are lifted for the flush and put back;
 - the flush also empties reference data that data migrations wrote (role groups, sign-off
-  functions, scoring criteria, beat schedules), so those migrations' functions run again.
+  functions, scoring criteria, beat schedules, the metric catalogue), so those migrations' functions run again.
 Production has no such command."""
 
 import importlib
@@ -19,6 +19,8 @@ REFERENCE_DATA = (
     ("portfolio.migrations.0003_seed_scoring_criteria", "seed"),
     ("core.roles", "sync_role_groups"),
     ("core.schedules", "install_default_schedules"),
+    ("monitoring.catalogue", "install_catalogue"),
+    ("monitoring.schedules", "install_schedules"),
 )
 
 

@@ -1,0 +1,52 @@
+"""Admin: the metric catalogue is edited here; rules, alerts, series and sync runs are read-only (rules are
+created and alerts acted on through services, which check scope and write the audit trail)."""
+
+from django.contrib import admin
+
+from monitoring.models import Alert, AlertRule, MetricDefinition, MetricSeries, SyncRun
+
+
+@admin.register(MetricDefinition)
+class MetricDefinitionAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "unit", "higher_is_better", "aggregation"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # series point at definitions; retire a metric by leaving it unused
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AlertRule)
+class AlertRuleAdmin(ReadOnlyAdmin):
+    list_display = ["name", "metric", "scope_kind", "condition", "threshold", "severity", "action", "active"]
+    list_filter = ["severity", "action", "condition"]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "rule", "model_version", "severity", "status", "breaches", "created_at"]
+    list_filter = ["status", "severity"]
+    list_select_related = ["rule", "model_version__model"]
+
+
+@admin.register(MetricSeries)
+class MetricSeriesAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "model_version", "metric", "run_id", "last_step", "last_timestamp", "synced_at"]
+    list_select_related = ["model_version__model", "metric"]
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "started_at", "finished_at", "status", "trigger", "versions_done", "points_inserted"]
+    list_filter = ["status"]

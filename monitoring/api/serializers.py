@@ -1,0 +1,100 @@
+from rest_framework import serializers
+
+from monitoring.choices import RootCause
+from monitoring.models import Alert, AlertRule, MetricPoint, MetricSeries, SyncRun
+
+
+class MetricSeriesSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="metric.name", read_only=True)
+    kind = serializers.CharField(source="metric.kind", read_only=True)
+    unit = serializers.CharField(source="metric.unit", read_only=True)
+
+    class Meta:
+        model = MetricSeries
+        fields = ["id", "model_version", "name", "kind", "unit", "run_id", "last_step", "last_timestamp", "synced_at"]
+
+
+class MetricPointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MetricPoint
+        fields = ["step", "timestamp", "value"]
+
+
+class AlertRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertRule
+        fields = [
+            "id",
+            "name",
+            "metric",
+            "scope_kind",
+            "model",
+            "model_version",
+            "risk_tier",
+            "business_unit",
+            "condition",
+            "threshold",
+            "window",
+            "severity",
+            "action",
+            "active",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["created_by", "created_at"]
+        extra_kwargs = {"active": {"required": False}}
+        validators = []  # the service answers in words
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    metric = serializers.CharField(source="series.metric.name", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "rule",
+            "model_version",
+            "series",
+            "metric",
+            "severity",
+            "status",
+            "message",
+            "first_value",
+            "last_value",
+            "breaches",
+            "first_breach_at",
+            "last_breach_at",
+            "assignee",
+            "notes",
+            "root_cause",
+            "acknowledged_at",
+            "resolved_at",
+            "created_at",
+        ]
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class ResolveSerializer(serializers.Serializer):
+    root_cause = serializers.ChoiceField(choices=RootCause.choices)
+    note = serializers.CharField(max_length=4000)
+
+
+class SyncRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SyncRun
+        fields = [
+            "id",
+            "started_at",
+            "finished_at",
+            "status",
+            "trigger",
+            "versions_total",
+            "versions_done",
+            "points_inserted",
+            "points_skipped",
+            "errors",
+        ]

@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from monitoring.api import views
+
+router = SimpleRouter()
+router.register("metrics", views.MetricSeriesViewSet, basename="metric")
+router.register("alert-rules", views.AlertRuleViewSet, basename="alert-rule")
+router.register("alerts", views.AlertViewSet, basename="alert")
+router.register("sync-runs", views.SyncRunViewSet, basename="sync-run")
+urlpatterns = router.urls

@@ -1,0 +1,120 @@
+import django_filters
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
+from core.exceptions import ApplicationError
+from core.filters import IdChoiceFilter
+from lifecycle.models import ModelVersion
+from monitoring import selectors, services
+from monitoring.api import serializers as s
+from monitoring.choices import AlertStatus, MetricKind, Severity
+from monitoring.models import Alert, AlertRule, MetricSeries, SyncRun
+
+
+class MetricSeriesFilterSet(django_filters.FilterSet):
+    model_version = IdChoiceFilter(queryset=ModelVersion.objects.all())
+    name = django_filters.CharFilter(field_name="metric__name")
+    kind = django_filters.ChoiceFilter(field_name="metric__kind", choices=MetricKind.choices)
+
+    class Meta:
+        model = MetricSeries
+        fields = ["model_version", "name", "kind", "run_id"]
+
+
+class AlertFilterSet(django_filters.FilterSet):
+    model_version = IdChoiceFilter(queryset=ModelVersion.objects.all())
+    rule = IdChoiceFilter(queryset=AlertRule.objects.all())
+    status = django_filters.MultipleChoiceFilter(choices=AlertStatus.choices)
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
+
+    class Meta:
+        model = Alert
+        fields = ["model_version", "rule", "status", "severity"]
+
+
+def _ms(request, name: str) -> int | None:
+    text = request.query_params.get(name)
+    if not text:
+        return None
+    try:
+        at = parse_datetime(text)
+    except ValueError:  # well formed but impossible, e.g. month 13
+        at = None
+    if at is None:
+        raise ApplicationError(
+            f"{name}: give an ISO date-time, e.g. 2026-06-30T00:00:00Z.", details={name: ["Invalid."]}
+        )
+    if at.tzinfo is None:
+        raise ApplicationError(f"{name}: give a time zone, e.g. 2026-06-30T00:00:00Z.", details={name: ["Invalid."]})
+    return int(at.timestamp() * 1000)
+
+
+class MetricSeriesViewSet(ReadOnlyScopedViewSet):
+    """Metric series pulled from MLflow, one per version, run and catalogued metric; `points` lists values."""
+
+    queryset = MetricSeries.objects.select_related("metric")
+    serializer_class = s.MetricSeriesSerializer
+    filterset_class = MetricSeriesFilterSet
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Points at or after (ISO, with zone)"),
+            OpenApiParameter("until", OpenApiTypes.DATETIME, description="Points at or before (ISO, with zone)"),
+        ],
+        responses=s.MetricPointSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def points(self, request, pk=None):
+        """The series' points in time order (timestamp in ms since epoch, as MLflow keeps it), paginated."""
+        points = selectors.points_of(
+            series=self.get_object(), since_ms=_ms(request, "since"), until_ms=_ms(request, "until")
+        )
+        page = self.paginate_queryset(points)
+        return self.get_paginated_response(s.MetricPointSerializer(page, many=True).data)
+
+
+class AlertRuleViewSet(ScopedCreateReadViewSet):
+    """Alert rules: a condition on a metric for a model, a version, a risk tier or a business unit."""
+
+    queryset = AlertRule.objects.select_related("metric")
+    serializer_class = s.AlertRuleSerializer
+    filterset_fields = ["metric", "scope_kind", "condition", "severity", "action", "active"]
+    create_service = staticmethod(services.alert_rule_create)
+
+
+class AlertViewSet(ReadOnlyScopedViewSet):
+    """Alerts, scoped like their model version; `acknowledge` and `resolve` act on them."""
+
+    queryset = Alert.objects.select_related("series__metric")
+    serializer_class = s.AlertSerializer
+    filterset_class = AlertFilterSet
+
+    @extend_schema(request=s.AcknowledgeSerializer, responses=s.AlertSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.AcknowledgeSerializer)
+    def acknowledge(self, request, pk=None):
+        """Take the alert: {"note": "..."}; it stays active until resolved."""
+        data = s.AcknowledgeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.alert_acknowledge(actor=request.user, alert=self.get_object(), **data.validated_data)
+        return Response(s.AlertSerializer(alert).data)
+
+    @extend_schema(request=s.ResolveSerializer, responses=s.AlertSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.ResolveSerializer)
+    def resolve(self, request, pk=None):
+        """Close the alert: {"root_cause": "data_issue", "note": "what was found and done"}."""
+        data = s.ResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.alert_resolve(actor=request.user, alert=self.get_object(), **data.validated_data)
+        return Response(s.AlertSerializer(alert).data)
+
+
+class SyncRunViewSet(ReadOnlyScopedViewSet):
+    """MLflow sync runs: when, versions, points inserted and skipped, errors."""
+
+    queryset = SyncRun.objects.all()
+    serializer_class = s.SyncRunSerializer
+    filterset_fields = ["status", "trigger"]

@@ -1,0 +1,249 @@
+"""Metrics pulled from MLflow (catalogue, series, points, daily roll-ups, sync runs) and the alerts on them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.models import RestrictedManager, TimeStampedModel
+from monitoring.choices import (
+    ALERT_STATUS_COLORS,
+    SEVERITY_COLORS,
+    SYNC_STATUS_COLORS,
+    Aggregation,
+    AlertStatus,
+    Condition,
+    MetricKind,
+    RootCause,
+    RuleAction,
+    ScopeKind,
+    Severity,
+    SyncStatus,
+)
+from portfolio.choices import RiskTier
+
+_VERSION_BU = "model_version__model__use_case__business_unit"
+_VERSION_CONFIDENTIAL = "model_version__model__confidential"
+
+
+class MetricDefinition(TimeStampedModel):
+    """A metric Lodestar pulls from MLflow: its MLflow name, what it measures and which way is better."""
+
+    name = models.CharField("MLflow metric name", max_length=250, unique=True)
+    kind = models.CharField(max_length=20, choices=MetricKind.choices)
+    unit = models.CharField(max_length=30, blank=True)
+    higher_is_better = models.BooleanField(default=False)
+    aggregation = models.CharField(max_length=10, choices=Aggregation.choices, default=Aggregation.MEAN)
+    description = models.TextField(blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = "metric definition"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MetricSeries(models.Model):
+    """The history of one catalogued metric in one MLflow run that watches one model version.
+
+    `last_step`/`last_timestamp` are the sync watermark: the newest point stored, written in the same
+    transaction as the points, so a sync killed half-way resumes from what is really stored."""
+
+    model_version = models.ForeignKey("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="metric_series")
+    run_id = models.CharField("MLflow run", max_length=64)
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.PROTECT, related_name="series")
+    last_step = models.BigIntegerField(null=True, blank=True, editable=False)
+    last_timestamp = models.BigIntegerField(null=True, blank=True, editable=False, help_text="ms since epoch")
+    synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    scope_business_unit = _VERSION_BU
+    scope_confidential = _VERSION_CONFIDENTIAL
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["model_version_id", "metric__name", "run_id"]
+        verbose_name = "metric series"
+        verbose_name_plural = "metric series"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_version", "run_id", "metric"], name="%(app_label)s_%(class)s_one_per_run_metric"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric.name} of {self.model_version} (run {self.run_id[:8]})"
+
+
+class MetricPoint(models.Model):
+    """One value MLflow holds for a series; unique by step and timestamp, so a replayed sync adds nothing."""
+
+    id = models.BigAutoField(primary_key=True)
+    series = models.ForeignKey(MetricSeries, on_delete=models.PROTECT, related_name="points")
+    step = models.BigIntegerField()
+    timestamp = models.BigIntegerField(help_text="ms since epoch, as MLflow stores it")
+    value = models.FloatField()
+
+    class Meta:
+        ordering = ["series_id", "timestamp", "step"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "step", "timestamp"], name="%(app_label)s_%(class)s_unique_step_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["series", "timestamp"], name="monitoring_point_series_time")]
+
+    def __str__(self) -> str:
+        return f"{self.series_id}@{self.timestamp}: {self.value}"
+
+
+class DailyAggregate(models.Model):
+    """Raw points older than the retention age, rolled up to one row per series and day."""
+
+    series = models.ForeignKey(MetricSeries, on_delete=models.PROTECT, related_name="daily")
+    day = models.DateField()
+    count = models.PositiveIntegerField()
+    mean = models.FloatField()
+    minimum = models.FloatField()
+    maximum = models.FloatField()
+    total = models.FloatField()
+    last = models.FloatField()
+
+    class Meta:
+        ordering = ["series_id", "day"]
+        constraints = [models.UniqueConstraint(fields=["series", "day"], name="%(app_label)s_%(class)s_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} {self.day}"
+
+
+class SyncRun(models.Model):
+    """One pull of metrics from MLflow: when, how many versions and points, and what went wrong."""
+
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
+    trigger = models.CharField(max_length=20, default="schedule")
+    versions_total = models.PositiveIntegerField(default=0)
+    versions_done = models.PositiveIntegerField(default=0)
+    points_inserted = models.PositiveIntegerField(default=0)
+    points_skipped = models.PositiveIntegerField(default=0, help_text="Invalid points refused (NaN, bad step...)")
+    errors = models.JSONField(default=list, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = "MLflow sync run"
+
+    def __str__(self) -> str:
+        return f"Sync {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def status_color(self) -> str:
+        return SYNC_STATUS_COLORS.get(self.status, "grey")
+
+
+class AlertRule(TimeStampedModel):
+    """When a metric of the models in scope breaches a condition, open an alert and take an action."""
+
+    name = models.CharField(max_length=200)
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.PROTECT, related_name="rules")
+    scope_kind = models.CharField(max_length=20, choices=ScopeKind.choices)
+    model = models.ForeignKey("lifecycle.AIModel", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    model_version = models.ForeignKey(
+        "lifecycle.ModelVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    risk_tier = models.CharField(max_length=20, choices=RiskTier.choices, blank=True)
+    business_unit = models.ForeignKey(
+        "portfolio.BusinessUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    condition = models.CharField(max_length=20, choices=Condition.choices)
+    threshold = models.FloatField(
+        help_text="above/below: the value; relative change: the fraction (0.2 = 20 %); z-score: |z| at least"
+    )
+    window = models.PositiveIntegerField(default=7, help_text="Points in the baseline or trailing window.")
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    action = models.CharField(max_length=20, choices=RuleAction.choices, default=RuleAction.NOTIFY)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "alert rule"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(scope_kind="model", model__isnull=False)
+                    | Q(scope_kind="version", model_version__isnull=False)
+                    | (Q(scope_kind="risk_tier") & ~Q(risk_tier=""))
+                    | Q(scope_kind="business_unit", business_unit__isnull=False)
+                ),
+                name="%(app_label)s_%(class)s_scope_named",
+                violation_error_message="A rule names the model, version, risk tier or business unit it watches.",
+            ),
+            models.CheckConstraint(
+                condition=Q(window__gte=2) | Q(condition__in=["above", "below"]),
+                name="%(app_label)s_%(class)s_window_of_two",
+                violation_error_message="A baseline or trailing window needs at least 2 points.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alert(TimeStampedModel):
+    """A breach of a rule on a series: open → acknowledged → resolved; one active alert per rule and series."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.PROTECT, related_name="alerts")
+    series = models.ForeignKey(MetricSeries, on_delete=models.PROTECT, related_name="alerts")
+    model_version = models.ForeignKey("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="alerts")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    status = models.CharField(max_length=15, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    message = models.TextField()
+    first_value = models.FloatField()
+    last_value = models.FloatField()
+    breaches = models.PositiveIntegerField(default=1)
+    first_breach_at = models.BigIntegerField(help_text="ms since epoch of the first breaching point")
+    last_breach_at = models.BigIntegerField(help_text="ms since epoch of the latest breaching point")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    root_cause = models.CharField(max_length=20, choices=RootCause.choices, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    scope_business_unit = _VERSION_BU
+    scope_confidential = _VERSION_CONFIDENTIAL
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "series"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="%(app_label)s_%(class)s_one_active_per_rule_series",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | ~Q(root_cause=""),
+                name="%(app_label)s_%(class)s_resolved_with_cause",
+                violation_error_message="A resolved alert names its root cause.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule.name} on {self.model_version}"
+
+    @property
+    def severity_color(self) -> str:
+        return SEVERITY_COLORS.get(self.severity, "grey")
+
+    @property
+    def status_color(self) -> str:
+        return ALERT_STATUS_COLORS.get(self.status, "grey")

@@ -1,0 +1,77 @@
+"""Reads of monitoring that the pages and the API share."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from core import mlflow_client
+from monitoring.choices import SyncStatus
+from monitoring.models import Alert, AlertRule, MetricPoint, MetricSeries, SyncRun
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How fresh the metrics are: the last successful sync, and whether the data may be stale."""
+
+    last_success: datetime | None
+    stale: bool
+    reason: str = ""
+
+
+def sync_freshness() -> Freshness:
+    """Stale when the last finished sync failed (or partly failed), no sync has succeeded yet, or the MLflow
+    circuit is open in this process. Two queries; never calls MLflow, so pages render while it is down."""
+    last_success = (
+        SyncRun.objects.filter(status=SyncStatus.SUCCEEDED)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+    ).first()
+    last_finished = SyncRun.objects.exclude(status=SyncStatus.RUNNING).order_by("-started_at").first()
+    if mlflow_client.breaker.is_open:
+        return Freshness(last_success, True, "MLflow is unreachable")
+    if last_finished is not None and last_finished.status != SyncStatus.SUCCEEDED:
+        return Freshness(last_success, True, f"the last sync {last_finished.get_status_display().lower()}")
+    if last_success is None:
+        return Freshness(None, True, "no sync has succeeded yet")
+    return Freshness(last_success, False)
+
+
+def sync_run_list() -> QuerySet[SyncRun]:
+    return SyncRun.objects.all()
+
+
+def series_list(*, user) -> QuerySet[MetricSeries]:
+    return MetricSeries.objects.restrict(user, "view").select_related("metric", "model_version__model")
+
+
+def points_of(*, series: MetricSeries, since_ms: int | None = None, until_ms: int | None = None):
+    points = MetricPoint.objects.filter(series=series)
+    if since_ms is not None:
+        points = points.filter(timestamp__gte=since_ms)
+    if until_ms is not None:
+        points = points.filter(timestamp__lte=until_ms)
+    return points.order_by("timestamp", "step")
+
+
+def version_series(*, user, version) -> list[tuple[MetricSeries, list[tuple[int, float]]]]:
+    """Each series of the version with its (timestamp, value) points: one query for the series, one for all
+    the points."""
+    series = list(series_list(user=user).filter(model_version=version).order_by("metric__kind", "metric__name"))
+    by_series: dict[int, list] = {s.pk: [] for s in series}
+    rows = MetricPoint.objects.filter(series__in=series).order_by("timestamp", "step")
+    for series_id, timestamp, value in rows.values_list("series_id", "timestamp", "value"):
+        by_series[series_id].append((timestamp, value))
+    return [(s, by_series[s.pk]) for s in series]
+
+
+def alert_list(*, user) -> QuerySet[Alert]:
+    return Alert.objects.restrict(user, "view").select_related(
+        "rule", "rule__metric", "model_version__model", "assignee", "series__metric"
+    )
+
+
+def alert_rule_list(*, user) -> QuerySet[AlertRule]:
+    return AlertRule.objects.restrict(user, "view").select_related(
+        "metric", "model", "model_version__model", "business_unit"
+    )

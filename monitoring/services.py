@@ -1,0 +1,239 @@
+"""Alert rules and alerts: opening (from the sync, on new points only), acknowledging, resolving."""
+
+import math
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from audit import services as audit
+from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
+from core.permissions import can, require_model_perm
+from monitoring import evaluation
+from monitoring.choices import ACTIVE_ALERT_STATES, AlertStatus, Condition, RootCause, ScopeKind
+from monitoring.models import Alert, AlertRule, MetricSeries
+from notifications.services import notify
+
+# --- Rules --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_rule_create(*, actor, name: str, metric, scope_kind: str, condition: str, threshold: float, **fields):
+    """A rule on a metric for a model, a version, a risk tier or a business unit."""
+    require_model_perm(actor, AlertRule, "add")
+    rule = AlertRule(
+        name=require_text(name, field="name", hint="say what the rule watches, e.g. “PSI drift above 0.2”."),
+        metric=metric,
+        scope_kind=scope_kind,
+        condition=condition,
+        threshold=threshold,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **fields,
+    )
+    _check_rule(rule, actor)
+    rule.full_clean()
+    rule.save()
+    audit.record(
+        actor=actor,
+        action="alert_rule.created",
+        target=rule,
+        after={"metric": metric.name, "scope": rule.scope_kind, "condition": condition, "threshold": threshold},
+    )
+    return rule
+
+
+def _check_rule(rule: AlertRule, actor) -> None:
+    target = {
+        ScopeKind.MODEL: ("model", rule.model),
+        ScopeKind.VERSION: ("model_version", rule.model_version),
+        ScopeKind.RISK_TIER: ("risk_tier", rule.risk_tier),
+        ScopeKind.BUSINESS_UNIT: ("business_unit", rule.business_unit),
+    }.get(rule.scope_kind)
+    if target is None:
+        raise ApplicationError("scope_kind: choose model, version, risk_tier or business_unit.")
+    field, value = target
+    if not value:
+        raise ApplicationError(
+            f"{field}: a rule scoped to a {rule.scope_kind} names it.", details={field: ["Required."]}
+        )
+    if not isinstance(value, str) and not can(actor, "view", value):
+        raise NotAllowed(f"{field}: you may not see “{value}”.")
+    if not math.isfinite(rule.threshold):
+        raise ApplicationError("threshold: give a finite number.", details={"threshold": ["Invalid."]})
+    if rule.condition not in (Condition.ABOVE, Condition.BELOW) and rule.window < 2:
+        raise ApplicationError("window: a baseline or trailing window needs at least 2 points.")
+    if rule.condition in (Condition.RELATIVE_CHANGE, Condition.ZSCORE) and rule.threshold <= 0:
+        raise ApplicationError("threshold: a relative change or z-score threshold is a positive number.")
+
+
+def rules_for(series: MetricSeries) -> list[AlertRule]:
+    """Active rules on the series' metric whose scope takes in the series' version."""
+    version = series.model_version
+    use_case = version.model.use_case
+    return list(
+        AlertRule.objects.filter(active=True, metric_id=series.metric_id).filter(
+            Q(scope_kind=ScopeKind.VERSION, model_version_id=version.pk)
+            | Q(scope_kind=ScopeKind.MODEL, model_id=version.model_id)
+            | Q(scope_kind=ScopeKind.RISK_TIER, risk_tier=use_case.risk_tier)
+            | Q(scope_kind=ScopeKind.BUSINESS_UNIT, business_unit_id=use_case.business_unit_id)
+        )
+    )
+
+
+# --- Evaluation (called by the sync inside the transaction that stores the points) ---------------------
+
+
+def alerts_evaluate(*, series: MetricSeries, new: Sequence[tuple[int, int, float]]) -> list[Alert]:
+    """Judge the series' new points against every rule in scope; open one alert per rule and series, or
+    update the one still open. Returns the alerts opened or updated."""
+    if not new:
+        return []
+    rules = rules_for(series)
+    if not rules:
+        return []
+    new = sorted(new, key=lambda p: (p[0], p[1]))
+    window = max(r.window for r in rules)
+    first = new[0]
+    before = Q(step__lt=first[0]) | Q(step=first[0], timestamp__lt=first[1])
+    ordered = ("step", "timestamp")
+    history = list(
+        reversed(series.points.filter(before).order_by("-step", "-timestamp").values_list(*ordered, "value")[:window])
+    )
+    baseline = list(series.points.order_by(*ordered).values_list(*ordered, "value")[:window])
+    touched = []
+    for rule in rules:
+        found = evaluation.breaches(
+            condition=rule.condition,
+            threshold=rule.threshold,
+            window=rule.window,
+            new=new,
+            history=[tuple(p) for p in history],
+            baseline=[tuple(p) for p in baseline],
+            higher_is_better=series.metric.higher_is_better,
+        )
+        if found:
+            touched.append(_open_or_update(rule=rule, series=series, found=found))
+    return touched
+
+
+def _describe(rule: AlertRule, breach: evaluation.Breach, series: MetricSeries) -> str:
+    name, value = series.metric.name, breach.point[2]
+    if rule.condition == Condition.ABOVE:
+        return f"{name} is {value:g}, above {rule.threshold:g}."
+    if rule.condition == Condition.BELOW:
+        return f"{name} is {value:g}, below {rule.threshold:g}."
+    if rule.condition == Condition.RELATIVE_CHANGE:
+        return (
+            f"{name} is {value:g}, {breach.observed:+.0%} from its baseline {breach.reference:g} "
+            f"(limit ±{rule.threshold:.0%})."
+        )
+    return (
+        f"{name} is {value:g}, z-score {breach.observed:+.2f} against the last {rule.window} points "
+        f"(limit {rule.threshold:g})."
+    )
+
+
+def _open_or_update(*, rule: AlertRule, series: MetricSeries, found: list[evaluation.Breach]) -> Alert:
+    last = found[-1]
+    message = _describe(rule, last, series)
+    alert = Alert.objects.select_for_update().filter(rule=rule, series=series, status__in=ACTIVE_ALERT_STATES).first()
+    if alert is not None:
+        # A second breach updates the alert people already know about; no new alert, no new mail.
+        alert.last_value = last.point[2]
+        alert.last_breach_at = last.point[1]
+        alert.breaches += len(found)
+        alert.message = message
+        alert.save(update_fields=["last_value", "last_breach_at", "breaches", "message", "updated_at"])
+        return alert
+    version = series.model_version
+    alert = Alert.objects.create(
+        rule=rule,
+        series=series,
+        model_version=version,
+        severity=rule.severity,
+        message=message,
+        first_value=found[0].point[2],
+        last_value=last.point[2],
+        breaches=len(found),
+        first_breach_at=found[0].point[1],
+        last_breach_at=last.point[1],
+    )
+    audit.record(
+        actor=None,
+        action="alert.opened",
+        target=alert,
+        after={"rule": rule.name, "severity": rule.severity, "action": rule.action, "message": message},
+    )
+    notify(
+        recipients=version.model.owners.all(),
+        subject=f"[{rule.get_severity_display()}] {rule.name}: {version}",
+        body=f"{message}\nRule action: {rule.get_action_display()}.",
+        url=reverse("monitoring:alert_detail", args=[alert.pk]),
+        category="alert",
+    )
+    return alert
+
+
+# --- People acting on alerts --------------------------------------------------------------------------
+
+
+def _locked(alert: Alert, actor) -> Alert:
+    alert = Alert.objects.select_for_update().select_related("model_version__model").get(pk=alert.pk)
+    if not can(actor, "change", alert):
+        raise NotAllowed(f"You may not act on alerts of {alert.model_version.model}: ask one of its owners.")
+    return alert
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor, alert: Alert, note: str = "", assignee=None) -> Alert:
+    """Someone owns the alert now: it stays active (and keeps blocking) until resolved."""
+    alert = _locked(alert, actor)
+    if alert.status != AlertStatus.OPEN:
+        raise Conflict(f"The alert is {alert.get_status_display().lower()}; only an open alert is acknowledged.")
+    before = {"status": alert.status, "assignee": str(alert.assignee or "")}
+    alert.status = AlertStatus.ACKNOWLEDGED
+    alert.acknowledged_at = timezone.now()
+    alert.assignee = assignee or actor
+    if note.strip():
+        alert.notes = "\n".join(filter(None, [alert.notes, f"{actor.get_username()}: {note.strip()}"]))
+    alert.save(update_fields=["status", "acknowledged_at", "assignee", "notes", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="alert.acknowledged",
+        target=alert,
+        before=before,
+        after={"status": alert.status, "assignee": str(alert.assignee)},
+        reason=note,
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, actor, alert: Alert, root_cause: str, note: str) -> Alert:
+    """Close the alert with its root cause and what was done; a new breach later opens a new alert."""
+    alert = _locked(alert, actor)
+    if alert.status == AlertStatus.RESOLVED:
+        raise Conflict("The alert is already resolved.")
+    if root_cause not in RootCause.values:
+        raise ApplicationError(
+            f"root_cause: choose one of {', '.join(RootCause.values)}.", details={"root_cause": ["Invalid choice."]}
+        )
+    note = require_text(note, field="note", hint="say what was found and done.")
+    before = {"status": alert.status}
+    alert.status = AlertStatus.RESOLVED
+    alert.root_cause = root_cause
+    alert.resolved_at = timezone.now()
+    alert.assignee = alert.assignee or actor
+    alert.notes = "\n".join(filter(None, [alert.notes, f"{actor.get_username()}: {note}"]))
+    alert.save(update_fields=["status", "root_cause", "resolved_at", "assignee", "notes", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="alert.resolved",
+        target=alert,
+        before=before,
+        after={"status": alert.status, "root_cause": root_cause},
+        reason=note,
+    )
+    return alert

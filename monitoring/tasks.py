@@ -1,0 +1,44 @@
+"""Beat starts `monitoring.sync_all`; it fans out one `monitoring.sync_version` per governed version.
+
+At-least-once delivery (acks_late, reject_on_worker_lost in config/settings) is safe here: points are
+unique by series, step and timestamp and the watermark moves with them, so a task run twice, or killed
+and redelivered, stores nothing twice and loses nothing."""
+
+from celery import shared_task
+
+from core.mlflow_client import MlflowUnavailable
+from monitoring import sync
+from monitoring.retention import points_roll_up
+
+
+@shared_task(name="monitoring.sync_all", bind=True, acks_late=True, time_limit=300, soft_time_limit=270)
+def sync_all(self) -> dict:
+    """Open a sync run and send one task per governed version with something new, on the queue this task
+    came from."""
+    sync_run, plan, experiment_ids = sync.sync_run_start(trigger="schedule")
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
+    for version_id, runs in plan.items():
+        sync_version.apply_async((sync_run.pk, version_id, experiment_ids, runs), queue=queue)
+    return {"sync_run": sync_run.pk, "versions": len(plan), "status": sync_run.status}
+
+
+@shared_task(
+    name="monitoring.sync_version",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=25 * 60,
+    soft_time_limit=24 * 60,
+    dont_autoretry_for=(MlflowUnavailable,),  # recorded on the sync run; the next run resumes
+)
+def sync_version(sync_run_id: int, version_id: int, experiment_ids: list[str], runs: list[dict] | None = None) -> dict:
+    """Sync one version's runs and metrics from their watermarks; the outcome goes on the sync run."""
+    sync_run = sync.version_sync_recorded(
+        sync_run_id=sync_run_id, version_id=version_id, experiment_ids=experiment_ids, runs=runs
+    )
+    return {"sync_run": sync_run.pk, "version": version_id, "status": sync_run.status}
+
+
+@shared_task(name="monitoring.roll_up_points", acks_late=True, time_limit=30 * 60, soft_time_limit=29 * 60)
+def roll_up_points() -> dict:
+    """Roll raw points older than MONITORING_RAW_RETENTION_DAYS into daily aggregates."""
+    return points_roll_up()

@@ -1,0 +1,13 @@
+from django.core.management import call_command
+
+from monitoring.models import Alert, MetricPoint
+
+
+def test_the_demo_has_three_months_of_metrics_and_an_alert_of_each_story(db):
+    call_command("seed_demo")
+    points = MetricPoint.objects.count()
+    call_command("seed_demo")
+    assert MetricPoint.objects.count() == points >= 90 * 4 * 3
+    metrics = set(Alert.objects.values_list("series__metric__name", flat=True))
+    assert {"psi", "latency_p95_ms", "cost_usd"} <= metrics  # drifting, latency spike, over budget
+    assert Alert.objects.filter(severity="critical", status="open").exists()
