@@ -8,7 +8,8 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from governance import gates as governance_gates
         from governance.services import review_open, reviews_supersede_for_new_version
-        from lifecycle import gates
+        from governance.services.policies import decommission_notice_days
+        from lifecycle import gates, policies
         from lifecycle.choices import Stage
 
         gates.register(Stage.PENDING_APPROVAL, governance_gates.assessment_approved, name="impact assessment approved")
@@ -19,3 +20,4 @@ class GovernanceConfig(AppConfig):
         gates.register(Stage.PRODUCTION, governance_gates.approval_current, name="approval current")
         gates.on_enter(Stage.PENDING_APPROVAL, review_open)
         gates.on_enter(Stage.REGISTERED, reviews_supersede_for_new_version)
+        policies.provide_notice_days(decommission_notice_days)

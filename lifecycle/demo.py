@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from lifecycle import datasets, decommissioning, services
+from lifecycle import datasets, decommissioning, policies, services
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel, Dataset
 
@@ -191,7 +191,7 @@ def seed_decommissioning(*, ds, ds2, reviewer) -> None:
         model=retiring,
         reason="replaced",
         replacement=successor,
-        sunset_date=timezone.localdate() + timedelta(days=45),
+        sunset_date=timezone.localdate() + timedelta(days=policies.notice_days_for(retiring) + 14),
         explanation="Consolidated into the successor model, which serves both channels.",
     )
     decommissioning.decommission_plan_approve(actor=owner, plan=plan, as_role="owner")

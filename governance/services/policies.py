@@ -121,3 +121,10 @@ def review_policy_update(*, actor, tier: str, reason: str, **changes) -> ReviewP
         after={**policy.snapshot(), "open_reviews_reset": [r.pk for r in open_reviews], "sign_offs_reset": reset},
     )
     return policy
+
+
+def decommission_notice_days(model) -> int | None:
+    """The notice a decommission of `model` must give, from the current policy of its use case's tier
+    (None for an unassessed use case: lifecycle's default applies)."""
+    policy = current_policy(model.use_case.risk_tier)
+    return policy.decommission_notice_days if policy else None

@@ -117,3 +117,21 @@ def test_every_field_of_versions_and_reviews_is_classified(label):
     table = FIELD_CLASSES[label]
     assert fields - set(table) == set(), f"Classify these fields of {label} as material or not in governance/digest.py"
     assert set(table) - fields == set(), f"Remove fields that no longer exist from governance/digest.py ({label})"
+
+
+def test_decommissioning_gives_the_notice_of_the_tier_policy(use_case, ds):
+    from lifecycle import decommissioning
+    from lifecycle import services as lifecycle
+    from tests.governance.helpers import approve_assessment
+
+    approve_assessment(use_case)  # low tier
+    model = lifecycle.model_register(actor=ds, name="notice-model", use_case=use_case)
+    notice = ReviewPolicy.objects.filter(tier="low").order_by("-version").first().decommission_notice_days
+    with pytest.raises(ApplicationError, match=f"needs {notice} days' notice"):
+        decommissioning.decommission_plan_create(
+            actor=ds, model=model, reason="regulatory", sunset_date=timezone.localdate() + timedelta(days=notice - 1)
+        )
+    plan = decommissioning.decommission_plan_create(
+        actor=ds, model=model, reason="regulatory", sunset_date=timezone.localdate() + timedelta(days=notice)
+    )
+    assert plan.notice_days == notice
