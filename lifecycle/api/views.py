@@ -42,7 +42,12 @@ class AIModelViewSet(ScopedCreateReadViewSet):
     queryset = AIModel.objects.select_related("use_case").prefetch_related("owners")
     serializer_class = s.AIModelSerializer
     filterset_class = AIModelFilterSet
-    create_service = staticmethod(services.model_register)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        # A use case the caller may not see answers 404, as anywhere else: no refusal naming its unit.
+        use_case = get_object_or_404(UseCase.objects.restrict(self.request.user, "view"), pk=data.pop("use_case").pk)
+        serializer.instance = services.model_register(actor=self.request.user, use_case=use_case, **data)
 
     @extend_schema(request=s.RollbackSerializer, responses=s.ModelVersionSerializer)
     @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.RollbackSerializer)

@@ -110,11 +110,65 @@ class Read:
 
 @dataclass(frozen=True)
 class Write:
-    """An unsafe operation (POST/PUT/PATCH/DELETE): the record its URL addresses, and the fields a caller may
-    never set through it (mass assignment, T04). CSRF (T06) covers every one of them without a row option."""
+    """An unsafe operation (POST/PUT/PATCH/DELETE).
+
+    `resource`: the record its URL addresses; `parent`: for a create, the scoped record its body points at (the
+    business unit, use case, model...); `actor`: the principal who does it legitimately on their own unit;
+    `refused`/`refused_hidden`: the answers that count as a refusal on another unit's record / on a record the
+    actor may not see; `settable`: the PROTECTED_FIELDS this operation takes as input on purpose (its service
+    checks them); any other protected field sent to it must be ignored or refused (T04). `cross_unit`: None
+    when acting on another unit's record (or creating under it) must be refused (T03); else why it is allowed.
+    CSRF (T06) covers every unsafe operation without a row option."""
 
     resource: str | None = None
-    protected: tuple[str, ...] = ()
+    parent: str | None = None
+    actor: str = "program_manager"
+    settable: tuple[str, ...] = ()
+    cross_unit: str | None = None
+    refused: tuple[int, ...] = (403, 404)
+    # Naming a record the actor may not see (other unit, confidential) must look like naming none: 404.
+    refused_hidden: tuple[int, ...] = (404,)
+
+
+# Imports answer with a per-row report: a row in another unit is refused in words, and nothing is applied.
+IMPORT_REFUSAL = (400,)
+# Fields that decide workflow, scope, ownership or privilege. A request schema may take one only when the
+# operation's row lists it in `settable`; every other one is sent by T04 with a hostile value.
+PROTECTED_FIELDS = (
+    "stage",
+    "status",
+    "risk_tier",
+    "business_unit",
+    "owner",
+    "owners",
+    "digest",
+    "submitted_by",
+    "created_by",
+    "deployed_by",
+    "registered_by",
+    "signer",
+    "signed_by",
+    "approved",
+    "approved_by",
+    "approved_at",
+    "is_staff",
+    "is_superuser",
+    "confidential",
+    "number",
+    "use_case",
+    "model",
+    "version",
+    "objective",
+    "consumer",
+    "provider",
+    "person",
+    "steward",
+    "opened_by",
+    "requested_by",
+    "actor",
+    "user",
+    "groups",
+)
 
 
 R = Read
@@ -123,99 +177,104 @@ W = Write
 # --- API operations (drf-spectacular operationId) -------------------------------------------------------
 API: dict[str, Read | Write] = {
     "agreements_list": R("signed_in", lists="agreement"),
-    "agreements_create": W(),
+    "agreements_create": W(parent="agreement", settable=("consumer", "owner", "provider", "use_case")),
     "agreements_retrieve": R("unit", "agreement"),
-    "agreements_status_create": W("agreement"),
+    "agreements_status_create": W("agreement", settable=("status",)),
     "assumptions_list": R("signed_in", lists="assumption"),
-    "assumptions_create": W(),
+    "assumptions_create": W(parent="assumption", settable=("business_unit", "objective", "owner", "use_case")),
     "assumptions_retrieve": R("unit", "assumption"),
-    "assumptions_review_create": W("assumption"),
+    "assumptions_review_create": W("assumption", settable=("status",)),
     "audit_events_list": R("auditors"),
     "audit_events_retrieve": R("auditors", "audit_event"),
     "audit_events_verify_retrieve": R("auditors"),
-    "auth_token_create": W(),
+    "auth_token_create": W(actor="anonymous"),
     "business_units_list": R("signed_in", lists="business_unit"),
     "business_units_retrieve": R("unit", "business_unit"),
     "capabilities_list": R("signed_in", lists="capability"),
     "capabilities_create": W(),
     "capabilities_retrieve": R("signed_in", "capability"),
     "datasets_list": R("signed_in", lists="dataset"),
-    "datasets_create": W(),
+    "datasets_create": W(parent="dataset", actor="data_scientist", settable=("business_unit", "steward")),
     "datasets_retrieve": R("unit", "dataset"),
     "datasets_lineage_list": R("unit", "dataset"),
-    "datasets_privacy_treatment_create": W("dataset"),
+    "datasets_privacy_treatment_create": W(
+        "dataset", actor="review_board", cross_unit="privacy reviewers treat the data sets of every unit they may see"
+    ),
     "datasets_schemas_list": R("unit", "dataset"),
-    "datasets_schemas_create": W("dataset"),
-    "datasets_import_create": W(),
+    "datasets_schemas_create": W("dataset", actor="data_scientist"),
+    "datasets_import_create": W(parent="business_unit", actor="data_scientist", refused=IMPORT_REFUSAL),
     "dependencies_list": R("signed_in"),
-    "dependencies_create": W(),
+    "dependencies_create": W(parent="use_case", settable=("use_case",)),
     "deployments_list": R("signed_in", lists="deployment"),
-    "deployments_create": W(),
+    "deployments_create": W(parent="model_version", actor="data_scientist", settable=("status", "version")),
     "deployments_retrieve": R("scoped", "deployment"),
     "freeze_windows_list": R("signed_in", lists="freeze_window"),
-    "freeze_windows_create": W(),
+    "freeze_windows_create": W(actor="platform_admin"),
     "freeze_windows_retrieve": R("signed_in", "freeze_window"),
     "kpis_list": R("signed_in", lists="kpi"),
-    "kpis_create": W(),
+    "kpis_create": W(parent="kpi", settable=("objective",)),
     "kpis_retrieve": R("unit", "kpi"),
-    "kpis_update": W("kpi"),
-    "kpis_partial_update": W("kpi"),
+    "kpis_update": W("kpi", settable=("objective",)),
+    "kpis_partial_update": W("kpi", settable=("objective",)),
     "kpis_measurements_list": R("unit", "kpi"),
     "kpis_measurements_create": W("kpi"),
     "model_versions_list": R("signed_in", lists="model_version"),
-    "model_versions_create": W(),
+    "model_versions_create": W(parent="model", actor="data_scientist", settable=("model", "version")),
     "model_versions_retrieve": R("scoped", "model_version"),
-    "model_versions_transition_create": W("model_version"),
+    "model_versions_transition_create": W("model_version", actor="data_scientist"),
     "model_versions_transitions_list": R("scoped", "model_version"),
-    "model_versions_import_create": W(),
-    "model_versions_datasets_create": W("model_version"),
+    "model_versions_import_create": W(actor="data_scientist", settable=("use_case",)),
+    "model_versions_datasets_create": W("model_version", actor="data_scientist"),
     "models_list": R("signed_in", lists="model"),
-    "models_create": W(),
+    "models_create": W(parent="use_case", actor="data_scientist", settable=("confidential", "owners", "use_case")),
     "models_retrieve": R("scoped", "model"),
     "models_production_retrieve": R("scoped", "model", query="at=2026-01-01T00:00:00Z"),
-    "models_rollback_create": W("model"),
+    "models_rollback_create": W("model", actor="data_scientist"),
     "objectives_list": R("signed_in", lists="objective"),
-    "objectives_create": W(),
+    "objectives_create": W(parent="objective", settable=("business_unit", "owner")),
     "objectives_retrieve": R("unit", "objective"),
-    "objectives_update": W("objective"),
-    "objectives_partial_update": W("objective"),
+    "objectives_update": W("objective", settable=("business_unit", "owner")),
+    "objectives_partial_update": W("objective", settable=("business_unit", "owner")),
     "person_skills_list": R("signed_in"),
-    "person_skills_create": W(),
+    "person_skills_create": W(settable=("person",)),
     "portfolio_reviews_list": R("signed_in", lists="portfolio_review"),
     "portfolio_reviews_create": W(),
     "portfolio_reviews_retrieve": R("signed_in", "portfolio_review"),
     "portfolio_reviews_decisions_list": R("signed_in", "portfolio_review"),
-    "portfolio_reviews_decisions_create": W("portfolio_review"),
+    "portfolio_reviews_decisions_create": W("portfolio_review", parent="use_case", settable=("use_case",)),
     "ranking_list": R("signed_in"),
     "recommended_plan_list": R("signed_in"),
     "recommended_plan_apply_create": W(),
     "roadmap_items_list": R("signed_in", lists="roadmap_item"),
-    "roadmap_items_create": W(),
+    "roadmap_items_create": W(parent="use_case", settable=("use_case",)),
     "roadmap_items_retrieve": R("scoped", "roadmap_item"),
     "roadmap_items_conflicts_list": R("signed_in"),
     "scoring_criteria_list": R("signed_in", lists="scoring_criterion"),
-    "scoring_criteria_create": W(),
+    "scoring_criteria_create": W(actor="platform_admin"),
     "scoring_criteria_retrieve": R("signed_in", "scoring_criterion"),
-    "scoring_criteria_update": W("scoring_criterion"),
-    "scoring_criteria_partial_update": W("scoring_criterion"),
+    "scoring_criteria_update": W("scoring_criterion", actor="platform_admin"),
+    "scoring_criteria_partial_update": W("scoring_criterion", actor="platform_admin"),
     "skills_list": R("signed_in", lists="skill"),
     "skills_create": W(),
     "skills_retrieve": R("signed_in", "skill"),
     "teams_list": R("signed_in", lists="team"),
-    "teams_create": W(),
+    "teams_create": W(settable=("business_unit",)),
     "teams_retrieve": R("signed_in", "team"),
     "use_cases_list": R("signed_in", lists="use_case"),
-    "use_cases_create": W(),
+    # The "confidential" class only marks the new use case confidential in another unit: no hidden record named.
+    "use_cases_create": W(
+        parent="use_case", settable=("business_unit", "confidential", "owner"), refused_hidden=(403,)
+    ),
     "use_cases_retrieve": R("scoped", "use_case"),
-    "use_cases_update": W("use_case"),
-    "use_cases_partial_update": W("use_case"),
+    "use_cases_update": W("use_case", settable=("business_unit", "confidential", "owner")),
+    "use_cases_partial_update": W("use_case", settable=("business_unit", "confidential", "owner")),
     "use_cases_benefit_reviews_list": R("scoped", "use_case"),
     "use_cases_benefit_reviews_create": W("use_case"),
     "use_cases_change_actions_list": R("scoped", "use_case"),
-    "use_cases_change_actions_create": W("use_case"),
-    "use_cases_objectives_create": W("use_case"),
+    "use_cases_change_actions_create": W("use_case", settable=("owner",)),
+    "use_cases_objectives_create": W("use_case", settable=("objective",)),
     "use_cases_raci_list": R("scoped", "use_case"),
-    "use_cases_raci_create": W("use_case"),
+    "use_cases_raci_create": W("use_case", settable=("person",)),
     "use_cases_readiness_list": R("scoped", "use_case"),
     "use_cases_readiness_create": W("use_case"),
     "use_cases_scores_list": R("scoped", "use_case"),
@@ -226,7 +285,7 @@ API: dict[str, Read | Write] = {
     "use_cases_stop_loss_update": W("use_case"),
     "use_cases_transition_create": W("use_case"),
     "use_cases_export_retrieve": R("signed_in"),
-    "use_cases_import_create": W(),
+    "use_cases_import_create": W(parent="business_unit", refused=IMPORT_REFUSAL),
     "waves_list": R("signed_in", lists="wave"),
     "waves_create": W(),
     "waves_retrieve": R("signed_in", "wave"),
