@@ -1,3 +1,5 @@
+from datetime import UTC
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -70,7 +72,9 @@ class AIModelViewSet(ScopedCreateReadViewSet):
                 "at: give an ISO date-time, e.g. 2026-06-30T12:00:00Z.", details={"at": ["Required."]}
             )
         if timezone.is_naive(at):
-            at = timezone.make_aware(at, timezone.utc)
+            at = timezone.make_aware(at, UTC)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python parses (e.g. +18:01).
+        at = at.astimezone(UTC)
         found = selectors.production_version_at(model=self.get_object(), at=at)
         return Response(
             {
