@@ -100,12 +100,12 @@ def test_api_read_answers_as_the_policy_says(operation, world, clients):
     assert not mismatches, "\n".join(mismatches)
 
 
-@pytest.mark.parametrize("page", [p for p in PAGE_LIST], ids=lambda p: p.name)
-def test_page_answers_as_the_policy_says(page, world, clients):
-    entry = PAGES.get(page.name)
+@pytest.mark.parametrize("route", PAGE_LIST, ids=lambda p: p.name)
+def test_page_answers_as_the_policy_says(route, world, clients):
+    entry = PAGES.get(route.name)
     if entry is None:
-        pytest.fail(f"no policy row for page {page}: add one to PAGES in tests/hostile/policy.py")
-    mismatches, _ = _check(entry, world, clients, page.url, api=False, label=str(page))
+        pytest.fail(f"no policy row for page {route}: add one to PAGES in tests/hostile/policy.py")
+    mismatches, _ = _check(entry, world, clients, route.url, api=False, label=str(route))
     assert not mismatches, "\n".join(mismatches)
 
 
