@@ -23,3 +23,20 @@ class LodestarUserAdmin(UserAdmin):
         for user in queryset:
             account_unlock(actor=request.user, user=user, reason="unlocked in admin")
         self.message_user(request, f"{queryset.count()} account(s) unlocked.", level=messages.SUCCESS)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Governed records are shown in the admin but never changed there: their services enforce the rules
+    and write the audit trail, so the admin offers no add, change, delete or bulk action on them."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "view")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -121,3 +121,77 @@ def set_model_version_tags(name: str, version: str, tags: dict[str, str]) -> Non
             raise MlflowUnavailable(f"MLflow answered {response.status_code}")
         if response.status_code >= 400:
             raise MlflowNotFound(response.text[:300])
+
+
+# --- Registry listing and the `production` alias -------------------------------------------------------
+
+MAX_PAGE_SIZE = 200
+MAX_PAGES = 100
+
+
+def _write(method: str, path: str, body: dict) -> None:
+    """A registry write (POST or DELETE with a JSON body); never retried here, the caller's task retries."""
+    try:
+        response = requests.request(
+            method,
+            settings.MLFLOW_TRACKING_URI.rstrip("/") + f"/api/2.0/mlflow/{path}",
+            json=body,
+            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            allow_redirects=False,
+            headers={"Connection": "close"},
+        )
+    except requests.RequestException as exc:
+        raise MlflowUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
+    if response.status_code >= 500 or 300 <= response.status_code < 400:
+        raise MlflowUnavailable(f"MLflow answered {response.status_code}")
+    if response.status_code >= 400:
+        raise MlflowNotFound(response.text[:300])
+
+
+def _versions_of(entry: dict) -> list[str]:
+    return [str(v["version"]) for v in entry.get("latest_versions") or [] if isinstance(v, dict) and "version" in v]
+
+
+def _summary(entry: dict) -> dict:
+    versions = _versions_of(entry)
+    return {
+        "name": entry["name"],
+        "description": (entry.get("description") or "")[:2000],
+        "latest_version": max(versions, key=lambda v: int(v) if v.isdigit() else 0) if versions else "",
+        "tags": {t.get("key"): t.get("value") for t in entry.get("tags") or [] if isinstance(t, dict)},
+        "aliases": {a.get("alias"): str(a.get("version")) for a in entry.get("aliases") or [] if isinstance(a, dict)},
+    }
+
+
+def search_registered_models(*, page_size: int = 100, max_pages: int = MAX_PAGES):
+    """Every registered model (name, description, latest version, tags, aliases), page by page; bounded
+    in page size and page count, and a page token seen twice ends the listing."""
+    token, seen = None, set()
+    for _ in range(max_pages):
+        params = {"max_results": min(page_size, MAX_PAGE_SIZE)}
+        if token:
+            params["page_token"] = token
+        page = _api("registered-models/search", params)
+        for entry in page.get("registered_models") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                yield _summary(entry)
+        token = page.get("next_page_token")
+        if not token or token in seen:
+            return
+        seen.add(token)
+
+
+def get_registered_model(name: str) -> dict:
+    found = _api("registered-models/get", {"name": name}).get("registered_model")
+    if not isinstance(found, dict) or not isinstance(found.get("name"), str):
+        raise MlflowNotFound(name)
+    return _summary(found)
+
+
+def set_alias(name: str, alias: str, version: str) -> None:
+    """Point `alias` at `version` (MLflow moves an alias in one step)."""
+    _write("POST", "registered-models/alias", {"name": name, "alias": alias, "version": str(version)})
+
+
+def delete_alias(name: str, alias: str) -> None:
+    _write("DELETE", "registered-models/alias", {"name": name, "alias": alias})

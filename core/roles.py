@@ -111,6 +111,21 @@ ROLES: tuple[Role, ...] = (
             "django_celery_beat.view_periodictask",
             "django_celery_beat.change_periodictask",
             "lifecycle.add_freezewindow",
+            # The admin lists the inventory read-only (its services are the only writers).
+            *(
+                f"lifecycle.view_{name}"
+                for name in (
+                    "aimodel",
+                    "modelversion",
+                    "stagetransition",
+                    "deployment",
+                    "freezewindow",
+                    "dataset",
+                    "decommissionplan",
+                    "incident",
+                    "mlflowproposal",
+                )
+            ),
             "dashboards.view_administration",
         ),
     ),

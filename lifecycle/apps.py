@@ -9,8 +9,13 @@ class LifecycleConfig(AppConfig):
         from lifecycle import gates
         from lifecycle.choices import Stage
         from lifecycle.datasets import datasets_ready
+        from lifecycle.decommissioning import retirement_covered
 
         gates.register(Stage.PENDING_APPROVAL, gates.has_signature, name="input signature recorded")
         gates.register(Stage.PENDING_APPROVAL, datasets_ready, name="datasets recorded")
+        gates.register(Stage.PENDING_APPROVAL, gates.signature_compatible, name="input signature compatible")
+        gates.register(Stage.PRODUCTION, gates.signature_compatible, name="input signature compatible")
+        gates.register(Stage.PRODUCTION, gates.not_worse_than_production, name="not worse than production")
+        gates.register(Stage.RETIRED, retirement_covered, name="decommission plan complete")
         gates.register(Stage.PRODUCTION, gates.has_production_deployment, name="production deployment recorded")
         gates.register(Stage.PRODUCTION, gates.outside_freeze_window, name="outside a freeze window")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from lifecycle import datasets, services
+from lifecycle import datasets, decommissioning, services
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel, Dataset
 
@@ -68,6 +68,7 @@ def seed() -> None:
                     actor=actor, version=version, to_stage=stage, reason="Demo lifecycle step."
                 )
     seed_schema_change()
+    seed_decommissioning(ds=ds, ds2=ds2, reviewer=reviewer)
 
 
 DEMO_DATASETS = (
@@ -149,4 +150,55 @@ def seed_schema_change() -> None:
             {"name": "amount", "type": "decimal"},
             {"name": "ts", "type": "timestamp"},
         ],
+    )
+
+
+CONSUMERS = (
+    ("Customer app", "high"),
+    ("CRM nightly batch", "medium"),
+    ("Analytics warehouse", "low"),
+)
+
+
+def seed_decommissioning(*, ds, ds2, reviewer) -> None:
+    """Consumers for every model, and one model mid-decommission: announced, one consumer still to answer."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    models = list(AIModel.objects.prefetch_related("owners").order_by("name"))
+    for model in models:
+        owner = model.owners.first()
+        for system, criticality in CONSUMERS[: 2 + model.pk % 2]:
+            decommissioning.consumer_register(
+                actor=owner,
+                model=model,
+                system=system,
+                contact_email=f"{system.split()[0].lower()}-team@bank.example",
+                criticality=criticality,
+            )
+    live = [m for m in models if m.versions.filter(stage=Stage.PRODUCTION).exists()]
+    if len(live) < 2:
+        return
+    retiring, successor = live[0], live[1]
+    owner = retiring.owners.first()
+    plan = decommissioning.decommission_plan_create(
+        actor=owner,
+        model=retiring,
+        reason="replaced",
+        replacement=successor,
+        sunset_date=timezone.localdate() + timedelta(days=45),
+        explanation="Consolidated into the successor model, which serves both channels.",
+    )
+    decommissioning.decommission_plan_approve(actor=owner, plan=plan, as_role="owner")
+    decommissioning.decommission_plan_approve(actor=reviewer, plan=plan, as_role="validator")
+    plan = decommissioning.decommission_plan_announce(actor=owner, plan=plan)
+    first = plan.notices.order_by("consumer__system").first()
+    decommissioning.consumer_notice_acknowledge(actor=owner, notice=first, note="Confirmed by email.")
+    decommissioning.decommission_checklist_update(
+        actor=owner,
+        plan=plan,
+        archive_location=f"s3://model-archive/{retiring.name}/",
+        archive_checksum="9f2c1e7a" * 8,
+        documentation_updated=True,
     )

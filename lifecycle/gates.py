@@ -86,3 +86,69 @@ def outside_freeze_window(version) -> str | None:
         f"Production is frozen until {frozen[0].end:%Y-%m-%d %H:%M} UTC ({frozen[0].name}); "
         "an emergency approval by a second person is needed."
     )
+
+
+def _columns(raw) -> dict[str, str] | None:
+    """{name: type} from an MLflow signature part (a JSON string or a list); None when unreadable."""
+    import json
+
+    try:
+        columns = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return None
+    if not isinstance(columns, list):
+        return None
+    return {str(c.get("name", i)): str(c.get("type", "")) for i, c in enumerate(columns) if isinstance(c, dict)}
+
+
+def signature_breaks(candidate, production) -> list[str]:
+    """What callers of the production version would have to change to call the candidate."""
+    new, old = _columns((candidate.signature or {}).get("inputs")), _columns((production.signature or {}).get("inputs"))
+    if new is None or old is None:
+        return []  # nothing comparable; the signature gate asks for one
+    breaks = [f"input {name} is new and callers do not send it" for name in sorted(set(new) - set(old))]
+    breaks += [
+        f"input {name} changed from {old[name]} to {new[name]}"
+        for name in sorted(set(new) & set(old))
+        if new[name] != old[name]
+    ]
+    return breaks
+
+
+def production_version(version):
+    return version.model.versions.filter(stage="production").exclude(pk=version.pk).first()
+
+
+def signature_compatible(version) -> str | None:
+    """A new version takes what callers send today, or its owners acknowledged the break with a reason."""
+    production = production_version(version)
+    if production is None or version.signature_break_reason:
+        return None
+    breaks = signature_breaks(version, production)
+    if not breaks:
+        return None
+    return (
+        f"The input signature is incompatible with v{production.version} in production ({'; '.join(breaks)}): "
+        "acknowledge the break with a reason, and tell the consumers."
+    )
+
+
+def not_worse_than_production(version) -> str | None:
+    """The candidate is not worse than production on the model's primary metric beyond its tolerance."""
+    model = version.model
+    production = production_version(version)
+    if not model.primary_metric or production is None:
+        return None
+    metric, tolerance = model.primary_metric, model.metric_tolerance
+    candidate, incumbent = (version.metrics or {}).get(metric), (production.metrics or {}).get(metric)
+    if not isinstance(candidate, int | float):
+        return f"The version has no {metric} metric to compare with production: record its validation {metric}."
+    if not isinstance(incumbent, int | float):
+        return None  # production never measured it: nothing to be worse than
+    worse_by = (incumbent - candidate) if model.higher_is_better else (candidate - incumbent)
+    if worse_by > tolerance + 1e-12:
+        return (
+            f"{metric} {candidate:g} is worse than v{production.version}'s {incumbent:g} by {worse_by:.4g}, "
+            f"more than the tolerance of {tolerance:g}."
+        )
+    return None

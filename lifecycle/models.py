@@ -19,6 +19,12 @@ class AIModel(TimeStampedModel):
     vendor_name = models.CharField(max_length=200, blank=True)
     confidential = models.BooleanField(default=False)
     mlflow_name = models.CharField("MLflow registered model", max_length=256, blank=True, db_index=True)
+    # The promotion gate compares a candidate with the production version on this metric.
+    primary_metric = models.CharField(max_length=100, blank=True, help_text="e.g. auc")
+    higher_is_better = models.BooleanField(default=True)
+    metric_tolerance = models.FloatField(
+        default=0.0, help_text="How much worse than production a candidate may be on the primary metric."
+    )
 
     scope_business_unit = "use_case__business_unit"
     scope_confidential = "confidential"
@@ -28,6 +34,11 @@ class AIModel(TimeStampedModel):
         ordering = ["name"]
         verbose_name = "model"
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(metric_tolerance__gte=0),
+                name="%(app_label)s_%(class)s_tolerance_not_negative",
+                violation_error_message="The metric tolerance cannot be negative.",
+            ),
             models.UniqueConstraint(
                 fields=["mlflow_name"],
                 condition=~models.Q(mlflow_name=""),
@@ -54,6 +65,8 @@ class ModelVersion(TimeStampedModel):
     metrics = models.JSONField(default=dict, blank=True, help_text="Validation metrics from the run.")
     params = models.JSONField(default=dict, blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REGISTERED, editable=False)
+    # Why an input signature incompatible with production's is accepted (set by its service, audited).
+    signature_break_reason = models.TextField(blank=True, editable=False)
     # SHA-256 over the version's manifest: what a signature is bound to.
     digest = models.CharField(max_length=64, editable=False)
     submitted_by = models.ForeignKey(
@@ -343,3 +356,184 @@ class VersionDataset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ← {self.dataset} ({self.role})"
+
+
+# --- Consumers and decommissioning --------------------------------------------------------------------
+
+
+class Criticality(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class DownstreamConsumer(TimeStampedModel):
+    """A system that calls a model: who to tell before it changes or goes away."""
+
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="consumers")
+    system = models.CharField(max_length=200)
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contact_email = models.EmailField(blank=True)
+    criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
+
+    scope_business_unit = "model__use_case__business_unit"
+    scope_confidential = "model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["model", "system"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "system"], name="%(app_label)s_%(class)s_unique_system"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system} (calls {self.model})"
+
+
+class DecommissionPlan(TimeStampedModel):
+    """Retiring a model (or one version): approved, announced to its consumers, checked off, then retired."""
+
+    class Reason(models.TextChoices):
+        PERFORMANCE_DECAY = "performance_decay", "Performance decay"
+        REPLACED = "replaced", "Replaced"
+        NO_LONGER_NEEDED = "no_longer_needed", "No longer needed"
+        REGULATORY = "regulatory", "Regulatory"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        ANNOUNCED = "announced", "Announced"
+        RETIRED = "retired", "Retired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="decommission_plans")
+    version = models.ForeignKey(
+        ModelVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decommission_plans",
+        help_text="Empty: the whole model.",
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    explanation = models.TextField(blank=True)
+    replacement = models.ForeignKey(
+        AIModel, null=True, blank=True, on_delete=models.PROTECT, related_name="replaces_plans"
+    )
+    sunset_date = models.DateField()
+    notice_days = models.PositiveIntegerField(help_text="The notice period that applied when it was planned.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    owner_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    validator_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    validator_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The checklist the service enforces before retirement.
+    archive_location = models.CharField(max_length=1000, blank=True)
+    archive_checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the archive")
+    predictions_location = models.CharField(max_length=1000, blank=True)
+    resources_reclaimed = models.BooleanField(default=False)
+    monthly_cost_saved = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    documentation_updated = models.BooleanField(default=False)
+    postmortem = models.TextField(blank=True)
+    lessons_learned = models.TextField(blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    scope_business_unit = "model__use_case__business_unit"
+    scope_confidential = "model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open plan per model, and one per version (two constraints: NULL versions never collide).
+            models.UniqueConstraint(
+                fields=["model"],
+                condition=models.Q(status__in=["draft", "approved", "announced"], version__isnull=True),
+                name="%(app_label)s_%(class)s_one_open_model_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=models.Q(status__in=["draft", "approved", "announced"]),
+                name="%(app_label)s_%(class)s_one_open_version_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Decommission {self.version or self.model}"
+
+
+class ConsumerNotice(models.Model):
+    """A consumer told of a decommission, and whether they acknowledged it."""
+
+    plan = models.ForeignKey(DecommissionPlan, on_delete=models.PROTECT, related_name="notices")
+    consumer = models.ForeignKey(DownstreamConsumer, on_delete=models.PROTECT, related_name="notices")
+    notified_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["consumer__system"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "consumer"], name="%(app_label)s_%(class)s_once_per_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer.system} told of {self.plan}"
+
+
+# --- Discovery in MLflow ------------------------------------------------------------------------------
+
+
+class MlflowProposal(TimeStampedModel):
+    """Something found in MLflow that Lodestar does not govern yet: a registered model, or a new version
+    of a governed one. A data scientist accepts (registers it) or dismisses it."""
+
+    class Kind(models.TextChoices):
+        NEW_MODEL = "new_model", "New model"
+        NEW_VERSION = "new_version", "New version"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    mlflow_name = models.CharField(max_length=256)
+    mlflow_version = models.CharField(max_length=50)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    use_case = models.ForeignKey(
+        "portfolio.UseCase", null=True, blank=True, on_delete=models.PROTECT, related_name="mlflow_proposals"
+    )
+    use_case_tag = models.CharField(max_length=50, blank=True, help_text="The lodestar.use_case tag found in MLflow")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    scope_business_unit = "use_case__business_unit"
+    scope_confidential = "use_case__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mlflow_name", "mlflow_version"], name="%(app_label)s_%(class)s_once_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mlflow_name} v{self.mlflow_version}"

@@ -6,7 +6,15 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, Dataset, ModelVersion, StageTransition, VersionDataset
+from lifecycle.models import (
+    AIModel,
+    Dataset,
+    DecommissionPlan,
+    MlflowProposal,
+    ModelVersion,
+    StageTransition,
+    VersionDataset,
+)
 
 
 def model_list(*, user) -> QuerySet[AIModel]:
@@ -87,3 +95,39 @@ def dataset_lineage(*, user, dataset):
         .select_related("version__model", "schema_version")
         .order_by("-version__created_at", "role")
     )
+
+
+def decommission_list(*, user):
+    """Plans the user may see, open ones first, with their acknowledgement progress."""
+    return (
+        DecommissionPlan.objects.restrict(user, "view")
+        .select_related("model", "version", "replacement")
+        .annotate(
+            n_notices=Count("notices", distinct=True),
+            n_acknowledged=Count("notices", filter=Q(notices__acknowledged_at__isnull=False), distinct=True),
+        )
+        .order_by("status", "sunset_date")
+    )
+
+
+def lessons_learned(*, user, q: str = ""):
+    """Post-mortems of finished decommissions, searchable."""
+    plans = (
+        DecommissionPlan.objects.restrict(user, "view")
+        .filter(status=DecommissionPlan.Status.RETIRED)
+        .exclude(lessons_learned="")
+        .select_related("model__use_case__business_unit")
+        .order_by("-retired_at")
+    )
+    if q:
+        plans = plans.filter(Q(lessons_learned__icontains=q) | Q(postmortem__icontains=q) | Q(model__name__icontains=q))
+    return plans
+
+
+def proposal_list(*, user, status: str = "proposed"):
+    """MLflow proposals the user may see: those of visible use cases, and those not yet attached to one."""
+    visible = MlflowProposal.objects.restrict(user, "view").values("pk")
+    proposals = MlflowProposal.objects.filter(Q(pk__in=visible) | Q(use_case__isnull=True))
+    if status:
+        proposals = proposals.filter(status=status)
+    return proposals.select_related("use_case", "decided_by").order_by("-created_at")

@@ -5,11 +5,12 @@ import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from audit import services as audit
 from core import mlflow_client
 from core.exceptions import ApplicationError, Conflict, NotAllowed, ServiceUnavailable, require_text
-from core.permissions import require, require_model_perm
+from core.permissions import can, require, require_model_perm
 from lifecycle import gates
 from lifecycle.choices import NEXT_STAGES, Stage
 from lifecycle.models import (
@@ -21,6 +22,7 @@ from lifecycle.models import (
     ModelVersion,
     StageTransition,
 )
+from notifications.services import notify
 
 MANIFEST_FIELDS = (
     "version",
@@ -340,3 +342,122 @@ def model_rollback(*, actor, model: AIModel, reason: str) -> ModelVersion:
         after={"production": restored.version},
     )
     return restored
+
+
+# --- Model settings, ownership and signature breaks --------------------------------------------------
+
+EDITABLE_MODEL_FIELDS = (
+    "description",
+    "model_type",
+    "third_party",
+    "vendor_name",
+    "primary_metric",
+    "higher_is_better",
+    "metric_tolerance",
+)
+
+
+@transaction.atomic
+def model_update(*, actor, model: AIModel, **changes) -> AIModel:
+    """Descriptive fields and the promotion tolerance; owners change by handover, the use case never."""
+    require(actor, "change", model)
+    refused = sorted(set(changes) - set(EDITABLE_MODEL_FIELDS))
+    if refused:
+        raise ApplicationError(
+            f"{refused[0]}: cannot be changed here"
+            + (" (owners change through a handover)." if "owners" in refused else "."),
+            details={field: ["Not editable."] for field in refused},
+        )
+    model = AIModel.objects.select_for_update().get(pk=model.pk)
+    before = {field: getattr(model, field) for field in changes}
+    for field, value in changes.items():
+        setattr(model, field, value)
+    try:
+        model.full_clean()
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), details=exc.message_dict
+        ) from exc
+    model.save()
+    audit.record(actor=actor, action="model.updated", target=model, before=before, after=changes)
+    return model
+
+
+HANDOVER_CHECKLIST = {
+    "documentation_reviewed": "The new owners went through the model card, documentation and known limits.",
+    "open_work_briefed": "Open alerts, incidents, reviews and retraining requests were handed over.",
+    "access_granted": "The new owners can reach the code, data, MLflow experiments and serving platform.",
+    "contacts_updated": "The on-call rota and the contacts given to consumers name the new owners.",
+}
+
+
+@transaction.atomic
+def model_ownership_handover(*, actor, model: AIModel, new_owners, checklist: dict, reason: str) -> AIModel:
+    """Owners change only through a handover: every checklist item done, new owners able to act, audited."""
+    require(actor, "change", model)
+    reason = require_text(reason, field="reason", hint="say why ownership changes (e.g. team reorganisation).")
+    missing = [text for key, text in HANDOVER_CHECKLIST.items() if not checklist.get(key)]
+    if missing:
+        raise ApplicationError(
+            "checklist: not finished. " + " ".join(missing),
+            details={"checklist": [key for key in HANDOVER_CHECKLIST if not checklist.get(key)]},
+        )
+    new_owners = list({user.pk: user for user in new_owners}.values())
+    if not new_owners:
+        raise ApplicationError("owners: name at least one new owner.", details={"owners": ["Empty."]})
+    unable = [user.get_username() for user in new_owners if not user.is_active or not can(user, "change", model)]
+    if unable:
+        raise ApplicationError(
+            f"owners: {', '.join(unable)} cannot change models of {model.use_case.business_unit}: "
+            "give them the data scientist role and membership first.",
+            details={"owners": unable},
+        )
+    model = AIModel.objects.select_for_update().get(pk=model.pk)
+    previous = list(model.owners.all())
+    model.owners.set(new_owners)
+    audit.record(
+        actor=actor,
+        action="model.ownership_handed_over",
+        target=model,
+        reason=reason,
+        before={"owners": sorted(u.get_username() for u in previous)},
+        after={"owners": sorted(u.get_username() for u in new_owners), "checklist": sorted(HANDOVER_CHECKLIST)},
+    )
+    notify(
+        recipients=[*previous, *new_owners],
+        subject=f"Ownership of {model} handed over to {', '.join(u.get_username() for u in new_owners)}",
+        body=reason,
+        url=reverse("lifecycle:model_detail", args=[model.pk]),
+        category="ownership",
+    )
+    return model
+
+
+@transaction.atomic
+def model_version_acknowledge_break(*, actor, version: ModelVersion, reason: str) -> ModelVersion:
+    """Accept an input signature that production's callers do not send; consumers hear about it."""
+    require(actor, "change", version.model)
+    reason = require_text(reason, field="reason", hint="say what changes for callers and how they were told.")
+    version = ModelVersion.objects.select_for_update().select_related("model").get(pk=version.pk)
+    production = gates.production_version(version)
+    breaks = gates.signature_breaks(version, production) if production else []
+    if not breaks:
+        raise Conflict(f"{version}'s input signature does not break production's callers: nothing to acknowledge.")
+    version.signature_break_reason = reason
+    version.save(update_fields=["signature_break_reason", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="model_version.signature_break_acknowledged",
+        target=version,
+        reason=reason,
+        after={"breaks": breaks},
+    )
+    contacts = [c.contact for c in version.model.consumers.select_related("contact") if c.contact]
+    notify(
+        recipients=[*contacts, *version.model.owners.all()],
+        subject=f"{version} changes its inputs",
+        body=f"{'; '.join(breaks)}. {reason}",
+        url=reverse("lifecycle:model_detail", args=[version.model_id]),
+        category="signature",
+    )
+    return version

@@ -1,17 +1,34 @@
 """Inventory pages: read through selectors, write through services."""
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from core import mlflow_client
 from core.exceptions import ApplicationError
 from core.permissions import can
-from lifecycle import datasets, selectors, services
-from lifecycle.forms import CatalogueImportForm, DatasetFilterForm, ProductionAtForm, VersionTransitionForm
-from lifecycle.models import AIModel, Dataset, ModelVersion
+from lifecycle import calendar, datasets, decommissioning, discovery, selectors, services
+from lifecycle.forms import (
+    CatalogueImportForm,
+    DatasetFilterForm,
+    DecommissionChecklistForm,
+    DecommissionPlanForm,
+    HandoverForm,
+    MlflowRegistrationForm,
+    ProductionAtForm,
+    ProposalDecisionForm,
+    VersionTransitionForm,
+)
+from lifecycle.models import AIModel, Dataset, DecommissionPlan, ModelVersion
 
 
 class ModelListView(LoginRequiredMixin, ListView):
@@ -35,8 +52,13 @@ class ModelDetailView(LoginRequiredMixin, TemplateView):
             selectors.production_version_at(model=model, at=at_form.cleaned_data["at"]) if at_form.is_valid() else None
         )
         versions = [(v, VersionTransitionForm(version=v)) for v in model.versions.all()]
+        plans = model.decommission_plans.select_related("version", "replacement").order_by("-created_at")
         return super().get_context_data(
             model=model,
+            consumers=model.consumers.select_related("contact"),
+            plans=plans,
+            retired=next((p for p in plans if p.status == "retired" and p.version_id is None), None),
+            open_plan=any(p.status in decommissioning.OPEN and p.version_id is None for p in plans),
             versions=versions,
             may_change=can(self.request.user, "change", model),
             at_form=at_form,
@@ -131,3 +153,230 @@ class CatalogueImportView(LoginRequiredMixin, View):
             )
             return redirect("lifecycle:dataset_list")
         return render(request, self.template_name, {"form": form, "report": report})
+
+
+class DecommissionListView(LoginRequiredMixin, ListView):
+    template_name = "lifecycle/decommission_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.decommission_list(user=self.request.user)
+
+
+class DecommissionCreateView(LoginRequiredMixin, View):
+    template_name = "lifecycle/decommission_form.html"
+
+    def _model(self, request, pk):
+        return get_object_or_404(AIModel.objects.restrict(request.user, "view"), pk=pk)
+
+    def get(self, request, pk):
+        model = self._model(request, pk)
+        form = DecommissionPlanForm(model=model, user=request.user)
+        return render(request, self.template_name, {"model": model, "form": form})
+
+    def post(self, request, pk):
+        model = self._model(request, pk)
+        form = DecommissionPlanForm(request.POST, model=model, user=request.user)
+        if form.is_valid():
+            try:
+                plan = decommissioning.decommission_plan_create(actor=request.user, model=model, **form.cleaned_data)
+                messages.success(request, "Plan drafted: it needs the owner's and an independent validator's approval.")
+                return redirect("lifecycle:decommission_detail", pk=plan.pk)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        return render(request, self.template_name, {"model": model, "form": form})
+
+
+class DecommissionDetailView(LoginRequiredMixin, View):
+    """The plan with its approvals, consumers, checklist and the next step; every button calls a service."""
+
+    template_name = "lifecycle/decommission_detail.html"
+    STEPS = {
+        "approve_owner": lambda actor, plan, post: decommissioning.decommission_plan_approve(
+            actor=actor, plan=plan, as_role="owner"
+        ),
+        "approve_validator": lambda actor, plan, post: decommissioning.decommission_plan_approve(
+            actor=actor, plan=plan, as_role="validator"
+        ),
+        "announce": lambda actor, plan, post: decommissioning.decommission_plan_announce(actor=actor, plan=plan),
+        "retire": lambda actor, plan, post: decommissioning.decommission_retire(actor=actor, plan=plan),
+        "cancel": lambda actor, plan, post: decommissioning.decommission_plan_cancel(
+            actor=actor, plan=plan, reason=post.get("reason", "")
+        ),
+        "acknowledge": lambda actor, plan, post: decommissioning.consumer_notice_acknowledge(
+            actor=actor, notice=get_object_or_404(plan.notices, pk=post.get("notice")), note=post.get("note", "")
+        ),
+    }
+
+    def _plan(self, request, pk):
+        return get_object_or_404(
+            DecommissionPlan.objects.restrict(request.user, "view").select_related(
+                "model__use_case", "version", "replacement", "owner_approved_by", "validator_approved_by"
+            ),
+            pk=pk,
+        )
+
+    def _render(self, request, plan, checklist=None):
+        return render(
+            request,
+            self.template_name,
+            {
+                "plan": plan,
+                "notices": plan.notices.select_related("consumer__contact", "acknowledged_by"),
+                "missing": decommissioning.checklist_missing(plan),
+                "checklist": checklist
+                or DecommissionChecklistForm(initial={f: getattr(plan, f) for f in decommissioning.CHECKLIST_FIELDS}),
+                "may_change": can(request.user, "change", plan.model),
+            },
+        )
+
+    def get(self, request, pk):
+        return self._render(request, self._plan(request, pk))
+
+    def post(self, request, pk):
+        plan = self._plan(request, pk)
+        step = request.POST.get("step", "")
+        try:
+            if step == "checklist":
+                form = DecommissionChecklistForm(request.POST)
+                if not form.is_valid():
+                    return self._render(request, plan, checklist=form)
+                decommissioning.decommission_checklist_update(actor=request.user, plan=plan, **form.cleaned_data)
+                messages.success(request, "Checklist saved.")
+            elif step in self.STEPS:
+                self.STEPS[step](request.user, plan, request.POST)
+                messages.success(request, "Done.")
+            else:
+                messages.error(request, "Unknown step.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("lifecycle:decommission_detail", pk=plan.pk)
+
+
+class LessonsLearnedView(LoginRequiredMixin, ListView):
+    template_name = "lifecycle/lessons.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.lessons_learned(user=self.request.user, q=self.request.GET.get("q", "").strip()[:200])
+
+
+class MlflowRegistrationView(LoginRequiredMixin, View):
+    """Register a version straight from MLflow: name the registered model and version, pick the use case."""
+
+    template_name = "lifecycle/register.html"
+
+    def get(self, request):
+        initial = {k: request.GET[k] for k in ("mlflow_name", "mlflow_version", "use_case") if k in request.GET}
+        form = MlflowRegistrationForm(initial=initial, user=request.user)
+        return render(request, self.template_name, {"form": form, "status": mlflow_client.server_status()})
+
+    def post(self, request):
+        form = MlflowRegistrationForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                version = services.model_version_import(actor=request.user, **form.cleaned_data)
+                messages.success(request, f"Registered {version} from MLflow with its metrics, params and signature.")
+                return redirect("lifecycle:model_detail", pk=version.model_id)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        return render(request, self.template_name, {"form": form, "status": None})
+
+
+class ProposalListView(LoginRequiredMixin, ListView):
+    template_name = "lifecycle/proposals.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.proposal_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(decision=ProposalDecisionForm(user=self.request.user), **kwargs)
+
+
+class ProposalDecisionView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        proposal = get_object_or_404(selectors.proposal_list(user=request.user), pk=pk)
+        form = ProposalDecisionForm(request.POST, user=request.user)
+        form.is_valid()
+        data = form.cleaned_data
+        try:
+            if request.POST.get("decision") == "accept":
+                version = discovery.proposal_accept(
+                    actor=request.user, proposal=proposal, use_case=data.get("use_case")
+                )
+                messages.success(request, f"Registered {version}.")
+                return redirect("lifecycle:model_detail", pk=version.model_id)
+            discovery.proposal_dismiss(actor=request.user, proposal=proposal, reason=data.get("reason", ""))
+            messages.success(request, f"Dismissed {proposal}.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("lifecycle:proposal_list")
+
+
+class HandoverView(LoginRequiredMixin, View):
+    template_name = "lifecycle/handover.html"
+
+    def _model(self, request, pk):
+        return get_object_or_404(AIModel.objects.restrict(request.user, "view").prefetch_related("owners"), pk=pk)
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"model": self._model(request, pk), "form": HandoverForm()})
+
+    def post(self, request, pk):
+        model = self._model(request, pk)
+        form = HandoverForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.model_ownership_handover(
+                    actor=request.user,
+                    model=model,
+                    new_owners=data["owners"],
+                    checklist={key: data[key] for key in services.HANDOVER_CHECKLIST},
+                    reason=data["reason"],
+                )
+                messages.success(request, "Ownership handed over; the old and new owners were told.")
+                return redirect("lifecycle:model_detail", pk=model.pk)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        return render(request, self.template_name, {"model": model, "form": form})
+
+
+class CalendarView(LoginRequiredMixin, TemplateView):
+    """The next 90 days (or the month asked for) of freezes, sunsets, reviews and expiries."""
+
+    template_name = "lifecycle/calendar.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        try:
+            start = date.fromisoformat(self.request.GET.get("from", "")) if self.request.GET.get("from") else today
+        except ValueError:
+            start = today
+        end = start + timedelta(days=90)
+        events = calendar.calendar_events(user=self.request.user, start=start, end=end)
+        feed = self.request.build_absolute_uri(
+            reverse("lifecycle:calendar_feed", args=[calendar.feed_token(self.request.user)])
+        )
+        return super().get_context_data(
+            events=events,
+            start=start,
+            end=end,
+            previous=(start - timedelta(days=90)).isoformat(),
+            following=end.isoformat(),
+            feed_url=feed,
+            **kwargs,
+        )
+
+
+def calendar_feed(request, token):
+    """iCalendar feed for calendar apps, which cannot sign in: the signed token in the URL names the user."""
+    user = get_user_model().objects.filter(pk=calendar.feed_user_id(token), is_active=True).first()
+    if user is None:
+        raise Http404
+    today = timezone.localdate()
+    events = calendar.calendar_events(user=user, start=today - timedelta(days=30), end=today + timedelta(days=365))
+    response = HttpResponse(calendar.to_ical(events, site_url=settings.SITE_URL), content_type="text/calendar")
+    response["Content-Disposition"] = 'inline; filename="lodestar.ics"'
+    return response

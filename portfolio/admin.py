@@ -1,8 +1,9 @@
 """Admin pages for reference data. Every save goes through the services, so it is checked and audited."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
+from core.admin import ReadOnlyAdmin, messages
 from core.exceptions import ApplicationError
 from portfolio import services
 from portfolio.models import BusinessUnit, Capability, Membership, ScoringCriterion, UseCase
@@ -65,24 +66,13 @@ class MembershipAdmin(ServiceAdmin):
 
 
 @admin.register(UseCase)
-class UseCaseAdmin(admin.ModelAdmin):
+class UseCaseAdmin(ReadOnlyAdmin):
     """Read-only here: use cases change through the portfolio pages and API, where the services audit them."""
 
     list_display = ("code", "title", "business_unit", "status", "risk_tier", "confidential")
     list_filter = ("status", "risk_tier", "business_unit", "confidential")
+    list_select_related = ("business_unit",)
     search_fields = ("title",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, "view").select_related("business_unit")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ScoringCriterion)

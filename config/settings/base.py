@@ -270,6 +270,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 # --- MLflow ---------------------------------------------------------------------------------------
 
 MLFLOW_TRACKING_URI = env("MLFLOW_TRACKING_URI", default="http://127.0.0.1:5055")
+# Shared with MLflow's registry webhook (POST /hooks/mlflow/); empty: webhooks are refused, polling only.
+MLFLOW_WEBHOOK_SECRET = env("MLFLOW_WEBHOOK_SECRET", default="")
 
 # --- Logging --------------------------------------------------------------------------------------
 

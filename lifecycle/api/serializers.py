@@ -1,11 +1,15 @@
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from lifecycle.choices import Stage
 from lifecycle.models import (
     AIModel,
+    ConsumerNotice,
     Dataset,
     DatasetSchemaVersion,
+    DecommissionPlan,
     Deployment,
+    DownstreamConsumer,
     FreezeWindow,
     ModelVersion,
     PrivacyTreatment,
@@ -29,6 +33,9 @@ class AIModelSerializer(serializers.ModelSerializer):
             "model_type",
             "third_party",
             "vendor_name",
+            "primary_metric",
+            "higher_is_better",
+            "metric_tolerance",
             "created_at",
         ]
         read_only_fields = ["created_at"]
@@ -53,10 +60,11 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "metrics",
             "params",
             "submitted_by",
+            "signature_break_reason",
             "created_at",
         ]
         # The stage changes only through `transition`; the digest is computed.
-        read_only_fields = ["stage", "digest", "submitted_by", "created_at"]
+        read_only_fields = ["stage", "digest", "submitted_by", "signature_break_reason", "created_at"]
         validators = []  # duplicates are refused by the service with a 409 in words
 
 
@@ -196,3 +204,114 @@ class CatalogueImportResultSerializer(serializers.Serializer):
     updated = serializers.ListField(child=serializers.CharField())
     schemas = serializers.ListField(child=serializers.CharField())
     errors = serializers.ListField(child=serializers.CharField())
+
+
+class DownstreamConsumerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DownstreamConsumer
+        fields = ["id", "model", "system", "contact", "contact_email", "criticality"]
+        read_only_fields = ["id", "model"]
+        validators = []  # a duplicate system is refused by the service with a 409 in words
+
+
+class ConsumerNoticeSerializer(serializers.ModelSerializer):
+    system = serializers.CharField(source="consumer.system", read_only=True)
+
+    class Meta:
+        model = ConsumerNotice
+        fields = ["id", "consumer", "system", "notified_at", "acknowledged_at", "acknowledged_by", "note"]
+        read_only_fields = fields
+
+
+class DecommissionPlanSerializer(serializers.ModelSerializer):
+    notices = ConsumerNoticeSerializer(many=True, read_only=True)
+    missing = serializers.SerializerMethodField(help_text="What is still missing before retirement, in words.")
+
+    class Meta:
+        model = DecommissionPlan
+        fields = [
+            "id",
+            "model",
+            "version",
+            "reason",
+            "explanation",
+            "replacement",
+            "sunset_date",
+            "notice_days",
+            "status",
+            "created_by",
+            "owner_approved_by",
+            "validator_approved_by",
+            "announced_at",
+            "archive_location",
+            "archive_checksum",
+            "predictions_location",
+            "resources_reclaimed",
+            "monthly_cost_saved",
+            "documentation_updated",
+            "postmortem",
+            "lessons_learned",
+            "retired_at",
+            "notices",
+            "missing",
+        ]
+        # Creation takes the plan; the checklist changes through `checklist`, the status through the steps.
+        read_only_fields = [
+            "notice_days",
+            "status",
+            "created_by",
+            "owner_approved_by",
+            "validator_approved_by",
+            "announced_at",
+            "archive_location",
+            "archive_checksum",
+            "predictions_location",
+            "resources_reclaimed",
+            "monthly_cost_saved",
+            "documentation_updated",
+            "postmortem",
+            "lessons_learned",
+            "retired_at",
+        ]
+
+    def get_missing(self, plan) -> list[str]:
+        from lifecycle.decommissioning import checklist_missing
+
+        return checklist_missing(plan) if plan.status in ("approved", "announced") else []
+
+
+class DecommissionChecklistSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DecommissionPlan
+        fields = [
+            "archive_location",
+            "archive_checksum",
+            "predictions_location",
+            "resources_reclaimed",
+            "monthly_cost_saved",
+            "documentation_updated",
+            "postmortem",
+            "lessons_learned",
+        ]
+
+
+class PlanApprovalSerializer(serializers.Serializer):
+    as_role = serializers.ChoiceField(choices=["owner", "validator"])
+
+
+class NoticeAcknowledgeSerializer(serializers.Serializer):
+    notice = serializers.IntegerField()
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class HandoverSerializer(serializers.Serializer):
+    owners = serializers.PrimaryKeyRelatedField(many=True, queryset=get_user_model().objects.filter(is_active=True))
+    checklist = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="documentation_reviewed, open_work_briefed, access_granted, contacts_updated: all true.",
+    )
+    reason = serializers.CharField(max_length=2000)

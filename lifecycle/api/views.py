@@ -1,22 +1,25 @@
 from datetime import UTC
 
 import django_filters
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api.viewsets import ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter
-from lifecycle import datasets, selectors, services
+from lifecycle import datasets, decommissioning, discovery, selectors, services, tasks
 from lifecycle.api import serializers as s
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, Dataset, Deployment, FreezeWindow, ModelVersion
+from lifecycle.models import AIModel, Dataset, DecommissionPlan, Deployment, FreezeWindow, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -38,18 +41,59 @@ class ModelVersionFilterSet(django_filters.FilterSet):
         fields = ["model", "stage", "mlflow_run_id"]
 
 
-class AIModelViewSet(ScopedCreateReadViewSet):
-    """The model inventory. Confidential models are visible to their unit, grantees and executives."""
+class AIModelViewSet(mixins.UpdateModelMixin, ScopedCreateReadViewSet):
+    """The model inventory. Confidential models are visible to their unit, grantees and executives.
+    PATCH changes descriptive fields and the promotion tolerance; owners change through `handover`."""
 
     queryset = AIModel.objects.select_related("use_case").prefetch_related("owners")
     serializer_class = s.AIModelSerializer
     filterset_class = AIModelFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         # A use case the caller may not see answers 404, as anywhere else: no refusal naming its unit.
         use_case = get_object_or_404(UseCase.objects.restrict(self.request.user, "view"), pk=data.pop("use_case").pk)
         serializer.instance = services.model_register(actor=self.request.user, use_case=use_case, **data)
+
+    def perform_update(self, serializer):
+        changes = {key: self.request.data[key] for key in self.request.data if key in serializer.fields}
+        changes = {key: serializer.validated_data.get(key, value) for key, value in changes.items()}
+        serializer.instance = services.model_update(actor=self.request.user, model=self.get_object(), **changes)
+
+    @extend_schema(request=s.HandoverSerializer, responses=s.AIModelSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.HandoverSerializer)
+    def handover(self, request, pk=None):
+        """Hand ownership over: {"owners": [ids], "checklist": {...all true}, "reason"}."""
+        body = s.HandoverSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        model = services.model_ownership_handover(
+            actor=request.user,
+            model=self.get_object(),
+            new_owners=body.validated_data["owners"],
+            checklist=body.validated_data["checklist"],
+            reason=body.validated_data["reason"],
+        )
+        return Response(s.AIModelSerializer(model).data)
+
+    @extend_schema(request=s.DownstreamConsumerSerializer, responses=s.DownstreamConsumerSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        action_permission="custom",
+        serializer_class=s.DownstreamConsumerSerializer,
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def consumers(self, request, pk=None):
+        """GET the systems that call the model; POST {"system", "contact" or "contact_email", "criticality"}."""
+        model = self.get_object()
+        if request.method == "POST":
+            body = s.DownstreamConsumerSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            consumer = decommissioning.consumer_register(actor=request.user, model=model, **body.validated_data)
+            return Response(s.DownstreamConsumerSerializer([consumer], many=True).data, status=status.HTTP_201_CREATED)
+        return Response(s.DownstreamConsumerSerializer(model.consumers.all(), many=True).data)
 
     @extend_schema(request=s.RollbackSerializer, responses=s.ModelVersionSerializer)
     @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.RollbackSerializer)
@@ -157,6 +201,23 @@ class ModelVersionViewSet(ScopedCreateReadViewSet):
         )
         return Response(s.ModelVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.ReasonSerializer, responses=s.ModelVersionSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="acknowledge-break",
+        action_permission="custom",
+        serializer_class=s.ReasonSerializer,
+    )
+    def acknowledge_break(self, request, pk=None):
+        """Accept an input signature incompatible with production's: {"reason"}; consumers are told."""
+        body = s.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        version = services.model_version_acknowledge_break(
+            actor=request.user, version=self.get_object(), reason=body.validated_data["reason"]
+        )
+        return Response(s.ModelVersionSerializer(version).data)
+
     @extend_schema(request=s.VersionDatasetSerializer, responses={201: s.VersionDatasetSerializer})
     @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.VersionDatasetSerializer)
     def datasets(self, request, pk=None):
@@ -244,3 +305,107 @@ class DatasetViewSet(ScopedCreateReadViewSet):
         report = importer(actor=request.user, file_text=data.validated_data["content"])
         body = s.CatalogueImportResultSerializer(report).data
         return Response(body, status=status.HTTP_400_BAD_REQUEST if report.errors else status.HTTP_200_OK)
+
+
+class DecommissionViewSet(ScopedCreateReadViewSet):
+    """Decommission plans: draft (sunset respects the tier's notice period), approve as owner and as
+    independent validator, announce to consumers, acknowledge, complete the checklist, retire."""
+
+    queryset = DecommissionPlan.objects.select_related("model", "version").prefetch_related("notices__consumer")
+    serializer_class = s.DecommissionPlanSerializer
+    filterset_fields = ["model", "status", "reason"]
+    action_permission = "custom"  # a plan is a change of its model; the services check it
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        model = get_object_or_404(AIModel.objects.restrict(self.request.user, "view"), pk=data.pop("model").pk)
+        serializer.instance = decommissioning.decommission_plan_create(actor=self.request.user, model=model, **data)
+
+    def _step(self, request, service, body_serializer=None):
+        kwargs = {}
+        if body_serializer is not None:
+            body = body_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            kwargs = body.validated_data
+        service(actor=request.user, plan=self.get_object(), **kwargs)
+        return Response(s.DecommissionPlanSerializer(self.get_queryset().get(pk=self.get_object().pk)).data)
+
+    @extend_schema(request=s.PlanApprovalSerializer, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.PlanApprovalSerializer)
+    def approve(self, request, pk=None):
+        """{"as_role": "owner"|"validator"}: both are needed before the plan is announced."""
+        return self._step(request, decommissioning.decommission_plan_approve, s.PlanApprovalSerializer)
+
+    @extend_schema(request=None, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def announce(self, request, pk=None):
+        """Tell every downstream consumer (in-app and email) and track their acknowledgement."""
+        return self._step(request, decommissioning.decommission_plan_announce)
+
+    @extend_schema(request=s.DecommissionChecklistSerializer, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.DecommissionChecklistSerializer)
+    def checklist(self, request, pk=None):
+        """Record checklist items (any subset): archive, predictions, resources and cost saved, docs, post-mortem."""
+        body = s.DecommissionChecklistSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        decommissioning.decommission_checklist_update(actor=request.user, plan=self.get_object(), **body.validated_data)
+        return Response(s.DecommissionPlanSerializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(request=s.NoticeAcknowledgeSerializer, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.NoticeAcknowledgeSerializer)
+    def acknowledge(self, request, pk=None):
+        """A consumer's contact acknowledges; an owner records one received elsewhere (with a note)."""
+        body = s.NoticeAcknowledgeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        notice = get_object_or_404(self.get_object().notices, pk=body.validated_data["notice"])
+        decommissioning.consumer_notice_acknowledge(
+            actor=request.user, notice=notice, note=body.validated_data.get("note", "")
+        )
+        return Response(s.DecommissionPlanSerializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(request=None, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        """Retire on or after the sunset date once the checklist is done (409 lists what is missing)."""
+        return self._step(request, decommissioning.decommission_retire)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.DecommissionPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    def cancel(self, request, pk=None):
+        """Cancel an open plan: {"reason"}."""
+        return self._step(request, decommissioning.decommission_plan_cancel, s.ReasonSerializer)
+
+
+class MlflowWebhookView(APIView):
+    """MLflow's registry webhook: a new registered model or version is looked up at once (polling stays
+    the fallback). Authenticated by MLflow's HMAC signature, not by a user; a delivery counts once."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    EVENTS = {("registered_model", "created"), ("model_version", "created")}
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={202: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT},
+        auth=[],
+    )
+    def post(self, request):
+        body = request.body
+        delivery = request.headers.get("X-MLflow-Delivery-Id", "")
+        if not discovery.webhook_signature_valid(
+            body=body,
+            delivery_id=delivery,
+            timestamp=request.headers.get("X-MLflow-Timestamp", ""),
+            signature=request.headers.get("X-MLflow-Signature", ""),
+        ):
+            return Response(
+                {"detail": "Missing, stale or invalid MLflow signature."}, status=status.HTTP_401_UNAUTHORIZED
+            )
+        if not cache.add(f"mlflow-webhook:{delivery}", 1, timeout=2 * discovery.MAX_WEBHOOK_AGE_SECONDS):
+            return Response({"queued": False, "detail": "Delivery already received."}, status=status.HTTP_202_ACCEPTED)
+        event = request.data if isinstance(request.data, dict) else {}
+        name = (event.get("data") or {}).get("name") if isinstance(event.get("data"), dict) else None
+        if (event.get("entity"), event.get("action")) not in self.EVENTS or not isinstance(name, str):
+            return Response({"queued": False, "detail": "Event ignored."}, status=status.HTTP_202_ACCEPTED)
+        tasks.discover_mlflow_models.delay(name[:256])
+        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)

@@ -31,6 +31,12 @@ def mlflow_server(tmp_path_factory):
         "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
         "MLFLOW_DISABLE_TELEMETRY": "true",
         "DO_NOT_TRACK": "true",
+        # The tests' own Lodestar listens on loopback over plain HTTP: let MLflow's webhooks reach it.
+        "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+        "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
+        "MLFLOW_WEBHOOK_CACHE_TTL": "1",  # a webhook the test creates is used at once
+        # One key for every server worker, or a secret stored by one cannot be read by the other.
+        "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY": "qAaAhWe6imuYDv-ViSdw2kvzTpINI8iX8IyRvynVcB0=",
     }
     log = (home / "server.log").open("w")
     process = subprocess.Popen(
@@ -71,3 +77,20 @@ def mlflow_server(tmp_path_factory):
     os.killpg(process.pid, 15)
     process.wait(timeout=30)
     log.close()
+
+
+def mlflow_post(server: str, path: str, body: dict) -> dict:
+    """Fill the MLflow server through its REST API, as an ML pipeline would."""
+    response = requests.post(f"{server}/api/2.0/mlflow/{path}", json=body, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def mlflow_registered_version(server: str, name: str, *, model_tags: dict | None = None) -> str:
+    """A version of `name` (the registered model is created on first use, with `model_tags`); returns it."""
+    existing = requests.get(f"{server}/api/2.0/mlflow/registered-models/get", params={"name": name}, timeout=30)
+    if existing.status_code != 200:
+        tags = [{"key": k, "value": v} for k, v in (model_tags or {}).items()]
+        mlflow_post(server, "registered-models/create", {"name": name, "tags": tags})
+    created = mlflow_post(server, "model-versions/create", {"name": name, "source": f"s3://artifacts/{name}"})
+    return created["model_version"]["version"]

@@ -9,26 +9,21 @@ import requests
 from audit.models import AuditEvent
 from lifecycle.models import AIModel, ModelVersion
 from portfolio import services as portfolio
+from tests.integration.conftest import mlflow_post
 
 pytestmark = pytest.mark.integration
-
-
-def _post(server: str, path: str, body: dict) -> dict:
-    response = requests.post(f"{server}/api/2.0/mlflow/{path}", json=body, timeout=30)
-    response.raise_for_status()
-    return response.json()
 
 
 @pytest.fixture
 def mlflow_version(mlflow_server):
     """A registered model with one version whose run logged metrics, params and a signature tag."""
     name = f"fraud-scorer-{uuid.uuid4().hex[:6]}"
-    experiment = _post(mlflow_server, "experiments/create", {"name": f"exp-{name}"})["experiment_id"]
-    run_id = _post(mlflow_server, "runs/create", {"experiment_id": experiment, "start_time": int(time.time() * 1000)})[
-        "run"
-    ]["info"]["run_id"]
+    experiment = mlflow_post(mlflow_server, "experiments/create", {"name": f"exp-{name}"})["experiment_id"]
+    run_id = mlflow_post(
+        mlflow_server, "runs/create", {"experiment_id": experiment, "start_time": int(time.time() * 1000)}
+    )["run"]["info"]["run_id"]
     now = int(time.time() * 1000)
-    _post(
+    mlflow_post(
         mlflow_server,
         "runs/log-batch",
         {
@@ -41,8 +36,8 @@ def mlflow_version(mlflow_server):
             "tags": [{"key": "framework", "value": "xgboost"}],
         },
     )
-    _post(mlflow_server, "registered-models/create", {"name": name})
-    created = _post(
+    mlflow_post(mlflow_server, "registered-models/create", {"name": name})
+    created = mlflow_post(
         mlflow_server,
         "model-versions/create",
         {

@@ -83,3 +83,15 @@ def test_model_list_query_count_is_flat(world, api, units, make_user):
     for i in range(2, 15):
         services.model_version_register(actor=ds, model=model, version=str(i))
     assert count() == few
+
+
+def test_production_at_a_naive_time_is_read_as_utc(api, units, make_user):
+    from lifecycle import services as lifecycle
+    from portfolio import services as portfolio
+
+    pm = make_user("pm-naive", "program_manager", units=(units["RETAIL"],))
+    ds = make_user("ds-naive", "data_scientist", units=(units["RETAIL"],))
+    use_case = portfolio.use_case_create(actor=pm, title="Naive", business_unit=units["RETAIL"])
+    model = lifecycle.model_register(actor=ds, name="naive-model", use_case=use_case)
+    response = api(ds).get(f"/api/v1/models/{model.pk}/production/", {"at": "2026-06-30T12:00:00"})
+    assert response.status_code == 200 and response.json()["version"] is None

@@ -1,12 +1,14 @@
 """The stage machine: every edge, the gates, independent approval, and no other way to change a stage."""
 
+from datetime import date
+
 import pytest
 
 from audit.models import AuditEvent
 from core.exceptions import Conflict, NotAllowed
 from lifecycle import datasets, gates, services
 from lifecycle.choices import NEXT_STAGES, Stage
-from lifecycle.models import ModelVersion, StageTransition
+from lifecycle.models import DecommissionPlan, ModelVersion, StageTransition
 from portfolio import services as portfolio
 
 ALL_EDGES = [(a, b) for a in Stage.values for b in Stage.values if a != b]
@@ -40,6 +42,27 @@ def version(ds, model):
     return version
 
 
+def _finished_decommission_plan(version, actor):
+    """Fixture data: a plan already announced, past its sunset, with its checklist done (its own tests
+    walk the services; here only the edge is under test)."""
+    DecommissionPlan.objects.create(
+        model=version.model,
+        reason="no_longer_needed",
+        sunset_date=date(2020, 1, 1),
+        notice_days=30,
+        created_by=actor,
+        status="announced",
+        archive_location="s3://a",
+        archive_checksum="0" * 64,
+        predictions_location="s3://p",
+        resources_reclaimed=True,
+        monthly_cost_saved=0,
+        documentation_updated=True,
+        postmortem="done",
+        lessons_learned="none",
+    )
+
+
 def _force(version, stage):
     ModelVersion.objects.filter(pk=version.pk).update(stage=stage)
     version.refresh_from_db()
@@ -50,6 +73,8 @@ def test_every_edge_is_allowed_exactly_when_the_machine_says(version, ds, review
     _force(version, src)
     if dst == Stage.PRODUCTION:
         services.deployment_record(actor=ds, version=version, environment="production")
+    if dst == Stage.RETIRED:
+        _finished_decommission_plan(version, ds)
     actor = reviewer if dst == Stage.APPROVED or (dst == Stage.REJECTED and src == Stage.PENDING_APPROVAL) else ds
     if dst in NEXT_STAGES[src]:
         services.model_version_transition(actor=actor, version=version, to_stage=dst, reason="step")

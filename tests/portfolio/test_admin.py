@@ -76,7 +76,12 @@ def test_default_beat_schedules_are_in_the_database(db):
     from django_celery_beat.models import PeriodicTask
 
     tasks = dict(PeriodicTask.objects.values_list("task", "interval__period"))
-    assert tasks == {"core.health": "minutes", "audit.verify_chain": "days"}
+    assert tasks == {
+        "core.health": "minutes",
+        "audit.verify_chain": "days",
+        "lifecycle.discover_mlflow_models": "minutes",
+        "lifecycle.check_production_aliases": "minutes",
+    }
 
 
 def test_changing_a_weight_in_admin_goes_through_the_service(admin_client):
