@@ -56,6 +56,8 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "login_page": _row({ANY: 200}, {ANY: 302}, {ANY: 302}, {ANY: 302}, {ANY: 302}, {ANY: 302}),
     # Django's LogoutView takes POST only; a GET changes nothing for anyone, signed in or not.
     "logout": _row({ANY: 405}, {ANY: 405}, {ANY: 405}, {ANY: 405}, {ANY: 405}, {ANY: 405}),
+    # A personal feed reached by its secret token (calendar apps cannot sign in): a wrong token is a 404 to all.
+    "secret_link": _row({ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}),
     # Signed-in users are sent to their landing page.
     "redirect": _row({ANY: LOGIN}, {ANY: 302}, {ANY: 302}, {ANY: 302}, {ANY: 302}, {ANY: 302}),
     # POST-only pages: a GET is 405 for anyone signed in (anonymous callers go to the login page first).
@@ -125,6 +127,8 @@ class Write:
     actor: str = "program_manager"
     settable: tuple[str, ...] = ()
     cross_unit: str | None = None
+    # Protected fields the request schema lists but the service refuses (400): sent with hostile values too.
+    rejected: tuple[str, ...] = ()
     refused: tuple[int, ...] = (403, 404)
     # Naming a record the actor may not see (other unit, confidential) must look like naming none: 404.
     refused_hidden: tuple[int, ...] = (404,)
@@ -203,6 +207,17 @@ API: dict[str, Read | Write] = {
     "datasets_schemas_list": R("unit", "dataset"),
     "datasets_schemas_create": W("dataset", actor="data_scientist"),
     "datasets_import_create": W(parent="business_unit", actor="data_scientist", refused=IMPORT_REFUSAL),
+    "decommissions_list": R("signed_in", lists="decommission"),
+    "decommissions_create": W(parent="model", actor="data_scientist", settable=("model", "version")),
+    "decommissions_retrieve": R("scoped", "decommission"),
+    "decommissions_acknowledge_create": W("decommission", actor="data_scientist"),
+    "decommissions_announce_create": W("decommission", actor="data_scientist"),
+    "decommissions_approve_create": W("decommission", actor="data_scientist"),
+    "decommissions_cancel_create": W("decommission", actor="data_scientist"),
+    "decommissions_checklist_create": W("decommission", actor="data_scientist"),
+    "decommissions_retire_create": W("decommission", actor="data_scientist"),
+    # MLflow's webhook: authenticated by its HMAC signature, not by a user; no cookie, so no CSRF to forge.
+    "hooks_mlflow_create": W(actor="anonymous"),
     "dependencies_list": R("signed_in"),
     "dependencies_create": W(parent="use_case", settable=("use_case",)),
     "deployments_list": R("signed_in", lists="deployment"),
@@ -225,6 +240,12 @@ API: dict[str, Read | Write] = {
     "model_versions_transitions_list": R("scoped", "model_version"),
     "model_versions_import_create": W(actor="data_scientist", settable=("use_case",)),
     "model_versions_datasets_create": W("model_version", actor="data_scientist"),
+    "model_versions_acknowledge_break_create": W("model_version", actor="data_scientist"),
+    # The schema lists every model field; model_update refuses all but the descriptive ones.
+    "models_partial_update": W("model", actor="data_scientist", rejected=("confidential", "owners", "use_case")),
+    "models_consumers_list": R("scoped", "model"),
+    "models_consumers_create": W("model", actor="data_scientist"),
+    "models_handover_create": W("model", actor="data_scientist", settable=("owners",)),
     "models_list": R("signed_in", lists="model"),
     "models_create": W(parent="use_case", actor="data_scientist", settable=("confidential", "owners", "use_case")),
     "models_retrieve": R("scoped", "model"),
@@ -333,6 +354,16 @@ PAGES: dict[str, Read] = {
     "lifecycle:dataset_list": R("signed_in"),
     "lifecycle:dataset_import": R("signed_in"),
     "lifecycle:dataset_detail": R("unit", "dataset"),
+    "lifecycle:calendar": R("signed_in"),
+    "lifecycle:calendar_feed": R("secret_link"),
+    "lifecycle:register": R("signed_in"),
+    "lifecycle:proposal_list": R("signed_in"),
+    "lifecycle:proposal_decide": R("post_only"),
+    "lifecycle:handover": R("scoped", "model"),
+    "lifecycle:decommission_create": R("scoped", "model"),
+    "lifecycle:decommission_list": R("signed_in"),
+    "lifecycle:decommission_detail": R("scoped", "decommission"),
+    "lifecycle:lessons": R("signed_in"),
     "lifecycle:version_transition": R("post_only_scoped", "model_version"),
     "dashboards:executive": R("dashboard_executive"),
     "dashboards:program": R("dashboard_program"),

@@ -41,7 +41,7 @@ class Page:
         return re.findall(r"<(?:\w+:)?(\w+)>", self.route)
 
     def url(self, pk=None) -> str:
-        return "/" + re.sub(r"<(?:\w+:)?\w+>", str(pk), self.route)
+        return "/" + re.sub(r"<(?:\w+:)?\w+>", str(1 if pk is None else pk), self.route)
 
     def __str__(self) -> str:
         return f"/{self.route} ({self.name})"

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from lifecycle import decommissioning
 from lifecycle import services as lifecycle
 from lifecycle.datasets import dataset_register
 from portfolio import services as portfolio
@@ -114,7 +115,19 @@ def build_world(units, make_user) -> World:
         portfolio.review_decide(
             actor=builder, review=review, use_case=use_case, decision="continue", notes=marker("decision", object_class)
         )
+        consumer = decommissioning.consumer_register(
+            actor=builder, model=model, system=marker("consumer", object_class), contact_email="ops@example.com"
+        )
+        plan = decommissioning.decommission_plan_create(
+            actor=builder,
+            model=model,
+            reason="no_longer_needed",
+            sunset_date=today + timedelta(days=400),
+            explanation=marker("decommission", object_class),
+        )
         for resource, obj in (
+            ("consumer", consumer),
+            ("decommission", plan),
             ("use_case", use_case),
             ("model", model),
             ("model_version", version),
