@@ -42,6 +42,8 @@ test-fast: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -r config core audit notifications portfolio lifecycle governance monitoring dashboards \
+		-x '*/migrations/*' --severity-level high
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed

@@ -128,7 +128,8 @@ def decommission_plan_create(
 
 
 def _locked(plan: DecommissionPlan) -> DecommissionPlan:
-    return DecommissionPlan.objects.select_for_update().select_related("model", "version").get(pk=plan.pk)
+    # Lock the plan row only: PostgreSQL cannot lock the nullable side (version) of the outer join.
+    return DecommissionPlan.objects.select_for_update(of=("self",)).select_related("model", "version").get(pk=plan.pk)
 
 
 @transaction.atomic

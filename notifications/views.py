@@ -12,8 +12,8 @@ def inbox(request):
     return render(request, "notifications/inbox.html", {"page_obj": page})
 
 
+@login_required  # first: anonymous callers go to the login page, whatever the method
 @require_POST
-@login_required
 def mark_read(request):
     ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()] or None
     services.notifications_mark_read(user=request.user, ids=ids)

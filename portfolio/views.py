@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -11,8 +12,8 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from core.exceptions import ApplicationError
-from core.permissions import can
+from core.exceptions import ApplicationError, NotAllowed
+from core.permissions import can, require_model_perm
 from portfolio import charts, csv_io, selectors, services
 from portfolio.api.views import weight_overrides
 from portfolio.conflicts import plan_conflicts
@@ -39,7 +40,7 @@ from portfolio.forms import (
     UseCaseForm,
     UseCaseImportForm,
 )
-from portfolio.models import Assumption, RaciRole, UseCase, UseCaseObjective
+from portfolio.models import KPI, Assumption, RaciRole, UseCase, UseCaseObjective
 from portfolio.planning import recommend_plan
 from portfolio.ranking import SENSITIVE_MOVE, calibrate, criteria_with_weights, ranking
 from portfolio.services.roadmap import PLANNABLE
@@ -151,6 +152,20 @@ class UseCaseDetailView(LoginRequiredMixin, DetailView):
         )
 
 
+class RecordPageMixin(LoginRequiredMixin):
+    """A page about one record: anonymous callers go to the login page before any lookup, so a 404 never
+    tells them which ids exist; then `load_record` finds the record (404 if hidden) and checks the right."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.load_record(request, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def load_record(self, request, **kwargs) -> None:
+        raise NotImplementedError
+
+
 class UseCaseFormMixin(LoginRequiredMixin):
     form_class = UseCaseForm
     template_name = "portfolio/usecase_form.html"
@@ -174,10 +189,12 @@ class UseCaseCreateView(PermissionOr404Mixin, UseCaseFormMixin, FormView):
         return redirect("portfolio:usecase_detail", pk=use_case.pk)
 
 
-class UseCaseUpdateView(UseCaseFormMixin, FormView):
-    def dispatch(self, request, *args, **kwargs):
+class UseCaseUpdateView(RecordPageMixin, UseCaseFormMixin, FormView):
+    def load_record(self, request, **kwargs):
         self.use_case = get_object_or_404(selectors.use_case_list(user=request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+        # A form that could never be saved is not shown: those who may only read it get 403.
+        if not can(request.user, "change", self.use_case):
+            raise PermissionDenied("You may not edit this use case.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": UseCase.objects.get(pk=self.use_case.pk)}
@@ -652,14 +669,17 @@ class ObjectiveCreateView(PermissionOr404Mixin, LoginRequiredMixin, FormView):
         return redirect("portfolio:objective_list")
 
 
-class KPICreateView(PermissionOr404Mixin, LoginRequiredMixin, FormView):
+class KPICreateView(PermissionOr404Mixin, RecordPageMixin, FormView):
     required_permission = "portfolio.add_kpi"
     form_class = KPIForm
     template_name = "portfolio/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def load_record(self, request, **kwargs):
         self.objective = get_object_or_404(selectors.objective_list(user=request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            require_model_perm(request.user, KPI, "add", business_unit=self.objective.business_unit)
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=f"New KPI for “{self.objective}”", submit="Create KPI", **kwargs)
@@ -674,15 +694,14 @@ class KPICreateView(PermissionOr404Mixin, LoginRequiredMixin, FormView):
         return redirect("portfolio:kpi_detail", pk=kpi.pk)
 
 
-class KPIDetailView(LoginRequiredMixin, FormView):
+class KPIDetailView(RecordPageMixin, FormView):
     """A KPI's trend against baseline and target, with a form to record a measurement."""
 
     template_name = "portfolio/kpi_detail.html"
     form_class = MeasurementForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def load_record(self, request, **kwargs):
         self.kpi = get_object_or_404(selectors.kpi_list(user=request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         measurements = list(selectors.kpi_measurements(kpi=self.kpi))

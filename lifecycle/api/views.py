@@ -48,8 +48,13 @@ class AIModelViewSet(mixins.UpdateModelMixin, ScopedCreateReadViewSet):
     queryset = AIModel.objects.select_related("use_case").prefetch_related("owners")
     serializer_class = s.AIModelSerializer
     filterset_class = AIModelFilterSet
-    create_service = staticmethod(services.model_register)
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        # A use case the caller may not see answers 404, as anywhere else: no refusal naming its unit.
+        use_case = get_object_or_404(UseCase.objects.restrict(self.request.user, "view"), pk=data.pop("use_case").pk)
+        serializer.instance = services.model_register(actor=self.request.user, use_case=use_case, **data)
 
     def perform_update(self, serializer):
         changes = {key: self.request.data[key] for key in self.request.data if key in serializer.fields}
@@ -112,6 +117,8 @@ class AIModelViewSet(mixins.UpdateModelMixin, ScopedCreateReadViewSet):
             )
         if timezone.is_naive(at):
             at = timezone.make_aware(at, UTC)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python parses (e.g. +18:01).
+        at = at.astimezone(UTC)
         found = selectors.production_version_at(model=self.get_object(), at=at)
         return Response(
             {

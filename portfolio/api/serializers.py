@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from portfolio.choices import UseCaseStatus
@@ -412,6 +413,8 @@ class PlanChangeSerializer(serializers.Serializer):
     why = serializers.CharField()
 
 
+# One plan, not a page of plans: the recommended-plan "list" answers a single object.
+@extend_schema_serializer(many=False)
 class PlanProposalSerializer(serializers.Serializer):
     solved = serializers.BooleanField()
     message = serializers.CharField()

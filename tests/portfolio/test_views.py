@@ -70,7 +70,8 @@ def test_another_units_program_manager_cannot_act_on_the_use_case(client, case, 
         reverse("portfolio:usecase_transition", args=[case.pk]), {"to": "assessing", "reason": "mine"}, follow=True
     )
     assert "may not change" in response.content.decode()
-    assert client.get(reverse("portfolio:usecase_update", args=[case.pk])).status_code == 200
+    # The edit form is not even shown to someone who could never save it.
+    assert client.get(reverse("portfolio:usecase_update", args=[case.pk])).status_code == 403
     client.post(
         reverse("portfolio:usecase_update", args=[case.pk]),
         {

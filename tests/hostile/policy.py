@@ -1,0 +1,381 @@
+"""Who may do what: the declared policy every hostile test compares the running application with.
+
+Reviewed like code. Each API operation (by operationId) and each page (by URL name) has exactly one row; an
+operation or page without a row fails tests/hostile/test_read_matrix.py with a message naming the row to add.
+
+Principals hold one role each and are members of one business unit (RETAIL). Object classes:
+  own / other                         a record of the principal's unit / of another unit (CORP);
+  own_confidential / other_confidential  the same, marked confidential, with no object grant.
+Rules (core/permissions.py): any signed-in user reads records that are not confidential; confidential records
+are visible to members of their unit and to the see-all roles (executive, platform admin) only. What a user may
+not see answers 404, as if it did not exist.
+"""
+
+from dataclasses import dataclass
+
+PRINCIPALS = ("anonymous", "program_manager", "data_scientist", "review_board", "executive", "platform_admin")
+OWN, OTHER, OWN_CONFIDENTIAL, OTHER_CONFIDENTIAL = "own", "other", "own_confidential", "other_confidential"
+CLASSES = (OWN, OTHER, OWN_CONFIDENTIAL, OTHER_CONFIDENTIAL)
+ANY = "any"  # a record outside business-unit scope (a skill, a wave), or no record at all
+
+# The expected answer for anonymous callers: API 401 or 403; pages redirect to the login page.
+LOGIN = "login"
+
+
+def _row(anonymous, pm, ds, rb, ex, adm):
+    return dict(zip(PRINCIPALS, (anonymous, pm, ds, rb, ex, adm), strict=True))
+
+
+# Expected outcome per principal and object class. Written out, not computed from the code under test.
+RULES: dict[str, dict[str, dict[str, object]]] = {
+    # Records that can be confidential (use cases and everything hanging from them: models, versions...).
+    "scoped": _row(
+        anonymous={OWN: LOGIN, OTHER: LOGIN, OWN_CONFIDENTIAL: LOGIN, OTHER_CONFIDENTIAL: LOGIN},
+        pm={OWN: 200, OTHER: 200, OWN_CONFIDENTIAL: 200, OTHER_CONFIDENTIAL: 404},
+        ds={OWN: 200, OTHER: 200, OWN_CONFIDENTIAL: 200, OTHER_CONFIDENTIAL: 404},
+        rb={OWN: 200, OTHER: 200, OWN_CONFIDENTIAL: 200, OTHER_CONFIDENTIAL: 404},
+        ex={OWN: 200, OTHER: 200, OWN_CONFIDENTIAL: 200, OTHER_CONFIDENTIAL: 200},
+        adm={OWN: 200, OTHER: 200, OWN_CONFIDENTIAL: 200, OTHER_CONFIDENTIAL: 200},
+    ),
+    # Records of a unit that are never confidential (objectives, KPIs, assumptions, agreements, units).
+    "unit": _row(
+        anonymous={OWN: LOGIN, OTHER: LOGIN},
+        pm={OWN: 200, OTHER: 200},
+        ds={OWN: 200, OTHER: 200},
+        rb={OWN: 200, OTHER: 200},
+        ex={OWN: 200, OTHER: 200},
+        adm={OWN: 200, OTHER: 200},
+    ),
+    # Anything a signed-in user reads (lists filter themselves; the leak check looks inside).
+    "signed_in": _row({ANY: LOGIN}, {ANY: 200}, {ANY: 200}, {ANY: 200}, {ANY: 200}, {ANY: 200}),
+    # The audit trail: audit.view_auditevent (executives, platform admins).
+    "auditors": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 200}, {ANY: 200}),
+    # No sign-in needed.
+    "public": _row({ANY: 200}, {ANY: 200}, {ANY: 200}, {ANY: 200}, {ANY: 200}, {ANY: 200}),
+    # The login page sends a signed-in user on (redirect_authenticated_user).
+    "login_page": _row({ANY: 200}, {ANY: 302}, {ANY: 302}, {ANY: 302}, {ANY: 302}, {ANY: 302}),
+    # Django's LogoutView takes POST only; a GET changes nothing for anyone, signed in or not.
+    "logout": _row({ANY: 405}, {ANY: 405}, {ANY: 405}, {ANY: 405}, {ANY: 405}, {ANY: 405}),
+    # A personal feed reached by its secret token (calendar apps cannot sign in): a wrong token is a 404 to all.
+    "secret_link": _row({ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}),
+    # Signed-in users are sent to their landing page.
+    "redirect": _row({ANY: LOGIN}, {ANY: 302}, {ANY: 302}, {ANY: 302}, {ANY: 302}, {ANY: 302}),
+    # POST-only pages: a GET is 405 for anyone signed in (anonymous callers go to the login page first).
+    "post_only": _row({ANY: LOGIN}, {ANY: 405}, {ANY: 405}, {ANY: 405}, {ANY: 405}, {ANY: 405}),
+    "post_only_scoped": _row(
+        anonymous={OWN: LOGIN, OTHER: LOGIN, OWN_CONFIDENTIAL: LOGIN, OTHER_CONFIDENTIAL: LOGIN},
+        pm={OWN: 405, OTHER: 405, OWN_CONFIDENTIAL: 405, OTHER_CONFIDENTIAL: 405},
+        ds={OWN: 405, OTHER: 405, OWN_CONFIDENTIAL: 405, OTHER_CONFIDENTIAL: 405},
+        rb={OWN: 405, OTHER: 405, OWN_CONFIDENTIAL: 405, OTHER_CONFIDENTIAL: 405},
+        ex={OWN: 405, OTHER: 405, OWN_CONFIDENTIAL: 405, OTHER_CONFIDENTIAL: 405},
+        adm={OWN: 405, OTHER: 405, OWN_CONFIDENTIAL: 405, OTHER_CONFIDENTIAL: 405},
+    ),
+    # Pages behind a model permission answer 404 to others (portfolio.views.PermissionOr404Mixin).
+    "add_usecase_page": _row({ANY: LOGIN}, {ANY: 200}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}),
+    "add_objective_page": _row({ANY: LOGIN}, {ANY: 200}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}),
+    "add_kpi_page": _row(
+        anonymous={OWN: LOGIN, OTHER: LOGIN},
+        pm={OWN: 200, OTHER: 403},
+        ds={OWN: 404, OTHER: 404},
+        rb={OWN: 404, OTHER: 404},
+        ex={OWN: 404, OTHER: 404},
+        adm={OWN: 404, OTHER: 404},
+    ),
+    # Editing a use case: the program manager of its unit; others see 403, hidden records 404.
+    "edit_usecase_page": _row(
+        anonymous={OWN: LOGIN, OTHER: LOGIN, OWN_CONFIDENTIAL: LOGIN, OTHER_CONFIDENTIAL: LOGIN},
+        pm={OWN: 200, OTHER: 403, OWN_CONFIDENTIAL: 200, OTHER_CONFIDENTIAL: 404},
+        ds={OWN: 403, OTHER: 403, OWN_CONFIDENTIAL: 403, OTHER_CONFIDENTIAL: 404},
+        rb={OWN: 403, OTHER: 403, OWN_CONFIDENTIAL: 403, OTHER_CONFIDENTIAL: 404},
+        ex={OWN: 403, OTHER: 403, OWN_CONFIDENTIAL: 403, OTHER_CONFIDENTIAL: 403},
+        adm={OWN: 403, OTHER: 403, OWN_CONFIDENTIAL: 403, OTHER_CONFIDENTIAL: 403},
+    ),
+    # Role landing pages: the dashboard's permission, else 403.
+    "dashboard_executive": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 200}, {ANY: 403}),
+    "dashboard_program": _row({ANY: LOGIN}, {ANY: 200}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 403}),
+    "dashboard_review_board": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 200}, {ANY: 403}, {ANY: 403}),
+    "dashboard_data_science": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 200}, {ANY: 403}, {ANY: 403}, {ANY: 403}),
+    "dashboard_administration": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 200}),
+}
+
+
+@dataclass(frozen=True)
+class Read:
+    """A GET: `rule` from RULES; `resource` is the record that fills the URL's id (one per object class of
+    the rule); `lists` names the resource a list returns (visible records must be in it, hidden ones not)."""
+
+    rule: str
+    resource: str | None = None
+    lists: str | None = None
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class Write:
+    """An unsafe operation (POST/PUT/PATCH/DELETE).
+
+    `resource`: the record its URL addresses; `parent`: for a create, the scoped record its body points at (the
+    business unit, use case, model...); `actor`: the principal who does it legitimately on their own unit;
+    `refused`/`refused_hidden`: the answers that count as a refusal on another unit's record / on a record the
+    actor may not see; `settable`: the PROTECTED_FIELDS this operation takes as input on purpose (its service
+    checks them); any other protected field sent to it must be ignored or refused (T04). `cross_unit`: None
+    when acting on another unit's record (or creating under it) must be refused (T03); else why it is allowed.
+    CSRF (T06) covers every unsafe operation without a row option."""
+
+    resource: str | None = None
+    parent: str | None = None
+    actor: str = "program_manager"
+    settable: tuple[str, ...] = ()
+    cross_unit: str | None = None
+    # Protected fields the request schema lists but the service refuses (400): sent with hostile values too.
+    rejected: tuple[str, ...] = ()
+    refused: tuple[int, ...] = (403, 404)
+    # Naming a record the actor may not see (other unit, confidential) must look like naming none: 404.
+    refused_hidden: tuple[int, ...] = (404,)
+
+
+# Imports answer with a per-row report: a row in another unit is refused in words, and nothing is applied.
+IMPORT_REFUSAL = (400,)
+# Fields that decide workflow, scope, ownership or privilege. A request schema may take one only when the
+# operation's row lists it in `settable`; every other one is sent by T04 with a hostile value.
+PROTECTED_FIELDS = (
+    "stage",
+    "status",
+    "risk_tier",
+    "business_unit",
+    "owner",
+    "owners",
+    "digest",
+    "submitted_by",
+    "created_by",
+    "deployed_by",
+    "registered_by",
+    "signer",
+    "signed_by",
+    "approved",
+    "approved_by",
+    "approved_at",
+    "is_staff",
+    "is_superuser",
+    "confidential",
+    "number",
+    "use_case",
+    "model",
+    "version",
+    "objective",
+    "consumer",
+    "provider",
+    "person",
+    "steward",
+    "opened_by",
+    "requested_by",
+    "actor",
+    "user",
+    "groups",
+)
+
+
+R = Read
+W = Write
+
+# --- API operations (drf-spectacular operationId) -------------------------------------------------------
+API: dict[str, Read | Write] = {
+    "agreements_list": R("signed_in", lists="agreement"),
+    "agreements_create": W(parent="agreement", settable=("consumer", "owner", "provider", "use_case")),
+    "agreements_retrieve": R("unit", "agreement"),
+    "agreements_status_create": W("agreement", settable=("status",)),
+    "assumptions_list": R("signed_in", lists="assumption"),
+    "assumptions_create": W(parent="assumption", settable=("business_unit", "objective", "owner", "use_case")),
+    "assumptions_retrieve": R("unit", "assumption"),
+    "assumptions_review_create": W("assumption", settable=("status",)),
+    "audit_events_list": R("auditors"),
+    "audit_events_retrieve": R("auditors", "audit_event"),
+    "audit_events_verify_retrieve": R("auditors"),
+    "auth_token_create": W(actor="anonymous"),
+    "business_units_list": R("signed_in", lists="business_unit"),
+    "business_units_retrieve": R("unit", "business_unit"),
+    "capabilities_list": R("signed_in", lists="capability"),
+    "capabilities_create": W(),
+    "capabilities_retrieve": R("signed_in", "capability"),
+    "datasets_list": R("signed_in", lists="dataset"),
+    "datasets_create": W(parent="dataset", actor="data_scientist", settable=("business_unit", "steward")),
+    "datasets_retrieve": R("unit", "dataset"),
+    "datasets_lineage_list": R("unit", "dataset"),
+    "datasets_privacy_treatment_create": W(
+        "dataset", actor="review_board", cross_unit="privacy reviewers treat the data sets of every unit they may see"
+    ),
+    "datasets_schemas_list": R("unit", "dataset"),
+    "datasets_schemas_create": W("dataset", actor="data_scientist"),
+    "datasets_import_create": W(parent="business_unit", actor="data_scientist", refused=IMPORT_REFUSAL),
+    "decommissions_list": R("signed_in", lists="decommission"),
+    "decommissions_create": W(parent="model", actor="data_scientist", settable=("model", "version")),
+    "decommissions_retrieve": R("scoped", "decommission"),
+    "decommissions_acknowledge_create": W("decommission", actor="data_scientist"),
+    "decommissions_announce_create": W("decommission", actor="data_scientist"),
+    "decommissions_approve_create": W("decommission", actor="data_scientist"),
+    "decommissions_cancel_create": W("decommission", actor="data_scientist"),
+    "decommissions_checklist_create": W("decommission", actor="data_scientist"),
+    "decommissions_retire_create": W("decommission", actor="data_scientist"),
+    # MLflow's webhook: authenticated by its HMAC signature, not by a user; no cookie, so no CSRF to forge.
+    "hooks_mlflow_create": W(actor="anonymous"),
+    "dependencies_list": R("signed_in"),
+    "dependencies_create": W(parent="use_case", settable=("use_case",)),
+    "deployments_list": R("signed_in", lists="deployment"),
+    "deployments_create": W(parent="model_version", actor="data_scientist", settable=("status", "version")),
+    "deployments_retrieve": R("scoped", "deployment"),
+    "freeze_windows_list": R("signed_in", lists="freeze_window"),
+    "freeze_windows_create": W(actor="platform_admin"),
+    "freeze_windows_retrieve": R("signed_in", "freeze_window"),
+    "kpis_list": R("signed_in", lists="kpi"),
+    "kpis_create": W(parent="kpi", settable=("objective",)),
+    "kpis_retrieve": R("unit", "kpi"),
+    "kpis_update": W("kpi", settable=("objective",)),
+    "kpis_partial_update": W("kpi", settable=("objective",)),
+    "kpis_measurements_list": R("unit", "kpi"),
+    "kpis_measurements_create": W("kpi"),
+    "model_versions_list": R("signed_in", lists="model_version"),
+    "model_versions_create": W(parent="model", actor="data_scientist", settable=("model", "version")),
+    "model_versions_retrieve": R("scoped", "model_version"),
+    "model_versions_transition_create": W("model_version", actor="data_scientist"),
+    "model_versions_transitions_list": R("scoped", "model_version"),
+    "model_versions_import_create": W(actor="data_scientist", settable=("use_case",)),
+    "model_versions_datasets_create": W("model_version", actor="data_scientist"),
+    "model_versions_acknowledge_break_create": W("model_version", actor="data_scientist"),
+    # The schema lists every model field; model_update refuses all but the descriptive ones.
+    "models_partial_update": W("model", actor="data_scientist", rejected=("confidential", "owners", "use_case")),
+    "models_consumers_list": R("scoped", "model"),
+    "models_consumers_create": W("model", actor="data_scientist"),
+    "models_handover_create": W("model", actor="data_scientist", settable=("owners",)),
+    "models_list": R("signed_in", lists="model"),
+    "models_create": W(parent="use_case", actor="data_scientist", settable=("confidential", "owners", "use_case")),
+    "models_retrieve": R("scoped", "model"),
+    "models_production_retrieve": R("scoped", "model", query="at=2026-01-01T00:00:00Z"),
+    "models_rollback_create": W("model", actor="data_scientist"),
+    "objectives_list": R("signed_in", lists="objective"),
+    "objectives_create": W(parent="objective", settable=("business_unit", "owner")),
+    "objectives_retrieve": R("unit", "objective"),
+    "objectives_update": W("objective", settable=("business_unit", "owner")),
+    "objectives_partial_update": W("objective", settable=("business_unit", "owner")),
+    "person_skills_list": R("signed_in"),
+    "person_skills_create": W(settable=("person",)),
+    "portfolio_reviews_list": R("signed_in", lists="portfolio_review"),
+    "portfolio_reviews_create": W(),
+    "portfolio_reviews_retrieve": R("signed_in", "portfolio_review"),
+    "portfolio_reviews_decisions_list": R("signed_in", "portfolio_review"),
+    "portfolio_reviews_decisions_create": W("portfolio_review", parent="use_case", settable=("use_case",)),
+    "ranking_list": R("signed_in"),
+    "recommended_plan_list": R("signed_in"),
+    "recommended_plan_apply_create": W(),
+    "roadmap_items_list": R("signed_in", lists="roadmap_item"),
+    "roadmap_items_create": W(parent="use_case", settable=("use_case",)),
+    "roadmap_items_retrieve": R("scoped", "roadmap_item"),
+    "roadmap_items_conflicts_list": R("signed_in"),
+    "scoring_criteria_list": R("signed_in", lists="scoring_criterion"),
+    "scoring_criteria_create": W(actor="platform_admin"),
+    "scoring_criteria_retrieve": R("signed_in", "scoring_criterion"),
+    "scoring_criteria_update": W("scoring_criterion", actor="platform_admin"),
+    "scoring_criteria_partial_update": W("scoring_criterion", actor="platform_admin"),
+    "skills_list": R("signed_in", lists="skill"),
+    "skills_create": W(),
+    "skills_retrieve": R("signed_in", "skill"),
+    "teams_list": R("signed_in", lists="team"),
+    "teams_create": W(settable=("business_unit",)),
+    "teams_retrieve": R("signed_in", "team"),
+    "use_cases_list": R("signed_in", lists="use_case"),
+    # The "confidential" class only marks the new use case confidential in another unit: no hidden record named.
+    "use_cases_create": W(
+        parent="use_case", settable=("business_unit", "confidential", "owner"), refused_hidden=(403,)
+    ),
+    "use_cases_retrieve": R("scoped", "use_case"),
+    "use_cases_update": W("use_case", settable=("business_unit", "confidential", "owner")),
+    "use_cases_partial_update": W("use_case", settable=("business_unit", "confidential", "owner")),
+    "use_cases_benefit_reviews_list": R("scoped", "use_case"),
+    "use_cases_benefit_reviews_create": W("use_case"),
+    "use_cases_change_actions_list": R("scoped", "use_case"),
+    "use_cases_change_actions_create": W("use_case", settable=("owner",)),
+    "use_cases_objectives_create": W("use_case", settable=("objective",)),
+    "use_cases_raci_list": R("scoped", "use_case"),
+    "use_cases_raci_create": W("use_case", settable=("person",)),
+    "use_cases_readiness_list": R("scoped", "use_case"),
+    "use_cases_readiness_create": W("use_case"),
+    "use_cases_scores_list": R("scoped", "use_case"),
+    "use_cases_scores_create": W("use_case"),
+    "use_cases_skill_needs_list": R("scoped", "use_case"),
+    "use_cases_skill_needs_create": W("use_case"),
+    "use_cases_stop_loss_retrieve": R("scoped", "use_case"),
+    "use_cases_stop_loss_update": W("use_case"),
+    "use_cases_transition_create": W("use_case"),
+    "use_cases_export_retrieve": R("signed_in"),
+    "use_cases_import_create": W(parent="business_unit", refused=IMPORT_REFUSAL),
+    "waves_list": R("signed_in", lists="wave"),
+    "waves_create": W(),
+    "waves_retrieve": R("signed_in", "wave"),
+}
+
+# --- Server-rendered pages (URL name); GET is what the matrix reads ---------------------------------------
+PAGES: dict[str, Read] = {
+    "home": R("redirect"),
+    "health": R("public"),
+    "login": R("login_page"),
+    "logout": R("logout"),
+    "password_change": R("signed_in"),
+    "audit:event_list": R("auditors"),
+    "notifications:inbox": R("signed_in"),
+    "notifications:mark_read": R("post_only"),
+    "portfolio:usecase_list": R("signed_in"),
+    "portfolio:usecase_create": R("add_usecase_page"),
+    "portfolio:usecase_import": R("add_usecase_page"),
+    "portfolio:usecase_detail": R("scoped", "use_case"),
+    "portfolio:usecase_update": R("edit_usecase_page", "use_case"),
+    "portfolio:usecase_transition": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_score": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_link": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_unlink": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_raci": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_readiness": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_change": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_stop_loss": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_benefit": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_skill": R("post_only_scoped", "use_case"),
+    "portfolio:benefits": R("signed_in"),
+    "portfolio:skills": R("signed_in"),
+    "portfolio:assumption_list": R("signed_in"),
+    "portfolio:review_list": R("signed_in"),
+    "portfolio:review_detail": R("signed_in", "portfolio_review"),
+    "portfolio:ranking": R("signed_in"),
+    "portfolio:roadmap": R("signed_in"),
+    "portfolio:recommendation_apply": R("post_only"),
+    "portfolio:objective_list": R("signed_in"),
+    "portfolio:objective_create": R("add_objective_page"),
+    "portfolio:kpi_create": R("add_kpi_page", "objective"),
+    "portfolio:kpi_detail": R("unit", "kpi"),
+    "lifecycle:model_list": R("signed_in"),
+    "lifecycle:model_detail": R("scoped", "model"),
+    "lifecycle:dataset_list": R("signed_in"),
+    "lifecycle:dataset_import": R("signed_in"),
+    "lifecycle:dataset_detail": R("unit", "dataset"),
+    "lifecycle:calendar": R("signed_in"),
+    "lifecycle:calendar_feed": R("secret_link"),
+    "lifecycle:register": R("signed_in"),
+    "lifecycle:proposal_list": R("signed_in"),
+    "lifecycle:proposal_decide": R("post_only"),
+    "lifecycle:handover": R("scoped", "model"),
+    "lifecycle:decommission_create": R("scoped", "model"),
+    "lifecycle:decommission_list": R("signed_in"),
+    "lifecycle:decommission_detail": R("scoped", "decommission"),
+    "lifecycle:lessons": R("signed_in"),
+    "lifecycle:version_transition": R("post_only_scoped", "model_version"),
+    "dashboards:executive": R("dashboard_executive"),
+    "dashboards:program": R("dashboard_program"),
+    "dashboards:review_board": R("dashboard_review_board"),
+    "dashboards:data_science": R("dashboard_data_science"),
+    "dashboards:administration": R("dashboard_administration"),
+}
+
+# Routes outside the page matrix, each with the reason and where it is tested instead.
+EXCLUDED_ROUTES: dict[str, str] = {
+    "admin/": "Django admin: staff only, its own permission checks (tests/portfolio/test_admin.py)",
+    "api/v1/": "the REST API: enumerated from the OpenAPI schema instead (API above)",
+    "api/schema/": "the OpenAPI description: public by design, it describes operations, holds no records",
+    "api/docs/": "Swagger UI over the schema: public by design, no records",
+}

@@ -1,0 +1,190 @@
+"""The data every hostile test runs against, built through the services as users would build it.
+
+Two business units matter: RETAIL (the principals' own unit) and CORP (another unit). Each scoped resource
+gets one record per object class; every record carries a marker in its name so a leak is found by looking
+for the marker in any response, whatever its shape (JSON list, CSV export, HTML page, aggregate).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from lifecycle import decommissioning
+from lifecycle import services as lifecycle
+from lifecycle.datasets import dataset_register
+from portfolio import services as portfolio
+from portfolio.models import ScoringCriterion, UseCase
+
+from .policy import CLASSES, OTHER_CONFIDENTIAL, PRINCIPALS
+
+PASSWORD = "correct-horse-battery"
+# Records whose names are not ours to choose (seeded units, criteria, the latest audit event).
+UNMARKED = {"business_unit", "scoring_criterion", "audit_event"}
+
+
+def marker(resource: str, object_class: str) -> str:
+    return f"zz-{object_class}-{resource}"
+
+
+@dataclass
+class World:
+    users: dict[str, User | None]
+    objects: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def add(self, resource: str, object_class: str, obj) -> None:
+        self.objects.setdefault(resource, {})[object_class] = obj
+
+    def all_markers(self) -> list[str]:
+        return [
+            marker(resource, cls)
+            for resource, by_class in self.objects.items()
+            for cls in by_class
+            if resource not in UNMARKED
+        ]
+
+    def hidden_markers(self) -> list[str]:
+        """Markers of the records a unit member without a grant may not see (other unit, confidential)."""
+        return [
+            marker(resource, OTHER_CONFIDENTIAL)
+            for resource, by_class in self.objects.items()
+            if OTHER_CONFIDENTIAL in by_class
+        ]
+
+
+def build_world(units, make_user) -> World:
+    own, other = units["RETAIL"], units["CORP"]
+    users = {"anonymous": None}
+    for key in PRINCIPALS:
+        if key != "anonymous":
+            users[key] = make_user(key, key, units=(own,), password=PASSWORD)
+    # Builders hold the roles needed to create each record in its unit; no principal is one of them.
+    builder = make_user("builder", "program_manager", "data_scientist", units=(own, other))
+    admin = make_user("builder_admin", "platform_admin", "program_manager")
+    world = World(users=users)
+    world.add("business_unit", "own", own)
+    world.add("business_unit", "other", other)
+
+    team = portfolio.team_create(actor=admin, name=marker("team", "any"))
+    world.add("team", "any", team)
+    today = date.today()
+    wave = portfolio.wave_create(
+        actor=builder, name=marker("wave", "any"), start=today, end=today + timedelta(days=90), capacities={team: 500}
+    )
+    world.add("wave", "any", wave)
+    criterion = ScoringCriterion.objects.order_by("pk").first()
+    review = portfolio.portfolio_review_create(
+        actor=builder, title=marker("portfolio_review", "any"), quarter="2026-Q4", held_on=today
+    )
+    world.add("portfolio_review", "any", review)
+
+    for object_class in CLASSES:
+        unit = own if object_class.startswith("own") else other
+        confidential = object_class.endswith("confidential")
+        use_case = portfolio.use_case_create(
+            actor=builder, title=marker("use_case", object_class), business_unit=unit, confidential=confidential
+        )
+        portfolio.stop_loss_set(
+            actor=builder,
+            use_case=use_case,
+            measure="realised_value",
+            threshold=1,
+            due_date=today + timedelta(days=120),
+        )
+        portfolio.score_record(actor=builder, use_case=use_case, criterion=criterion, score=3, rationale="baseline")
+        model = lifecycle.model_register(actor=builder, name=marker("model", object_class), use_case=use_case)
+        version = lifecycle.model_version_register(
+            actor=builder, model=model, version=marker("model_version", object_class), metrics={"auc": 0.9}
+        )
+        deployment = lifecycle.deployment_record(
+            actor=builder, version=version, environment="staging", endpoint=marker("deployment", object_class)
+        )
+        # Planning needs an approved use case; the workflow to get there is tested elsewhere.
+        UseCase.objects.filter(pk=use_case.pk).update(status="approved")
+        use_case.refresh_from_db()
+        item = portfolio.roadmap_plan(
+            actor=builder,
+            use_case=use_case,
+            wave=wave,
+            planned_start=today + timedelta(days=1),
+            planned_end=today + timedelta(days=30),
+            efforts={team: 10},
+        )
+        portfolio.review_decide(
+            actor=builder, review=review, use_case=use_case, decision="continue", notes=marker("decision", object_class)
+        )
+        consumer = decommissioning.consumer_register(
+            actor=builder, model=model, system=marker("consumer", object_class), contact_email="ops@example.com"
+        )
+        plan = decommissioning.decommission_plan_create(
+            actor=builder,
+            model=model,
+            reason="no_longer_needed",
+            sunset_date=today + timedelta(days=400),
+            explanation=marker("decommission", object_class),
+        )
+        for resource, obj in (
+            ("consumer", consumer),
+            ("decommission", plan),
+            ("use_case", use_case),
+            ("model", model),
+            ("model_version", version),
+            ("deployment", deployment),
+            ("roadmap_item", item),
+        ):
+            world.add(resource, object_class, obj)
+        if confidential:
+            continue
+        objective = portfolio.objective_create(
+            actor=builder, title=marker("objective", object_class), business_unit=unit
+        )
+        kpi = portfolio.kpi_create(
+            actor=builder,
+            objective=objective,
+            name=marker("kpi", object_class),
+            unit="%",
+            baseline=1,
+            baseline_date=today,
+            target=2,
+            target_date=today + timedelta(days=365),
+        )
+        assumption = portfolio.assumption_create(
+            actor=builder,
+            statement=marker("assumption", object_class),
+            review_date=today + timedelta(days=30),
+            business_unit=unit,
+        )
+        agreement = portfolio.agreement_create(
+            actor=builder,
+            title=marker("agreement", object_class),
+            provider=other if unit == own else own,
+            consumer=unit,
+            due_date=today + timedelta(days=60),
+        )
+        dataset = dataset_register(actor=builder, name=marker("dataset", object_class), business_unit=unit)
+        for resource, obj in (
+            ("dataset", dataset),
+            ("objective", objective),
+            ("kpi", kpi),
+            ("assumption", assumption),
+            ("agreement", agreement),
+        ):
+            world.add(resource, object_class, obj)
+
+    world.add("capability", "any", portfolio.capability_create(actor=admin, name=marker("capability", "any")))
+    world.add("skill", "any", portfolio.skill_create(actor=admin, name=marker("skill", "any")))
+    world.add("scoring_criterion", "any", criterion)
+    world.add(
+        "freeze_window",
+        "any",
+        lifecycle.freeze_window_create(
+            actor=admin,
+            name=marker("freeze_window", "any"),
+            start=timezone.now() + timedelta(days=200),
+            end=timezone.now() + timedelta(days=201),
+        ),
+    )
+    world.add("audit_event", "any", AuditEvent.objects.order_by("-seq").first())
+    return world
