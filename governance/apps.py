@@ -6,10 +6,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
+        from governance import calendar_sources
         from governance import gates as governance_gates
         from governance.services import review_open, reviews_supersede_for_new_version
         from governance.services.policies import decommission_notice_days
-        from lifecycle import gates, policies
+        from lifecycle import calendar, gates, policies
         from lifecycle.choices import Stage
 
         gates.register(Stage.PENDING_APPROVAL, governance_gates.assessment_approved, name="impact assessment approved")
@@ -21,3 +22,5 @@ class GovernanceConfig(AppConfig):
         gates.on_enter(Stage.PENDING_APPROVAL, review_open)
         gates.on_enter(Stage.REGISTERED, reviews_supersede_for_new_version)
         policies.provide_notice_days(decommission_notice_days)
+        calendar.register_source(calendar_sources.approval_expiries)
+        calendar.register_source(calendar_sources.reassessments_due)

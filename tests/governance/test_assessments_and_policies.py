@@ -135,3 +135,28 @@ def test_decommissioning_gives_the_notice_of_the_tier_policy(use_case, ds):
         actor=ds, model=model, reason="regulatory", sunset_date=timezone.localdate() + timedelta(days=notice)
     )
     assert plan.notice_days == notice
+
+
+def test_approval_expiries_and_reassessments_are_on_the_lifecycle_calendar(use_case, ds, units, make_user):
+    from lifecycle import calendar
+    from lifecycle import services as lifecycle
+    from tests.governance.helpers import approved_version
+
+    model = lifecycle.model_register(actor=ds, name="calendar-model", use_case=use_case)
+    version = approved_version(model, 1, actor=ds)
+    policy = ReviewPolicy.objects.filter(tier="low").order_by("-version").first()
+    today = timezone.localdate()
+    events = calendar.calendar_events(user=ds, start=today, end=today + timedelta(days=800))
+    titles = {event.title: event.day for event in events}
+    assert titles[f"Approval expires: {version}"] == today + timedelta(days=policy.approval_validity_days)
+    assert any(title.startswith(f"Reassessment due: {use_case.code}") for title in titles)
+    outsider = make_user("corp-reader", "data_scientist", units=(units["CORP"],))
+    use_case.confidential = True
+    use_case.save(update_fields=["confidential"])
+    model.confidential = True
+    model.save(update_fields=["confidential"])
+    assert not [
+        e
+        for e in calendar.calendar_events(user=outsider, start=today, end=today + timedelta(800))
+        if "calendar-model" in e.title or use_case.code in e.title
+    ]
