@@ -82,7 +82,35 @@ def get_model_version(name: str, version: str) -> dict:
         "metrics": {m["key"]: m["value"] for m in data.get("metrics", []) if _finite_metric(m)},
         "params": {p.get("key"): p.get("value") for p in data.get("params", []) if isinstance(p, dict)},
         "run_tags": {t.get("key"): t.get("value") for t in data.get("tags", []) if isinstance(t, dict)},
+        "datasets": _dataset_inputs(run.get("inputs", {}) if isinstance(run, dict) else {}),
     }
+
+
+def _dataset_inputs(inputs) -> list[dict]:
+    """The run's dataset inputs: name, digest, source, schema columns and context (training, eval…)."""
+    found = []
+    for entry in (inputs or {}).get("dataset_inputs") or []:
+        dataset = entry.get("dataset") if isinstance(entry, dict) else None
+        if not isinstance(dataset, dict) or not isinstance(dataset.get("name"), str):
+            continue
+        tags = {t.get("key"): t.get("value") for t in entry.get("tags") or [] if isinstance(t, dict)}
+        columns = []
+        try:
+            schema = json.loads(dataset.get("schema") or "{}")
+            columns = [c for c in schema.get("mlflow_colspec") or [] if isinstance(c, dict) and c.get("name")]
+        except (ValueError, AttributeError):
+            pass
+        found.append(
+            {
+                "name": dataset["name"][:300],
+                "digest": str(dataset.get("digest") or "")[:64],
+                "source_type": str(dataset.get("source_type") or "")[:200],
+                "source": str(dataset.get("source") or "")[:900],
+                "context": str(tags.get("mlflow.data.context") or ""),
+                "columns": [{"name": str(c["name"]), "type": str(c.get("type", ""))} for c in columns][:500],
+            }
+        )
+    return found
 
 
 def _finite_metric(metric) -> bool:

@@ -23,6 +23,10 @@ FIELD_CLASSES: dict[str, dict[str, str]] = {
         "signature": MATERIAL,
         "metrics": MATERIAL,
         "params": MATERIAL,  # training configuration and training-data references
+        "code_commit": MATERIAL,  # build provenance: the code that was built
+        "image_digest": MATERIAL,  # and the artefact that will run
+        "code_review_url": NOT_MATERIAL,  # evidence about the commit, not the content
+        "ci_run_url": NOT_MATERIAL,
         "stage": NOT_MATERIAL,  # workflow state, moved by the review itself
         "digest": MATERIAL,  # lifecycle's manifest digest (artefact digest), recomputed from the fields above
         "submitted_by": NOT_MATERIAL,

@@ -233,6 +233,34 @@ def version_dataset_link(*, actor, version: ModelVersion, dataset: Dataset, role
     return link
 
 
+MLFLOW_CONTEXT_ROLES = {"training": "training", "train": "training", "validation": "validation", "eval": "validation"}
+
+
+def datasets_link_from_mlflow(*, actor, version: ModelVersion, inputs: list[dict]) -> list[VersionDataset]:
+    """The run's dataset inputs as lineage: each dataset is found by name or registered (with its schema and
+    the digest in its version URI), then linked in the role its MLflow context names (else reference)."""
+    links = []
+    for found in inputs:
+        dataset = Dataset.objects.filter(name=found["name"]).first()
+        uri = f"{found['source']}#{found['digest']}" if found["digest"] else found["source"]
+        if dataset is None:
+            dataset = dataset_register(
+                actor=actor,
+                name=found["name"],
+                source_system=found["source_type"],
+                version_uri=uri[:1000],
+                business_unit=version.model.use_case.business_unit,
+                columns=found["columns"] or None,
+            )
+        elif found["columns"]:
+            latest = dataset.schema_versions.order_by("-number").first()
+            if latest is None or latest.columns != _normalise_columns(found["columns"]):
+                dataset_schema_register(actor=actor, dataset=dataset, columns=found["columns"])
+        role = MLFLOW_CONTEXT_ROLES.get(found["context"].lower(), VersionDataset.Role.REFERENCE)
+        links.append(version_dataset_link(actor=actor, version=version, dataset=dataset, role=role))
+    return links
+
+
 def datasets_ready(version: ModelVersion) -> str | None:
     """Gate before review: training data is recorded, and restricted personal data has an approved treatment."""
     links = list(version.dataset_links.select_related("dataset__privacy_treatment"))

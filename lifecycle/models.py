@@ -64,6 +64,11 @@ class ModelVersion(TimeStampedModel):
     signature = models.JSONField(default=dict, blank=True, help_text="Input and output schema.")
     metrics = models.JSONField(default=dict, blank=True, help_text="Validation metrics from the run.")
     params = models.JSONField(default=dict, blank=True)
+    # Build provenance: what was built, from which reviewed code, by which pipeline run.
+    code_commit = models.CharField(max_length=64, blank=True)
+    image_digest = models.CharField("container image digest", max_length=100, blank=True)
+    code_review_url = models.URLField(max_length=500, blank=True)
+    ci_run_url = models.URLField("CI run", max_length=500, blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REGISTERED, editable=False)
     # Why an input signature incompatible with production's is accepted (set by its service, audited).
     signature_break_reason = models.TextField(blank=True, editable=False)

@@ -34,6 +34,8 @@ MANIFEST_FIELDS = (
     "signature",
     "metrics",
     "params",
+    "code_commit",
+    "image_digest",
 )
 
 
@@ -137,7 +139,8 @@ def _save_import(*, actor, found: dict, use_case) -> ModelVersion:
     for key in ("inputs", "outputs"):
         if found["tags"].get(f"signature.{key}"):
             signature[key] = found["tags"][f"signature.{key}"]
-    return model_version_register(
+    tags = found["run_tags"]
+    version = model_version_register(
         actor=actor,
         model=model,
         version=found["version"],
@@ -147,8 +150,17 @@ def _save_import(*, actor, found: dict, use_case) -> ModelVersion:
         metrics=found["metrics"],
         params=found["params"],
         signature=signature,
-        framework=found["run_tags"].get("framework", ""),
+        framework=tags.get("framework", ""),
+        code_commit=(tags.get("mlflow.source.git.commit") or "")[:64],
+        image_digest=(tags.get("lodestar.image_digest") or "")[:100],
+        code_review_url=(tags.get("lodestar.code_review_url") or "")[:500],
+        ci_run_url=(tags.get("lodestar.ci_run_url") or "")[:500],
     )
+    if found.get("datasets"):
+        from lifecycle.datasets import datasets_link_from_mlflow
+
+        datasets_link_from_mlflow(actor=actor, version=version, inputs=found["datasets"])
+    return version
 
 
 @transaction.atomic

@@ -141,3 +141,59 @@ def test_write_back_retries_while_mlflow_is_down_and_lands_later(setup, mlflow_v
     settings.MLFLOW_TRACKING_URI = mlflow_server  # back up: the retry lands
     assert model_version_sync_tags.apply(args=[version.pk], throw=True).get()["lodestar.stage"] == "in_validation"
     assert _tags(mlflow_server, mlflow_version["name"], mlflow_version["version"])["lodestar.stage"] == "in_validation"
+
+
+def test_the_runs_dataset_inputs_and_build_provenance_come_with_the_version(setup, mlflow_server, api):
+    ds, use_case = setup
+    name = f"lineage-{uuid.uuid4().hex[:6]}"
+    experiment = mlflow_post(mlflow_server, "experiments/create", {"name": f"exp-{name}"})["experiment_id"]
+    run_id = mlflow_post(mlflow_server, "runs/create", {"experiment_id": experiment})["run"]["info"]["run_id"]
+    schema = '{"mlflow_colspec": [{"type": "double", "name": "amount"}, {"type": "long", "name": "mcc"}]}'
+    mlflow_post(
+        mlflow_server,
+        "runs/log-inputs",
+        {
+            "run_id": run_id,
+            "datasets": [
+                {
+                    "tags": [{"key": "mlflow.data.context", "value": context}],
+                    "dataset": {
+                        "name": f"{name}-{context}",
+                        "digest": "d1g35t",
+                        "source_type": "delta",
+                        "source": '{"path": "s3://lake/cards"}',
+                        "schema": schema,
+                    },
+                }
+                for context in ("training", "eval")
+            ],
+        },
+    )
+    commit = "4f2a9c1e" * 5
+    mlflow_post(
+        mlflow_server,
+        "runs/log-batch",
+        {
+            "run_id": run_id,
+            "tags": [
+                {"key": "mlflow.source.git.commit", "value": commit},
+                {"key": "lodestar.image_digest", "value": "sha256:" + "ab" * 32},
+                {"key": "lodestar.ci_run_url", "value": "https://ci.example/run/812"},
+            ],
+        },
+    )
+    mlflow_post(mlflow_server, "registered-models/create", {"name": name})
+    mlflow_post(mlflow_server, "model-versions/create", {"name": name, "source": f"runs:/{run_id}/m", "run_id": run_id})
+
+    body = _import(api(ds), name, "1", use_case).json()
+    assert body["code_commit"] == commit and body["image_digest"].startswith("sha256:abab")
+    assert body["ci_run_url"] == "https://ci.example/run/812"
+    version = ModelVersion.objects.get(pk=body["id"])
+    links = {link.dataset.name: link for link in version.dataset_links.select_related("dataset", "schema_version")}
+    assert {name: link.role for name, link in links.items()} == {
+        f"{name}-training": "training",
+        f"{name}-eval": "validation",
+    }
+    training = links[f"{name}-training"]
+    assert training.dataset.source_system == "delta" and training.dataset.version_uri.endswith("#d1g35t")
+    assert training.schema_version.columns == [{"name": "amount", "type": "double"}, {"name": "mcc", "type": "long"}]
