@@ -147,7 +147,7 @@ def seed(*, per_use_case: int = 3, leave_ungoverned: int = 4) -> dict:
             for number, ending in enumerate(endings, start=1):
                 auc = round(rng.uniform(0.84, 0.95), 3)
                 history = None
-                if ending == Stage.PRODUCTION:
+                if ending in (Stage.PRODUCTION, Stage.STAGING):  # incumbents, and candidates in canary or shadow
                     drift = 0.02 if number % 2 else 0.0
                     history = {
                         "psi": [round(0.05 + drift * i / 10 + rng.uniform(0, 0.02), 4) for i in range(30)],

@@ -30,3 +30,19 @@ def series_chart(series_list) -> dict:
         )
     figure.update_layout(**_LAYOUT, height=260, yaxis_title=unit, showlegend=len(series_list) > 1)
     return json.loads(figure.to_json())
+
+
+def comparison_chart(named_series) -> dict:
+    """The two versions' points of one metric over time, one line each: [(label, [(ms, value)])]."""
+    figure = go.Figure()
+    for label, points in named_series:
+        figure.add_trace(
+            go.Scatter(
+                x=[datetime.fromtimestamp(t / 1000, tz=UTC).isoformat() for t, _ in points],
+                y=[v for _, v in points],
+                mode="lines+markers" if len(points) < 60 else "lines",
+                name=label,
+            )
+        )
+    figure.update_layout(**_LAYOUT, height=300, showlegend=True)
+    return json.loads(figure.to_json())

@@ -10,4 +10,5 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.AlertAcknowledgeView.as_view(), name="alert_acknowledge"),
     path("alerts/<int:pk>/resolve/", views.AlertResolveView.as_view(), name="alert_resolve"),
     path("versions/<int:pk>/metrics/", views.VersionMetricsView.as_view(), name="version_metrics"),
+    path("versions/<int:pk>/compare/", views.CompareView.as_view(), name="compare"),
 ]

@@ -1,20 +1,23 @@
 """Monitoring pages: sync runs, alerts (acknowledge, resolve) and a version's metric charts. They read the
 database only, never MLflow, so they render while MLflow is down (with a stale-data banner)."""
 
+from datetime import timedelta
 from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from core.exceptions import ApplicationError
 from core.permissions import can
 from lifecycle.models import ModelVersion
-from monitoring import charts, selectors, services
+from monitoring import charts, comparisons, selectors, services
 from monitoring.choices import AlertStatus
 from monitoring.forms import AlertAcknowledgeForm, AlertResolveForm
+from monitoring.models import MetricDefinition
 
 
 class FreshnessMixin:
@@ -110,3 +113,45 @@ class VersionMetricsView(LoginRequiredMixin, FreshnessMixin, TemplateView):
             figures.append((metric, charts.series_chart(list(group))))
         alerts = selectors.alert_list(user=self.request.user).filter(model_version=version)[:20]
         return super().get_context_data(version=version, figures=figures, alerts=alerts, **kwargs)
+
+
+class CompareView(LoginRequiredMixin, FreshnessMixin, TemplateView):
+    """A candidate (canary, shadow, challenger) against another version, by default its model's production one."""
+
+    template_name = "monitoring/compare.html"
+
+    def get_context_data(self, **kwargs):
+        visible = ModelVersion.objects.restrict(self.request.user, "view").select_related("model")
+        candidate = get_object_or_404(visible, pk=kwargs["pk"])
+        others = visible.filter(model=candidate.model).exclude(pk=candidate.pk)
+        incumbent_id = self.request.GET.get("incumbent", "")
+        incumbent = (
+            others.filter(pk=int(incumbent_id)).first()
+            if incumbent_id.isdigit()
+            else others.filter(stage="production").first()
+        )
+        metrics = MetricDefinition.objects.filter(series__model_version=candidate).distinct().order_by("name")
+        metric = metrics.filter(name=self.request.GET.get("metric", "")).first() or metrics.first()
+        days = int(self.request.GET["days"]) if self.request.GET.get("days", "").isdigit() else 30
+        days = min(max(days, 1), 365)
+        comparison = figure = None
+        if incumbent is not None and metric is not None:
+            since = int((timezone.now() - timedelta(days=days)).timestamp() * 1000)
+            points = [comparisons.window_points(version, metric, since) for version in (candidate, incumbent)]
+            comparison = comparisons.compare_values(
+                metric=metric, a=[v for _, v in points[0]], b=[v for _, v in points[1]]
+            )
+            figure = charts.comparison_chart(
+                [(f"v{candidate.version} (candidate)", points[0]), (f"v{incumbent.version}", points[1])]
+            )
+        return super().get_context_data(
+            candidate=candidate,
+            incumbent=incumbent,
+            others=others,
+            metrics=metrics,
+            metric=metric,
+            days=days,
+            comparison=comparison,
+            figure=figure,
+            **kwargs,
+        )
