@@ -6,6 +6,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
@@ -121,15 +122,16 @@ class CompareView(LoginRequiredMixin, FreshnessMixin, TemplateView):
     template_name = "monitoring/compare.html"
 
     def get_context_data(self, **kwargs):
-        visible = ModelVersion.objects.restrict(self.request.user, "view").select_related("model")
+        visible = ModelVersion.objects.restrict(self.request.user, "view").select_related("model__use_case")
         candidate = get_object_or_404(visible, pk=kwargs["pk"])
-        others = visible.filter(model=candidate.model).exclude(pk=candidate.pk)
-        incumbent_id = self.request.GET.get("incumbent", "")
-        incumbent = (
-            others.filter(pk=int(incumbent_id)).first()
-            if incumbent_id.isdigit()
-            else others.filter(stage="production").first()
+        # Its own model's other versions, and the champions of other models serving the same use case.
+        others = (
+            visible.filter(model__use_case_id=candidate.model.use_case_id)
+            .exclude(pk=candidate.pk)
+            .order_by(Case(When(model_id=candidate.model_id, then=0), default=1), "model__name", "-created_at")
         )
+        chosen = self.request.GET.get("incumbent", "")
+        incumbent = others.filter(**({"pk": int(chosen)} if chosen.isdigit() else {"stage": "production"})).first()
         metrics = MetricDefinition.objects.filter(series__model_version=candidate).distinct().order_by("name")
         metric = metrics.filter(name=self.request.GET.get("metric", "")).first() or metrics.first()
         days = int(self.request.GET["days"]) if self.request.GET.get("days", "").isdigit() else 30
@@ -141,9 +143,7 @@ class CompareView(LoginRequiredMixin, FreshnessMixin, TemplateView):
             comparison = comparisons.compare_values(
                 metric=metric, a=[v for _, v in points[0]], b=[v for _, v in points[1]]
             )
-            figure = charts.comparison_chart(
-                [(f"v{candidate.version} (candidate)", points[0]), (f"v{incumbent.version}", points[1])]
-            )
+            figure = charts.comparison_chart([(f"{candidate} (candidate)", points[0]), (str(incumbent), points[1])])
         return super().get_context_data(
             candidate=candidate,
             incumbent=incumbent,
