@@ -8,6 +8,9 @@ from django.views.generic import TemplateView
 from audit.selectors import audit_event_list
 from core.mlflow_client import server_status
 from governance.selectors import sign_off_functions_held
+from lifecycle import selectors as lifecycle
+from monitoring import charts as monitoring_charts
+from monitoring import selectors as monitoring
 from portfolio import selectors as portfolio
 
 
@@ -75,7 +78,12 @@ class DataScienceDashboard(DashboardView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        trends = monitoring.production_trends(user=user, metric_name="psi")
         return super().get_context_data(
+            my_models=lifecycle.owned_models_by_stage(user=user),
+            blocked=lifecycle.blocked_versions(user=user),
+            my_alerts=monitoring.my_open_alerts(user=user)[:15],
+            drift_figure=monitoring_charts.comparison_chart(trends) if trends else None,
             unit_use_cases=portfolio.use_case_list(user=user).filter(business_unit__memberships__user=user)[:10],
             **kwargs,
         )

@@ -131,3 +131,56 @@ def proposal_list(*, user, status: str = "proposed"):
     if status:
         proposals = proposals.filter(status=status)
     return proposals.select_related("use_case", "decided_by").order_by("-created_at")
+
+
+# --- The data scientist's own work ----------------------------------------------------------------------
+
+NEXT_STEP = {
+    Stage.REGISTERED: Stage.IN_VALIDATION,
+    Stage.IN_VALIDATION: Stage.PENDING_APPROVAL,
+    Stage.PENDING_APPROVAL: Stage.APPROVED,
+    Stage.APPROVED: Stage.PRODUCTION,
+    Stage.STAGING: Stage.PRODUCTION,
+}
+MAX_BLOCKED = 25
+
+
+def owned_models_by_stage(*, user) -> QuerySet[AIModel]:
+    """The user's models with their versions counted per stage, in one query."""
+    counts = {
+        f"n_{stage}": Count("versions", filter=Q(versions__stage=stage), distinct=True)
+        for stage in (Stage.IN_VALIDATION, Stage.PENDING_APPROVAL, Stage.APPROVED, Stage.STAGING, Stage.PRODUCTION)
+    }
+    return (
+        AIModel.objects.restrict(user, "view")
+        .filter(owners=user)
+        .select_related("use_case")
+        .annotate(n_versions=Count("versions", distinct=True), **counts)
+        .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class BlockedVersion:
+    version: ModelVersion
+    next_stage: str
+    failed: list
+
+
+def blocked_versions(*, user) -> list[BlockedVersion]:
+    """The user's versions on their way to production, with the gates their next step would fail (a dry
+    run: gates only read). At most MAX_BLOCKED versions, newest first."""
+    from lifecycle import gates
+
+    versions = (
+        ModelVersion.objects.restrict(user, "view")
+        .filter(model__owners=user, stage__in=[s for s in NEXT_STEP if s != Stage.REGISTERED])
+        .select_related("model__use_case")
+        .order_by("-created_at")[:MAX_BLOCKED]
+    )
+    blocked = []
+    for version in versions:
+        failed = [r for r in gates.run(version=version, to_stage=NEXT_STEP[version.stage]) if not r.passed]
+        if failed:
+            blocked.append(BlockedVersion(version, Stage(NEXT_STEP[version.stage]).label, failed))
+    return blocked

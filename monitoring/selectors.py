@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 
 from core import mlflow_client
-from monitoring.choices import SyncStatus
+from lifecycle.models import ModelVersion
+from monitoring.choices import AlertStatus, SyncStatus
 from monitoring.models import Alert, AlertRule, MetricPoint, MetricSeries, SyncRun
 
 
@@ -75,3 +76,36 @@ def alert_rule_list(*, user) -> QuerySet[AlertRule]:
     return AlertRule.objects.restrict(user, "view").select_related(
         "metric", "model", "model_version__model", "business_unit"
     )
+
+
+def my_open_alerts(*, user) -> QuerySet[Alert]:
+    """Open or acknowledged alerts on the versions of the user's models, most severe first."""
+    return (
+        alert_list(user=user)
+        .filter(model_version__model__owners=user, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
+        .order_by(Case(When(severity="critical", then=0), When(severity="warning", then=1), default=2), "-pk")
+    )
+
+
+def production_trends(*, user, metric_name: str, days: int = 30) -> list[tuple[str, list[tuple[int, float]]]]:
+    """One metric's points over the last days for the production versions of the user's models (two queries)."""
+    from django.utils import timezone
+
+    since = int((timezone.now().timestamp() - days * 86_400) * 1000)
+    versions = {
+        v.pk: str(v)
+        for v in ModelVersion.objects.restrict(user, "view")
+        .filter(model__owners=user, stage="production")
+        .select_related("model")
+    }
+    rows = (
+        MetricPoint.objects.filter(
+            series__model_version_id__in=versions, series__metric__name=metric_name, timestamp__gte=since
+        )
+        .order_by("series__model_version_id", "timestamp")
+        .values_list("series__model_version_id", "timestamp", "value")
+    )
+    trends: dict[int, list[tuple[int, float]]] = {}
+    for version_id, timestamp, value in rows:
+        trends.setdefault(version_id, []).append((timestamp, value))
+    return [(versions[pk], points) for pk, points in trends.items()]

@@ -1,0 +1,64 @@
+"""The data scientist's dashboard: what blocks my versions and what to do, my alerts, my models by stage."""
+
+import pytest
+
+from lifecycle import services as lifecycle
+from lifecycle.choices import Stage
+from lifecycle.models import ModelVersion
+from monitoring import services
+from monitoring.models import Alert, MetricDefinition
+from portfolio import services as portfolio
+from tests.monitoring.factories import series_of, store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mine(units, make_user):
+    pm = make_user("pm", "program_manager", units=(units["RETAIL"],))
+    ds = make_user("ds", "data_scientist", units=(units["RETAIL"],))
+    other = make_user("ds-other", "data_scientist", units=(units["RETAIL"],))
+    use_case = portfolio.use_case_create(actor=pm, title="Fraud", business_unit=units["RETAIL"])
+    models = [lifecycle.model_register(actor=owner, name=f"m-{owner}", use_case=use_case) for owner in (ds, other)]
+    versions = []
+    for model in models:
+        owner = model.owners.first()
+        version = lifecycle.model_version_register(actor=owner, model=model, version="1", signature={"inputs": "[x]"})
+        lifecycle.model_version_transition(actor=owner, version=version, to_stage=Stage.IN_VALIDATION)
+        versions.append(ModelVersion.objects.get(pk=version.pk))
+    return ds, versions
+
+
+def test_blocked_versions_say_what_to_do_and_only_mine_show(client, mine):
+    ds, (my_version, their_version) = mine
+    client.force_login(ds)
+    page = client.get("/dashboards/data-science/").content.decode()
+    blocked = page.split('data-testid="blocked"')[1].split("</section>")[0]
+    assert "m-ds v1" in blocked and "m-ds-other" not in blocked
+    assert "No training dataset is recorded for this version: link the data it was trained on." in blocked
+    assert "impact assessment approved" in blocked
+
+
+def test_my_alerts_and_models_by_stage(client, mine, django_assert_max_num_queries):
+    ds, (my_version, their_version) = mine
+    ModelVersion.objects.filter(pk=my_version.pk).update(stage=Stage.PRODUCTION)
+    services.alert_rule_create(
+        actor=ds,
+        name="PSI high",
+        metric=MetricDefinition.objects.get(name="psi"),
+        scope_kind="model",
+        model=my_version.model,
+        condition="above",
+        threshold=0.2,
+        severity="critical",
+    )
+    store(series_of(my_version, "psi"), [0.1, 0.3])
+    assert Alert.objects.filter(model_version=my_version).count() == 1
+    client.force_login(ds)
+    client.get("/dashboards/data-science/")
+    with django_assert_max_num_queries(40):
+        page = client.get("/dashboards/data-science/").content.decode()
+    alerts = page.split('data-testid="my-alerts"')[1].split("</section>")[0]
+    assert "psi is 0.3" in alerts and "Critical" in alerts
+    models = page.split('data-testid="my-models"')[1].split("</section>")[0]
+    assert "m-ds" in models and "m-ds-other" not in models
