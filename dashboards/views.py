@@ -1,5 +1,7 @@
 """Landing pages per role. Each composes selectors of the apps below; later issues add their panels."""
 
+from datetime import timedelta
+
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
@@ -7,6 +9,8 @@ from django.views.generic import TemplateView
 
 from audit.selectors import audit_event_list
 from core.mlflow_client import server_status
+from governance import calendar_sources
+from governance import selectors as governance
 from governance.selectors import sign_off_functions_held
 from lifecycle import selectors as lifecycle
 from monitoring import charts as monitoring_charts
@@ -68,7 +72,22 @@ class ReviewBoardDashboard(DashboardView):
     heading = "Review board"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(functions=sign_off_functions_held(user=self.request.user), **kwargs)
+        user, today = self.request.user, timezone.localdate()
+        quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        soon = today + timedelta(days=30)
+        return super().get_context_data(
+            functions=sign_off_functions_held(user=user),
+            queue=governance.review_queue_rows(user=user)[:15],
+            turnaround=governance.TURNAROUND_DAYS,
+            decisions=governance.decisions_since(user=user, since=quarter_start),
+            quarter_start=quarter_start,
+            expiring=list(calendar_sources.approval_expiries(user=user, start=today, end=soon)),
+            reassessments=list(
+                calendar_sources.reassessments_due(user=user, start=today - timedelta(days=365), end=soon)
+            ),
+            exceptions=governance.live_exceptions(user=user),
+            **kwargs,
+        )
 
 
 class DataScienceDashboard(DashboardView):

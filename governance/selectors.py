@@ -103,3 +103,53 @@ def live_exceptions(*, user):
         .select_related("finding__review__version__model", "granted_by")
         .order_by("expires_at")
     )
+
+
+TURNAROUND_DAYS = 5  # the board's target from submission to a complete review
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    review: Review
+    progress: ReviewProgress
+    waiting: list[str]  # names of the functions the user could sign
+    missing: list[str]
+    age_days: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.age_days > TURNAROUND_DAYS
+
+
+def review_queue_rows(*, user) -> list[QueueRow]:
+    """The queue as people read it: function names, age in days against the turnaround."""
+    from django.utils import timezone
+
+    from governance.models import FUNCTION_NAMES
+
+    now = timezone.now()
+    return [
+        QueueRow(
+            review=review,
+            progress=progress,
+            waiting=[FUNCTION_NAMES[f] for f in waiting],
+            missing=[FUNCTION_NAMES[f] for f in progress.missing],
+            age_days=(now - review.opened_at).days,
+        )
+        for review, progress, waiting in review_queue(user=user)
+    ]
+
+
+def decisions_since(*, user, since) -> dict[str, int]:
+    """Standing sign-offs the board made since a date on reviews the user may see, by decision."""
+    from django.db.models import Count
+
+    from governance.models import SignOff
+
+    visible = Review.objects.restrict(user, "view").values("pk")
+    rows = (
+        SignOff.objects.filter(review__in=visible, signed_at__gte=since, invalidated_at__isnull=True)
+        .values("decision")
+        .annotate(n=Count("pk"))
+    )
+    return {row["decision"]: row["n"] for row in rows}

@@ -13,8 +13,6 @@ from governance.forms import FindingForm, SignOffForm, answers_from, questionnai
 from governance.models import FUNCTION_NAMES
 from portfolio.models import UseCase
 
-TURNAROUND_DAYS = 5  # the board's target from submission to a complete review
-
 
 def _flash(request, action) -> bool:
     """Run a service call; its refusal becomes an error message. True when it succeeded."""
@@ -32,25 +30,14 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
     template_name = "governance/review_queue.html"
 
     def get_context_data(self, **kwargs):
-        now = timezone.now()
-        queue = [
-            {
-                "review": review,
-                "progress": progress,
-                "waiting": [FUNCTION_NAMES[f] for f in waiting],
-                "missing": [FUNCTION_NAMES[f] for f in progress.missing],
-                "age_days": (now - review.opened_at).days,
-                "overdue": (now - review.opened_at).days > TURNAROUND_DAYS,
-            }
-            for review, progress, waiting in selectors.review_queue(user=self.request.user)
-        ]
+        queue = selectors.review_queue_rows(user=self.request.user)
         held = selectors.sign_off_functions_held(user=self.request.user)
         recent = selectors.review_list(user=self.request.user).order_by("-opened_at", "-pk")[:20]
         return super().get_context_data(
             queue=queue,
             held=held,
             recent=recent,
-            turnaround=TURNAROUND_DAYS,
+            turnaround=selectors.TURNAROUND_DAYS,
             exceptions=selectors.live_exceptions(user=self.request.user),
             **kwargs,
         )

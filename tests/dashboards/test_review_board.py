@@ -1,0 +1,41 @@
+"""The review board's dashboard: what waits for my functions, decisions this quarter, what expires."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from governance.models import ReviewPolicy
+from lifecycle import services as lifecycle
+from lifecycle.choices import Stage
+from portfolio import services as portfolio
+from tests.governance.helpers import approved_version, signer_for
+from tests.lifecycle.helpers import record_training_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_queue_the_decisions_and_the_expiring_approvals(client, units, make_user):
+    pm = make_user("pm", "program_manager", units=(units["RETAIL"],))
+    ds = make_user("ds", "data_scientist", units=(units["RETAIL"],))
+    use_case = portfolio.use_case_create(actor=pm, title="Fraud", business_unit=units["RETAIL"])
+    model = lifecycle.model_register(actor=ds, name="fraud", use_case=use_case)
+    approved_version(model, 1, actor=ds)  # low tier: one validation sign-off
+    waiting = lifecycle.model_version_register(actor=ds, model=model, version="2", signature={"inputs": "[x]"})
+    lifecycle.model_version_transition(actor=ds, version=waiting, to_stage=Stage.IN_VALIDATION)
+    record_training_data(waiting, actor=ds)
+    lifecycle.model_version_transition(actor=ds, version=waiting, to_stage=Stage.PENDING_APPROVAL)
+    validator = signer_for("validation")
+    client.force_login(validator)
+    page = client.get("/dashboards/review-board/").content.decode()
+    decisions = page.split('data-testid="decisions"')[1].split("</section>")[0]
+    assert '<div class="figure">1</div><div class="label">approvals since' in decisions
+    queue = page.split('data-testid="queue"')[1].split("</section>")[0]
+    assert "fraud v2" in queue and "Validation" in queue
+    validity = ReviewPolicy.objects.filter(tier="low").order_by("-version").first().approval_validity_days
+    with time_machine.travel(timezone.now() + timedelta(days=validity - 10)):
+        client.force_login(validator)
+        later = client.get("/dashboards/review-board/").content.decode()
+    expiring = later.split('data-testid="expiring"')[1].split("</section>")[0]
+    assert "fraud v1" in expiring
