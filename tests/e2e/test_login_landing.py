@@ -33,13 +33,13 @@ def test_current_user_shows_the_full_name(login):
     expect(page.get_by_test_id("current-user")).to_have_text("Priya Menon")
 
 
-def test_review_board_member_sees_the_sign_off_functions_they_hold(login):
+def test_review_board_member_sees_what_waits_for_the_functions_they_hold(login):
     page = login("rb")
-    expect(page.get_by_text("You hold no sign-off function yet")).to_have_count(0)
-    functions = page.locator("section", has=page.get_by_role("heading", name="Your sign-off functions"))
-    expect(functions.locator("li")).to_have_count(2)
-    expect(functions).to_contain_text("Validation")
-    expect(functions).to_contain_text("Risk")
+    expect(page.get_by_text("you hold no sign-off function yet")).to_have_count(0)
+    queue = page.get_by_test_id("queue")
+    expect(queue.get_by_role("heading")).to_contain_text("as Risk, Validation")
+    expect(queue.locator("tbody tr").first).to_contain_text("Validation")
+    expect(page.get_by_test_id("decisions")).to_contain_text("approvals since")
 
 
 def test_wrong_password_shows_an_error(login, live_server, console_errors, screenshots):
