@@ -12,7 +12,8 @@ def _check_ids(values) -> None:
     for value in values:
         text = str(value)
         if not (text.isascii() and text.isdigit()) or int(text) > _MAX_ID:
-            raise forms.ValidationError(f"“{text}” is not an id.", code="invalid_pk_value")
+            # The value goes in params: a "%" in it must not be read as a format directive.
+            raise forms.ValidationError("“%(value)s” is not an id.", code="invalid_pk_value", params={"value": text})
 
 
 class _IdChoiceField(ModelChoiceField):

@@ -1,4 +1,5 @@
 import django_filters
+from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -83,7 +84,15 @@ class AlertRuleViewSet(ScopedCreateReadViewSet):
     queryset = AlertRule.objects.select_related("metric")
     serializer_class = s.AlertRuleSerializer
     filterset_fields = ["metric", "scope_kind", "condition", "severity", "action", "active"]
-    create_service = staticmethod(services.alert_rule_create)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        # Naming a model or version the caller may not see answers as if it did not exist.
+        for field in ("model", "model_version"):
+            if data.get(field) is not None:
+                visible = type(data[field]).objects.restrict(self.request.user, "view")
+                data[field] = get_object_or_404(visible, pk=data[field].pk)
+        serializer.instance = services.alert_rule_create(actor=self.request.user, **data)
 
 
 class AlertViewSet(ReadOnlyScopedViewSet):
