@@ -2,7 +2,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from monitoring import selectors
-
 from monitoring.choices import RootCause
 from monitoring.models import Alert, AlertRule, MetricPoint, MetricSeries, SyncRun
 

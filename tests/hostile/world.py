@@ -14,12 +14,12 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from governance import services as governance
 from governance.models import Review
-from monitoring import services as monitoring
-from monitoring.models import Alert, MetricDefinition, MetricSeries, SyncRun
-from monitoring.sync import series_store
 from lifecycle import decommissioning
 from lifecycle import services as lifecycle
 from lifecycle.datasets import dataset_register
+from monitoring import services as monitoring
+from monitoring.models import Alert, MetricDefinition, MetricSeries, SyncRun
+from monitoring.sync import series_store
 from portfolio import services as portfolio
 from portfolio.models import ScoringCriterion, UseCase
 
