@@ -37,4 +37,15 @@ class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = _IdMultipleChoiceField
 
 
-__all__ = ["IdChoiceFilter", "IdMultipleChoiceFilter"]
+def visible(model):
+    """The choices of an id filter: the records the caller may see. Filtering by a hidden record is refused
+    like filtering by one that does not exist, so the answer does not tell whether it exists."""
+
+    def choices(request):
+        user = getattr(request, "user", None)
+        return model.objects.restrict(user, "view") if user is not None else model.objects.none()
+
+    return choices
+
+
+__all__ = ["IdChoiceFilter", "IdMultipleChoiceFilter", "visible"]

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
-from core.filters import IdChoiceFilter
+from core.filters import IdChoiceFilter, visible
 from lifecycle.models import ModelVersion
 from monitoring import selectors, services
 from monitoring.api import serializers as s
@@ -17,7 +17,7 @@ from monitoring.models import Alert, AlertRule, MetricSeries, SyncRun
 
 
 class MetricSeriesFilterSet(django_filters.FilterSet):
-    model_version = IdChoiceFilter(queryset=ModelVersion.objects.all())
+    model_version = IdChoiceFilter(queryset=visible(ModelVersion))
     name = django_filters.CharFilter(field_name="metric__name")
     kind = django_filters.ChoiceFilter(field_name="metric__kind", choices=MetricKind.choices)
 
@@ -27,8 +27,8 @@ class MetricSeriesFilterSet(django_filters.FilterSet):
 
 
 class AlertFilterSet(django_filters.FilterSet):
-    model_version = IdChoiceFilter(queryset=ModelVersion.objects.all())
-    rule = IdChoiceFilter(queryset=AlertRule.objects.all())
+    model_version = IdChoiceFilter(queryset=visible(ModelVersion))
+    rule = IdChoiceFilter(queryset=visible(AlertRule))
     status = django_filters.MultipleChoiceFilter(choices=AlertStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
 
