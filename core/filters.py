@@ -12,7 +12,8 @@ def _check_ids(values) -> None:
     for value in values:
         text = str(value)
         if not (text.isascii() and text.isdigit()) or int(text) > _MAX_ID:
-            raise forms.ValidationError(f"“{text}” is not an id.", code="invalid_pk_value")
+            # The value goes in params: a "%" in it must not be read as a format directive.
+            raise forms.ValidationError("“%(value)s” is not an id.", code="invalid_pk_value", params={"value": text})
 
 
 class _IdChoiceField(ModelChoiceField):
@@ -36,4 +37,15 @@ class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = _IdMultipleChoiceField
 
 
-__all__ = ["IdChoiceFilter", "IdMultipleChoiceFilter"]
+def visible(model):
+    """The choices of an id filter: the records the caller may see. Filtering by a hidden record is refused
+    like filtering by one that does not exist, so the answer does not tell whether it exists."""
+
+    def choices(request):
+        user = getattr(request, "user", None)
+        return model.objects.restrict(user, "view") if user is not None else model.objects.none()
+
+    return choices
+
+
+__all__ = ["IdChoiceFilter", "IdMultipleChoiceFilter", "visible"]

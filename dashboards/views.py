@@ -1,6 +1,6 @@
 """Landing pages per role. Each composes selectors of the apps below; later issues add their panels."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.models import Group, User
@@ -79,7 +79,9 @@ class ReviewBoardDashboard(DashboardView):
             functions=sign_off_functions_held(user=user),
             queue=governance.review_queue_rows(user=user)[:15],
             turnaround=governance.TURNAROUND_DAYS,
-            decisions=governance.decisions_since(user=user, since=quarter_start),
+            decisions=governance.decisions_since(
+                user=user, since=timezone.make_aware(datetime.combine(quarter_start, time.min))
+            ),
             quarter_start=quarter_start,
             expiring=list(calendar_sources.approval_expiries(user=user, start=today, end=soon)),
             reassessments=list(

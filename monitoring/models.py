@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import RestrictedManager, TimeStampedModel
+from core.permissions import RestrictedQuerySet
 from monitoring.choices import (
     ALERT_STATUS_COLORS,
     SEVERITY_COLORS,
@@ -145,6 +146,22 @@ class SyncRun(models.Model):
         return SYNC_STATUS_COLORS.get(self.status, "grey")
 
 
+class AlertRuleQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """A rule on a model or version is seen by those who see that model or version (its name and
+        threshold would tell of a confidential model); rules on a tier or a unit by every signed-in user."""
+        allowed = super().restrict(user, action)
+        if action != "view":
+            return allowed
+        from lifecycle.models import AIModel, ModelVersion
+
+        return allowed.filter(
+            Q(model__isnull=True) | Q(model__in=AIModel.objects.restrict(user, "view").values("pk")),
+            Q(model_version__isnull=True)
+            | Q(model_version__in=ModelVersion.objects.restrict(user, "view").values("pk")),
+        )
+
+
 class AlertRule(TimeStampedModel):
     """When a metric of the models in scope breaches a condition, open an alert and take an action."""
 
@@ -169,7 +186,7 @@ class AlertRule(TimeStampedModel):
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
-    objects = RestrictedManager()
+    objects = models.Manager.from_queryset(AlertRuleQuerySet)()
 
     class Meta:
         ordering = ["name"]

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Case, QuerySet, When
 
 from core import mlflow_client
+from core.permissions import sees_everything
 from lifecycle.models import ModelVersion
 from monitoring.choices import AlertStatus, SyncStatus
 from monitoring.models import Alert, AlertRule, MetricPoint, MetricSeries, SyncRun
@@ -109,3 +110,25 @@ def production_trends(*, user, metric_name: str, days: int = 30) -> list[tuple[s
     for version_id, timestamp, value in rows:
         trends.setdefault(version_id, []).append((timestamp, value))
     return [(versions[pk], points) for pk, points in trends.items()]
+
+
+def sync_errors_for(user):
+    """A function giving the errors of a sync run `user` may read. Errors name versions ("credit v3: ...");
+    those of models the user may not see are left out and only counted, so a run tells of no hidden model."""
+    from lifecycle.models import AIModel
+
+    if sees_everything(user):
+        return list
+    hidden = tuple(
+        f"{name} v"
+        for name in AIModel.objects.exclude(pk__in=AIModel.objects.restrict(user, "view").values("pk")).values_list(
+            "name", flat=True
+        )
+    )
+
+    def shown(errors) -> list[str]:
+        kept = [e for e in errors if not e.startswith(hidden)] if hidden else list(errors)
+        left_out = len(errors) - len(kept)
+        return kept + ([f"{left_out} error(s) on models you may not see."] if left_out else [])
+
+    return shown

@@ -60,12 +60,23 @@ def _check_rule(rule: AlertRule, actor) -> None:
         )
     if not isinstance(value, str) and not can(actor, "view", value):
         raise NotAllowed(f"{field}: you may not see “{value}”.")
+    # A rule acts on the models it watches (it can suspend them): set only by members of their unit.
+    require_model_perm(actor, AlertRule, "add", business_unit=_unit_of(rule))
     if not math.isfinite(rule.threshold):
         raise ApplicationError("threshold: give a finite number.", details={"threshold": ["Invalid."]})
     if rule.condition not in (Condition.ABOVE, Condition.BELOW) and rule.window < 2:
         raise ApplicationError("window: a baseline or trailing window needs at least 2 points.")
     if rule.condition in (Condition.RELATIVE_CHANGE, Condition.ZSCORE) and rule.threshold <= 0:
         raise ApplicationError("threshold: a relative change or z-score threshold is a positive number.")
+
+
+def _unit_of(rule: AlertRule):
+    """The business unit whose models the rule watches; None for a risk tier (every unit)."""
+    if rule.scope_kind == ScopeKind.MODEL:
+        return rule.model.use_case.business_unit
+    if rule.scope_kind == ScopeKind.VERSION:
+        return rule.model_version.model.use_case.business_unit
+    return rule.business_unit if rule.scope_kind == ScopeKind.BUSINESS_UNIT else None
 
 
 def rules_for(series: MetricSeries) -> list[AlertRule]:

@@ -33,6 +33,13 @@ class SyncRunListView(LoginRequiredMixin, FreshnessMixin, ListView):
     def get_queryset(self):
         return selectors.sync_run_list()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shown = selectors.sync_errors_for(self.request.user)
+        for run in context["object_list"]:
+            run.shown_errors = shown(run.errors)
+        return context
+
 
 class AlertListView(LoginRequiredMixin, FreshnessMixin, ListView):
     template_name = "monitoring/alert_list.html"

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
-from core.filters import IdChoiceFilter
+from core.filters import IdChoiceFilter, visible
 from governance import selectors, services
 from governance.api import serializers as s
 from governance.choices import ReviewStatus, Tier
@@ -16,7 +16,7 @@ from portfolio.models import UseCase
 
 
 class RiskAssessmentFilterSet(django_filters.FilterSet):
-    use_case = IdChoiceFilter(queryset=UseCase.objects.all())
+    use_case = IdChoiceFilter(queryset=visible(UseCase))
 
     class Meta:
         model = RiskAssessment
@@ -106,7 +106,7 @@ class ReviewPolicyViewSet(ScopedCreateReadViewSet):
 
 
 class ReviewFilterSet(django_filters.FilterSet):
-    model_version = IdChoiceFilter(field_name="version", queryset=ModelVersion.objects.all())
+    model_version = IdChoiceFilter(field_name="version", queryset=visible(ModelVersion))
     status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices)
 
     class Meta:

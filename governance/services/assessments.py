@@ -64,8 +64,10 @@ def _apply(assessment: RiskAssessment) -> None:
 @transaction.atomic
 def risk_assessment_create(*, actor, use_case, answers: dict | None = None) -> RiskAssessment:
     """Start an assessment of a use case (a draft) with the current questionnaire."""
-    require_model_perm(actor, RiskAssessment, "add")
     require(actor, "view", use_case)
+    # Reviewers assess the use cases of every unit; anyone else only those of their own units.
+    reviewer = actor.has_perm("governance.approve_riskassessment")
+    require_model_perm(actor, RiskAssessment, "add", business_unit=None if reviewer else use_case.business_unit)
     questionnaire = current_questionnaire()
     assessment = RiskAssessment(
         use_case=use_case,

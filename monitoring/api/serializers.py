@@ -1,5 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from monitoring import selectors
 from monitoring.choices import RootCause
 from monitoring.models import Alert, AlertRule, MetricPoint, MetricSeries, SyncRun
 
@@ -84,6 +86,15 @@ class ResolveSerializer(serializers.Serializer):
 
 
 class SyncRunSerializer(serializers.ModelSerializer):
+    errors = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_errors(self, run) -> list[str]:
+        # Built once per response: the errors of models the caller may not see are only counted.
+        if "_sync_errors" not in self.context:
+            self.context["_sync_errors"] = selectors.sync_errors_for(self.context["request"].user)
+        return self.context["_sync_errors"](run.errors)
+
     class Meta:
         model = SyncRun
         fields = [

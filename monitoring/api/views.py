@@ -1,4 +1,5 @@
 import django_filters
+from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -7,7 +8,7 @@ from rest_framework.response import Response
 
 from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
-from core.filters import IdChoiceFilter
+from core.filters import IdChoiceFilter, visible
 from lifecycle.models import ModelVersion
 from monitoring import selectors, services
 from monitoring.api import serializers as s
@@ -16,7 +17,7 @@ from monitoring.models import Alert, AlertRule, MetricSeries, SyncRun
 
 
 class MetricSeriesFilterSet(django_filters.FilterSet):
-    model_version = IdChoiceFilter(queryset=ModelVersion.objects.all())
+    model_version = IdChoiceFilter(queryset=visible(ModelVersion))
     name = django_filters.CharFilter(field_name="metric__name")
     kind = django_filters.ChoiceFilter(field_name="metric__kind", choices=MetricKind.choices)
 
@@ -26,8 +27,8 @@ class MetricSeriesFilterSet(django_filters.FilterSet):
 
 
 class AlertFilterSet(django_filters.FilterSet):
-    model_version = IdChoiceFilter(queryset=ModelVersion.objects.all())
-    rule = IdChoiceFilter(queryset=AlertRule.objects.all())
+    model_version = IdChoiceFilter(queryset=visible(ModelVersion))
+    rule = IdChoiceFilter(queryset=visible(AlertRule))
     status = django_filters.MultipleChoiceFilter(choices=AlertStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
 
@@ -83,7 +84,15 @@ class AlertRuleViewSet(ScopedCreateReadViewSet):
     queryset = AlertRule.objects.select_related("metric")
     serializer_class = s.AlertRuleSerializer
     filterset_fields = ["metric", "scope_kind", "condition", "severity", "action", "active"]
-    create_service = staticmethod(services.alert_rule_create)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        # Naming a model or version the caller may not see answers as if it did not exist.
+        for field in ("model", "model_version"):
+            if data.get(field) is not None:
+                visible = type(data[field]).objects.restrict(self.request.user, "view")
+                data[field] = get_object_or_404(visible, pk=data[field].pk)
+        serializer.instance = services.alert_rule_create(actor=self.request.user, **data)
 
 
 class AlertViewSet(ReadOnlyScopedViewSet):

@@ -37,6 +37,17 @@ BODIES = {
         "due_date": LATER,
     },
     "agreements_status_create": lambda w, c, me: {"status": "met", "reason": "delivered"},
+    "alert_rules_create": lambda w, c, me: {
+        "name": f"new rule {c}",
+        "metric": w.objects["alert_rule"]["own"].metric_id,
+        "scope_kind": "model",
+        "model": pk(w, "model", c),
+        "condition": "above",
+        "threshold": 0.3,
+        "action": "suspend",
+    },
+    "alerts_acknowledge_create": lambda w, c, me: {"note": "looking"},
+    "alerts_resolve_create": lambda w, c, me: {"root_cause": "data_issue", "note": "upstream feed fixed"},
     "assumptions_create": lambda w, c, me: {
         "statement": f"new assumption {c}",
         "owner": me.pk,
@@ -74,6 +85,14 @@ BODIES = {
         "depends_on": pk(w, "use_case", "own_confidential" if c == "own" else "own"),
     },
     "deployments_create": lambda w, c, me: {"version": pk(w, "model_version", c), "environment": "staging"},
+    "findings_create": lambda w, c, me: {
+        "review": pk(w, "review", c),
+        "severity": "medium",
+        "description": "calibration drifts",
+    },
+    "findings_close_create": lambda w, c, me: {"reason": "fixed"},
+    "findings_exception_create": lambda w, c, me: {"reason": "business need", "days": 10},
+    "findings_respond_create": lambda w, c, me: {"response": "recalibrated"},
     "freeze_windows_create": lambda w, c, me: {
         "name": "new freeze",
         "start": (timezone.now() + timedelta(days=300)).isoformat(),
@@ -108,6 +127,20 @@ BODIES = {
         "notes": "go faster",
     },
     "recommended_plan_apply_create": lambda w, c, me: {},
+    "review_policies_create": lambda w, c, me: {
+        "tier": "low",
+        "reason": "longer approvals",
+        "approval_validity_days": 200,
+    },
+    "reviews_sign_offs_create": lambda w, c, me: {
+        "function": "validation",
+        "decision": "approve",
+        "password": PASSWORD,
+    },
+    "risk_assessments_create": lambda w, c, me: {"use_case": pk(w, "use_case", c), "answers": {"purpose": "triage"}},
+    "risk_assessments_answer_create": lambda w, c, me: {"answers": {"purpose": "triage"}},
+    "risk_assessments_submit_create": lambda w, c, me: {},
+    "risk_assessments_approve_create": lambda w, c, me: {"reason": "sound"},
     "roadmap_items_create": lambda w, c, me: {
         "use_case": pk(w, "use_case", c),
         "wave": pk(w, "wave", "any"),

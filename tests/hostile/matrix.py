@@ -22,7 +22,8 @@ def describe(response) -> str:
 
 
 def sees_confidential_of_other_units(principal: str) -> bool:
-    return RULES["scoped"][principal][OTHER_CONFIDENTIAL] == 200
+    # Principals outside the matrix (a validator) see like a unit member.
+    return RULES["scoped"].get(principal, {}).get(OTHER_CONFIDENTIAL) == 200
 
 
 def hidden_markers(world, principal: str) -> list[str]:

@@ -181,6 +181,14 @@ W = Write
 # --- API operations (drf-spectacular operationId) -------------------------------------------------------
 API: dict[str, Read | Write] = {
     "agreements_list": R("signed_in", lists="agreement"),
+    "alert_rules_list": R("signed_in", lists="alert_rule"),
+    # A rule names the model, unit or tier it watches; only the unit's members (or admins) set one on it.
+    "alert_rules_create": W(parent="model", actor="data_scientist", settable=("business_unit", "model", "risk_tier")),
+    "alert_rules_retrieve": R("scoped", "alert_rule"),
+    "alerts_list": R("signed_in", lists="alert"),
+    "alerts_retrieve": R("scoped", "alert"),
+    "alerts_acknowledge_create": W("alert", actor="data_scientist"),
+    "alerts_resolve_create": W("alert", actor="data_scientist"),
     "agreements_create": W(parent="agreement", settable=("consumer", "owner", "provider", "use_case")),
     "agreements_retrieve": R("unit", "agreement"),
     "agreements_status_create": W("agreement", settable=("status",)),
@@ -223,6 +231,19 @@ API: dict[str, Read | Write] = {
     "deployments_list": R("signed_in", lists="deployment"),
     "deployments_create": W(parent="model_version", actor="data_scientist", settable=("status", "version")),
     "deployments_retrieve": R("scoped", "deployment"),
+    "findings_list": R("signed_in", lists="finding"),
+    "findings_create": W(
+        parent="review", actor="validator", cross_unit="validators are independent of the developing unit"
+    ),
+    "findings_retrieve": R("scoped", "finding"),
+    "findings_close_create": W(
+        "finding", actor="validator", cross_unit="validators are independent of the developing unit"
+    ),
+    "findings_exception_create": W(
+        "finding", actor="exception_authority", cross_unit="the exception authority is one for every unit"
+    ),
+    # Only the model's developers respond; no principal is one, so every class is refused.
+    "findings_respond_create": W("finding", actor="data_scientist"),
     "freeze_windows_list": R("signed_in", lists="freeze_window"),
     "freeze_windows_create": W(actor="platform_admin"),
     "freeze_windows_retrieve": R("signed_in", "freeze_window"),
@@ -242,6 +263,9 @@ API: dict[str, Read | Write] = {
     "model_versions_datasets_create": W("model_version", actor="data_scientist"),
     "model_versions_acknowledge_break_create": W("model_version", actor="data_scientist"),
     # The schema lists every model field; model_update refuses all but the descriptive ones.
+    "metrics_list": R("signed_in", lists="metric_series"),
+    "metrics_retrieve": R("scoped", "metric_series"),
+    "metrics_points_list": R("scoped", "metric_series"),
     "models_partial_update": W("model", actor="data_scientist", rejected=("confidential", "owners", "use_case")),
     "models_consumers_list": R("scoped", "model"),
     "models_consumers_create": W("model", actor="data_scientist"),
@@ -264,6 +288,24 @@ API: dict[str, Read | Write] = {
     "portfolio_reviews_decisions_list": R("signed_in", "portfolio_review"),
     "portfolio_reviews_decisions_create": W("portfolio_review", parent="use_case", settable=("use_case",)),
     "ranking_list": R("signed_in"),
+    "review_policies_list": R("signed_in", lists="review_policy"),
+    "review_policies_create": W(actor="platform_admin"),
+    "review_policies_retrieve": R("signed_in", "review_policy"),
+    "reviews_list": R("signed_in", lists="review"),
+    "reviews_retrieve": R("scoped", "review"),
+    "reviews_sign_offs_list": R("scoped", "review"),
+    "reviews_sign_offs_create": W(
+        "review", actor="validator", cross_unit="sign-off functions are central: they sign every unit's versions"
+    ),
+    "risk_assessments_list": R("signed_in", lists="risk_assessment"),
+    "risk_assessments_create": W(parent="use_case", settable=("use_case",)),
+    "risk_assessments_retrieve": R("scoped", "risk_assessment"),
+    "risk_assessments_questionnaire_retrieve": R("signed_in"),
+    "risk_assessments_answer_create": W("risk_assessment"),
+    "risk_assessments_submit_create": W("risk_assessment"),
+    "risk_assessments_approve_create": W(
+        "risk_assessment", actor="review_board", cross_unit="reviewers approve the assessments of every unit"
+    ),
     "recommended_plan_list": R("signed_in"),
     "recommended_plan_apply_create": W(),
     "roadmap_items_list": R("signed_in", lists="roadmap_item"),
@@ -276,6 +318,8 @@ API: dict[str, Read | Write] = {
     "scoring_criteria_update": W("scoring_criterion", actor="platform_admin"),
     "scoring_criteria_partial_update": W("scoring_criterion", actor="platform_admin"),
     "skills_list": R("signed_in", lists="skill"),
+    "sync_runs_list": R("signed_in", lists="sync_run"),
+    "sync_runs_retrieve": R("signed_in", "sync_run"),
     "skills_create": W(),
     "skills_retrieve": R("signed_in", "skill"),
     "teams_list": R("signed_in", lists="team"),
@@ -365,6 +409,16 @@ PAGES: dict[str, Read] = {
     "lifecycle:decommission_detail": R("scoped", "decommission"),
     "lifecycle:lessons": R("signed_in"),
     "lifecycle:version_transition": R("post_only_scoped", "model_version"),
+    "governance:review_queue": R("signed_in"),
+    "governance:review_detail": R("scoped", "review"),
+    "governance:assessment": R("scoped", "use_case"),
+    "monitoring:sync_run_list": R("signed_in"),
+    "monitoring:alert_list": R("signed_in"),
+    "monitoring:alert_detail": R("scoped", "alert"),
+    "monitoring:alert_acknowledge": R("post_only_scoped", "alert"),
+    "monitoring:alert_resolve": R("post_only_scoped", "alert"),
+    "monitoring:version_metrics": R("scoped", "model_version"),
+    "monitoring:compare": R("scoped", "model_version"),
     "dashboards:executive": R("dashboard_executive"),
     "dashboards:program": R("dashboard_program"),
     "dashboards:review_board": R("dashboard_review_board"),

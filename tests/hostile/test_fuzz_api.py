@@ -107,3 +107,9 @@ def test_production_at_takes_any_iso_time_the_schema_allows(world, api, at):
     model = world.objects["model"]["own"]
     response = api(world.users["data_scientist"]).get(f"/api/v1/models/{model.pk}/production/", {"at": at})
     assert response.status_code == 200 and response.json()["version"] is None
+
+
+def test_an_id_filter_holding_a_percent_sign_is_refused_in_words(world, api):
+    """Found by fuzzing: a "%" in a filter value was read as a format directive and crashed the list."""
+    response = api(world.users["data_scientist"]).get("/api/v1/risk-assessments/", {"use_case": "5%s"})
+    assert response.status_code == 400 and "5%s" in response.content.decode()

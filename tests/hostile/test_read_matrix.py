@@ -10,7 +10,7 @@ import re
 import pytest
 
 from .matrix import cases, describe, leaks, outcome_matches
-from .policy import API, EXCLUDED_ROUTES, PAGES, RULES, Read, Write
+from .policy import API, EXCLUDED_ROUTES, OTHER_CONFIDENTIAL, PAGES, RULES, Read, Write
 from .surface import api_operations, pages, url_routes
 
 EXCLUDED = tuple(EXCLUDED_ROUTES)
@@ -127,3 +127,24 @@ def test_matrix_size_is_reported():
 
 def _cells(entry) -> int:
     return sum(len(by_class) for by_class in RULES[entry.rule].values())
+
+
+@pytest.mark.parametrize(
+    ("url", "param", "resource"),
+    [
+        ("/api/v1/alerts/", "model_version", "model_version"),
+        ("/api/v1/metrics/", "model_version", "model_version"),
+        ("/api/v1/reviews/", "model_version", "model_version"),
+        ("/api/v1/risk-assessments/", "use_case", "use_case"),
+        ("/api/v1/alerts/", "rule", "alert_rule"),
+    ],
+)
+def test_filtering_by_a_hidden_record_answers_as_for_one_that_does_not_exist(world, clients, url, param, resource):
+    """A filter is no oracle: a hidden id and an unknown id get the same refusal."""
+    client = clients["program_manager"][0]
+    hidden = client.get(url, {param: world.objects[resource][OTHER_CONFIDENTIAL].pk})
+    unknown = client.get(url, {param: 987654321})
+    assert hidden.status_code == unknown.status_code == 400
+    assert not leaks(world, "program_manager", hidden)
+    visible = client.get(url, {param: world.objects[resource]["own"].pk})
+    assert visible.status_code == 200 and visible.json()["count"] >= 1

@@ -97,7 +97,12 @@ def _snapshot(record) -> dict:
     fresh = type(record)._base_manager.get(pk=record.pk)
     data = model_to_dict(fresh)
     data.pop("updated_at", None)
-    return {k: (sorted(x.pk for x in v) if isinstance(v, list) else v) for k, v in data.items()}
+    return {k: (sorted(x.pk for x in v) if _related(v) else v) for k, v in data.items()}
+
+
+def _related(value) -> bool:
+    """A many-to-many value (a list of records), not a JSON list."""
+    return isinstance(value, list) and bool(value) and all(hasattr(x, "pk") for x in value)
 
 
 def _global_violations(mallory) -> list[str]:

@@ -12,9 +12,14 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from governance import services as governance
+from governance.models import Review
 from lifecycle import decommissioning
 from lifecycle import services as lifecycle
 from lifecycle.datasets import dataset_register
+from monitoring import services as monitoring
+from monitoring.models import Alert, MetricDefinition, MetricSeries, SyncRun
+from monitoring.sync import series_store
 from portfolio import services as portfolio
 from portfolio.models import ScoringCriterion, UseCase
 
@@ -32,6 +37,7 @@ def marker(resource: str, object_class: str) -> str:
 @dataclass
 class World:
     users: dict[str, User | None]
+    raiser: User | None = None  # the validator who raised the world's findings
     objects: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def add(self, resource: str, object_class: str, obj) -> None:
@@ -63,7 +69,11 @@ def build_world(units, make_user) -> World:
     # Builders hold the roles needed to create each record in its unit; no principal is one of them.
     builder = make_user("builder", "program_manager", "data_scientist", units=(own, other))
     admin = make_user("builder_admin", "platform_admin", "program_manager")
+    # Central functions that act across units (independent validation, exceptions); not matrix principals.
+    users["validator"] = make_user("validator", "review_board", "sign_off_validation", units=(own,), password=PASSWORD)
+    users["exception_authority"] = make_user("exception_authority", "exception_authority", units=(own,))
     world = World(users=users)
+    world.raiser = make_user("raiser", "sign_off_validation", units=(own, other))
     world.add("business_unit", "own", own)
     world.add("business_unit", "other", other)
 
@@ -125,6 +135,8 @@ def build_world(units, make_user) -> World:
             sunset_date=today + timedelta(days=400),
             explanation=marker("decommission", object_class),
         )
+        for resource, obj in _governed(world, builder, object_class, model, version).items():
+            world.add(resource, object_class, obj)
         for resource, obj in (
             ("consumer", consumer),
             ("decommission", plan),
@@ -186,5 +198,52 @@ def build_world(units, make_user) -> World:
             end=timezone.now() + timedelta(days=201),
         ),
     )
+    world.add("review_policy", "any", governance.current_policy("low"))
+    hidden_version = world.objects["model_version"][OTHER_CONFIDENTIAL]
+    world.add(
+        "sync_run",
+        "any",
+        SyncRun.objects.create(
+            trigger=marker("sync_run", "any")[:20], errors=[f"{hidden_version}: MLflow has no training run"]
+        ),
+    )
     world.add("audit_event", "any", AuditEvent.objects.order_by("-seq").first())
     return world
+
+
+def _governed(world, builder, object_class, model, version) -> dict:
+    """The governance and monitoring records of one model version: an impact assessment (a draft) of its use
+    case, the version's review with a high finding, a metric series with points, a rule on the model and
+    the alert its points opened."""
+    use_case = model.use_case
+    assessment = governance.risk_assessment_create(
+        actor=builder, use_case=use_case, answers={"purpose": marker("risk_assessment", object_class)}
+    )
+    # The tier comes from an approved assessment; that path is tested in tests/governance.
+    type(use_case).objects.filter(pk=use_case.pk).update(risk_tier="low")
+    version.model.use_case.refresh_from_db()
+    review = governance.review_open(version=version, actor=builder)
+    finding = governance.finding_raise(
+        actor=world.raiser, review=review, severity="high", description=marker("finding", object_class)
+    )
+    rule = monitoring.alert_rule_create(
+        actor=builder,
+        name=marker("alert_rule", object_class),
+        metric=MetricDefinition.objects.get(name="psi"),
+        scope_kind="model",
+        model=model,
+        condition="above",
+        threshold=0.2,
+    )
+    series = MetricSeries.objects.create(
+        model_version=version, run_id=marker("metric_series", object_class), metric=rule.metric
+    )
+    series_store(series_id=series.pk, points=[(0, 1_767_225_600_000, 0.1), (1, 1_767_312_000_000, 0.5)])
+    return {
+        "risk_assessment": assessment,
+        "review": Review.objects.get(pk=review.pk),
+        "finding": finding,
+        "alert_rule": rule,
+        "metric_series": series,
+        "alert": Alert.objects.get(rule=rule, series=series),
+    }
