@@ -32,9 +32,11 @@ seed: migrate
 demo: $(VENV)/.installed $(MLFLOW_VENV)/.installed static/vendor/plotly.min.js seed
 	scripts/demo.sh
 
+# Everything but the browser on both cores, then the browser tests (one Chromium at a time).
 test: $(VENV)/.installed $(MLFLOW_VENV)/.installed static/vendor/plotly.min.js
 	scripts/ensure_chromium.sh
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -m "not e2e and not integration" $(PYTEST_ARGS)
