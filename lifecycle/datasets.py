@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.urls import reverse
 
@@ -19,6 +18,7 @@ from lifecycle.choices import Stage
 from lifecycle.models import Dataset, DatasetSchemaVersion, ModelVersion, PrivacyTreatment, VersionDataset
 from notifications.services import notify
 from portfolio.models import BusinessUnit
+from portfolio.services.base import validate
 
 CLOSED_STAGES = (Stage.RETIRED, Stage.REJECTED)
 DATASET_FIELDS = (
@@ -36,15 +36,6 @@ DATASET_FIELDS = (
     "generation_method",
     "generated_from",
 )
-
-
-def _clean(record) -> None:
-    try:
-        record.full_clean()
-    except DjangoValidationError as exc:
-        raise ApplicationError(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), details=exc.message_dict
-        ) from exc
 
 
 def _check_synthetic(dataset: Dataset) -> None:
@@ -68,7 +59,7 @@ def dataset_register(*, actor, name: str, columns: list | None = None, **fields)
         raise Conflict(f"name: a dataset called “{name}” is already registered.", details={"name": ["Duplicate."]})
     dataset = Dataset(name=name, **fields)
     _check_synthetic(dataset)
-    _clean(dataset)
+    validate(dataset)
     dataset.save()
     audit.record(actor=actor, action="dataset.registered", target=dataset, after={"name": name, **_snapshot(dataset)})
     if columns:
@@ -86,7 +77,7 @@ def dataset_update(*, actor, dataset: Dataset, **changes) -> Dataset:
             raise ApplicationError(f"{key}: this field cannot be changed here.", details={key: ["Not editable."]})
         setattr(dataset, key, value)
     _check_synthetic(dataset)
-    _clean(dataset)
+    validate(dataset)
     dataset.save()
     audit.record(actor=actor, action="dataset.updated", target=dataset, before=before, after=_snapshot(dataset))
     return dataset
@@ -193,7 +184,7 @@ def privacy_treatment_record(*, actor, dataset: Dataset, method: str, technique:
     )
     treatment.method, treatment.technique, treatment.approved_by = method, technique, actor
     treatment.dp_epsilon, treatment.dp_delta = params.get("dp_epsilon"), params.get("dp_delta")
-    _clean(treatment)
+    validate(treatment)
     treatment.save()
     audit.record(
         actor=actor,

@@ -6,7 +6,6 @@ import re
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -19,6 +18,7 @@ from lifecycle import policies, services
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel, ConsumerNotice, DecommissionPlan, DownstreamConsumer, ModelVersion
 from notifications.services import notify
+from portfolio.services.base import validate
 
 OPEN = (DecommissionPlan.Status.DRAFT, DecommissionPlan.Status.APPROVED, DecommissionPlan.Status.ANNOUNCED)
 CHECKLIST_FIELDS = (
@@ -54,12 +54,7 @@ def consumer_register(
     consumer = DownstreamConsumer(
         model=model, system=system, contact=contact, contact_email=contact_email.strip(), criticality=criticality
     )
-    try:
-        consumer.full_clean()
-    except DjangoValidationError as exc:
-        raise ApplicationError(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), details=exc.message_dict
-        ) from exc
+    validate(consumer)
     consumer.save()
     audit.record(
         actor=actor,
@@ -257,7 +252,8 @@ def decommission_checklist_update(*, actor, plan: DecommissionPlan, **items) -> 
 def checklist_missing(plan: DecommissionPlan) -> list[str]:
     """What is still missing before retirement, in words."""
     missing = []
-    waiting = [n.consumer.system for n in plan.notices.select_related("consumer") if n.acknowledged_at is None]
+    # notices.all(): lists prefetch "notices__consumer", so a page of plans costs no query per plan.
+    waiting = [n.consumer.system for n in plan.notices.all() if n.acknowledged_at is None]
     if plan.status == DecommissionPlan.Status.APPROVED:
         missing.append("The plan has not been announced to its consumers.")
     if waiting:

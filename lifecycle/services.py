@@ -3,7 +3,6 @@
 import hashlib
 import json
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -23,6 +22,7 @@ from lifecycle.models import (
     StageTransition,
 )
 from notifications.services import notify
+from portfolio.services.base import validate
 
 MANIFEST_FIELDS = (
     "version",
@@ -261,12 +261,7 @@ def deployment_record(*, actor, version: ModelVersion, environment: str, deploye
             "traffic_percent: a canary takes between 1 and 99 percent of the traffic.",
             details={"traffic_percent": ["Between 1 and 99 for a canary."]},
         )
-    try:
-        deployment.full_clean()
-    except DjangoValidationError as exc:
-        raise ApplicationError(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), details=exc.message_dict
-        ) from exc
+    validate(deployment)
     deployment.save()
     audit.record(
         actor=actor,
@@ -386,12 +381,7 @@ def model_update(*, actor, model: AIModel, **changes) -> AIModel:
     before = {field: getattr(model, field) for field in changes}
     for field, value in changes.items():
         setattr(model, field, value)
-    try:
-        model.full_clean()
-    except DjangoValidationError as exc:
-        raise ApplicationError(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), details=exc.message_dict
-        ) from exc
+    validate(model)
     model.save()
     audit.record(actor=actor, action="model.updated", target=model, before=before, after=changes)
     return model

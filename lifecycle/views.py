@@ -210,9 +210,9 @@ class DecommissionDetailView(LoginRequiredMixin, View):
 
     def _plan(self, request, pk):
         return get_object_or_404(
-            DecommissionPlan.objects.restrict(request.user, "view").select_related(
-                "model__use_case", "version", "replacement", "owner_approved_by", "validator_approved_by"
-            ),
+            DecommissionPlan.objects.restrict(request.user, "view")
+            .select_related("model__use_case", "version", "replacement", "owner_approved_by", "validator_approved_by")
+            .prefetch_related("notices__consumer"),
             pk=pk,
         )
 

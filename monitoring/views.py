@@ -1,6 +1,7 @@
 """Monitoring pages: sync runs, alerts (acknowledge, resolve) and a version's metric charts. They read the
 database only, never MLflow, so they render while MLflow is down (with a stale-data banner)."""
 
+from abc import ABC, abstractmethod
 from datetime import timedelta
 from itertools import groupby
 
@@ -72,11 +73,13 @@ class AlertDetailView(LoginRequiredMixin, FreshnessMixin, TemplateView):
         )
 
 
-class _AlertActionView(LoginRequiredMixin, View):
+class _AlertActionView(LoginRequiredMixin, View, ABC):
+    """A form posted on an alert; each subclass names its form and the service that acts."""
+
     form_class = None
 
-    def act(self, *, alert, data):
-        raise NotImplementedError
+    @abstractmethod
+    def act(self, *, alert, data): ...
 
     def post(self, request, pk):
         alert = get_object_or_404(selectors.alert_list(user=request.user), pk=pk)

@@ -1,5 +1,6 @@
 """Portfolio pages. Views read through selectors and write through services; no rule lives here."""
 
+from abc import ABC, abstractmethod
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -152,7 +153,7 @@ class UseCaseDetailView(LoginRequiredMixin, DetailView):
         )
 
 
-class RecordPageMixin(LoginRequiredMixin):
+class RecordPageMixin(LoginRequiredMixin, ABC):
     """A page about one record: anonymous callers go to the login page before any lookup, so a 404 never
     tells them which ids exist; then `load_record` finds the record (404 if hidden) and checks the right."""
 
@@ -162,8 +163,8 @@ class RecordPageMixin(LoginRequiredMixin):
         self.load_record(request, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
-    def load_record(self, request, **kwargs) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def load_record(self, request, **kwargs) -> None: ...
 
 
 class UseCaseFormMixin(LoginRequiredMixin):

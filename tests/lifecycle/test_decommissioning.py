@@ -205,3 +205,29 @@ def test_the_api_walks_the_plan_and_refuses_in_words(people, model, api, units, 
     assert sorted(c["system"] for c in consumers) == ["Card authoriser", "Chargeback desk"]
     no_contact = owner.post(f"/api/v1/models/{model.pk}/consumers/", {"system": "Batch scorer"}, format="json")
     assert no_contact.status_code == 400 and "contact" in no_contact.json()["detail"]
+
+
+def test_the_plan_list_costs_the_same_queries_for_one_plan_or_several(people, model, api, units):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(people["ds"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/api/v1/decommissions/").status_code == 200
+        return len(context)
+
+    plan = _plan(people, model)
+    decommissioning.decommission_plan_approve(actor=people["ds"], plan=plan, as_role="owner")
+    decommissioning.decommission_plan_approve(actor=people["rb"], plan=plan, as_role="validator")
+    decommissioning.decommission_plan_announce(actor=people["ds"], plan=plan)
+    one = count()
+    for name in ("second", "third"):
+        other = services.model_register(actor=people["ds"], name=name, use_case=model.use_case)
+        decommissioning.consumer_register(actor=people["ds"], model=other, system="Batch", contact_email="b@x.io")
+        extra = _plan(people, other)
+        decommissioning.decommission_plan_approve(actor=people["ds"], plan=extra, as_role="owner")
+        decommissioning.decommission_plan_approve(actor=people["rb"], plan=extra, as_role="validator")
+        decommissioning.decommission_plan_announce(actor=people["ds"], plan=extra)
+    assert count() == one
