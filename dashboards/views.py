@@ -1,36 +1,99 @@
 """Landing pages per role. Each composes selectors of the apps below; later issues add their panels."""
 
+import csv
+from collections import Counter
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.models import Group, User
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from audit.selectors import audit_event_list
 from core.mlflow_client import server_status
+from core.periods import quarter_label, quarter_start, quarters_back
+from dashboards import charts
+from dashboards.filters import DashboardFilters
 from governance import calendar_sources
 from governance import selectors as governance
 from governance.selectors import sign_off_functions_held
 from lifecycle import selectors as lifecycle
+from lifecycle.choices import Stage
 from monitoring import charts as monitoring_charts
 from monitoring import selectors as monitoring
+from portfolio import charts as portfolio_charts
 from portfolio import selectors as portfolio
+from portfolio.choices import RiskTier, UseCaseStatus
+
+# The risk heatmap's columns: where models stand, most advanced first (rejected and deprecated left out).
+HEATMAP_STAGES = [
+    Stage.PRODUCTION,
+    Stage.STAGING,
+    Stage.APPROVED,
+    Stage.PENDING_APPROVAL,
+    Stage.IN_VALIDATION,
+    Stage.REGISTERED,
+    Stage.SUSPENDED,
+    Stage.RETIRED,
+]
+# The funnel counts each use case at every step it has reached.
+FUNNEL = [
+    ("Proposed", list(UseCaseStatus)),
+    ("Assessed", ["assessing", "approved", "in_delivery", "live", "retired"]),
+    ("Approved", ["approved", "in_delivery", "live", "retired"]),
+    ("In delivery", ["in_delivery", "live", "retired"]),
+    ("Live", ["live", "retired"]),
+]
+
+
+def _pct(share):
+    return None if share is None else round(share * 100, 1)
+
+
+def csv_download(header, rows, filename) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
 
 
 class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
-    """Opens only for holders of the dashboard's permission; others get 403."""
+    """Opens only for holders of the dashboard's permission; others get 403. The filters live in the
+    URL; `?export=<table>` downloads a table of the page as CSV (the names are in `exports`)."""
 
     raise_exception = True
     heading = ""
+    exports: dict[str, str] = {}  # export name -> method returning (header, rows)
+
+    def get(self, request, *args, **kwargs):
+        self.filters = DashboardFilters(request.GET or None, user=request.user)
+        self.scope = self.filters.values
+        export = request.GET.get("export")
+        if export:
+            if export not in self.exports:
+                raise Http404("No such table on this dashboard.")
+            header, rows = getattr(self, self.exports[export])()
+            return csv_download(header, rows, f"lodestar-{self.request.resolver_match.url_name}-{export}.csv")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        query = self.request.GET.copy()
+        query.pop("export", None)
         return super().get_context_data(
             heading=self.heading,
             today=timezone.localdate(),
             my_units=portfolio.user_business_units(user=user),
             totals=portfolio.portfolio_totals(user=user),
+            filters=self.filters,
+            scope=self.scope,
+            query=query.urlencode(),
             **kwargs,
         )
 
@@ -39,14 +102,154 @@ class ExecutiveDashboard(DashboardView):
     permission_required = "dashboards.view_executive"
     template_name = "dashboards/executive.html"
     heading = "Executive portfolio"
+    exports = {"kpis": "kpi_table", "value": "value_table", "risk": "risk_table", "lifecycle": "moves_table"}
+
+    # --- the panels, each one question -----------------------------------------------------------
+    def kpi_rows(self):
+        scope, user = self.scope, self.request.user
+        rows = portfolio.kpi_alignment(
+            user=user, unit=scope["unit"], objective=scope["objective"], since=scope["since"]
+        )
+        cases = set().union(*(r.live_use_cases for r in rows)) if rows else set()
+        in_production = lifecycle.production_models_by_use_case(user=user, use_case_ids=cases)
+        for row in rows:
+            row.production_models = sum(in_production.get(c, 0) for c in row.live_use_cases)
+        return rows
+
+    def kpi_table(self):
+        header = ["objective", "kpi", "unit", "baseline", "target", "target_date", "latest", "latest_on",
+                  "progress_pct", "expected_pct", "verdict", "live_use_cases", "expected_contribution",
+                  "production_models"]  # fmt: skip
+        return header, [
+            [
+                r.kpi.objective.title,
+                r.kpi.name,
+                r.kpi.unit,
+                r.kpi.baseline,
+                r.kpi.target,
+                r.kpi.target_date,
+                r.latest,
+                r.latest_on,
+                _pct(r.progress),
+                _pct(r.expected),
+                r.verdict.replace("_", " "),
+                len(r.live_use_cases),
+                r.expected_contribution,
+                r.production_models,
+            ]  # fmt: skip
+            for r in self.kpi_rows()
+        ]
+
+    def value_rows(self):
+        rows = portfolio.benefits_by_objective(user=self.request.user)
+        if self.scope["objective"] is not None:
+            rows = [r for r in rows if r["objective"].pk == self.scope["objective"].pk]
+        return rows, portfolio.value_by_business_unit(user=self.request.user, unit=self.scope["unit"])
+
+    def value_table(self):
+        by_objective, by_unit = self.value_rows()
+        return ["group", "name", "projected", "realised"], [
+            *(["objective", r["objective"].title, r["projected"], r["realised"]] for r in by_objective),
+            *(["business unit", r["business_unit__code"], r["projected"], r["realised_total"]] for r in by_unit),
+        ]
+
+    def risk_counts(self):
+        return lifecycle.tier_stage_counts(user=self.request.user, unit=self.scope["unit"])
+
+    def risk_table(self):
+        counts = self.risk_counts()
+        return ["risk tier", *(s.label for s in HEATMAP_STAGES)], [
+            [tier.label, *(counts.get((tier.value, s.value), 0) for s in HEATMAP_STAGES)] for tier in RiskTier
+        ]
+
+    def quarters(self):
+        return quarters_back(timezone.localdate(), max(2, round(self.scope["months"] / 3)))
+
+    def moves(self):
+        user, unit = self.request.user, self.scope["unit"]
+        starts = self.quarters()
+        since = timezone.make_aware(datetime.combine(starts[0], time.min))
+        cases = portfolio.use_case_moves_by_quarter(user=user, since=since, unit=unit)
+        versions = lifecycle.stage_moves_by_quarter(user=user, since=since, unit=unit)
+        labels = [quarter_label(s) for s in starts]
+        series = [
+            ("use cases proposed", [cases.get((q, "proposed"), 0) for q in labels], "#8fa3bf"),
+            ("use cases approved", [cases.get((q, "approved"), 0) for q in labels], "#5a79aa"),
+            ("use cases live", [cases.get((q, "live"), 0) for q in labels], "#2e8b57"),
+            ("versions to production", [versions.get((q, "production"), 0) for q in labels], "#1d6b37"),
+            ("versions retired", [versions.get((q, "retired"), 0) for q in labels], "#9b1c1c"),
+        ]
+        return labels, series
+
+    def moves_table(self):
+        labels, series = self.moves()
+        return ["quarter", *(name for name, _, _ in series)], [
+            [q, *(values[i] for _, values, _ in series)] for i, q in enumerate(labels)
+        ]
+
+    def funnel_steps(self, by_status: dict, in_production: int):
+        unit = self.scope["unit"]
+        base = reverse("portfolio:usecase_list")
+        unit_q = f"&business_unit={unit.pk}" if unit else ""
+        steps = []
+        for label, statuses in FUNNEL:
+            n = sum(by_status.get(s, 0) for s in statuses)
+            steps.append((label, n, base + "?" + "&".join(f"status={s}" for s in statuses) + unit_q))
+        models_url = reverse("lifecycle:model_list") + "?stage=production" + (f"&unit={unit.code}" if unit else "")
+        steps.append(("Production models", in_production, models_url))
+        return steps
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
+        user, scope, today = self.request.user, self.scope, timezone.localdate()
+        kpis = self.kpi_rows()
+        verdicts = Counter(r.verdict for r in kpis)
+        by_objective, by_unit = self.value_rows()
+        counts = self.risk_counts()
+        unit_code = scope["unit"].code if scope["unit"] else ""
+
+        def cell_url(tier, stage):
+            params = {"tier": tier, "stage": stage, **({"unit": unit_code} if unit_code else {})}
+            return reverse("lifecycle:model_list") + "?" + urlencode(params)
+
+        cases = portfolio.use_case_list(user=user)
+        if scope["unit"] is not None:
+            cases = cases.filter(business_unit=scope["unit"])
+        by_status = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
+        in_production = sum(n for (_, stage), n in counts.items() if stage == Stage.PRODUCTION)
+        quarter_labels, series = self.moves()
+        critical = monitoring.open_critical_alerts(user=user, unit=scope["unit"])
+        expired = governance.expired_approvals(user=user, today=today, unit=scope["unit"])
         return super().get_context_data(
-            by_unit=portfolio.portfolio_by_business_unit(user=user),
-            by_status=portfolio.use_case_counts_by_status(user=user),
+            kpis=kpis,
+            verdicts=verdicts,
+            kpi_figure=charts.kpi_progress(kpis, lambda r: reverse("portfolio:kpi_detail", args=[r.kpi.pk]))
+            if kpis
+            else None,
+            by_objective=by_objective,
+            value_objective_figure=portfolio_charts.projected_vs_realised(by_objective) if by_objective else None,
+            by_unit=by_unit,
+            value_unit_figure=charts.value_by_unit(by_unit) if by_unit else None,
+            heatmap=charts.risk_heatmap(tiers=list(RiskTier), stages=HEATMAP_STAGES, counts=counts, url_for=cell_url),
+            heat_rows=[
+                (t, [(s, counts.get((t.value, s.value), 0), cell_url(t.value, s.value)) for s in HEATMAP_STAGES])
+                for t in RiskTier
+            ],  # fmt: skip
+            heat_stages=HEATMAP_STAGES,
+            critical_count=critical.count(),
+            critical=critical[:8],
+            expired=expired[:8],
+            expired_count=len(expired),
+            in_production=in_production,
+            funnel_figure=charts.funnel(steps=self.funnel_steps(by_status, in_production)),
+            moves_figure=charts.quarterly_moves(quarters=quarter_labels, series=series),
             **kwargs,
         )
+
+
+class ExecutivePrint(ExecutiveDashboard):
+    """The same figures on one page for a board pack: no navigation, print styles."""
+
+    template_name = "dashboards/executive_print.html"
 
 
 class ProgramDashboard(DashboardView):
@@ -73,16 +276,16 @@ class ReviewBoardDashboard(DashboardView):
 
     def get_context_data(self, **kwargs):
         user, today = self.request.user, timezone.localdate()
-        quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        since = quarter_start(today)
         soon = today + timedelta(days=30)
         return super().get_context_data(
             functions=sign_off_functions_held(user=user),
             queue=governance.review_queue_rows(user=user)[:15],
             turnaround=governance.TURNAROUND_DAYS,
             decisions=governance.decisions_since(
-                user=user, since=timezone.make_aware(datetime.combine(quarter_start, time.min))
+                user=user, since=timezone.make_aware(datetime.combine(since, time.min))
             ),
-            quarter_start=quarter_start,
+            quarter_start=since,
             expiring=list(calendar_sources.approval_expiries(user=user, start=today, end=soon)),
             reassessments=list(
                 calendar_sources.reassessments_due(user=user, start=today - timedelta(days=365), end=soon)
@@ -116,8 +319,6 @@ class AdministrationDashboard(DashboardView):
     heading = "Platform administration"
 
     def get_context_data(self, **kwargs):
-        from django.db.models import Count
-
         return super().get_context_data(
             user_count=User.objects.filter(is_active=True).count(),
             roles=Group.objects.annotate(members=Count("user")).order_by("name"),

@@ -12,13 +12,15 @@ from lifecycle.choices import Stage
 LIVE = (Stage.APPROVED, Stage.STAGING, Stage.PRODUCTION)
 
 
-def approval_expiries(*, user, start, end):
+def approval_expiries(*, user, start, end, unit=None):
     """Approvals of versions still in use whose validity ends in the period."""
     reviews = (
         Review.objects.restrict(user, "view")
         .filter(status=ReviewStatus.APPROVED, closed_at__isnull=False, version__stage__in=LIVE)
         .select_related("version__model", "policy")
     )
+    if unit is not None:
+        reviews = reviews.filter(version__model__use_case__business_unit=unit)
     for review in reviews:
         expires = (review.closed_at + timedelta(days=review.policy.approval_validity_days)).date()
         if start <= expires <= end:

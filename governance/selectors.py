@@ -1,7 +1,9 @@
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import OuterRef, Subquery
 
+from governance.calendar_sources import approval_expiries
 from governance.choices import Decision, ReviewStatus
 from governance.digest import content_digest
 from governance.models import FindingException, Review, ReviewPolicy, RiskAssessment, SignOffFunction
@@ -153,3 +155,9 @@ def decisions_since(*, user, since) -> dict[str, int]:
         .annotate(n=Count("pk"))
     )
     return {row["decision"]: row["n"] for row in rows}
+
+
+def expired_approvals(*, user, today, unit=None) -> list:
+    """Versions still in use whose approval validity has run out, as calendar events (oldest first)."""
+    events = approval_expiries(user=user, start=date.min, end=today - timedelta(days=1), unit=unit)
+    return sorted(events, key=lambda e: e.start)

@@ -29,6 +29,24 @@ class DatasetFilterForm(forms.Form):
         self.fields["sensitivity"].choices = [("", "Any"), *Dataset.Sensitivity.choices]
 
 
+class ModelFilterForm(forms.Form):
+    """The inventory's filters; the dashboards' drill-downs link here with them in the URL."""
+
+    q = forms.CharField(label="Search", required=False)
+    unit = forms.CharField(label="Business unit", required=False)
+    tier = forms.ChoiceField(label="Risk tier", required=False)
+    stage = forms.ChoiceField(label="Stage (most advanced version)", required=False)
+    alert = forms.ChoiceField(label="Open alerts", required=False, choices=[("", "Any"), ("critical", "Critical")])
+
+    def __init__(self, *args, **kwargs):
+        from lifecycle.choices import Stage
+        from portfolio.choices import RiskTier
+
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [("", "Any"), *RiskTier.choices]
+        self.fields["stage"].choices = [("", "Any"), *Stage.choices]
+
+
 class CatalogueImportForm(forms.Form):
     FORMATS = [("csv", "CSV (one dataset per row)"), ("openlineage", "OpenLineage events (JSON)")]
     format = forms.ChoiceField(choices=FORMATS)

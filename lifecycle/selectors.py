@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import TruncQuarter
 
+from core.periods import quarter_label
 from lifecycle.choices import Stage
 from lifecycle.models import (
     AIModel,
@@ -27,6 +29,27 @@ def model_list(*, user) -> QuerySet[AIModel]:
         )
         .order_by("name")
     )
+
+
+def filtered_model_list(*, user, q="", unit="", tier="", stage="", alert="") -> QuerySet[AIModel]:
+    """The inventory narrowed by the filters the list page and the dashboards' drill-downs use."""
+    models = model_list(user=user)
+    if q:
+        models = models.filter(Q(name__icontains=q) | Q(use_case__code__iexact=q) | Q(mlflow_name__icontains=q))
+    if unit:
+        models = models.filter(use_case__business_unit__code=unit)
+    if tier:
+        models = models.filter(use_case__risk_tier=tier)
+    if stage:
+        models = with_lead_stage(models).filter(lead_stage=stage)
+    if alert == "critical":
+        # Alerts belong to monitoring, above this app: filter through the reverse name, not an import.
+        models = models.filter(
+            versions__stage=Stage.PRODUCTION,
+            versions__alerts__severity="critical",
+            versions__alerts__status__in=["open", "acknowledged"],
+        ).distinct()
+    return models
 
 
 def model_detail(*, user, pk: int) -> AIModel:
@@ -184,3 +207,66 @@ def blocked_versions(*, user) -> list[BlockedVersion]:
         if failed:
             blocked.append(BlockedVersion(version, Stage(NEXT_STEP[version.stage]).label, failed))
     return blocked
+
+
+# --- Portfolio view: where the models stand ---------------------------------------------------------
+
+# A model stands at its most advanced version: one in production makes it a production model.
+LEAD_ORDER = [
+    Stage.PRODUCTION,
+    Stage.STAGING,
+    Stage.APPROVED,
+    Stage.PENDING_APPROVAL,
+    Stage.IN_VALIDATION,
+    Stage.REGISTERED,
+    Stage.SUSPENDED,
+    Stage.DEPRECATED,
+    Stage.REJECTED,
+    Stage.RETIRED,
+]
+
+
+def with_lead_stage(models: QuerySet[AIModel]) -> QuerySet[AIModel]:
+    """Annotates `lead_stage`: the stage of the model's most advanced version (None without versions)."""
+    rank = Case(*(When(stage=s, then=Value(i)) for i, s in enumerate(LEAD_ORDER)), default=Value(len(LEAD_ORDER)))
+    lead = ModelVersion.objects.filter(model=OuterRef("pk")).annotate(rank=rank).order_by("rank").values("stage")[:1]
+    return models.annotate(lead_stage=Subquery(lead))
+
+
+def tier_stage_counts(*, user, unit=None) -> dict[tuple[str, str], int]:
+    """{(risk tier, lead stage): models} over the models the user may see, one grouped query."""
+    models = AIModel.objects.restrict(user, "view")
+    if unit is not None:
+        models = models.filter(use_case__business_unit=unit)
+    rows = with_lead_stage(models).order_by().values_list("use_case__risk_tier", "lead_stage").annotate(n=Count("pk"))
+    return {(tier, stage): n for tier, stage, n in rows if stage}
+
+
+def production_models_by_use_case(*, user, use_case_ids) -> dict[int, int]:
+    """{use case id: models with a version in production}, one grouped query."""
+    rows = (
+        AIModel.objects.restrict(user, "view")
+        .filter(use_case__in=use_case_ids, versions__stage=Stage.PRODUCTION)
+        .order_by()
+        .values_list("use_case_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return dict(rows)
+
+
+def stage_moves_by_quarter(*, user, since, unit=None) -> dict[tuple[str, str], int]:
+    """{(quarter label, to stage): versions} for moves into production or retirement since the date."""
+    moves = StageTransition.objects.filter(
+        version__in=ModelVersion.objects.restrict(user, "view"),
+        to_stage__in=[Stage.PRODUCTION, Stage.RETIRED],
+        at__gte=since,
+    )
+    if unit is not None:
+        moves = moves.filter(version__model__use_case__business_unit=unit)
+    rows = (
+        moves.annotate(quarter=TruncQuarter("at"))
+        .order_by()
+        .values_list("quarter", "to_stage")
+        .annotate(n=Count("version", distinct=True))
+    )
+    return {(quarter_label(quarter), stage): n for quarter, stage, n in rows}

@@ -24,6 +24,7 @@ from lifecycle.forms import (
     DecommissionPlanForm,
     HandoverForm,
     MlflowRegistrationForm,
+    ModelFilterForm,
     ProductionAtForm,
     ProposalDecisionForm,
     VersionTransitionForm,
@@ -36,7 +37,14 @@ class ModelListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.model_list(user=self.request.user)
+        self.filters = ModelFilterForm(self.request.GET or None)
+        data = self.filters.cleaned_data if self.filters.is_valid() else {}
+        return selectors.filtered_model_list(user=self.request.user, **{k: v for k, v in data.items() if v})
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filters=self.filters, query=query.urlencode(), **kwargs)
 
 
 class ModelDetailView(LoginRequiredMixin, TemplateView):

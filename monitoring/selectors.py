@@ -132,3 +132,15 @@ def sync_errors_for(user):
         return kept + ([f"{left_out} error(s) on models you may not see."] if left_out else [])
 
     return shown
+
+
+def open_critical_alerts(*, user, unit=None) -> QuerySet[Alert]:
+    """Open or acknowledged critical alerts on production versions, newest first."""
+    alerts = alert_list(user=user).filter(
+        severity="critical",
+        status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
+        model_version__stage="production",
+    )
+    if unit is not None:
+        alerts = alerts.filter(model_version__model__use_case__business_unit=unit)
+    return alerts.order_by("-pk")

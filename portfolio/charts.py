@@ -141,6 +141,6 @@ def projected_vs_realised(rows: list[dict]) -> dict:
         ]
     )
     figure.update_layout(
-        **_LAYOUT, barmode="group", height=360, yaxis_title="Annual value", legend={"orientation": "h", "y": -0.25}
+        **_LAYOUT, barmode="group", height=360, yaxis_title="Annual value", legend={"orientation": "h", "y": 1.12}
     )
     return _as_dict(figure)

@@ -250,6 +250,8 @@ def _strategy(pm, units) -> dict[str, Objective]:
     objectives = {}
     today = date.today()
     rng = random.Random(7)
+    # How fast each KPI moves against the plan: most keep up, two lag, one has stalled.
+    paces = iter([1.15, 0.95, 0.72, 1.05, 0.35, 1.0, 0.7, 1.1, 0.9, 1.0])
     for title, unit_code, horizon, kpis in OBJECTIVES:
         objective = Objective.objects.filter(title=title).first() or services.objective_create(
             actor=pm,
@@ -273,8 +275,9 @@ def _strategy(pm, units) -> dict[str, Objective]:
                 target=Decimal(str(target)),
                 target_date=today + timedelta(days=365),
             )
-            for month in range(0, 12, 2):  # measurements drifting from baseline towards target
-                progress = month / 24 + rng.uniform(-0.05, 0.08)
+            pace = next(paces, 1.0)
+            for month in range(0, 13, 2):  # measurements drifting from baseline towards target
+                progress = month / 24 * pace + rng.uniform(-0.02, 0.02)
                 value = Decimal(str(baseline + (target - baseline) * progress)).quantize(Decimal("0.01"))
                 services.kpi_measurement_record(
                     actor=pm, kpi=kpi, value=value, measured_on=today - timedelta(days=365 - 30 * month - 1)

@@ -1,10 +1,13 @@
 """Reads of the portfolio that the pages and the API share; aggregates run in the database."""
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncQuarter
 
+from core.periods import quarter_label
 from portfolio.choices import UseCaseStatus
 from portfolio.models import (
     KPI,
@@ -26,6 +29,7 @@ from portfolio.models import (
     UseCase,
     UseCaseObjective,
     UseCaseRaci,
+    UseCaseTransition,
     Wave,
     WaveCapacity,
 )
@@ -309,3 +313,134 @@ def capability_tree() -> list[tuple[Capability, int]]:
 
     walk(None, 0)
     return ordered
+
+
+# --- KPI alignment ---------------------------------------------------------------------------------
+
+# A KPI is on track while its progress keeps up with the time elapsed towards its target date;
+# these are the shares of the expected progress below which it is at risk, then off track.
+ON_TRACK_SHARE = Decimal("0.9")
+AT_RISK_SHARE = Decimal("0.6")
+
+
+VERDICT_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "no_data": "No data"}
+
+
+@dataclass
+class KPIAlignment:
+    kpi: KPI
+    latest: Decimal | None
+    latest_on: date | None
+    progress: Decimal | None  # share of the way from baseline to target, 1 = target reached
+    expected: Decimal  # share of the time from baseline date to target date already elapsed
+    verdict: str  # on_track, at_risk, off_track, no_data
+    trend: list[tuple[date, Decimal]]
+    live_use_cases: set[int]  # ids: the dashboard counts their production models through lifecycle
+    expected_contribution: Decimal
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS[self.verdict]
+
+
+def kpi_verdict(*, kpi: KPI, latest: Decimal | None, on: date | None) -> tuple[Decimal | None, Decimal, str]:
+    """Progress towards the target against the time elapsed: (progress, expected, verdict)."""
+    span = (kpi.target_date - kpi.baseline_date).days
+    elapsed = ((on or kpi.baseline_date) - kpi.baseline_date).days
+    expected = min(Decimal(1), max(Decimal(0), Decimal(elapsed) / Decimal(span)))
+    if latest is None or kpi.target == kpi.baseline:
+        return None, expected, "no_data"
+    progress = (latest - kpi.baseline) / (kpi.target - kpi.baseline)
+    if progress >= 1 or progress >= expected * ON_TRACK_SHARE:
+        return progress, expected, "on_track"
+    if progress >= expected * AT_RISK_SHARE:
+        return progress, expected, "at_risk"
+    return progress, expected, "off_track"
+
+
+def kpi_alignment(*, user, unit: BusinessUnit | None = None, objective: Objective | None = None, since: date):
+    """Every KPI the user sees with its verdict, its trend since the date, and the live use cases that
+    should move it with their expected contribution. Three queries whatever the number of KPIs."""
+    kpis = kpi_list(user=user).filter(objective__is_active=True)
+    if unit is not None:
+        kpis = kpis.filter(Q(objective__business_unit=unit) | Q(objective__business_unit__isnull=True))
+    if objective is not None:
+        kpis = kpis.filter(objective=objective)
+    kpis = list(kpis.order_by("objective__title", "name"))
+    trends: dict[int, list] = {k.pk: [] for k in kpis}
+    points = KPIMeasurement.objects.filter(kpi__in=kpis, measured_on__gte=since).order_by("measured_on")
+    for kpi_id, on, value in points.values_list("kpi_id", "measured_on", "value"):
+        trends[kpi_id].append((on, value))
+    live = use_case_list(user=user).filter(status=UseCaseStatus.LIVE)
+    if unit is not None:
+        live = live.filter(business_unit=unit)
+    links: dict[int, dict] = {}
+    for kpi_id, case_id, expected in UseCaseObjective.objects.filter(kpi__in=kpis, use_case__in=live).values_list(
+        "kpi_id", "use_case_id", "expected_contribution"
+    ):
+        found = links.setdefault(kpi_id, {"cases": set(), "expected": Decimal(0)})
+        found["cases"].add(case_id)
+        found["expected"] += expected or 0
+    rows = []
+    for kpi in kpis:
+        if kpi.latest_value is not None:  # SQLite hands the subquery's decimal back unscaled
+            kpi.latest_value = Decimal(kpi.latest_value).quantize(Decimal("0.0001"))
+        progress, expected, verdict = kpi_verdict(kpi=kpi, latest=kpi.latest_value, on=kpi.latest_on)
+        found = links.get(kpi.pk, {"cases": set(), "expected": Decimal(0)})
+        rows.append(
+            KPIAlignment(
+                kpi=kpi,
+                latest=kpi.latest_value,
+                latest_on=kpi.latest_on,
+                progress=progress,
+                expected=expected,
+                verdict=verdict,
+                trend=trends[kpi.pk],
+                live_use_cases=found["cases"],
+                expected_contribution=found["expected"],
+            )
+        )
+    return rows
+
+
+def value_by_business_unit(*, user, unit: BusinessUnit | None = None) -> list[dict]:
+    """Per business unit: projected annual value of its live use cases against the value their latest
+    benefit reviews found. One grouped query."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    cases = use_case_list(user=user).filter(status__in=_REALISED_STATUSES)
+    if unit is not None:
+        cases = cases.filter(business_unit=unit)
+    return list(
+        cases.annotate(realised=Coalesce(Subquery(_latest_realised(), output_field=money), 0, output_field=money))
+        .order_by("business_unit__code")
+        .values("business_unit__code", "business_unit__name")
+        .annotate(projected=Sum("estimated_value"), realised_total=Sum("realised"), cases=Count("pk"))
+    )
+
+
+def use_case_moves_by_quarter(*, user, since, unit: BusinessUnit | None = None) -> dict[tuple[str, str], int]:
+    """{(quarter label, step): use cases} since the date, where a step is `proposed` (created) or the
+    status a transition reached. Two grouped queries."""
+    cases = use_case_list(user=user)
+    if unit is not None:
+        cases = cases.filter(business_unit=unit)
+    counts: dict[tuple[str, str], int] = {}
+    created = (
+        cases.filter(created_at__gte=since)
+        .annotate(quarter=TruncQuarter("created_at"))
+        .order_by()
+        .values_list("quarter")
+        .annotate(n=Count("pk"))
+    )
+    for quarter, n in created:
+        counts[(quarter_label(quarter), "proposed")] = n
+    moves = (
+        UseCaseTransition.objects.filter(use_case__in=cases, at__gte=since)
+        .annotate(quarter=TruncQuarter("at"))
+        .order_by()
+        .values_list("quarter", "to_status")
+        .annotate(n=Count("use_case", distinct=True))
+    )
+    for quarter, status, n in moves:
+        counts[(quarter_label(quarter), status)] = n
+    return counts

@@ -1,4 +1,5 @@
 // Draws every Plotly figure on the page: <div data-chart="ID"> with its JSON in <script id="ID">.
+// A point whose customdata is a local URL opens it on click (the dashboards' drill-downs).
 // Runs on load and again after htmx swaps a fragment that holds charts.
 (function () {
   function draw(root) {
@@ -10,6 +11,14 @@
         displaylogo: false, responsive: true,
         toImageButtonOptions: { format: "png", filename: el.dataset.chart },
       });
+      // Drill-down: a point whose customdata is a local URL opens the list behind it.
+      if (!el.dataset.drillBound) {
+        el.dataset.drillBound = "1";
+        el.on("plotly_click", function (data) {
+          var target = data.points && data.points[0] && data.points[0].customdata;
+          if (typeof target === "string" && target.charAt(0) === "/") { window.location.assign(target); }
+        });
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });

@@ -420,6 +420,7 @@ PAGES: dict[str, Read] = {
     "monitoring:version_metrics": R("scoped", "model_version"),
     "monitoring:compare": R("scoped", "model_version"),
     "dashboards:executive": R("dashboard_executive"),
+    "dashboards:executive_print": R("dashboard_executive"),
     "dashboards:program": R("dashboard_program"),
     "dashboards:review_board": R("dashboard_review_board"),
     "dashboards:data_science": R("dashboard_data_science"),

@@ -1,0 +1,105 @@
+"""Plotly figures of the dashboards, as JSON-ready dicts (drawn by static/js/charts.js). A point whose
+customdata is a URL opens it on click: every chart drills down to the list behind it."""
+
+import plotly.graph_objects as go
+
+from portfolio.charts import _LAYOUT, _as_dict
+
+VERDICT_COLOURS = {"on_track": "#2e8b57", "at_risk": "#d99a00", "off_track": "#c0392b", "no_data": "#9aa3b2"}
+
+
+def risk_heatmap(*, tiers, stages, counts, url_for) -> dict:
+    """Models by risk tier (rows) and lead stage (columns); a cell opens the inventory filtered to it."""
+    z = [[counts.get((t.value, s.value), 0) for s in stages] for t in tiers]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[s.label for s in stages],
+            y=[t.label for t in tiers],
+            text=z,
+            texttemplate="%{text}",
+            customdata=[[url_for(t.value, s.value) for s in stages] for t in tiers],
+            colorscale=[[0, "#f4f6fa"], [0.01, "#dbe6f7"], [1, "#1f4fa3"]],
+            showscale=False,
+            hovertemplate="%{y} risk, %{x}: %{z} models<extra></extra>",
+        )
+    )
+    figure.update_layout(**_LAYOUT, height=300, yaxis={"autorange": "reversed"})
+    return _as_dict(figure)
+
+
+def funnel(*, steps: list[tuple[str, int, str]]) -> dict:
+    """The pipeline from proposals to production models now: (label, count, drill-down URL) per step."""
+    figure = go.Figure(
+        go.Funnel(
+            y=[label for label, _, _ in steps],
+            x=[n for _, n, _ in steps],
+            customdata=[url for _, _, url in steps],
+            textinfo="value",
+            marker={"color": ["#8fa3bf", "#7d95b8", "#6b87b1", "#5a79aa", "#2e8b57", "#1d6b37"][: len(steps)]},
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    figure.update_layout(**{**_LAYOUT, "margin": {"l": 150, "r": 20, "t": 10, "b": 30}}, height=300)
+    return _as_dict(figure)
+
+
+def quarterly_moves(*, quarters: list[str], series: list[tuple[str, list[int], str]]) -> dict:
+    """Grouped bars per quarter: (name, counts per quarter, colour) per series."""
+    figure = go.Figure(
+        [go.Bar(name=name, x=quarters, y=values, marker_color=colour) for name, values, colour in series]
+    )
+    figure.update_layout(
+        **_LAYOUT, barmode="group", height=300, yaxis_title="Count", legend={"orientation": "h", "y": -0.2}
+    )
+    return _as_dict(figure)
+
+
+def kpi_progress(rows, url_for) -> dict:
+    """Horizontal bars: each KPI's progress to target (%) coloured by verdict, with the expected progress
+    as a marker."""
+    names = [f"{r.kpi.name}" for r in rows]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="progress to target",
+                orientation="h",
+                y=names,
+                x=[round(float(r.progress or 0) * 100, 1) for r in rows],
+                marker_color=[VERDICT_COLOURS[r.verdict] for r in rows],
+                customdata=[url_for(r) for r in rows],
+                hovertemplate="%{y}: %{x}% of the way to target<extra></extra>",
+            ),
+            go.Scatter(
+                name="expected by now",
+                mode="markers",
+                y=names,
+                x=[round(float(r.expected) * 100, 1) for r in rows],
+                marker={"symbol": "line-ns-open", "size": 18, "color": "#1b2a41", "line": {"width": 3}},
+                hovertemplate="%{y}: %{x}% expected by now<extra></extra>",
+            ),
+        ]
+    )
+    figure.update_layout(
+        **{**_LAYOUT, "margin": {"l": 220, "r": 20, "t": 10, "b": 40}},
+        height=max(220, 34 * len(rows) + 80),
+        xaxis={"title": "% of the way from baseline to target", "range": [min(0, *figure.data[0].x) - 5, 110]},
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return _as_dict(figure)
+
+
+def value_by_unit(rows: list[dict]) -> dict:
+    """Grouped bars per business unit: projected against realised annual value."""
+    units = [r["business_unit__code"] for r in rows]
+    figure = go.Figure(
+        [
+            go.Bar(name="projected", x=units, y=[float(r["projected"] or 0) for r in rows], marker_color="#8fa3bf"),
+            go.Bar(name="realised", x=units, y=[float(r["realised_total"] or 0) for r in rows], marker_color="#2e8b57"),
+        ]
+    )
+    figure.update_layout(
+        **_LAYOUT, barmode="group", height=320, yaxis_title="Annual value", legend={"orientation": "h", "y": 1.12}
+    )
+    return _as_dict(figure)
