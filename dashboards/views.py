@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from audit.selectors import audit_event_list
+from core.exceptions import ApplicationError
 from core.mlflow_client import server_status
 from core.periods import quarter_label, quarter_start, quarters_back
 from dashboards import charts
@@ -27,7 +28,10 @@ from monitoring import charts as monitoring_charts
 from monitoring import selectors as monitoring
 from portfolio import charts as portfolio_charts
 from portfolio import selectors as portfolio
+from portfolio.api.views import weight_overrides
 from portfolio.choices import RiskTier, UseCaseStatus
+from portfolio.conflicts import plan_conflicts
+from portfolio.ranking import criteria_with_weights, ranking
 
 # The risk heatmap's columns: where models stand, most advanced first (rejected and deprecated left out).
 HEATMAP_STAGES = [
@@ -81,6 +85,12 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             header, rows = getattr(self, self.exports[export])()
             return csv_download(header, rows, f"lodestar-{self.request.resolver_match.url_name}-{export}.csv")
         return super().get(request, *args, **kwargs)
+
+    def kpi_alignment(self):
+        scope = self.scope
+        return portfolio.kpi_alignment(
+            user=self.request.user, unit=scope["unit"], objective=scope["objective"], since=scope["since"]
+        )
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -253,18 +263,95 @@ class ExecutivePrint(ExecutiveDashboard):
 
 
 class ProgramDashboard(DashboardView):
+    """What should we do next: the ranked backlog under live weights, the plan and its conflicts, what
+    lacks an assessment, what under-delivers, and the agenda of the next portfolio review."""
+
     permission_required = "dashboards.view_program"
     template_name = "dashboards/program.html"
     heading = "Program management"
+    exports = {"backlog": "backlog_table", "benefits": "benefits_table", "unassessed": "unassessed_table"}
+    backlog_size = 10
+
+    def backlog(self):
+        scope, user = self.scope, self.request.user
+        try:
+            overrides = weight_overrides(self.request.GET)
+        except ApplicationError:
+            overrides = {}  # the ranking page explains a bad weight; here the saved weights stand
+        cases = portfolio.use_case_list(user=user)
+        if scope["unit"] is not None:
+            cases = cases.filter(business_unit=scope["unit"])
+        if scope["objective"] is not None:
+            cases = cases.filter(objective_links__objective=scope["objective"]).distinct()
+        return ranking(queryset=cases, overrides=overrides), criteria_with_weights(overrides)
+
+    def backlog_table(self):
+        rows, _ = self.backlog()
+        return ["rank", "code", "title", "business_unit", "status", "score", "estimated_value", "estimated_cost"], [
+            [r.rank, r.code, r.title, r.business_unit, r.status_label, r.score, r.estimated_value, r.estimated_cost]
+            for r in rows
+        ]
+
+    def benefits(self):
+        return portfolio.benefits_by_use_case(user=self.request.user, unit=self.scope["unit"])
+
+    def benefits_table(self):
+        return ["code", "title", "status", "projected", "realised", "reviewed_on"], [
+            [c.code, c.title, c.get_status_display(), c.estimated_value, c.realised, c.reviewed_on]
+            for c in self.benefits()
+        ]
+
+    def unassessed(self):
+        return portfolio.use_cases_missing_assessment(user=self.request.user, unit=self.scope["unit"])
+
+    def unassessed_table(self):
+        return ["code", "title", "business_unit", "status", "proposed_on"], [
+            [c.code, c.title, c.business_unit.code, c.get_status_display(), c.created_at.date()]
+            for c in self.unassessed()
+        ]
+
+    def agenda(self, *, today, benefits, kpis):
+        """The next portfolio review's agenda: what needs a decision there."""
+        user, unit = self.request.user, self.scope["unit"]
+        review = portfolio.next_portfolio_review(today=today)
+        held_on = review.held_on if review else quarter_start(today + timedelta(days=92))
+        under = [
+            c for c in benefits
+            if c.realised is not None and c.realised < c.estimated_value * portfolio.UNDER_DELIVERY_SHARE
+        ]  # fmt: skip
+        return {
+            "review": review,
+            "held_on": held_on,
+            "decisions": list(portfolio.awaiting_decision(user=user, unit=unit)[:10]),
+            "stop_losses": list(portfolio.stop_loss_breaches(user=user, unit=unit)[:10]),
+            "off_track": [r for r in kpis if r.verdict == "off_track"],
+            "under_delivering": under[:10],
+            "assumptions": list(portfolio.assumptions_due(user=user, within_days=(held_on - today).days)[:10]),
+        }
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
+        user, today = self.request.user, timezone.localdate()
+        rows, weighted = self.backlog()
+        use_cases = portfolio.use_case_list(user=user)
+        conflicts = plan_conflicts(use_cases=use_cases)
+        conflicted = {pk for c in conflicts for pk in c.use_case_ids}
+        benefits = list(self.benefits()[:50])
+        kpis = self.kpi_alignment()
+        unassessed = self.unassessed()
         return super().get_context_data(
-            by_status=portfolio.use_case_counts_by_status(user=user),
-            recent=portfolio.use_case_list(user=user).order_by("-created_at")[:8],
-            assumptions_due=portfolio.assumptions_due(user=user)[:8],
+            backlog=rows[: self.backlog_size],
+            backlog_count=len(rows),
+            weighted=weighted,
+            value_effort=portfolio_charts.value_effort(rows[:40]) if rows else None,
+            gantt=portfolio_charts.roadmap_gantt(
+                portfolio.roadmap_items(user=user), list(portfolio.waves()), conflicted
+            ),
+            conflicts=conflicts,
+            unassessed=unassessed[:10],
+            unassessed_count=unassessed.count(),
+            benefits=benefits[:10],
+            agenda=self.agenda(today=today, benefits=benefits, kpis=kpis),
             budget=portfolio.budget_split(user=user),
-            reviews=portfolio.portfolio_review_list()[:3],
             **kwargs,
         )
 

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncQuarter
 
 from core.periods import quarter_label
-from portfolio.choices import UseCaseStatus
+from portfolio.choices import RiskTier, UseCaseStatus
 from portfolio.models import (
     KPI,
     Agreement,
@@ -25,6 +25,7 @@ from portfolio.models import (
     Score,
     ScoringCriterion,
     Skill,
+    StopLoss,
     Team,
     UseCase,
     UseCaseObjective,
@@ -444,3 +445,58 @@ def use_case_moves_by_quarter(*, user, since, unit: BusinessUnit | None = None) 
     for quarter, status, n in moves:
         counts[(quarter_label(quarter), status)] = n
     return counts
+
+
+# --- Program management -----------------------------------------------------------------------------
+
+ACTIVE_STATUSES = ("proposed", "assessing", "approved", "in_delivery", "live")
+# Realised value below this share of the projection puts a use case on the review agenda.
+UNDER_DELIVERY_SHARE = Decimal("0.8")
+
+
+def _in_unit(cases, unit):
+    return cases if unit is None else cases.filter(business_unit=unit)
+
+
+def benefits_by_use_case(*, user, unit: BusinessUnit | None = None) -> QuerySet[UseCase]:
+    """Live and retired use cases with the value their latest benefit review found (`realised`, None when
+    never reviewed) and its date, the biggest shortfall first."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    latest = BenefitReview.objects.filter(use_case=OuterRef("pk")).order_by("-reviewed_on", "-pk")
+    return (
+        _in_unit(use_case_list(user=user), unit)
+        .filter(status__in=_REALISED_STATUSES)
+        .annotate(
+            realised=Subquery(latest.values("realised_value")[:1], output_field=money),
+            reviewed_on=Subquery(latest.values("reviewed_on")[:1]),
+        )
+        .order_by((F("realised") - F("estimated_value")).asc(nulls_last=True), "number")
+    )
+
+
+def use_cases_missing_assessment(*, user, unit: BusinessUnit | None = None) -> QuerySet[UseCase]:
+    """Active use cases whose risk has not been assessed yet, oldest first."""
+    return (
+        _in_unit(use_case_list(user=user), unit)
+        .filter(risk_tier=RiskTier.UNASSESSED, status__in=ACTIVE_STATUSES)
+        .order_by("created_at")
+    )
+
+
+def next_portfolio_review(*, today: date) -> PortfolioReview | None:
+    return PortfolioReview.objects.filter(held_on__gte=today).order_by("held_on").first()
+
+
+def stop_loss_breaches(*, user, unit: BusinessUnit | None = None) -> QuerySet[StopLoss]:
+    """Stop-loss criteria missed for as many periods as allowed: the use case needs a decision."""
+    return (
+        StopLoss.objects.filter(use_case__in=_in_unit(use_case_list(user=user), unit))
+        .filter(missed_periods__gte=F("periods_allowed"))
+        .select_related("use_case", "kpi")
+        .order_by("due_date")
+    )
+
+
+def awaiting_decision(*, user, unit: BusinessUnit | None = None) -> QuerySet[UseCase]:
+    """Use cases assessed and waiting for the go/no-go of a portfolio review."""
+    return _in_unit(use_case_list(user=user), unit).filter(status=UseCaseStatus.ASSESSING).order_by("number")
