@@ -1,0 +1,105 @@
+"""Each role's dashboard in Chromium on the demo data: it renders every chart with data, a filter narrows
+it through the URL, a drill-down opens the list behind a figure; a screenshot of each is kept."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import path_of
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHARTS_WITH_DATA = """() => Array.from(document.querySelectorAll('[data-chart]')).map(el => ({
+  id: el.id,
+  svg: !!el.querySelector('svg.main-svg'),
+  points: (el.data || []).reduce((n, t) => n + ((t.x || t.y || t.z || t.values || []).length), 0),
+}))"""
+
+
+def assert_every_chart_drawn(page, expected: int):
+    page.wait_for_function("() => document.querySelectorAll('[data-chart] svg.main-svg').length > 0")
+    charts = page.evaluate(CHARTS_WITH_DATA)
+    assert len(charts) >= expected, charts
+    empty = [c for c in charts if not c["svg"] or c["points"] == 0]
+    assert empty == [], empty
+
+
+def apply_unit(page, code: str):
+    page.get_by_test_id("dashboard-filters").get_by_label("Business unit").select_option(code)
+    page.get_by_test_id("dashboard-filters").get_by_role("button", name="Apply").click()
+    page.wait_for_load_state("load")
+    assert f"unit={code}" in page.url
+
+
+def click_heatmap_cell(page, chart_id: str, column: int, row: int):
+    """A real mouse click in the middle of a heatmap cell (Plotly's own hit-testing decides the point)."""
+    x, y = page.evaluate(
+        """([id, col, row]) => {
+            const el = document.getElementById(id);
+            el.scrollIntoView({block: "center"});
+            const box = el.getBoundingClientRect(), xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
+            return [box.left + xa._offset + xa.l2p(col), box.top + ya._offset + ya.l2p(row)];
+        }""",
+        [chart_id, column, row],
+    )
+    page.mouse.click(x, y)
+
+
+def test_executive_sees_kpis_risk_and_drills_into_the_heatmap(login, live_server, console_errors, screenshots):
+    page = login("exec")
+    assert_every_chart_drawn(page, expected=6)
+    headline = page.get_by_test_id("headline")
+    expect(headline).to_contain_text("KPIs on track")
+    page.screenshot(path=str(screenshots / "dashboard-executive.png"), full_page=True)
+
+    apply_unit(page, "RETAIL")
+    expect(page.get_by_test_id("dashboard-filters").get_by_label("Business unit")).to_have_value("RETAIL")
+    assert_every_chart_drawn(page, expected=6)
+
+    # Drill-down: the Production column of the heatmap, in the first tier row that has models.
+    from django.contrib.auth.models import User
+
+    from lifecycle.selectors import tier_stage_counts
+    from portfolio.choices import RiskTier
+    from portfolio.models import BusinessUnit
+
+    counts = tier_stage_counts(user=User.objects.get(username="exec"), unit=BusinessUnit.objects.get(code="RETAIL"))
+    tiers = list(RiskTier)
+    row = next(i for i, t in enumerate(tiers) if counts.get((t.value, "production")))
+    click_heatmap_cell(page, "risk-heatmap-plot", 0, row)
+    page.wait_for_url(re.compile(r"/lifecycle/models/\?"))
+    assert f"tier={tiers[row].value}" in page.url and "stage=production" in page.url and "unit=RETAIL" in page.url
+    expect(page.get_by_test_id("model-table").locator("tbody tr")).to_have_count(
+        counts[(tiers[row].value, "production")]
+    )
+    assert console_errors == []
+
+
+def test_executive_printable_board_pack(login, live_server, console_errors, screenshots):
+    page = login("exec")
+    page.get_by_test_id("printable").click()
+    page.wait_for_load_state("load")
+    assert path_of(page.url).startswith("/dashboards/executive/print/")
+    expect(page.locator("header.site-header")).to_be_hidden()
+    assert_every_chart_drawn(page, expected=6)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(screenshots / "dashboard-executive-print.png"), full_page=True)
+    assert console_errors == []
+
+
+def test_program_manager_sees_the_agenda_backlog_and_roadmap(login, live_server, console_errors, screenshots):
+    page = login("pm")
+    assert_every_chart_drawn(page, expected=2)
+    expect(page.get_by_test_id("agenda")).to_contain_text("Next portfolio review")
+    page.screenshot(path=str(screenshots / "dashboard-program.png"), full_page=True)
+
+    apply_unit(page, "CORP")
+    units = page.get_by_test_id("backlog").locator("tbody tr td:nth-child(3)").all_inner_texts()
+    assert units and set(units) == {"CORP"}
+
+    # Drill-down: a use case missing its assessment opens its page.
+    page.get_by_test_id("unassessed").locator("tbody a").first.click()
+    page.wait_for_load_state("load")
+    assert re.match(r"/portfolio/use-cases/\d+/", path_of(page.url))
+    assert console_errors == []
