@@ -103,3 +103,55 @@ def value_by_unit(rows: list[dict]) -> dict:
         **_LAYOUT, barmode="group", height=320, yaxis_title="Annual value", legend={"orientation": "h", "y": 1.12}
     )
     return _as_dict(figure)
+
+
+def review_ageing(*, reviews, now, turnaround: int, url_for) -> dict:
+    """One bar per open review: days waiting, red past the board's turnaround; a bar opens the review."""
+    names = [f"#{r.pk} {r.version}" for r in reviews]
+    ages = [round((now - r.opened_at).total_seconds() / 86_400, 1) for r in reviews]
+    figure = go.Figure(
+        go.Bar(
+            orientation="h",
+            y=names,
+            x=ages,
+            # Overdue as the queue table counts it: whole days past the target.
+            marker_color=["#c0392b" if (now - r.opened_at).days > turnaround else "#5a79aa" for r in reviews],
+            customdata=[url_for(r) for r in reviews],
+            hovertemplate="%{y}: waiting %{x} days<extra></extra>",
+        )
+    )
+    figure.add_vline(x=turnaround, line_dash="dash", line_color="#1b2a41", annotation_text=f"{turnaround}-day target")
+    figure.update_layout(
+        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 30, "b": 40}},
+        height=max(320, 30 * len(reviews) + 90),
+        xaxis_title="Days since submission",
+        yaxis={"autorange": "reversed"},
+    )
+    return _as_dict(figure)
+
+
+MODEL_STAGE_BARS = [
+    ("in_validation", "In validation", "#8fa3bf"),
+    ("pending_approval", "Pending approval", "#d99a00"),
+    ("approved", "Approved", "#5a79aa"),
+    ("staging", "Staging", "#11695c"),
+    ("production", "Production", "#2e8b57"),
+]
+
+
+def models_by_stage(models, *, url_for) -> dict:
+    """Stacked bars: each model's versions by stage; a bar opens the model."""
+    names = [m.name for m in models]
+    urls = [url_for(m) for m in models]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=label, x=names, y=[getattr(m, f"n_{stage}") for m in models], marker_color=colour, customdata=urls
+            )  # fmt: skip
+            for stage, label, colour in MODEL_STAGE_BARS
+        ]
+    )
+    figure.update_layout(
+        **_LAYOUT, barmode="stack", height=300, yaxis_title="Versions", legend={"orientation": "h", "y": 1.15}
+    )
+    return _as_dict(figure)

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from dashboards.demo_history import backdate
 from governance import demo as governance_demo
 from lifecycle import demo as lifecycle_demo
 from monitoring import demo as monitoring_demo
@@ -16,4 +17,5 @@ def seed() -> list[tuple[str, str, str]]:
     lifecycle_demo.seed(before_approval=governance_demo.sign_review)
     governance_demo.seed_open_reviews()
     monitoring_demo.seed()
+    backdate()
     return accounts

@@ -360,22 +360,51 @@ class ReviewBoardDashboard(DashboardView):
     permission_required = "dashboards.view_review_board"
     template_name = "dashboards/review_board.html"
     heading = "Review board"
+    exports = {"queue": "queue_table"}
+
+    def queue(self):
+        rows = governance.review_queue_rows(user=self.request.user)
+        unit = self.scope["unit"]
+        return [r for r in rows if unit is None or r.review.version.model.use_case.business_unit_id == unit.pk]
+
+    def queue_table(self):
+        return ["review", "version", "tier", "waiting_for_you_as", "still_missing", "age_days", "overdue"], [
+            [
+                r.review.pk,
+                str(r.review.version),
+                r.review.policy.get_tier_display(),
+                ", ".join(r.waiting),
+                ", ".join(r.missing),
+                r.age_days,
+                r.overdue,
+            ]  # fmt: skip
+            for r in self.queue()
+        ]
 
     def get_context_data(self, **kwargs):
-        user, today = self.request.user, timezone.localdate()
+        user, today, unit = self.request.user, timezone.localdate(), self.scope["unit"]
         since = quarter_start(today)
         soon = today + timedelta(days=30)
+        reviews = list(governance.open_reviews(user=user, unit=unit)[:30])
         return super().get_context_data(
             functions=sign_off_functions_held(user=user),
-            queue=governance.review_queue_rows(user=user)[:15],
+            queue=self.queue()[:15],
             turnaround=governance.TURNAROUND_DAYS,
+            ageing=charts.review_ageing(
+                reviews=reviews,
+                now=timezone.now(),
+                turnaround=governance.TURNAROUND_DAYS,
+                url_for=lambda r: reverse("governance:review_detail", args=[r.pk]),
+            )
+            if reviews
+            else None,
             decisions=governance.decisions_since(
                 user=user, since=timezone.make_aware(datetime.combine(since, time.min))
             ),
             quarter_start=since,
-            expiring=list(calendar_sources.approval_expiries(user=user, start=today, end=soon)),
+            expiring=list(calendar_sources.approval_expiries(user=user, start=today, end=soon, unit=unit)),
             reassessments=list(
-                calendar_sources.reassessments_due(user=user, start=today - timedelta(days=365), end=soon)
+                calendar_sources.reassessments_due(user=user, start=today - timedelta(days=365), end=soon, unit=unit)
             ),
             exceptions=governance.live_exceptions(user=user),
             **kwargs,
@@ -386,14 +415,47 @@ class DataScienceDashboard(DashboardView):
     permission_required = "dashboards.view_data_science"
     template_name = "dashboards/data_science.html"
     heading = "Data science"
+    exports = {"models": "models_table", "alerts": "alerts_table"}
+
+    def my_models(self):
+        models = lifecycle.owned_models_by_stage(user=self.request.user)
+        unit = self.scope["unit"]
+        return models if unit is None else models.filter(use_case__business_unit=unit)
+
+    def models_table(self):
+        stages = ["in_validation", "pending_approval", "approved", "staging", "production"]
+        return ["model", "use_case", *stages, "all_versions"], [
+            [m.name, m.use_case.code, *(getattr(m, f"n_{s}") for s in stages), m.n_versions] for m in self.my_models()
+        ]
+
+    def my_alerts(self):
+        alerts = monitoring.my_open_alerts(user=self.request.user)
+        unit = self.scope["unit"]
+        return alerts if unit is None else alerts.filter(model_version__model__use_case__business_unit=unit)
+
+    def alerts_table(self):
+        return ["alert", "version", "severity", "status", "message", "opened"], [
+            [a.pk, str(a.model_version), a.severity, a.status, a.message, a.created_at] for a in self.my_alerts()
+        ]
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
+        user, unit = self.request.user, self.scope["unit"]
         trends = monitoring.production_trends(user=user, metric_name="psi")
+        blocked = [
+            b
+            for b in lifecycle.blocked_versions(user=user)
+            if unit is None or b.version.model.use_case.business_unit_id == unit.pk
+        ]
+        my_models = list(self.my_models())
         return super().get_context_data(
-            my_models=lifecycle.owned_models_by_stage(user=user),
-            blocked=lifecycle.blocked_versions(user=user),
-            my_alerts=monitoring.my_open_alerts(user=user)[:15],
+            my_models=my_models,
+            models_figure=charts.models_by_stage(
+                my_models, url_for=lambda m: reverse("lifecycle:model_detail", args=[m.pk])
+            )
+            if my_models
+            else None,
+            blocked=blocked,
+            my_alerts=self.my_alerts()[:15],
             drift_figure=monitoring_charts.comparison_chart(trends) if trends else None,
             unit_use_cases=portfolio.use_case_list(user=user).filter(business_unit__memberships__user=user)[:10],
             **kwargs,

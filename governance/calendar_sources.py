@@ -34,12 +34,14 @@ def approval_expiries(*, user, start, end, unit=None):
             )
 
 
-def reassessments_due(*, user, start, end):
+def reassessments_due(*, user, start, end, unit=None):
     assessments = (
         RiskAssessment.objects.restrict(user, "view")
         .filter(status=AssessmentStatus.APPROVED, reassessment_due__range=(start, end))
         .select_related("use_case")
     )
+    if unit is not None:
+        assessments = assessments.filter(use_case__business_unit=unit)
     for assessment in assessments:
         yield CalendarEvent(
             uid=f"reassessment-{assessment.pk}",

@@ -161,3 +161,11 @@ def expired_approvals(*, user, today, unit=None) -> list:
     """Versions still in use whose approval validity has run out, as calendar events (oldest first)."""
     events = approval_expiries(user=user, start=date.min, end=today - timedelta(days=1), unit=unit)
     return sorted(events, key=lambda e: e.start)
+
+
+def open_reviews(*, user, unit=None):
+    """Open reviews the user may see, oldest first, for the board's ageing chart."""
+    reviews = review_list(user=user).filter(status=ReviewStatus.OPEN)
+    if unit is not None:
+        reviews = reviews.filter(version__model__use_case__business_unit=unit)
+    return reviews.order_by("opened_at", "pk")

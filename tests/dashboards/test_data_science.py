@@ -62,3 +62,24 @@ def test_my_alerts_and_models_by_stage(client, mine, django_assert_max_num_queri
     assert "psi is 0.3" in alerts and "Critical" in alerts
     models = page.split('data-testid="my-models"')[1].split("</section>")[0]
     assert "m-ds" in models and "m-ds-other" not in models
+
+
+def test_unit_filter_and_exports_keep_to_my_models(client, units, make_user, mine):
+    ds, (my_version, their_version) = mine
+    corp_case = portfolio.use_case_create(
+        actor=make_user("pm-corp", "program_manager", units=(units["CORP"],)), title="Corp", business_unit=units["CORP"]
+    )
+    from portfolio.models import Membership
+
+    Membership.objects.create(user=ds, business_unit=units["CORP"])
+    ds = type(ds).objects.get(pk=ds.pk)  # memberships are cached on the user object
+    lifecycle.model_register(actor=ds, name="m-corp", use_case=corp_case)
+    client.force_login(ds)
+    everything = client.get("/dashboards/data-science/?export=models").content.decode().splitlines()
+    assert [line.split(",")[0] for line in everything[1:]] == ["m-corp", "m-ds"]  # never m-ds-other
+    retail = client.get("/dashboards/data-science/?unit=RETAIL&export=models").content.decode().splitlines()
+    assert [line.split(",")[0] for line in retail[1:]] == ["m-ds"]
+    page = client.get("/dashboards/data-science/?unit=CORP").content.decode()
+    assert (
+        'id="models-chart"' in page and "m-ds v1" not in page.split('data-testid="blocked"')[1].split("</section>")[0]
+    )

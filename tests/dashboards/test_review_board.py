@@ -1,5 +1,6 @@
 """The review board's dashboard: what waits for my functions, decisions this quarter, what expires."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from governance.models import ReviewPolicy
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from portfolio import services as portfolio
-from tests.governance.helpers import approved_version, signer_for
+from tests.governance.helpers import approve_assessment, approved_version, signer_for
 from tests.lifecycle.helpers import record_training_data
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +40,36 @@ def test_the_queue_the_decisions_and_the_expiring_approvals(client, units, make_
         later = client.get("/dashboards/review-board/").content.decode()
     expiring = later.split('data-testid="expiring"')[1].split("</section>")[0]
     assert "fraud v1" in expiring
+
+
+def _waiting_version(pm, ds, unit, name):
+    use_case = portfolio.use_case_create(actor=pm, title=name, business_unit=unit)
+    model = lifecycle.model_register(actor=ds, name=name, use_case=use_case)
+    version = lifecycle.model_version_register(actor=ds, model=model, version="1", signature={"inputs": "[x]"})
+    lifecycle.model_version_transition(actor=ds, version=version, to_stage=Stage.IN_VALIDATION)
+    record_training_data(version, actor=ds)
+    approve_assessment(use_case)
+    lifecycle.model_version_transition(actor=ds, version=version, to_stage=Stage.PENDING_APPROVAL)
+    return version
+
+
+def test_unit_filter_ageing_chart_and_queue_export(client, units, make_user, django_assert_max_num_queries):
+    pm = make_user("pm", "program_manager", units=(units["RETAIL"], units["CORP"]))
+    ds = make_user("ds", "data_scientist", units=(units["RETAIL"], units["CORP"]))
+    _waiting_version(pm, ds, units["RETAIL"], "retail-model")
+    with time_machine.travel(timezone.now() - timedelta(days=8)):
+        _waiting_version(pm, ds, units["CORP"], "corp-model")  # waited past the turnaround
+    validator = signer_for("validation")
+    client.force_login(validator)
+    rows = client.get("/dashboards/review-board/?export=queue").content.decode().splitlines()
+    assert len(rows) == 3 and any("corp-model v1" in r and r.endswith(",True") for r in rows)
+    narrowed = client.get("/dashboards/review-board/?unit=RETAIL&export=queue").content.decode().splitlines()
+    assert len(narrowed) == 2 and "retail-model v1" in narrowed[1]
+    with django_assert_max_num_queries(40):
+        page = client.get("/dashboards/review-board/").content.decode()
+    ageing = page.split('data-testid="ageing"')[1].split("</section>")[0]
+    figure = json.loads(ageing.split('type="application/json">')[1].split("</script>")[0])
+    bars = figure["data"][0]
+    overdue = {name.split()[1]: age > 5 for name, age in zip(bars["y"], bars["x"], strict=True)}
+    assert overdue == {"corp-model": True, "retail-model": False}
+    assert all(url.startswith("/governance/reviews/") for url in bars["customdata"])

@@ -103,3 +103,35 @@ def test_program_manager_sees_the_agenda_backlog_and_roadmap(login, live_server,
     page.wait_for_load_state("load")
     assert re.match(r"/portfolio/use-cases/\d+/", path_of(page.url))
     assert console_errors == []
+
+
+def test_review_board_sees_its_queue_ageing_and_opens_a_review(login, live_server, console_errors, screenshots):
+    page = login("rb3")  # holds Business and Security: the demo leaves reviews waiting on both
+    assert_every_chart_drawn(page, expected=1)
+    queue_rows = page.get_by_test_id("queue").locator("tbody tr")
+    expect(queue_rows.first).to_contain_text(" v")
+    page.screenshot(path=str(screenshots / "dashboard-review-board.png"), full_page=True)
+
+    apply_unit(page, "OPS")
+    expect(page.get_by_test_id("dashboard-filters").get_by_label("Business unit")).to_have_value("OPS")
+    # Drill-down: the first open review in the queue opens its page.
+    page.goto(f"{live_server.url}/dashboards/review-board/")
+    page.get_by_test_id("queue").locator("tbody a").first.click()
+    page.wait_for_load_state("load")
+    assert re.match(r"/governance/reviews/\d+/", path_of(page.url))
+    assert console_errors == []
+
+
+def test_data_scientist_sees_models_alerts_and_drift(login, live_server, console_errors, screenshots):
+    page = login("ds2")  # owns the demo's production models with drift series
+    assert_every_chart_drawn(page, expected=2)
+    expect(page.get_by_test_id("my-alerts").locator("tbody tr").first).to_contain_text("#")
+    page.screenshot(path=str(screenshots / "dashboard-data-science.png"), full_page=True)
+
+    apply_unit(page, "OPS")
+    names = page.get_by_test_id("my-models").locator("tbody tr td:first-child").all_inner_texts()
+    assert names, "ds2 owns models in OPS"
+    page.get_by_test_id("my-models").locator("tbody a").first.click()
+    page.wait_for_load_state("load")
+    assert re.match(r"/lifecycle/models/\d+/", path_of(page.url))
+    assert console_errors == []
