@@ -18,6 +18,7 @@ from core.exceptions import ApplicationError
 from core.mlflow_client import server_status
 from core.periods import quarter_label, quarter_start, quarters_back
 from dashboards import charts
+from dashboards.cache import PanelCache
 from dashboards.filters import DashboardFilters
 from governance import calendar_sources
 from governance import selectors as governance
@@ -78,6 +79,8 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         self.filters = DashboardFilters(request.GET or None, user=request.user)
         self.scope = self.filters.values
+        query = sorted((k, v) for k, v in request.GET.items() if k != "export")
+        self.panels = PanelCache(user=request.user, page=request.resolver_match.url_name, query=urlencode(query))
         export = request.GET.get("export")
         if export:
             if export not in self.exports:
@@ -151,10 +154,13 @@ class ExecutiveDashboard(DashboardView):
         ]
 
     def value_rows(self):
+        return self.panels.get("value", self._value_rows)
+
+    def _value_rows(self):
         rows = portfolio.benefits_by_objective(user=self.request.user)
         if self.scope["objective"] is not None:
             rows = [r for r in rows if r["objective"].pk == self.scope["objective"].pk]
-        return rows, portfolio.value_by_business_unit(user=self.request.user, unit=self.scope["unit"])
+        return rows, list(portfolio.value_by_business_unit(user=self.request.user, unit=self.scope["unit"]))
 
     def value_table(self):
         by_objective, by_unit = self.value_rows()
@@ -164,7 +170,9 @@ class ExecutiveDashboard(DashboardView):
         ]
 
     def risk_counts(self):
-        return lifecycle.tier_stage_counts(user=self.request.user, unit=self.scope["unit"])
+        return self.panels.get(
+            "risk", lambda: lifecycle.tier_stage_counts(user=self.request.user, unit=self.scope["unit"])
+        )
 
     def risk_table(self):
         counts = self.risk_counts()
@@ -176,6 +184,9 @@ class ExecutiveDashboard(DashboardView):
         return quarters_back(timezone.localdate(), max(2, round(self.scope["months"] / 3)))
 
     def moves(self):
+        return self.panels.get("moves", self._moves)
+
+    def _moves(self):
         user, unit = self.request.user, self.scope["unit"]
         starts = self.quarters()
         since = timezone.make_aware(datetime.combine(starts[0], time.min))
@@ -196,6 +207,16 @@ class ExecutiveDashboard(DashboardView):
         return ["quarter", *(name for name, _, _ in series)], [
             [q, *(values[i] for _, values, _ in series)] for i, q in enumerate(labels)
         ]
+
+    def status_counts(self) -> dict:
+        cases = portfolio.use_case_list(user=self.request.user)
+        if self.scope["unit"] is not None:
+            cases = cases.filter(business_unit=self.scope["unit"])
+        return dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
+
+    def critical_alerts(self):
+        alerts = monitoring.open_critical_alerts(user=self.request.user, unit=self.scope["unit"])
+        return alerts.count(), list(alerts[:8])
 
     def funnel_steps(self, by_status: dict, in_production: int):
         unit = self.scope["unit"]
@@ -221,14 +242,13 @@ class ExecutiveDashboard(DashboardView):
             params = {"tier": tier, "stage": stage, **({"unit": unit_code} if unit_code else {})}
             return reverse("lifecycle:model_list") + "?" + urlencode(params)
 
-        cases = portfolio.use_case_list(user=user)
-        if scope["unit"] is not None:
-            cases = cases.filter(business_unit=scope["unit"])
-        by_status = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
+        by_status = self.panels.get("status", self.status_counts)
         in_production = sum(n for (_, stage), n in counts.items() if stage == Stage.PRODUCTION)
         quarter_labels, series = self.moves()
-        critical = monitoring.open_critical_alerts(user=user, unit=scope["unit"])
-        expired = governance.expired_approvals(user=user, today=today, unit=scope["unit"])
+        critical_count, critical = self.panels.get("critical", self.critical_alerts)
+        expired = self.panels.get(
+            "expired", lambda: governance.expired_approvals(user=user, today=today, unit=scope["unit"])
+        )
         return super().get_context_data(
             kpis=kpis,
             verdicts=verdicts,
@@ -245,8 +265,8 @@ class ExecutiveDashboard(DashboardView):
                 for t in RiskTier
             ],  # fmt: skip
             heat_stages=HEATMAP_STAGES,
-            critical_count=critical.count(),
-            critical=critical[:8],
+            critical_count=critical_count,
+            critical=critical,
             expired=expired[:8],
             expired_count=len(expired),
             in_production=in_production,
@@ -331,13 +351,14 @@ class ProgramDashboard(DashboardView):
 
     def get_context_data(self, **kwargs):
         user, today = self.request.user, timezone.localdate()
-        rows, weighted = self.backlog()
-        use_cases = portfolio.use_case_list(user=user)
-        conflicts = plan_conflicts(use_cases=use_cases)
+        rows, weighted = self.panels.get("backlog", self.backlog)
+        conflicts = self.panels.get("conflicts", lambda: plan_conflicts(use_cases=portfolio.use_case_list(user=user)))
         conflicted = {pk for c in conflicts for pk in c.use_case_ids}
-        benefits = list(self.benefits()[:50])
-        kpis = self.kpi_alignment()
-        unassessed = self.unassessed()
+        benefits = self.panels.get("benefits", lambda: list(self.benefits()[:50]))
+        kpis = self.panels.get("kpis", self.kpi_alignment)
+        unassessed_count, unassessed = self.panels.get(
+            "unassessed", lambda: (self.unassessed().count(), list(self.unassessed()[:10]))
+        )
         return super().get_context_data(
             backlog=rows[: self.backlog_size],
             backlog_count=len(rows),
@@ -347,8 +368,8 @@ class ProgramDashboard(DashboardView):
                 portfolio.roadmap_items(user=user), list(portfolio.waves()), conflicted
             ),
             conflicts=conflicts,
-            unassessed=unassessed[:10],
-            unassessed_count=unassessed.count(),
+            unassessed=unassessed,
+            unassessed_count=unassessed_count,
             benefits=benefits[:10],
             agenda=self.agenda(today=today, benefits=benefits, kpis=kpis),
             budget=portfolio.budget_split(user=user),

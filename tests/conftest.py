@@ -36,3 +36,11 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached dashboard panels are keyed by the audit head, which restarts with every test's database."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -21,3 +21,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: the live server, Celery workers and the tests must share the test database.
     # One file per test run, so two runs on one machine do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-lodestar-{os.getpid()}.sqlite3")}  # noqa: F405
+# Each test process keeps its own cache (tests/conftest.py empties it before every test): two workers on
+# one Redis would read each other's entries.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -165,8 +165,9 @@ def test_funnel_and_value_exports(client, units, make_user, portfolio_world):
     assert client.get("/dashboards/executive/?export=nothing").status_code == 404
 
 
-def test_query_count_does_not_grow_with_the_portfolio(client, units, make_user, portfolio_world,
+def test_query_count_does_not_grow_with_the_portfolio(client, units, make_user, portfolio_world, settings,
                                                       django_assert_max_num_queries):  # fmt: skip
+    settings.DASHBOARD_CACHE_SECONDS = 0  # every request computes every panel
     boss = _exec(make_user, units)
     client.force_login(boss)
     client.get("/dashboards/executive/")
@@ -206,3 +207,21 @@ def test_executive_dashboard_is_refused_without_its_permission(client, units, ma
     client.force_login(make_user("ds", "data_scientist", units=(units["RETAIL"],)))
     assert client.get("/dashboards/executive/").status_code == 403
     assert client.get("/dashboards/executive/print/").status_code == 403
+
+
+def test_panels_are_cached_until_an_audited_change(client, units, make_user, portfolio_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(_exec(make_user, units))
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/dashboards/executive/")
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/dashboards/executive/")
+    assert len(warm) < len(cold) - 8
+    kpi = portfolio_world["CORP"]["kpi"]
+    portfolio.kpi_measurement_record(
+        actor=portfolio_world["pm"], kpi=kpi, value=Decimal(1), measured_on=TODAY + timedelta(1)
+    )
+    rows = {r["kpi"]: r for r in _csv(client.get("/dashboards/executive/?export=kpis"))}
+    assert Decimal(rows["CORP KPI"]["latest"]) == 1 and rows["CORP KPI"]["verdict"] == "off track"
