@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from lifecycle.choices import Stage
 from lifecycle.models import (
@@ -17,14 +18,18 @@ from lifecycle.models import (
 )
 
 
+def _version_count(**where):
+    """The number of versions of the outer model (matching `where`), as a correlated subquery: a page of the
+    list counts the versions of its own rows only, not of every model before it is sorted and cut."""
+    versions = ModelVersion.objects.filter(model=OuterRef("pk"), **where).order_by().values("model")
+    return Coalesce(Subquery(versions.annotate(n=Count("pk")).values("n")), 0)
+
+
 def model_list(*, user) -> QuerySet[AIModel]:
     return (
         AIModel.objects.restrict(user, "view")
         .select_related("use_case", "use_case__business_unit")
-        .annotate(
-            n_versions=Count("versions", distinct=True),
-            n_production=Count("versions", filter=Q(versions__stage=Stage.PRODUCTION), distinct=True),
-        )
+        .annotate(n_versions=_version_count(), n_production=_version_count(stage=Stage.PRODUCTION))
         .order_by("name")
     )
 
