@@ -92,10 +92,15 @@ class Writer:
 
         return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
 
-    def copy(self, model, rows: list[dict], *, table: str | None = None, columns: list | None = None) -> None:
+    def copy(self, model, rows: list[dict], *, columns: list | None = None) -> None:
         from django.db import connection, models
 
         started = time.perf_counter()
+        table = model._meta.db_table
+        if connection.vendor != "postgresql":  # SQLite (the demo): bulk_create, same rows
+            model.objects.bulk_create([model(**row) for row in rows], batch_size=5000)
+            self._timed(table, len(rows), started)
+            return
         if columns is None:
             pk = model._meta.pk
             fields = [f for f in model._meta.concrete_fields if f is not pk or (rows and rows[0].get(pk.attname))]
@@ -113,7 +118,6 @@ class Writer:
             names = attnames = columns
             defaults = [None] * len(columns)
             json_columns = set()
-        table = table or model._meta.db_table
         with connection.cursor() as cursor:
             sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
             with cursor.cursor.copy(sql) as copy:
@@ -122,9 +126,11 @@ class Writer:
                     for i in json_columns:
                         values[i] = json.dumps(values[i])
                     copy.write_row(values)
-        seconds = time.perf_counter() - started
+        self._timed(table, len(rows), started)
+
+    def _timed(self, table: str, rows: int, started: float) -> None:
         done, spent = self.figures.get(table, (0, 0.0))
-        self.figures[table] = (done + len(rows), spent + seconds)
+        self.figures[table] = (done + rows, spent + time.perf_counter() - started)
 
 
 def generate(
@@ -147,14 +153,13 @@ def generate(
     if audit_events is not None:
         sizes["audit_events"] = audit_events
     sizes["versions"] = max(sizes["versions"], sizes["models"])
-    if connection.vendor != "postgresql":
-        raise SystemExit("The generator writes with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database.")
     rng = random.Random(seed)
     writer = Writer(datetime.now(UTC))
     with transaction.atomic():
         _generate(writer, rng, sizes)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     if stdout is not None:
         for table, (rows, seconds) in writer.figures.items():
             stdout.write(f"{table:36s} {rows:>10,d} rows {seconds:7.2f} s {rows / max(seconds, 1e-9):>12,.0f} rows/s\n")
@@ -223,7 +228,7 @@ def _generate(w: Writer, rng: random.Random, sizes: dict) -> None:  # noqa: C901
     }
     executive = person(f"exec-{tag}", "Erin", "Executive", [ROLE_BY_KEY["executive"].name])
     w.copy(User, user_rows)
-    w.copy(None, group_links, table="auth_user_groups", columns=["user_id", "group_id"])
+    w.copy(User.groups.through, group_links, columns=["user_id", "group_id"])
     w.copy(Membership, memberships)
     people = [r["id"] for r in user_rows]
 
@@ -319,7 +324,7 @@ def _generate(w: Writer, rng: random.Random, sizes: dict) -> None:  # noqa: C901
             )
         model_objs.append(AIModel(id=row["id"], name=name, use_case=uc_objs[uc["id"]]))
     w.copy(AIModel, model_rows)
-    w.copy(None, owner_rows, table="lifecycle_aimodel_owners", columns=["aimodel_id", "user_id"])
+    w.copy(AIModel.owners.through, owner_rows, columns=["aimodel_id", "user_id"])
 
     per_model = [1] * sizes["models"]
     for _ in range(sizes["versions"] - sizes["models"]):
