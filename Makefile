@@ -4,6 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MLFLOW_VENV := .venv-mlflow
 MLFLOW_VERSION := 3.17.2
+# The load generator lives in its own virtualenv (gevent stays out of Lodestar's); same pin as the `bench` extra.
+BENCH_VENV := .venv-bench
+LOCUST_VERSION := 2.47.0
+BENCH_DATABASE_URL ?= postgres://lodestar:lodestar@127.0.0.1:5432/lodestar_bench
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 
@@ -18,6 +22,11 @@ $(VENV)/.installed: pyproject.toml
 $(MLFLOW_VENV)/.installed:
 	test -x $(MLFLOW_VENV)/bin/python || $(PYTHON) -m venv $(MLFLOW_VENV)
 	$(MLFLOW_VENV)/bin/pip install --quiet "mlflow==$(MLFLOW_VERSION)"
+	touch $@
+
+$(BENCH_VENV)/.installed:
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet "locust==$(LOCUST_VERSION)"
 	touch $@
 
 static/vendor/plotly.min.js: $(VENV)/.installed
@@ -51,6 +60,10 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Figures, not tests: the portfolio at enterprise size in PostgreSQL, latency, MLflow side by side, load.
+bench: $(VENV)/.installed $(MLFLOW_VENV)/.installed $(BENCH_VENV)/.installed
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/ static/vendor/plotly.min.js

@@ -1,11 +1,12 @@
 """Governance dates on the lifecycle calendar: approvals that expire and reassessments that fall due."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 
 from governance.choices import AssessmentStatus, ReviewStatus
-from governance.models import Review, RiskAssessment
+from governance.models import Review, ReviewPolicy, RiskAssessment
 from lifecycle.calendar import CalendarEvent
 from lifecycle.choices import Stage
 
@@ -13,10 +14,18 @@ LIVE = (Stage.APPROVED, Stage.STAGING, Stage.PRODUCTION)
 
 
 def approval_expiries(*, user, start, end, unit=None):
-    """Approvals of versions still in use whose validity ends in the period."""
+    """Approvals of versions still in use whose validity ends in the period. The database reads only the
+    approvals closed in the matching window of each validity length in use (a day wider on each side, the
+    exact day is checked below), not every live approval."""
+    first = datetime.combine(start, time.min, tzinfo=UTC)
+    last = datetime.combine(end, time.min, tzinfo=UTC)
+    window = Q(pk__in=[])
+    for days in set(ReviewPolicy.objects.values_list("approval_validity_days", flat=True)):
+        closed = (first - timedelta(days=days + 1), last - timedelta(days=days - 2))
+        window |= Q(policy__approval_validity_days=days, closed_at__range=closed)
     reviews = (
         Review.objects.restrict(user, "view")
-        .filter(status=ReviewStatus.APPROVED, closed_at__isnull=False, version__stage__in=LIVE)
+        .filter(window, status=ReviewStatus.APPROVED, closed_at__isnull=False, version__stage__in=LIVE)
         .select_related("version__model", "policy")
     )
     if unit is not None:

@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db.models import OuterRef, Subquery
 
@@ -159,7 +159,8 @@ def decisions_since(*, user, since) -> dict[str, int]:
 
 def expired_approvals(*, user, today, unit=None) -> list:
     """Versions still in use whose approval validity has run out, as calendar events (oldest first)."""
-    events = approval_expiries(user=user, start=date.min, end=today - timedelta(days=1), unit=unit)
+    # Ten years back covers any validity a policy can set.
+    events = approval_expiries(user=user, start=today - timedelta(days=3650), end=today - timedelta(days=1), unit=unit)
     return sorted(events, key=lambda e: e.start)
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import TruncQuarter
+from django.db.models.functions import Coalesce, TruncQuarter
 
 from core.periods import quarter_label
 from lifecycle.choices import Stage
@@ -19,14 +19,18 @@ from lifecycle.models import (
 )
 
 
+def _version_count(**where):
+    """The number of versions of the outer model (matching `where`), as a correlated subquery: a page of the
+    list counts the versions of its own rows only, not of every model before it is sorted and cut."""
+    versions = ModelVersion.objects.filter(model=OuterRef("pk"), **where).order_by().values("model")
+    return Coalesce(Subquery(versions.annotate(n=Count("pk")).values("n")), 0)
+
+
 def model_list(*, user) -> QuerySet[AIModel]:
     return (
         AIModel.objects.restrict(user, "view")
         .select_related("use_case", "use_case__business_unit")
-        .annotate(
-            n_versions=Count("versions", distinct=True),
-            n_production=Count("versions", filter=Q(versions__stage=Stage.PRODUCTION), distinct=True),
-        )
+        .annotate(n_versions=_version_count(), n_production=_version_count(stage=Stage.PRODUCTION))
         .order_by("name")
     )
 

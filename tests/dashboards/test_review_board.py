@@ -73,3 +73,29 @@ def test_unit_filter_ageing_chart_and_queue_export(client, units, make_user, dja
     overdue = {name.split()[1]: age > 5 for name, age in zip(bars["y"], bars["x"], strict=True)}
     assert overdue == {"corp-model": True, "retail-model": False}
     assert all(url.startswith("/governance/reviews/") for url in bars["customdata"])
+
+
+def test_an_approval_expires_on_its_own_day_only_and_the_database_reads_that_window(units, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from governance.calendar_sources import approval_expiries
+    from governance.models import Review
+
+    pm = make_user("pm", "program_manager", units=(units["RETAIL"],))
+    ds = make_user("ds", "data_scientist", units=(units["RETAIL"],))
+    use_case = portfolio.use_case_create(actor=pm, title="Fraud", business_unit=units["RETAIL"])
+    version = approved_version(lifecycle.model_register(actor=ds, name="fraud", use_case=use_case), 1, actor=ds)
+    review = Review.objects.get(version=version, status="approved")
+    expires = (review.closed_at + timedelta(days=review.policy.approval_validity_days)).date()
+
+    def listed(start, end):
+        with CaptureQueriesContext(connection) as queries:
+            uids = [event.uid for event in approval_expiries(user=ds, start=start, end=end)]
+        # At scale the page must not read every live approval: the window is in the SQL.
+        assert '"closed_at" BETWEEN' in queries.captured_queries[-1]["sql"]
+        return uids
+
+    assert listed(expires, expires) == [f"approval-expiry-{review.pk}"]
+    assert listed(expires - timedelta(days=30), expires - timedelta(days=1)) == []
+    assert listed(expires + timedelta(days=1), expires + timedelta(days=30)) == []
