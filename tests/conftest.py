@@ -44,3 +44,9 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def audit_anchor_dir(settings, tmp_path):
+    """Each test keeps its own external checkpoints of the audit chain."""
+    settings.AUDIT_ANCHOR_DIR = str(tmp_path / "audit-anchors")

@@ -234,6 +234,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------------------------------
 
+# Audit chain checkpoints live outside the database, signed with a key the database never holds.
+AUDIT_ANCHOR_DIR = env("AUDIT_ANCHOR_DIR", default=str(VAR_DIR / "audit-anchors"))
+AUDIT_ANCHOR_KEY = env("AUDIT_ANCHOR_KEY", default="")
+
 # Redis when configured (shared by every process, so a webhook replay is caught whichever worker gets it);
 # otherwise each process keeps its own.
 CACHE_REDIS_URL = env("CACHE_REDIS_URL", default="")

@@ -26,7 +26,7 @@ def guards_lifted(alias: str = "default"):
         audit_db.install_guards(editor)
 
 
-def tamper(sql: str, params: list) -> None:
+def tamper(sql: str, params: list | None = None) -> None:
     """What a DBA could do: lift the guards, edit the table behind the application's back, restore them."""
     with guards_lifted(), connections["default"].cursor() as cursor:
         cursor.execute(sql, params)
