@@ -1,58 +1,23 @@
 """Monthly cost by unit and model, budgets, models over budget and the forecast, scoped by user, against sums
 computed by hand, in a fixed number of queries."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.exceptions import ApplicationError, NotAllowed
 from monitoring import cost, services
 from monitoring.models import Budget, DailyAggregate
-from monitoring.sync import series_store
-from tests.monitoring.factories import series_of, version_of
-
-DAY = 86_400_000
-
-
-def month(shift: int) -> date:
-    """The first day of the month `shift` months from now (0: this month)."""
-    today = timezone.now().astimezone(UTC).date()
-    index = today.year * 12 + today.month - 1 + shift
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def ms(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
-
-
-def spend(version, amounts: dict[int, list[float]], metric="cost_usd"):
-    """Daily spend: {month shift: [day 1, day 2, ...]} stored as the sync stores it."""
-    series = series_of(version, metric=metric)
-    points = []
-    for shift, values in amounts.items():
-        start = ms(month(shift))
-        points += [(len(points), start + i * DAY + 3_600_000, v) for i, v in enumerate(values)]
-    series_store(series_id=series.pk, points=points)
-    return series
+from tests.monitoring.factories import month, series_of, spend, version_of
 
 
 @pytest.fixture
-def people(units, make_user):
-    builder = make_user("builder", "program_manager", "data_scientist", units=tuple(units.values()))
-    pm = make_user("pm", "program_manager", units=(units["RETAIL"],))
-    pm_corp = make_user("pm_corp", "program_manager", units=(units["CORP"],))
-    executive = make_user("exec", "executive")
-    return {"builder": builder, "pm": pm, "pm_corp": pm_corp, "executive": executive}
-
-
-@pytest.fixture
-def estate(people, units):
+def estate(cost_people, units):
     """Retail: fraud (3 past months + this one) and churn; Corp: a public model and a confidential one."""
-    b = people["builder"]
+    b = cost_people["builder"]
     fraud = version_of(pm=b, ds=b, unit=units["RETAIL"], name="fraud")
     churn = version_of(pm=b, ds=b, unit=units["RETAIL"], name="churn")
     ledger = version_of(pm=b, ds=b, unit=units["CORP"], name="ledger")
@@ -69,8 +34,8 @@ def _by(rows, *keys):
     return {tuple(row[k] for k in keys): row["cost"] for row in rows}
 
 
-def test_monthly_cost_by_unit_sums_the_dollar_metrics_per_month(people, estate):
-    rows = cost.monthly_cost_by_unit(user=people["executive"], months=4)
+def test_monthly_cost_by_unit_sums_the_dollar_metrics_per_month(cost_people, estate):
+    rows = cost.monthly_cost_by_unit(user=cost_people["executive"], months=4)
     m = [cost.month_key(month(s)) for s in (-3, -2, -1, 0)]
     assert _by(rows, "month", "unit") == {
         (m[0], "RETAIL"): 1_000.0,
@@ -83,36 +48,36 @@ def test_monthly_cost_by_unit_sums_the_dollar_metrics_per_month(people, estate):
     assert {row["partial"] for row in rows if row["month"] == m[3]} == {True}
     assert {row["unit_name"] for row in rows} == {"Retail", "Corporate"}
     # A window of two months leaves the older ones out; a unit filter keeps one unit.
-    assert {row["month"] for row in cost.monthly_cost_by_unit(user=people["executive"], months=2)} == {m[2], m[3]}
-    assert {row["unit"] for row in cost.monthly_cost_by_unit(user=people["executive"], unit="CORP")} == {"CORP"}
+    assert {row["month"] for row in cost.monthly_cost_by_unit(user=cost_people["executive"], months=2)} == {m[2], m[3]}
+    assert {row["unit"] for row in cost.monthly_cost_by_unit(user=cost_people["executive"], unit="CORP")} == {"CORP"}
 
 
-def test_a_confidential_model_counts_only_for_those_who_may_see_it(people, estate):
+def test_a_confidential_model_counts_only_for_those_who_may_see_it(cost_people, estate):
     last = cost.month_key(month(-1))
-    retail_pm = _by(cost.monthly_cost_by_unit(user=people["pm"], months=2), "month", "unit")
-    corp_pm = _by(cost.monthly_cost_by_unit(user=people["pm_corp"], months=2), "month", "unit")
+    retail_pm = _by(cost.monthly_cost_by_unit(user=cost_people["pm"], months=2), "month", "unit")
+    corp_pm = _by(cost.monthly_cost_by_unit(user=cost_people["pm_corp"], months=2), "month", "unit")
     assert retail_pm[(last, "CORP")] == 400.0
     assert corp_pm[(last, "CORP")] == 1_400.0
-    models = {row["model"] for row in cost.monthly_cost_by_model(user=people["pm"], months=4)}
+    models = {row["model"] for row in cost.monthly_cost_by_model(user=cost_people["pm"], months=4)}
     assert models == {"fraud", "churn", "ledger"}
 
 
-def test_rolled_up_days_count_as_spend(people, estate):
+def test_rolled_up_days_count_as_spend(cost_people, estate):
     series = series_of(estate["churn"], metric="cost_usd", run_id="old-run")
     DailyAggregate.objects.create(
         series=series, day=month(-2) + timedelta(days=3), count=2, mean=5, minimum=4, maximum=6, total=10, last=6
     )
-    rows = _by(cost.monthly_cost_by_model(user=people["executive"], months=4), "month", "model")
+    rows = _by(cost.monthly_cost_by_model(user=cost_people["executive"], months=4), "month", "model")
     assert rows[(cost.month_key(month(-2)), "churn")] == 10.0
 
 
-def test_queries_do_not_grow_with_the_data(people, estate, units):
+def test_queries_do_not_grow_with_the_data(cost_people, estate, units):
     def count(call):
         with CaptureQueriesContext(connection) as queries:
             call()
         return len(queries)
 
-    user = people["executive"]
+    user = cost_people["executive"]
     calls = [
         lambda: cost.monthly_cost_by_unit(user=user, months=12),
         lambda: cost.monthly_cost_by_model(user=user, months=12),
@@ -122,7 +87,7 @@ def test_queries_do_not_grow_with_the_data(people, estate, units):
     ]
     calls[0]()  # the user's permissions are loaded once per request
     before = [count(call) for call in calls]
-    b = people["builder"]
+    b = cost_people["builder"]
     for name in ("a", "b", "c"):
         version = version_of(pm=b, ds=b, unit=units["OPS"], name=name)
         spend(version, {-2: [1.0], -1: [2.0]})
@@ -135,25 +100,32 @@ def test_queries_do_not_grow_with_the_data(people, estate, units):
 # --- Budgets ----------------------------------------------------------------------------------------
 
 
-def test_a_program_manager_sets_a_budget_for_a_model_of_their_unit_audited(people, estate):
+def test_a_program_manager_sets_a_budget_for_a_model_of_their_unit_audited(cost_people, estate):
     budget = services.budget_set(
-        actor=people["pm"], model=estate["fraud"].model, monthly_amount="2500", valid_from=month(0) + timedelta(days=9)
+        actor=cost_people["pm"],
+        model=estate["fraud"].model,
+        monthly_amount="2500",
+        valid_from=month(0) + timedelta(days=9),
     )
     assert budget.valid_from == month(0) and budget.business_unit.code == "RETAIL"
     event = AuditEvent.objects.get(action="budget.set")
     assert event.changes["monthly_amount"] == [None, "2500.00"]
     again = services.budget_set(
-        actor=people["pm"], model=estate["fraud"].model, monthly_amount=3000, valid_from=month(0)
+        actor=cost_people["pm"], model=estate["fraud"].model, monthly_amount=3000, valid_from=month(0)
     )
     assert again.pk == budget.pk and Budget.objects.count() == 1
     assert AuditEvent.objects.get(action="budget.changed").changes["monthly_amount"] == ["2500.00", "3000.00"]
 
 
-def test_budgets_are_refused_outside_the_unit_and_without_the_permission(people, estate, make_user, units):
+def test_budgets_are_refused_outside_the_unit_and_without_the_permission(cost_people, estate, make_user, units):
     with pytest.raises(NotAllowed):
-        services.budget_set(actor=people["pm"], model=estate["ledger"].model, monthly_amount=1, valid_from=month(0))
+        services.budget_set(
+            actor=cost_people["pm"], model=estate["ledger"].model, monthly_amount=1, valid_from=month(0)
+        )
     with pytest.raises(NotAllowed):
-        services.budget_set(actor=people["pm"], model=estate["secret"].model, monthly_amount=1, valid_from=month(0))
+        services.budget_set(
+            actor=cost_people["pm"], model=estate["secret"].model, monthly_amount=1, valid_from=month(0)
+        )
     ds = make_user("ds", "data_scientist", units=(units["RETAIL"],))
     with pytest.raises(NotAllowed):
         services.budget_set(actor=ds, model=estate["fraud"].model, monthly_amount=1, valid_from=month(0))
@@ -164,21 +136,21 @@ def test_budgets_are_refused_outside_the_unit_and_without_the_permission(people,
         {"monthly_amount": 1, "valid_to": month(-1)},
     ):
         with pytest.raises(ApplicationError):
-            services.budget_set(actor=people["pm"], model=estate["fraud"].model, valid_from=month(0), **bad)
+            services.budget_set(actor=cost_people["pm"], model=estate["fraud"].model, valid_from=month(0), **bad)
     with pytest.raises(ApplicationError):
-        services.budget_set(actor=people["pm"], monthly_amount=1, valid_from=month(0))
+        services.budget_set(actor=cost_people["pm"], monthly_amount=1, valid_from=month(0))
     assert not Budget.objects.exists()
 
 
-def test_budget_lines_take_the_unit_budget_else_the_sum_of_its_models(people, estate, units):
-    pm, pm_corp = people["pm"], people["pm_corp"]
+def test_budget_lines_take_the_unit_budget_else_the_sum_of_its_models(cost_people, estate, units):
+    pm, pm_corp = cost_people["pm"], cost_people["pm_corp"]
     services.budget_set(actor=pm, model=estate["fraud"].model, monthly_amount=3000, valid_from=month(-2))
     services.budget_set(actor=pm, model=estate["churn"].model, monthly_amount=100, valid_from=month(-1))
     services.budget_set(actor=pm, model=estate["fraud"].model, monthly_amount=2000, valid_from=month(1))
     services.budget_set(
         actor=pm_corp, business_unit=units["CORP"], monthly_amount=5000, valid_from=month(-1), valid_to=month(0)
     )
-    lines = {(r["month"], r["unit"]): r["budget"] for r in cost.budget_lines(user=people["executive"], months=4)}
+    lines = {(r["month"], r["unit"]): r["budget"] for r in cost.budget_lines(user=cost_people["executive"], months=4)}
     key = cost.month_key
     assert (key(month(-3)), "RETAIL") not in lines
     assert lines[(key(month(-2)), "RETAIL")] == 3000
@@ -186,15 +158,15 @@ def test_budget_lines_take_the_unit_budget_else_the_sum_of_its_models(people, es
     assert lines[(key(month(1)), "RETAIL")] == 2100  # the new amount from its month on
     assert lines[(key(month(0)), "CORP")] == 5000 and (key(month(1)), "CORP") not in lines  # ended
     assert lines[(key(month(0)), "total")] == 8100
-    retail_only = cost.budget_lines(user=people["executive"], unit="RETAIL")
+    retail_only = cost.budget_lines(user=cost_people["executive"], unit="RETAIL")
     assert {r["unit"] for r in retail_only} == {"RETAIL"}
 
 
-def test_models_over_budget_this_month(people, estate):
-    pm = people["pm"]
+def test_models_over_budget_this_month(cost_people, estate):
+    pm = cost_people["pm"]
     services.budget_set(actor=pm, model=estate["fraud"].model, monthly_amount=80, valid_from=month(-1))
     services.budget_set(actor=pm, model=estate["churn"].model, monthly_amount=80, valid_from=month(-1))
-    over = cost.models_over_budget(user=people["executive"])
+    over = cost.models_over_budget(user=cost_people["executive"])
     assert over == [
         {
             "model_id": estate["fraud"].model_id,
@@ -210,8 +182,8 @@ def test_models_over_budget_this_month(people, estate):
 # --- Forecast ---------------------------------------------------------------------------------------
 
 
-def test_the_forecast_needs_three_complete_months_and_says_so(people, estate):
-    scopes = {s["unit"]: s for s in cost.cost_forecast(user=people["executive"], months=6)}
+def test_the_forecast_needs_three_complete_months_and_says_so(cost_people, estate):
+    scopes = {s["unit"]: s for s in cost.cost_forecast(user=cost_people["executive"], months=6)}
     retail, corp, total = scopes["RETAIL"], scopes["CORP"], scopes["total"]
     assert [h["cost"] for h in retail["history"]] == [1_000.0, 1_100.0, 1_230.0]  # the current month is left out
     assert len(retail["forecast"]) == 6 and retail["message"] == ""
@@ -224,5 +196,5 @@ def test_the_forecast_needs_three_complete_months_and_says_so(people, estate):
     assert corp["forecast"] == [] and "2 complete month(s)" in corp["message"]
     assert [h["cost"] for h in total["history"]] == [1_000.0, 1_400.0, 2_630.0]
     assert len(total["forecast"]) == 6
-    only = cost.cost_forecast(user=people["executive"], unit="RETAIL")
+    only = cost.cost_forecast(user=cost_people["executive"], unit="RETAIL")
     assert [s["unit"] for s in only] == ["RETAIL"]
