@@ -188,10 +188,13 @@ def budget_lines(*, user, unit: str | None = None, months: int = 12, ahead: int 
 
 
 def models_over_budget(*, user, unit: str | None = None) -> list[dict]:
-    """Models whose spend this month (so far) is above their budget for the month, worst first:
-    [{"model_id", "model", "unit", "budget", "cost", "used"}] with `used` the share of the budget spent.
-    Three queries."""
-    month = _month_start(_today())
+    """Models whose spend this month is above their budget for the month, or heads there at this month's pace,
+    worst first: [{"model_id", "model", "unit", "budget", "cost", "projected", "used", "over"}] with `cost` the
+    spend so far, `projected` that spend extended to the whole month (spend ÷ days begun × days in the month),
+    `used` the share of the budget spent and `over` whether it is spent already. Three queries."""
+    today = _today()
+    month = _month_start(today)
+    days = (_month_start(today, 1) - month).days
     budgets = budget_list(user=user, unit=unit).filter(model__isnull=False, valid_from__lte=month)
     _, by_model = _scopes(budgets.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)))
     spent = {row["model_id"]: row for row in monthly_cost_by_model(user=user, months=1, unit=unit) if row["cost"] > 0}
@@ -199,9 +202,11 @@ def models_over_budget(*, user, unit: str | None = None) -> list[dict]:
     for model_id, history in by_model.items():
         budget = _in_force(history, month)
         row = spent.get(model_id)
-        if budget is None or row is None or row["cost"] <= float(budget.monthly_amount):
+        if budget is None or row is None:
             continue
-        amount = float(budget.monthly_amount)
+        amount, projected = float(budget.monthly_amount), round(row["cost"] * days / today.day, 2)
+        if projected <= amount:
+            continue
         over.append(
             {
                 "model_id": model_id,
@@ -209,10 +214,12 @@ def models_over_budget(*, user, unit: str | None = None) -> list[dict]:
                 "unit": row["unit"],
                 "budget": amount,
                 "cost": row["cost"],
+                "projected": projected,
                 "used": round(row["cost"] / amount, 3) if amount else None,
+                "over": row["cost"] > amount,
             }
         )
-    return sorted(over, key=lambda r: -(r["used"] or float("inf")))
+    return sorted(over, key=lambda r: -r["projected"] / r["budget"] if r["budget"] else float("-inf"))
 
 
 # --- Forecast ------------------------------------------------------------------------------------------

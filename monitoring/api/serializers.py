@@ -183,8 +183,10 @@ class OverBudgetSerializer(serializers.Serializer):
     model = serializers.CharField()
     unit = serializers.CharField()
     budget = serializers.FloatField()
-    cost = serializers.FloatField()
-    used = serializers.FloatField(allow_null=True)
+    cost = serializers.FloatField(help_text="Spent so far this month.")
+    projected = serializers.FloatField(help_text="This month's spend at its pace so far.")
+    used = serializers.FloatField(allow_null=True, help_text="Share of the budget spent so far.")
+    over = serializers.BooleanField(help_text="Spent more than the budget already.")
 
 
 class CostReportSerializer(serializers.Serializer):

@@ -1,11 +1,12 @@
 """Monthly cost by unit and model, budgets, models over budget and the forecast, scoped by user, against sums
 computed by hand, in a fixed number of queries."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.exceptions import ApplicationError, NotAllowed
@@ -165,7 +166,9 @@ def test_budget_lines_take_the_unit_budget_else_the_sum_of_its_models(cost_peopl
 def test_models_over_budget_this_month(cost_people, estate):
     pm = cost_people["pm"]
     services.budget_set(actor=pm, model=estate["fraud"].model, monthly_amount=80, valid_from=month(-1))
-    services.budget_set(actor=pm, model=estate["churn"].model, monthly_amount=80, valid_from=month(-1))
+    services.budget_set(actor=pm, model=estate["churn"].model, monthly_amount=500, valid_from=month(-1))
+    today = timezone.now().astimezone(UTC).date()
+    days = (month(1) - month(0)).days
     over = cost.models_over_budget(user=cost_people["executive"])
     assert over == [
         {
@@ -174,9 +177,15 @@ def test_models_over_budget_this_month(cost_people, estate):
             "unit": "RETAIL",
             "budget": 80.0,
             "cost": 100.0,
+            "projected": round(100.0 * days / today.day, 2),
             "used": 1.25,
+            "over": True,
         }
     ]
+    # Churn spent 5 of 500: even at this pace it stays under; with a budget of 5 it heads over.
+    services.budget_set(actor=pm, model=estate["churn"].model, monthly_amount=4, valid_from=month(0))
+    churn = [m for m in cost.models_over_budget(user=cost_people["executive"]) if m["model"] == "churn"]
+    assert churn and churn[0]["over"] is True
 
 
 # --- Forecast ---------------------------------------------------------------------------------------
