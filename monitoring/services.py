@@ -308,7 +308,7 @@ def budget_set(
             details={"valid_to": ["Before valid_from."]},
         )
     scope = {"model": model} if model is not None else {"model__isnull": True, "business_unit": business_unit}
-    budget = Budget.objects.select_for_update().filter(valid_from=start, **scope).first()
+    budget = Budget.objects.select_for_update(of=("self",)).filter(valid_from=start, **scope).order_by("pk").first()
     before = {}
     if budget is None:
         budget = Budget(model=model, business_unit=business_unit, valid_from=start, created_by=actor)
