@@ -220,8 +220,12 @@ def _budgets(spends: dict[str, float]) -> None:
     since = (timezone.now().date() - timedelta(days=COST_DAYS)).replace(day=1)
     climbing = next(iter(spends), None)
     for model in AIModel.objects.filter(name__in=spends, versions__stage=Stage.PRODUCTION).distinct():
-        amount = 6_000 if model.name == climbing else round(spends[model.name] * 1.2, -2)
-        monitoring.budget_set(actor=pm, model=model, monthly_amount=amount, valid_from=since)
+        if model.name == climbing:
+            note = "Set before the model was replaced by a bigger one."
+            monitoring.budget_set(actor=pm, model=model, monthly_amount=6_000, valid_from=since, note=note)
+        else:
+            amount = round(spends[model.name] * 1.2, -2)
+            monitoring.budget_set(actor=pm, model=model, monthly_amount=amount, valid_from=since)
 
 
 def _rollouts(*, ds, ds2) -> None:
