@@ -1,7 +1,9 @@
 """The cost page: chart, tables and the budget form, filtered by unit, scoped by user."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monitoring import services
@@ -77,3 +79,21 @@ def test_the_budget_form_sets_a_budget_through_the_service(cost_people, estate, 
     assert "not a member" in refused.content.decode()
     assert not Budget.objects.filter(business_unit=units["CORP"]).exists()
     assert client.get(reverse("monitoring:budget_set")).status_code == 405
+
+
+def test_the_page_runs_the_same_queries_with_more_models_and_budgets(cost_people, estate, units):
+    client = _client(cost_people["pm"])
+    client.get(reverse("monitoring:cost"))
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("monitoring:cost")).status_code == 200
+        return len(queries)
+
+    before = count()
+    b = cost_people["builder"]
+    for name in ("m1", "m2", "m3"):
+        version = version_of(pm=b, ds=b, unit=units["OPS"], name=name)
+        spend(version, {-2: [3.0], -1: [4.0], 0: [5.0]})
+        services.budget_set(actor=b, model=version.model, monthly_amount=1, valid_from=month(-1))
+    assert count() == before
