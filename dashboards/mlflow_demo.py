@@ -20,6 +20,7 @@ from governance.models import Review
 from lifecycle import datasets, discovery, services
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel, Dataset, FreezeWindow, ModelVersion
+from monitoring import services as monitoring
 
 FLAVOURS = ("xgb", "challenger", "segment-b")
 FRAMEWORKS = ("xgboost", "lightgbm", "scikit-learn", "pytorch")
@@ -138,6 +139,7 @@ def seed(*, per_use_case: int = 3, leave_ungoverned: int = 4) -> dict:
         for d in Dataset.objects.select_related("business_unit")
     }
     counts = {"models": 0, "versions": 0, "ungoverned": 0}
+    spends: dict[str, float] = {}  # model name: its last 30 days of spend, for its budget
     use_cases = UseCase.objects.filter(status__in=ENDINGS).select_related("business_unit").order_by("number")
     for use_case in use_cases:
         owner = ds if use_case.business_unit.code == "RETAIL" else ds2
@@ -152,7 +154,9 @@ def seed(*, per_use_case: int = 3, leave_ungoverned: int = 4) -> dict:
                     history = {
                         "psi": [round(0.05 + drift * i / 10 + rng.uniform(0, 0.02), 4) for i in range(30)],
                         "latency_p95_ms": [round(rng.uniform(80, 140), 1) for _ in range(30)],
+                        "cost_usd": _daily_cost(rng, climbing=not spends),
                     }
+                    spends[name] = sum(history["cost_usd"][-30:])
                 run_id = filler.run(
                     experiment,
                     metrics={
@@ -191,8 +195,37 @@ def seed(*, per_use_case: int = 3, leave_ungoverned: int = 4) -> dict:
                     reviewer=reviewer,
                 )
     _rollouts(ds=ds, ds2=ds2)
+    _budgets(spends)
     discovery.mlflow_models_discover()
     return counts
+
+
+COST_DAYS = 200  # daily spend logged for production candidates: several months for the cost forecast
+
+
+def _daily_cost(rng: random.Random, *, climbing: bool) -> list[float]:
+    """Daily spend in USD, slowly growing, quieter at weekends; `climbing`: a bigger model for the last 80 days."""
+    base, growth = rng.uniform(120, 240), rng.uniform(0.05, 0.3)
+    return [
+        round(max(0.0, (base + growth * d) * (0.8 if d % 7 in (5, 6) else 1.0) + rng.gauss(0, 8)), 2)
+        + (3.0 * (d - 120) if climbing and d > 120 else 0.0)
+        for d in range(COST_DAYS)
+    ]
+
+
+def _budgets(spends: dict[str, float]) -> None:
+    """A monthly budget for every model serving production, a fifth above its last 30 days of spend; the first
+    one logged (climbing) gets the budget it had before it grew, and is over it."""
+    pm = User.objects.get(username="pm")
+    since = (timezone.now().date() - timedelta(days=COST_DAYS)).replace(day=1)
+    climbing = next(iter(spends), None)
+    for model in AIModel.objects.filter(name__in=spends, versions__stage=Stage.PRODUCTION).distinct():
+        if model.name == climbing:
+            note = "Set before the model was replaced by a bigger one."
+            monitoring.budget_set(actor=pm, model=model, monthly_amount=6_000, valid_from=since, note=note)
+        else:
+            amount = round(spends[model.name] * 1.2, -2)
+            monitoring.budget_set(actor=pm, model=model, monthly_amount=amount, valid_from=since)
 
 
 def _rollouts(*, ds, ds2) -> None:

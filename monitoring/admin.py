@@ -1,9 +1,9 @@
-"""Admin: the metric catalogue is edited here; rules, alerts, series and sync runs are read-only (rules are
-created and alerts acted on through services, which check scope and write the audit trail)."""
+"""Admin: the metric catalogue is edited here; rules, alerts, series, sync runs and budgets are read-only (rules
+and budgets are set and alerts acted on through services, which check scope and write the audit trail)."""
 
 from django.contrib import admin
 
-from monitoring.models import Alert, AlertRule, MetricDefinition, MetricSeries, SyncRun
+from monitoring.models import Alert, AlertRule, Budget, MetricDefinition, MetricSeries, SyncRun
 
 
 @admin.register(MetricDefinition)
@@ -50,3 +50,10 @@ class MetricSeriesAdmin(ReadOnlyAdmin):
 class SyncRunAdmin(ReadOnlyAdmin):
     list_display = ["pk", "started_at", "finished_at", "status", "trigger", "versions_done", "points_inserted"]
     list_filter = ["status"]
+
+
+@admin.register(Budget)
+class BudgetAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "business_unit", "model", "monthly_amount", "valid_from", "valid_to", "created_by"]
+    list_filter = ["business_unit"]
+    list_select_related = ["business_unit", "model", "created_by"]

@@ -46,3 +46,68 @@ def comparison_chart(named_series) -> dict:
         )
     figure.update_layout(**_LAYOUT, height=300, showlegend=True)
     return json.loads(figure.to_json())
+
+
+def cost_chart(*, history: list[dict], forecast: dict | None, budgets: list[dict], scope: str) -> dict:
+    """Monthly spend stacked by business unit, the forecast of `scope` (a unit code or "total") as a line in
+    its prediction band, and the budget of `scope` as a stepped line (rows from monitoring.cost)."""
+    figure = go.Figure()
+    by_unit: dict[str, dict[str, float]] = {}
+    for row in history:
+        by_unit.setdefault(row["unit"], {})[row["month"]] = row["cost"]
+    for unit, months in sorted(by_unit.items()):
+        figure.add_trace(go.Bar(x=list(months), y=list(months.values()), name=unit))
+    if forecast and forecast["forecast"]:
+        months = [p["month"] for p in forecast["forecast"]]
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=[p["high"] for p in forecast["forecast"]],
+                mode="lines",
+                line={"width": 0},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=[p["low"] for p in forecast["forecast"]],
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor="rgba(99,110,250,0.18)",
+                name="90 % interval",
+            )
+        )
+        # The line starts at the last complete month so it reads as the trend's continuation.
+        last = forecast["history"][-1:]
+        figure.add_trace(
+            go.Scatter(
+                x=[p["month"] for p in last] + months,
+                y=[p["cost"] for p in last] + [p["cost"] for p in forecast["forecast"]],
+                mode="lines+markers",
+                line={"dash": "dash", "color": "#4c55d9"},
+                name="Forecast",
+            )
+        )
+    line = [row for row in budgets if row["unit"] == scope]
+    if line:
+        figure.add_trace(
+            go.Scatter(
+                x=[row["month"] for row in line],
+                y=[row["budget"] for row in line],
+                mode="lines",
+                line={"shape": "hv", "color": "#d62728"},
+                name="Budget",
+            )
+        )
+    figure.update_layout(
+        **{**_LAYOUT, "hovermode": "x"},
+        height=380,
+        barmode="stack",
+        yaxis_title="USD",
+        xaxis={"type": "category", "categoryorder": "category ascending"},
+        legend={"orientation": "h"},
+    )
+    return json.loads(figure.to_json())

@@ -1,10 +1,11 @@
-"""Demo monitoring: 90 days of drift, performance, latency and cost for the production versions, generated
-locally (no MLflow needed), a few rules, and the alerts they open: one model drifting, one with a latency
-spike, one over budget."""
+"""Demo monitoring: 90 days of drift, performance and latency and 7 months of cost for the production versions,
+generated locally (no MLflow needed), a few rules and the alerts they open (one model drifting, one with a
+latency spike, one over budget), monthly budgets, and a KPI fed by the models' AUC."""
 
 import math
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -12,11 +13,14 @@ from django.utils import timezone
 
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
-from monitoring import services
+from monitoring import cost, kpi_feed, services
 from monitoring.models import AlertRule, MetricDefinition, MetricSeries, SyncRun
 from monitoring.sync import series_store
+from portfolio import services as portfolio
+from portfolio.models import BusinessUnit, UseCaseObjective
 
 DAYS = 90
+COST_DAYS = 210  # seven months of spend: enough complete months for the cost forecast
 DAY_MS = 86_400_000
 
 
@@ -25,7 +29,9 @@ def _histories(rng: random.Random, role: str) -> dict[str, list[float]]:
     psi = [abs(rng.gauss(0.06, 0.015)) for _ in range(DAYS)]
     auc = [0.9 + rng.gauss(0, 0.004) for _ in range(DAYS)]
     latency = [110 + 8 * math.sin(d / 7) + rng.gauss(0, 3) for d in range(DAYS)]
-    cost = [180 + rng.gauss(0, 10) for _ in range(DAYS)]
+    # Spend grows slowly with traffic; weekends are quieter.
+    base, growth = rng.uniform(120, 240), rng.uniform(0.05, 0.35)
+    cost = [(base + growth * d) * (0.8 if d % 7 in (5, 6) else 1.0) + rng.gauss(0, 8) for d in range(COST_DAYS)]
     if role == "drifting":
         for d in range(60, DAYS):
             psi[d] += 0.009 * (d - 60)
@@ -33,9 +39,9 @@ def _histories(rng: random.Random, role: str) -> dict[str, list[float]]:
     elif role == "slow":
         for d in range(DAYS - 4, DAYS):
             latency[d] += 260
-    elif role == "costly":
-        cost = [180 + 4.5 * d + rng.gauss(0, 10) for d in range(DAYS)]
-    return {"psi": psi, "auc": auc, "latency_p95_ms": latency, "cost_usd": cost}
+    elif role == "costly":  # a bigger model since day 120: spend climbs past its budget
+        cost = [c + 3.0 * max(0, d - 120) for d, c in enumerate(cost)]
+    return {"psi": psi, "auc": auc, "latency_p95_ms": latency, "cost_usd": [round(max(c, 0.0), 2) for c in cost]}
 
 
 def _rules(owners: dict) -> None:
@@ -97,7 +103,6 @@ def seed() -> None:
     units = {v.model.use_case.business_unit for v in versions}
     _rules({unit: ds if unit.code == "RETAIL" else ds2 for unit in units})
     rng = random.Random(26)
-    start = int((timezone.now() - timedelta(days=DAYS)).timestamp() * 1000)
     catalogue = {d.name: d for d in MetricDefinition.objects.all()}
     roles = ["drifting", "slow", "costly"]
     for index, version in enumerate(versions):
@@ -107,10 +112,72 @@ def seed() -> None:
                 model_version=version, run_id=f"demo-monitor-{version.pk}", metric=catalogue[name]
             )
             # Stored week by week, as a daily sync would: rules judge each week's new points.
-            for week in range(0, DAYS, 7):
-                chunk = [(d, start + d * DAY_MS, round(values[d], 4)) for d in range(week, min(week + 7, DAYS))]
+            days = len(values)
+            start = int((timezone.now() - timedelta(days=days)).timestamp() * 1000)
+            for week in range(0, days, 7):
+                chunk = [(d, start + d * DAY_MS, round(values[d], 4)) for d in range(week, min(week + 7, days))]
                 series_store(series_id=series.pk, points=chunk)
     SyncRun.objects.create(
         status="succeeded", trigger="demo", versions_total=len(versions), versions_done=len(versions)
     )
     SyncRun.objects.filter(trigger="demo").update(finished_at=timezone.now())
+    _budgets(versions, costly=versions[roles.index("costly")] if len(versions) > roles.index("costly") else None)
+    _auc_kpi(versions)
+    kpi_feed.kpis_feed()
+
+
+def _budgets(versions, *, costly) -> None:
+    """A budget per production model a little above its usual month, one too tight for the costly model, and
+    a budget for a whole unit."""
+    pm = User.objects.get(username="pm")
+    this_month = timezone.now().date().replace(day=1)
+    since = (this_month - timedelta(days=200)).replace(day=1)
+    last_month = cost.month_key((this_month - timedelta(days=1)).replace(day=1))
+    spent = {
+        row["model_id"]: row["cost"]
+        for row in cost.monthly_cost_by_model(user=pm, months=2)
+        if row["month"] == last_month
+    }
+    for version in versions:
+        usual = spent.get(version.model_id, 0)
+        if version == costly:
+            # Enough before the new model; too little since.
+            services.budget_set(actor=pm, model=version.model, monthly_amount=6_500, valid_from=since)
+            continue
+        amount = max(1_000, round(usual * 1.2, -2))
+        services.budget_set(actor=pm, model=version.model, monthly_amount=amount, valid_from=since)
+    by_unit = {
+        row["unit"]: row["cost"] for row in cost.monthly_cost_by_unit(user=pm, months=2) if row["month"] == last_month
+    }
+    if by_unit:
+        code = max(by_unit, key=by_unit.get)
+        services.budget_set(
+            actor=pm,
+            business_unit=BusinessUnit.objects.get(code=code),
+            monthly_amount=round(by_unit[code] * 1.15, -3),
+            valid_from=since,
+            note="The unit's envelope for model running costs.",
+        )
+
+
+def _auc_kpi(versions) -> None:
+    """A KPI of the objective served by the first production model, fed by the AUC of its production models."""
+    links = UseCaseObjective.objects.filter(use_case__models__versions__in=versions).select_related("objective")
+    link = links.order_by("objective__title").first()
+    if link is None:
+        return
+    pm = User.objects.get(username="pm")
+    today = timezone.now().date()
+    portfolio.kpi_create(
+        actor=pm,
+        objective=link.objective,
+        name="Model discrimination in production (AUC)",
+        unit="AUC",
+        direction="higher",
+        baseline=Decimal("0.88"),
+        baseline_date=today - timedelta(days=DAYS),
+        target=Decimal("0.92"),
+        target_date=today + timedelta(days=365),
+        source="metric",
+        metric_binding="auc",
+    )

@@ -12,3 +12,39 @@ class AlertResolveForm(forms.Form):
     note = forms.CharField(
         max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), help_text="What was found and done."
     )
+
+
+class BudgetForm(forms.Form):
+    """A monthly budget for a model, or for a whole business unit when no model is chosen."""
+
+    model = forms.ModelChoiceField(queryset=None, required=False, empty_label="— the whole unit —")
+    business_unit = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="For a unit budget; a model's budget counts in its own unit."
+    )
+    monthly_amount = forms.DecimalField(label="Monthly amount (USD)", min_value=0, max_digits=14, decimal_places=2)
+    valid_from = forms.DateField(
+        label="From month", input_formats=["%Y-%m", "%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "month"})
+    )
+    valid_to = forms.DateField(
+        label="Until month (optional)",
+        required=False,
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}),
+    )
+    note = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from lifecycle.models import AIModel
+        from portfolio.models import BusinessUnit
+
+        super().__init__(*args, **kwargs)
+        self.fields["model"].queryset = AIModel.objects.restrict(user, "view").order_by("name")
+        self.fields["business_unit"].queryset = BusinessUnit.objects.order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("model") is not None:
+            data["business_unit"] = None
+        elif data.get("business_unit") is None:
+            raise forms.ValidationError("Choose a model, or a business unit for a budget of the whole unit.")
+        return data

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from core.models import RestrictedManager, TimeStampedModel
 from core.permissions import RestrictedQuerySet
@@ -264,3 +264,67 @@ class Alert(TimeStampedModel):
     @property
     def status_color(self) -> str:
         return ALERT_STATUS_COLORS.get(self.status, "grey")
+
+
+class BudgetQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """A model's budget is seen by those who see the model (its name tells of it); a unit's budget by every
+        signed-in user, like the unit."""
+        allowed = super().restrict(user, action)
+        if action != "view":
+            return allowed
+        from lifecycle.models import AIModel
+
+        return allowed.filter(Q(model__isnull=True) | Q(model__in=AIModel.objects.restrict(user, "view").values("pk")))
+
+
+class Budget(TimeStampedModel):
+    """A monthly cost budget in USD for a model or a whole business unit, in force from a month on.
+
+    The budget of a month is the one of its scope with the latest `valid_from` at or before the month (and no
+    `valid_to` before it): setting a new amount from a later month keeps the history of earlier months."""
+
+    model = models.ForeignKey(
+        "lifecycle.AIModel", null=True, blank=True, on_delete=models.PROTECT, related_name="budgets"
+    )
+    # The model's unit for a model budget (set by the service), so writes are scoped like the unit's.
+    business_unit = models.ForeignKey("portfolio.BusinessUnit", on_delete=models.PROTECT, related_name="budgets")
+    monthly_amount = models.DecimalField("monthly amount (USD)", max_digits=14, decimal_places=2)
+    valid_from = models.DateField(help_text="The first month it applies to (stored as the 1st of the month).")
+    valid_to = models.DateField(null=True, blank=True, help_text="The last month it applies to; empty: open-ended.")
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_business_unit = "business_unit"
+    objects = models.Manager.from_queryset(BudgetQuerySet)()
+
+    class Meta:
+        ordering = ["business_unit__code", "model__name", "-valid_from"]
+        verbose_name = "budget"
+        permissions = [("manage_budget", "Can set cost budgets of models and business units")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_amount__gte=0),
+                name="%(app_label)s_%(class)s_amount_not_negative",
+                violation_error_message="A budget cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message="A budget ends in or after the month it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["model", "valid_from"],
+                condition=Q(model__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_model_month",
+            ),
+            models.UniqueConstraint(
+                fields=["business_unit", "valid_from"],
+                condition=Q(model__isnull=True),
+                name="%(app_label)s_%(class)s_one_per_unit_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.model.name if self.model_id else f"unit {self.business_unit.code}"
+        return f"Budget of {scope} from {self.valid_from:%Y-%m}: {self.monthly_amount} USD/month"

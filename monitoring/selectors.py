@@ -9,6 +9,15 @@ from core import mlflow_client
 from core.permissions import sees_everything
 from lifecycle.models import ModelVersion
 from monitoring.choices import AlertStatus, SyncStatus
+
+# The cost selectors live in monitoring.cost; the dashboards may import them from here too.
+from monitoring.cost import (  # noqa: F401
+    budget_lines,
+    cost_forecast,
+    models_over_budget,
+    monthly_cost_by_model,
+    monthly_cost_by_unit,
+)
 from monitoring.models import Alert, AlertRule, MetricPoint, MetricSeries, SyncRun
 
 

@@ -2,6 +2,8 @@
 
 import math
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,8 +15,9 @@ from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
 from core.permissions import can, require_model_perm
 from monitoring import evaluation
 from monitoring.choices import ACTIVE_ALERT_STATES, AlertStatus, Condition, RootCause, ScopeKind
-from monitoring.models import Alert, AlertRule, MetricSeries
+from monitoring.models import Alert, AlertRule, Budget, MetricSeries
 from notifications.services import notify
+from portfolio.services.base import validate
 
 # --- Rules --------------------------------------------------------------------------------------------
 
@@ -248,3 +251,83 @@ def alert_resolve(*, actor, alert: Alert, root_cause: str, note: str) -> Alert:
         reason=note,
     )
     return alert
+
+
+# --- Budgets ------------------------------------------------------------------------------------------
+
+
+def _first_of_month(day, field: str):
+    if day is None:
+        return None
+    if not isinstance(day, date):
+        raise ApplicationError(f"{field}: give a date, e.g. 2026-07-01.", details={field: ["Invalid."]})
+    return day.replace(day=1)
+
+
+@transaction.atomic
+def budget_set(
+    *,
+    actor,
+    monthly_amount,
+    valid_from,
+    model=None,
+    business_unit=None,
+    valid_to=None,
+    note: str = "",
+) -> Budget:
+    """Set the monthly cost budget (USD) of a model, or of a whole business unit, from a month on (and until a
+    month, when given). Setting it again for the same scope and first month changes the amount, audited."""
+    if (model is None) == (business_unit is None):
+        raise ApplicationError(
+            "Name either a model or a business unit: a budget is set for one of them.",
+            details={"model": ["Name a model or a business unit."]},
+        )
+    if model is not None:
+        if not can(actor, "view", model):
+            raise NotAllowed(f"model: you may not see “{model}”.")
+        business_unit = model.use_case.business_unit
+    require_model_perm(actor, Budget, "manage", business_unit=business_unit)
+    try:
+        amount = Decimal(str(monthly_amount))
+    except (InvalidOperation, ValueError) as exc:
+        raise ApplicationError(
+            "monthly_amount: give an amount in USD.", details={"monthly_amount": ["Invalid."]}
+        ) from exc
+    if not amount.is_finite() or amount < 0:
+        raise ApplicationError(
+            "monthly_amount: give an amount of zero or more USD.", details={"monthly_amount": ["Invalid."]}
+        )
+    start, end = _first_of_month(valid_from, "valid_from"), _first_of_month(valid_to, "valid_to")
+    if start is None:
+        raise ApplicationError(
+            "valid_from: say from which month the budget applies.", details={"valid_from": ["Required."]}
+        )
+    if end is not None and end < start:
+        raise ApplicationError(
+            f"valid_to: the last month ({end:%Y-%m}) comes before the first ({start:%Y-%m}).",
+            details={"valid_to": ["Before valid_from."]},
+        )
+    scope = {"model": model} if model is not None else {"model__isnull": True, "business_unit": business_unit}
+    budget = Budget.objects.select_for_update(of=("self",)).filter(valid_from=start, **scope).order_by("pk").first()
+    before = {}
+    if budget is None:
+        budget = Budget(model=model, business_unit=business_unit, valid_from=start, created_by=actor)
+    else:
+        before = {"monthly_amount": str(budget.monthly_amount), "valid_to": budget.valid_to, "note": budget.note}
+    budget.monthly_amount, budget.valid_to, budget.note = amount.quantize(Decimal("0.01")), end, note.strip()[:300]
+    validate(budget)
+    budget.save()
+    audit.record(
+        actor=actor,
+        action="budget.changed" if before else "budget.set",
+        target=budget,
+        before=before,
+        after={
+            "scope": model.name if model is not None else f"unit {business_unit.code}",
+            "monthly_amount": str(budget.monthly_amount),
+            "valid_from": start,
+            "valid_to": end,
+            "note": budget.note,
+        },
+    )
+    return budget

@@ -274,6 +274,11 @@ def sync_run_finish(*, sync_run_id: int) -> None:
     else:
         status = SyncStatus.SUCCEEDED
     SyncRun.objects.filter(pk=sync_run_id).update(status=status, finished_at=timezone.now())
+    if status != SyncStatus.FAILED:
+        # KPIs bound to metrics move with the new points, once they are committed (a task: it may take a while).
+        from monitoring import tasks
+
+        transaction.on_commit(tasks.kpis_feed.delay)
 
 
 def version_sync_recorded(

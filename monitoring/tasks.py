@@ -7,7 +7,7 @@ and redelivered, stores nothing twice and loses nothing."""
 from celery import shared_task
 
 from core.mlflow_client import MlflowUnavailable
-from monitoring import sync
+from monitoring import kpi_feed, sync
 from monitoring.retention import points_roll_up
 
 
@@ -42,3 +42,9 @@ def sync_version(sync_run_id: int, version_id: int, experiment_ids: list[str], r
 def roll_up_points() -> dict:
     """Roll raw points older than MONITORING_RAW_RETENTION_DAYS into daily aggregates."""
     return points_roll_up()
+
+
+@shared_task(name="monitoring.kpis_feed", acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def kpis_feed() -> dict:
+    """Write the daily measurements of the KPIs bound to a metric (sent when a sync run finishes)."""
+    return kpi_feed.kpis_feed()

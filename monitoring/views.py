@@ -4,11 +4,13 @@ database only, never MLflow, so they render while MLflow is down (with a stale-d
 from abc import ABC, abstractmethod
 from datetime import timedelta
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -16,10 +18,11 @@ from django.views.generic import ListView, TemplateView
 from core.exceptions import ApplicationError
 from core.permissions import can
 from lifecycle.models import ModelVersion
-from monitoring import charts, comparisons, selectors, services
+from monitoring import charts, comparisons, cost, selectors, services
 from monitoring.choices import AlertStatus
-from monitoring.forms import AlertAcknowledgeForm, AlertResolveForm
+from monitoring.forms import AlertAcknowledgeForm, AlertResolveForm, BudgetForm
 from monitoring.models import MetricDefinition
+from portfolio.models import BusinessUnit
 
 
 class FreshnessMixin:
@@ -165,3 +168,79 @@ class CompareView(LoginRequiredMixin, FreshnessMixin, TemplateView):
             figure=figure,
             **kwargs,
         )
+
+
+# --- Cost ----------------------------------------------------------------------------------------------
+
+
+class CostView(LoginRequiredMixin, FreshnessMixin, TemplateView):
+    """Monthly spend by business unit, its forecast and budget, the models over budget; `?unit=CODE` narrows
+    everything to one unit."""
+
+    template_name = "monitoring/cost.html"
+    months = 12
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        units = list(BusinessUnit.objects.order_by("code").values_list("code", "name"))
+        unit = self.request.GET.get("unit", "")
+        unit = unit if unit in {code for code, _ in units} else None
+        scope = unit or cost.TOTAL
+        history = cost.monthly_cost_by_unit(user=user, months=self.months, unit=unit)
+        forecasts = cost.cost_forecast(user=user, unit=unit)
+        forecast = next((f for f in forecasts if f["unit"] == scope), None)
+        budgets = cost.budget_lines(user=user, unit=unit, months=self.months)
+        may_set = user.has_perm("monitoring.manage_budget")
+        return super().get_context_data(
+            units=units,
+            unit=unit,
+            figure=charts.cost_chart(history=history, forecast=forecast, budgets=budgets, scope=scope),
+            table=_cost_table(history, budgets, scope),
+            table_units=sorted({row["unit"] for row in history}),
+            forecast=forecast,
+            method=cost.forecast_method(),
+            over_budget=cost.models_over_budget(user=user, unit=unit),
+            budget_list=cost.budget_list(user=user, unit=unit)[:50],
+            budget_form=BudgetForm(user=user, initial={"valid_from": timezone.now().strftime("%Y-%m")})
+            if may_set
+            else None,
+            **kwargs,
+        )
+
+
+def _cost_table(history: list[dict], budgets: list[dict], scope: str) -> list[dict]:
+    """One row per month: spend per unit (in the order of the columns), total, budget of the scope."""
+    units = sorted({row["unit"] for row in history})
+    budget = {row["month"]: row["budget"] for row in budgets if row["unit"] == scope}
+    months: dict[str, dict] = {}
+    for row in history:
+        entry = months.setdefault(row["month"], {"month": row["month"], "partial": row["partial"], "by_unit": {}})
+        entry["by_unit"][row["unit"]] = row["cost"]
+    return [
+        {
+            "month": month,
+            "partial": entry["partial"],
+            "costs": [entry["by_unit"].get(u) for u in units],
+            "total": round(sum(entry["by_unit"].values()), 2),
+            "budget": budget.get(month),
+        }
+        for month, entry in sorted(months.items())
+    ]
+
+
+class BudgetSetView(LoginRequiredMixin, View):
+    """The budget form of the cost page (POST only): the service decides who may set what."""
+
+    def post(self, request):
+        form = BudgetForm(request.POST, user=request.user)
+        unit = request.POST.get("return_unit", "")
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        else:
+            try:
+                budget = services.budget_set(actor=request.user, **form.cleaned_data)
+                messages.success(request, f"{budget}.")
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        target = reverse("monitoring:cost")
+        return redirect(f"{target}?{urlencode({'unit': unit})}" if unit.isalnum() else target)

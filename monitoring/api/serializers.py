@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from monitoring import selectors
 from monitoring.choices import RootCause
-from monitoring.models import Alert, AlertRule, MetricPoint, MetricSeries, SyncRun
+from monitoring.models import Alert, AlertRule, Budget, MetricPoint, MetricSeries, SyncRun
 
 
 class MetricSeriesSerializer(serializers.ModelSerializer):
@@ -109,3 +109,90 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "points_skipped",
             "errors",
         ]
+
+
+# --- Cost and budgets ----------------------------------------------------------------------------------
+
+
+class CostBudgetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Budget
+        fields = [
+            "id",
+            "model",
+            "business_unit",
+            "monthly_amount",
+            "valid_from",
+            "valid_to",
+            "note",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["created_by", "created_at"]
+        extra_kwargs = {
+            "model": {"required": False, "help_text": "The model; leave empty for a budget of the whole unit."},
+            "business_unit": {"required": False, "help_text": "The unit, for a unit budget (a model's is its own)."},
+            "valid_from": {"help_text": "The first month it applies to (any day of it)."},
+        }
+        validators = []  # the service answers in words
+
+
+class CostQuerySerializer(serializers.Serializer):
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text="A business unit code.")
+    months = serializers.IntegerField(required=False, min_value=1, max_value=36, default=12)
+    ahead = serializers.IntegerField(required=False, min_value=1, max_value=12, default=6)
+
+
+class CostMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    unit = serializers.CharField()
+    unit_name = serializers.CharField()
+    cost = serializers.FloatField(help_text="USD")
+    partial = serializers.BooleanField(help_text="The current month, still running.")
+
+
+class CostHistoryPointSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    cost = serializers.FloatField()
+
+
+class CostForecastPointSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    cost = serializers.FloatField()
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+
+
+class CostForecastSerializer(serializers.Serializer):
+    unit = serializers.CharField(help_text="A unit code, or `total`.")
+    unit_name = serializers.CharField()
+    history = CostHistoryPointSerializer(many=True)
+    forecast = CostForecastPointSerializer(many=True)
+    slope = serializers.FloatField(allow_null=True, help_text="USD more (or less) each month.")
+    message = serializers.CharField(help_text="Why there is no forecast, when there is none.")
+
+
+class BudgetLineSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    unit = serializers.CharField()
+    budget = serializers.FloatField()
+
+
+class OverBudgetSerializer(serializers.Serializer):
+    model_id = serializers.IntegerField()
+    model = serializers.CharField()
+    unit = serializers.CharField()
+    budget = serializers.FloatField()
+    cost = serializers.FloatField(help_text="Spent so far this month.")
+    projected = serializers.FloatField(help_text="This month's spend at its pace so far.")
+    used = serializers.FloatField(allow_null=True, help_text="Share of the budget spent so far.")
+    over = serializers.BooleanField(help_text="Spent more than the budget already.")
+
+
+class CostReportSerializer(serializers.Serializer):
+    unit = serializers.CharField(allow_null=True)
+    method = serializers.CharField()
+    history = CostMonthSerializer(many=True)
+    forecast = CostForecastSerializer(many=True)
+    budgets = BudgetLineSerializer(many=True)
+    over_budget = OverBudgetSerializer(many=True)

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from monitoring.api import views
@@ -7,4 +8,5 @@ router.register("metrics", views.MetricSeriesViewSet, basename="metric")
 router.register("alert-rules", views.AlertRuleViewSet, basename="alert-rule")
 router.register("alerts", views.AlertViewSet, basename="alert")
 router.register("sync-runs", views.SyncRunViewSet, basename="sync-run")
-urlpatterns = router.urls
+router.register("budgets", views.BudgetViewSet, basename="budget")
+urlpatterns = [*router.urls, path("costs/", views.CostReportView.as_view(), name="costs")]

@@ -5,15 +5,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter, visible
-from lifecycle.models import ModelVersion
-from monitoring import selectors, services
+from lifecycle.models import AIModel, ModelVersion
+from monitoring import cost, selectors, services
 from monitoring.api import serializers as s
 from monitoring.choices import AlertStatus, MetricKind, Severity
-from monitoring.models import Alert, AlertRule, MetricSeries, SyncRun
+from monitoring.models import Alert, AlertRule, Budget, MetricSeries, SyncRun
+from portfolio.models import BusinessUnit
 
 
 class MetricSeriesFilterSet(django_filters.FilterSet):
@@ -127,3 +129,56 @@ class SyncRunViewSet(ReadOnlyScopedViewSet):
     queryset = SyncRun.objects.all()
     serializer_class = s.SyncRunSerializer
     filterset_fields = ["status", "trigger"]
+
+
+# --- Cost and budgets ----------------------------------------------------------------------------------
+
+
+class BudgetFilterSet(django_filters.FilterSet):
+    model = IdChoiceFilter(queryset=visible(AIModel))
+    business_unit = django_filters.ModelChoiceFilter(queryset=BusinessUnit.objects.all())
+
+    class Meta:
+        model = Budget
+        fields = ["model", "business_unit"]
+
+
+class BudgetViewSet(ScopedCreateReadViewSet):
+    """Monthly cost budgets (USD) of models and business units; set (again) with POST, by program managers
+    and admins of the unit."""
+
+    queryset = Budget.objects.select_related("model", "business_unit")
+    serializer_class = s.CostBudgetSerializer
+    action_permission = "custom"  # budget_set checks monitoring.manage_budget in the unit
+    filterset_class = BudgetFilterSet
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        if data.get("model") is not None:  # a model the caller may not see answers as if it did not exist
+            data["model"] = get_object_or_404(AIModel.objects.restrict(self.request.user, "view"), pk=data["model"].pk)
+        serializer.instance = services.budget_set(actor=self.request.user, **data)
+
+
+class CostReportView(APIView):
+    """Monthly spend by business unit (the current month partial), the 6-month forecast per unit and in total,
+    the budget lines and the models over budget this month, all limited to what the caller may see."""
+
+    @extend_schema(parameters=[s.CostQuerySerializer], responses=s.CostReportSerializer, operation_id="costs_retrieve")
+    def get(self, request):
+        query = s.CostQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        unit, months, ahead = (
+            query.validated_data.get("unit") or None,
+            *(query.validated_data[k] for k in ("months", "ahead")),
+        )
+        if unit is not None and not BusinessUnit.objects.filter(code=unit).exists():
+            raise ApplicationError(f"unit: no business unit has the code “{unit}”.", details={"unit": ["Unknown."]})
+        report = {
+            "unit": unit,
+            "method": cost.forecast_method(),
+            "history": cost.monthly_cost_by_unit(user=request.user, months=months, unit=unit),
+            "forecast": cost.cost_forecast(user=request.user, months=ahead, unit=unit),
+            "budgets": cost.budget_lines(user=request.user, unit=unit, months=months, ahead=ahead),
+            "over_budget": cost.models_over_budget(user=request.user, unit=unit),
+        }
+        return Response(s.CostReportSerializer(report).data)

@@ -41,6 +41,7 @@ from portfolio.services.scoring import score_record, scoring_criterion_create, s
 from portfolio.services.strategy import (
     capability_create,
     kpi_create,
+    kpi_measurement_feed,
     kpi_measurement_record,
     kpi_update,
     objective_create,
@@ -70,6 +71,7 @@ __all__ = [
     "change_action_complete",
     "dependency_add",
     "kpi_create",
+    "kpi_measurement_feed",
     "kpi_measurement_record",
     "kpi_update",
     "membership_add",

@@ -8,6 +8,7 @@ from django.db import transaction
 from audit import services as audit
 from core.exceptions import ApplicationError
 from core.permissions import require, require_model_perm
+from portfolio.choices import KPISource
 from portfolio.models import KPI, BusinessUnit, Capability, KPIMeasurement, Objective
 from portfolio.services.base import snapshot, validate
 
@@ -110,6 +111,23 @@ def kpi_update(*, actor, kpi: KPI, reason: str = "", **changes) -> KPI:
 def kpi_measurement_record(*, actor, kpi: KPI, measured_on: date, value: Decimal, note: str = "") -> KPIMeasurement:
     """Record the KPI's value on a date; a second value for the same date corrects the first, audited."""
     require_model_perm(actor, KPIMeasurement, "add", business_unit=kpi.objective.business_unit)
+    return _measurement_write(actor=actor, kpi=kpi, measured_on=measured_on, value=value, note=note)
+
+
+@transaction.atomic
+def kpi_measurement_feed(*, kpi: KPI, measured_on: date, value: Decimal, note: str = "") -> KPIMeasurement | None:
+    """Record a value computed by Lodestar itself (monitoring's metric feed; the actor is the system) for a KPI
+    bound to a metric. Idempotent: the same value on the same date changes nothing and returns None; a new value
+    for the date corrects it, audited."""
+    if kpi.source != KPISource.METRIC:
+        raise ApplicationError(f"KPI “{kpi}” is entered by hand; only a KPI bound to a metric is fed.")
+    existing = KPIMeasurement.objects.filter(kpi=kpi, measured_on=measured_on).values_list("value", flat=True).first()
+    if existing is not None and existing == value:
+        return None
+    return _measurement_write(actor=None, kpi=kpi, measured_on=measured_on, value=value, note=note)
+
+
+def _measurement_write(*, actor, kpi: KPI, measured_on: date, value: Decimal, note: str) -> KPIMeasurement:
     if measured_on < kpi.baseline_date:
         raise ApplicationError(
             f"measured_on: {measured_on} is before the KPI's baseline date ({kpi.baseline_date}).",

@@ -46,6 +46,12 @@ BODIES = {
         "threshold": 0.3,
         "action": "suspend",
     },
+    "budgets_create": lambda w, c, me: {
+        "model": pk(w, "model", c),
+        "monthly_amount": "120.00",
+        "valid_from": TODAY,
+        "note": f"new budget {c}",
+    },
     "alerts_acknowledge_create": lambda w, c, me: {"note": "looking"},
     "alerts_resolve_create": lambda w, c, me: {"root_cause": "data_issue", "note": "upstream feed fixed"},
     "assumptions_create": lambda w, c, me: {

@@ -239,7 +239,20 @@ def _governed(world, builder, object_class, model, version) -> dict:
         model_version=version, run_id=marker("metric_series", object_class), metric=rule.metric
     )
     series_store(series_id=series.pk, points=[(0, 1_767_225_600_000, 0.1), (1, 1_767_312_000_000, 0.5)])
+    # Spend this month above the model's budget: the cost report and page name the model as over budget.
+    spend = MetricSeries.objects.create(
+        model_version=version, run_id=f"cost-{object_class}", metric=MetricDefinition.objects.get(name="cost_usd")
+    )
+    series_store(series_id=spend.pk, points=[(0, int(timezone.now().timestamp() * 1000) - 60_000, 50.0)])
+    budget = monitoring.budget_set(
+        actor=builder,
+        model=model,
+        monthly_amount=10,
+        valid_from=timezone.now().date(),
+        note=marker("budget", object_class),
+    )
     return {
+        "budget": budget,
         "risk_assessment": assessment,
         "review": Review.objects.get(pk=review.pk),
         "finding": finding,

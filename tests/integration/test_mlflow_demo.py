@@ -4,6 +4,7 @@ import pytest
 
 from dashboards import demo, mlflow_demo
 from lifecycle.models import AIModel, Deployment, FreezeWindow, MlflowProposal, ModelVersion
+from monitoring.models import Budget
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -23,4 +24,7 @@ def test_the_mlflow_demo_registers_models_in_many_stages_and_leaves_some_for_dis
     }
     assert FreezeWindow.objects.count() == 1
     assert MlflowProposal.objects.filter(status="proposed").count() == 2
+    # Every model serving production has a monthly budget; one was set before its spend climbed.
+    budgets = Budget.objects.filter(model__in=linked)
+    assert budgets.count() >= 2 and budgets.filter(note__startswith="Set before").count() == 1
     assert mlflow_demo.seed() == {"skipped": True}

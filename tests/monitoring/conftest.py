@@ -26,3 +26,12 @@ def sleeps(monkeypatch):
     waits: list[float] = []
     monkeypatch.setattr(mlflow_client.time, "sleep", waits.append)
     return waits
+
+
+@pytest.fixture
+def cost_people(units, make_user):
+    builder = make_user("builder", "program_manager", "data_scientist", units=tuple(units.values()))
+    pm = make_user("pm", "program_manager", units=(units["RETAIL"],))
+    pm_corp = make_user("pm_corp", "program_manager", units=(units["CORP"],))
+    executive = make_user("exec", "executive")
+    return {"builder": builder, "pm": pm, "pm_corp": pm_corp, "executive": executive}

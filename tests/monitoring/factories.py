@@ -1,5 +1,9 @@
 """A governed version with a series, and points stored the way the sync stores them."""
 
+from datetime import UTC, date, datetime
+
+from django.utils import timezone
+
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
@@ -37,3 +41,28 @@ def store(series, values, *, start=0) -> int:
     return series_store(
         series_id=series.pk, points=[(start + i, T0 + (start + i) * DAY, float(v)) for i, v in enumerate(values)]
     )
+
+
+# --- Spend (cost) by calendar month ---
+
+
+def month(shift: int) -> date:
+    """The first day of the month `shift` months from now (0: this month)."""
+    today = timezone.now().astimezone(UTC).date()
+    index = today.year * 12 + today.month - 1 + shift
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def ms(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+
+
+def spend(version, amounts: dict[int, list[float]], metric="cost_usd"):
+    """Daily spend: {month shift: [day 1, day 2, ...]} stored as the sync stores it."""
+    series = series_of(version, metric=metric)
+    points = []
+    for shift, values in amounts.items():
+        start = ms(month(shift))
+        points += [(len(points), start + i * DAY + 3_600_000, v) for i, v in enumerate(values)]
+    series_store(series_id=series.pk, points=points)
+    return series

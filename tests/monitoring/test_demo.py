@@ -1,6 +1,9 @@
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from monitoring.models import Alert, MetricPoint
+from monitoring import cost
+from monitoring.models import Alert, Budget, MetricPoint
+from portfolio.models import KPIMeasurement
 
 
 def test_the_demo_has_three_months_of_metrics_and_an_alert_of_each_story(db):
@@ -11,3 +14,13 @@ def test_the_demo_has_three_months_of_metrics_and_an_alert_of_each_story(db):
     metrics = set(Alert.objects.values_list("series__metric__name", flat=True))
     assert {"psi", "latency_p95_ms", "cost_usd"} <= metrics  # drifting, latency spike, over budget
     assert Alert.objects.filter(severity="critical", status="open").exists()
+    # Cost: months of spend, a forecast in total, budgets, one model over its budget; a KPI fed by a metric.
+    executive = User.objects.get(username="exec")
+    total = next(f for f in cost.cost_forecast(user=executive) if f["unit"] == cost.TOTAL)
+    assert len(total["history"]) >= 6 and len(total["forecast"]) == 6
+    assert Budget.objects.filter(model__isnull=True).count() == 1 and Budget.objects.count() >= 4
+    last = [r for r in cost.monthly_cost_by_model(user=executive, months=2) if not r["partial"]]
+    budget = {b.model_id: float(b.monthly_amount) for b in Budget.objects.filter(model__isnull=False)}
+    assert len([r for r in last if r["cost"] > budget[r["model_id"]]]) == 1  # last month, whatever today is
+    assert len(cost.models_over_budget(user=executive)) <= 1
+    assert KPIMeasurement.objects.filter(kpi__source="metric").count() >= 80
