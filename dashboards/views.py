@@ -373,6 +373,7 @@ class ProgramDashboard(DashboardView):
             benefits=benefits[:10],
             agenda=self.agenda(today=today, benefits=benefits, kpis=kpis),
             budget=portfolio.budget_split(user=user),
+            by_status=portfolio.use_case_counts_by_status(user=user),
             **kwargs,
         )
 
