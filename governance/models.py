@@ -412,14 +412,15 @@ class ControlRequirement(models.Model):
 class EvidenceQuerySet(RestrictedQuerySet):
     def restrict(self, user, action: str = "view"):
         """Evidence is seen by those who see its use case and, when bound to a version, that version (a
-        confidential model of a visible use case keeps its evidence hidden)."""
-        allowed = super().restrict(user, action)
+        confidential model of a visible use case keeps its evidence hidden; a grant on either opens it)."""
         if action != "view":
-            return allowed
+            return super().restrict(user, action)
         from lifecycle.models import ModelVersion
+        from portfolio.models import UseCase
 
-        return allowed.filter(
-            Q(version__isnull=True) | Q(version__in=ModelVersion.objects.restrict(user, "view").values("pk"))
+        return self.filter(
+            Q(use_case__in=UseCase.objects.restrict(user, "view").values("pk")),
+            Q(version__isnull=True) | Q(version__in=ModelVersion.objects.restrict(user, "view").values("pk")),
         )
 
     def valid(self, today=None):

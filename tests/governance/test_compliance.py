@@ -243,3 +243,16 @@ def test_coverage_by_framework_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(6):
         rows = selectors.compliance_coverage_by_framework(user=user)
     assert len(rows) == 8
+
+
+def test_the_demo_leaves_coverage_partial_with_one_expired_item(db):
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    today = timezone.localdate()
+    assert Evidence.objects.filter(status="accepted", expires_on__lt=today).count() == 1
+    assert Evidence.objects.filter(status="rejected").exists() and Evidence.objects.filter(status="submitted").exists()
+    rows = selectors.compliance_coverage_by_framework(user=User.objects.get(username="exec"))
+    eu = next(row for row in rows if row.framework.code == "eu-ai-act")
+    assert 0 < eu.covered < eu.required
