@@ -169,7 +169,7 @@ def framework_list(*, user):
     )
 
 
-def framework_get(*, user, code: str):
+def framework_get(*, user, pk: int):
     """A framework with its requirements (live first) and the controls mapped to each."""
     from django.db.models import Prefetch
     from django.shortcuts import get_object_or_404
@@ -185,7 +185,7 @@ def framework_get(*, user, code: str):
                 ),
             )
         ),
-        code=code,
+        pk=pk,
     )
 
 

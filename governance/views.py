@@ -11,7 +11,7 @@ from core.exceptions import ApplicationError
 from governance import selectors, services
 from governance.choices import Decision, ReviewStatus
 from governance.forms import FindingForm, SignOffForm, answers_from, questionnaire_form
-from governance.models import FUNCTION_NAMES
+from governance.models import FUNCTION_NAMES, Framework
 from portfolio.models import UseCase
 
 
@@ -223,7 +223,7 @@ class FrameworkDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            framework=selectors.framework_get(user=self.request.user, code=self.kwargs["code"]), **kwargs
+            framework=selectors.framework_get(user=self.request.user, pk=self.kwargs["pk"]), **kwargs
         )
 
 
@@ -365,7 +365,7 @@ class FrameworkImportView(LoginRequiredMixin, TemplateView):
             error = exc
         if diff is not None and apply:
             messages.success(request, f"{diff.name} {diff.revision} imported.")
-            return redirect("governance:framework_detail", code=diff.code)
+            return redirect("governance:framework_detail", pk=Framework.objects.get(code=diff.code).pk)
         preview = FrameworkImportForm(initial={"document": raw.decode("utf-8", "replace"), "filename": filename})
         return self.render_to_response(
             self.get_context_data(form=FrameworkImportForm(), preview=preview, diff=diff, error=error)

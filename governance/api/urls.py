@@ -1,4 +1,3 @@
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from governance.api import views
@@ -11,7 +10,5 @@ router.register("findings", views.FindingViewSet, basename="finding")
 router.register("frameworks", views.FrameworkViewSet, basename="framework")
 router.register("controls", views.ControlViewSet, basename="control")
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
-urlpatterns = [
-    path("use-cases/<int:pk>/coverage/", views.UseCaseCoverageView.as_view(), name="use-case-coverage"),
-    *router.urls,
-]
+router.register("use-cases", views.UseCaseCoverageViewSet, basename="use-case-coverage")
+urlpatterns = router.urls

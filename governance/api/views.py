@@ -2,13 +2,12 @@ import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
+from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, ScopedQuerysetMixin
 from core.filters import IdChoiceFilter, visible
 from governance import selectors, services
 from governance.api import serializers as s
@@ -273,11 +272,19 @@ class EvidenceViewSet(ScopedCreateReadViewSet):
         return Response(s.EvidenceSerializer(evidence).data)
 
 
-class UseCaseCoverageView(APIView):
-    """Per framework: the controls the use case's tier requires, which have valid evidence, what is missing."""
+class UseCaseCoverageViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
+    """Compliance coverage of a use case (a sub-resource of `use-cases`)."""
 
-    @extend_schema(responses=s.UseCaseCoverageSerializer, operation_id="use_cases_coverage_retrieve")
-    def get(self, request, pk: int):
-        use_case = get_object_or_404(UseCase.objects.restrict(request.user, "view"), pk=pk)
+    queryset = UseCase.objects.all()
+    serializer_class = s.UseCaseCoverageSerializer
+    pagination_class = None
+    filterset_class = None
+
+    @extend_schema(responses=s.UseCaseCoverageSerializer)
+    @action(detail=True, methods=["get"])
+    def coverage(self, request, pk=None):
+        """Per framework: the controls the use case's tier requires, which have valid evidence (accepted, not
+        expired, not stale) and which are missing."""
+        use_case = self.get_object()
         frameworks = selectors.use_case_coverage(user=request.user, use_case=use_case)
         return Response(s.UseCaseCoverageSerializer({"use_case": use_case, "frameworks": frameworks}).data)
