@@ -25,3 +25,4 @@ class GovernanceConfig(AppConfig):
         policies.provide_notice_days(decommission_notice_days)
         calendar.register_source(calendar_sources.approval_expiries)
         calendar.register_source(calendar_sources.reassessments_due)
+        calendar.register_source(calendar_sources.evidence_expiries)

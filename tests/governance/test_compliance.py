@@ -154,6 +154,10 @@ def test_expired_evidence_no_longer_counts(units, people):
     [coverage] = selectors.use_case_coverage(user=people["ds"], use_case=use_case, framework=eu, today=later)
     assert coverage.covered == 0
     assert services.evidence_expiring(within_days=400).filter(pk=evidence.pk).exists()
+    from lifecycle.calendar import calendar_events
+
+    days = calendar_events(user=people["ds"], start=evidence.expires_on, end=evidence.expires_on)
+    assert [e.title for e in days if e.kind == "evidence_expiry"] == [f"Evidence expires: CTL-01 for {use_case.code}"]
 
 
 def test_a_new_version_makes_the_evidence_of_older_versions_stale_and_asks_owners_to_renew(units, people):
