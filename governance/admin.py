@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from governance.models import (
     Control,
@@ -108,6 +109,7 @@ class ControlAdmin(ReadOnlyAdmin):
 class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ("pk", "control", "use_case", "version", "kind", "status", "expires_on", "stale")
     list_filter = ("status", "kind", "stale")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")
