@@ -151,3 +151,17 @@ def test_the_import_page_previews_then_applies_for_admins_only(setting, client):
     assert Framework.objects.get(code="dora").requirements.count() == 1
     bad = client.post("/governance/compliance/import/", {"file": SimpleUploadedFile("x.yaml", b"code: x\n")})
     assert b"requirements" in bad.content and b"import-errors" in bad.content
+
+
+def test_evidence_lists_run_a_constant_number_of_queries(setting, api, client, django_assert_max_num_queries):
+    for code in ("CTL-01", "CTL-02", "CTL-03", "CTL-05", "CTL-06", "CTL-08"):
+        accept(setting["reviewer"], submit(setting["ds"], setting["mine"], code))
+    with django_assert_max_num_queries(10):
+        rows = api(setting["ds"]).get("/api/v1/evidence/").json()["results"]
+    assert len(rows) == 6
+    client.force_login(setting["ds"])
+    with django_assert_max_num_queries(20):
+        page = client.get("/governance/compliance/evidence/?status=all")
+    assert page.content.count(b"Accepted by") == 6
+    with django_assert_max_num_queries(20):
+        assert client.get(f"/governance/use-cases/{setting['mine'].pk}/compliance/").status_code == 200
