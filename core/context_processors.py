@@ -19,6 +19,7 @@ def navigation(request) -> dict:
         ("Strategy", reverse("portfolio:objective_list")),
         ("Reviews", reverse("portfolio:review_list")),
         ("Sign-offs", reverse("governance:review_queue")),
+        ("Compliance", reverse("governance:compliance")),
         ("Benefits", reverse("portfolio:benefits")),
     ]
     if user.has_perm("audit.view_auditevent"):

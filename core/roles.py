@@ -48,6 +48,7 @@ ROLES: tuple[Role, ...] = (
             "portfolio.change_capability",
             "governance.add_riskassessment",
             "monitoring.manage_budget",
+            "governance.add_evidence",
             "dashboards.view_program",
         ),
     ),
@@ -65,6 +66,7 @@ ROLES: tuple[Role, ...] = (
             "lifecycle.add_dataset",
             "lifecycle.change_dataset",
             "governance.add_riskassessment",
+            "governance.add_evidence",
             "monitoring.add_alertrule",
             "monitoring.change_alert",
             "dashboards.view_data_science",
@@ -80,6 +82,7 @@ ROLES: tuple[Role, ...] = (
             "lifecycle.add_privacytreatment",
             "governance.add_riskassessment",
             "governance.approve_riskassessment",
+            "governance.review_evidence",
             "dashboards.view_review_board",
         ),
     ),
@@ -135,6 +138,7 @@ ROLES: tuple[Role, ...] = (
             ),
             "governance.change_reviewpolicy",
             "governance.add_trainingrecord",
+            "governance.import_framework",
             "monitoring.add_alertrule",
             "monitoring.change_alertrule",
             "monitoring.change_alert",
@@ -154,7 +158,12 @@ ROLES: tuple[Role, ...] = (
             f"Sign-off: {code.capitalize()}",
             f"Holds the {code} sign-off function on review boards.",
             # A signer decides on reviews, so lifecycle lets them reject the version their review rejects.
-            (f"governance.sign_{code}", "lifecycle.approve_modelversion"),
+            (
+                f"governance.sign_{code}",
+                "lifecycle.approve_modelversion",
+                # Compliance signers also accept or reject the evidence of controls.
+                *(("governance.review_evidence",) if code == "compliance" else ()),
+            ),
         )
         for code in SIGN_OFF_FUNCTION_CODES
     ),
@@ -179,5 +188,9 @@ def sync_role_groups(apps, schema_editor=None) -> None:
         wanted = []
         for dotted in role.permissions:
             app_label, codename = dotted.split(".", 1)
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            # An early role migration may run before the migration that creates a newer model; the later
+            # role migration (which depends on it) adds the permission. tests/core/test_roles.py checks the end.
+            if permission is not None:
+                wanted.append(permission)
         group.permissions.set(wanted)

@@ -16,6 +16,7 @@ def seed() -> list[tuple[str, str, str]]:
     accounts += governance_demo.seed()
     lifecycle_demo.seed(before_approval=governance_demo.sign_review)
     governance_demo.seed_open_reviews()
+    governance_demo.seed_compliance()
     monitoring_demo.seed()
     backdate()
     return accounts

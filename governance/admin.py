@@ -1,7 +1,12 @@
 from django.contrib import admin
+from django.db import models
 
 from governance.models import (
+    Control,
+    Evidence,
+    Framework,
     Questionnaire,
+    Requirement,
     Review,
     ReviewPolicy,
     RiskAssessment,
@@ -80,3 +85,31 @@ class SignOffAdmin(ReadOnlyAdmin):
 class TrainingRecordAdmin(ReadOnlyAdmin):
     list_display = ("user", "course", "completed_on", "expires_on", "recorded_by")
     list_select_related = ("user", "recorded_by")
+
+
+@admin.register(Framework)
+class FrameworkAdmin(ReadOnlyAdmin):
+    """Frameworks change by import (command or page), audited; the admin only shows them."""
+
+    list_display = ("code", "name", "revision", "updated_at")
+
+
+@admin.register(Requirement)
+class RequirementAdmin(ReadOnlyAdmin):
+    list_display = ("framework", "reference", "title", "withdrawn")
+    list_filter = ("framework", "withdrawn")
+
+
+@admin.register(Control)
+class ControlAdmin(ReadOnlyAdmin):
+    list_display = ("code", "title", "applies_low", "applies_medium", "applies_high", "applies_critical")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "control", "use_case", "version", "kind", "status", "expires_on", "stale")
+    list_filter = ("status", "kind", "stale")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "view")

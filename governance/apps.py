@@ -8,7 +8,7 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from governance import calendar_sources
         from governance import gates as governance_gates
-        from governance.services import review_open, reviews_supersede_for_new_version
+        from governance.services import evidence_stale_for_new_version, review_open, reviews_supersede_for_new_version
         from governance.services.policies import decommission_notice_days
         from lifecycle import calendar, gates, policies
         from lifecycle.choices import Stage
@@ -21,6 +21,8 @@ class GovernanceConfig(AppConfig):
         gates.register(Stage.PRODUCTION, governance_gates.approval_current, name="approval current")
         gates.on_enter(Stage.PENDING_APPROVAL, review_open)
         gates.on_enter(Stage.REGISTERED, reviews_supersede_for_new_version)
+        gates.on_enter(Stage.REGISTERED, evidence_stale_for_new_version)
         policies.provide_notice_days(decommission_notice_days)
         calendar.register_source(calendar_sources.approval_expiries)
         calendar.register_source(calendar_sources.reassessments_due)
+        calendar.register_source(calendar_sources.evidence_expiries)

@@ -66,3 +66,22 @@ class FindingStatus(models.TextChoices):
     OPEN = "open", "Open"
     RESPONDED = "responded", "Responded"
     CLOSED = "closed", "Closed"
+
+
+class EvidenceKind(models.TextChoices):
+    FILE = "file", "File"
+    LINK = "link", "Link"
+    TEXT = "text", "Text"
+
+
+class EvidenceStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+EVIDENCE_STATUS_COLORS = {
+    EvidenceStatus.SUBMITTED: "blue",
+    EvidenceStatus.ACCEPTED: "green",
+    EvidenceStatus.REJECTED: "red",
+}

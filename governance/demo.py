@@ -147,4 +147,72 @@ def seed_open_reviews() -> None:
             )
 
 
-__all__ = ["seed", "seed_open_reviews", "sign_review"]
+# Per assessed use case (in order): controls with accepted evidence; the rest stays missing.
+EVIDENCE_PLAN = [
+    ["CTL-01", "CTL-05", "CTL-11", "CTL-03", "CTL-04", "CTL-07"],
+    ["CTL-01", "CTL-05", "CTL-06", "CTL-02"],
+    ["CTL-01", "CTL-11", "CTL-09"],
+    ["CTL-01", "CTL-05"],
+]
+
+
+@transaction.atomic
+def seed_compliance() -> None:
+    """After the lifecycle demo: evidence on a few assessed use cases, reviewed by the compliance signer, so
+    coverage is partial; one item expired, one rejected, one waiting for review."""
+    from governance.models import Control, Evidence
+    from portfolio.models import UseCase
+
+    if Evidence.objects.exists():
+        return
+    pm, reviewer = User.objects.get(username="pm"), User.objects.get(username="rb2")
+    controls = {c.code: c for c in Control.objects.all()}
+    use_cases = UseCase.objects.filter(risk_tier__in=["low", "medium", "high", "critical"]).order_by(
+        "confidential", "number"
+    )
+    for use_case, codes in zip(use_cases, EVIDENCE_PLAN, strict=False):
+        _open_to(reviewer, use_case)
+        model = use_case.models.order_by("pk").first()
+        version = model.versions.order_by("-pk").first() if model else None
+        for record in (model, version):
+            if record is not None:
+                _open_to(reviewer, record)
+                _open_to(pm, record)
+        for code in codes:
+            control = controls[code]
+            if not getattr(control, f"applies_{use_case.risk_tier}"):
+                continue
+            evidence = services.evidence_submit(
+                actor=pm,
+                control=control,
+                use_case=use_case,
+                version=version if code in ("CTL-05", "CTL-04") else None,
+                kind="link" if code in ("CTL-04", "CTL-07") else "text",
+                url=f"https://wiki.lodestar.example/{use_case.code}/{code}",
+                text=f"{control.title}: in place for {use_case.code}, see the team's runbook.",
+            )
+            services.evidence_review(actor=reviewer, evidence=evidence, decision="accept", comment="Checked.")
+    first = use_cases.exclude(risk_tier="low").first()  # CTL-09 applies from medium up
+    if first is None:
+        return
+    # One accepted item whose date has passed: the demo moves its expiry back (time cannot pass in a seed).
+    lapsed = Evidence.objects.filter(use_case=first, status="accepted", version__isnull=True).order_by("-pk").first()
+    if lapsed:
+        Evidence.objects.filter(pk=lapsed.pk).update(expires_on=timezone.localdate() - timedelta(days=3))
+    rejected = services.evidence_submit(
+        actor=pm, control=controls["CTL-09"], use_case=first, kind="text", text="Alerts exist."
+    )
+    services.evidence_review(
+        actor=reviewer, evidence=rejected, decision="reject", comment="No owner or runbook named; add both."
+    )
+    services.evidence_submit(
+        actor=pm,
+        control=controls["CTL-09"],
+        use_case=first,
+        kind="link",
+        url=f"https://wiki.lodestar.example/{first.code}/runbook",
+        description="Runbook with on-call owners",
+    )
+
+
+__all__ = ["seed", "seed_compliance", "seed_open_reviews", "sign_review"]

@@ -1,6 +1,6 @@
 from django import forms
 
-from governance.choices import Decision, Severity
+from governance.choices import Decision, EvidenceKind, Severity
 from governance.models import FUNCTION_NAMES
 
 
@@ -56,3 +56,33 @@ class SignOffForm(forms.Form):
 class FindingForm(forms.Form):
     severity = forms.ChoiceField(choices=Severity.choices)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class EvidenceForm(forms.Form):
+    """Evidence for one control of a use case, optionally bound to a version of its model."""
+
+    control = forms.ModelChoiceField(queryset=None, to_field_name="code")
+    version = forms.ModelChoiceField(queryset=None, required=False, help_text="Leave empty for the use case.")
+    kind = forms.ChoiceField(choices=EvidenceKind.choices, widget=forms.RadioSelect, initial=EvidenceKind.FILE)
+    file = forms.FileField(required=False, help_text="PDF, PNG, JPG, CSV, TXT, MD, JSON or XLSX; at most 10 MB.")
+    url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=8000)
+    description = forms.CharField(required=False, max_length=300)
+    expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, controls, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["control"].queryset = controls
+        self.fields["version"].queryset = versions
+
+
+class EvidenceReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
+    comment = forms.CharField(required=False, max_length=2000)
+    expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class FrameworkImportForm(forms.Form):
+    file = forms.FileField(required=False, help_text="YAML or JSON, at most 1 MB.")
+    document = forms.CharField(required=False, widget=forms.HiddenInput)
+    filename = forms.CharField(required=False, widget=forms.HiddenInput)

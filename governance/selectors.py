@@ -170,3 +170,223 @@ def open_reviews(*, user, unit=None):
     if unit is not None:
         reviews = reviews.filter(version__model__use_case__business_unit=unit)
     return reviews.order_by("opened_at", "pk")
+
+
+# --- Compliance ---------------------------------------------------------------------------------------------
+
+
+def framework_list(*, user):
+    """Every framework (reference data, readable by every signed-in user) with its live requirement count."""
+    from django.db.models import Count, Q
+
+    from governance.models import Framework
+
+    return Framework.objects.restrict(user, "view").annotate(
+        requirement_count=Count("requirements", filter=Q(requirements__withdrawn=False))
+    )
+
+
+def framework_get(*, user, pk: int):
+    """A framework with its requirements (live first) and the controls mapped to each."""
+    from django.db.models import Prefetch
+    from django.shortcuts import get_object_or_404
+
+    from governance.models import Control, Framework, Requirement
+
+    return get_object_or_404(
+        Framework.objects.restrict(user, "view").prefetch_related(
+            Prefetch(
+                "requirements",
+                queryset=Requirement.objects.order_by("withdrawn", "pk").prefetch_related(
+                    Prefetch("controls", queryset=Control.objects.order_by("code"))
+                ),
+            )
+        ),
+        pk=pk,
+    )
+
+
+def control_list(*, user):
+    """Internal controls with the requirements (and frameworks) each one maps to."""
+    from django.db.models import Prefetch
+
+    from governance.models import Control, ControlRequirement
+
+    return Control.objects.restrict(user, "view").prefetch_related(
+        Prefetch(
+            "requirement_links",
+            queryset=ControlRequirement.objects.select_related("requirement__framework").order_by(
+                "requirement__framework__name", "requirement__pk"
+            ),
+        )
+    )
+
+
+def evidence_list(*, user):
+    """Evidence the user may see: that of the use cases (and versions) they see."""
+    from governance.models import Evidence
+
+    return Evidence.objects.restrict(user, "view").select_related(
+        "control", "use_case", "version__model", "submitted_by", "reviewer"
+    )
+
+
+def _applies(tier: str):
+    """Controls required of a use case of this tier (none for a use case not assessed yet)."""
+    from django.db.models import Q
+
+    from governance.choices import Tier
+
+    return Q(**{f"applies_{tier}": True}) if tier in Tier.values else Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class ControlState:
+    control: object
+    evidence: list  # the use case's visible evidence for this control, newest first
+    valid: bool
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Controls with valid evidence against controls required, for one use case and one framework."""
+
+    framework: object
+    controls: list[ControlState]
+
+    @property
+    def required(self) -> int:
+        return len(self.controls)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for state in self.controls if state.valid)
+
+    @property
+    def missing(self) -> list:
+        return [state.control for state in self.controls if not state.valid]
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.covered / self.required) if self.required else None
+
+
+def use_case_coverage(*, user, use_case, framework=None, today=None) -> list[Coverage]:
+    """Per framework (or for one): the controls the use case's tier requires and mapped to the framework,
+    which have valid evidence (accepted, not expired, not stale) and which are missing. Constant queries."""
+    from django.db.models import Prefetch
+    from django.utils import timezone
+
+    from governance.models import Control, ControlRequirement, Framework
+
+    today = today or timezone.localdate()
+    frameworks = [framework] if framework is not None else list(Framework.objects.order_by("name"))
+    controls = list(
+        Control.objects.filter(_applies(use_case.risk_tier)).prefetch_related(
+            Prefetch(
+                "requirement_links",
+                queryset=ControlRequirement.objects.filter(requirement__withdrawn=False).select_related("requirement"),
+            )
+        )
+    )
+    evidence: dict[int, list] = {}
+    for item in evidence_list(user=user).filter(use_case=use_case).order_by("-created_at", "-pk"):
+        evidence.setdefault(item.control_id, []).append(item)
+    result = []
+    for fw in frameworks:
+        states = [
+            ControlState(
+                control=control,
+                evidence=evidence.get(control.pk, []),
+                valid=any(e.is_valid_on(today) for e in evidence.get(control.pk, [])),
+            )
+            for control in controls
+            if any(link.requirement.framework_id == fw.pk for link in control.requirement_links.all())
+        ]
+        result.append(Coverage(framework=fw, controls=states))
+    return result
+
+
+@dataclass(frozen=True)
+class FrameworkCoverage:
+    """Coverage of one framework summed over the use cases a user sees."""
+
+    framework: object
+    use_cases: int  # assessed use cases that need at least one control of the framework
+    required: int  # (use case, control) pairs required
+    covered: int  # of which with valid evidence
+
+    @property
+    def missing(self) -> int:
+        return self.required - self.covered
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.covered / self.required) if self.required else None
+
+
+def compliance_coverage_by_framework(*, user, today=None) -> list[FrameworkCoverage]:
+    """For each framework, over the use cases the user sees: controls required (by each use case's tier)
+    against controls with valid evidence. Aggregated in the database: a constant number of queries."""
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import CharField, Count, F, Q, Value
+    from django.db.models.functions import Cast, Concat
+    from django.utils import timezone
+
+    from governance.choices import Tier
+    from governance.models import Evidence, Framework
+    from portfolio.models import UseCase
+
+    today = today or timezone.localdate()
+    use_cases = UseCase.objects.restrict(user, "view")
+    per_tier = dict(
+        use_cases.filter(risk_tier__in=Tier.values)
+        .values("risk_tier")
+        .annotate(n=Count("pk"))
+        .values_list("risk_tier", "n")
+    )
+    frameworks = Framework.objects.order_by("name").annotate(
+        **{
+            f"needs_{tier}": Count(
+                "requirements__control_links__control",
+                distinct=True,
+                filter=Q(
+                    requirements__withdrawn=False, **{f"requirements__control_links__control__applies_{tier}": True}
+                ),
+            )
+            for tier in Tier.values
+        }
+    )
+    tier_match = reduce(
+        or_, (Q(use_case__risk_tier=tier, **{f"control__applies_{tier}": True}) for tier in Tier.values)
+    )
+    covered = dict(
+        Evidence.objects.restrict(user, "view")
+        .valid(today)
+        .filter(tier_match, use_case__in=use_cases.values("pk"))
+        .filter(control__requirement_links__requirement__withdrawn=False)
+        .values(framework_id=F("control__requirement_links__requirement__framework"))
+        .annotate(
+            n=Count(
+                Concat(
+                    Cast("use_case_id", CharField()),
+                    Value(":"),
+                    Cast("control_id", CharField()),
+                    output_field=CharField(),
+                ),
+                distinct=True,
+            )
+        )
+        .values_list("framework_id", "n")
+    )
+    return [
+        FrameworkCoverage(
+            framework=fw,
+            use_cases=sum(n for tier, n in per_tier.items() if getattr(fw, f"needs_{tier}")),
+            required=sum(n * getattr(fw, f"needs_{tier}") for tier, n in per_tier.items()),
+            covered=covered.get(fw.pk, 0),
+        )
+        for fw in frameworks
+    ]

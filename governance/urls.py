@@ -7,4 +7,11 @@ urlpatterns = [
     path("reviews/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review_detail"),
     path("use-cases/<int:pk>/assessment/", views.AssessmentView.as_view(), name="assessment"),
+    path("use-cases/<int:pk>/compliance/", views.UseCaseCoverageView.as_view(), name="use_case_coverage"),
+    path("compliance/", views.ComplianceView.as_view(), name="compliance"),
+    path("compliance/frameworks/<int:pk>/", views.FrameworkDetailView.as_view(), name="framework_detail"),
+    path("compliance/import/", views.FrameworkImportView.as_view(), name="framework_import"),
+    path("compliance/evidence/", views.EvidenceListView.as_view(), name="evidence_list"),
+    path("compliance/evidence/<int:pk>/review/", views.EvidenceReviewView.as_view(), name="evidence_review"),
+    path("compliance/evidence/<int:pk>/file/", views.EvidenceFileView.as_view(), name="evidence_file"),
 ]

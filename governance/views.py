@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
 from governance import selectors, services
 from governance.choices import Decision, ReviewStatus
 from governance.forms import FindingForm, SignOffForm, answers_from, questionnaire_form
-from governance.models import FUNCTION_NAMES
+from governance.models import FUNCTION_NAMES, Framework
 from portfolio.models import UseCase
 
 
@@ -195,3 +196,177 @@ class AssessmentView(LoginRequiredMixin, TemplateView):
             messages.success(request, "Answers saved; the classification below is recomputed.")
             return redirect("governance:assessment", pk=use_case.pk)
         return self.render_to_response(self._context(use_case, form=form))
+
+
+# --- Compliance ---------------------------------------------------------------------------------------------
+
+
+class ComplianceView(LoginRequiredMixin, TemplateView):
+    """Frameworks with the coverage of the use cases I see, and the controls of the crosswalk."""
+
+    template_name = "governance/compliance.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            coverage=selectors.compliance_coverage_by_framework(user=user),
+            controls=selectors.control_list(user=user),
+            may_import=user.has_perm("governance.import_framework"),
+            **kwargs,
+        )
+
+
+class FrameworkDetailView(LoginRequiredMixin, TemplateView):
+    """A framework's requirements, each with the internal controls mapped to it."""
+
+    template_name = "governance/framework_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            framework=selectors.framework_get(user=self.request.user, pk=self.kwargs["pk"]), **kwargs
+        )
+
+
+class UseCaseCoverageView(LoginRequiredMixin, TemplateView):
+    """What a use case still misses per framework, its evidence per control, and a form to submit more."""
+
+    template_name = "governance/use_case_coverage.html"
+
+    def _use_case(self):
+        return get_object_or_404(UseCase.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"])
+
+    def _form(self, use_case, data=None, files=None):
+        from governance.forms import EvidenceForm
+        from governance.models import Control
+        from lifecycle.models import ModelVersion
+
+        versions = (
+            ModelVersion.objects.restrict(self.request.user, "view")
+            .filter(model__use_case=use_case)
+            .select_related("model")
+        )
+        return EvidenceForm(data, files, controls=Control.objects.all(), versions=versions)
+
+    def _context(self, use_case, form=None):
+        return self.get_context_data(
+            use_case=use_case,
+            coverage=selectors.use_case_coverage(user=self.request.user, use_case=use_case),
+            form=form or self._form(use_case),
+            may_submit=self.request.user.has_perm("governance.add_evidence"),
+            today=timezone.localdate(),
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self._context(self._use_case()))
+
+    def post(self, request, *args, **kwargs):
+        use_case = self._use_case()
+        form = self._form(use_case, request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+            return self.render_to_response(self._context(use_case, form=form))
+        if _flash(
+            request, lambda: services.evidence_submit(actor=request.user, use_case=use_case, **form.cleaned_data)
+        ):
+            messages.success(request, "Evidence submitted; a compliance reviewer decides on it.")
+            return redirect("governance:use_case_coverage", pk=use_case.pk)
+        return self.render_to_response(self._context(use_case, form=form))
+
+
+class EvidenceListView(LoginRequiredMixin, TemplateView):
+    """Evidence I may see, what waits for review first; compliance reviewers accept or reject it here."""
+
+    template_name = "governance/evidence_list.html"
+
+    def get_context_data(self, **kwargs):
+        from governance.forms import EvidenceReviewForm
+
+        rows = selectors.evidence_list(user=self.request.user)
+        status = self.request.GET.get("status", "submitted")
+        if status in ("submitted", "accepted", "rejected"):
+            rows = rows.filter(status=status)
+        return super().get_context_data(
+            evidence=rows.order_by("created_at", "pk")[:200],
+            status=status,
+            may_review=self.request.user.has_perm("governance.review_evidence"),
+            review_form=EvidenceReviewForm(),
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+
+class EvidenceReviewView(LoginRequiredMixin, View):
+    """POST only: accept or reject one piece of evidence."""
+
+    def post(self, request, pk):
+        from governance.forms import EvidenceReviewForm
+
+        evidence = get_object_or_404(selectors.evidence_list(user=request.user), pk=pk)
+        form = EvidenceReviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        elif _flash(
+            request, lambda: services.evidence_review(actor=request.user, evidence=evidence, **form.cleaned_data)
+        ):
+            messages.success(request, f"Evidence #{evidence.pk} {form.cleaned_data['decision']}ed.")
+        return redirect("governance:evidence_list")
+
+
+class EvidenceFileView(LoginRequiredMixin, View):
+    """The evidence file, always as a download: never rendered by the browser (no HTML served inline)."""
+
+    def get(self, request, pk):
+        from django.http import FileResponse, Http404
+
+        evidence = get_object_or_404(selectors.evidence_list(user=request.user), pk=pk)
+        if not evidence.file:
+            raise Http404
+        response = FileResponse(
+            evidence.file.open("rb"), as_attachment=True, filename=evidence.filename or f"evidence-{evidence.pk}"
+        )
+        response["Content-Type"] = "application/octet-stream"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class FrameworkImportView(LoginRequiredMixin, TemplateView):
+    """Admins import a framework or a new revision: upload, read the diff, then apply (audited)."""
+
+    template_name = "governance/framework_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from django.http import Http404
+
+        if request.user.is_authenticated and not request.user.has_perm("governance.import_framework"):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        from governance.forms import FrameworkImportForm
+
+        return self.render_to_response(self.get_context_data(form=FrameworkImportForm()))
+
+    def post(self, request, *args, **kwargs):
+        from governance.forms import FrameworkImportForm
+
+        form = FrameworkImportForm(request.POST, request.FILES)
+        form.is_valid()
+        data = form.cleaned_data
+        upload = data.get("file")
+        filename = upload.name if upload else data.get("filename", "")
+        raw = upload.read(2 * 1024 * 1024) if upload else (data.get("document") or "").encode()
+        apply = request.POST.get("step") == "apply"
+        diff, error = None, None
+        try:
+            document = services.framework_document_parse(raw, filename=filename)
+            diff = services.framework_import(actor=request.user, document=document, apply=apply)
+        except ApplicationError as exc:
+            error = exc
+        if diff is not None and apply:
+            messages.success(request, f"{diff.name} {diff.revision} imported.")
+            return redirect("governance:framework_detail", pk=Framework.objects.get(code=diff.code).pk)
+        preview = FrameworkImportForm(initial={"document": raw.decode("utf-8", "replace"), "filename": filename})
+        return self.render_to_response(
+            self.get_context_data(form=FrameworkImportForm(), preview=preview, diff=diff, error=error)
+        )

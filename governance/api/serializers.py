@@ -3,8 +3,21 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance.choices import Decision, Tier
-from governance.models import FUNCTION_CODES, Finding, Questionnaire, Review, ReviewPolicy, RiskAssessment, SignOff
+from governance.models import (
+    FUNCTION_CODES,
+    Control,
+    Evidence,
+    Finding,
+    Framework,
+    Questionnaire,
+    Requirement,
+    Review,
+    ReviewPolicy,
+    RiskAssessment,
+    SignOff,
+)
 from governance.selectors import review_progress
+from lifecycle.models import ModelVersion
 from portfolio.models import UseCase
 
 
@@ -210,3 +223,129 @@ class FindingResponseSerializer(serializers.Serializer):
 class FindingExceptionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
     days = serializers.IntegerField(min_value=1, max_value=90)
+
+
+# --- Compliance ---------------------------------------------------------------------------------------------
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    controls = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Requirement
+        fields = ["id", "reference", "title", "summary", "withdrawn", "controls"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    requirements = RequirementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Framework
+        fields = ["id", "code", "name", "revision", "summary", "requirements"]
+
+
+class ControlMappingSerializer(serializers.Serializer):
+    framework = serializers.CharField(source="requirement.framework.code")
+    reference = serializers.CharField(source="requirement.reference")
+    withdrawn = serializers.BooleanField(source="requirement.withdrawn")
+
+
+class ControlSerializer(serializers.ModelSerializer):
+    tiers = serializers.ListField(child=serializers.ChoiceField(choices=Tier.choices), read_only=True)
+    requirements = ControlMappingSerializer(source="requirement_links", many=True, read_only=True)
+
+    class Meta:
+        model = Control
+        fields = ["id", "code", "title", "description", "tiers", "requirements"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    """Reading evidence; POST (JSON or multipart) submits new evidence for review."""
+
+    control = serializers.SlugRelatedField(slug_field="code", queryset=Control.objects.all())
+    use_case = serializers.PrimaryKeyRelatedField(queryset=UseCase.objects.all())
+    model_version = serializers.PrimaryKeyRelatedField(
+        source="version", queryset=ModelVersion.objects.all(), required=False, allow_null=True
+    )
+    file = serializers.FileField(write_only=True, required=False, allow_empty_file=True)
+    submitted_by = serializers.CharField(source="submitted_by.username", read_only=True)
+    reviewer = serializers.CharField(source="reviewer.username", read_only=True, default=None, allow_null=True)
+    valid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "control",
+            "use_case",
+            "model_version",
+            "kind",
+            "file",
+            "filename",
+            "size",
+            "sha256",
+            "url",
+            "text",
+            "description",
+            "submitted_by",
+            "created_at",
+            "status",
+            "reviewer",
+            "reviewed_at",
+            "review_comment",
+            "expires_on",
+            "stale",
+            "stale_reason",
+            "valid",
+        ]
+        read_only_fields = [
+            "filename",
+            "size",
+            "sha256",
+            "created_at",
+            "status",
+            "reviewed_at",
+            "review_comment",
+            "stale",
+            "stale_reason",
+        ]
+        extra_kwargs = {"url": {"required": False}, "text": {"required": False}, "description": {"required": False}}
+
+    def get_valid(self, evidence) -> bool:
+        return evidence.is_valid_on(timezone.localdate())
+
+
+class EvidenceReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    expires_on = serializers.DateField(required=False, allow_null=True)
+
+
+class CoverageControlSerializer(serializers.Serializer):
+    code = serializers.CharField(source="control.code")
+    title = serializers.CharField(source="control.title")
+    valid = serializers.BooleanField()
+    evidence = serializers.SerializerMethodField()
+
+    def get_evidence(self, state) -> list[int]:
+        return [e.pk for e in state.evidence]
+
+
+class FrameworkCoverageSerializer(serializers.Serializer):
+    framework = serializers.CharField(source="framework.code")
+    framework_name = serializers.CharField(source="framework.name")
+    required = serializers.IntegerField()
+    covered = serializers.IntegerField()
+    percent = serializers.IntegerField(allow_null=True)
+    missing = serializers.SerializerMethodField()
+    controls = CoverageControlSerializer(many=True)
+
+    def get_missing(self, coverage) -> list[str]:
+        return [control.code for control in coverage.missing]
+
+
+class UseCaseCoverageSerializer(serializers.Serializer):
+    use_case = serializers.IntegerField(source="use_case.pk")
+    code = serializers.CharField(source="use_case.code")
+    risk_tier = serializers.CharField(source="use_case.risk_tier")
+    frameworks = FrameworkCoverageSerializer(many=True)

@@ -1,16 +1,28 @@
 import django_filters
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
+from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, ScopedQuerysetMixin
 from core.filters import IdChoiceFilter, visible
 from governance import selectors, services
 from governance.api import serializers as s
-from governance.choices import ReviewStatus, Tier
-from governance.models import Finding, Review, ReviewPolicy, RiskAssessment
+from governance.choices import EvidenceStatus, ReviewStatus, Tier
+from governance.models import (
+    Control,
+    ControlRequirement,
+    Evidence,
+    Finding,
+    Framework,
+    Requirement,
+    Review,
+    ReviewPolicy,
+    RiskAssessment,
+)
 from lifecycle.models import ModelVersion
 from portfolio.models import UseCase
 
@@ -193,3 +205,86 @@ class FindingViewSet(ScopedCreateReadViewSet):
         finding = self.get_object()
         services.finding_exception_grant(actor=request.user, finding=finding, **data.validated_data)
         return self._done(finding)
+
+
+# --- Compliance ---------------------------------------------------------------------------------------------
+
+
+class FrameworkViewSet(ReadOnlyScopedViewSet):
+    """Compliance frameworks at their current revision, with their requirements (live and withdrawn) and the
+    controls mapped to each. Admins import new ones with `manage.py import_framework` or the import page."""
+
+    queryset = Framework.objects.prefetch_related(
+        Prefetch("requirements", queryset=Requirement.objects.prefetch_related("controls"))
+    )
+    serializer_class = s.FrameworkSerializer
+    filterset_fields = ["code"]
+
+
+class ControlViewSet(ReadOnlyScopedViewSet):
+    """Internal controls: the tiers they apply to and the framework requirements they satisfy (the crosswalk)."""
+
+    queryset = Control.objects.prefetch_related(
+        Prefetch("requirement_links", queryset=ControlRequirement.objects.select_related("requirement__framework"))
+    )
+    serializer_class = s.ControlSerializer
+    filterset_fields = ["code"]
+
+
+class EvidenceFilterSet(django_filters.FilterSet):
+    use_case = IdChoiceFilter(queryset=visible(UseCase))
+    model_version = IdChoiceFilter(field_name="version", queryset=visible(ModelVersion))
+    control = django_filters.CharFilter(field_name="control__code")
+    status = django_filters.ChoiceFilter(choices=EvidenceStatus.choices)
+
+    class Meta:
+        model = Evidence
+        fields = ["use_case", "model_version", "control", "status", "stale"]
+
+
+class EvidenceViewSet(ScopedCreateReadViewSet):
+    """Compliance evidence of the use cases (and versions) you may see. POST submits a file (multipart),
+    a link or a text for a control; `review` accepts or rejects it (compliance reviewers). Files are
+    downloaded from the evidence page, always as attachments."""
+
+    queryset = Evidence.objects.select_related("control", "use_case", "version", "submitted_by", "reviewer")
+    serializer_class = s.EvidenceSerializer
+    filterset_class = EvidenceFilterSet
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        user = self.request.user
+        use_case = get_object_or_404(UseCase.objects.restrict(user, "view"), pk=data.pop("use_case").pk)
+        version = data.pop("version", None)
+        if version is not None:
+            version = get_object_or_404(ModelVersion.objects.restrict(user, "view"), pk=version.pk)
+        serializer.instance = services.evidence_submit(actor=user, use_case=use_case, version=version, **data)
+
+    @extend_schema(request=s.EvidenceReviewSerializer, responses=s.EvidenceSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.EvidenceReviewSerializer)
+    def review(self, request, pk=None):
+        """Accept or reject submitted evidence: {"decision": "accept"|"reject", "comment", "expires_on"}; a
+        rejection needs a comment; nobody reviews their own evidence."""
+        data = s.EvidenceReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        evidence = services.evidence_review(actor=request.user, evidence=self.get_object(), **data.validated_data)
+        return Response(s.EvidenceSerializer(evidence).data)
+
+
+class UseCaseCoverageViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
+    """Compliance coverage of a use case (a sub-resource of `use-cases`)."""
+
+    queryset = UseCase.objects.all()
+    serializer_class = s.UseCaseCoverageSerializer
+    pagination_class = None
+    filterset_class = None
+
+    @extend_schema(responses=s.UseCaseCoverageSerializer)
+    @action(detail=True, methods=["get"])
+    def coverage(self, request, pk=None):
+        """Per framework: the controls the use case's tier requires, which have valid evidence (accepted, not
+        expired, not stale) and which are missing."""
+        use_case = self.get_object()
+        frameworks = selectors.use_case_coverage(user=request.user, use_case=use_case)
+        return Response(s.UseCaseCoverageSerializer({"use_case": use_case, "frameworks": frameworks}).data)

@@ -7,7 +7,19 @@ from governance.services.assessments import (
     risk_assessment_create,
     risk_assessment_submit,
 )
+from governance.services.compliance import (
+    evidence_expiring,
+    evidence_review,
+    evidence_stale_for_new_version,
+    evidence_submit,
+)
 from governance.services.findings import finding_close, finding_exception_grant, finding_raise, finding_respond
+from governance.services.framework_import import (
+    framework_diff,
+    framework_document_parse,
+    framework_document_validate,
+    framework_import,
+)
 from governance.services.policies import FLOORS, current_policy, review_policy_update
 from governance.services.reviews import (
     current_sign_offs,
@@ -24,10 +36,18 @@ __all__ = [
     "current_policy",
     "current_questionnaire",
     "current_sign_offs",
+    "evidence_expiring",
+    "evidence_review",
+    "evidence_stale_for_new_version",
+    "evidence_submit",
     "finding_close",
     "finding_exception_grant",
     "finding_raise",
     "finding_respond",
+    "framework_diff",
+    "framework_document_parse",
+    "framework_document_validate",
+    "framework_import",
     "has_current_training",
     "review_open",
     "review_policy_update",

@@ -96,6 +96,13 @@ BODIES = {
         "severity": "medium",
         "description": "calibration drifts",
     },
+    "evidence_create": lambda w, c, me: {
+        "control": "CTL-01",
+        "use_case": pk(w, "use_case", c),
+        "kind": "text",
+        "text": f"risk assessment on record {c}",
+    },
+    "evidence_review_create": lambda w, c, me: {"decision": "accept", "comment": "checked"},
     "findings_close_create": lambda w, c, me: {"reason": "fixed"},
     "findings_exception_create": lambda w, c, me: {"reason": "business need", "days": 10},
     "findings_respond_create": lambda w, c, me: {"response": "recalibrated"},

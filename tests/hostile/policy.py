@@ -96,6 +96,8 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "dashboard_review_board": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 200}, {ANY: 403}, {ANY: 403}),
     "dashboard_data_science": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 200}, {ANY: 403}, {ANY: 403}, {ANY: 403}),
     "dashboard_administration": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 200}),
+    # Framework imports: governance.import_framework (platform admins); others see 404.
+    "import_framework_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
 }
 
 
@@ -237,6 +239,19 @@ API: dict[str, Read | Write] = {
     "deployments_create": W(parent="model_version", actor="data_scientist", settable=("status", "version")),
     "deployments_retrieve": R("scoped", "deployment"),
     "findings_list": R("signed_in", lists="finding"),
+    # Compliance: frameworks and controls are reference data; evidence is seen like its use case and version.
+    "frameworks_list": R("signed_in"),
+    "frameworks_retrieve": R("signed_in", "framework"),
+    "controls_list": R("signed_in"),
+    "controls_retrieve": R("signed_in", "control"),
+    "evidence_list": R("signed_in", lists="evidence"),
+    "evidence_retrieve": R("scoped", "evidence"),
+    # Evidence is submitted by members of the use case's unit.
+    "evidence_create": W(parent="use_case", actor="data_scientist", settable=("use_case",)),
+    "evidence_review_create": W(
+        "evidence", actor="review_board", cross_unit="compliance reviewers review the evidence of every unit"
+    ),
+    "use_cases_coverage_retrieve": R("scoped", "use_case"),
     "findings_create": W(
         parent="review", actor="validator", cross_unit="validators are independent of the developing unit"
     ),
@@ -417,6 +432,13 @@ PAGES: dict[str, Read] = {
     "governance:review_queue": R("signed_in"),
     "governance:review_detail": R("scoped", "review"),
     "governance:assessment": R("scoped", "use_case"),
+    "governance:use_case_coverage": R("scoped", "use_case"),
+    "governance:compliance": R("signed_in"),
+    "governance:framework_detail": R("signed_in", "framework"),
+    "governance:framework_import": R("import_framework_page"),
+    "governance:evidence_list": R("signed_in"),
+    "governance:evidence_review": R("post_only_scoped", "evidence"),
+    "governance:evidence_file": R("scoped", "evidence"),
     "monitoring:sync_run_list": R("signed_in"),
     "monitoring:alert_list": R("signed_in"),
     "monitoring:alert_detail": R("scoped", "alert"),

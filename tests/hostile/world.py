@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from governance import services as governance
-from governance.models import Review
+from governance.models import Control, Framework, Review
 from lifecycle import decommissioning
 from lifecycle import services as lifecycle
 from lifecycle.datasets import dataset_register
@@ -27,7 +28,7 @@ from .policy import CLASSES, OTHER_CONFIDENTIAL, PRINCIPALS
 
 PASSWORD = "correct-horse-battery"
 # Records whose names are not ours to choose (seeded units, criteria, the latest audit event).
-UNMARKED = {"business_unit", "scoring_criterion", "audit_event"}
+UNMARKED = {"business_unit", "scoring_criterion", "audit_event", "framework", "control"}
 
 
 def marker(resource: str, object_class: str) -> str:
@@ -199,6 +200,8 @@ def build_world(units, make_user) -> World:
         ),
     )
     world.add("review_policy", "any", governance.current_policy("low"))
+    world.add("framework", "any", Framework.objects.get(code="eu-ai-act"))
+    world.add("control", "any", Control.objects.get(code="CTL-01"))
     hidden_version = world.objects["model_version"][OTHER_CONFIDENTIAL]
     world.add(
         "sync_run",
@@ -251,8 +254,18 @@ def _governed(world, builder, object_class, model, version) -> dict:
         valid_from=timezone.now().date(),
         note=marker("budget", object_class),
     )
+    # Evidence as a file whose content carries the marker, so a download that leaks shows it.
+    evidence = governance.evidence_submit(
+        actor=builder,
+        control=Control.objects.get(code="CTL-01"),
+        use_case=use_case,
+        kind="file",
+        file=SimpleUploadedFile(f"{marker('evidence', object_class)}.txt", marker("evidence", object_class).encode()),
+        description=marker("evidence", object_class),
+    )
     return {
         "budget": budget,
+        "evidence": evidence,
         "risk_assessment": assessment,
         "review": Review.objects.get(pk=review.pk),
         "finding": finding,

@@ -1,0 +1,196 @@
+"""The seeded compliance frameworks and internal controls (data, read by a migration). Summaries are ours,
+short and informal: read the official text for anything that matters."""
+
+# code, name, revision, summary, [(reference, title, summary)]
+FRAMEWORKS = [
+    (
+        "eu-ai-act",
+        "EU AI Act",
+        "Regulation (EU) 2024/1689",
+        "The EU's horizontal law on AI systems, with duties scaled to the risk category.",
+        [
+            ("Art. 9", "Risk management system", "Run a documented risk process over the whole life of the system."),
+            (
+                "Art. 10",
+                "Data and data governance",
+                "Training, validation and test data fit for purpose, checked for bias.",
+            ),
+            ("Art. 11", "Technical documentation", "Keep documentation that shows how the system meets the rules."),
+            ("Art. 12", "Record-keeping", "The system logs events automatically so its operation can be traced."),
+            ("Art. 13", "Transparency to deployers", "Deployers get instructions: purpose, limits, expected accuracy."),
+            ("Art. 14", "Human oversight", "People can understand, monitor and override or stop the system."),
+            ("Art. 15", "Accuracy, robustness, cybersecurity", "Declared accuracy, resilience to errors and attacks."),
+            ("Art. 72", "Post-market monitoring", "Collect and review performance data once the system is in use."),
+        ],
+    ),
+    (
+        "nist-ai-rmf",
+        "NIST AI RMF",
+        "1.0",
+        "NIST's voluntary framework for managing AI risk, in four functions.",
+        [
+            ("GOVERN 1", "Policies and accountability", "Risk policies, roles and responsibilities are set and known."),
+            ("MAP 1", "Context is established", "Purpose, users, setting and possible impacts are understood."),
+            ("MEASURE 2", "Trustworthiness is evaluated", "Test the system for validity, bias, safety and security."),
+            ("MANAGE 1", "Risks are prioritised and treated", "Decide on and act on the mapped and measured risks."),
+            ("MANAGE 4", "Risks are monitored after release", "Monitor, respond to incidents and improve in use."),
+        ],
+    ),
+    (
+        "iso-42001",
+        "ISO/IEC 42001",
+        "2023",
+        "The management-system standard for AI: policy, planning, operation, evaluation, improvement.",
+        [
+            ("6.1", "Actions to address risks", "Plan how AI risks and opportunities are assessed and treated."),
+            ("8.2", "AI risk assessment", "Assess AI risks at planned intervals and on significant change."),
+            ("8.4", "AI system impact assessment", "Assess the consequences for people and society."),
+            ("9.1", "Monitoring and evaluation", "Decide what to measure, how and when, and keep the results."),
+            ("10.2", "Nonconformity and corrective action", "Fix what went wrong and stop it happening again."),
+        ],
+    ),
+    (
+        "gdpr",
+        "GDPR",
+        "Regulation (EU) 2016/679",
+        "The EU's data-protection law for personal data.",
+        [
+            (
+                "Art. 5",
+                "Principles",
+                "Lawful, fair, limited to a purpose, minimal, accurate, kept no longer than needed.",
+            ),
+            ("Art. 22", "Automated decisions", "Safeguards when a decision with legal effect is fully automated."),
+            ("Art. 25", "Data protection by design", "Build privacy into the system and its defaults."),
+            ("Art. 30", "Records of processing", "Keep a record of what personal data is processed and why."),
+            ("Art. 35", "Impact assessment (DPIA)", "Assess high-risk processing before it starts."),
+        ],
+    ),
+    (
+        "ccpa",
+        "CCPA",
+        "as amended by CPRA",
+        "California's consumer privacy law.",
+        [
+            ("1798.100", "Notice at collection", "Tell consumers what is collected and why, when it is collected."),
+            ("1798.105", "Right to delete", "Delete a consumer's data on a verified request, with exceptions."),
+            ("1798.120", "Right to opt out of sale or sharing", "Honour a consumer's opt-out of sale or sharing."),
+            ("1798.185", "Automated decision-making rules", "Regulations on access and opt-out for profiling."),
+        ],
+    ),
+    (
+        "hipaa",
+        "HIPAA",
+        "45 CFR Parts 160 and 164",
+        "US rules protecting health information held by covered entities and their associates.",
+        [
+            ("164.308", "Administrative safeguards", "Risk analysis, workforce training and security management."),
+            ("164.312", "Technical safeguards", "Access control, audit controls, integrity and transmission security."),
+            ("164.502", "Uses and disclosures", "Use or disclose health information only as the rule allows."),
+            ("164.514", "De-identification", "When health data counts as de-identified, and how to get there."),
+        ],
+    ),
+    (
+        "mifid-ii",
+        "MiFID II",
+        "Directive 2014/65/EU",
+        "EU rules for investment firms and trading venues.",
+        [
+            ("Art. 16", "Organisational requirements", "Sound controls, records and business continuity."),
+            ("Art. 17", "Algorithmic trading", "Tested systems and controls, limits, and a record of algorithms."),
+            ("Art. 25", "Suitability and appropriateness", "Advice and products fit the client's profile."),
+        ],
+    ),
+    (
+        "sr-11-7",
+        "SR 11-7",
+        "Federal Reserve / OCC 2011",
+        "US supervisory guidance on model risk management.",
+        [
+            ("III", "Model development and use", "Sound design, data and testing, with documented limitations."),
+            ("V", "Model validation", "Independent validation: conceptual soundness, monitoring, outcomes."),
+            ("VI", "Governance, policies and controls", "Board oversight, inventory, roles and documentation."),
+        ],
+    ),
+]
+
+# code, title, description, tiers, {framework code: [references]}
+CONTROLS = [
+    (
+        "CTL-01",
+        "Risk assessment on record",
+        "An approved impact assessment with the tier and EU AI Act category of the use case.",
+        ["low", "medium", "high", "critical"],
+        {"eu-ai-act": ["Art. 9"], "nist-ai-rmf": ["MAP 1"], "iso-42001": ["6.1", "8.2"], "sr-11-7": ["VI"]},
+    ),
+    (
+        "CTL-02",
+        "Data protection impact assessment",
+        "A DPIA where personal data is processed, signed by the privacy office.",
+        ["high", "critical"],
+        {"gdpr": ["Art. 35"], "iso-42001": ["8.4"], "hipaa": ["164.308"], "ccpa": ["1798.185"]},
+    ),
+    (
+        "CTL-03",
+        "Training data governance",
+        "Provenance, quality checks and a bias review of the training and evaluation data.",
+        ["medium", "high", "critical"],
+        {"eu-ai-act": ["Art. 10"], "gdpr": ["Art. 5", "Art. 25"], "nist-ai-rmf": ["MEASURE 2"]},
+    ),
+    (
+        "CTL-04",
+        "Technical documentation and model card",
+        "A complete model card and the design documentation of the version.",
+        ["medium", "high", "critical"],
+        {"eu-ai-act": ["Art. 11", "Art. 13"], "sr-11-7": ["III"], "mifid-ii": ["Art. 17"]},
+    ),
+    (
+        "CTL-05",
+        "Independent validation",
+        "A validation report by a team independent of the developers: method, data, performance, limits.",
+        ["low", "medium", "high", "critical"],
+        {"sr-11-7": ["V"], "nist-ai-rmf": ["MEASURE 2"], "eu-ai-act": ["Art. 15"], "mifid-ii": ["Art. 17"]},
+    ),
+    (
+        "CTL-06",
+        "Human oversight procedure",
+        "Who can override or stop the model, how, and the training they received.",
+        ["high", "critical"],
+        {"eu-ai-act": ["Art. 14"], "gdpr": ["Art. 22"], "nist-ai-rmf": ["GOVERN 1"]},
+    ),
+    (
+        "CTL-07",
+        "Logging and traceability",
+        "Predictions and inputs are logged with the version, kept for the retention period.",
+        ["medium", "high", "critical"],
+        {"eu-ai-act": ["Art. 12"], "hipaa": ["164.312"], "mifid-ii": ["Art. 16"], "gdpr": ["Art. 30"]},
+    ),
+    (
+        "CTL-08",
+        "Security and robustness testing",
+        "Penetration test of the serving API and adversarial robustness tests of the model.",
+        ["high", "critical"],
+        {"eu-ai-act": ["Art. 15"], "hipaa": ["164.312"], "iso-42001": ["8.2"]},
+    ),
+    (
+        "CTL-09",
+        "Production monitoring and incident response",
+        "Drift and performance alerts with owners, and a runbook for incidents.",
+        ["medium", "high", "critical"],
+        {"eu-ai-act": ["Art. 72"], "nist-ai-rmf": ["MANAGE 4"], "iso-42001": ["9.1", "10.2"], "sr-11-7": ["V"]},
+    ),
+    (
+        "CTL-10",
+        "Privacy notice and data subject rights",
+        "Notices name the AI use; requests to access, delete or opt out are honoured.",
+        ["high", "critical"],
+        {"gdpr": ["Art. 5"], "ccpa": ["1798.100", "1798.105", "1798.120"], "hipaa": ["164.502", "164.514"]},
+    ),
+    (
+        "CTL-11",
+        "Accountable owner and risk treatment",
+        "A named business owner accepted the residual risk and its treatment plan.",
+        ["low", "medium", "high", "critical"],
+        {"nist-ai-rmf": ["GOVERN 1", "MANAGE 1"], "iso-42001": ["6.1"], "mifid-ii": ["Art. 25"]},
+    ),
+]
