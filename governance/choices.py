@@ -66,3 +66,19 @@ class FindingStatus(models.TextChoices):
     OPEN = "open", "Open"
     RESPONDED = "responded", "Responded"
     CLOSED = "closed", "Closed"
+
+
+class ExplainabilityMethod(models.TextChoices):
+    SHAP = "shap", "SHAP"
+    LIME = "lime", "LIME"
+    BUILT_IN = "built_in", "Built-in (interpretable model, feature importances)"
+    NONE = "none", "None"
+
+
+class SectionState(models.TextChoices):
+    EMPTY = "empty", "Empty"
+    PARTIAL = "partial", "Partial"
+    COMPLETE = "complete", "Complete"
+
+
+SECTION_COLORS = {SectionState.EMPTY: "red", SectionState.PARTIAL: "amber", SectionState.COMPLETE: "green"}

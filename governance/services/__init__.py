@@ -7,6 +7,7 @@ from governance.services.assessments import (
     risk_assessment_create,
     risk_assessment_submit,
 )
+from governance.services.cards import bias_assessment_create, model_card_save, policy_for_version
 from governance.services.findings import finding_close, finding_exception_grant, finding_raise, finding_respond
 from governance.services.policies import FLOORS, current_policy, review_policy_update
 from governance.services.reviews import (
@@ -21,6 +22,7 @@ from governance.services.reviews import (
 
 __all__ = [
     "FLOORS",
+    "bias_assessment_create",
     "current_policy",
     "current_questionnaire",
     "current_sign_offs",
@@ -29,6 +31,8 @@ __all__ = [
     "finding_raise",
     "finding_respond",
     "has_current_training",
+    "model_card_save",
+    "policy_for_version",
     "review_open",
     "review_policy_update",
     "reviews_supersede_for_new_version",
