@@ -7,4 +7,10 @@ urlpatterns = [
     path("reviews/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review_detail"),
     path("use-cases/<int:pk>/assessment/", views.AssessmentView.as_view(), name="assessment"),
+    path("versions/<int:pk>/card/", views.ModelCardView.as_view(), name="model_card"),
+    path("versions/<int:pk>/card/edit/", views.ModelCardEditView.as_view(), name="model_card_edit"),
+    path("versions/<int:pk>/card/print/", views.ModelCardPrintView.as_view(), name="model_card_print"),
+    path("versions/<int:pk>/card/model-card.md", views.ModelCardMarkdownView.as_view(), name="model_card_markdown"),
+    path("versions/<int:pk>/bias-assessments/", views.BiasAssessmentsView.as_view(), name="bias_assessments"),
+    path("bias-assessments/<int:pk>/", views.BiasAssessmentDetailView.as_view(), name="bias_assessment_detail"),
 ]

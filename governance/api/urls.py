@@ -7,4 +7,6 @@ router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-
 router.register("review-policies", views.ReviewPolicyViewSet, basename="review-policy")
 router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("findings", views.FindingViewSet, basename="finding")
+router.register("bias-assessments", views.BiasAssessmentViewSet, basename="bias-assessment")
+router.register("governance/versions", views.GovernanceVersionViewSet, basename="governance-version")
 urlpatterns = router.urls

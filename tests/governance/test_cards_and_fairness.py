@@ -109,7 +109,7 @@ def test_a_file_over_the_limit_is_refused(ds, pending, settings):
     from governance import fairness
 
     big = b"label,prediction,group\n" + b"1,1,A\n0,0,B\n" * (fairness.MAX_BYTES // 12 + 1)
-    with pytest.raises(ApplicationError, match="the limit is 20 MB"):
+    with pytest.raises(ApplicationError, match="larger than the limit of 20 MB"):
         assess(ds, pending, data=big)
 
 
