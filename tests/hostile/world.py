@@ -239,7 +239,17 @@ def _governed(world, builder, object_class, model, version) -> dict:
         model_version=version, run_id=marker("metric_series", object_class), metric=rule.metric
     )
     series_store(series_id=series.pk, points=[(0, 1_767_225_600_000, 0.1), (1, 1_767_312_000_000, 0.5)])
+    card = governance.model_card_save(actor=builder, version=version, limitations=marker("model_card", object_class))
+    bias = governance.bias_assessment_create(
+        actor=builder,
+        version=version,
+        data=b"label,prediction,group\n1,1,a\n0,0,a\n1,0,b\n0,1,b\n",
+        file_name=marker("bias_assessment", object_class),
+        reference_groups={"group": "a"},
+    )
     return {
+        "bias_assessment": bias,
+        "model_card": card,
         "risk_assessment": assessment,
         "review": Review.objects.get(pk=review.pk),
         "finding": finding,
