@@ -116,10 +116,11 @@ def _card(version, *, partial: bool = False) -> None:
         ),
         "evaluation_data": "A three-month out-of-time holdout after the training window.",
         "metrics_notes": "AUC and recall overall and by region; no region is more than 0.03 below the overall AUC.",
-        "fairness_findings": "Selection rates by age band within the four-fifths rule on the holdout.",
+        "fairness_findings": "Selection and true-positive rates compared by age band and sex on the holdout; "
+        "see the bias assessments of this version.",
         "explainability_method": "shap",
         "explainability_notes": "Top five SHAP contributions shown with every score.",
-        "limitations": f"{model.model_type or 'The model'} trained on the last two years; rare segments are thin.",
+        "limitations": f"Trained on the last two years ({model.model_type or 'model'}); rare segments are thin.",
         "human_oversight": "An analyst confirms every action; the previous rules engine is the fallback.",
         "assumptions": "Input distributions stay close to the training window (watched by drift alerts).",
     }
@@ -177,7 +178,8 @@ def _sign(review: Review, functions) -> None:
 @transaction.atomic
 def seed_open_reviews() -> None:
     """After the lifecycle demo: the reviews waiting for approval get some signatures, not all; their
-    versions get cards (the first one partial) and the first high-tier one a failing bias assessment."""
+    versions get cards (the first one partial) and another one, where the policy asks for it, a failing bias
+    assessment."""
     biased = False
     for i, review in enumerate(Review.objects.filter(status=ReviewStatus.OPEN).order_by("pk")):
         if review.sign_offs.exists():
@@ -185,7 +187,7 @@ def seed_open_reviews() -> None:
         version = review.version
         if not ModelCard.objects.filter(version=version).exists():
             _card(version, partial=i == 0)
-        if not biased and review.policy_snapshot.get("bias_assessment_required"):
+        if not biased and i > 0 and review.policy_snapshot.get("bias_assessment_required"):
             services.bias_assessment_create(
                 actor=version.model.owners.first() or version.submitted_by,
                 version=version,
