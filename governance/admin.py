@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from governance.models import (
+    BiasAssessment,
+    ModelCard,
     Questionnaire,
     Review,
     ReviewPolicy,
@@ -80,3 +82,16 @@ class SignOffAdmin(ReadOnlyAdmin):
 class TrainingRecordAdmin(ReadOnlyAdmin):
     list_display = ("user", "course", "completed_on", "expires_on", "recorded_by")
     list_select_related = ("user", "recorded_by")
+
+
+@admin.register(ModelCard)
+class ModelCardAdmin(ReadOnlyAdmin):
+    list_display = ("version", "explainability_method", "updated_by", "updated_at")
+    list_select_related = ("version__model", "updated_by")
+
+
+@admin.register(BiasAssessment)
+class BiasAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "version", "file_name", "row_count", "passed", "created_by", "created_at")
+    list_filter = ("passed",)
+    list_select_related = ("version__model", "created_by")

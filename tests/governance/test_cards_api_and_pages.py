@@ -149,3 +149,13 @@ def test_the_upload_page_assesses_and_shows_a_chart_per_attribute(pending, ds, c
         f"/governance/bias-assessments/{assessment.pk}/"
         in client.get(f"/governance/versions/{pending.pk}/card/").content.decode()
     )
+
+
+def test_cards_and_assessments_are_read_only_in_admin(pending, ds, admin_client):
+    card = services.model_card_save(actor=ds, version=pending, **FULL_CARD)
+    assert admin_client.get("/admin/governance/modelcard/").status_code == 200
+    assert admin_client.get("/admin/governance/biasassessment/").status_code == 200
+    changed = admin_client.post(f"/admin/governance/modelcard/{card.pk}/change/", {**FULL_CARD, "limitations": ""})
+    assert changed.status_code == 403
+    assert ModelCard.objects.get().limitations == FULL_CARD["limitations"]
+    assert admin_client.post("/admin/governance/biasassessment/add/", {}).status_code == 403
