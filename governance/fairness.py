@@ -27,9 +27,7 @@ def _bad(field: str, message: str) -> ApplicationError:
 def read_predictions(data: bytes, reference_groups: dict[str, str]) -> pd.DataFrame:
     """The rows of a predictions CSV (label, prediction, the protected attribute columns), checked."""
     if len(data) > MAX_BYTES:
-        raise _bad(
-            "file", f"the file is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB."
-        )
+        raise _bad("file", f"the file is larger than the limit of {MAX_BYTES // 1024 // 1024} MB.")
     if not reference_groups:
         raise _bad("reference_groups", "name at least one protected attribute column and its reference group.")
     if b"\x00" in data[:4096]:

@@ -215,3 +215,15 @@ def test_a_new_card_starts_from_what_lodestar_knows(pending):
     initial = cards.card_initial(pending)
     assert initial["intended_use"] == "Flag card fraud."
     assert initial["training_data"].startswith("- test.training_data (training data")
+
+
+def test_a_policy_cannot_require_a_section_no_card_has(db):
+    admin = person("root", "platform_admin")
+    with pytest.raises(ApplicationError, match="unknown section intended_usage"):
+        services.review_policy_update(
+            actor=admin, tier="low", reason="typo", model_card_sections=["intended_usage", "limitations"]
+        )
+    policy = services.review_policy_update(
+        actor=admin, tier="low", reason="more", model_card_sections=["limitations", "assumptions", "limitations"]
+    )
+    assert policy.model_card_sections == ["limitations", "assumptions"]  # card order, no duplicates
