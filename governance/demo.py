@@ -129,12 +129,14 @@ def _card(version, *, partial: bool = False) -> None:
     services.model_card_save(actor=model.owners.first() or version.submitted_by, version=version, **text)
 
 
-def predictions_csv(*, rows: int = 400, seed: int = 7) -> bytes:
+def predictions_csv(*, rows: int = 400, seed: int = 7, fair: bool = False) -> bytes:
     """Deterministic predictions of a model that selects the 60+ age band far less often: fails the
-    four-fifths rule (disparate impact about 0.5)."""
+    four-fifths rule (disparate impact about 0.6). `fair`: every band alike, which passes."""
     rng = random.Random(seed)
     lines = ["label,prediction,age_band,sex"]
-    bands = [("18-39", 0.50), ("40-59", 0.45), ("60+", 0.24)]
+    bands = (
+        [("18-39", 0.45), ("40-59", 0.45), ("60+", 0.45)] if fair else [("18-39", 0.50), ("40-59", 0.45), ("60+", 0.24)]
+    )
     for i in range(rows):
         band, rate = bands[i % 3]
         label = 1 if rng.random() < 0.45 else 0
@@ -144,11 +146,20 @@ def predictions_csv(*, rows: int = 400, seed: int = 7) -> bytes:
 
 
 def sign_review(version) -> None:
-    """Write the card of the version and sign its open review with the demo signers, one function each
-    (lifecycle demo hook before approval)."""
+    """Write the card of the version (and, where the policy asks, a passing bias assessment) and sign its
+    open review with the demo signers, one function each (lifecycle demo hook before approval)."""
     if not hasattr(version, "model_card"):
         _card(version)
     review = Review.objects.filter(version=version, status=ReviewStatus.OPEN).first()
+    needs_bias = review is not None and review.policy_snapshot.get("bias_assessment_required")
+    if needs_bias and not version.bias_assessments.filter(passed=True).exists():
+        services.bias_assessment_create(
+            actor=version.model.owners.first() or version.submitted_by,
+            version=version,
+            data=predictions_csv(fair=True),
+            file_name="holdout_predictions.csv",
+            reference_groups={"age_band": "18-39", "sex": "M"},
+        )
     if review is None:
         return
     _sign(review, review.required_functions)
