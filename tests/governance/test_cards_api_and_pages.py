@@ -159,3 +159,20 @@ def test_cards_and_assessments_are_read_only_in_admin(pending, ds, admin_client)
     assert changed.status_code == 403
     assert ModelCard.objects.get().limitations == FULL_CARD["limitations"]
     assert admin_client.post("/admin/governance/biasassessment/add/", {}).status_code == 403
+
+
+def test_listing_bias_assessments_costs_the_same_for_one_or_many(pending, ds, api, django_assert_max_num_queries):
+    client = api(ds)
+    services.bias_assessment_create(
+        actor=ds, version=pending, data=FIXTURE, file_name="p.csv", reference_groups={"group": "A"}
+    )
+    with django_assert_max_num_queries(12) as one:
+        client.get("/api/v1/bias-assessments/")
+    for _ in range(4):
+        services.bias_assessment_create(
+            actor=ds, version=pending, data=FIXTURE, file_name="p.csv", reference_groups={"group": "A"}
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get("/api/v1/bias-assessments/").json()["count"] == 5
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(client.get(f"/api/v1/governance/versions/{pending.pk}/bias-assessments/").json()) == 5
