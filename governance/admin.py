@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.db import models
 
 from governance.models import (
+    BiasAssessment,
     Control,
     Evidence,
     Framework,
+    ModelCard,
     Questionnaire,
     Requirement,
     Review,
@@ -113,3 +115,16 @@ class EvidenceAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")
+
+
+@admin.register(ModelCard)
+class ModelCardAdmin(ReadOnlyAdmin):
+    list_display = ("version", "explainability_method", "updated_by", "updated_at")
+    list_select_related = ("version__model", "updated_by")
+
+
+@admin.register(BiasAssessment)
+class BiasAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "version", "file_name", "row_count", "passed", "created_by", "created_at")
+    list_filter = ("passed",)
+    list_select_related = ("version__model", "created_by")

@@ -85,3 +85,19 @@ EVIDENCE_STATUS_COLORS = {
     EvidenceStatus.ACCEPTED: "green",
     EvidenceStatus.REJECTED: "red",
 }
+
+
+class ExplainabilityMethod(models.TextChoices):
+    SHAP = "shap", "SHAP"
+    LIME = "lime", "LIME"
+    BUILT_IN = "built_in", "Built-in (interpretable model, feature importances)"
+    NONE = "none", "None"
+
+
+class SectionState(models.TextChoices):
+    EMPTY = "empty", "Empty"
+    PARTIAL = "partial", "Partial"
+    COMPLETE = "complete", "Complete"
+
+
+SECTION_COLORS = {SectionState.EMPTY: "red", SectionState.PARTIAL: "amber", SectionState.COMPLETE: "green"}

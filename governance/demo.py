@@ -1,6 +1,8 @@
-"""Demo governance: trained signers, approved impact assessments in every tier (one prohibited), and
-reviews signed through the services, so the lifecycle demo's approvals pass the real gates."""
+"""Demo governance: trained signers, approved impact assessments in every tier (one prohibited), reviews
+signed through the services, model cards and bias assessments, so the lifecycle demo's approvals pass the
+real gates."""
 
+import random
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
@@ -11,7 +13,7 @@ from core.permissions import can, grant
 from core.roles import ROLE_BY_KEY
 from governance import services
 from governance.choices import ReviewStatus
-from governance.models import Review, RiskAssessment, TrainingRecord
+from governance.models import ModelCard, Review, RiskAssessment, TrainingRecord
 
 DEMO_PASSWORD = "lodestar-demo-2026"
 EXTRA_USERS = [
@@ -102,9 +104,62 @@ def seed() -> list[tuple[str, str, str]]:
     return accounts
 
 
+def _card(version, *, partial: bool = False) -> None:
+    """A model card written by the version's owner: every section, or (partial) the first few only."""
+    model, use_case = version.model, version.model.use_case
+    text = {
+        "intended_use": f"{use_case.problem_statement or use_case.title} Scores support people who decide.",
+        "out_of_scope_uses": "Fully automated decisions; use outside the business unit's customers.",
+        "users_affected": f"Customers of {use_case.business_unit.name} and the analysts who act on the scores.",
+        "training_data": "\n".join(
+            f"- {link.dataset.name} ({link.get_role_display().lower()})" for link in version.dataset_links.all()
+        ),
+        "evaluation_data": "A three-month out-of-time holdout after the training window.",
+        "metrics_notes": "AUC and recall overall and by region; no region is more than 0.03 below the overall AUC.",
+        "fairness_findings": "Selection and true-positive rates compared by age band and sex on the holdout; "
+        "see the bias assessments of this version.",
+        "explainability_method": "shap",
+        "explainability_notes": "Top five SHAP contributions shown with every score.",
+        "limitations": f"Trained on the last two years ({model.model_type or 'model'}); rare segments are thin.",
+        "human_oversight": "An analyst confirms every action; the previous rules engine is the fallback.",
+        "assumptions": "Input distributions stay close to the training window (watched by drift alerts).",
+    }
+    if partial:
+        text = {k: v for k, v in text.items() if k in ("intended_use", "training_data", "explainability_method")}
+    services.model_card_save(actor=model.owners.first() or version.submitted_by, version=version, **text)
+
+
+def predictions_csv(*, rows: int = 400, seed: int = 7, fair: bool = False) -> bytes:
+    """Deterministic predictions of a model that selects the 60+ age band far less often: fails the
+    four-fifths rule (disparate impact about 0.6). `fair`: every band alike, which passes."""
+    rng = random.Random(seed)
+    lines = ["label,prediction,age_band,sex"]
+    bands = (
+        [("18-39", 0.45), ("40-59", 0.45), ("60+", 0.45)] if fair else [("18-39", 0.50), ("40-59", 0.45), ("60+", 0.24)]
+    )
+    for i in range(rows):
+        band, rate = bands[i % 3]
+        label = 1 if rng.random() < 0.45 else 0
+        prediction = 1 if rng.random() < (rate + 0.2 * label) else 0
+        lines.append(f"{label},{prediction},{band},{'F' if i % 2 else 'M'}")
+    return ("\n".join(lines) + "\n").encode()
+
+
 def sign_review(version) -> None:
-    """Sign the version's open review with the demo signers, one function each (lifecycle demo hook)."""
+    """Write the card of the version (and, where the policy asks, a passing bias assessment) and sign its
+    open review with the demo signers, one function each (lifecycle demo hook before approval)."""
+    if not hasattr(version, "model_card"):
+        _card(version)
     review = Review.objects.filter(version=version, status=ReviewStatus.OPEN).first()
+    needs_bias = review is not None and review.policy_snapshot.get("bias_assessment_required")
+    if needs_bias and not version.bias_assessments.filter(passed=True).exists():
+        services.bias_assessment_create(
+            actor=version.model.owners.first() or version.submitted_by,
+            version=version,
+            data=predictions_csv(fair=True),
+            file_name="holdout_predictions.csv",
+            reference_groups={"age_band": "18-39", "sex": "M"},
+        )
     if review is None:
         return
     _sign(review, review.required_functions)
@@ -133,10 +188,25 @@ def _sign(review: Review, functions) -> None:
 
 @transaction.atomic
 def seed_open_reviews() -> None:
-    """After the lifecycle demo: the reviews waiting for approval get some signatures, not all."""
+    """After the lifecycle demo: the reviews waiting for approval get some signatures, not all; their
+    versions get cards (the first one partial) and another one, where the policy asks for it, a failing bias
+    assessment."""
+    biased = False
     for i, review in enumerate(Review.objects.filter(status=ReviewStatus.OPEN).order_by("pk")):
         if review.sign_offs.exists():
             continue
+        version = review.version
+        if not ModelCard.objects.filter(version=version).exists():
+            _card(version, partial=i == 0)
+        if not biased and i > 0 and review.policy_snapshot.get("bias_assessment_required"):
+            services.bias_assessment_create(
+                actor=version.model.owners.first() or version.submitted_by,
+                version=version,
+                data=predictions_csv(),
+                file_name="holdout_predictions.csv",
+                reference_groups={"age_band": "18-39", "sex": "M"},
+            )
+            biased = True
         _sign(review, ["validation"] if i % 2 == 0 else ["validation", "compliance"])
         if i == 0:
             services.finding_raise(
@@ -216,3 +286,4 @@ def seed_compliance() -> None:
 
 
 __all__ = ["seed", "seed_compliance", "seed_open_reviews", "sign_review"]
+__all__ = ["predictions_csv", "seed", "seed_open_reviews", "sign_review"]

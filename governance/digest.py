@@ -1,5 +1,5 @@
 """What a signature is bound to: the content digest of a version, and the one table that says which
-fields of a version and a review are material (change them and every sign-off on them goes stale)."""
+fields of a version, a review and a model card are material (change them and every sign-off on them goes stale)."""
 
 import hashlib
 import json
@@ -41,6 +41,29 @@ FIELD_CLASSES: dict[str, dict[str, str]] = {
         "opened_by": NOT_MATERIAL,
         "opened_at": NOT_MATERIAL,
         "closed_at": NOT_MATERIAL,
+    },
+    # The card documents the version; it is not the version. Its text is not in the digest, so fixing a
+    # typo does not reset every signature: edits are audited with before and after, and the card gate reads
+    # the card at each move. What the card's intended use elaborates is material already (the use case's
+    # problem statement and tier, above). See docs/decisions.md.
+    "governance.ModelCard": {
+        "id": NOT_MATERIAL,
+        "created_at": NOT_MATERIAL,
+        "updated_at": NOT_MATERIAL,
+        "version": NOT_MATERIAL,
+        "intended_use": NOT_MATERIAL,
+        "out_of_scope_uses": NOT_MATERIAL,
+        "users_affected": NOT_MATERIAL,
+        "training_data": NOT_MATERIAL,  # the lineage itself (dataset links) is material
+        "evaluation_data": NOT_MATERIAL,
+        "metrics_notes": NOT_MATERIAL,  # the metrics themselves are material
+        "fairness_findings": NOT_MATERIAL,
+        "explainability_method": NOT_MATERIAL,
+        "explainability_notes": NOT_MATERIAL,
+        "limitations": NOT_MATERIAL,
+        "human_oversight": NOT_MATERIAL,
+        "assumptions": NOT_MATERIAL,
+        "updated_by": NOT_MATERIAL,
     },
 }
 

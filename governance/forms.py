@@ -1,7 +1,8 @@
 from django import forms
 
+from governance.cards import CARD_TEXT_FIELDS
 from governance.choices import Decision, EvidenceKind, Severity
-from governance.models import FUNCTION_NAMES
+from governance.models import FUNCTION_NAMES, ModelCard
 
 
 def questionnaire_form(questionnaire, *, data=None, initial=None) -> forms.Form:
@@ -86,3 +87,32 @@ class FrameworkImportForm(forms.Form):
     file = forms.FileField(required=False, help_text="YAML or JSON, at most 1 MB.")
     document = forms.CharField(required=False, widget=forms.HiddenInput)
     filename = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ModelCardForm(forms.ModelForm):
+    """The card's text; the service validates and audits (the form never saves)."""
+
+    class Meta:
+        model = ModelCard
+        fields = list(CARD_TEXT_FIELDS)
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 3}) for field in CARD_TEXT_FIELDS if field != "explainability_method"
+        }
+        help_texts = {
+            "intended_use": "What the model is for, for whom, in which decisions.",
+            "metrics_notes": "The metrics by slice: region, segment, age band… (the run's metrics are shown above).",
+            "explainability_notes": "How explanations are produced and who sees them.",
+            "human_oversight": "Who can override the model, and what runs when it is switched off.",
+        }
+
+
+class BiasUploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV with columns label, prediction (0 or 1) and the protected attributes.")
+    reference_groups = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "age_band=18-39\nsex=M"}),
+        max_length=2000,
+        help_text="One line per protected attribute column: column=reference group.",
+    )
+
+    def clean_reference_groups(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["reference_groups"].splitlines() if line.strip()]

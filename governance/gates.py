@@ -89,7 +89,11 @@ def metric_thresholds_met(version) -> str | None:
     review = latest_review(version)
     if review is None:
         return None  # the review gate says what is missing
-    failures = failed_thresholds(review.policy_snapshot.get("metric_thresholds", []), version.metrics or {})
+    from governance.fairness import FAIRNESS_METRICS
+
+    # Fairness thresholds hold per group of a bias assessment (bias_assessment_passed), not on run metrics.
+    rules = [r for r in review.policy_snapshot.get("metric_thresholds", []) if r["metric"] not in FAIRNESS_METRICS]
+    failures = failed_thresholds(rules, version.metrics or {})
     if failures:
         return "Metric thresholds not met: " + "; ".join(failures) + "."
     return None
@@ -109,4 +113,36 @@ def approval_current(version) -> str | None:
     if review.closed_at and days and review.closed_at + timedelta(days=days) < timezone.now():
         expired = review.closed_at + timedelta(days=days)
         return f"The approval of review #{review.pk} expired on {expired:%Y-%m-%d}: a new review is needed."
+    return None
+
+
+def model_card_complete(version) -> str | None:
+    """Every model-card section the policy requires is complete."""
+    from governance.cards import incomplete_required
+    from governance.models import ModelCard
+    from governance.services.cards import policy_for_version
+
+    required = policy_for_version(version).get("model_card_sections", [])
+    if not required:
+        return None
+    card = ModelCard.objects.filter(version=version).first()
+    missing = incomplete_required(card, version, required)
+    if not missing:
+        return None
+    listed = "; ".join(f"{s.title} ({s.label.lower()}: needs {', '.join(s.missing)})" for s in missing)
+    return f"The model card is incomplete where the policy requires it: {listed}."
+
+
+def bias_assessment_passed(version) -> str | None:
+    """Where the policy requires it, the version's latest bias assessment passes."""
+    from governance.models import BiasAssessment
+    from governance.services.cards import policy_for_version
+
+    if not policy_for_version(version).get("bias_assessment_required"):
+        return None
+    latest = BiasAssessment.objects.filter(version=version).order_by("-created_at", "-pk").first()
+    if latest is None:
+        return "The policy requires a bias assessment: upload the version's predictions with its protected attributes."
+    if not latest.passed:
+        return f"Bias assessment #{latest.pk} failed: {'; '.join(latest.failures)}."
     return None

@@ -1,4 +1,5 @@
-"""Governance: impact assessments, review policies per tier, reviews of versions and their sign-offs."""
+"""Governance: impact assessments, review policies per tier, reviews of versions and their sign-offs, model
+cards and bias assessments."""
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,7 @@ from governance.choices import (
     EUCategory,
     EvidenceKind,
     EvidenceStatus,
+    ExplainabilityMethod,
     FindingStatus,
     ReviewStatus,
     Severity,
@@ -496,3 +498,67 @@ class Evidence(TimeStampedModel):
             and not self.stale
             and (self.expires_on is None or self.expires_on >= today)
         )
+
+
+# --- Model cards and fairness ----------------------------------------------------------------------------
+
+
+class ModelCard(TimeStampedModel):
+    """The documentation of one model version, written by its developers; what MLflow recorded (metrics,
+    params, datasets, signature) is read from the version, not copied here."""
+
+    version = models.OneToOneField("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="model_card")
+    intended_use = models.TextField(blank=True)
+    out_of_scope_uses = models.TextField("out-of-scope uses", blank=True)
+    users_affected = models.TextField("users and people affected", blank=True)
+    training_data = models.TextField(blank=True)
+    evaluation_data = models.TextField(blank=True)
+    metrics_notes = models.TextField("metrics and their slices", blank=True)
+    fairness_findings = models.TextField(blank=True)
+    explainability_method = models.CharField(max_length=10, choices=ExplainabilityMethod.choices, blank=True)
+    explainability_notes = models.TextField(blank=True)
+    limitations = models.TextField("limitations and caveats", blank=True)
+    human_oversight = models.TextField("fallback and human oversight", blank=True)
+    assumptions = models.TextField(blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_business_unit = "version__model__use_case__business_unit"
+    scope_confidential = "version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"Model card of {self.version}"
+
+
+class BiasAssessment(models.Model):
+    """Fairness of a version's predictions on an uploaded file: per protected attribute and group, the
+    rates, the disparate impact and equal opportunity difference against a reference group, and a verdict
+    against the policy's threshold. Immutable: a new file makes a new assessment."""
+
+    version = models.ForeignKey("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="bias_assessments")
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField("SHA-256 of the file", max_length=64)
+    row_count = models.PositiveIntegerField()
+    reference_groups = models.JSONField(help_text='{"protected attribute column": "reference group"}')
+    # {attribute: {"reference": group, "groups": [{"group", "count", "selection_rate", "tpr", ...}]}}
+    results = models.JSONField()
+    thresholds = models.JSONField(help_text='The rules applied: [{"metric", "operator", "value"}].')
+    passed = models.BooleanField()
+    failures = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    scope_business_unit = "version__model__use_case__business_unit"
+    scope_confidential = "version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"Bias assessment #{self.pk} of {self.version} ({'pass' if self.passed else 'fail'})"

@@ -6,7 +6,15 @@ from django.db.models import OuterRef, Subquery
 from governance.calendar_sources import approval_expiries
 from governance.choices import Decision, ReviewStatus
 from governance.digest import content_digest
-from governance.models import FindingException, Review, ReviewPolicy, RiskAssessment, SignOffFunction
+from governance.models import (
+    BiasAssessment,
+    FindingException,
+    ModelCard,
+    Review,
+    ReviewPolicy,
+    RiskAssessment,
+    SignOffFunction,
+)
 
 
 def sign_off_functions_held(*, user) -> list[SignOffFunction]:
@@ -390,3 +398,25 @@ def compliance_coverage_by_framework(*, user, today=None) -> list[FrameworkCover
         )
         for fw in frameworks
     ]
+
+
+# --- Model cards and bias assessments ----------------------------------------------------------------------
+
+
+def governed_versions(*, user):
+    """Versions the user may see, with what their card and its export read (lineage, use case)."""
+    from lifecycle.models import ModelVersion
+
+    return (
+        ModelVersion.objects.restrict(user, "view")
+        .select_related("model__use_case")
+        .prefetch_related("dataset_links__dataset", "dataset_links__schema_version")
+    )
+
+
+def model_card_of(version) -> ModelCard | None:
+    return ModelCard.objects.select_related("updated_by").filter(version=version).first()
+
+
+def bias_assessment_list(*, user):
+    return BiasAssessment.objects.restrict(user, "view").select_related("version__model", "created_by")

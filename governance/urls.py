@@ -14,4 +14,10 @@ urlpatterns = [
     path("compliance/evidence/", views.EvidenceListView.as_view(), name="evidence_list"),
     path("compliance/evidence/<int:pk>/review/", views.EvidenceReviewView.as_view(), name="evidence_review"),
     path("compliance/evidence/<int:pk>/file/", views.EvidenceFileView.as_view(), name="evidence_file"),
+    path("versions/<int:pk>/card/", views.ModelCardView.as_view(), name="model_card"),
+    path("versions/<int:pk>/card/edit/", views.ModelCardEditView.as_view(), name="model_card_edit"),
+    path("versions/<int:pk>/card/print/", views.ModelCardPrintView.as_view(), name="model_card_print"),
+    path("versions/<int:pk>/card/model-card.md", views.ModelCardMarkdownView.as_view(), name="model_card_markdown"),
+    path("versions/<int:pk>/bias-assessments/", views.BiasAssessmentsView.as_view(), name="bias_assessments"),
+    path("bias-assessments/<int:pk>/", views.BiasAssessmentDetailView.as_view(), name="bias_assessment_detail"),
 ]

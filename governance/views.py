@@ -2,15 +2,24 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
-from governance import selectors, services
+from core.permissions import can
+from governance import cards, charts, fairness, selectors, services
 from governance.choices import Decision, ReviewStatus
-from governance.forms import FindingForm, SignOffForm, answers_from, questionnaire_form
+from governance.forms import (
+    BiasUploadForm,
+    FindingForm,
+    ModelCardForm,
+    SignOffForm,
+    answers_from,
+    questionnaire_form,
+)
 from governance.models import FUNCTION_NAMES, Framework
 from portfolio.models import UseCase
 
@@ -370,3 +379,134 @@ class FrameworkImportView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(form=FrameworkImportForm(), preview=preview, diff=diff, error=error)
         )
+
+
+# --- Model cards and bias assessments ----------------------------------------------------------------------
+
+
+def _version(request, pk):
+    return get_object_or_404(selectors.governed_versions(user=request.user), pk=pk)
+
+
+def _card_context(request, version) -> dict:
+    card = selectors.model_card_of(version)
+    policy = services.policy_for_version(version)
+    return {
+        "version": version,
+        "card": card,
+        "sections": cards.sections(card, version),
+        "completeness": cards.completeness(card, version),
+        "required": policy.get("model_card_sections", []),
+        "bias_required": policy.get("bias_assessment_required", False),
+        "assessments": version.bias_assessments.select_related("created_by"),
+        "may_edit": can(request.user, "change", version.model),
+    }
+
+
+class ModelCardView(LoginRequiredMixin, View):
+    """A version's governance page: its model card with each section's state, and its bias assessments."""
+
+    def get(self, request, pk):
+        return render(request, "governance/model_card.html", _card_context(request, _version(request, pk)))
+
+
+class ModelCardPrintView(LoginRequiredMixin, View):
+    """The card on one printable page: no navigation, print styles."""
+
+    def get(self, request, pk):
+        return render(request, "governance/model_card_print.html", _card_context(request, _version(request, pk)))
+
+
+class ModelCardMarkdownView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        version = _version(request, pk)
+        text = cards.markdown(
+            selectors.model_card_of(version), version, bias_assessments=version.bias_assessments.order_by("-pk")[:5]
+        )
+        response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="model-card-{version.pk}.md"'
+        return response
+
+
+class ModelCardEditView(LoginRequiredMixin, View):
+    """Edit the card (its owners and the data scientists of its unit); a new card starts from what Lodestar
+    already knows about the version."""
+
+    template_name = "governance/model_card_form.html"
+
+    def _render(self, request, version, form):
+        return render(
+            request,
+            self.template_name,
+            {"version": version, "form": form, "may_edit": can(request.user, "change", version.model)},
+        )
+
+    def get(self, request, pk):
+        version = _version(request, pk)
+        card = selectors.model_card_of(version)
+        form = ModelCardForm(instance=card) if card else ModelCardForm(initial=cards.card_initial(version))
+        return self._render(request, version, form)
+
+    def post(self, request, pk):
+        version = _version(request, pk)
+        form = ModelCardForm(request.POST, instance=selectors.model_card_of(version))
+        if form.is_valid():
+            try:
+                services.model_card_save(actor=request.user, version=version, **form.cleaned_data)
+                messages.success(request, "Model card saved.")
+                return redirect("governance:model_card", pk=version.pk)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        return self._render(request, version, form)
+
+
+class BiasAssessmentsView(LoginRequiredMixin, View):
+    """Upload a predictions file to assess a version's fairness; the assessments so far."""
+
+    template_name = "governance/bias_assessments.html"
+
+    def _render(self, request, version, form):
+        return render(
+            request,
+            self.template_name,
+            {
+                "version": version,
+                "form": form,
+                "assessments": version.bias_assessments.select_related("created_by"),
+                "may_edit": can(request.user, "change", version.model),
+                "max_mb": fairness.MAX_BYTES // 1024 // 1024,
+            },
+        )
+
+    def get(self, request, pk):
+        return self._render(request, _version(request, pk), BiasUploadForm())
+
+    def post(self, request, pk):
+        version = _version(request, pk)
+        form = BiasUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                assessment = services.bias_assessment_create(
+                    actor=request.user,
+                    version=version,
+                    data=upload.read(fairness.MAX_BYTES + 1),
+                    file_name=upload.name,
+                    reference_groups=form.cleaned_data["reference_groups"],
+                )
+                return redirect("governance:bias_assessment_detail", pk=assessment.pk)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        response = self._render(request, version, form)
+        response.status_code = 400
+        return response
+
+
+class BiasAssessmentDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        assessment = get_object_or_404(selectors.bias_assessment_list(user=request.user), pk=pk)
+        figures = [
+            (attribute, result, charts.bias_chart(result, assessment.thresholds))
+            for attribute, result in assessment.results.items()
+        ]
+        return render(request, "governance/bias_assessment_detail.html", {"assessment": assessment, "figures": figures})

@@ -2,9 +2,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.choices import Decision, Tier
+from governance.choices import Decision, ExplainabilityMethod, SectionState, Tier
 from governance.models import (
     FUNCTION_CODES,
+    BiasAssessment,
     Control,
     Evidence,
     Finding,
@@ -349,3 +350,111 @@ class UseCaseCoverageSerializer(serializers.Serializer):
     code = serializers.CharField(source="use_case.code")
     risk_tier = serializers.CharField(source="use_case.risk_tier")
     frameworks = FrameworkCoverageSerializer(many=True)
+# --- Model cards and bias assessments ----------------------------------------------------------------------
+
+
+class ModelCardSectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    state = serializers.ChoiceField(choices=SectionState.choices)
+    missing = serializers.ListField(child=serializers.CharField(), help_text="What the section still needs.")
+
+
+def _card_text(**kwargs):
+    return serializers.CharField(required=False, allow_blank=True, max_length=20_000, **kwargs)
+
+
+class ModelCardSerializer(serializers.Serializer):
+    """A version's model card (GET answers an empty card with `id` null until someone writes one), its
+    completeness, and what the version recorded from MLflow. PATCH any of the text fields."""
+
+    id = serializers.IntegerField(read_only=True, allow_null=True)
+    model_version = serializers.IntegerField(read_only=True)
+    intended_use = _card_text()
+    out_of_scope_uses = _card_text()
+    users_affected = _card_text()
+    training_data = _card_text()
+    evaluation_data = _card_text()
+    metrics_notes = _card_text(help_text="The metrics by slice (region, segment, …).")
+    fairness_findings = _card_text()
+    explainability_method = serializers.ChoiceField(
+        choices=ExplainabilityMethod.choices, required=False, allow_blank=True
+    )
+    explainability_notes = _card_text()
+    limitations = _card_text()
+    human_oversight = _card_text(help_text="The fallback and how people oversee the model.")
+    assumptions = _card_text()
+    sections = ModelCardSectionSerializer(many=True, read_only=True)
+    completeness = serializers.IntegerField(read_only=True, help_text="Percent: complete sections, half for partial.")
+    metrics = serializers.JSONField(read_only=True, help_text="Recorded on the version from its MLflow run.")
+    params = serializers.JSONField(read_only=True)
+    signature = serializers.JSONField(read_only=True)
+    datasets = serializers.ListField(child=serializers.DictField(), read_only=True)
+    updated_by = serializers.CharField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    @staticmethod
+    def payload(card, version) -> dict:
+        from governance.cards import CARD_TEXT_FIELDS, completeness, sections
+
+        return {
+            "id": card.pk if card else None,
+            "model_version": version.pk,
+            **{field: getattr(card, field) if card else "" for field in CARD_TEXT_FIELDS},
+            "sections": [
+                {"key": s.key, "title": s.title, "state": s.state, "missing": list(s.missing)}
+                for s in sections(card, version)
+            ],
+            "completeness": completeness(card, version),
+            "metrics": version.metrics,
+            "params": version.params,
+            "signature": version.signature,
+            "datasets": [
+                {"dataset": link.dataset.name, "role": link.role, "version_uri": link.dataset.version_uri}
+                for link in version.dataset_links.all()
+            ],
+            "updated_by": card.updated_by.username if card and card.updated_by else None,
+            "updated_at": card.updated_at if card else None,
+        }
+
+
+class BiasAssessmentSerializer(serializers.ModelSerializer):
+    model_version = serializers.IntegerField(source="version_id", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    failures = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = BiasAssessment
+        fields = [
+            "id",
+            "model_version",
+            "file_name",
+            "file_sha256",
+            "row_count",
+            "reference_groups",
+            "results",
+            "thresholds",
+            "passed",
+            "failures",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BiasAssessmentUploadSerializer(serializers.Serializer):
+    """The predictions as a file (multipart) or as CSV text (`content`, for JSON clients); one of the two."""
+
+    file = serializers.FileField(required=False, help_text="CSV: label, prediction and the protected attributes.")
+    content = serializers.CharField(required=False, trim_whitespace=False, help_text="The CSV as text.")
+    reference_groups = serializers.ListField(
+        child=serializers.CharField(max_length=300),
+        min_length=1,
+        max_length=20,
+        help_text='One "column=reference group" per protected attribute, e.g. "age_band=18-39".',
+    )
+
+    def validate(self, attrs):
+        if ("file" in attrs) == ("content" in attrs):
+            raise serializers.ValidationError({"file": ["Send the predictions as a file or as content, one of them."]})
+        return attrs

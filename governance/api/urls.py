@@ -11,4 +11,6 @@ router.register("frameworks", views.FrameworkViewSet, basename="framework")
 router.register("controls", views.ControlViewSet, basename="control")
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("use-cases", views.UseCaseCoverageViewSet, basename="use-case-coverage")
+router.register("bias-assessments", views.BiasAssessmentViewSet, basename="bias-assessment")
+router.register("governance/versions", views.GovernanceVersionViewSet, basename="governance-version")
 urlpatterns = router.urls

@@ -1,18 +1,22 @@
+import json
+
 import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import parsers, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, ScopedQuerysetMixin
 from core.filters import IdChoiceFilter, visible
-from governance import selectors, services
+from governance import cards, fairness, selectors, services
 from governance.api import serializers as s
 from governance.choices import EvidenceStatus, ReviewStatus, Tier
 from governance.models import (
+    BiasAssessment,
     Control,
     ControlRequirement,
     Evidence,
@@ -288,3 +292,111 @@ class UseCaseCoverageViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
         use_case = self.get_object()
         frameworks = selectors.use_case_coverage(user=request.user, use_case=use_case)
         return Response(s.UseCaseCoverageSerializer({"use_case": use_case, "frameworks": frameworks}).data)
+
+
+# --- Model cards and bias assessments ----------------------------------------------------------------------
+
+
+class MarkdownRenderer(renderers.BaseRenderer):
+    media_type = "text/markdown"
+    format = "md"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return (data if isinstance(data, str) else json.dumps(data)).encode(self.charset)
+
+
+def _upload_bytes(data: dict) -> tuple[bytes, str]:
+    """The predictions of an upload, read up to one byte past the limit (the service names the excess)."""
+    if "file" in data:
+        upload = data["file"]
+        return upload.read(fairness.MAX_BYTES + 1), upload.name
+    return data["content"].encode(), "predictions.csv"
+
+
+class GovernanceVersionViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
+    """A version's governance records: its model card (and Markdown export) and its bias assessments.
+    Versions you may not see answer 404; writes are for its owners and the data scientists of its unit."""
+
+    queryset = ModelVersion.objects.select_related("model__use_case").prefetch_related(
+        "dataset_links__dataset", "dataset_links__schema_version"
+    )
+    serializer_class = s.ModelCardSerializer
+    pagination_class = None
+    filterset_class = None
+    action_permission = "custom"  # the services check who may write
+
+    @extend_schema(methods=["get"], responses=s.ModelCardSerializer)
+    @extend_schema(methods=["patch"], request=s.ModelCardSerializer, responses=s.ModelCardSerializer)
+    @action(detail=True, methods=["get", "patch"], url_path="model-card")
+    def model_card(self, request, pk=None):
+        """GET: the card, each section's state and the overall completeness. PATCH: change text fields."""
+        version = self.get_object()
+        if request.method == "PATCH":
+            data = s.ModelCardSerializer(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            services.model_card_save(actor=request.user, version=version, **data.validated_data)
+        return Response(s.ModelCardSerializer.payload(selectors.model_card_of(version), version))
+
+    @extend_schema(responses={(200, "text/markdown"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], url_path="model-card/markdown", renderer_classes=[MarkdownRenderer])
+    def model_card_markdown(self, request, pk=None):
+        """The card as a Markdown document (a download)."""
+        version = self.get_object()
+        text = cards.markdown(
+            selectors.model_card_of(version), version, bias_assessments=version.bias_assessments.order_by("-pk")[:5]
+        )
+        filename = f"model-card-{version.model.name}-v{version.version}.md".replace('"', "")
+        return Response(text, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    @extend_schema(methods=["get"], responses=s.BiasAssessmentSerializer(many=True))
+    @extend_schema(
+        methods=["post"],
+        request={
+            "multipart/form-data": s.BiasAssessmentUploadSerializer,
+            "application/json": s.BiasAssessmentUploadSerializer,
+        },
+        responses={201: s.BiasAssessmentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="bias-assessments",
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser],
+        serializer_class=s.BiasAssessmentUploadSerializer,
+    )
+    def bias_assessments(self, request, pk=None):
+        """GET: the version's bias assessments, newest first. POST: assess a predictions CSV (label,
+        prediction and protected attribute columns) with a reference group per attribute; a bad file
+        answers 400 naming the problem."""
+        version = self.get_object()
+        if request.method == "GET":
+            rows = version.bias_assessments.select_related("created_by")
+            return Response(s.BiasAssessmentSerializer(rows, many=True).data)
+        data = s.BiasAssessmentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        content, name = _upload_bytes(data.validated_data)
+        assessment = services.bias_assessment_create(
+            actor=request.user,
+            version=version,
+            data=content,
+            file_name=name,
+            reference_groups=data.validated_data["reference_groups"],
+        )
+        return Response(s.BiasAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+class BiasAssessmentFilterSet(django_filters.FilterSet):
+    model_version = IdChoiceFilter(field_name="version", queryset=visible(ModelVersion))
+
+    class Meta:
+        model = BiasAssessment
+        fields = ["model_version", "passed"]
+
+
+class BiasAssessmentViewSet(ReadOnlyScopedViewSet):
+    """Bias assessments of the versions you may see; create one under governance/versions/{id}/."""
+
+    queryset = BiasAssessment.objects.select_related("created_by")
+    serializer_class = s.BiasAssessmentSerializer
+    filterset_class = BiasAssessmentFilterSet

@@ -7,6 +7,7 @@ from governance.services.assessments import (
     risk_assessment_create,
     risk_assessment_submit,
 )
+from governance.services.cards import bias_assessment_create, model_card_save, policy_for_version
 from governance.services.compliance import (
     evidence_expiring,
     evidence_review,
@@ -33,6 +34,7 @@ from governance.services.reviews import (
 
 __all__ = [
     "FLOORS",
+    "bias_assessment_create",
     "current_policy",
     "current_questionnaire",
     "current_sign_offs",
@@ -49,6 +51,8 @@ __all__ = [
     "framework_document_validate",
     "framework_import",
     "has_current_training",
+    "model_card_save",
+    "policy_for_version",
     "review_open",
     "review_policy_update",
     "reviews_supersede_for_new_version",

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import ApplicationError, NotAllowed, require_text
+from governance.cards import SECTION_KEYS
 from governance.choices import Operator, ReviewStatus, Tier
 from governance.models import FUNCTION_CODES, Review, ReviewPolicy, SignOff
 
@@ -78,11 +79,18 @@ def clean_policy(tier: str, values: dict) -> dict:
     sections = values["model_card_sections"]
     if not isinstance(sections, list) or not all(isinstance(s, str) and s.strip() for s in sections):
         raise ApplicationError("model_card_sections: give a list of section names.", details={})
+    unknown_sections = sorted({s.strip() for s in sections} - set(SECTION_KEYS))
+    if unknown_sections:
+        # A name no section has would be required yet never checked.
+        raise ApplicationError(
+            f"model_card_sections: unknown section {', '.join(unknown_sections)}; use {', '.join(SECTION_KEYS)}.",
+            details={"model_card_sections": ["Unknown section."]},
+        )
     return {
         **values,
         "required_functions": [f for f in FUNCTION_CODES if f in functions],  # canonical order, no duplicates
         "metric_thresholds": _clean_thresholds(values["metric_thresholds"]),
-        "model_card_sections": [s.strip() for s in sections],
+        "model_card_sections": [key for key in SECTION_KEYS if key in {s.strip() for s in sections}],
         "bias_assessment_required": bool(values["bias_assessment_required"]),
     }
 

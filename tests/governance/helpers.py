@@ -63,6 +63,8 @@ def signer_for(function: str, **kwargs) -> User:
 
 
 def sign_all(review: Review, *, skip=()) -> None:
+    """Every required function approves (the card and fairness gates are satisfied first)."""
+    document(review.version)
     for function in review.required_functions:
         if function not in skip:
             services.sign_off_record(
@@ -70,10 +72,42 @@ def sign_all(review: Review, *, skip=()) -> None:
             )
 
 
+FULL_CARD = {
+    "intended_use": "Score transactions for analysts to review.",
+    "out_of_scope_uses": "Automatic decisions without a person.",
+    "users_affected": "Card holders and fraud analysts.",
+    "training_data": "Twelve months of labelled transactions.",
+    "evaluation_data": "A later three-month holdout.",
+    "metrics_notes": "AUC by region and by card type.",
+    "fairness_findings": "No gap above the four-fifths rule by age band.",
+    "explainability_method": "shap",
+    "explainability_notes": "SHAP values shown to analysts per alert.",
+    "limitations": "Not trained on business cards.",
+    "human_oversight": "Analysts decide; rules engine is the fallback.",
+    "assumptions": "Fraud patterns change slowly.",
+}
+# Two groups with the same selection rate and TPR: a bias assessment that passes any threshold.
+FAIR_CSV = b"label,prediction,group\n1,1,a\n0,0,a\n1,1,b\n0,0,b\n"
+
+
+def document(version) -> None:
+    """What the card and fairness gates ask of any version: a complete card and a passing bias assessment."""
+    from governance.models import BiasAssessment, ModelCard
+
+    owner = version.model.owners.first() or version.submitted_by
+    if not ModelCard.objects.filter(version=version).exists():
+        services.model_card_save(actor=owner, version=version, **FULL_CARD)
+    if not BiasAssessment.objects.filter(version=version, passed=True).exists():
+        services.bias_assessment_create(
+            actor=owner, version=version, data=FAIR_CSV, file_name="fair.csv", reference_groups={"group": "a"}
+        )
+
+
 def complete_review(version) -> Review:
     """The version's open review (opened by the service if the test placed the version in pending
-    approval directly), signed by every required function."""
+    approval directly), signed by every required function; its model card written and its fairness assessed."""
     version.refresh_from_db()
+    document(version)
     review = Review.objects.filter(version=version, status=ReviewStatus.OPEN).first()
     if review is None:
         review = services.review_open(version=version, actor=version.submitted_by)

@@ -78,3 +78,13 @@ def test_the_demo_seeds_assessed_use_cases_and_reviews_waiting_on_functions(db):
     open_reviews = Review.objects.filter(status="open")
     assert open_reviews.exists() and SignOff.objects.filter(review__in=open_reviews).exists()
     assert Review.objects.filter(status="approved", version__stage__in=["production", "deprecated"]).exists()
+    # Every approved version has a complete card; one waiting version's card is partial; one assessment fails.
+    from governance import cards
+    from governance.models import BiasAssessment, ModelCard
+
+    scores = {c.version.stage: [] for c in ModelCard.objects.select_related("version")}
+    for card in ModelCard.objects.select_related("version"):
+        scores[card.version.stage].append(cards.completeness(card, card.version))
+    assert set(scores["production"]) == {100} and min(scores["pending_approval"]) < 100
+    failing = BiasAssessment.objects.get(passed=False)
+    assert "disparate impact" in failing.failures[0] and failing.version.stage == "pending_approval"

@@ -14,7 +14,7 @@ from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
 from notifications.models import Notification
 from tests.governance.conftest import submit
-from tests.governance.helpers import PASSWORD, person, sign_all, signer_for
+from tests.governance.helpers import PASSWORD, document, person, sign_all, signer_for
 from tests.lifecycle.helpers import record_training_data
 
 
@@ -150,6 +150,7 @@ def test_the_sign_off_records_meaning_digest_and_policy(pending):
 
 def test_the_last_approval_completes_the_review_and_the_gate_then_passes(pending, ds):
     review = review_of(pending)
+    document(pending)  # the card and fairness gates are tested in test_cards_and_fairness.py
     chair = person("chair", "review_board")
     sign(signer_for("validation"), review)
     with pytest.raises(Conflict) as refused:

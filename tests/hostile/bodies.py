@@ -133,6 +133,11 @@ BODIES = {
     "objectives_update": lambda w, c, me: {"title": "renamed objective", "business_unit": unit(w, c).pk},
     "objectives_partial_update": lambda w, c, me: {"title": "renamed objective"},
     "person_skills_create": lambda w, c, me: {"person": me.pk, "skill": pk(w, "skill", "any"), "level": 2},
+    "governance_versions_model_card_partial_update": lambda w, c, me: {"limitations": "Not for business cards."},
+    "governance_versions_bias_assessments_create": lambda w, c, me: {
+        "content": _csv(("label", "prediction", "group"), ("1", "1", "a"), ("0", "0", "a"), ("1", "1", "b")),
+        "reference_groups": ["group=a"],
+    },
     "portfolio_reviews_create": lambda w, c, me: {"title": "new review", "quarter": "2027-Q1", "held_on": TODAY},
     "portfolio_reviews_decisions_create": lambda w, c, me: {
         "use_case": pk(w, "use_case", c),

@@ -263,9 +263,19 @@ def _governed(world, builder, object_class, model, version) -> dict:
         file=SimpleUploadedFile(f"{marker('evidence', object_class)}.txt", marker("evidence", object_class).encode()),
         description=marker("evidence", object_class),
     )
+    card = governance.model_card_save(actor=builder, version=version, limitations=marker("model_card", object_class))
+    bias = governance.bias_assessment_create(
+        actor=builder,
+        version=version,
+        data=b"label,prediction,group\n1,1,a\n0,0,a\n1,0,b\n0,1,b\n",
+        file_name=marker("bias_assessment", object_class),
+        reference_groups={"group": "a"},
+    )
     return {
         "budget": budget,
         "evidence": evidence,
+        "bias_assessment": bias,
+        "model_card": card,
         "risk_assessment": assessment,
         "review": Review.objects.get(pk=review.pk),
         "finding": finding,

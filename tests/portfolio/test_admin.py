@@ -79,6 +79,7 @@ def test_default_beat_schedules_are_in_the_database(db):
     assert tasks == {
         "core.health": "minutes",
         "audit.verify_chain": "days",
+        "audit.write_checkpoint": "minutes",
         "lifecycle.discover_mlflow_models": "minutes",
         "lifecycle.check_production_aliases": "minutes",
         "monitoring.sync_all": "minutes",
