@@ -13,6 +13,7 @@ def navigation(request) -> dict:
         ("Models", reverse("lifecycle:model_list")),
         ("Datasets", reverse("lifecycle:dataset_list")),
         ("Alerts", reverse("monitoring:alert_list")),
+        ("Health", reverse("monitoring:health_list")),
         ("Ranking", reverse("portfolio:ranking")),
         ("Roadmap", reverse("portfolio:roadmap")),
         ("Strategy", reverse("portfolio:objective_list")),

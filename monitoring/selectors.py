@@ -3,13 +3,22 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, Count, Q, QuerySet, When
 
 from core import mlflow_client
 from core.permissions import sees_everything
 from lifecycle.models import ModelVersion
-from monitoring.choices import AlertStatus, SyncStatus
-from monitoring.models import Alert, AlertRule, MetricPoint, MetricSeries, SyncRun
+from monitoring.choices import AlertStatus, HealthStatus, SyncStatus
+from monitoring.models import (
+    Alert,
+    AlertRule,
+    HealthCheck,
+    MetricPoint,
+    MetricSeries,
+    RetrainingRequest,
+    RetrainingSchedule,
+    SyncRun,
+)
 
 
 @dataclass(frozen=True)
@@ -132,3 +141,47 @@ def sync_errors_for(user):
         return kept + ([f"{left_out} error(s) on models you may not see."] if left_out else [])
 
     return shown
+
+
+# --- Health -------------------------------------------------------------------------------------------
+
+
+def health_list(*, user, status: str = "", unit: str = "", mine: bool = False) -> QuerySet[HealthCheck]:
+    """The health of the production versions the user may see, worst first; filtered by status, business
+    unit code and, with `mine`, the user's own models."""
+    checks = (
+        HealthCheck.objects.restrict(user, "view")
+        .filter(model_version__stage="production")
+        .select_related("model_version__model__use_case__business_unit")
+        .order_by("score", "model_version__model__name", "model_version_id")
+    )
+    if status in HealthStatus.values:
+        checks = checks.filter(status=status)
+    if unit:
+        checks = checks.filter(model_version__model__use_case__business_unit__code=unit)
+    if mine:
+        checks = checks.filter(model_version__model__owners=user)
+    return checks
+
+
+def health_shares(*, user) -> dict[str, int]:
+    """How many production versions the user may see are good, warning or bad (one query)."""
+    counts = (
+        HealthCheck.objects.restrict(user, "view")
+        .filter(model_version__stage="production")
+        .aggregate(**{status: Count("pk", filter=Q(status=status)) for status in HealthStatus.values})
+    )
+    return {**counts, "total": sum(counts.values())}
+
+
+# --- Retraining ---------------------------------------------------------------------------------------
+
+
+def retraining_request_list(*, user) -> QuerySet[RetrainingRequest]:
+    return RetrainingRequest.objects.restrict(user, "view").select_related(
+        "model", "alert", "answered_by", "requested_by"
+    )
+
+
+def retraining_schedule_list(*, user) -> QuerySet[RetrainingSchedule]:
+    return RetrainingSchedule.objects.restrict(user, "view").select_related("model")

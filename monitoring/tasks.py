@@ -7,7 +7,7 @@ and redelivered, stores nothing twice and loses nothing."""
 from celery import shared_task
 
 from core.mlflow_client import MlflowUnavailable
-from monitoring import sync
+from monitoring import health, retraining, sync
 from monitoring.retention import points_roll_up
 
 
@@ -42,3 +42,15 @@ def sync_version(sync_run_id: int, version_id: int, experiment_ids: list[str], r
 def roll_up_points() -> dict:
     """Roll raw points older than MONITORING_RAW_RETENTION_DAYS into daily aggregates."""
     return points_roll_up()
+
+
+@shared_task(name="monitoring.health_check_all", acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def health_check_all() -> dict:
+    """Recompute the health of every production version (status changes go to the audit trail)."""
+    return health.health_check_all()
+
+
+@shared_task(name="monitoring.retraining_schedules_run", acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def retraining_schedules_run() -> dict:
+    """Open the scheduled retraining requests that are due; a second run the same day opens nothing."""
+    return retraining.retraining_schedules_run()

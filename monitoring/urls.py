@@ -11,4 +11,10 @@ urlpatterns = [
     path("alerts/<int:pk>/resolve/", views.AlertResolveView.as_view(), name="alert_resolve"),
     path("versions/<int:pk>/metrics/", views.VersionMetricsView.as_view(), name="version_metrics"),
     path("versions/<int:pk>/compare/", views.CompareView.as_view(), name="compare"),
+    path("health/", views.HealthListView.as_view(), name="health_list"),
+    path("retraining/", views.RetrainingListView.as_view(), name="retraining_list"),
+    path("retraining/open/", views.RetrainingOpenView.as_view(), name="retraining_open"),
+    path("retraining/<int:pk>/start/", views.RetrainingStartView.as_view(), name="retraining_start"),
+    path("retraining/<int:pk>/link/", views.RetrainingLinkView.as_view(), name="retraining_link"),
+    path("retraining/<int:pk>/decline/", views.RetrainingDeclineView.as_view(), name="retraining_decline"),
 ]

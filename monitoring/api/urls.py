@@ -7,4 +7,5 @@ router.register("metrics", views.MetricSeriesViewSet, basename="metric")
 router.register("alert-rules", views.AlertRuleViewSet, basename="alert-rule")
 router.register("alerts", views.AlertViewSet, basename="alert")
 router.register("sync-runs", views.SyncRunViewSet, basename="sync-run")
+router.register("retraining-requests", views.RetrainingRequestViewSet, basename="retraining-request")
 urlpatterns = router.urls
