@@ -1,6 +1,7 @@
 """Demo monitoring: 90 days of drift, performance, latency and cost for the production versions, generated
 locally (no MLflow needed), a few rules, and the alerts they open: one model drifting, one with a latency
-spike, one over budget."""
+spike, one over budget. The drifting model's AUC rule opens a retraining request; another model has a manual
+one in progress and a schedule; the health check then shows bad, warning and good models."""
 
 import math
 import random
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
-from monitoring import services
+from monitoring import health, retraining, services
 from monitoring.models import AlertRule, MetricDefinition, MetricSeries, SyncRun
 from monitoring.sync import series_store
 
@@ -114,3 +115,20 @@ def seed() -> None:
         status="succeeded", trigger="demo", versions_total=len(versions), versions_done=len(versions)
     )
     SyncRun.objects.filter(trigger="demo").update(finished_at=timezone.now())
+    _retraining(versions)
+    health.health_check_all()
+
+
+def _retraining(versions) -> None:
+    """A manual request being worked on the slow model, and a quarterly schedule on the costly one."""
+    if len(versions) < 3:
+        return
+    slow, costly = versions[1].model, versions[2].model
+    owner = slow.owners.order_by("pk").first()
+    request = retraining.retraining_request_open(
+        actor=owner,
+        model=slow,
+        notes="Latency crept up after the feature store migration; retrain on the new features.",
+    )
+    retraining.retraining_request_start(actor=owner, request=request, note="Training run scheduled for Monday.")
+    retraining.retraining_schedule_set(actor=costly.owners.order_by("pk").first(), model=costly, every_days=90)

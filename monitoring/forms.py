@@ -33,3 +33,13 @@ class RetrainingLinkForm(forms.Form):
 
 class RetrainingDeclineForm(forms.Form):
     reason = forms.CharField(max_length=4000)
+
+
+class RetrainingScheduleForm(forms.Form):
+    model = forms.ModelChoiceField(queryset=None, empty_label="Choose the model")
+    every_days = forms.IntegerField(min_value=1, max_value=3650, label="Every (days)")
+    active = forms.BooleanField(required=False, initial=True)
+
+    def __init__(self, *args, models=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].queryset = models

@@ -25,6 +25,7 @@ from monitoring.forms import (
     RetrainingDeclineForm,
     RetrainingLinkForm,
     RetrainingOpenForm,
+    RetrainingScheduleForm,
     RetrainingStartForm,
 )
 from monitoring.models import MetricDefinition
@@ -252,9 +253,15 @@ class RetrainingListView(LoginRequiredMixin, ListView):
         return {
             **context,
             "status": self.request.GET.get("status", "open"),
-            "open_form": RetrainingOpenForm(models=openable)
-            if user.has_perm("monitoring.add_retrainingrequest")
-            else None,
+            "open_form": (
+                RetrainingOpenForm(models=openable) if user.has_perm("monitoring.add_retrainingrequest") else None
+            ),
+            "schedules": selectors.retraining_schedule_list(user=user)[:100],
+            "schedule_form": (
+                RetrainingScheduleForm(models=openable, initial={"active": True, "every_days": 90})
+                if user.has_perm("monitoring.add_retrainingschedule")
+                else None
+            ),
         }
 
 
@@ -270,6 +277,20 @@ class RetrainingOpenView(LoginRequiredMixin, View):
                     actor=request.user, model=form.cleaned_data["model"], notes=form.cleaned_data["notes"]
                 )
                 messages.success(request, f"Retraining request #{done.pk} is open; the owners are told.")
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        return redirect("monitoring:retraining_list")
+
+
+class RetrainingScheduleView(LoginRequiredMixin, View):
+    def post(self, request):
+        form = RetrainingScheduleForm(request.POST, models=AIModel.objects.restrict(request.user, "view"))
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        else:
+            try:
+                schedule = retraining.retraining_schedule_set(actor=request.user, **form.cleaned_data)
+                messages.success(request, f"{schedule}; next request on {schedule.next_due:%Y-%m-%d}.")
             except ApplicationError as exc:
                 messages.error(request, exc.message)
         return redirect("monitoring:retraining_list")

@@ -229,6 +229,8 @@ SPECTACULAR_SETTINGS = {
         "AlertConditionEnum": "monitoring.choices.Condition",
         "RootCauseEnum": "monitoring.choices.RootCause",
         "SyncRunStatusEnum": "monitoring.choices.SyncStatus",
+        "RetrainingTriggerEnum": "monitoring.choices.RetrainingTrigger",
+        "RetrainingStatusEnum": "monitoring.choices.RetrainingStatus",
     },
 }
 

@@ -257,3 +257,16 @@ def test_page_queries_stay_constant(people, units, client):
     for n in range(4):
         _open(ds, version_of(pm=pm, ds=ds, unit=units["RETAIL"], name=f"more{n}"))
     assert count() == few
+
+
+def test_page_sets_a_schedule_for_owners_only(people, version, client):
+    _, ds, colleague, *_ = people
+    client.force_login(colleague)
+    client.post("/monitoring/retraining/schedule/", {"model": version.model_id, "every_days": 30, "active": "on"})
+    assert not RetrainingSchedule.objects.exists()
+    client.force_login(ds)
+    client.post("/monitoring/retraining/schedule/", {"model": version.model_id, "every_days": 30, "active": "on"})
+    schedule = RetrainingSchedule.objects.get()
+    assert (schedule.every_days, schedule.active) == (30, True)
+    page = client.get("/monitoring/retraining/").content.decode()
+    assert 'data-testid="retraining-schedule-form"' in page and schedule.next_due.isoformat() in page
