@@ -172,6 +172,23 @@ def open_requests_for_new_version(version) -> list[RetrainingRequest]:
     )
 
 
+def retraining_requests_tell_new_version(*, version, actor=None, from_stage: str = "", reason: str = "") -> None:
+    """Listener of a version's registration (lifecycle.gates.on_enter): the owners hear which open requests the
+    new version may answer; linking stays a person's decision."""
+    waiting = open_requests_for_new_version(version)
+    if not waiting:
+        return
+    notify(
+        recipients=version.model.owners.all(),
+        subject=f"{version} may answer {len(waiting)} retraining request(s)",
+        body="Open retraining requests: "
+        + ", ".join(f"#{r.pk} ({r.get_trigger_display().lower()})" for r in waiting)
+        + ". Link the version to the ones it answers.",
+        url=reverse("monitoring:retraining_list") + f"?model={version.model_id}",
+        category="retraining",
+    )
+
+
 # --- Schedules ---------------------------------------------------------------------------------------------
 
 

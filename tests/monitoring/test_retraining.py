@@ -127,6 +127,8 @@ def test_start_then_a_new_version_answers_it(people, version):
         retraining.retraining_request_link_version(actor=ds, request=request, version=version)
     new = lifecycle.model_version_register(actor=ds, model=version.model, version="2")
     assert retraining.open_requests_for_new_version(new) == [request]
+    told = Notification.objects.filter(recipient=ds, subject__contains="may answer 1 retraining request")
+    assert told.count() == 1
     done = retraining.retraining_request_link_version(actor=ds, request=request, version=new)
     assert (done.status, done.answered_by) == ("done", new)
     assert AuditEvent.objects.filter(action="retraining_request.done").count() == 1
