@@ -1,9 +1,19 @@
-"""Admin: the metric catalogue is edited here; rules, alerts, series and sync runs are read-only (rules are
-created and alerts acted on through services, which check scope and write the audit trail)."""
+"""Admin: the metric catalogue is edited here; rules, alerts, series, sync runs, health and retraining are
+read-only (rules are created, alerts and retraining requests acted on through services, which check scope and
+write the audit trail)."""
 
 from django.contrib import admin
 
-from monitoring.models import Alert, AlertRule, MetricDefinition, MetricSeries, SyncRun
+from monitoring.models import (
+    Alert,
+    AlertRule,
+    HealthCheck,
+    MetricDefinition,
+    MetricSeries,
+    RetrainingRequest,
+    RetrainingSchedule,
+    SyncRun,
+)
 
 
 @admin.register(MetricDefinition)
@@ -50,3 +60,23 @@ class MetricSeriesAdmin(ReadOnlyAdmin):
 class SyncRunAdmin(ReadOnlyAdmin):
     list_display = ["pk", "started_at", "finished_at", "status", "trigger", "versions_done", "points_inserted"]
     list_filter = ["status"]
+
+
+@admin.register(HealthCheck)
+class HealthCheckAdmin(ReadOnlyAdmin):
+    list_display = ["model_version", "status", "score", "checked_at", "status_since"]
+    list_filter = ["status"]
+    list_select_related = ["model_version__model"]
+
+
+@admin.register(RetrainingRequest)
+class RetrainingRequestAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "model", "trigger", "status", "alert", "answered_by", "created_at"]
+    list_filter = ["status", "trigger"]
+    list_select_related = ["model", "answered_by__model", "alert__rule", "alert__model_version__model"]
+
+
+@admin.register(RetrainingSchedule)
+class RetrainingScheduleAdmin(ReadOnlyAdmin):
+    list_display = ["model", "every_days", "next_due", "active"]
+    list_select_related = ["model"]
