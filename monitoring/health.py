@@ -126,8 +126,10 @@ def health_check_all(*, now: datetime | None = None) -> dict:
                 before={"health": before} if before else None,
                 after={"health": status, "score": score, "reasons": [r.text for r in found]},
             )
-    HealthCheck.objects.bulk_create(created)
-    HealthCheck.objects.bulk_update(updated, ["status", "score", "reasons", "checked_at", "status_since"])
+    HealthCheck.objects.bulk_create(created, batch_size=500)
+    HealthCheck.objects.bulk_update(
+        updated, ["status", "score", "reasons", "checked_at", "status_since"], batch_size=500
+    )
     return {"versions": len(versions), "changed": changed}
 
 
