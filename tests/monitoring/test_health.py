@@ -279,3 +279,15 @@ def test_the_model_page_shows_the_health_panel_and_the_inventory_a_badge(healthy
     assert "health bad" in listing
     metrics = client.get(f"/monitoring/versions/{healthy.pk}/metrics/").content.decode()
     assert 'data-testid="version-health"' in metrics
+
+
+def test_health_page_and_badges_hide_another_units_confidential_model(people, units, make_user, client):
+    pm, _ = people
+    corp_ds = make_user("ds_corp", "data_scientist", units=(units["CORP"],))
+    secret = version_of(pm=pm, ds=corp_ds, unit=units["CORP"], name="hushhush", confidential=True)
+    health.health_check_all()
+    client.force_login(make_user("ds_retail", "data_scientist", units=(units["RETAIL"],)))
+    assert "hushhush" not in client.get("/monitoring/health/").content.decode()
+    assert client.get(f"/monitoring/versions/{secret.pk}/metrics/").status_code == 404
+    client.force_login(corp_ds)
+    assert "hushhush" in client.get("/monitoring/health/?mine=1").content.decode()
