@@ -14,6 +14,7 @@ def navigation(request) -> dict:
         ("Datasets", reverse("lifecycle:dataset_list")),
         ("Alerts", reverse("monitoring:alert_list")),
         ("Cost", reverse("monitoring:cost")),
+        ("Health", reverse("monitoring:health_list")),
         ("Ranking", reverse("portfolio:ranking")),
         ("Roadmap", reverse("portfolio:roadmap")),
         ("Strategy", reverse("portfolio:objective_list")),

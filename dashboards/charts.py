@@ -155,3 +155,49 @@ def models_by_stage(models, *, url_for) -> dict:
         **_LAYOUT, barmode="stack", height=300, yaxis_title="Versions", legend={"orientation": "h", "y": 1.15}
     )
     return _as_dict(figure)
+
+
+HEALTH_COLOURS = {"good": "#2e8b57", "warning": "#d99a00", "bad": "#c0392b"}
+
+
+def health_donut(shares: dict, *, url_for) -> dict:
+    """Production models in good, warning and bad health; a slice opens the health list filtered to it."""
+    statuses = [s for s in ("good", "warning", "bad") if shares.get(s)]
+    figure = go.Figure(
+        go.Pie(
+            labels=[s.capitalize() for s in statuses],
+            values=[shares[s] for s in statuses],
+            customdata=[url_for(s) for s in statuses],
+            marker={"colors": [HEALTH_COLOURS[s] for s in statuses]},
+            hole=0.55,
+            sort=False,
+            textinfo="label+value",
+            hovertemplate="%{label}: %{value} models<extra></extra>",
+        )
+    )
+    figure.update_layout(**_LAYOUT, height=280, showlegend=False)
+    return _as_dict(figure)
+
+
+def compliance_coverage(rows, *, url_for) -> dict:
+    """Per framework: share of required controls with valid evidence; a bar opens the framework."""
+    rows = [r for r in rows if r.required]
+    figure = go.Figure(
+        go.Bar(
+            orientation="h",
+            y=[r.framework.name for r in rows],
+            x=[r.percent for r in rows],
+            text=[f"{r.covered}/{r.required}" for r in rows],
+            textposition="auto",
+            customdata=[url_for(r) for r in rows],
+            marker_color=["#2e8b57" if r.percent >= 80 else "#d99a00" if r.percent >= 50 else "#c0392b" for r in rows],
+            hovertemplate="%{y}: %{x}% of required controls evidenced (%{text})<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        **{**_LAYOUT, "margin": {"l": 150, "r": 20, "t": 10, "b": 40}},
+        height=max(220, 32 * len(rows) + 70),
+        xaxis={"title": "% of required controls with valid evidence", "range": [0, 100]},
+        yaxis={"autorange": "reversed"},
+    )
+    return _as_dict(figure)

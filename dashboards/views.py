@@ -26,6 +26,7 @@ from governance.selectors import sign_off_functions_held
 from lifecycle import selectors as lifecycle
 from lifecycle.choices import Stage
 from monitoring import charts as monitoring_charts
+from monitoring import cost
 from monitoring import selectors as monitoring
 from portfolio import charts as portfolio_charts
 from portfolio import selectors as portfolio
@@ -115,7 +116,14 @@ class ExecutiveDashboard(DashboardView):
     permission_required = "dashboards.view_executive"
     template_name = "dashboards/executive.html"
     heading = "Executive portfolio"
-    exports = {"kpis": "kpi_table", "value": "value_table", "risk": "risk_table", "lifecycle": "moves_table"}
+    exports = {
+        "kpis": "kpi_table",
+        "value": "value_table",
+        "risk": "risk_table",
+        "lifecycle": "moves_table",
+        "cost": "cost_table",
+        "compliance": "compliance_table",
+    }
 
     # --- the panels, each one question -----------------------------------------------------------
     def kpi_rows(self):
@@ -208,6 +216,45 @@ class ExecutiveDashboard(DashboardView):
             [q, *(values[i] for _, values, _ in series)] for i, q in enumerate(labels)
         ]
 
+    def costs(self):
+        """Monthly spend by unit, the forecast and the budget of the scope (a unit's, or all units')."""
+
+        def compute():
+            user, unit = self.request.user, self.scope["unit"]
+            code = unit.code if unit else None
+            months = max(6, self.scope["months"])
+            scope = code or cost.TOTAL
+            forecasts = cost.cost_forecast(user=user, unit=code)
+            return {
+                "scope": scope,
+                "history": cost.monthly_cost_by_unit(user=user, months=months, unit=code),
+                "forecast": next((f for f in forecasts if f["unit"] == scope), None),
+                "budgets": cost.budget_lines(user=user, unit=code, months=months),
+                "over_budget": cost.models_over_budget(user=user, unit=code)[:6],
+            }
+
+        return self.panels.get("cost", compute)
+
+    def cost_table(self):
+        data = self.costs()
+        budgets = {(b["month"], b["unit"]): b["budget"] for b in data["budgets"]}
+        rows = [["actual", r["month"], r["unit"], r["cost"], budgets.get((r["month"], r["unit"]), ""), "", ""]
+                for r in data["history"]]  # fmt: skip
+        for point in (data["forecast"] or {}).get("forecast", []):
+            rows.append(["forecast", point["month"], data["scope"], point["cost"], "", point["low"], point["high"]])
+        return ["kind", "month", "unit", "cost_usd", "budget_usd", "low", "high"], rows
+
+    def compliance(self):
+        return self.panels.get(
+            "compliance",
+            lambda: governance.compliance_coverage_by_framework(user=self.request.user, unit=self.scope["unit"]),
+        )
+
+    def compliance_table(self):
+        return ["framework", "use_cases", "required", "covered", "percent"], [
+            [r.framework.name, r.use_cases, r.required, r.covered, r.percent] for r in self.compliance()
+        ]
+
     def status_counts(self) -> dict:
         cases = portfolio.use_case_list(user=self.request.user)
         if self.scope["unit"] is not None:
@@ -271,9 +318,43 @@ class ExecutiveDashboard(DashboardView):
             expired_count=len(expired),
             in_production=in_production,
             funnel_figure=charts.funnel(steps=self.funnel_steps(by_status, in_production)),
+            **self.cost_context(),
+            **self.health_and_compliance_context(),
             moves_figure=charts.quarterly_moves(quarters=quarter_labels, series=series),
             **kwargs,
         )
+
+    def cost_context(self) -> dict:
+        data = self.costs()
+        figure = (
+            monitoring_charts.cost_chart(
+                history=data["history"], forecast=data["forecast"], budgets=data["budgets"], scope=data["scope"]
+            )
+            if data["history"]
+            else None
+        )
+        return {"cost": data, "cost_figure": figure}
+
+    def health_and_compliance_context(self) -> dict:
+        unit = self.scope["unit"]
+        shares = self.panels.get("health", lambda: monitoring.health_shares(user=self.request.user, unit=unit))
+        health_url = reverse("monitoring:health_list")
+
+        def health_link(status):
+            return f"{health_url}?status={status}" + (f"&unit={unit.code}" if unit else "")
+
+        coverage = self.compliance()
+        return {
+            "health": shares,
+            "health_figure": charts.health_donut(shares, url_for=health_link) if shares["total"] else None,
+            "health_link": health_link,
+            "coverage": coverage,
+            "coverage_figure": charts.compliance_coverage(
+                coverage, url_for=lambda r: reverse("governance:framework_detail", args=[r.framework.pk])
+            )
+            if any(r.required for r in coverage)
+            else None,
+        }
 
 
 class ExecutivePrint(ExecutiveDashboard):

@@ -6,11 +6,12 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from governance import calendar_sources
+        from governance import calendar_sources, health
         from governance import gates as governance_gates
         from governance.services import evidence_stale_for_new_version, review_open, reviews_supersede_for_new_version
         from governance.services.policies import decommission_notice_days
         from lifecycle import calendar, gates, policies
+        from lifecycle import health as lifecycle_health
         from lifecycle.choices import Stage
 
         gates.register(Stage.PENDING_APPROVAL, governance_gates.assessment_approved, name="impact assessment approved")
@@ -29,3 +30,5 @@ class GovernanceConfig(AppConfig):
         calendar.register_source(calendar_sources.approval_expiries)
         calendar.register_source(calendar_sources.reassessments_due)
         calendar.register_source(calendar_sources.evidence_expiries)
+        lifecycle_health.register_reason_provider(health.approval_reasons)
+        lifecycle_health.register_reason_provider(health.reassessment_reasons)

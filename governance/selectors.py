@@ -333,7 +333,7 @@ class FrameworkCoverage:
         return round(100 * self.covered / self.required) if self.required else None
 
 
-def compliance_coverage_by_framework(*, user, today=None) -> list[FrameworkCoverage]:
+def compliance_coverage_by_framework(*, user, today=None, unit=None) -> list[FrameworkCoverage]:
     """For each framework, over the use cases the user sees: controls required (by each use case's tier)
     against controls with valid evidence. Aggregated in the database: a constant number of queries."""
     from functools import reduce
@@ -349,6 +349,8 @@ def compliance_coverage_by_framework(*, user, today=None) -> list[FrameworkCover
 
     today = today or timezone.localdate()
     use_cases = UseCase.objects.restrict(user, "view")
+    if unit is not None:
+        use_cases = use_cases.filter(business_unit=unit)
     per_tier = dict(
         use_cases.filter(risk_tier__in=Tier.values)
         .values("risk_tier")

@@ -16,7 +16,7 @@ from django.views.generic import ListView, TemplateView
 from core import mlflow_client
 from core.exceptions import ApplicationError
 from core.permissions import can
-from lifecycle import calendar, datasets, decommissioning, discovery, selectors, services
+from lifecycle import calendar, datasets, decommissioning, discovery, panels, selectors, services
 from lifecycle.forms import (
     CatalogueImportForm,
     DatasetFilterForm,
@@ -44,7 +44,12 @@ class ModelListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(filters=self.filters, query=query.urlencode(), **kwargs)
+        context = super().get_context_data(filters=self.filters, query=query.urlencode(), **kwargs)
+        # Badges higher apps register (monitoring's health), for the models of this page only.
+        badges = panels.model_badges(user=self.request.user, model_ids=[m.pk for m in context["object_list"]])
+        for model in context["object_list"]:
+            model.badges = badges.get(model.pk, [])
+        return context
 
 
 class ModelDetailView(LoginRequiredMixin, TemplateView):
@@ -71,6 +76,7 @@ class ModelDetailView(LoginRequiredMixin, TemplateView):
             may_change=can(self.request.user, "change", model),
             at_form=at_form,
             production_at=production_at,
+            panels=panels.model_panels(request=self.request, model=model),
             **kwargs,
         )
 

@@ -1,9 +1,20 @@
-"""Admin: the metric catalogue is edited here; rules, alerts, series, sync runs and budgets are read-only (rules
-and budgets are set and alerts acted on through services, which check scope and write the audit trail)."""
+"""Admin: the metric catalogue is edited here; rules, alerts, series, sync runs, budgets, health and retraining
+are read-only (rules and budgets are set, alerts and retraining requests acted on through services, which check
+scope and write the audit trail)."""
 
 from django.contrib import admin
 
-from monitoring.models import Alert, AlertRule, Budget, MetricDefinition, MetricSeries, SyncRun
+from monitoring.models import (
+    Alert,
+    AlertRule,
+    Budget,
+    HealthCheck,
+    MetricDefinition,
+    MetricSeries,
+    RetrainingRequest,
+    RetrainingSchedule,
+    SyncRun,
+)
 
 
 @admin.register(MetricDefinition)
@@ -57,3 +68,23 @@ class BudgetAdmin(ReadOnlyAdmin):
     list_display = ["pk", "business_unit", "model", "monthly_amount", "valid_from", "valid_to", "created_by"]
     list_filter = ["business_unit"]
     list_select_related = ["business_unit", "model", "created_by"]
+
+
+@admin.register(HealthCheck)
+class HealthCheckAdmin(ReadOnlyAdmin):
+    list_display = ["model_version", "status", "score", "checked_at", "status_since"]
+    list_filter = ["status"]
+    list_select_related = ["model_version__model"]
+
+
+@admin.register(RetrainingRequest)
+class RetrainingRequestAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "model", "trigger", "status", "alert", "answered_by", "created_at"]
+    list_filter = ["status", "trigger"]
+    list_select_related = ["model", "answered_by__model", "alert__rule", "alert__model_version__model"]
+
+
+@admin.register(RetrainingSchedule)
+class RetrainingScheduleAdmin(ReadOnlyAdmin):
+    list_display = ["model", "every_days", "next_due", "active"]
+    list_select_related = ["model"]

@@ -6,8 +6,15 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Monitoring"
 
     def ready(self) -> None:
-        from lifecycle import gates
+        from lifecycle import gates, panels
+        from lifecycle import health as lifecycle_health
         from lifecycle.choices import Stage
+        from monitoring import health, retraining
         from monitoring.gates import no_critical_alert
 
         gates.register(Stage.PRODUCTION, no_critical_alert, name="no open critical alert")
+        lifecycle_health.register_reason_provider(health.alert_reasons)
+        lifecycle_health.register_reason_provider(health.stale_reasons)
+        panels.register_model_badges(health.model_badges)
+        panels.register_model_panel(health.model_panel)
+        gates.on_enter(Stage.REGISTERED, retraining.retraining_requests_tell_new_version)

@@ -80,3 +80,35 @@ class RootCause(models.TextChoices):
     CONCEPT_DRIFT = "concept_drift", "Concept drift"
     UPSTREAM_PIPELINE = "upstream_pipeline", "Upstream pipeline"
     OTHER = "other", "Other"
+
+
+class HealthStatus(models.TextChoices):
+    GOOD = "good", "Good"
+    WARNING = "warning", "Warning"
+    BAD = "bad", "Bad"
+
+
+HEALTH_STATUS_COLORS = {HealthStatus.GOOD: "green", HealthStatus.WARNING: "amber", HealthStatus.BAD: "red"}
+
+
+class RetrainingTrigger(models.TextChoices):
+    ALERT = "alert", "An alert"
+    SCHEDULE = "schedule", "The retraining schedule"
+    MANUAL = "manual", "Asked by a person"
+
+
+class RetrainingStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DECLINED = "declined", "Declined"
+
+
+RETRAINING_STATUS_COLORS = {
+    RetrainingStatus.OPEN: "blue",
+    RetrainingStatus.IN_PROGRESS: "amber",
+    RetrainingStatus.DONE: "green",
+    RetrainingStatus.DECLINED: "grey",
+}
+# A request still waits for a new version in these states.
+OPEN_RETRAINING_STATES = (RetrainingStatus.OPEN, RetrainingStatus.IN_PROGRESS)

@@ -1,6 +1,8 @@
 """Demo monitoring: 90 days of drift, performance and latency and 7 months of cost for the production versions,
 generated locally (no MLflow needed), a few rules and the alerts they open (one model drifting, one with a
-latency spike, one over budget), monthly budgets, and a KPI fed by the models' AUC."""
+latency spike, one over budget), monthly budgets and a KPI fed by the models' AUC. The drifting model's AUC
+rule opens a retraining request; another model has a manual one in progress and a schedule; the health check
+then shows bad, warning and good models."""
 
 import math
 import random
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
-from monitoring import cost, kpi_feed, services
+from monitoring import cost, health, kpi_feed, retraining, services
 from monitoring.models import AlertRule, MetricDefinition, MetricSeries, SyncRun
 from monitoring.sync import series_store
 from portfolio import services as portfolio
@@ -181,3 +183,20 @@ def _auc_kpi(versions) -> None:
         source="metric",
         metric_binding="auc",
     )
+    _retraining(versions)
+    health.health_check_all()
+
+
+def _retraining(versions) -> None:
+    """A manual request being worked on the slow model, and a quarterly schedule on the costly one."""
+    if len(versions) < 3:
+        return
+    slow, costly = versions[1].model, versions[2].model
+    owner = slow.owners.order_by("pk").first()
+    request = retraining.retraining_request_open(
+        actor=owner,
+        model=slow,
+        notes="Latency crept up after the feature store migration; retrain on the new features.",
+    )
+    retraining.retraining_request_start(actor=owner, request=request, note="Training run scheduled for Monday.")
+    retraining.retraining_schedule_set(actor=costly.owners.order_by("pk").first(), model=costly, every_days=90)

@@ -1,4 +1,5 @@
-"""Metrics pulled from MLflow (catalogue, series, points, daily roll-ups, sync runs) and the alerts on them."""
+"""Metrics pulled from MLflow (catalogue, series, points, daily roll-ups, sync runs), the alerts on them, the
+health of production versions and retraining requests."""
 
 from django.conf import settings
 from django.db import models
@@ -8,12 +9,17 @@ from core.models import RestrictedManager, TimeStampedModel
 from core.permissions import RestrictedQuerySet
 from monitoring.choices import (
     ALERT_STATUS_COLORS,
+    HEALTH_STATUS_COLORS,
+    RETRAINING_STATUS_COLORS,
     SEVERITY_COLORS,
     SYNC_STATUS_COLORS,
     Aggregation,
     AlertStatus,
     Condition,
+    HealthStatus,
     MetricKind,
+    RetrainingStatus,
+    RetrainingTrigger,
     RootCause,
     RuleAction,
     ScopeKind,
@@ -328,3 +334,132 @@ class Budget(TimeStampedModel):
     def __str__(self) -> str:
         scope = self.model.name if self.model_id else f"unit {self.business_unit.code}"
         return f"Budget of {scope} from {self.valid_from:%Y-%m}: {self.monthly_amount} USD/month"
+
+
+_MODEL_BU = "model__use_case__business_unit"
+
+
+class HealthCheck(models.Model):
+    """The latest health of a production version: good, warning or bad, a score and the reasons; updated in
+    place by the scheduled check so pages read one row."""
+
+    model_version = models.OneToOneField("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="health")
+    status = models.CharField(max_length=10, choices=HealthStatus.choices)
+    score = models.PositiveSmallIntegerField(help_text="100 is healthy; each reason takes points off.")
+    # [{"severity": "bad" | "warning", "kind": "alert", "text": "...", "url": "/..."}]
+    reasons = models.JSONField(default=list, blank=True)
+    checked_at = models.DateTimeField()
+    status_since = models.DateTimeField(help_text="When the status last changed.")
+
+    scope_business_unit = _VERSION_BU
+    scope_confidential = _VERSION_CONFIDENTIAL
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["score", "model_version_id"]
+        verbose_name = "health check"
+        default_permissions = ("view",)
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=100), name="%(app_label)s_%(class)s_score_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Health of {self.model_version}: {self.status} ({self.score})"
+
+    @property
+    def status_color(self) -> str:
+        return HEALTH_STATUS_COLORS.get(self.status, "grey")
+
+
+class RetrainingRequest(TimeStampedModel):
+    """A request to retrain a model, opened by an alert, the model's schedule or a person: open → in progress
+    → done (a new version answers it) or declined (with a reason)."""
+
+    model = models.ForeignKey("lifecycle.AIModel", on_delete=models.PROTECT, related_name="retraining_requests")
+    trigger = models.CharField(max_length=10, choices=RetrainingTrigger.choices)
+    status = models.CharField(max_length=12, choices=RetrainingStatus.choices, default=RetrainingStatus.OPEN)
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="retraining_requests"
+    )
+    answered_by = models.ForeignKey(
+        "lifecycle.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answered_retraining_requests",
+        verbose_name="answering version",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    decline_reason = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    scope_business_unit = _MODEL_BU
+    scope_confidential = "model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "retraining request"
+        default_permissions = ("add", "change", "view")
+        constraints = [
+            # An alert opens one request, however often its rule fires again while it stays open.
+            models.UniqueConstraint(
+                fields=["alert"], condition=Q(alert__isnull=False), name="%(app_label)s_%(class)s_one_per_alert"
+            ),
+            # The schedule never stacks requests: one scheduled request waits at a time.
+            models.UniqueConstraint(
+                fields=["model"],
+                condition=Q(trigger="schedule", status__in=["open", "in_progress"]),
+                name="%(app_label)s_%(class)s_one_open_scheduled",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                name="%(app_label)s_%(class)s_declined_with_reason",
+                violation_error_message="A declined request says why.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(answered_by__isnull=False),
+                name="%(app_label)s_%(class)s_done_with_version",
+                violation_error_message="A done request names the version that answers it.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Retraining #{self.pk} of {self.model}"
+
+    @property
+    def status_color(self) -> str:
+        return RETRAINING_STATUS_COLORS.get(self.status, "grey")
+
+
+class RetrainingSchedule(TimeStampedModel):
+    """Retrain a model every N days: the beat task opens a scheduled request when `next_due` comes."""
+
+    model = models.OneToOneField("lifecycle.AIModel", on_delete=models.PROTECT, related_name="retraining_schedule")
+    every_days = models.PositiveIntegerField()
+    next_due = models.DateField()
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_business_unit = _MODEL_BU
+    scope_confidential = "model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["next_due", "pk"]
+        verbose_name = "retraining schedule"
+        default_permissions = ("add", "change", "view")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_days__gte=1, every_days__lte=3650),
+                name="%(app_label)s_%(class)s_every_days_range",
+                violation_error_message="Retrain every 1 to 3650 days.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Retrain {self.model} every {self.every_days} days"

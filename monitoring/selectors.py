@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, Count, Q, QuerySet, When
 
 from core import mlflow_client
 from core.permissions import sees_everything
 from lifecycle.models import ModelVersion
-from monitoring.choices import AlertStatus, SyncStatus
+from monitoring.choices import AlertStatus, HealthStatus, SyncStatus
 
 # The cost selectors live in monitoring.cost; the dashboards may import them from here too.
 from monitoring.cost import (  # noqa: F401
@@ -18,7 +18,16 @@ from monitoring.cost import (  # noqa: F401
     monthly_cost_by_model,
     monthly_cost_by_unit,
 )
-from monitoring.models import Alert, AlertRule, MetricPoint, MetricSeries, SyncRun
+from monitoring.models import (
+    Alert,
+    AlertRule,
+    HealthCheck,
+    MetricPoint,
+    MetricSeries,
+    RetrainingRequest,
+    RetrainingSchedule,
+    SyncRun,
+)
 
 
 @dataclass(frozen=True)
@@ -153,3 +162,46 @@ def open_critical_alerts(*, user, unit=None) -> QuerySet[Alert]:
     if unit is not None:
         alerts = alerts.filter(model_version__model__use_case__business_unit=unit)
     return alerts.order_by("-pk")
+
+
+# --- Health -------------------------------------------------------------------------------------------
+
+
+def health_list(*, user, status: str = "", unit: str = "", mine: bool = False) -> QuerySet[HealthCheck]:
+    """The health of the production versions the user may see, worst first; filtered by status, business
+    unit code and, with `mine`, the user's own models."""
+    checks = (
+        HealthCheck.objects.restrict(user, "view")
+        .filter(model_version__stage="production")
+        .select_related("model_version__model__use_case__business_unit")
+        .order_by("score", "model_version__model__name", "model_version_id")
+    )
+    if status in HealthStatus.values:
+        checks = checks.filter(status=status)
+    if unit:
+        checks = checks.filter(model_version__model__use_case__business_unit__code=unit)
+    if mine:
+        checks = checks.filter(model_version__model__owners=user)
+    return checks
+
+
+def health_shares(*, user, unit=None) -> dict[str, int]:
+    """How many production versions the user may see are good, warning or bad (one query)."""
+    checks = HealthCheck.objects.restrict(user, "view").filter(model_version__stage="production")
+    if unit is not None:
+        checks = checks.filter(model_version__model__use_case__business_unit=unit)
+    counts = checks.aggregate(**{status: Count("pk", filter=Q(status=status)) for status in HealthStatus.values})
+    return {**counts, "total": sum(counts.values())}
+
+
+# --- Retraining ---------------------------------------------------------------------------------------
+
+
+def retraining_request_list(*, user) -> QuerySet[RetrainingRequest]:
+    return RetrainingRequest.objects.restrict(user, "view").select_related(
+        "model", "alert", "answered_by", "requested_by"
+    )
+
+
+def retraining_schedule_list(*, user) -> QuerySet[RetrainingSchedule]:
+    return RetrainingSchedule.objects.restrict(user, "view").select_related("model")

@@ -14,8 +14,9 @@ from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
 from core.permissions import can, require_model_perm
 from monitoring import evaluation
-from monitoring.choices import ACTIVE_ALERT_STATES, AlertStatus, Condition, RootCause, ScopeKind
+from monitoring.choices import ACTIVE_ALERT_STATES, AlertStatus, Condition, RootCause, RuleAction, ScopeKind
 from monitoring.models import Alert, AlertRule, Budget, MetricSeries
+from monitoring.retraining import retraining_request_for_alert
 from notifications.services import notify
 from portfolio.services.base import validate
 
@@ -187,6 +188,8 @@ def _open_or_update(*, rule: AlertRule, series: MetricSeries, found: list[evalua
         url=reverse("monitoring:alert_detail", args=[alert.pk]),
         category="alert",
     )
+    if rule.action == RuleAction.RETRAIN:
+        retraining_request_for_alert(alert=alert)
     return alert
 
 

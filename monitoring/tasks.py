@@ -7,7 +7,7 @@ and redelivered, stores nothing twice and loses nothing."""
 from celery import shared_task
 
 from core.mlflow_client import MlflowUnavailable
-from monitoring import kpi_feed, sync
+from monitoring import health, kpi_feed, retraining, sync
 from monitoring.retention import points_roll_up
 
 
@@ -48,3 +48,15 @@ def roll_up_points() -> dict:
 def kpis_feed() -> dict:
     """Write the daily measurements of the KPIs bound to a metric (sent when a sync run finishes)."""
     return kpi_feed.kpis_feed()
+
+
+@shared_task(name="monitoring.health_check_all", acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def health_check_all() -> dict:
+    """Recompute the health of every production version (status changes go to the audit trail)."""
+    return health.health_check_all()
+
+
+@shared_task(name="monitoring.retraining_schedules_run", acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def retraining_schedules_run() -> dict:
+    """Open the scheduled retraining requests that are due; a second run the same day opens nothing."""
+    return retraining.retraining_schedules_run()

@@ -13,4 +13,11 @@ urlpatterns = [
     path("versions/<int:pk>/compare/", views.CompareView.as_view(), name="compare"),
     path("cost/", views.CostView.as_view(), name="cost"),
     path("cost/budgets/", views.BudgetSetView.as_view(), name="budget_set"),
+    path("health/", views.HealthListView.as_view(), name="health_list"),
+    path("retraining/", views.RetrainingListView.as_view(), name="retraining_list"),
+    path("retraining/open/", views.RetrainingOpenView.as_view(), name="retraining_open"),
+    path("retraining/schedule/", views.RetrainingScheduleView.as_view(), name="retraining_schedule"),
+    path("retraining/<int:pk>/start/", views.RetrainingStartView.as_view(), name="retraining_start"),
+    path("retraining/<int:pk>/link/", views.RetrainingLinkView.as_view(), name="retraining_link"),
+    path("retraining/<int:pk>/decline/", views.RetrainingDeclineView.as_view(), name="retraining_decline"),
 ]

@@ -1,5 +1,5 @@
-"""Monitoring pages: sync runs, alerts (acknowledge, resolve) and a version's metric charts. They read the
-database only, never MLflow, so they render while MLflow is down (with a stale-data banner)."""
+"""Monitoring pages: sync runs, alerts (acknowledge, resolve), a version's metric charts, health and retraining.
+They read the database only, never MLflow, so they render while MLflow is down (with a stale-data banner)."""
 
 from abc import ABC, abstractmethod
 from datetime import timedelta
@@ -16,11 +16,20 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from core.exceptions import ApplicationError
-from core.permissions import can
-from lifecycle.models import ModelVersion
-from monitoring import charts, comparisons, cost, selectors, services
-from monitoring.choices import AlertStatus
-from monitoring.forms import AlertAcknowledgeForm, AlertResolveForm, BudgetForm
+from core.permissions import can, manages_everything
+from lifecycle.models import AIModel, ModelVersion
+from monitoring import charts, comparisons, cost, retraining, selectors, services
+from monitoring.choices import OPEN_RETRAINING_STATES, AlertStatus, HealthStatus, RetrainingStatus
+from monitoring.forms import (
+    AlertAcknowledgeForm,
+    AlertResolveForm,
+    BudgetForm,
+    RetrainingDeclineForm,
+    RetrainingLinkForm,
+    RetrainingOpenForm,
+    RetrainingScheduleForm,
+    RetrainingStartForm,
+)
 from monitoring.models import MetricDefinition
 from portfolio.models import BusinessUnit
 
@@ -126,7 +135,8 @@ class VersionMetricsView(LoginRequiredMixin, FreshnessMixin, TemplateView):
         for metric, group in groupby(rows, key=lambda row: row[0].metric):
             figures.append((metric, charts.series_chart(list(group))))
         alerts = selectors.alert_list(user=self.request.user).filter(model_version=version)[:20]
-        return super().get_context_data(version=version, figures=figures, alerts=alerts, **kwargs)
+        health = selectors.health_list(user=self.request.user).filter(model_version=version).first()
+        return super().get_context_data(version=version, figures=figures, alerts=alerts, health=health, **kwargs)
 
 
 class CompareView(LoginRequiredMixin, FreshnessMixin, TemplateView):
@@ -244,3 +254,171 @@ class BudgetSetView(LoginRequiredMixin, View):
                 messages.error(request, exc.message)
         target = reverse("monitoring:cost")
         return redirect(f"{target}?{urlencode({'unit': unit})}" if unit.isalnum() else target)
+
+
+# --- Health -------------------------------------------------------------------------------------------
+
+
+class HealthListView(LoginRequiredMixin, FreshnessMixin, ListView):
+    """Production models with their health and reasons; ?status=, ?unit= (code) and ?mine=1 filter."""
+
+    template_name = "monitoring/health_list.html"
+    paginate_by = 50
+
+    def filters(self) -> dict:
+        get = self.request.GET
+        return {
+            "status": get.get("status", "") if get.get("status") in HealthStatus.values else "",
+            "unit": get.get("unit", "")[:20],
+            "mine": get.get("mine") == "1",
+        }
+
+    def get_queryset(self):
+        return selectors.health_list(user=self.request.user, **self.filters())
+
+    def get_context_data(self, **kwargs):
+        filters = self.filters()
+        query = urlencode({k: (1 if k == "mine" else v) for k, v in filters.items() if v})
+        return super().get_context_data(
+            filters=filters,
+            query=query,
+            statuses=HealthStatus.choices,
+            units=BusinessUnit.objects.order_by("code").values_list("code", "name"),
+            shares=selectors.health_shares(user=self.request.user),
+            **kwargs,
+        )
+
+
+# --- Retraining ---------------------------------------------------------------------------------------
+
+
+class RetrainingListView(LoginRequiredMixin, ListView):
+    """Retraining requests the user may see, open ones first; owners and admins act from the rows."""
+
+    template_name = "monitoring/retraining_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        requests = selectors.retraining_request_list(user=self.request.user)
+        status = self.request.GET.get("status", "open")
+        if status == "open":
+            requests = requests.filter(status__in=OPEN_RETRAINING_STATES)
+        elif status in RetrainingStatus.values:
+            requests = requests.filter(status=status)
+        model = self.request.GET.get("model", "")
+        if model.isdigit():
+            requests = requests.filter(model_id=int(model))
+        return requests
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        rows = context["object_list"]
+        # Versions that may answer a request: those of its model registered after it (one query for the page).
+        candidates: dict[int, list[ModelVersion]] = {}
+        model_ids = {r.model_id for r in rows if r.status in OPEN_RETRAINING_STATES}
+        for version in ModelVersion.objects.restrict(user, "view").filter(model_id__in=model_ids).order_by("-pk"):
+            candidates.setdefault(version.model_id, []).append(version)
+        owned = set(AIModel.objects.filter(pk__in={r.model_id for r in rows}, owners=user).values_list("pk", flat=True))
+        admin = manages_everything(user)
+        may_act = user.has_perm("monitoring.change_retrainingrequest")
+        for row in rows:
+            row.may_act = may_act and (admin or row.model_id in owned) and row.status in OPEN_RETRAINING_STATES
+            row.candidates = [v for v in candidates.get(row.model_id, []) if v.created_at >= row.created_at]
+        openable = AIModel.objects.restrict(user, "view").order_by("name")
+        if not admin:
+            openable = openable.filter(owners=user)
+        return {
+            **context,
+            "status": self.request.GET.get("status", "open"),
+            "open_form": (
+                RetrainingOpenForm(models=openable) if user.has_perm("monitoring.add_retrainingrequest") else None
+            ),
+            "schedules": selectors.retraining_schedule_list(user=user)[:100],
+            "schedule_form": (
+                RetrainingScheduleForm(models=openable, initial={"active": True, "every_days": 90})
+                if user.has_perm("monitoring.add_retrainingschedule")
+                else None
+            ),
+        }
+
+
+class RetrainingOpenView(LoginRequiredMixin, View):
+    def post(self, request):
+        models = AIModel.objects.restrict(request.user, "view")
+        form = RetrainingOpenForm(request.POST, models=models)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        else:
+            try:
+                done = retraining.retraining_request_open(
+                    actor=request.user, model=form.cleaned_data["model"], notes=form.cleaned_data["notes"]
+                )
+                messages.success(request, f"Retraining request #{done.pk} is open; the owners are told.")
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        return redirect("monitoring:retraining_list")
+
+
+class RetrainingScheduleView(LoginRequiredMixin, View):
+    def post(self, request):
+        form = RetrainingScheduleForm(request.POST, models=AIModel.objects.restrict(request.user, "view"))
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        else:
+            try:
+                schedule = retraining.retraining_schedule_set(actor=request.user, **form.cleaned_data)
+                messages.success(request, f"{schedule}; next request on {schedule.next_due:%Y-%m-%d}.")
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        return redirect("monitoring:retraining_list")
+
+
+class _RetrainingActionView(LoginRequiredMixin, View, ABC):
+    """A form posted on a retraining request; each subclass names its form and the service that acts."""
+
+    form_class = None
+
+    @abstractmethod
+    def act(self, *, retraining_request, data): ...
+
+    def post(self, request, pk):
+        found = get_object_or_404(selectors.retraining_request_list(user=request.user), pk=pk)
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        else:
+            try:
+                done = self.act(retraining_request=found, data=form.cleaned_data)
+                messages.success(request, f"Retraining request #{done.pk} is {done.get_status_display().lower()}.")
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        return redirect("monitoring:retraining_list")
+
+
+class RetrainingStartView(_RetrainingActionView):
+    form_class = RetrainingStartForm
+
+    def act(self, *, retraining_request, data):
+        return retraining.retraining_request_start(
+            actor=self.request.user, request=retraining_request, note=data["note"]
+        )
+
+
+class RetrainingLinkView(_RetrainingActionView):
+    form_class = RetrainingLinkForm
+
+    def act(self, *, retraining_request, data):
+        version = get_object_or_404(ModelVersion.objects.restrict(self.request.user, "view"), pk=data["version"])
+        return retraining.retraining_request_link_version(
+            actor=self.request.user, request=retraining_request, version=version
+        )
+
+
+class RetrainingDeclineView(_RetrainingActionView):
+    form_class = RetrainingDeclineForm
+
+    def act(self, *, retraining_request, data):
+        return retraining.retraining_request_decline(
+            actor=self.request.user, request=retraining_request, reason=data["reason"]
+        )

@@ -229,6 +229,8 @@ SPECTACULAR_SETTINGS = {
         "AlertConditionEnum": "monitoring.choices.Condition",
         "RootCauseEnum": "monitoring.choices.RootCause",
         "SyncRunStatusEnum": "monitoring.choices.SyncStatus",
+        "RetrainingTriggerEnum": "monitoring.choices.RetrainingTrigger",
+        "RetrainingStatusEnum": "monitoring.choices.RetrainingStatus",
     },
 }
 
@@ -305,6 +307,8 @@ MLFLOW_HISTORY_MAX_PAGES = env.int("MLFLOW_HISTORY_MAX_PAGES", default=200)
 MONITORING_SYNC_STALE_AFTER = env.int("MONITORING_SYNC_STALE_AFTER", default=2 * 60 * 60)
 # Raw metric points older than this are rolled up into daily aggregates by monitoring.roll_up_points.
 MONITORING_RAW_RETENTION_DAYS = env.int("MONITORING_RAW_RETENTION_DAYS", default=365)
+# The health check calls a production version's metrics stale when no point arrived for this many hours.
+MONITORING_HEALTH_STALE_HOURS = env.int("MONITORING_HEALTH_STALE_HOURS", default=48)
 
 # --- Logging --------------------------------------------------------------------------------------
 

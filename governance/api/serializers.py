@@ -350,6 +350,8 @@ class UseCaseCoverageSerializer(serializers.Serializer):
     code = serializers.CharField(source="use_case.code")
     risk_tier = serializers.CharField(source="use_case.risk_tier")
     frameworks = FrameworkCoverageSerializer(many=True)
+
+
 # --- Model cards and bias assessments ----------------------------------------------------------------------
 
 

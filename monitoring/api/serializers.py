@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from monitoring import selectors
 from monitoring.choices import RootCause
-from monitoring.models import Alert, AlertRule, Budget, MetricPoint, MetricSeries, SyncRun
+from monitoring.models import Alert, AlertRule, Budget, MetricPoint, MetricSeries, RetrainingRequest, SyncRun
 
 
 class MetricSeriesSerializer(serializers.ModelSerializer):
@@ -196,3 +196,36 @@ class CostReportSerializer(serializers.Serializer):
     forecast = CostForecastSerializer(many=True)
     budgets = BudgetLineSerializer(many=True)
     over_budget = OverBudgetSerializer(many=True)
+
+
+class RetrainingRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RetrainingRequest
+        fields = [
+            "id",
+            "model",
+            "trigger",
+            "status",
+            "alert",
+            "answered_by",
+            "requested_by",
+            "notes",
+            "decline_reason",
+            "started_at",
+            "closed_at",
+            "created_at",
+        ]
+        read_only_fields = [f for f in fields if f not in ("model", "notes")]
+        extra_kwargs = {"notes": {"required": True, "allow_blank": False}}
+
+
+class RetrainingStartSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class RetrainingLinkSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+
+
+class RetrainingDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)

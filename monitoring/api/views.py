@@ -11,10 +11,10 @@ from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter, visible
 from lifecycle.models import AIModel, ModelVersion
-from monitoring import cost, selectors, services
+from monitoring import cost, retraining, selectors, services
 from monitoring.api import serializers as s
-from monitoring.choices import AlertStatus, MetricKind, Severity
-from monitoring.models import Alert, AlertRule, Budget, MetricSeries, SyncRun
+from monitoring.choices import AlertStatus, MetricKind, RetrainingStatus, RetrainingTrigger, Severity
+from monitoring.models import Alert, AlertRule, Budget, MetricSeries, RetrainingRequest, SyncRun
 from portfolio.models import BusinessUnit
 
 
@@ -26,6 +26,16 @@ class MetricSeriesFilterSet(django_filters.FilterSet):
     class Meta:
         model = MetricSeries
         fields = ["model_version", "name", "kind", "run_id"]
+
+
+class RetrainingRequestFilterSet(django_filters.FilterSet):
+    model = IdChoiceFilter(queryset=visible(AIModel))
+    status = django_filters.MultipleChoiceFilter(choices=RetrainingStatus.choices)
+    trigger = django_filters.MultipleChoiceFilter(choices=RetrainingTrigger.choices)
+
+    class Meta:
+        model = RetrainingRequest
+        fields = ["model", "status", "trigger"]
 
 
 class AlertFilterSet(django_filters.FilterSet):
@@ -182,3 +192,53 @@ class CostReportView(APIView):
             "over_budget": cost.models_over_budget(user=request.user, unit=unit),
         }
         return Response(s.CostReportSerializer(report).data)
+
+
+class RetrainingRequestViewSet(ScopedCreateReadViewSet):
+    """Retraining requests (trigger alert, schedule or manual); POST opens a manual one {"model", "notes"};
+    `start`, `link` (the answering version) and `decline` act on them. Owners of the model and admins act."""
+
+    queryset = RetrainingRequest.objects.all()
+    serializer_class = s.RetrainingRequestSerializer
+    filterset_class = RetrainingRequestFilterSet
+
+    def perform_create(self, serializer):
+        model = get_object_or_404(
+            AIModel.objects.restrict(self.request.user, "view"), pk=serializer.validated_data["model"].pk
+        )
+        serializer.instance = retraining.retraining_request_open(
+            actor=self.request.user, model=model, notes=serializer.validated_data["notes"]
+        )
+
+    @extend_schema(request=s.RetrainingStartSerializer, responses=s.RetrainingRequestSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.RetrainingStartSerializer)
+    def start(self, request, pk=None):
+        """Someone retrains the model now: {"note": "..."}."""
+        data = s.RetrainingStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = retraining.retraining_request_start(actor=request.user, request=self.get_object(), **data.validated_data)
+        return Response(s.RetrainingRequestSerializer(done).data)
+
+    @extend_schema(request=s.RetrainingLinkSerializer, responses=s.RetrainingRequestSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.RetrainingLinkSerializer)
+    def link(self, request, pk=None):
+        """A new version of the model answers the request, which is then done: {"version": id}."""
+        data = s.RetrainingLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = self.get_object()
+        version = get_object_or_404(
+            ModelVersion.objects.restrict(request.user, "view"), pk=data.validated_data["version"]
+        )
+        done = retraining.retraining_request_link_version(actor=request.user, request=found, version=version)
+        return Response(s.RetrainingRequestSerializer(done).data)
+
+    @extend_schema(request=s.RetrainingDeclineSerializer, responses=s.RetrainingRequestSerializer)
+    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.RetrainingDeclineSerializer)
+    def decline(self, request, pk=None):
+        """No retraining, and why: {"reason": "..."}."""
+        data = s.RetrainingDeclineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = retraining.retraining_request_decline(
+            actor=request.user, request=self.get_object(), **data.validated_data
+        )
+        return Response(s.RetrainingRequestSerializer(done).data)

@@ -225,3 +225,33 @@ def test_panels_are_cached_until_an_audited_change(client, units, make_user, por
     )
     rows = {r["kpi"]: r for r in _csv(client.get("/dashboards/executive/?export=kpis"))}
     assert Decimal(rows["CORP KPI"]["latest"]) == 1 and rows["CORP KPI"]["verdict"] == "off track"
+
+
+def test_cost_health_and_compliance_panels_count_what_was_stored(client, units, make_user, portfolio_world):
+    from django.utils import timezone
+
+    from monitoring import health
+    from monitoring import services as monitoring
+    from monitoring.sync import series_store
+    from tests.monitoring.factories import series_of
+
+    now_ms = int(timezone.now().timestamp() * 1000)
+    retail = ModelVersion.objects.filter(model__name__startswith="retail", stage=Stage.PRODUCTION).order_by("pk")
+    for i, version in enumerate(retail):  # this month's spend: 40 + 60 in RETAIL
+        series_store(series_id=series_of(version, "cost_usd").pk, points=[(0, now_ms - 60_000, 40.0 + 20 * i)])
+    monitoring.budget_set(
+        actor=portfolio_world["pm"], business_unit=units["RETAIL"], monthly_amount=80, valid_from=TODAY.replace(day=1)
+    )
+    health.health_check_all()
+    client.force_login(_exec(make_user, units))
+    cost = _csv(client.get("/dashboards/executive/?unit=RETAIL&export=cost"))
+    this_month = TODAY.strftime("%Y-%m")
+    row = next(r for r in cost if r["kind"] == "actual" and r["month"] == this_month)
+    assert (row["unit"], float(row["cost_usd"]), float(row["budget_usd"])) == ("RETAIL", 100.0, 80.0)
+    page = client.get("/dashboards/executive/").content.decode()
+    health_panel = page.split('data-testid="health"')[1].split("</section>")[0]
+    # Every production version gets a health record, whatever its state.
+    assert "of 3 production models checked" in health_panel
+    coverage = {r["framework"]: r for r in _csv(client.get("/dashboards/executive/?export=compliance"))}
+    assert coverage and all(r["covered"] == "0" for r in coverage.values())
+    assert int(coverage["EU AI Act"]["use_cases"]) == 2  # the two assessed use cases (high and low)

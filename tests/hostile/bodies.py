@@ -53,6 +53,10 @@ BODIES = {
         "note": f"new budget {c}",
     },
     "alerts_acknowledge_create": lambda w, c, me: {"note": "looking"},
+    "retraining_requests_create": lambda w, c, me: {"model": pk(w, "model", c), "notes": f"retrain {c}"},
+    "retraining_requests_start_create": lambda w, c, me: {"note": "on it"},
+    "retraining_requests_link_create": lambda w, c, me: {"version": pk(w, "model_version", c)},
+    "retraining_requests_decline_create": lambda w, c, me: {"reason": "not worth it"},
     "alerts_resolve_create": lambda w, c, me: {"root_cause": "data_issue", "note": "upstream feed fixed"},
     "assumptions_create": lambda w, c, me: {
         "statement": f"new assumption {c}",

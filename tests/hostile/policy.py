@@ -324,6 +324,13 @@ API: dict[str, Read | Write] = {
     "reviews_sign_offs_create": W(
         "review", actor="validator", cross_unit="sign-off functions are central: they sign every unit's versions"
     ),
+    "retraining_requests_list": R("signed_in", lists="retraining_request"),
+    # Owners of the model and admins act; the principals own no model, so their own unit's are refused too.
+    "retraining_requests_create": W(parent="model", actor="data_scientist", settable=("model",)),
+    "retraining_requests_retrieve": R("scoped", "retraining_request"),
+    "retraining_requests_start_create": W("retraining_request", actor="data_scientist"),
+    "retraining_requests_link_create": W("retraining_request", actor="data_scientist", settable=("version",)),
+    "retraining_requests_decline_create": W("retraining_request", actor="data_scientist"),
     "risk_assessments_list": R("signed_in", lists="risk_assessment"),
     "risk_assessments_create": W(parent="use_case", settable=("use_case",)),
     "risk_assessments_retrieve": R("scoped", "risk_assessment"),
@@ -461,6 +468,13 @@ PAGES: dict[str, Read] = {
     "monitoring:compare": R("scoped", "model_version"),
     "monitoring:cost": R("signed_in"),
     "monitoring:budget_set": R("post_only"),
+    "monitoring:health_list": R("signed_in"),
+    "monitoring:retraining_list": R("signed_in"),
+    "monitoring:retraining_open": R("post_only"),
+    "monitoring:retraining_schedule": R("post_only"),
+    "monitoring:retraining_start": R("post_only_scoped", "retraining_request"),
+    "monitoring:retraining_link": R("post_only_scoped", "retraining_request"),
+    "monitoring:retraining_decline": R("post_only_scoped", "retraining_request"),
     "dashboards:executive": R("dashboard_executive"),
     "dashboards:executive_print": R("dashboard_executive"),
     "dashboards:program": R("dashboard_program"),

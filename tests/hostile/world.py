@@ -18,6 +18,7 @@ from governance.models import Control, Framework, Review
 from lifecycle import decommissioning
 from lifecycle import services as lifecycle
 from lifecycle.datasets import dataset_register
+from monitoring import retraining
 from monitoring import services as monitoring
 from monitoring.models import Alert, MetricDefinition, MetricSeries, SyncRun
 from monitoring.sync import series_store
@@ -282,4 +283,7 @@ def _governed(world, builder, object_class, model, version) -> dict:
         "alert_rule": rule,
         "metric_series": series,
         "alert": Alert.objects.get(rule=rule, series=series),
+        "retraining_request": retraining.retraining_request_open(
+            actor=builder, model=model, notes=marker("retraining_request", object_class)
+        ),
     }

@@ -2,7 +2,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from monitoring import cost
-from monitoring.models import Alert, Budget, MetricPoint
+from monitoring.models import Alert, Budget, HealthCheck, MetricPoint, RetrainingRequest, RetrainingSchedule
 from portfolio.models import KPIMeasurement
 
 
@@ -24,3 +24,10 @@ def test_the_demo_has_three_months_of_metrics_and_an_alert_of_each_story(db):
     assert len([r for r in last if r["cost"] > budget[r["model_id"]]]) == 1  # last month, whatever today is
     assert len(cost.models_over_budget(user=executive)) <= 1
     assert KPIMeasurement.objects.filter(kpi__source="metric").count() >= 80
+
+
+def test_the_demo_shows_good_warning_and_bad_models_and_retraining_requests(db):
+    call_command("seed_demo")
+    assert set(HealthCheck.objects.values_list("status", flat=True)) == {"good", "warning", "bad"}
+    assert set(RetrainingRequest.objects.values_list("trigger", flat=True)) == {"alert", "manual"}
+    assert RetrainingSchedule.objects.count() == 1

@@ -84,6 +84,8 @@ def test_default_beat_schedules_are_in_the_database(db):
         "lifecycle.check_production_aliases": "minutes",
         "monitoring.sync_all": "minutes",
         "monitoring.roll_up_points": "days",
+        "monitoring.health_check_all": "hours",
+        "monitoring.retraining_schedules_run": "hours",
     }
 
 
