@@ -510,6 +510,10 @@ class ReviewBoardDashboard(DashboardView):
                 calendar_sources.reassessments_due(user=user, start=today - timedelta(days=365), end=soon, unit=unit)
             ),
             exceptions=governance.live_exceptions(user=user),
+            evidence_expiring=list(governance.evidence_expiring_soon(user=user, today=today, unit=unit)[:10]),
+            evidence_waiting=governance.evidence_list(user=user).filter(status="submitted").count()
+            if user.has_perm("governance.review_evidence")
+            else None,
             **kwargs,
         )
 
@@ -536,6 +540,18 @@ class DataScienceDashboard(DashboardView):
         unit = self.scope["unit"]
         return alerts if unit is None else alerts.filter(model_version__model__use_case__business_unit=unit)
 
+    def my_retraining(self):
+        requests = monitoring.retraining_request_list(user=self.request.user).filter(
+            model__owners=self.request.user, status__in=["open", "in_progress"]
+        )
+        unit = self.scope["unit"]
+        return requests if unit is None else requests.filter(model__use_case__business_unit=unit)
+
+    def my_health(self):
+        """Health of my production versions, worst first."""
+        unit = self.scope["unit"]
+        return monitoring.health_list(user=self.request.user, mine=True, unit=unit.code if unit else "")
+
     def alerts_table(self):
         return ["alert", "version", "severity", "status", "message", "opened"], [
             [a.pk, str(a.model_version), a.severity, a.status, a.message, a.created_at] for a in self.my_alerts()
@@ -561,6 +577,8 @@ class DataScienceDashboard(DashboardView):
             my_alerts=self.my_alerts()[:15],
             drift_figure=monitoring_charts.comparison_chart(trends) if trends else None,
             unit_use_cases=portfolio.use_case_list(user=user).filter(business_unit__memberships__user=user)[:10],
+            retraining=self.my_retraining()[:10],
+            my_health=self.my_health()[:10],
             **kwargs,
         )
 

@@ -422,3 +422,13 @@ def model_card_of(version) -> ModelCard | None:
 
 def bias_assessment_list(*, user):
     return BiasAssessment.objects.restrict(user, "view").select_related("version__model", "created_by")
+
+
+def evidence_expiring_soon(*, user, today, within_days: int = 30, unit=None):
+    """Valid evidence the user may see whose expiry falls in the coming days, soonest first."""
+    from datetime import timedelta
+
+    evidence = evidence_list(user=user)
+    if unit is not None:
+        evidence = evidence.filter(use_case__business_unit=unit)
+    return evidence.valid(today).filter(expires_on__lte=today + timedelta(days=within_days)).order_by("expires_on")

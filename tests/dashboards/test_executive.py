@@ -171,7 +171,7 @@ def test_query_count_does_not_grow_with_the_portfolio(client, units, make_user, 
     boss = _exec(make_user, units)
     client.force_login(boss)
     client.get("/dashboards/executive/")
-    with django_assert_max_num_queries(32):
+    with django_assert_max_num_queries(48):
         small = client.get("/dashboards/executive/")
     pm = portfolio_world["pm"]
     for i in range(6):  # more objectives, KPIs, use cases and models
