@@ -12,10 +12,6 @@ class Migration(migrations.Migration):
         ("portfolio", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
-    # Every role migration syncs the whole of core/roles.py, which names monitoring.manage_budget: the
-    # permission's model must exist before the first of them runs.
-    run_before = [("core", "0001_role_groups")]
-
     operations = [
         migrations.CreateModel(
             name="Budget",
