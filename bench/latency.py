@@ -99,6 +99,8 @@ def measure(repeat: int = 20) -> list[dict]:
             cache.clear()
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
+            # Count now: the captured list is a live slice of the connection's log, which the next request resets.
+            query_count = len(queries)
             cached = timed(client, url, repeat)
             rows.append(
                 {
@@ -108,7 +110,7 @@ def measure(repeat: int = 20) -> list[dict]:
                     "status": response.status_code,
                     "p50_ms": statistics.median(timings),
                     "p95_ms": percentile(timings, 0.95),
-                    "queries": len(queries),
+                    "queries": query_count,
                     "cached_p95_ms": percentile(cached, 0.95),
                 }
             )
