@@ -83,3 +83,16 @@ def test_unit_filter_and_exports_keep_to_my_models(client, units, make_user, min
     assert (
         'id="models-chart"' in page and "m-ds v1" not in page.split('data-testid="blocked"')[1].split("</section>")[0]
     )
+
+
+def test_my_open_retraining_requests_show(client, mine):
+    from monitoring import retraining
+
+    ds, (my_version, their_version) = mine
+    retraining.retraining_request_open(actor=ds, model=my_version.model, notes="Fresh data")
+    other_owner = their_version.model.owners.first()
+    retraining.retraining_request_open(actor=other_owner, model=their_version.model, notes="Not mine")
+    client.force_login(ds)
+    page = client.get("/dashboards/data-science/").content.decode()
+    panel = page.split('data-testid="my-retraining"')[1].split("</section>")[0]
+    assert "m-ds" in panel and "m-ds-other" not in panel
