@@ -229,3 +229,26 @@ class RetrainingLinkSerializer(serializers.Serializer):
 
 class RetrainingDeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
+
+
+class ComparisonQuerySerializer(serializers.Serializer):
+    candidate = serializers.IntegerField(help_text="The version under test (canary, shadow, challenger).")
+    incumbent = serializers.IntegerField(help_text="The version it is compared with, e.g. production.")
+    metric = serializers.CharField(help_text="A catalogued metric name, e.g. auc or latency_p95_ms.")
+    days = serializers.IntegerField(min_value=1, max_value=365, default=30, help_text="The window, in days.")
+
+
+class ComparisonSerializer(serializers.Serializer):
+    candidate = serializers.IntegerField()
+    incumbent = serializers.IntegerField()
+    metric = serializers.CharField()
+    days = serializers.IntegerField()
+    test = serializers.CharField()
+    candidate_points = serializers.IntegerField()
+    incumbent_points = serializers.IntegerField()
+    candidate_mean = serializers.FloatField(allow_null=True)
+    incumbent_mean = serializers.FloatField(allow_null=True)
+    t_statistic = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+    candidate_better = serializers.BooleanField(allow_null=True)
+    verdict = serializers.CharField()

@@ -10,4 +10,8 @@ router.register("alerts", views.AlertViewSet, basename="alert")
 router.register("sync-runs", views.SyncRunViewSet, basename="sync-run")
 router.register("budgets", views.BudgetViewSet, basename="budget")
 router.register("retraining-requests", views.RetrainingRequestViewSet, basename="retraining-request")
-urlpatterns = [*router.urls, path("costs/", views.CostReportView.as_view(), name="costs")]
+urlpatterns = [
+    *router.urls,
+    path("costs/", views.CostReportView.as_view(), name="costs"),
+    path("comparisons/", views.ComparisonView.as_view(), name="comparisons"),
+]

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,10 +14,18 @@ from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter, visible
 from lifecycle.models import AIModel, ModelVersion
-from monitoring import cost, retraining, selectors, services
+from monitoring import comparisons, cost, retraining, selectors, services
 from monitoring.api import serializers as s
 from monitoring.choices import AlertStatus, MetricKind, RetrainingStatus, RetrainingTrigger, Severity
-from monitoring.models import Alert, AlertRule, Budget, MetricSeries, RetrainingRequest, SyncRun
+from monitoring.models import (
+    Alert,
+    AlertRule,
+    Budget,
+    MetricDefinition,
+    MetricSeries,
+    RetrainingRequest,
+    SyncRun,
+)
 from portfolio.models import BusinessUnit
 
 
@@ -242,3 +253,45 @@ class RetrainingRequestViewSet(ScopedCreateReadViewSet):
             actor=request.user, request=self.get_object(), **data.validated_data
         )
         return Response(s.RetrainingRequestSerializer(done).data)
+
+
+class ComparisonView(APIView):
+    """Two versions on one metric over a window: Welch's t-test on their points and the verdict in words
+    (the same computation as the comparison page). Both versions must be visible to the caller."""
+
+    @extend_schema(
+        parameters=[s.ComparisonQuerySerializer], responses=s.ComparisonSerializer, operation_id="comparisons_retrieve"
+    )
+    def get(self, request):
+        query = s.ComparisonQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        visible_versions = ModelVersion.objects.restrict(request.user, "view")
+        candidate = get_object_or_404(visible_versions, pk=data["candidate"])
+        incumbent = get_object_or_404(visible_versions, pk=data["incumbent"])
+        metric = MetricDefinition.objects.filter(name=data["metric"]).first()
+        if metric is None:
+            raise ApplicationError(
+                f"metric: no catalogued metric is called “{data['metric']}”.", details={"metric": ["Unknown."]}
+            )
+        since = int((timezone.now() - timedelta(days=data["days"])).timestamp() * 1000)
+        result = comparisons.compare_versions(candidate=candidate, incumbent=incumbent, metric=metric, since_ms=since)
+        return Response(
+            s.ComparisonSerializer(
+                {
+                    "candidate": candidate.pk,
+                    "incumbent": incumbent.pk,
+                    "metric": metric.name,
+                    "days": data["days"],
+                    "test": "Welch's t-test, 5% level",
+                    "candidate_points": len(result.candidate_values),
+                    "incumbent_points": len(result.incumbent_values),
+                    "candidate_mean": result.candidate_mean,
+                    "incumbent_mean": result.incumbent_mean,
+                    "t_statistic": result.t_statistic,
+                    "p_value": result.p_value,
+                    "candidate_better": result.candidate_better,
+                    "verdict": result.verdict,
+                }
+            ).data
+        )

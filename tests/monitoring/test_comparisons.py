@@ -1,6 +1,9 @@
 """Comparing a candidate with its incumbent on a metric: Welch's t-test, the verdict, the page."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from scipy import stats
 
 from monitoring.comparisons import compare_values
@@ -44,3 +47,27 @@ def test_the_page_compares_a_canary_with_production_by_default(client, units, ma
     outsider = make_user("corp", "data_scientist", units=(units["CORP"],))
     client.force_login(outsider)
     assert client.get(f"/monitoring/versions/{canary.pk}/compare/").status_code == 404  # confidential elsewhere
+
+
+def test_the_api_gives_the_same_test_and_hides_other_units_versions(api, units, make_user):
+    pm = make_user("pm", "program_manager", units=(units["RETAIL"],))
+    ds = make_user("ds", "data_scientist", units=(units["RETAIL"],))
+    production = version_of(pm=pm, ds=ds, unit=units["RETAIL"], name="fraud", confidential=True)
+    from lifecycle import services as lifecycle
+
+    canary = lifecycle.model_version_register(actor=ds, model=production.model, version="2", mlflow_run_id="run-c")
+    old, new = [120, 125, 118, 130, 122], [300, 310, 305, 298, 320]
+    store(series_of(production, "latency_p95_ms"), old, start=-5)
+    store(series_of(canary, "latency_p95_ms"), new, start=-5)
+    query = {"candidate": canary.pk, "incumbent": production.pk, "metric": "latency_p95_ms", "days": 30}
+    with time_machine.travel(datetime(2026, 1, 5, tzinfo=UTC)):  # the points sit around T0
+        response = api(ds).get("/api/v1/comparisons/", query)
+    answer = response.json()
+    assert response.status_code == 200, answer
+    assert answer["candidate_better"] is False and answer["candidate_points"] == 5
+    assert answer["p_value"] == pytest.approx(stats.ttest_ind(new, old, equal_var=False).pvalue)
+    assert answer["verdict"].startswith("The candidate is worse on latency_p95_ms")
+    bad = api(ds).get("/api/v1/comparisons/", {**query, "metric": "nonsense"})
+    assert bad.status_code == 400 and "nonsense" in bad.json()["detail"]
+    outsider = make_user("corp", "data_scientist", units=(units["CORP"],))
+    assert api(outsider).get("/api/v1/comparisons/", query).status_code == 404
