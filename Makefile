@@ -11,7 +11,7 @@ BENCH_DATABASE_URL ?= postgres://lodestar:lodestar@127.0.0.1:5432/lodestar_bench
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 
-.PHONY: demo test test-fast lint format migrate seed bench clean
+.PHONY: demo test test-fast chaos lint format migrate seed bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,11 +44,17 @@ demo: $(VENV)/.installed $(MLFLOW_VENV)/.installed static/vendor/plotly.min.js s
 # Everything but the browser on both cores, then the browser tests (one Chromium at a time).
 test: $(VENV)/.installed $(MLFLOW_VENV)/.installed static/vendor/plotly.min.js
 	scripts/ensure_chromium.sh
-	$(PY) -m pytest -m "not e2e" -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e and not chaos" -n 2 $(PYTEST_ARGS)
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed
-	$(PY) -m pytest -m "not e2e and not integration" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e and not integration and not chaos" $(PYTEST_ARGS)
+
+# The long hostile runs (RELIABILITY T05 for four roles, T16's twenty SIGKILLs): minutes, not every CI run.
+chaos: $(VENV)/.installed $(MLFLOW_VENV)/.installed
+	$(PY) -m pytest -m chaos -p no:randomly $(PYTEST_ARGS)
+	LODESTAR_FUZZ_ROLES=program_manager,review_board,data_scientist,executive LODESTAR_FUZZ_SCALE=3 \
+		$(PY) -m pytest tests/hostile/test_fuzz_api.py -p no:randomly -s $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
