@@ -90,13 +90,27 @@ def kpi_progress(rows, url_for) -> dict:
     return _as_dict(figure)
 
 
-def value_by_unit(rows: list[dict]) -> dict:
-    """Grouped bars per business unit: projected against realised annual value."""
+def value_by_unit(rows: list[dict], url_for=None) -> dict:
+    """Grouped bars per business unit: projected against realised annual value; a bar opens the unit's live
+    use cases."""
     units = [r["business_unit__code"] for r in rows]
+    urls = [url_for(r) for r in rows] if url_for else None
     figure = go.Figure(
         [
-            go.Bar(name="projected", x=units, y=[float(r["projected"] or 0) for r in rows], marker_color="#8fa3bf"),
-            go.Bar(name="realised", x=units, y=[float(r["realised_total"] or 0) for r in rows], marker_color="#2e8b57"),
+            go.Bar(
+                name="projected",
+                x=units,
+                y=[float(r["projected"] or 0) for r in rows],
+                marker_color="#8fa3bf",
+                customdata=urls,
+            ),
+            go.Bar(
+                name="realised",
+                x=units,
+                y=[float(r["realised_total"] or 0) for r in rows],
+                marker_color="#2e8b57",
+                customdata=urls,
+            ),
         ]
     )
     figure.update_layout(

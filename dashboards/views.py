@@ -56,6 +56,9 @@ FUNNEL = [
 ]
 
 
+LIVE_STATUSES = "&status=live&status=retired"  # the use cases whose value is realised
+
+
 def _pct(share):
     return None if share is None else round(share * 100, 1)
 
@@ -290,6 +293,7 @@ class ExecutiveDashboard(DashboardView):
             return reverse("lifecycle:model_list") + "?" + urlencode(params)
 
         by_status = self.panels.get("status", self.status_counts)
+        cases_url = reverse("portfolio:usecase_list")
         in_production = sum(n for (_, stage), n in counts.items() if stage == Stage.PRODUCTION)
         quarter_labels, series = self.moves()
         critical_count, critical = self.panels.get("critical", self.critical_alerts)
@@ -303,9 +307,17 @@ class ExecutiveDashboard(DashboardView):
             if kpis
             else None,
             by_objective=by_objective,
-            value_objective_figure=portfolio_charts.projected_vs_realised(by_objective) if by_objective else None,
+            value_objective_figure=portfolio_charts.projected_vs_realised(
+                by_objective, url_for=lambda r: f"{cases_url}?objective={r['objective'].pk}{LIVE_STATUSES}"
+            )
+            if by_objective
+            else None,
             by_unit=by_unit,
-            value_unit_figure=charts.value_by_unit(by_unit) if by_unit else None,
+            value_unit_figure=charts.value_by_unit(
+                by_unit, url_for=lambda r: f"{cases_url}?business_unit={r['business_unit_id']}{LIVE_STATUSES}"
+            )
+            if by_unit
+            else None,
             heatmap=charts.risk_heatmap(tiers=list(RiskTier), stages=HEATMAP_STAGES, counts=counts, url_for=cell_url),
             heat_rows=[
                 (t, [(s, counts.get((t.value, s.value), 0), cell_url(t.value, s.value)) for s in HEATMAP_STAGES])
@@ -328,7 +340,11 @@ class ExecutiveDashboard(DashboardView):
         data = self.costs()
         figure = (
             monitoring_charts.cost_chart(
-                history=data["history"], forecast=data["forecast"], budgets=data["budgets"], scope=data["scope"]
+                history=data["history"],
+                forecast=data["forecast"],
+                budgets=data["budgets"],
+                scope=data["scope"],
+                unit_url=lambda code: f"{reverse('monitoring:cost')}?unit={code}",
             )
             if data["history"]
             else None

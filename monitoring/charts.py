@@ -48,7 +48,7 @@ def comparison_chart(named_series) -> dict:
     return json.loads(figure.to_json())
 
 
-def cost_chart(*, history: list[dict], forecast: dict | None, budgets: list[dict], scope: str) -> dict:
+def cost_chart(*, history: list[dict], forecast: dict | None, budgets: list[dict], scope: str, unit_url=None) -> dict:
     """Monthly spend stacked by business unit, the forecast of `scope` (a unit code or "total") as a line in
     its prediction band, and the budget of `scope` as a stepped line (rows from monitoring.cost)."""
     figure = go.Figure()
@@ -56,7 +56,8 @@ def cost_chart(*, history: list[dict], forecast: dict | None, budgets: list[dict
     for row in history:
         by_unit.setdefault(row["unit"], {})[row["month"]] = row["cost"]
     for unit, months in sorted(by_unit.items()):
-        figure.add_trace(go.Bar(x=list(months), y=list(months.values()), name=unit))
+        urls = [unit_url(unit)] * len(months) if unit_url else None
+        figure.add_trace(go.Bar(x=list(months), y=list(months.values()), name=unit, customdata=urls))
     if forecast and forecast["forecast"]:
         months = [p["month"] for p in forecast["forecast"]]
         figure.add_trace(

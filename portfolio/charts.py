@@ -131,15 +131,19 @@ def roadmap_gantt(items, waves, conflicted: set[int]) -> dict:
     return _as_dict(figure)
 
 
-def projected_vs_realised(rows: list[dict]) -> dict:
-    """Grouped bars per objective: value projected by its live use cases against value realised."""
+def projected_vs_realised(rows: list[dict], url_for=None) -> dict:
+    """Grouped bars per objective: value projected by its live use cases against value realised; with
+    `url_for(row)`, a bar opens the list behind it."""
     names = [row["objective"].title for row in rows]
+    urls = [url_for(r) for r in rows] if url_for else None
     figure = go.Figure(
         [
-            go.Bar(name="projected", x=names, y=[float(r["projected"]) for r in rows], marker_color="#8fa3bf"),
-            go.Bar(name="realised", x=names, y=[float(r["realised"]) for r in rows], marker_color="#2e8b57"),
+            go.Bar(name="projected", x=names, y=[float(r["projected"]) for r in rows], marker_color="#8fa3bf",
+                   customdata=urls),
+            go.Bar(name="realised", x=names, y=[float(r["realised"]) for r in rows], marker_color="#2e8b57",
+                   customdata=urls),
         ]
-    )
+    )  # fmt: skip
     figure.update_layout(
         **_LAYOUT, barmode="group", height=360, yaxis_title="Annual value", legend={"orientation": "h", "y": 1.12}
     )

@@ -417,7 +417,7 @@ def value_by_business_unit(*, user, unit: BusinessUnit | None = None) -> list[di
     return list(
         cases.annotate(realised=Coalesce(Subquery(_latest_realised(), output_field=money), 0, output_field=money))
         .order_by("business_unit__code")
-        .values("business_unit__code", "business_unit__name")
+        .values("business_unit__code", "business_unit__name", "business_unit_id")
         .annotate(projected=Sum("estimated_value"), realised_total=Sum("realised"), cases=Count("pk"))
     )
 
