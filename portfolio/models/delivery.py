@@ -77,6 +77,11 @@ class StopLoss(TimeStampedModel):
         default=2, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     missed_periods = models.PositiveSmallIntegerField(default=0)
+    # The month ("2026-11") last counted as missed, so a daily check counts each month once.
+    last_counted_period = models.CharField(max_length=7, blank=True)
+    review_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the missed periods ran out and a decommissioning review was asked."
+    )
 
     class Meta:
         verbose_name = "stop-loss criterion"

@@ -3,12 +3,15 @@
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, require_text
 from core.permissions import require, require_model_perm
+from notifications.services import notify
 from portfolio.choices import UseCaseStatus
 from portfolio.models import (
     KPI,
@@ -148,6 +151,63 @@ def stop_loss_status(stop_loss: StopLoss, *, today: date | None = None) -> tuple
     if today < stop_loss.due_date:
         return "pending", value
     return ("missed" if value is not None else "no data"), value
+
+
+@transaction.atomic
+def stop_loss_check(*, stop_loss: StopLoss, today: date | None = None) -> StopLoss:
+    """Once a month after its due date, a stop-loss still missed counts one more missed period; when the
+    periods allowed are used up, a decommissioning review is asked of the owner, the sponsor and the program
+    managers (the next portfolio review lists it). A criterion met again starts counting from zero."""
+    today = today or timezone.localdate()
+    stop_loss = StopLoss.objects.select_for_update().select_related("use_case", "kpi").get(pk=stop_loss.pk)
+    status, value = stop_loss_status(stop_loss, today=today)
+    before = snapshot(stop_loss, ("missed_periods", "last_counted_period"))
+    period = f"{today:%Y-%m}"
+    if status == "met" and stop_loss.missed_periods:
+        stop_loss.missed_periods, stop_loss.last_counted_period, stop_loss.review_requested_at = 0, "", None
+    elif status in ("missed", "no data") and stop_loss.last_counted_period != period:
+        stop_loss.missed_periods += 1
+        stop_loss.last_counted_period = period
+    else:
+        return stop_loss
+    stop_loss.save()
+    audit.record(
+        actor=None,
+        action="stop_loss.checked",
+        target=stop_loss.use_case,
+        before=before,
+        after={**snapshot(stop_loss, ("missed_periods", "last_counted_period")), "value": value},
+    )
+    if stop_loss.missed_periods >= stop_loss.periods_allowed and stop_loss.review_requested_at is None:
+        _ask_for_decommissioning_review(stop_loss, value)
+    return stop_loss
+
+
+def _ask_for_decommissioning_review(stop_loss: StopLoss, value) -> None:
+    case = stop_loss.use_case
+    stop_loss.review_requested_at = timezone.now()
+    stop_loss.save(update_fields=["review_requested_at", "updated_at"])
+    # The use case's owner and sponsor, and the program managers of its unit.
+    unit_managers = Q(
+        groups__permissions__codename="change_usecase", business_unit_memberships__business_unit=case.business_unit_id
+    )
+    managers = get_user_model().objects.filter(
+        unit_managers | Q(pk__in=[case.owner_id, case.sponsor_id]), is_active=True
+    )
+    managers = managers.distinct()
+    measured = "no value yet" if value is None else f"last value {value}"
+    notify(
+        recipients=list(managers),
+        subject=f"{case.code}: stop-loss missed {stop_loss.missed_periods} times, a decommissioning review is due",
+        body=f"{case.code} {case.title} promised {stop_loss.get_measure_display().lower()} of at least "
+        f"{stop_loss.threshold} by {stop_loss.due_date:%Y-%m-%d} ({measured}). The {stop_loss.periods_allowed} "
+        "missed periods allowed are used up: decide at the next portfolio review whether to retire it.",
+        url=f"/portfolio/use-cases/{case.pk}/",
+        category="stop_loss",
+    )
+    audit.record(
+        actor=None, action="stop_loss.review_requested", target=case, after={"missed": stop_loss.missed_periods}
+    )
 
 
 # --- Benefits -----------------------------------------------------------------------------------------
