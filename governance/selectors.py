@@ -422,3 +422,27 @@ def model_card_of(version) -> ModelCard | None:
 
 def bias_assessment_list(*, user):
     return BiasAssessment.objects.restrict(user, "view").select_related("version__model", "created_by")
+
+
+# --- Evidence packs -----------------------------------------------------------------------------------------
+
+
+def evidence_pack_exports(*, version):
+    """The exports of a version's evidence pack, newest first (who, when, the hash of the ZIP)."""
+    from audit.models import AuditEvent
+    from governance.evidence_pack import EXPORT_ACTION
+
+    return AuditEvent.objects.filter(
+        action=EXPORT_ACTION, target_type="lifecycle.modelversion", target_id=str(version.pk)
+    ).order_by("-seq")
+
+
+def evidence_pack_export_event(sha256: str):
+    """The audit event that recorded the export of a pack with this SHA-256, or None."""
+    from audit.models import AuditEvent
+    from governance.evidence_pack import EXPORT_ACTION
+
+    for event in AuditEvent.objects.filter(action=EXPORT_ACTION).order_by("-seq").iterator(chunk_size=500):
+        if (event.changes.get("sha256") or [None, None])[1] == sha256:
+            return event
+    return None
