@@ -1,8 +1,14 @@
 """The whole review in Chromium on the demo data: a data scientist submits a version for approval, two
 reviewers sign in their own browsers (each re-entering their password; a session alone is refused), a
-review board member approves it and the data scientist promotes it to production."""
+review board member approves it and the data scientist promotes it to production, then downloads the
+version's evidence pack, which verifies against the audit trail."""
+
+import io
+import json
+import zipfile
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,7 +47,7 @@ def sign(page, function: str, password: str | None):
 
 
 def test_a_version_goes_from_submission_through_two_signatures_to_production(
-    login, live_server, browser, console_errors, screenshots
+    login, live_server, browser, console_errors, screenshots, tmp_path
 ):
     from django.contrib.auth.models import User
 
@@ -110,4 +116,16 @@ def test_a_version_goes_from_submission_through_two_signatures_to_production(
     version.refresh_from_db()
     assert version.stage == "production"
     page.screenshot(path=str(screenshots / "review-to-production.png"), full_page=True)
+
+    # The evidence pack of the version, downloaded from its governance page, verifies against the trail.
+    page.goto(f"{live_server.url}/governance/versions/{version.pk}/card/")
+    with page.expect_download() as download:
+        page.get_by_test_id("evidence-pack-download").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    out = io.StringIO()
+    call_command("verify_evidence_pack", str(path), stdout=out)
+    assert "13 files match the manifest and the audit trail" in out.getvalue()
+    signed = json.loads(zipfile.ZipFile(path).read("reviews_and_sign_offs.json"))
+    assert [s["signer_username"] for s in signed[0]["sign_offs"]] == ["rb", "rb3"]
     assert console_errors == []
