@@ -432,3 +432,25 @@ def evidence_expiring_soon(*, user, today, within_days: int = 30, unit=None):
     if unit is not None:
         evidence = evidence.filter(use_case__business_unit=unit)
     return evidence.valid(today).filter(expires_on__lte=today + timedelta(days=within_days)).order_by("expires_on")
+
+
+# --- Evidence packs -----------------------------------------------------------------------------------------
+
+
+def evidence_pack_exports(*, version):
+    """The exports of a version's evidence pack, newest first (who, when, the hash of the ZIP)."""
+    from audit.models import AuditEvent
+    from governance.evidence_pack import EXPORT_ACTION
+
+    return AuditEvent.objects.filter(
+        action=EXPORT_ACTION, target_type="lifecycle.modelversion", target_id=str(version.pk)
+    ).order_by("-seq")
+
+
+def evidence_pack_export_event(sha256: str):
+    """The audit event that recorded the export of a pack with this SHA-256, or None."""
+    from audit.models import AuditEvent
+    from governance.evidence_pack import EXPORT_ACTION
+
+    # `changes` holds [before, after] per field: the hash is the second item.
+    return AuditEvent.objects.filter(action=EXPORT_ACTION, changes__sha256__1=sha256).order_by("-seq").first()

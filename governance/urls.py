@@ -18,6 +18,8 @@ urlpatterns = [
     path("versions/<int:pk>/card/edit/", views.ModelCardEditView.as_view(), name="model_card_edit"),
     path("versions/<int:pk>/card/print/", views.ModelCardPrintView.as_view(), name="model_card_print"),
     path("versions/<int:pk>/card/model-card.md", views.ModelCardMarkdownView.as_view(), name="model_card_markdown"),
+    path("versions/<int:pk>/evidence-pack/", views.EvidencePackPrintView.as_view(), name="evidence_pack"),
+    path("versions/<int:pk>/evidence-pack.zip", views.EvidencePackDownloadView.as_view(), name="evidence_pack_zip"),
     path("versions/<int:pk>/bias-assessments/", views.BiasAssessmentsView.as_view(), name="bias_assessments"),
     path("bias-assessments/<int:pk>/", views.BiasAssessmentDetailView.as_view(), name="bias_assessment_detail"),
 ]

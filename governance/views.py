@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
 from core.permissions import can
-from governance import cards, charts, fairness, selectors, services
+from governance import cards, charts, evidence_pack, fairness, selectors, services
 from governance.choices import Decision, ReviewStatus
 from governance.forms import (
     BiasUploadForm,
@@ -400,6 +400,7 @@ def _card_context(request, version) -> dict:
         "bias_required": policy.get("bias_assessment_required", False),
         "assessments": version.bias_assessments.select_related("created_by"),
         "may_edit": can(request.user, "change", version.model),
+        "exports": selectors.evidence_pack_exports(version=version)[:5],
     }
 
 
@@ -510,3 +511,33 @@ class BiasAssessmentDetailView(LoginRequiredMixin, View):
             for attribute, result in assessment.results.items()
         ]
         return render(request, "governance/bias_assessment_detail.html", {"assessment": assessment, "figures": figures})
+
+
+# --- Evidence packs --------------------------------------------------------------------------------------------
+
+
+class EvidencePackDownloadView(LoginRequiredMixin, View):
+    """The version's evidence pack as a ZIP; its SHA-256 is audited, sent as a header and shown on the next page."""
+
+    def get(self, request, pk):
+        from governance.api.views import evidence_pack_response
+
+        pack = services.evidence_pack_export(actor=request.user, version=_version(request, pk))
+        messages.success(request, f"Evidence pack exported ({pack.files} files). SHA-256 of the ZIP: {pack.sha256}")
+        return evidence_pack_response(pack)
+
+
+class EvidencePackPrintView(LoginRequiredMixin, View):
+    """The evidence pack on one printable page: no navigation, print styles."""
+
+    def get(self, request, pk):
+        version = _version(request, pk)
+        pack = evidence_pack.collect(user=request.user, version=version, now=timezone.now().replace(microsecond=0))
+        context = {
+            "version": version,
+            "pack": pack,
+            "s": pack.sections,
+            "card_markdown": cards.markdown(pack.card, version, bias_assessments=pack.bias_rows),
+            "exports": selectors.evidence_pack_exports(version=version)[:10],
+        }
+        return render(request, "governance/evidence_pack_print.html", context)

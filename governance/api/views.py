@@ -2,6 +2,7 @@ import json
 
 import django_filters
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -384,6 +385,25 @@ class GovernanceVersionViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
             reference_groups=data.validated_data["reference_groups"],
         )
         return Response(s.BiasAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        description="The version's evidence pack: a ZIP of JSON and Markdown files with a manifest of their "
+        "SHA-256 digests. The SHA-256 of the whole ZIP is recorded in the audit trail "
+        "(evidence_pack.exported) and returned in the X-Evidence-Pack-SHA256 header.",
+    )
+    @action(detail=True, methods=["get"], url_path="evidence-pack")
+    def evidence_pack(self, request, pk=None):
+        """Download the evidence pack (application/zip); its hash is audited."""
+        pack = services.evidence_pack_export(actor=request.user, version=self.get_object())
+        return evidence_pack_response(pack)
+
+
+def evidence_pack_response(pack) -> HttpResponse:
+    response = HttpResponse(pack.content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
+    response["X-Evidence-Pack-SHA256"] = pack.sha256
+    return response
 
 
 class BiasAssessmentFilterSet(django_filters.FilterSet):

@@ -14,6 +14,7 @@ from governance.services.compliance import (
     evidence_stale_for_new_version,
     evidence_submit,
 )
+from governance.services.evidence_pack import ExportedPack, evidence_pack_export
 from governance.services.findings import finding_close, finding_exception_grant, finding_raise, finding_respond
 from governance.services.framework_import import (
     framework_diff,
@@ -34,11 +35,13 @@ from governance.services.reviews import (
 
 __all__ = [
     "FLOORS",
+    "ExportedPack",
     "bias_assessment_create",
     "current_policy",
     "current_questionnaire",
     "current_sign_offs",
     "evidence_expiring",
+    "evidence_pack_export",
     "evidence_review",
     "evidence_stale_for_new_version",
     "evidence_submit",
