@@ -8,9 +8,11 @@ from monitoring.models import (
     Alert,
     AlertRule,
     Budget,
+    Feedback,
     HealthCheck,
     MetricDefinition,
     MetricSeries,
+    Outcome,
     RetrainingRequest,
     RetrainingSchedule,
     SyncRun,
@@ -88,3 +90,17 @@ class RetrainingRequestAdmin(ReadOnlyAdmin):
 class RetrainingScheduleAdmin(ReadOnlyAdmin):
     list_display = ["model", "every_days", "next_due", "active"]
     list_select_related = ["model"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "model_version", "prediction_id", "rating", "given_by", "created_at"]
+    list_filter = ["rating"]
+    list_select_related = ["model_version__model", "given_by"]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "model_version", "prediction_id", "predicted", "actual", "at"]
+    list_filter = []
+    list_select_related = ["model_version__model"]

@@ -18,6 +18,9 @@ from monitoring.cost import (  # noqa: F401
     monthly_cost_by_model,
     monthly_cost_by_unit,
 )
+
+# Feedback per model (adoption and satisfaction), for the pages and the data-science dashboard.
+from monitoring.feedback import FeedbackSummary, feedback_list, feedback_summary  # noqa: F401
 from monitoring.models import (
     Alert,
     AlertRule,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.AlertAcknowledgeView.as_view(), name="alert_acknowledge"),
     path("alerts/<int:pk>/resolve/", views.AlertResolveView.as_view(), name="alert_resolve"),
     path("versions/<int:pk>/metrics/", views.VersionMetricsView.as_view(), name="version_metrics"),
+    path("versions/<int:pk>/feedback/", views.FeedbackGiveView.as_view(), name="feedback_give"),
     path("versions/<int:pk>/compare/", views.CompareView.as_view(), name="compare"),
     path("cost/", views.CostView.as_view(), name="cost"),
     path("cost/budgets/", views.BudgetSetView.as_view(), name="budget_set"),

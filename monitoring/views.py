@@ -18,12 +18,13 @@ from django.views.generic import ListView, TemplateView
 from core.exceptions import ApplicationError
 from core.permissions import can, manages_everything
 from lifecycle.models import AIModel, ModelVersion
-from monitoring import charts, comparisons, cost, retraining, selectors, services
+from monitoring import charts, comparisons, cost, feedback, retraining, selectors, services
 from monitoring.choices import OPEN_RETRAINING_STATES, AlertStatus, HealthStatus, RetrainingStatus
 from monitoring.forms import (
     AlertAcknowledgeForm,
     AlertResolveForm,
     BudgetForm,
+    FeedbackForm,
     RetrainingDeclineForm,
     RetrainingLinkForm,
     RetrainingOpenForm,
@@ -136,7 +137,37 @@ class VersionMetricsView(LoginRequiredMixin, FreshnessMixin, TemplateView):
             figures.append((metric, charts.series_chart(list(group))))
         alerts = selectors.alert_list(user=self.request.user).filter(model_version=version)[:20]
         health = selectors.health_list(user=self.request.user).filter(model_version=version).first()
-        return super().get_context_data(version=version, figures=figures, alerts=alerts, health=health, **kwargs)
+        summary = selectors.feedback_summary(user=self.request.user, model_ids=[version.model_id])
+        recent = selectors.feedback_list(user=self.request.user).filter(model_version=version)[:10]
+        return super().get_context_data(
+            version=version,
+            figures=figures,
+            alerts=alerts,
+            health=health,
+            feedback_summary=summary.get(version.model_id),
+            feedback_recent=recent,
+            feedback_form=FeedbackForm(),
+            **kwargs,
+        )
+
+
+class FeedbackGiveView(LoginRequiredMixin, View):
+    """Flag a prediction of the version from its monitoring page."""
+
+    def post(self, request, pk):
+        version = get_object_or_404(ModelVersion.objects.restrict(request.user, "view").select_related("model"), pk=pk)
+        form = FeedbackForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        else:
+            try:
+                given = feedback.feedback_give(actor=request.user, version=version, **form.cleaned_data)
+                messages.success(
+                    request, f"Thank you: your {given.rating}/5 on prediction {given.prediction_id} is recorded."
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        return redirect(reverse("monitoring:version_metrics", args=[version.pk]) + "#feedback")
 
 
 class CompareView(LoginRequiredMixin, FreshnessMixin, TemplateView):
