@@ -16,6 +16,8 @@ from monitoring.models import (
     RetrainingRequest,
     RetrainingSchedule,
     SyncRun,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 
@@ -104,3 +106,18 @@ class OutcomeAdmin(ReadOnlyAdmin):
     list_display = ["pk", "model_version", "prediction_id", "predicted", "actual", "at"]
     list_filter = []
     list_select_related = ["model_version__model"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyAdmin):
+    list_display = ["name", "url", "active", "created_at"]
+    list_filter = ["active"]
+    list_select_related = []
+    exclude = ["secret"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "endpoint", "event", "attempts", "last_status", "delivered_at", "created_at"]
+    list_filter = ["event"]
+    list_select_related = ["endpoint"]

@@ -92,3 +92,16 @@ class FeedbackForm(forms.Form):
     )
     expected = forms.CharField(label="What was expected", max_length=500, required=False)
     comment = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WebhookEndpointForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    url = forms.URLField(label="URL", max_length=500, assume_scheme="https", help_text="http:// or https:// only.")
+    events = forms.MultipleChoiceField(
+        choices=[(e, e) for e in ("alert.opened", "alert.resolved", "retraining.requested", "model.suspended")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    secret = forms.CharField(
+        max_length=200, help_text="Shared with the receiver: it checks X-Lodestar-Signature (HMAC-SHA256 of the body)."
+    )
+    active = forms.BooleanField(required=False, initial=True)

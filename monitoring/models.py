@@ -30,6 +30,7 @@ from portfolio.choices import RiskTier
 
 _VERSION_BU = "model_version__model__use_case__business_unit"
 _VERSION_CONFIDENTIAL = "model_version__model__confidential"
+WEBHOOK_MAX_ATTEMPTS = 5  # a delivery is tried this many times at most, with exponential backoff
 
 
 class MetricDefinition(TimeStampedModel):
@@ -526,3 +527,53 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return f"Outcome of prediction {self.prediction_id} of {self.model_version}"
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """A receiver of Lodestar's events (alerts, retraining requests, suspensions): a Slack channel, an ML
+    pipeline, the serving platform. Each delivery is signed with the secret (HMAC-SHA256 of the body)."""
+
+    name = models.CharField(max_length=200)
+    url = models.URLField("URL", max_length=500)
+    events = models.JSONField(default=list, help_text='The events it receives, e.g. ["alert.opened"].')
+    secret = models.CharField(max_length=200, help_text="Shared with the receiver to verify the signature.")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "webhook endpoint"
+        default_permissions = ("view",)
+        permissions = [("manage_webhook", "Can manage the outgoing webhooks")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one endpoint: the payload, the attempts and how the last one went."""
+
+    id = models.BigAutoField(primary_key=True)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="HTTP status of the last try")
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "webhook delivery"
+        verbose_name_plural = "webhook deliveries"
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.endpoint}"
+
+    @property
+    def state(self) -> str:
+        if self.delivered_at:
+            return "delivered"
+        return "failed" if self.attempts >= WEBHOOK_MAX_ATTEMPTS else "pending"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("versions/<int:pk>/compare/", views.CompareView.as_view(), name="compare"),
     path("cost/", views.CostView.as_view(), name="cost"),
     path("cost/budgets/", views.BudgetSetView.as_view(), name="budget_set"),
+    path("webhooks/", views.WebhookListView.as_view(), name="webhook_list"),
     path("health/", views.HealthListView.as_view(), name="health_list"),
     path("retraining/", views.RetrainingListView.as_view(), name="retraining_list"),
     path("retraining/open/", views.RetrainingOpenView.as_view(), name="retraining_open"),

@@ -98,6 +98,8 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "dashboard_administration": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 200}),
     # Framework imports: governance.import_framework (platform admins); others see 404.
     "import_framework_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
+    # Outgoing webhooks: monitoring.manage_webhook (platform admins); to others the page does not exist.
+    "webhooks_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
 }
 
 
@@ -476,6 +478,7 @@ PAGES: dict[str, Read] = {
     "monitoring:cost": R("signed_in"),
     "monitoring:budget_set": R("post_only"),
     "monitoring:health_list": R("signed_in"),
+    "monitoring:webhook_list": R("webhooks_page"),
     "monitoring:retraining_list": R("signed_in"),
     "monitoring:retraining_open": R("post_only"),
     "monitoring:retraining_schedule": R("post_only"),
