@@ -8,12 +8,16 @@ from monitoring.models import (
     Alert,
     AlertRule,
     Budget,
+    Feedback,
     HealthCheck,
     MetricDefinition,
     MetricSeries,
+    Outcome,
     RetrainingRequest,
     RetrainingSchedule,
     SyncRun,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 
@@ -88,3 +92,32 @@ class RetrainingRequestAdmin(ReadOnlyAdmin):
 class RetrainingScheduleAdmin(ReadOnlyAdmin):
     list_display = ["model", "every_days", "next_due", "active"]
     list_select_related = ["model"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "model_version", "prediction_id", "rating", "given_by", "created_at"]
+    list_filter = ["rating"]
+    list_select_related = ["model_version__model", "given_by"]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "model_version", "prediction_id", "predicted", "actual", "at"]
+    list_filter = []
+    list_select_related = ["model_version__model"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyAdmin):
+    list_display = ["name", "url", "active", "created_at"]
+    list_filter = ["active"]
+    list_select_related = []
+    exclude = ["secret"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "endpoint", "event", "attempts", "last_status", "delivered_at", "created_at"]
+    list_filter = ["event"]
+    list_select_related = ["endpoint"]

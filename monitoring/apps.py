@@ -9,7 +9,7 @@ class MonitoringConfig(AppConfig):
         from lifecycle import gates, panels
         from lifecycle import health as lifecycle_health
         from lifecycle.choices import Stage
-        from monitoring import health, retraining
+        from monitoring import health, retraining, webhooks
         from monitoring.gates import no_critical_alert
 
         gates.register(Stage.PRODUCTION, no_critical_alert, name="no open critical alert")
@@ -18,3 +18,4 @@ class MonitoringConfig(AppConfig):
         panels.register_model_badges(health.model_badges)
         panels.register_model_panel(health.model_panel)
         gates.on_enter(Stage.REGISTERED, retraining.retraining_requests_tell_new_version)
+        gates.on_enter(Stage.SUSPENDED, webhooks.model_suspended)

@@ -15,6 +15,7 @@ DEFAULT_METRICS = (
     ("cost_usd", "cost", "USD", False, "sum", "Spend"),
     ("compute_hours", "cost", "h", False, "sum", "Compute used"),
     ("storage_gb", "cost", "GB", False, "last", "Storage held"),
+    ("outcome_accuracy", "performance", "ratio", True, "mean", "Share of predictions whose posted outcome matched"),
 )
 
 

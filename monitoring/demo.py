@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
-from monitoring import cost, health, kpi_feed, retraining, services
-from monitoring.models import AlertRule, MetricDefinition, MetricSeries, SyncRun
+from monitoring import cost, feedback, health, kpi_feed, retraining, services
+from monitoring.models import AlertRule, Feedback, MetricDefinition, MetricSeries, SyncRun
 from monitoring.sync import series_store
 from portfolio import services as portfolio
 from portfolio.models import BusinessUnit, UseCaseObjective
@@ -126,6 +126,7 @@ def seed() -> None:
     _budgets(versions, costly=versions[roles.index("costly")] if len(versions) > roles.index("costly") else None)
     _auc_kpi(versions)
     kpi_feed.kpis_feed()
+    _feedback_and_outcomes(versions, rng)
 
 
 def _budgets(versions, *, costly) -> None:
@@ -200,3 +201,44 @@ def _retraining(versions) -> None:
     )
     retraining.retraining_request_start(actor=owner, request=request, note="Training run scheduled for Monday.")
     retraining.retraining_schedule_set(actor=costly.owners.order_by("pk").first(), model=costly, every_days=90)
+
+
+def _feedback_and_outcomes(versions, rng: random.Random) -> None:
+    """Business feedback over the last 80 days on every production model (the drifting one rated worse lately),
+    and 30 days of outcomes of the first one, whose accuracy slips with its drift."""
+    people = list(User.objects.filter(username__in=["pm", "pm2", "exec", "ds", "ds2"]).order_by("pk"))
+    if not people:
+        return
+    now = timezone.now()
+    for index, version in enumerate(versions):
+        for n in range(12 - 2 * index if index < 4 else 4):
+            days_ago = rng.randint(0, 80)
+            rating = rng.choice([4, 5, 5, 3])
+            if index == 0 and days_ago < 25:
+                rating = rng.choice([2, 3, 2, 4])
+            given = feedback.feedback_give(
+                actor=people[n % len(people)],
+                version=version,
+                prediction_id=f"{version.model.name[:3].upper()}-{rng.randint(100000, 999999)}",
+                rating=rating,
+                expected="" if rating > 2 else "Not a case: a known customer",
+                comment="" if rating > 2 else "Flagged a regular customer; the analyst lost an hour.",
+            )
+            Feedback.objects.filter(pk=given.pk).update(created_at=now - timedelta(days=days_ago, hours=n))
+    first = versions[0]
+    owner = first.model.owners.order_by("pk").first()
+    if owner is None:
+        return
+    for day in range(30, 0, -1):
+        at = now - timedelta(days=day)
+        right = 0.93 - (0.008 * max(0, 15 - day) if day < 15 else 0)
+        items = [
+            {
+                "prediction_id": f"demo-{day}-{i}",
+                "predicted": "1" if i % 3 == 0 else "0",
+                "actual": ("1" if i % 3 == 0 else "0") if rng.random() < right else ("0" if i % 3 == 0 else "1"),
+                "at": (at + timedelta(minutes=i)).isoformat(),
+            }
+            for i in range(60)
+        ]
+        feedback.outcomes_record(actor=owner, version=first, items=items)

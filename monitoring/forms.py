@@ -2,6 +2,8 @@ from django import forms
 
 from monitoring.choices import RootCause
 
+_RATINGS = ((1, "useless"), (2, "poor"), (3, "fair"), (4, "good"), (5, "spot on"))
+
 
 class AlertAcknowledgeForm(forms.Form):
     note = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -79,3 +81,27 @@ class RetrainingScheduleForm(forms.Form):
     def __init__(self, *args, models=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].queryset = models
+
+
+class FeedbackForm(forms.Form):
+    prediction_id = forms.CharField(label="Prediction id", max_length=200)
+    rating = forms.TypedChoiceField(
+        coerce=int,
+        choices=[("", "Rate the prediction"), *((n, f"{n} – {w}") for n, w in _RATINGS)],
+        help_text="1 is useless, 5 spot on; 2 or less tells the model's owners.",
+    )
+    expected = forms.CharField(label="What was expected", max_length=500, required=False)
+    comment = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WebhookEndpointForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    url = forms.URLField(label="URL", max_length=500, assume_scheme="https", help_text="http:// or https:// only.")
+    events = forms.MultipleChoiceField(
+        choices=[(e, e) for e in ("alert.opened", "alert.resolved", "retraining.requested", "model.suspended")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    secret = forms.CharField(
+        max_length=200, help_text="Shared with the receiver: it checks X-Lodestar-Signature (HMAC-SHA256 of the body)."
+    )
+    active = forms.BooleanField(required=False, initial=True)

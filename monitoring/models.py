@@ -30,6 +30,7 @@ from portfolio.choices import RiskTier
 
 _VERSION_BU = "model_version__model__use_case__business_unit"
 _VERSION_CONFIDENTIAL = "model_version__model__confidential"
+WEBHOOK_MAX_ATTEMPTS = 5  # a delivery is tried this many times at most, with exponential backoff
 
 
 class MetricDefinition(TimeStampedModel):
@@ -463,3 +464,116 @@ class RetrainingSchedule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Retrain {self.model} every {self.every_days} days"
+
+
+class Feedback(TimeStampedModel):
+    """A business user's or expert's word on one prediction of a version: what was expected, a comment and a
+    rating from 1 (useless) to 5 (spot on)."""
+
+    model_version = models.ForeignKey("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="feedback")
+    prediction_id = models.CharField("prediction id", max_length=200)
+    expected = models.CharField("what was expected", max_length=500, blank=True)
+    comment = models.TextField(blank=True)
+    rating = models.PositiveSmallIntegerField(help_text="1 (useless) to 5 (spot on)")
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    scope_business_unit = _VERSION_BU
+    scope_confidential = _VERSION_CONFIDENTIAL
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "feedback"
+        verbose_name_plural = "feedback"
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["model_version", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5),
+                name="%(app_label)s_%(class)s_rating_1_to_5",
+                violation_error_message="Rate from 1 to 5.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on prediction {self.prediction_id} of {self.model_version}: {self.rating}/5"
+
+
+class Outcome(models.Model):
+    """What really happened to one prediction of a version, posted by the system that learns it; one per
+    version and prediction id, never changed once stored."""
+
+    id = models.BigAutoField(primary_key=True)
+    model_version = models.ForeignKey("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="outcomes")
+    prediction_id = models.CharField("prediction id", max_length=200)
+    predicted = models.CharField(max_length=200)
+    actual = models.CharField(max_length=200)
+    at = models.DateTimeField(help_text="When the prediction was made")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    scope_business_unit = _VERSION_BU
+    scope_confidential = _VERSION_CONFIDENTIAL
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["model_version_id", "at", "pk"]
+        verbose_name = "outcome"
+        default_permissions = ("add", "view")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_version", "prediction_id"], name="%(app_label)s_%(class)s_one_per_prediction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome of prediction {self.prediction_id} of {self.model_version}"
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """A receiver of Lodestar's events (alerts, retraining requests, suspensions): a Slack channel, an ML
+    pipeline, the serving platform. Each delivery is signed with the secret (HMAC-SHA256 of the body)."""
+
+    name = models.CharField(max_length=200)
+    url = models.URLField("URL", max_length=500)
+    events = models.JSONField(default=list, help_text='The events it receives, e.g. ["alert.opened"].')
+    secret = models.CharField(max_length=200, help_text="Shared with the receiver to verify the signature.")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "webhook endpoint"
+        default_permissions = ("view",)
+        permissions = [("manage_webhook", "Can manage the outgoing webhooks")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one endpoint: the payload, the attempts and how the last one went."""
+
+    id = models.BigAutoField(primary_key=True)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="HTTP status of the last try")
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "webhook delivery"
+        verbose_name_plural = "webhook deliveries"
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.endpoint}"
+
+    @property
+    def state(self) -> str:
+        if self.delivered_at:
+            return "delivered"
+        return "failed" if self.attempts >= WEBHOOK_MAX_ATTEMPTS else "pending"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
 from core.permissions import can, manages_everything, require_model_perm
+from monitoring import webhooks
 from monitoring.choices import OPEN_RETRAINING_STATES, RetrainingStatus, RetrainingTrigger
 from monitoring.models import Alert, RetrainingRequest, RetrainingSchedule
 from notifications.services import notify
@@ -56,6 +57,7 @@ def _open(*, actor, model, trigger: str, alert: Alert | None = None, notes: str 
         RetrainingTrigger.MANUAL: f"Asked by {actor.get_username() if request.requested_by else 'someone'}.",
     }[trigger]
     _tell_owners(request, f"Retraining requested: {model}", f"{why}\n{notes}".strip())
+    webhooks.retraining_requested(request)
     return request
 
 

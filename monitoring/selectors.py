@@ -18,6 +18,9 @@ from monitoring.cost import (  # noqa: F401
     monthly_cost_by_model,
     monthly_cost_by_unit,
 )
+
+# Feedback per model (adoption and satisfaction), for the pages and the data-science dashboard.
+from monitoring.feedback import FeedbackSummary, feedback_list, feedback_summary  # noqa: F401
 from monitoring.models import (
     Alert,
     AlertRule,
@@ -27,6 +30,8 @@ from monitoring.models import (
     RetrainingRequest,
     RetrainingSchedule,
     SyncRun,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 
@@ -205,3 +210,15 @@ def retraining_request_list(*, user) -> QuerySet[RetrainingRequest]:
 
 def retraining_schedule_list(*, user) -> QuerySet[RetrainingSchedule]:
     return RetrainingSchedule.objects.restrict(user, "view").select_related("model")
+
+
+def webhook_endpoints():
+    """Endpoints with their delivery counts (one query)."""
+    return WebhookEndpoint.objects.annotate(
+        delivered=Count("deliveries", filter=Q(deliveries__delivered_at__isnull=False)),
+        undelivered=Count("deliveries", filter=Q(deliveries__delivered_at__isnull=True)),
+    ).order_by("name", "pk")
+
+
+def webhook_deliveries():
+    return WebhookDelivery.objects.select_related("endpoint")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
 from core.permissions import can, require_model_perm
-from monitoring import evaluation
+from monitoring import evaluation, webhooks
 from monitoring.choices import ACTIVE_ALERT_STATES, AlertStatus, Condition, RootCause, RuleAction, ScopeKind
 from monitoring.models import Alert, AlertRule, Budget, MetricSeries
 from monitoring.retraining import retraining_request_for_alert
@@ -188,6 +188,7 @@ def _open_or_update(*, rule: AlertRule, series: MetricSeries, found: list[evalua
         url=reverse("monitoring:alert_detail", args=[alert.pk]),
         category="alert",
     )
+    webhooks.alert_opened(alert)
     if rule.action == RuleAction.RETRAIN:
         retraining_request_for_alert(alert=alert)
     return alert
@@ -253,6 +254,7 @@ def alert_resolve(*, actor, alert: Alert, root_cause: str, note: str) -> Alert:
         after={"status": alert.status, "root_cause": root_cause},
         reason=note,
     )
+    webhooks.alert_resolved(alert)
     return alert
 
 

@@ -7,7 +7,8 @@ and redelivered, stores nothing twice and loses nothing."""
 from celery import shared_task
 
 from core.mlflow_client import MlflowUnavailable
-from monitoring import health, kpi_feed, retraining, sync
+from monitoring import health, kpi_feed, retraining, sync, webhooks
+from monitoring.models import WebhookDelivery
 from monitoring.retention import points_roll_up
 
 
@@ -60,3 +61,14 @@ def health_check_all() -> dict:
 def retraining_schedules_run() -> dict:
     """Open the scheduled retraining requests that are due; a second run the same day opens nothing."""
     return retraining.retraining_schedules_run()
+
+
+@shared_task(name="monitoring.webhook_deliver", acks_late=True, time_limit=60, soft_time_limit=50)
+def webhook_deliver(delivery_id: int) -> bool | None:
+    """One attempt at a webhook delivery; a failure sends the next attempt after an exponential backoff, up to
+    WEBHOOK_MAX_ATTEMPTS in all (each attempt is counted in the delivery before it is made)."""
+    outcome = webhooks.deliver(delivery_id)
+    if outcome is False:
+        attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
+        webhook_deliver.apply_async((delivery_id,), countdown=webhooks.backoff(attempts))
+    return outcome

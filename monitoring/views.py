@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Case, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -18,17 +19,19 @@ from django.views.generic import ListView, TemplateView
 from core.exceptions import ApplicationError
 from core.permissions import can, manages_everything
 from lifecycle.models import AIModel, ModelVersion
-from monitoring import charts, comparisons, cost, retraining, selectors, services
+from monitoring import charts, comparisons, cost, feedback, retraining, selectors, services, webhooks
 from monitoring.choices import OPEN_RETRAINING_STATES, AlertStatus, HealthStatus, RetrainingStatus
 from monitoring.forms import (
     AlertAcknowledgeForm,
     AlertResolveForm,
     BudgetForm,
+    FeedbackForm,
     RetrainingDeclineForm,
     RetrainingLinkForm,
     RetrainingOpenForm,
     RetrainingScheduleForm,
     RetrainingStartForm,
+    WebhookEndpointForm,
 )
 from monitoring.models import MetricDefinition
 from portfolio.models import BusinessUnit
@@ -136,7 +139,37 @@ class VersionMetricsView(LoginRequiredMixin, FreshnessMixin, TemplateView):
             figures.append((metric, charts.series_chart(list(group))))
         alerts = selectors.alert_list(user=self.request.user).filter(model_version=version)[:20]
         health = selectors.health_list(user=self.request.user).filter(model_version=version).first()
-        return super().get_context_data(version=version, figures=figures, alerts=alerts, health=health, **kwargs)
+        summary = selectors.feedback_summary(user=self.request.user, model_ids=[version.model_id])
+        recent = selectors.feedback_list(user=self.request.user).filter(model_version=version)[:10]
+        return super().get_context_data(
+            version=version,
+            figures=figures,
+            alerts=alerts,
+            health=health,
+            feedback_summary=summary.get(version.model_id),
+            feedback_recent=recent,
+            feedback_form=FeedbackForm(),
+            **kwargs,
+        )
+
+
+class FeedbackGiveView(LoginRequiredMixin, View):
+    """Flag a prediction of the version from its monitoring page."""
+
+    def post(self, request, pk):
+        version = get_object_or_404(ModelVersion.objects.restrict(request.user, "view").select_related("model"), pk=pk)
+        form = FeedbackForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        else:
+            try:
+                given = feedback.feedback_give(actor=request.user, version=version, **form.cleaned_data)
+                messages.success(
+                    request, f"Thank you: your {given.rating}/5 on prediction {given.prediction_id} is recorded."
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        return redirect(reverse("monitoring:version_metrics", args=[version.pk]) + "#feedback")
 
 
 class CompareView(LoginRequiredMixin, FreshnessMixin, TemplateView):
@@ -422,3 +455,41 @@ class RetrainingDeclineView(_RetrainingActionView):
         return retraining.retraining_request_decline(
             actor=self.request.user, request=retraining_request, reason=data["reason"]
         )
+
+
+# --- Outgoing webhooks (platform admins) ---------------------------------------------------------------------
+
+
+class WebhookPermissionMixin:
+    """Platform admins only; to anyone else the page does not exist."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("monitoring.manage_webhook"):
+            raise Http404("No such page.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class WebhookListView(LoginRequiredMixin, WebhookPermissionMixin, TemplateView):
+    template_name = "monitoring/webhooks.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            endpoints=selectors.webhook_endpoints(),
+            deliveries=selectors.webhook_deliveries()[:50],
+            form=kwargs.pop("form", None) or WebhookEndpointForm(initial={"active": True}),
+            **kwargs,
+        )
+
+    def post(self, request):
+        form = WebhookEndpointForm(request.POST)
+        if form.is_valid():
+            try:
+                endpoint = webhooks.webhook_endpoint_create(actor=request.user, **form.cleaned_data)
+                messages.success(request, f"Webhook “{endpoint}” added.")
+                return redirect("monitoring:webhook_list")
+            except ApplicationError as exc:
+                for field, problems in (exc.details or {}).items():
+                    if field in form.fields:
+                        form.add_error(field, problems)
+                messages.error(request, exc.message)
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -300,6 +300,11 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 MLFLOW_TRACKING_URI = env("MLFLOW_TRACKING_URI", default="http://127.0.0.1:5055")
 # Shared with MLflow's registry webhook (POST /hooks/mlflow/); empty: webhooks are refused, polling only.
 MLFLOW_WEBHOOK_SECRET = env("MLFLOW_WEBHOOK_SECRET", default="")
+# Outgoing webhooks (monitoring.webhooks): receivers on private or loopback addresses are refused unless this
+# is on (tests and the embedded demo); the first retry waits this many seconds, each next one twice as long.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+WEBHOOK_BACKOFF_SECONDS = env.int("WEBHOOK_BACKOFF_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Metric history pages read from MLflow: points per page and pages per metric at most (both bounded).
 MLFLOW_HISTORY_PAGE_SIZE = env.int("MLFLOW_HISTORY_PAGE_SIZE", default=5000)
 MLFLOW_HISTORY_MAX_PAGES = env.int("MLFLOW_HISTORY_MAX_PAGES", default=200)

@@ -10,6 +10,9 @@ SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production (50 or more random characters).")
 
+# Outgoing webhooks never reach private or loopback addresses from production (no SSRF into the network).
+WEBHOOK_ALLOW_PRIVATE = False
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]

@@ -6,6 +6,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+WEBHOOK_ALLOW_PRIVATE = True  # the tests' receivers listen on 127.0.0.1
 SECRET_KEY = "lodestar-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

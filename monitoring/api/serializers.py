@@ -3,7 +3,16 @@ from rest_framework import serializers
 
 from monitoring import selectors
 from monitoring.choices import RootCause
-from monitoring.models import Alert, AlertRule, Budget, MetricPoint, MetricSeries, RetrainingRequest, SyncRun
+from monitoring.models import (
+    Alert,
+    AlertRule,
+    Budget,
+    Feedback,
+    MetricPoint,
+    MetricSeries,
+    RetrainingRequest,
+    SyncRun,
+)
 
 
 class MetricSeriesSerializer(serializers.ModelSerializer):
@@ -252,3 +261,38 @@ class ComparisonSerializer(serializers.Serializer):
     p_value = serializers.FloatField(allow_null=True)
     candidate_better = serializers.BooleanField(allow_null=True)
     verdict = serializers.CharField()
+
+
+class PredictionFeedbackSerializer(serializers.ModelSerializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "model_version", "prediction_id", "expected", "comment", "rating", "given_by", "created_at"]
+        read_only_fields = ["given_by", "created_at"]
+        extra_kwargs = {"expected": {"required": False}, "comment": {"required": False}}
+
+
+class OutcomeItemSerializer(serializers.Serializer):
+    """Documents one item; the service validates each (so a 400 names the bad item's index)."""
+
+    prediction_id = serializers.CharField(max_length=200)
+    predicted = serializers.CharField(max_length=200, help_text='The label predicted, as a string ("1", "fraud")')
+    actual = serializers.CharField(max_length=200, help_text="The label that turned out true")
+    at = serializers.DateTimeField(help_text="When the prediction was made (ISO, with a zone)")
+
+
+class OutcomeBatchSerializer(serializers.Serializer):
+    model_version = serializers.IntegerField()
+    items = serializers.ListField(child=serializers.DictField(), help_text="Outcome items, at most 10,000")
+
+
+class OutcomeBatchDocSerializer(serializers.Serializer):
+    model_version = serializers.IntegerField()
+    items = OutcomeItemSerializer(many=True)
+
+
+class OutcomeBatchResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    inserted = serializers.IntegerField()
+    days = serializers.IntegerField(help_text="Days whose outcome accuracy was recomputed")

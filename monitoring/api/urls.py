@@ -9,9 +9,11 @@ router.register("alert-rules", views.AlertRuleViewSet, basename="alert-rule")
 router.register("alerts", views.AlertViewSet, basename="alert")
 router.register("sync-runs", views.SyncRunViewSet, basename="sync-run")
 router.register("budgets", views.BudgetViewSet, basename="budget")
+router.register("feedback", views.FeedbackViewSet, basename="feedback")
 router.register("retraining-requests", views.RetrainingRequestViewSet, basename="retraining-request")
 urlpatterns = [
     *router.urls,
     path("costs/", views.CostReportView.as_view(), name="costs"),
     path("comparisons/", views.ComparisonView.as_view(), name="comparisons"),
+    path("outcomes/", views.OutcomeBatchView.as_view(), name="outcomes"),
 ]

@@ -14,13 +14,14 @@ from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter, visible
 from lifecycle.models import AIModel, ModelVersion
-from monitoring import comparisons, cost, retraining, selectors, services
+from monitoring import comparisons, cost, feedback, retraining, selectors, services
 from monitoring.api import serializers as s
 from monitoring.choices import AlertStatus, MetricKind, RetrainingStatus, RetrainingTrigger, Severity
 from monitoring.models import (
     Alert,
     AlertRule,
     Budget,
+    Feedback,
     MetricDefinition,
     MetricSeries,
     RetrainingRequest,
@@ -295,3 +296,53 @@ class ComparisonView(APIView):
                 }
             ).data
         )
+
+
+# --- Feedback and outcomes ---------------------------------------------------------------------------------
+
+
+class FeedbackFilterSet(django_filters.FilterSet):
+    model_version = IdChoiceFilter(queryset=visible(ModelVersion))
+    model = IdChoiceFilter(field_name="model_version__model", queryset=visible(AIModel))
+    rating = django_filters.NumberFilter()
+
+    class Meta:
+        model = Feedback
+        fields = ["model_version", "model", "rating"]
+
+
+class FeedbackViewSet(ScopedCreateReadViewSet):
+    """Feedback on predictions: POST {"model_version", "prediction_id", "expected", "comment", "rating": 1-5};
+    anyone who may see the version gives it; ratings of 2 or less tell the model's owners."""
+
+    queryset = Feedback.objects.select_related("model_version")
+    serializer_class = s.PredictionFeedbackSerializer
+    filterset_class = FeedbackFilterSet
+    action_permission = "custom"  # feedback_give: anyone who sees the version
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        version = get_object_or_404(
+            ModelVersion.objects.restrict(self.request.user, "view").select_related("model"),
+            pk=data.pop("model_version").pk,
+        )
+        serializer.instance = feedback.feedback_give(actor=self.request.user, version=version, **data)
+
+
+class OutcomeBatchView(APIView):
+    """Actual outcomes of predictions, posted in batches by the systems that learn them:
+    {"model_version": id, "items": [{"prediction_id", "predicted", "actual", "at"}]} (labels as strings, at most
+    10,000 items). Idempotent: a re-post inserts nothing; a changed outcome is refused (409)."""
+
+    @extend_schema(request=s.OutcomeBatchDocSerializer, responses={201: s.OutcomeBatchResultSerializer})
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise ApplicationError("Give an object {model_version, items}.", details={"items": ["Required."]})
+        data = s.OutcomeBatchSerializer(data={"model_version": request.data.get("model_version"), "items": []})
+        data.is_valid(raise_exception=True)
+        version = get_object_or_404(
+            ModelVersion.objects.restrict(request.user, "view").select_related("model__use_case__business_unit"),
+            pk=data.validated_data["model_version"],
+        )
+        batch = feedback.outcomes_record(actor=request.user, version=version, items=request.data.get("items"))
+        return Response(s.OutcomeBatchResultSerializer(batch).data, status=201)

@@ -53,6 +53,16 @@ BODIES = {
         "note": f"new budget {c}",
     },
     "alerts_acknowledge_create": lambda w, c, me: {"note": "looking"},
+    "feedback_create": lambda w, c, me: {
+        "model_version": pk(w, "model_version", c),
+        "prediction_id": f"tx-{c}",
+        "rating": 2,
+        "comment": "flagged a loyal customer",
+    },
+    "outcomes_create": lambda w, c, me: {
+        "model_version": pk(w, "model_version", c),
+        "items": [{"prediction_id": f"tx-{c}", "predicted": "1", "actual": "0", "at": "2026-03-01T09:00:00Z"}],
+    },
     "retraining_requests_create": lambda w, c, me: {"model": pk(w, "model", c), "notes": f"retrain {c}"},
     "retraining_requests_start_create": lambda w, c, me: {"note": "on it"},
     "retraining_requests_link_create": lambda w, c, me: {"version": pk(w, "model_version", c)},

@@ -98,6 +98,8 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "dashboard_administration": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 200}),
     # Framework imports: governance.import_framework (platform admins); others see 404.
     "import_framework_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
+    # Outgoing webhooks: monitoring.manage_webhook (platform admins); to others the page does not exist.
+    "webhooks_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
 }
 
 
@@ -326,6 +328,12 @@ API: dict[str, Read | Write] = {
     "reviews_sign_offs_create": W(
         "review", actor="validator", cross_unit="sign-off functions are central: they sign every unit's versions"
     ),
+    "feedback_list": R("signed_in", lists="feedback"),
+    "feedback_create": W(
+        parent="model_version", cross_unit="anyone who may see a version gives feedback on its predictions"
+    ),
+    "feedback_retrieve": R("scoped", "feedback"),
+    "outcomes_create": W(parent="model_version", actor="data_scientist"),
     "retraining_requests_list": R("signed_in", lists="retraining_request"),
     # Owners of the model and admins act; the principals own no model, so their own unit's are refused too.
     "retraining_requests_create": W(parent="model", actor="data_scientist", settable=("model",)),
@@ -470,9 +478,11 @@ PAGES: dict[str, Read] = {
     "monitoring:alert_resolve": R("post_only_scoped", "alert"),
     "monitoring:version_metrics": R("scoped", "model_version"),
     "monitoring:compare": R("scoped", "model_version"),
+    "monitoring:feedback_give": R("post_only_scoped", "model_version"),
     "monitoring:cost": R("signed_in"),
     "monitoring:budget_set": R("post_only"),
     "monitoring:health_list": R("signed_in"),
+    "monitoring:webhook_list": R("webhooks_page"),
     "monitoring:retraining_list": R("signed_in"),
     "monitoring:retraining_open": R("post_only"),
     "monitoring:retraining_schedule": R("post_only"),

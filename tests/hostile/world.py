@@ -18,7 +18,7 @@ from governance.models import Control, Framework, Review
 from lifecycle import decommissioning
 from lifecycle import services as lifecycle
 from lifecycle.datasets import dataset_register
-from monitoring import retraining
+from monitoring import feedback, retraining
 from monitoring import services as monitoring
 from monitoring.models import Alert, MetricDefinition, MetricSeries, SyncRun
 from monitoring.sync import series_store
@@ -283,6 +283,9 @@ def _governed(world, builder, object_class, model, version) -> dict:
         "alert_rule": rule,
         "metric_series": series,
         "alert": Alert.objects.get(rule=rule, series=series),
+        "feedback": feedback.feedback_give(
+            actor=builder, version=version, prediction_id=marker("feedback", object_class), rating=4
+        ),
         "retraining_request": retraining.retraining_request_open(
             actor=builder, model=model, notes=marker("retraining_request", object_class)
         ),

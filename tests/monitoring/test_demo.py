@@ -31,3 +31,16 @@ def test_the_demo_shows_good_warning_and_bad_models_and_retraining_requests(db):
     assert set(HealthCheck.objects.values_list("status", flat=True)) == {"good", "warning", "bad"}
     assert set(RetrainingRequest.objects.values_list("trigger", flat=True)) == {"alert", "manual"}
     assert RetrainingSchedule.objects.count() == 1
+
+
+def test_the_demo_has_feedback_on_every_production_model_and_outcome_accuracy(db):
+    from lifecycle.models import ModelVersion
+    from monitoring import selectors
+
+    call_command("seed_demo")
+    executive = User.objects.get(username="exec")
+    summary = selectors.feedback_summary(user=executive)
+    production = set(ModelVersion.objects.filter(stage="production").values_list("model_id", flat=True))
+    assert production <= set(summary) and all(summary[m].count_90 > 0 for m in production)
+    accuracy = MetricPoint.objects.filter(series__metric__name="outcome_accuracy")
+    assert accuracy.count() == 30 and all(0.6 < p.value <= 1 for p in accuracy)
