@@ -86,6 +86,7 @@ ROLES: tuple[Role, ...] = (
             "governance.add_riskassessment",
             "governance.approve_riskassessment",
             "governance.review_evidence",
+            "governance.triage_concern",
             "dashboards.view_review_board",
         ),
     ),

@@ -3,6 +3,7 @@ from django.db import models
 
 from governance.models import (
     BiasAssessment,
+    Concern,
     Control,
     Evidence,
     Framework,
@@ -128,3 +129,9 @@ class BiasAssessmentAdmin(ReadOnlyAdmin):
     list_display = ("pk", "version", "file_name", "row_count", "passed", "created_by", "created_at")
     list_filter = ("passed",)
     list_select_related = ("version__model", "created_by")
+
+
+@admin.register(Concern)
+class ConcernAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "kind", "use_case", "model", "status", "severity", "assignee", "respond_by", "escalated_at")
+    list_filter = ("status", "severity", "kind")

@@ -422,3 +422,35 @@ def model_card_of(version) -> ModelCard | None:
 
 def bias_assessment_list(*, user):
     return BiasAssessment.objects.restrict(user, "view").select_related("version__model", "created_by")
+
+
+# --- Concerns -----------------------------------------------------------------------------------------------
+
+
+def concern_list(*, user):
+    """Concerns the user may see (reporter, assignee, or someone who sees the subject), ready for a list."""
+    from governance.models import Concern
+
+    return Concern.objects.restrict(user, "view").select_related(
+        "use_case", "model", "reporter", "assignee", "triaged_by", "closed_by"
+    )
+
+
+def reporter_shown(concern, user) -> bool:
+    """Whether this user may see who raised the concern: always unless it is anonymous; then only the
+    reporter and the triage team."""
+    return not concern.anonymous or concern.reporter_id == user.pk or user.has_perm("governance.triage_concern")
+
+
+def open_concerns_by_severity(*, user) -> dict[str, int]:
+    """{severity: count} of the open (untriaged or triaged) concerns the user sees, in one query; untriaged
+    concerns count under "untriaged"."""
+    from django.db.models import Count
+
+    from governance.choices import ConcernSeverity
+
+    counts = dict.fromkeys([*ConcernSeverity.values, "untriaged"], 0)
+    rows = concern_list(user=user).still_open().order_by().values("severity").annotate(n=Count("pk"))
+    for row in rows:
+        counts[row["severity"] or "untriaged"] += row["n"]
+    return counts

@@ -1,11 +1,13 @@
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.choices import Decision, ExplainabilityMethod, SectionState, Tier
+from governance.choices import ConcernSeverity, Decision, ExplainabilityMethod, SectionState, Tier
 from governance.models import (
     FUNCTION_CODES,
     BiasAssessment,
+    Concern,
     Control,
     Evidence,
     Finding,
@@ -17,8 +19,8 @@ from governance.models import (
     RiskAssessment,
     SignOff,
 )
-from governance.selectors import review_progress
-from lifecycle.models import ModelVersion
+from governance.selectors import reporter_shown, review_progress
+from lifecycle.models import AIModel, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -460,3 +462,70 @@ class BiasAssessmentUploadSerializer(serializers.Serializer):
         if ("file" in attrs) == ("content" in attrs):
             raise serializers.ValidationError({"file": ["Send the predictions as a file or as content, one of them."]})
         return attrs
+
+
+# --- Concerns -----------------------------------------------------------------------------------------------
+
+
+class ConcernSerializer(serializers.ModelSerializer):
+    """A concern; `reporter` is null when it is anonymous and the caller is neither its reporter nor on the
+    triage team."""
+
+    use_case = serializers.PrimaryKeyRelatedField(queryset=UseCase.objects.all(), required=False, allow_null=True)
+    model = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all(), required=False, allow_null=True)
+    reporter = serializers.SerializerMethodField()
+    assignee = serializers.CharField(source="assignee.username", read_only=True, default=None)
+
+    class Meta:
+        model = Concern
+        fields = [
+            "id",
+            "use_case",
+            "model",
+            "kind",
+            "description",
+            "anonymous",
+            "reporter",
+            "status",
+            "severity",
+            "assignee",
+            "respond_by",
+            "triaged_at",
+            "outcome",
+            "closed_at",
+            "escalated_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "status",
+            "severity",
+            "respond_by",
+            "triaged_at",
+            "outcome",
+            "closed_at",
+            "escalated_at",
+            "created_at",
+        ]
+
+    def get_reporter(self, concern) -> str | None:
+        request = self.context.get("request")
+        if request is None or not reporter_shown(concern, request.user):
+            return None
+        return concern.reporter.username
+
+
+class ConcernTriageSerializer(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=ConcernSeverity.choices)
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+    respond_by = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class ConcernResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class ConcernDismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)

@@ -17,6 +17,7 @@ from governance.api import serializers as s
 from governance.choices import EvidenceStatus, ReviewStatus, Tier
 from governance.models import (
     BiasAssessment,
+    Concern,
     Control,
     ControlRequirement,
     Evidence,
@@ -27,7 +28,7 @@ from governance.models import (
     ReviewPolicy,
     RiskAssessment,
 )
-from lifecycle.models import ModelVersion
+from lifecycle.models import AIModel, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -400,3 +401,68 @@ class BiasAssessmentViewSet(ReadOnlyScopedViewSet):
     queryset = BiasAssessment.objects.select_related("created_by")
     serializer_class = s.BiasAssessmentSerializer
     filterset_class = BiasAssessmentFilterSet
+
+
+# --- Concerns -----------------------------------------------------------------------------------------------
+
+
+class ConcernFilterSet(django_filters.FilterSet):
+    use_case = IdChoiceFilter(queryset=visible(UseCase))
+    model = IdChoiceFilter(queryset=visible(AIModel))
+
+    class Meta:
+        model = Concern
+        fields = ["use_case", "model", "kind", "status", "severity"]
+
+
+class ConcernViewSet(ScopedCreateReadViewSet):
+    """Ethical and data-ownership concerns about a use case or a model. Anyone signed in raises one (POST,
+    naming `use_case` or `model`, optionally `anonymous`); the triage team `triage`s, `resolve`s or `dismiss`es
+    it. `reporter` is null on an anonymous concern unless the caller raised it or triages concerns."""
+
+    queryset = Concern.objects.select_related("reporter", "assignee")
+    serializer_class = s.ConcernSerializer
+    filterset_class = ConcernFilterSet
+    action_permission = "custom"  # each service checks who may act
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        use_case, model = data.pop("use_case", None), data.pop("model", None)
+        if use_case is not None:
+            use_case = get_object_or_404(UseCase.objects.restrict(self.request.user, "view"), pk=use_case.pk)
+        if model is not None:
+            model = get_object_or_404(AIModel.objects.restrict(self.request.user, "view"), pk=model.pk)
+        serializer.instance = services.concern_raise(actor=self.request.user, use_case=use_case, model=model, **data)
+
+    def _done(self, concern):
+        concern = Concern.objects.select_related("reporter", "assignee").get(pk=concern.pk)
+        return Response(s.ConcernSerializer(concern, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.ConcernTriageSerializer, responses=s.ConcernSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ConcernTriageSerializer)
+    def triage(self, request, pk=None):
+        data = s.ConcernTriageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.concern_triage(actor=request.user, concern=self.get_object(), **data.validated_data))
+
+    @extend_schema(request=s.ConcernResolveSerializer, responses=s.ConcernSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ConcernResolveSerializer)
+    def resolve(self, request, pk=None):
+        data = s.ConcernResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            services.concern_resolve(
+                actor=request.user, concern=self.get_object(), resolution=data.validated_data.get("resolution", "")
+            )
+        )
+
+    @extend_schema(request=s.ConcernDismissSerializer, responses=s.ConcernSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ConcernDismissSerializer)
+    def dismiss(self, request, pk=None):
+        data = s.ConcernDismissSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            services.concern_dismiss(
+                actor=request.user, concern=self.get_object(), reason=data.validated_data.get("reason", "")
+            )
+        )

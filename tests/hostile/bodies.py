@@ -95,6 +95,10 @@ BODIES = {
         "depends_on": pk(w, "use_case", "own_confidential" if c == "own" else "own"),
     },
     "deployments_create": lambda w, c, me: {"version": pk(w, "model_version", c), "environment": "staging"},
+    "concerns_create": lambda w, c, me: {"use_case": pk(w, "use_case", c), "kind": "privacy", "description": "pii"},
+    "concerns_triage_create": lambda w, c, me: {"severity": "high"},
+    "concerns_resolve_create": lambda w, c, me: {"resolution": "addressed"},
+    "concerns_dismiss_create": lambda w, c, me: {"reason": "duplicate"},
     "findings_create": lambda w, c, me: {
         "review": pk(w, "review", c),
         "severity": "medium",

@@ -241,6 +241,19 @@ API: dict[str, Read | Write] = {
     "bias_assessments_list": R("signed_in", lists="bias_assessment"),
     "bias_assessments_retrieve": R("scoped", "bias_assessment"),
     "findings_list": R("signed_in", lists="finding"),
+    # Concerns are seen like their subject (and by their reporter); anyone who sees a subject raises one, the
+    # triage team (review board) triages, resolves and dismisses the concerns of every unit it may see.
+    "concerns_list": R("signed_in", lists="concern"),
+    "concerns_retrieve": R("scoped", "concern"),
+    "concerns_create": W(
+        parent="use_case",
+        actor="data_scientist",
+        settable=("model", "use_case"),
+        cross_unit="anyone signed in raises a concern about a use case they can see",
+    ),
+    "concerns_triage_create": W("concern", actor="review_board", cross_unit="the triage team serves every unit"),
+    "concerns_resolve_create": W("concern", actor="review_board", cross_unit="the triage team serves every unit"),
+    "concerns_dismiss_create": W("concern", actor="review_board", cross_unit="the triage team serves every unit"),
     # Compliance: frameworks and controls are reference data; evidence is seen like its use case and version.
     "frameworks_list": R("signed_in"),
     "frameworks_retrieve": R("signed_in", "framework"),
@@ -451,6 +464,10 @@ PAGES: dict[str, Read] = {
     "governance:framework_detail": R("signed_in", "framework"),
     "governance:framework_import": R("import_framework_page"),
     "governance:evidence_list": R("signed_in"),
+    "governance:concern_list": R("signed_in"),
+    "governance:concern_detail": R("scoped", "concern"),
+    "governance:concern_raise_use_case": R("scoped", "use_case"),
+    "governance:concern_raise_model": R("scoped", "model"),
     "governance:evidence_review": R("post_only_scoped", "evidence"),
     "governance:evidence_file": R("scoped", "evidence"),
     "governance:model_card": R("scoped", "model_version"),

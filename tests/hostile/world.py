@@ -280,6 +280,9 @@ def _governed(world, builder, object_class, model, version) -> dict:
         "risk_assessment": assessment,
         "review": Review.objects.get(pk=review.pk),
         "finding": finding,
+        "concern": governance.concern_raise(
+            actor=builder, model=model, kind="ethics", description=marker("concern", object_class)
+        ),
         "alert_rule": rule,
         "metric_series": series,
         "alert": Alert.objects.get(rule=rule, series=series),
