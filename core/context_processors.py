@@ -22,6 +22,7 @@ def navigation(request) -> dict:
         ("Sign-offs", reverse("governance:review_queue")),
         ("Compliance", reverse("governance:compliance")),
         ("Concerns", reverse("governance:concern_list")),
+        ("Vendors", reverse("governance:vendor_list")),
         ("Benefits", reverse("portfolio:benefits")),
     ]
     if user.has_perm("audit.view_auditevent"):

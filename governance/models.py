@@ -14,11 +14,13 @@ from governance.choices import (
     ConcernStatus,
     Course,
     Decision,
+    DueDiligence,
     EUCategory,
     EvidenceKind,
     EvidenceStatus,
     ExplainabilityMethod,
     FindingStatus,
+    LockInRisk,
     ReviewStatus,
     Severity,
     Tier,
@@ -632,3 +634,51 @@ class Concern(TimeStampedModel):
     @property
     def subject(self):
         return self.model if self.model_id else self.use_case
+
+
+class Vendor(TimeStampedModel):
+    """A third-party AI vendor: what it supplies, where its due diligence stands, who owns the data and how it
+    is handled, how locked in we are and how we would leave."""
+
+    name = models.CharField(max_length=200, unique=True)
+    services = models.TextField(blank=True, help_text="What the vendor supplies: models, APIs, platforms.")
+    due_diligence = models.CharField(
+        "due-diligence status", max_length=12, choices=DueDiligence.choices, default=DueDiligence.NOT_STARTED
+    )
+    data_ownership_clause = models.TextField(blank=True, help_text="Who owns inputs, outputs and fine-tunes.")
+    data_handling_clause = models.TextField(blank=True, help_text="Retention, residency, use for training.")
+    lock_in_risk = models.CharField(max_length=10, choices=LockInRisk.choices, default=LockInRisk.MEDIUM)
+    exit_strategy = models.TextField(blank=True)
+    data_portability = models.TextField(blank=True)
+    last_assessed_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["name"]
+        default_permissions = ("view",)
+        permissions = [("manage_vendor", "Can record vendors and the models they supply")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SuppliedModel(models.Model):
+    """Which vendor supplies an inventory model (governance's side: lifecycle's AIModel is not changed)."""
+
+    model = models.OneToOneField("lifecycle.AIModel", on_delete=models.CASCADE, related_name="supplier_link")
+    vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.PROTECT, related_name="supplies")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(auto_now=True)
+
+    scope_business_unit = "model__use_case__business_unit"
+    scope_confidential = "model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["model__name"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.model} ← {self.vendor or 'no vendor'}"

@@ -454,3 +454,28 @@ def open_concerns_by_severity(*, user) -> dict[str, int]:
     for row in rows:
         counts[row["severity"] or "untriaged"] += row["n"]
     return counts
+
+
+# --- Vendors ------------------------------------------------------------------------------------------------
+
+
+def supplied_models(*, user):
+    """Links of inventory models to their vendors, for the models the user may see."""
+    from governance.models import SuppliedModel
+
+    return (
+        SuppliedModel.objects.restrict(user, "view")
+        .filter(vendor__isnull=False)
+        .select_related("model__use_case", "vendor")
+    )
+
+
+def vendor_list(*, user):
+    """Vendors, each with the number of supplied models the user may see and their names, in two queries."""
+    from django.db.models import Prefetch
+
+    from governance.models import Vendor
+
+    return Vendor.objects.restrict(user, "view").prefetch_related(
+        Prefetch("supplies", queryset=supplied_models(user=user), to_attr="visible_supplies")
+    )

@@ -28,4 +28,6 @@ urlpatterns = [
         name="concern_raise_use_case",
     ),
     path("models/<int:pk>/concern/", views.ConcernRaiseView.as_view(subject_kind="model"), name="concern_raise_model"),
+    path("vendors/", views.VendorListView.as_view(), name="vendor_list"),
+    path("vendors/<int:pk>/", views.VendorDetailView.as_view(), name="vendor_detail"),
 ]

@@ -11,7 +11,7 @@ from django.views.generic import ListView, TemplateView
 from core.exceptions import ApplicationError
 from core.permissions import can
 from governance import cards, charts, fairness, selectors, services
-from governance.choices import ConcernSeverity, ConcernStatus, Decision, ReviewStatus
+from governance.choices import ConcernSeverity, ConcernStatus, Decision, DueDiligence, ReviewStatus
 from governance.forms import (
     BiasUploadForm,
     ConcernCloseForm,
@@ -659,3 +659,44 @@ class ConcernDetailView(LoginRequiredMixin, TemplateView):
         else:
             messages.error(request, "step: choose triage, resolve or dismiss.")
         return redirect("governance:concern_detail", pk=concern.pk)
+
+
+# --- Vendors ------------------------------------------------------------------------------------------------
+
+
+class VendorListView(LoginRequiredMixin, ListView):
+    """Third-party AI vendors with their due diligence, lock-in risk and the models they supply."""
+
+    template_name = "governance/vendor_list.html"
+    context_object_name = "vendors"
+    paginate_by = 50
+
+    def get_queryset(self):
+        rows = selectors.vendor_list(user=self.request.user)
+        due_diligence = self.request.GET.get("due_diligence", "")
+        if due_diligence in DueDiligence.values:
+            rows = rows.filter(due_diligence=due_diligence)
+        return rows
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            statuses=DueDiligence.choices,
+            due_diligence=self.request.GET.get("due_diligence", ""),
+            may_manage=self.request.user.has_perm("governance.manage_vendor"),
+            **kwargs,
+        )
+
+
+class VendorDetailView(LoginRequiredMixin, TemplateView):
+    """One vendor: its clauses, exit strategy and the inventory models it supplies (those I may see)."""
+
+    template_name = "governance/vendor_detail.html"
+
+    def get_context_data(self, **kwargs):
+        vendor = get_object_or_404(selectors.vendor_list(user=self.request.user), pk=self.kwargs["pk"])
+        return super().get_context_data(
+            vendor=vendor,
+            supplied=vendor.visible_supplies,
+            may_manage=self.request.user.has_perm("governance.manage_vendor"),
+            **kwargs,
+        )

@@ -18,6 +18,7 @@ from governance.models import (
     ReviewPolicy,
     RiskAssessment,
     SignOff,
+    Vendor,
 )
 from governance.selectors import reporter_shown, review_progress
 from lifecycle.models import AIModel, ModelVersion
@@ -529,3 +530,47 @@ class ConcernResolveSerializer(serializers.Serializer):
 
 class ConcernDismissSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+# --- Vendors ------------------------------------------------------------------------------------------------
+
+
+class SuppliedModelRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class VendorSerializer(serializers.ModelSerializer):
+    """A vendor; `models` lists the supplied inventory models the caller may see."""
+
+    models = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Vendor
+        fields = [
+            "id",
+            "name",
+            "services",
+            "due_diligence",
+            "data_ownership_clause",
+            "data_handling_clause",
+            "lock_in_risk",
+            "exit_strategy",
+            "data_portability",
+            "last_assessed_on",
+            "notes",
+            "models",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+        # Uniqueness is the service's to check (a 400 naming the field), not a query of the serializer's.
+        extra_kwargs = {"name": {"validators": []}}
+
+    @extend_schema_field(SuppliedModelRefSerializer(many=True))
+    def get_models(self, vendor):
+        links = getattr(vendor, "visible_supplies", [])
+        return [{"id": link.model_id, "name": link.model.name} for link in links]
+
+
+class VendorModelLinkSerializer(serializers.Serializer):
+    model = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all())

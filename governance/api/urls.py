@@ -7,6 +7,7 @@ router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-
 router.register("review-policies", views.ReviewPolicyViewSet, basename="review-policy")
 router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("concerns", views.ConcernViewSet, basename="concern")
+router.register("vendors", views.VendorViewSet, basename="vendor")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("frameworks", views.FrameworkViewSet, basename="framework")
 router.register("controls", views.ControlViewSet, basename="control")

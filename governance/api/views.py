@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, ScopedQuerysetMixin
+from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, ScopedQuerysetMixin, ScopedViewSet
 from core.filters import IdChoiceFilter, visible
 from governance import cards, fairness, selectors, services
 from governance.api import serializers as s
@@ -27,6 +27,7 @@ from governance.models import (
     Review,
     ReviewPolicy,
     RiskAssessment,
+    Vendor,
 )
 from lifecycle.models import AIModel, ModelVersion
 from portfolio.models import UseCase
@@ -466,3 +467,62 @@ class ConcernViewSet(ScopedCreateReadViewSet):
                 actor=request.user, concern=self.get_object(), reason=data.validated_data.get("reason", "")
             )
         )
+
+
+# --- Vendors ------------------------------------------------------------------------------------------------
+
+
+class VendorViewSet(ScopedViewSet):
+    """Third-party AI vendors: anyone signed in reads them (with the supplied models they may see); platform
+    admins and the review board record and edit them, and `link` or `unlink` the inventory models they supply."""
+
+    queryset = Vendor.objects.all()
+    serializer_class = s.VendorSerializer
+    filterset_fields = ["due_diligence", "lock_in_risk"]
+    action_permission = "custom"  # the services check governance.manage_vendor
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.vendor_list(user=self.request.user)
+
+    def _done(self, vendor):
+        return Response(s.VendorSerializer(selectors.vendor_list(user=self.request.user).get(pk=vendor.pk)).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        vendor = services.vendor_create(actor=request.user, **serializer.validated_data)
+        response = self._done(vendor)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def partial_update(self, request, *args, **kwargs):
+        vendor = self.get_object()
+        serializer = self.get_serializer(vendor, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return self._done(services.vendor_update(actor=request.user, vendor=vendor, **serializer.validated_data))
+
+    def _link(self, request, vendor):
+        data = s.VendorModelLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        model = get_object_or_404(AIModel.objects.restrict(request.user, "view"), pk=data.validated_data["model"].pk)
+        services.vendor_model_link(actor=request.user, vendor=vendor, model=model)
+
+    @extend_schema(request=s.VendorModelLinkSerializer, responses=s.VendorSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.VendorModelLinkSerializer)
+    def link(self, request, pk=None):
+        """This vendor supplies the model (replacing any other vendor recorded for it)."""
+        vendor = self.get_object()
+        self._link(request, vendor)
+        return self._done(vendor)
+
+    @extend_schema(request=s.VendorModelLinkSerializer, responses=s.VendorSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.VendorModelLinkSerializer)
+    def unlink(self, request, pk=None):
+        """The model is no longer supplied by this vendor."""
+        vendor = self.get_object()
+        data = s.VendorModelLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        model = get_object_or_404(AIModel.objects.restrict(request.user, "view"), pk=data.validated_data["model"].pk)
+        services.vendor_model_link(actor=request.user, vendor=None, model=model, expected=vendor)
+        return self._done(vendor)

@@ -39,6 +39,7 @@ from governance.services.reviews import (
     signature_meaning,
     training_record_add,
 )
+from governance.services.vendors import vendor_create, vendor_model_link, vendor_update
 
 __all__ = [
     "FLOORS",
@@ -77,4 +78,7 @@ __all__ = [
     "sign_off_record",
     "signature_meaning",
     "training_record_add",
+    "vendor_create",
+    "vendor_model_link",
+    "vendor_update",
 ]

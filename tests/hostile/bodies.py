@@ -99,6 +99,10 @@ BODIES = {
     "concerns_triage_create": lambda w, c, me: {"severity": "high"},
     "concerns_resolve_create": lambda w, c, me: {"resolution": "addressed"},
     "concerns_dismiss_create": lambda w, c, me: {"reason": "duplicate"},
+    "vendors_create": lambda w, c, me: {"name": "new vendor", "due_diligence": "in_progress"},
+    "vendors_partial_update": lambda w, c, me: {"notes": "reassessed"},
+    "vendors_link_create": lambda w, c, me: {"model": pk(w, "model", c)},
+    "vendors_unlink_create": lambda w, c, me: {"model": pk(w, "model", c)},
     "findings_create": lambda w, c, me: {
         "review": pk(w, "review", c),
         "severity": "medium",

@@ -241,6 +241,25 @@ API: dict[str, Read | Write] = {
     "bias_assessments_list": R("signed_in", lists="bias_assessment"),
     "bias_assessments_retrieve": R("scoped", "bias_assessment"),
     "findings_list": R("signed_in", lists="finding"),
+    # Vendors are enterprise-wide; the models they supply are listed as the caller may see them.
+    "vendors_list": R("signed_in", lists="vendor"),
+    "vendors_retrieve": R("signed_in", "vendor"),
+    "vendors_create": W(actor="review_board"),
+    "vendors_partial_update": W("vendor", actor="review_board"),
+    "vendors_link_create": W(
+        "vendor",
+        parent="model",
+        actor="review_board",
+        settable=("model",),
+        cross_unit="vendor managers link the models of every unit they may see",
+    ),
+    "vendors_unlink_create": W(
+        "vendor",
+        parent="model",
+        actor="review_board",
+        settable=("model",),
+        cross_unit="vendor managers unlink the models of every unit they may see",
+    ),
     # Concerns are seen like their subject (and by their reporter); anyone who sees a subject raises one, the
     # triage team (review board) triages, resolves and dismisses the concerns of every unit it may see.
     "concerns_list": R("signed_in", lists="concern"),
@@ -465,6 +484,8 @@ PAGES: dict[str, Read] = {
     "governance:framework_import": R("import_framework_page"),
     "governance:evidence_list": R("signed_in"),
     "governance:concern_list": R("signed_in"),
+    "governance:vendor_list": R("signed_in"),
+    "governance:vendor_detail": R("signed_in", "vendor"),
     "governance:concern_detail": R("scoped", "concern"),
     "governance:concern_raise_use_case": R("scoped", "use_case"),
     "governance:concern_raise_model": R("scoped", "model"),

@@ -211,6 +211,11 @@ def build_world(units, make_user) -> World:
             trigger=marker("sync_run", "any")[:20], errors=[f"{hidden_version}: MLflow has no training run"]
         ),
     )
+    # A vendor supplies a model of every class: its pages and API list only the models the caller may see.
+    vendor = governance.vendor_create(actor=admin, name=marker("vendor", "any"), services="hosted models")
+    for model in world.objects["model"].values():
+        governance.vendor_model_link(actor=admin, vendor=vendor, model=model)
+    world.add("vendor", "any", vendor)
     world.add("audit_event", "any", AuditEvent.objects.order_by("-seq").first())
     return world
 
