@@ -248,3 +248,11 @@ def test_the_list_takes_a_fixed_number_of_queries(model, reporter, triager, api,
         assert len(api(triager).get("/api/v1/concerns/").json()["results"]) == 12
     with django_assert_max_num_queries(len(few_page.captured_queries)):
         assert client.get("/governance/concerns/").status_code == 200
+
+
+def test_the_beat_task_escalates(anonymous_concern):
+    from governance.tasks import escalate_overdue_concerns
+
+    Concern.objects.filter(pk=anonymous_concern.pk).update(respond_by=timezone.localdate() - timedelta(days=1))
+    assert escalate_overdue_concerns.apply().get() == {"escalated": 1}
+    assert escalate_overdue_concerns.apply().get() == {"escalated": 0}
