@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
-from core.permissions import require
+from core.permissions import can, require
 from governance.choices import ConcernKind, ConcernSeverity, ConcernStatus
 from governance.models import Concern
 from notifications import services as notifications
@@ -34,6 +34,12 @@ def triage_team():
     permission = Permission.objects.filter(content_type__app_label="governance", codename="triage_concern").first()
     users = get_user_model().objects.filter(is_active=True)
     return users.filter(Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct()
+
+
+def _team_seeing(concern: Concern, team=None) -> list:
+    """The triage team members who may see this concern (a notification names its subject: no one who may
+    not see a confidential model is told about it)."""
+    return [user for user in (team if team is not None else triage_team()) if can(user, "view", concern)]
 
 
 def response_deadline(severity: str, *, today: date | None = None) -> date:
@@ -87,7 +93,7 @@ def concern_raise(*, actor, kind: str, description: str, use_case=None, model=No
         after={"kind": kind, "subject": str(subject), "anonymous": concern.anonymous},
     )
     notifications.notify(
-        recipients=triage_team(),
+        recipients=_team_seeing(concern),
         subject=f"New {concern.get_kind_display().lower()} concern about {subject}",
         body=description,
         url=_url(concern),
@@ -220,7 +226,7 @@ def concerns_escalate_overdue(*, today: date | None = None) -> int:
                 after={"respond_by": concern.respond_by, "status": concern.status},
             )
             team = team if team is not None else list(triage_team())
-            recipients = {u.pk: u for u in team}
+            recipients = {u.pk: u for u in _team_seeing(concern, team)}
             if concern.assignee_id:
                 recipients[concern.assignee_id] = concern.assignee
             notifications.notify(

@@ -152,6 +152,8 @@ def test_scoping_follows_the_subject_the_reporter_and_the_assignee(units, report
     assert not selectors.concern_list(user=outsider).filter(pk=concern.pk).exists()
     assert api(outsider).get(f"/api/v1/concerns/{concern.pk}/").status_code == 404
     assert api(triager).get(f"/api/v1/concerns/{concern.pk}/").status_code == 404  # confidentiality holds
+    told = Notification.objects.filter(subject__contains="secret-model").values_list("recipient__username", flat=True)
+    assert "triager" not in told  # nor is the triager told about a model they may not see
     assert api(reporter).get(f"/api/v1/concerns/{concern.pk}/").status_code == 200
     assert api(ds).get(f"/api/v1/concerns/{concern.pk}/").status_code == 200
     executive = person("exec", "executive")
