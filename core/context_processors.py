@@ -21,6 +21,8 @@ def navigation(request) -> dict:
         ("Reviews", reverse("portfolio:review_list")),
         ("Sign-offs", reverse("governance:review_queue")),
         ("Compliance", reverse("governance:compliance")),
+        ("Concerns", reverse("governance:concern_list")),
+        ("Vendors", reverse("governance:vendor_list")),
         ("Benefits", reverse("portfolio:benefits")),
     ]
     if user.has_perm("audit.view_auditevent"):

@@ -17,6 +17,7 @@ def seed() -> list[tuple[str, str, str]]:
     lifecycle_demo.seed(before_approval=governance_demo.sign_review)
     governance_demo.seed_open_reviews()
     governance_demo.seed_compliance()
+    governance_demo.seed_vendors_and_concerns()
     monitoring_demo.seed()
     backdate()
     return accounts

@@ -3,6 +3,7 @@ from django.db import models
 
 from governance.models import (
     BiasAssessment,
+    Concern,
     Control,
     Evidence,
     Framework,
@@ -14,8 +15,12 @@ from governance.models import (
     RiskAssessment,
     SignOff,
     SignOffFunction,
+    SuppliedModel,
     TrainingRecord,
+    Vendor,
 )
+from governance.services.vendors import MANAGE_PERM, VENDOR_FIELDS, vendor_create, vendor_update
+from portfolio.admin import ServiceAdmin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -128,3 +133,41 @@ class BiasAssessmentAdmin(ReadOnlyAdmin):
     list_display = ("pk", "version", "file_name", "row_count", "passed", "created_by", "created_at")
     list_filter = ("passed",)
     list_select_related = ("version__model", "created_by")
+
+
+@admin.register(Concern)
+class ConcernAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "kind", "use_case", "model", "status", "severity", "assignee", "respond_by", "escalated_at")
+    list_filter = ("status", "severity", "kind")
+
+
+@admin.register(Vendor)
+class VendorAdmin(ServiceAdmin):
+    """Vendors are edited here by holders of `governance.manage_vendor`, through the audited services."""
+
+    list_display = ("name", "due_diligence", "lock_in_risk", "last_assessed_on")
+    list_filter = ("due_diligence", "lock_in_risk")
+    search_fields = ("name", "services")
+    fields = VENDOR_FIELDS
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(MANAGE_PERM)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(MANAGE_PERM)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # supplied models point at vendors; record the outcome in the due diligence instead
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            fields = {f: form.cleaned_data[f] for f in form.changed_data if f in VENDOR_FIELDS}
+            self._call(request, vendor_update, vendor=obj, **fields)
+        else:
+            created = self._call(request, vendor_create, **{f: form.cleaned_data[f] for f in VENDOR_FIELDS})
+            obj.pk = created.pk
+
+
+@admin.register(SuppliedModel)
+class SuppliedModelAdmin(ReadOnlyAdmin):
+    list_display = ("model", "vendor", "linked_by", "linked_at")

@@ -101,3 +101,39 @@ class SectionState(models.TextChoices):
 
 
 SECTION_COLORS = {SectionState.EMPTY: "red", SectionState.PARTIAL: "amber", SectionState.COMPLETE: "green"}
+
+
+class ConcernKind(models.TextChoices):
+    ETHICS = "ethics", "Ethics"
+    DATA_OWNERSHIP = "data_ownership", "Data ownership"
+    FAIRNESS = "fairness", "Fairness"
+    PRIVACY = "privacy", "Privacy"
+    SAFETY = "safety", "Safety"
+    OTHER = "other", "Other"
+
+
+class ConcernSeverity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class ConcernStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    TRIAGED = "triaged", "Triaged"
+    RESOLVED = "resolved", "Resolved"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class DueDiligence(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class LockInRisk(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"

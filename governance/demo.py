@@ -285,5 +285,58 @@ def seed_compliance() -> None:
     )
 
 
-__all__ = ["seed", "seed_compliance", "seed_open_reviews", "sign_review"]
-__all__ = ["predictions_csv", "seed", "seed_open_reviews", "sign_review"]
+def seed_vendors_and_concerns() -> None:
+    """After the lifecycle demo: one vendor supplying two inventory models, and two open concerns, one raised
+    anonymously, one past its response deadline and escalated."""
+    from governance.models import Concern, Vendor
+    from lifecycle.models import AIModel
+
+    if Vendor.objects.exists() or Concern.objects.exists():
+        return
+    admin, pm, triager = (User.objects.get(username=name) for name in ("admin", "pm", "rb2"))
+    models = list(AIModel.objects.filter(confidential=False).order_by("-third_party", "pk")[:2])
+    if len(models) < 2:
+        return
+    vendor = services.vendor_create(
+        actor=admin,
+        name="Northwind Language Models",
+        services="Hosted large language models and an embeddings API, billed per token.",
+        due_diligence="in_progress",
+        data_ownership_clause="We own prompts, completions and any fine-tuned weights; the vendor gets no licence.",
+        data_handling_clause="EU residency; prompts kept 30 days for abuse monitoring, never used for training.",
+        lock_in_risk="high",
+        exit_strategy="Every call goes through our gateway; an open-weights model is benchmarked each quarter.",
+        data_portability="Fine-tuning sets and evaluation logs are exported nightly to our object store.",
+        last_assessed_on=timezone.localdate() - timedelta(days=200),
+        notes="Reassess before the renewal in the spring.",
+    )
+    for model in models:
+        services.vendor_model_link(actor=admin, vendor=vendor, model=model)
+    first, second = models
+    services.concern_raise(
+        actor=pm,
+        model=first,
+        kind="data_ownership",
+        description="The vendor's terms changed last month: does it still not train on our customers' prompts?",
+        anonymous=True,
+    )
+    overdue = services.concern_raise(
+        actor=pm,
+        use_case=second.use_case,
+        kind="fairness",
+        description="Branch staff report that applicants over 60 are flagged far more often than others.",
+    )
+    overdue = services.concern_triage(actor=triager, concern=overdue, severity="high", assignee=triager)
+    # Time cannot pass in a seed: the deadline is moved back, then the escalation runs as beat would run it.
+    Concern.objects.filter(pk=overdue.pk).update(respond_by=timezone.localdate() - timedelta(days=2))
+    services.concerns_escalate_overdue()
+
+
+__all__ = [
+    "predictions_csv",
+    "seed",
+    "seed_compliance",
+    "seed_open_reviews",
+    "seed_vendors_and_concerns",
+    "sign_review",
+]

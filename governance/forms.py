@@ -1,7 +1,7 @@
 from django import forms
 
 from governance.cards import CARD_TEXT_FIELDS
-from governance.choices import Decision, EvidenceKind, Severity
+from governance.choices import ConcernKind, ConcernSeverity, Decision, EvidenceKind, Severity
 from governance.models import FUNCTION_NAMES, ModelCard
 
 
@@ -116,3 +116,34 @@ class BiasUploadForm(forms.Form):
 
     def clean_reference_groups(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["reference_groups"].splitlines() if line.strip()]
+
+
+class ConcernForm(forms.Form):
+    kind = forms.ChoiceField(choices=ConcernKind.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
+    anonymous = forms.BooleanField(
+        required=False,
+        label="Do not show my name to the owners",
+        help_text="The triage team still sees who raised it.",
+    )
+
+
+class ConcernTriageForm(forms.Form):
+    severity = forms.ChoiceField(choices=ConcernSeverity.choices)
+    assignee = forms.ModelChoiceField(queryset=None, required=False)
+    respond_by = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: critical 2 days, high 5, medium 10, low 20.",
+    )
+    note = forms.CharField(max_length=1000, required=False)
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = team
+
+
+class ConcernCloseForm(forms.Form):
+    text = forms.CharField(
+        label="Resolution or reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False
+    )

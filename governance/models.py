@@ -9,13 +9,18 @@ from core.models import RestrictedManager, TimeStampedModel
 from core.permissions import RestrictedQuerySet
 from governance.choices import (
     AssessmentStatus,
+    ConcernKind,
+    ConcernSeverity,
+    ConcernStatus,
     Course,
     Decision,
+    DueDiligence,
     EUCategory,
     EvidenceKind,
     EvidenceStatus,
     ExplainabilityMethod,
     FindingStatus,
+    LockInRisk,
     ReviewStatus,
     Severity,
     Tier,
@@ -562,3 +567,118 @@ class BiasAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"Bias assessment #{self.pk} of {self.version} ({'pass' if self.passed else 'fail'})"
+
+
+class ConcernQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """A concern is seen by its reporter, its assignee, and whoever sees its subject: its use case and,
+        when it is about a model, that model (confidentiality holds for the triage team too; executives and
+        platform admins see every subject)."""
+        if action != "view" or not (user and user.is_authenticated and user.is_active):
+            return super().restrict(user, action)
+        from lifecycle.models import AIModel
+        from portfolio.models import UseCase
+
+        subject = Q(use_case__in=UseCase.objects.restrict(user, "view").values("pk")) & (
+            Q(model__isnull=True) | Q(model__in=AIModel.objects.restrict(user, "view").values("pk"))
+        )
+        return self.filter(subject | Q(reporter=user) | Q(assignee=user))
+
+    def still_open(self):
+        return self.filter(status__in=(ConcernStatus.OPEN, ConcernStatus.TRIAGED))
+
+
+class Concern(TimeStampedModel):
+    """An ethical or data-ownership concern someone raised about a use case or one of its models; the
+    triage team sets its severity, assignee and response deadline, then resolves or dismisses it. An
+    anonymous concern keeps its reporter for the triage team but never shows it to the subject's owners."""
+
+    use_case = models.ForeignKey("portfolio.UseCase", on_delete=models.PROTECT, related_name="concerns")
+    model = models.ForeignKey(
+        "lifecycle.AIModel", null=True, blank=True, on_delete=models.PROTECT, related_name="concerns"
+    )
+    kind = models.CharField(max_length=20, choices=ConcernKind.choices)
+    description = models.TextField()
+    anonymous = models.BooleanField(default=False, help_text="Hide the reporter's name from the subject's owners.")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=ConcernStatus.choices, default=ConcernStatus.OPEN)
+    severity = models.CharField(max_length=10, choices=ConcernSeverity.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    respond_by = models.DateField(help_text="Triage, then response, deadline; overdue concerns escalate once.")
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True, help_text="The resolution, or the reason for dismissing it.")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    scope_business_unit = "use_case__business_unit"
+    scope_confidential = "use_case__confidential"
+    objects = models.Manager.from_queryset(ConcernQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ("view",)
+        permissions = [("triage_concern", "Can triage, resolve and dismiss concerns")]
+        indexes = [models.Index(fields=["status", "respond_by"])]
+
+    def __str__(self) -> str:
+        return f"Concern #{self.pk} about {self.subject}"
+
+    @property
+    def subject(self):
+        return self.model if self.model_id else self.use_case
+
+
+class Vendor(TimeStampedModel):
+    """A third-party AI vendor: what it supplies, where its due diligence stands, who owns the data and how it
+    is handled, how locked in we are and how we would leave."""
+
+    name = models.CharField(max_length=200, unique=True)
+    services = models.TextField(blank=True, help_text="What the vendor supplies: models, APIs, platforms.")
+    due_diligence = models.CharField(
+        "due-diligence status", max_length=12, choices=DueDiligence.choices, default=DueDiligence.NOT_STARTED
+    )
+    data_ownership_clause = models.TextField(blank=True, help_text="Who owns inputs, outputs and fine-tunes.")
+    data_handling_clause = models.TextField(blank=True, help_text="Retention, residency, use for training.")
+    lock_in_risk = models.CharField(max_length=10, choices=LockInRisk.choices, default=LockInRisk.MEDIUM)
+    exit_strategy = models.TextField(blank=True)
+    data_portability = models.TextField(blank=True)
+    last_assessed_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["name"]
+        default_permissions = ("view",)
+        permissions = [("manage_vendor", "Can record vendors and the models they supply")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SuppliedModel(models.Model):
+    """Which vendor supplies an inventory model (governance's side: lifecycle's AIModel is not changed)."""
+
+    model = models.OneToOneField("lifecycle.AIModel", on_delete=models.CASCADE, related_name="supplier_link")
+    vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.PROTECT, related_name="supplies")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(auto_now=True)
+
+    scope_business_unit = "model__use_case__business_unit"
+    scope_confidential = "model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["model__name"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.model} ← {self.vendor or 'no vendor'}"

@@ -454,3 +454,60 @@ def evidence_pack_export_event(sha256: str):
 
     # `changes` holds [before, after] per field: the hash is the second item.
     return AuditEvent.objects.filter(action=EXPORT_ACTION, changes__sha256__1=sha256).order_by("-seq").first()
+
+
+# --- Concerns -----------------------------------------------------------------------------------------------
+
+
+def concern_list(*, user):
+    """Concerns the user may see (reporter, assignee, or someone who sees the subject), ready for a list."""
+    from governance.models import Concern
+
+    return Concern.objects.restrict(user, "view").select_related(
+        "use_case", "model", "reporter", "assignee", "triaged_by", "closed_by"
+    )
+
+
+def reporter_shown(concern, user) -> bool:
+    """Whether this user may see who raised the concern: always unless it is anonymous; then only the
+    reporter and the triage team."""
+    return not concern.anonymous or concern.reporter_id == user.pk or user.has_perm("governance.triage_concern")
+
+
+def open_concerns_by_severity(*, user) -> dict[str, int]:
+    """{severity: count} of the open (untriaged or triaged) concerns the user sees, in one query; untriaged
+    concerns count under "untriaged"."""
+    from django.db.models import Count
+
+    from governance.choices import ConcernSeverity
+
+    counts = dict.fromkeys([*ConcernSeverity.values, "untriaged"], 0)
+    rows = concern_list(user=user).still_open().order_by().values("severity").annotate(n=Count("pk"))
+    for row in rows:
+        counts[row["severity"] or "untriaged"] += row["n"]
+    return counts
+
+
+# --- Vendors ------------------------------------------------------------------------------------------------
+
+
+def supplied_models(*, user):
+    """Links of inventory models to their vendors, for the models the user may see."""
+    from governance.models import SuppliedModel
+
+    return (
+        SuppliedModel.objects.restrict(user, "view")
+        .filter(vendor__isnull=False)
+        .select_related("model__use_case", "vendor")
+    )
+
+
+def vendor_list(*, user):
+    """Vendors, each with the number of supplied models the user may see and their names, in two queries."""
+    from django.db.models import Prefetch
+
+    from governance.models import Vendor
+
+    return Vendor.objects.restrict(user, "view").prefetch_related(
+        Prefetch("supplies", queryset=supplied_models(user=user), to_attr="visible_supplies")
+    )

@@ -22,4 +22,14 @@ urlpatterns = [
     path("versions/<int:pk>/evidence-pack.zip", views.EvidencePackDownloadView.as_view(), name="evidence_pack_zip"),
     path("versions/<int:pk>/bias-assessments/", views.BiasAssessmentsView.as_view(), name="bias_assessments"),
     path("bias-assessments/<int:pk>/", views.BiasAssessmentDetailView.as_view(), name="bias_assessment_detail"),
+    path("concerns/", views.ConcernListView.as_view(), name="concern_list"),
+    path("concerns/<int:pk>/", views.ConcernDetailView.as_view(), name="concern_detail"),
+    path(
+        "use-cases/<int:pk>/concern/",
+        views.ConcernRaiseView.as_view(subject_kind="use_case"),
+        name="concern_raise_use_case",
+    ),
+    path("models/<int:pk>/concern/", views.ConcernRaiseView.as_view(subject_kind="model"), name="concern_raise_model"),
+    path("vendors/", views.VendorListView.as_view(), name="vendor_list"),
+    path("vendors/<int:pk>/", views.VendorDetailView.as_view(), name="vendor_detail"),
 ]

@@ -6,14 +6,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from core.exceptions import ApplicationError
 from core.permissions import can
 from governance import cards, charts, evidence_pack, fairness, selectors, services
-from governance.choices import Decision, ReviewStatus
+from governance.choices import ConcernSeverity, ConcernStatus, Decision, DueDiligence, ReviewStatus
 from governance.forms import (
     BiasUploadForm,
+    ConcernCloseForm,
+    ConcernForm,
+    ConcernTriageForm,
     FindingForm,
     ModelCardForm,
     SignOffForm,
@@ -541,3 +544,190 @@ class EvidencePackPrintView(LoginRequiredMixin, View):
             "exports": selectors.evidence_pack_exports(version=version)[:10],
         }
         return render(request, "governance/evidence_pack_print.html", context)
+
+
+# --- Concerns -----------------------------------------------------------------------------------------------
+
+
+def _form_errors(request, form) -> None:
+    messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+
+
+class ConcernRaiseView(LoginRequiredMixin, TemplateView):
+    """Raise a concern about a use case or a model (whoever sees it may), optionally without one's name
+    shown to its owners."""
+
+    template_name = "governance/concern_form.html"
+    subject_kind = "use_case"
+
+    def _subject(self):
+        from lifecycle.models import AIModel
+
+        model = UseCase if self.subject_kind == "use_case" else AIModel
+        return get_object_or_404(model.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(subject=self._subject(), form=ConcernForm()))
+
+    def post(self, request, *args, **kwargs):
+        subject = self._subject()
+        form = ConcernForm(request.POST)
+        if form.is_valid():
+            concern = None
+
+            def raise_it():
+                nonlocal concern
+                concern = services.concern_raise(
+                    actor=request.user, **{self.subject_kind: subject}, **form.cleaned_data
+                )
+
+            if _flash(request, raise_it):
+                messages.success(request, "Concern raised; the triage team is notified.")
+                return redirect("governance:concern_detail", pk=concern.pk)
+        return self.render_to_response(self.get_context_data(subject=subject, form=form))
+
+
+class ConcernListView(LoginRequiredMixin, ListView):
+    """Concerns I may see, filtered by status and severity, newest first."""
+
+    template_name = "governance/concern_list.html"
+    context_object_name = "concerns"
+    paginate_by = 50
+
+    def _filters(self) -> dict:
+        status = self.request.GET.get("status", "")
+        severity = self.request.GET.get("severity", "")
+        return {
+            "status": status if status in ConcernStatus.values or status == "open_all" else "",
+            "severity": severity if severity in ConcernSeverity.values else "",
+        }
+
+    def get_queryset(self):
+        rows = selectors.concern_list(user=self.request.user)
+        filters = self._filters()
+        if filters["status"] == "open_all":
+            rows = rows.still_open()
+        elif filters["status"]:
+            rows = rows.filter(status=filters["status"])
+        if filters["severity"]:
+            rows = rows.filter(severity=filters["severity"])
+        return rows
+
+    def get_context_data(self, **kwargs):
+        from urllib.parse import urlencode
+
+        filters = self._filters()
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["rows"] = [(c, selectors.reporter_shown(c, user)) for c in context["concerns"]]
+        return {
+            **context,
+            **filters,
+            "statuses": ConcernStatus.choices,
+            "severities": ConcernSeverity.choices,
+            "query": urlencode({k: v for k, v in filters.items() if v}),
+            "today": timezone.localdate(),
+            "by_severity": selectors.open_concerns_by_severity(user=user),
+        }
+
+
+class ConcernDetailView(LoginRequiredMixin, TemplateView):
+    """One concern; the triage team triages, resolves or dismisses it here."""
+
+    template_name = "governance/concern_detail.html"
+
+    def _concern(self):
+        return get_object_or_404(selectors.concern_list(user=self.request.user), pk=self.kwargs["pk"])
+
+    def _context(self, concern, triage_form=None, close_form=None):
+        from governance.services.concerns import TRIAGE_PERM, triage_team
+
+        user = self.request.user
+        may_triage = user.has_perm(TRIAGE_PERM) and concern.status in (ConcernStatus.OPEN, ConcernStatus.TRIAGED)
+        initial = {"severity": concern.severity, "assignee": concern.assignee_id} if concern.severity else {}
+        return self.get_context_data(
+            concern=concern,
+            show_reporter=selectors.reporter_shown(concern, user),
+            may_triage=may_triage,
+            triage_form=triage_form or ConcernTriageForm(team=triage_team(), initial=initial),
+            close_form=close_form or ConcernCloseForm(),
+            today=timezone.localdate(),
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self._context(self._concern()))
+
+    def post(self, request, *args, **kwargs):
+        from governance.services.concerns import triage_team
+
+        concern = self._concern()
+        step = request.POST.get("step")
+        if step == "triage":
+            form = ConcernTriageForm(request.POST, team=triage_team())
+            if not form.is_valid():
+                _form_errors(request, form)
+                return self.render_to_response(self._context(concern, triage_form=form))
+            if _flash(
+                request, lambda: services.concern_triage(actor=request.user, concern=concern, **form.cleaned_data)
+            ):
+                messages.success(request, "Concern triaged.")
+        elif step in ("resolve", "dismiss"):
+            form = ConcernCloseForm(request.POST)
+            if not form.is_valid():
+                _form_errors(request, form)
+            elif step == "resolve" and _flash(
+                request,
+                lambda: services.concern_resolve(
+                    actor=request.user, concern=concern, resolution=form.cleaned_data["text"]
+                ),
+            ):
+                messages.success(request, "Concern resolved; the reporter is told.")
+            elif step == "dismiss" and _flash(
+                request,
+                lambda: services.concern_dismiss(actor=request.user, concern=concern, reason=form.cleaned_data["text"]),
+            ):
+                messages.success(request, "Concern dismissed; the reporter is told.")
+        else:
+            messages.error(request, "step: choose triage, resolve or dismiss.")
+        return redirect("governance:concern_detail", pk=concern.pk)
+
+
+# --- Vendors ------------------------------------------------------------------------------------------------
+
+
+class VendorListView(LoginRequiredMixin, ListView):
+    """Third-party AI vendors with their due diligence, lock-in risk and the models they supply."""
+
+    template_name = "governance/vendor_list.html"
+    context_object_name = "vendors"
+    paginate_by = 50
+
+    def get_queryset(self):
+        rows = selectors.vendor_list(user=self.request.user)
+        due_diligence = self.request.GET.get("due_diligence", "")
+        if due_diligence in DueDiligence.values:
+            rows = rows.filter(due_diligence=due_diligence)
+        return rows
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            statuses=DueDiligence.choices,
+            due_diligence=self.request.GET.get("due_diligence", ""),
+            may_manage=self.request.user.has_perm("governance.manage_vendor"),
+            **kwargs,
+        )
+
+
+class VendorDetailView(LoginRequiredMixin, TemplateView):
+    """One vendor: its clauses, exit strategy and the inventory models it supplies (those I may see)."""
+
+    template_name = "governance/vendor_detail.html"
+
+    def get_context_data(self, **kwargs):
+        vendor = get_object_or_404(selectors.vendor_list(user=self.request.user), pk=self.kwargs["pk"])
+        return super().get_context_data(
+            vendor=vendor,
+            supplied=vendor.visible_supplies,
+            may_manage=self.request.user.has_perm("governance.manage_vendor"),
+            **kwargs,
+        )

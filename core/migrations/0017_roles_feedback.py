@@ -4,5 +4,5 @@ from core.roles import sync_role_groups
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0015_roles_health"), ("monitoring", "0007_webhooks")]
+    dependencies = [("core", "0016_roles_concerns"), ("monitoring", "0007_webhooks")]
     operations = [migrations.RunPython(sync_role_groups, migrations.RunPython.noop)]

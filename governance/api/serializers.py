@@ -1,11 +1,13 @@
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.choices import Decision, ExplainabilityMethod, SectionState, Tier
+from governance.choices import ConcernSeverity, Decision, ExplainabilityMethod, SectionState, Tier
 from governance.models import (
     FUNCTION_CODES,
     BiasAssessment,
+    Concern,
     Control,
     Evidence,
     Finding,
@@ -16,9 +18,10 @@ from governance.models import (
     ReviewPolicy,
     RiskAssessment,
     SignOff,
+    Vendor,
 )
-from governance.selectors import review_progress
-from lifecycle.models import ModelVersion
+from governance.selectors import reporter_shown, review_progress
+from lifecycle.models import AIModel, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -460,3 +463,114 @@ class BiasAssessmentUploadSerializer(serializers.Serializer):
         if ("file" in attrs) == ("content" in attrs):
             raise serializers.ValidationError({"file": ["Send the predictions as a file or as content, one of them."]})
         return attrs
+
+
+# --- Concerns -----------------------------------------------------------------------------------------------
+
+
+class ConcernSerializer(serializers.ModelSerializer):
+    """A concern; `reporter` is null when it is anonymous and the caller is neither its reporter nor on the
+    triage team."""
+
+    use_case = serializers.PrimaryKeyRelatedField(queryset=UseCase.objects.all(), required=False, allow_null=True)
+    model = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all(), required=False, allow_null=True)
+    reporter = serializers.SerializerMethodField()
+    assignee = serializers.CharField(source="assignee.username", read_only=True, default=None)
+
+    class Meta:
+        model = Concern
+        fields = [
+            "id",
+            "use_case",
+            "model",
+            "kind",
+            "description",
+            "anonymous",
+            "reporter",
+            "status",
+            "severity",
+            "assignee",
+            "respond_by",
+            "triaged_at",
+            "outcome",
+            "closed_at",
+            "escalated_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "status",
+            "severity",
+            "respond_by",
+            "triaged_at",
+            "outcome",
+            "closed_at",
+            "escalated_at",
+            "created_at",
+        ]
+
+    def get_reporter(self, concern) -> str | None:
+        request = self.context.get("request")
+        if request is None or not reporter_shown(concern, request.user):
+            return None
+        return concern.reporter.username
+
+
+class ConcernTriageSerializer(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=ConcernSeverity.choices)
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+    respond_by = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class ConcernResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class ConcernDismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+# --- Vendors ------------------------------------------------------------------------------------------------
+
+
+class SuppliedModelRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class VendorSerializer(serializers.ModelSerializer):
+    """A vendor; `models` lists the supplied inventory models the caller may see."""
+
+    models = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Vendor
+        fields = [
+            "id",
+            "name",
+            "services",
+            "due_diligence",
+            "data_ownership_clause",
+            "data_handling_clause",
+            "lock_in_risk",
+            "exit_strategy",
+            "data_portability",
+            "last_assessed_on",
+            "notes",
+            "models",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+        # Uniqueness is the service's to check (a 400 naming the field), not a query of the serializer's.
+        extra_kwargs = {"name": {"validators": []}}
+
+    @extend_schema_field(SuppliedModelRefSerializer(many=True))
+    def get_models(self, vendor):
+        links = getattr(vendor, "visible_supplies", [])
+        return [{"id": link.model_id, "name": link.model.name} for link in links]
+
+
+class VendorModelLinkSerializer(serializers.Serializer):
+    model = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all())

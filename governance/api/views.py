@@ -11,13 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, ScopedQuerysetMixin
+from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, ScopedQuerysetMixin, ScopedViewSet
 from core.filters import IdChoiceFilter, visible
 from governance import cards, fairness, selectors, services
 from governance.api import serializers as s
 from governance.choices import EvidenceStatus, ReviewStatus, Tier
 from governance.models import (
     BiasAssessment,
+    Concern,
     Control,
     ControlRequirement,
     Evidence,
@@ -27,8 +28,9 @@ from governance.models import (
     Review,
     ReviewPolicy,
     RiskAssessment,
+    Vendor,
 )
-from lifecycle.models import ModelVersion
+from lifecycle.models import AIModel, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -420,3 +422,127 @@ class BiasAssessmentViewSet(ReadOnlyScopedViewSet):
     queryset = BiasAssessment.objects.select_related("created_by")
     serializer_class = s.BiasAssessmentSerializer
     filterset_class = BiasAssessmentFilterSet
+
+
+# --- Concerns -----------------------------------------------------------------------------------------------
+
+
+class ConcernFilterSet(django_filters.FilterSet):
+    use_case = IdChoiceFilter(queryset=visible(UseCase))
+    model = IdChoiceFilter(queryset=visible(AIModel))
+
+    class Meta:
+        model = Concern
+        fields = ["use_case", "model", "kind", "status", "severity"]
+
+
+class ConcernViewSet(ScopedCreateReadViewSet):
+    """Ethical and data-ownership concerns about a use case or a model. Anyone signed in raises one (POST,
+    naming `use_case` or `model`, optionally `anonymous`); the triage team `triage`s, `resolve`s or `dismiss`es
+    it. `reporter` is null on an anonymous concern unless the caller raised it or triages concerns."""
+
+    queryset = Concern.objects.select_related("reporter", "assignee")
+    serializer_class = s.ConcernSerializer
+    filterset_class = ConcernFilterSet
+    action_permission = "custom"  # each service checks who may act
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        use_case, model = data.pop("use_case", None), data.pop("model", None)
+        if use_case is not None:
+            use_case = get_object_or_404(UseCase.objects.restrict(self.request.user, "view"), pk=use_case.pk)
+        if model is not None:
+            model = get_object_or_404(AIModel.objects.restrict(self.request.user, "view"), pk=model.pk)
+        serializer.instance = services.concern_raise(actor=self.request.user, use_case=use_case, model=model, **data)
+
+    def _done(self, concern):
+        concern = Concern.objects.select_related("reporter", "assignee").get(pk=concern.pk)
+        return Response(s.ConcernSerializer(concern, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.ConcernTriageSerializer, responses=s.ConcernSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ConcernTriageSerializer)
+    def triage(self, request, pk=None):
+        data = s.ConcernTriageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.concern_triage(actor=request.user, concern=self.get_object(), **data.validated_data))
+
+    @extend_schema(request=s.ConcernResolveSerializer, responses=s.ConcernSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ConcernResolveSerializer)
+    def resolve(self, request, pk=None):
+        data = s.ConcernResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            services.concern_resolve(
+                actor=request.user, concern=self.get_object(), resolution=data.validated_data.get("resolution", "")
+            )
+        )
+
+    @extend_schema(request=s.ConcernDismissSerializer, responses=s.ConcernSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ConcernDismissSerializer)
+    def dismiss(self, request, pk=None):
+        data = s.ConcernDismissSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            services.concern_dismiss(
+                actor=request.user, concern=self.get_object(), reason=data.validated_data.get("reason", "")
+            )
+        )
+
+
+# --- Vendors ------------------------------------------------------------------------------------------------
+
+
+class VendorViewSet(ScopedViewSet):
+    """Third-party AI vendors: anyone signed in reads them (with the supplied models they may see); platform
+    admins and the review board record and edit them, and `link` or `unlink` the inventory models they supply."""
+
+    queryset = Vendor.objects.all()
+    serializer_class = s.VendorSerializer
+    filterset_fields = ["due_diligence", "lock_in_risk"]
+    action_permission = "custom"  # the services check governance.manage_vendor
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.vendor_list(user=self.request.user)
+
+    def _done(self, vendor):
+        return Response(s.VendorSerializer(selectors.vendor_list(user=self.request.user).get(pk=vendor.pk)).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        vendor = services.vendor_create(actor=request.user, **serializer.validated_data)
+        response = self._done(vendor)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def partial_update(self, request, *args, **kwargs):
+        vendor = self.get_object()
+        serializer = self.get_serializer(vendor, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return self._done(services.vendor_update(actor=request.user, vendor=vendor, **serializer.validated_data))
+
+    def _link(self, request, vendor):
+        data = s.VendorModelLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        model = get_object_or_404(AIModel.objects.restrict(request.user, "view"), pk=data.validated_data["model"].pk)
+        services.vendor_model_link(actor=request.user, vendor=vendor, model=model)
+
+    @extend_schema(request=s.VendorModelLinkSerializer, responses=s.VendorSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.VendorModelLinkSerializer)
+    def link(self, request, pk=None):
+        """This vendor supplies the model (replacing any other vendor recorded for it)."""
+        vendor = self.get_object()
+        self._link(request, vendor)
+        return self._done(vendor)
+
+    @extend_schema(request=s.VendorModelLinkSerializer, responses=s.VendorSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.VendorModelLinkSerializer)
+    def unlink(self, request, pk=None):
+        """The model is no longer supplied by this vendor."""
+        vendor = self.get_object()
+        data = s.VendorModelLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        model = get_object_or_404(AIModel.objects.restrict(request.user, "view"), pk=data.validated_data["model"].pk)
+        services.vendor_model_link(actor=request.user, vendor=None, model=model, expected=vendor)
+        return self._done(vendor)

@@ -14,6 +14,14 @@ from governance.services.compliance import (
     evidence_stale_for_new_version,
     evidence_submit,
 )
+from governance.services.concerns import (
+    concern_dismiss,
+    concern_raise,
+    concern_resolve,
+    concern_triage,
+    concerns_escalate_overdue,
+    response_deadline,
+)
 from governance.services.evidence_pack import ExportedPack, evidence_pack_export
 from governance.services.findings import finding_close, finding_exception_grant, finding_raise, finding_respond
 from governance.services.framework_import import (
@@ -32,11 +40,17 @@ from governance.services.reviews import (
     signature_meaning,
     training_record_add,
 )
+from governance.services.vendors import vendor_create, vendor_model_link, vendor_update
 
 __all__ = [
     "FLOORS",
     "ExportedPack",
     "bias_assessment_create",
+    "concern_dismiss",
+    "concern_raise",
+    "concern_resolve",
+    "concern_triage",
+    "concerns_escalate_overdue",
     "current_policy",
     "current_questionnaire",
     "current_sign_offs",
@@ -56,6 +70,7 @@ __all__ = [
     "has_current_training",
     "model_card_save",
     "policy_for_version",
+    "response_deadline",
     "review_open",
     "review_policy_update",
     "reviews_supersede_for_new_version",
@@ -66,4 +81,7 @@ __all__ = [
     "sign_off_record",
     "signature_meaning",
     "training_record_add",
+    "vendor_create",
+    "vendor_model_link",
+    "vendor_update",
 ]

@@ -88,3 +88,10 @@ def test_the_demo_seeds_assessed_use_cases_and_reviews_waiting_on_functions(db):
     assert set(scores["production"]) == {100} and min(scores["pending_approval"]) < 100
     failing = BiasAssessment.objects.get(passed=False)
     assert "disparate impact" in failing.failures[0] and failing.version.stage == "pending_approval"
+    # A vendor supplies two models; two concerns are open, one anonymous, one escalated past its deadline.
+    from governance.models import Concern, Vendor
+
+    assert Vendor.objects.get().supplies.count() == 2
+    open_concerns = Concern.objects.still_open()
+    assert open_concerns.count() == 2
+    assert open_concerns.filter(anonymous=True).exists() and open_concerns.filter(escalated_at__isnull=False).exists()

@@ -211,6 +211,11 @@ def build_world(units, make_user) -> World:
             trigger=marker("sync_run", "any")[:20], errors=[f"{hidden_version}: MLflow has no training run"]
         ),
     )
+    # A vendor supplies a model of every class: its pages and API list only the models the caller may see.
+    vendor = governance.vendor_create(actor=admin, name=marker("vendor", "any"), services="hosted models")
+    for model in world.objects["model"].values():
+        governance.vendor_model_link(actor=admin, vendor=vendor, model=model)
+    world.add("vendor", "any", vendor)
     world.add("audit_event", "any", AuditEvent.objects.order_by("-seq").first())
     return world
 
@@ -280,6 +285,9 @@ def _governed(world, builder, object_class, model, version) -> dict:
         "risk_assessment": assessment,
         "review": Review.objects.get(pk=review.pk),
         "finding": finding,
+        "concern": governance.concern_raise(
+            actor=builder, model=model, kind="ethics", description=marker("concern", object_class)
+        ),
         "alert_rule": rule,
         "metric_series": series,
         "alert": Alert.objects.get(rule=rule, series=series),

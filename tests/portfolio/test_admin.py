@@ -87,6 +87,7 @@ def test_default_beat_schedules_are_in_the_database(db):
         "monitoring.roll_up_points": "days",
         "monitoring.health_check_all": "hours",
         "monitoring.retraining_schedules_run": "hours",
+        "governance.escalate_overdue_concerns": "hours",
     }
 
 

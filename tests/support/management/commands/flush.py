@@ -22,6 +22,7 @@ REFERENCE_DATA = (
     ("core.schedules", "install_default_schedules"),
     ("monitoring.catalogue", "install_catalogue"),
     ("monitoring.schedules", "install_schedules"),
+    ("governance.schedules", "install_schedules"),
 )
 
 

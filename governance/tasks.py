@@ -1,0 +1,11 @@
+"""Governance's periodic work, started by beat (schedules in governance/schedules.py)."""
+
+from celery import shared_task
+
+from governance.services.concerns import concerns_escalate_overdue
+
+
+@shared_task(name="governance.escalate_overdue_concerns", acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def escalate_overdue_concerns() -> dict:
+    """Escalate, once each, the open concerns past their response deadline."""
+    return {"escalated": concerns_escalate_overdue()}
