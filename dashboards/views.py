@@ -27,6 +27,7 @@ from lifecycle import selectors as lifecycle
 from lifecycle.choices import Stage
 from monitoring import charts as monitoring_charts
 from monitoring import cost
+from monitoring import feedback as monitoring_feedback
 from monitoring import selectors as monitoring
 from portfolio import charts as portfolio_charts
 from portfolio import selectors as portfolio
@@ -527,6 +528,7 @@ class ReviewBoardDashboard(DashboardView):
             ),
             exceptions=governance.live_exceptions(user=user),
             evidence_expiring=list(governance.evidence_expiring_soon(user=user, today=today, unit=unit)[:10]),
+            concerns=governance.open_concerns_by_severity(user=user),
             evidence_waiting=governance.evidence_list(user=user).filter(status="submitted").count()
             if user.has_perm("governance.review_evidence")
             else None,
@@ -582,6 +584,9 @@ class DataScienceDashboard(DashboardView):
             if unit is None or b.version.model.use_case.business_unit_id == unit.pk
         ]
         my_models = list(self.my_models())
+        feedback = monitoring_feedback.feedback_summary(user=user, model_ids=[m.pk for m in my_models])
+        for model in my_models:
+            model.feedback = feedback.get(model.pk)
         return super().get_context_data(
             my_models=my_models,
             models_figure=charts.models_by_stage(
