@@ -159,7 +159,7 @@ def stop_loss_check(*, stop_loss: StopLoss, today: date | None = None) -> StopLo
     periods allowed are used up, a decommissioning review is asked of the owner, the sponsor and the program
     managers (the next portfolio review lists it). A criterion met again starts counting from zero."""
     today = today or timezone.localdate()
-    stop_loss = StopLoss.objects.select_for_update().select_related("use_case", "kpi").get(pk=stop_loss.pk)
+    stop_loss = StopLoss.objects.select_for_update(of=("self",)).select_related("use_case", "kpi").get(pk=stop_loss.pk)
     status, value = stop_loss_status(stop_loss, today=today)
     before = snapshot(stop_loss, ("missed_periods", "last_counted_period"))
     period = f"{today:%Y-%m}"

@@ -209,7 +209,8 @@ API: dict[str, Read | Write] = {
     # A model's budget is set by program managers (and admins) of its unit; the unit follows the model.
     "budgets_create": W(parent="model", settable=("business_unit", "model")),
     "costs_retrieve": R("signed_in"),
-    "comparisons_retrieve": R("signed_in"),
+    # Both versions by id in the query: the record itself, compared with itself.
+    "comparisons_retrieve": R("scoped", "model_version", query="candidate={id}&incumbent={id}&metric=psi"),
     "business_units_list": R("signed_in", lists="business_unit"),
     "business_units_retrieve": R("unit", "business_unit"),
     "capabilities_list": R("signed_in", lists="capability"),

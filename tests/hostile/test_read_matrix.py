@@ -72,8 +72,9 @@ def _check(entry, world, clients, url_for, *, api: bool, label: str):
     for principal, object_class, record, expected in cases(entry, world):
         client = clients[principal][0 if api else 1]
         url = url_for(record.pk if record is not None else None)
-        if entry.query:
-            url += ("&" if "?" in url else "?") + entry.query
+        if entry.query:  # "{id}" in it names the record, for reads that take it as a query parameter
+            query = entry.query.format(id=record.pk) if record is not None else entry.query
+            url += ("&" if "?" in url else "?") + query
         response = client.get(url)
         requests += 1
         cell = f"{label} as {principal} on {object_class}"
