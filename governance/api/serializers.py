@@ -475,7 +475,9 @@ class ConcernSerializer(serializers.ModelSerializer):
     use_case = serializers.PrimaryKeyRelatedField(queryset=UseCase.objects.all(), required=False, allow_null=True)
     model = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all(), required=False, allow_null=True)
     reporter = serializers.SerializerMethodField()
-    assignee = serializers.CharField(source="assignee.username", read_only=True, default=None)
+    assignee = serializers.CharField(source="assignee.username", read_only=True, default=None, allow_null=True)
+    # Empty until the concern is triaged.
+    severity = serializers.ChoiceField(choices=ConcernSeverity.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = Concern

@@ -212,7 +212,7 @@ def evidence_stale_for_new_version(*, version, actor, from_stage: str = "", reas
     """Listener of a version's registration: evidence bound to an older version of the same model no longer
     speaks for what will run; it goes stale and the owners are asked to renew it."""
     lapsed = list(
-        Evidence.objects.select_for_update()
+        Evidence.objects.select_for_update(of=("self",))
         .filter(version__model_id=version.model_id, stale=False)
         .exclude(version=version)
         .exclude(status=EvidenceStatus.REJECTED)

@@ -210,7 +210,7 @@ def concerns_escalate_overdue(*, today: date | None = None) -> int:
     for pk in overdue.values_list("pk", flat=True):
         with transaction.atomic():
             concern = (
-                Concern.objects.select_for_update()
+                Concern.objects.select_for_update(of=("self",))
                 .select_related("use_case", "model", "assignee")
                 .filter(pk=pk, escalated_at__isnull=True, status__in=(ConcernStatus.OPEN, ConcernStatus.TRIAGED))
                 .first()
