@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboards import mlflow_demo
+from monitoring.health import health_check_all
 
 
 class Command(BaseCommand):
@@ -34,3 +35,6 @@ class Command(BaseCommand):
             f"{counts['ungoverned']} left for discovery."
         )
         call_command("sync_mlflow", stdout=self.stdout)
+        # The hourly health check would leave the new production models unchecked for the first hour.
+        checked = health_check_all()
+        self.stdout.write(f"Health checked: {checked}.")
