@@ -578,6 +578,7 @@ class DataScienceDashboard(DashboardView):
     def get_context_data(self, **kwargs):
         user, unit = self.request.user, self.scope["unit"]
         trends = monitoring.production_trends(user=user, metric_name="psi")
+        performance = monitoring.production_trends(user=user, metric_name="auc")
         blocked = [
             b
             for b in lifecycle.blocked_versions(user=user)
@@ -597,6 +598,7 @@ class DataScienceDashboard(DashboardView):
             blocked=blocked,
             my_alerts=self.my_alerts()[:15],
             drift_figure=monitoring_charts.comparison_chart(trends) if trends else None,
+            performance_figure=monitoring_charts.comparison_chart(performance) if performance else None,
             unit_use_cases=portfolio.use_case_list(user=user).filter(business_unit__memberships__user=user)[:10],
             retraining=self.my_retraining()[:10],
             my_health=self.my_health()[:10],

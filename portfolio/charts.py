@@ -4,6 +4,7 @@ json_script and static/js/charts.js draws them; no logic in templates."""
 import json
 
 import plotly.graph_objects as go
+from django.urls import reverse
 
 from portfolio.ranking import RankRow
 
@@ -27,7 +28,10 @@ def value_effort(rows: list[RankRow]) -> dict:
             x=[float(r.estimated_cost) for r in rows],
             y=[float(r.estimated_value) for r in rows],
             text=[r.code for r in rows],
-            customdata=[[r.rank, r.score, r.title] for r in rows],
+            # The last item is the drill-down: a click opens the use case.
+            customdata=[
+                [r.rank, r.score, r.title, reverse("portfolio:usecase_detail", args=[r.use_case])] for r in rows
+            ],
             mode="markers+text",
             textposition="top center",
             texttemplate="%{text}",

@@ -16,6 +16,7 @@
         el.dataset.drillBound = "1";
         el.on("plotly_click", function (data) {
           var target = data.points && data.points[0] && data.points[0].customdata;
+          if (Array.isArray(target)) { target = target[target.length - 1]; }  // extra hover data first, URL last
           if (typeof target === "string" && target.charAt(0) === "/") { window.location.assign(target); }
         });
       }

@@ -96,3 +96,21 @@ def test_my_open_retraining_requests_show(client, mine):
     page = client.get("/dashboards/data-science/").content.decode()
     panel = page.split('data-testid="my-retraining"')[1].split("</section>")[0]
     assert "m-ds" in panel and "m-ds-other" not in panel
+
+
+def test_drift_and_performance_trends_of_my_production_models(client, mine):
+    ds, (my_version, their_version) = mine
+    ModelVersion.objects.filter(pk__in=[my_version.pk, their_version.pk]).update(stage=Stage.PRODUCTION)
+    from django.utils import timezone
+
+    from monitoring.sync import series_store
+
+    now_ms = int(timezone.now().timestamp() * 1000)
+    for version in (my_version, their_version):
+        for metric, value in (("psi", 0.1), ("auc", 0.9)):
+            series_store(series_id=series_of(version, metric).pk, points=[(0, now_ms - 86_400_000, value)])
+    client.force_login(ds)
+    page = client.get("/dashboards/data-science/").content.decode()
+    for panel in ("drift", "performance"):
+        section = page.split(f'data-testid="{panel}"')[1].split("</section>")[0]
+        assert "m-ds v1" in section and "m-ds-other" not in section
