@@ -1,6 +1,5 @@
 """Landing pages per role. Each composes selectors of the apps below; later issues add their panels."""
 
-import csv
 from collections import Counter
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
@@ -8,12 +7,13 @@ from urllib.parse import urlencode
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.models import Group, User
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from audit.selectors import audit_event_list
+from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
 from core.mlflow_client import server_status
 from core.periods import quarter_label, quarter_start, quarters_back
@@ -64,15 +64,6 @@ def _pct(share):
     return None if share is None else round(share * 100, 1)
 
 
-def csv_download(header, rows, filename) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     """Opens only for holders of the dashboard's permission; others get 403. The filters live in the
     URL; `?export=<table>` downloads a table of the page as CSV (the names are in `exports`)."""
@@ -91,7 +82,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             if export not in self.exports:
                 raise Http404("No such table on this dashboard.")
             header, rows = getattr(self, self.exports[export])()
-            return csv_download(header, rows, f"lodestar-{self.request.resolver_match.url_name}-{export}.csv")
+            return csv_table_response(header, rows, f"lodestar-{self.request.resolver_match.url_name}-{export}.csv")
         return super().get(request, *args, **kwargs)
 
     def kpi_alignment(self):

@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from core.downloads import csv_response
 from core.exceptions import ApplicationError, NotAllowed
 from core.permissions import can, require_model_perm
 from portfolio import charts, csv_io, selectors, services
@@ -63,12 +64,6 @@ class PermissionOr404Mixin:
 
 
 # --- Use cases ------------------------------------------------------------------------------------
-
-
-def csv_response(text: str, filename: str) -> HttpResponse:
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class UseCaseListView(LoginRequiredMixin, ListView):
