@@ -89,6 +89,17 @@ class RestrictedQuerySet(models.QuerySet):
         return self.filter(in_scope | Q(pk__in=_granted(self, user, action).values("pk")))
 
 
+def holders_of_perm(perm: str):
+    """Active users who hold `perm` ("app_label.codename") through a role or directly."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = perm.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct()
+
+
 def can(user, action: str, obj: models.Model) -> bool:
     """Whether `user` may `action` this record (one query at most)."""
     manager = type(obj)._default_manager

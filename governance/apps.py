@@ -9,7 +9,7 @@ class GovernanceConfig(AppConfig):
         from governance import calendar_sources, health
         from governance import gates as governance_gates
         from governance.services import evidence_stale_for_new_version, review_open, reviews_supersede_for_new_version
-        from governance.services.policies import decommission_notice_days
+        from governance.services.policies import decommission_functions, decommission_notice_days
         from lifecycle import calendar, gates, policies
         from lifecycle import health as lifecycle_health
         from lifecycle.choices import Stage
@@ -27,6 +27,7 @@ class GovernanceConfig(AppConfig):
         gates.on_enter(Stage.REGISTERED, reviews_supersede_for_new_version)
         gates.on_enter(Stage.REGISTERED, evidence_stale_for_new_version)
         policies.provide_notice_days(decommission_notice_days)
+        policies.provide_decommission_functions(decommission_functions)
         calendar.register_source(calendar_sources.approval_expiries)
         calendar.register_source(calendar_sources.reassessments_due)
         calendar.register_source(calendar_sources.evidence_expiries)

@@ -13,10 +13,17 @@ from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
-from core.permissions import require
+from core.permissions import holders_of_perm, require
 from lifecycle import policies, services
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, ConsumerNotice, DecommissionPlan, DownstreamConsumer, ModelVersion
+from lifecycle.models import (
+    AIModel,
+    ConsumerNotice,
+    DecommissionApproval,
+    DecommissionPlan,
+    DownstreamConsumer,
+    ModelVersion,
+)
 from notifications.services import notify
 from portfolio.services.base import validate
 
@@ -105,8 +112,10 @@ def decommission_plan_create(
         replacement=replacement,
         sunset_date=sunset_date,
         notice_days=notice,
+        required_functions=policies.decommission_functions_for(model),
         created_by=actor,
     )
+    _ask_functions(plan)
     audit.record(
         actor=actor,
         action="decommission.planned",
@@ -117,9 +126,28 @@ def decommission_plan_create(
             "sunset_date": sunset_date,
             "replacement": str(replacement) if replacement else None,
             "notice_days": notice,
+            "functions": [f["code"] for f in plan.required_functions],
         },
     )
     return plan
+
+
+def _ask_functions(plan: DecommissionPlan) -> None:
+    """Holders of the functions the tier requires learn that a plan waits for their approval."""
+    for function in plan.required_functions:
+        notify(
+            recipients=list(holders_of_perm(function["permission"])),
+            subject=f"Decommission plan for {plan.version or plan.model} waits for {function['name']} approval",
+            body=f"Reason: {plan.get_reason_display()}. Sunset {plan.sunset_date:%Y-%m-%d}.",
+            url=reverse("lifecycle:decommission_detail", args=[plan.pk]),
+            category="decommission",
+        )
+
+
+def functions_waiting(plan: DecommissionPlan) -> list[dict]:
+    """The required functions that have not approved yet (uses a prefetched `function_approvals`)."""
+    done = {a.function for a in plan.function_approvals.all()}
+    return [f for f in plan.required_functions if f["code"] not in done]
 
 
 def _locked(plan: DecommissionPlan) -> DecommissionPlan:
@@ -129,11 +157,13 @@ def _locked(plan: DecommissionPlan) -> DecommissionPlan:
 
 @transaction.atomic
 def decommission_plan_approve(*, actor, plan: DecommissionPlan, as_role: str) -> DecommissionPlan:
-    """The model owner and an independent validator both approve before the plan is announced."""
+    """The model owner, an independent validator and each review-board function the tier requires
+    (`as_role` is that function's code) approve before the plan is announced."""
     plan = _locked(plan)
     require(actor, "view", plan.model)
     if plan.status != DecommissionPlan.Status.DRAFT:
         raise Conflict(f"The plan is {plan.get_status_display().lower()}; only a draft is approved.")
+    functions = {f["code"]: f for f in plan.required_functions}
     now = timezone.now()
     if as_role == "owner":
         if not _is_owner(actor, plan.model):
@@ -142,12 +172,22 @@ def decommission_plan_approve(*, actor, plan: DecommissionPlan, as_role: str) ->
     elif as_role == "validator":
         if not actor.has_perm("lifecycle.approve_modelversion"):
             raise NotAllowed("Only review board members approve as the independent validator.")
-        if _is_owner(actor, plan.model) or actor.pk == plan.created_by_id:
-            raise NotAllowed("You own the model or wrote the plan; an independent validator must approve it.")
+        _require_independent(actor, plan)
         plan.validator_approved_by, plan.validator_approved_at = actor, now
+    elif as_role in functions:
+        function = functions[as_role]
+        if not actor.has_perm(function["permission"]):
+            raise NotAllowed(f"Only holders of the {function['name']} function approve for it.")
+        _require_independent(actor, plan)
+        if plan.function_approvals.filter(function=as_role).exists():
+            raise Conflict(f"{function['name']} has already approved this plan.")
+        DecommissionApproval.objects.create(plan=plan, function=as_role, approved_by=actor)
     else:
-        raise ApplicationError("as_role: owner or validator.", details={"as_role": ["Unknown role."]})
-    if plan.owner_approved_by_id and plan.validator_approved_by_id:
+        roles = ["owner", "validator", *functions]
+        raise ApplicationError(
+            f"as_role: approve as one of {', '.join(roles)}.", details={"as_role": [f"Unknown role “{as_role}”."]}
+        )
+    if plan.owner_approved_by_id and plan.validator_approved_by_id and not functions_waiting(plan):
         plan.status = DecommissionPlan.Status.APPROVED
     plan.save()
     audit.record(
@@ -159,13 +199,21 @@ def decommission_plan_approve(*, actor, plan: DecommissionPlan, as_role: str) ->
     return plan
 
 
+def _require_independent(actor, plan: DecommissionPlan) -> None:
+    if _is_owner(actor, plan.model) or actor.pk == plan.created_by_id:
+        raise NotAllowed("You own the model or wrote the plan; an independent reviewer must approve it.")
+
+
 @transaction.atomic
 def decommission_plan_announce(*, actor, plan: DecommissionPlan) -> DecommissionPlan:
     """Tell every downstream consumer (in-app and email) and start tracking their acknowledgements."""
     plan = _locked(plan)
     require(actor, "change", plan.model)
     if plan.status != DecommissionPlan.Status.APPROVED:
-        raise Conflict("Announce the plan once its owner and an independent validator approved it.")
+        raise Conflict(
+            "Announce the plan once its owner, an independent validator and the review-board functions its tier "
+            "requires approved it."
+        )
     consumers = list(plan.model.consumers.select_related("contact"))
     ConsumerNotice.objects.bulk_create(ConsumerNotice(plan=plan, consumer=c) for c in consumers)
     subject = f"{plan.version or plan.model} will be retired on {plan.sunset_date:%Y-%m-%d}"

@@ -4,11 +4,14 @@ Registered by hand (not from MLflow) so the demo needs no MLflow content; versio
 MLflow come through `POST /api/v1/model-versions/import/`."""
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
+from core.permissions import holders_of_perm
 from lifecycle import datasets, decommissioning, policies, services
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel, Dataset
@@ -166,10 +169,6 @@ CONSUMERS = (
 
 def seed_decommissioning(*, ds, ds2, reviewer) -> None:
     """Consumers for every model, and one model mid-decommission: announced, one consumer still to answer."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     models = list(AIModel.objects.prefetch_related("owners").order_by("name"))
     for model in models:
         owner = model.owners.first()
@@ -182,20 +181,17 @@ def seed_decommissioning(*, ds, ds2, reviewer) -> None:
                 criticality=criticality,
             )
     live = [m for m in models if m.versions.filter(stage=Stage.PRODUCTION).exists()]
-    if len(live) < 2:
+    if len(live) < 3:
         return
-    retiring, successor = live[0], live[1]
+    retiring, successor, decayed = live[0], live[1], live[-1]
     owner = retiring.owners.first()
-    plan = decommissioning.decommission_plan_create(
-        actor=owner,
-        model=retiring,
+    plan = _approved_plan(
+        retiring,
+        reviewer,
         reason="replaced",
         replacement=successor,
-        sunset_date=timezone.localdate() + timedelta(days=policies.notice_days_for(retiring) + 14),
         explanation="Consolidated into the successor model, which serves both channels.",
     )
-    decommissioning.decommission_plan_approve(actor=owner, plan=plan, as_role="owner")
-    decommissioning.decommission_plan_approve(actor=reviewer, plan=plan, as_role="validator")
     plan = decommissioning.decommission_plan_announce(actor=owner, plan=plan)
     first = plan.notices.order_by("consumer__system").first()
     decommissioning.consumer_notice_acknowledge(actor=owner, notice=first, note="Confirmed by email.")
@@ -206,3 +202,57 @@ def seed_decommissioning(*, ds, ds2, reviewer) -> None:
         archive_checksum="9f2c1e7a" * 8,
         documentation_updated=True,
     )
+    seed_retirement(decayed, reviewer)
+
+
+def _approved_plan(model, reviewer, **fields):
+    """A plan approved by the owner, the independent validator and a holder of each function its tier needs."""
+    owner = model.owners.first()
+    plan = decommissioning.decommission_plan_create(
+        actor=owner,
+        model=model,
+        sunset_date=timezone.localdate() + timedelta(days=policies.notice_days_for(model) + 14),
+        **fields,
+    )
+    decommissioning.decommission_plan_approve(actor=owner, plan=plan, as_role="owner")
+    decommissioning.decommission_plan_approve(actor=reviewer, plan=plan, as_role="validator")
+    for function in plan.required_functions:
+        holder = holders_of_perm(function["permission"]).exclude(pk__in=model.owners.all()).order_by("pk").first()
+        decommissioning.decommission_plan_approve(actor=holder, plan=plan, as_role=function["code"])
+    plan.refresh_from_db()
+    return plan
+
+
+def seed_retirement(model, reviewer) -> None:
+    """One model retired through the whole workflow, with its post-mortem in the lessons list.
+
+    Demo only: the plan is made today, so its sunset date is moved to today before retiring; every
+    check of the workflow still runs."""
+
+    owner = model.owners.first()
+    plan = _approved_plan(
+        model,
+        reviewer,
+        reason="performance_decay",
+        explanation="Recall fell below the business floor after the product mix changed.",
+    )
+    plan = decommissioning.decommission_plan_announce(actor=owner, plan=plan)
+    for notice in plan.notices.all():
+        decommissioning.consumer_notice_acknowledge(actor=owner, notice=notice, note="Acknowledged at the sunset call.")
+    decommissioning.decommission_checklist_update(
+        actor=owner,
+        plan=plan,
+        archive_location=f"s3://model-archive/{model.name}/",
+        archive_checksum="4be7d1c0" * 8,
+        predictions_location=f"s3://predictions-archive/{model.name}/",
+        resources_reclaimed=True,
+        monthly_cost_saved=Decimal("1840.00"),
+        documentation_updated=True,
+        postmortem="Recall decayed for two quarters after the product mix shifted to small-business accounts, "
+        "which the training data barely covered. Retraining on the new mix did not recover it.",
+        lessons_learned="Watch the population mix as a drift signal, not only feature PSI; agree a recall floor "
+        "with the business at intake so the stop-loss triggers early.",
+    )
+    type(plan).objects.filter(pk=plan.pk).update(sunset_date=timezone.localdate())
+    plan.refresh_from_db()
+    decommissioning.decommission_retire(actor=owner, plan=plan)

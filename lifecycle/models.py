@@ -439,6 +439,8 @@ class DecommissionPlan(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     validator_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # [{"code", "name", "permission"}]: the review-board functions the tier required when it was planned.
+    required_functions = models.JSONField(default=list, blank=True, editable=False)
     announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The checklist the service enforces before retirement.
     archive_location = models.CharField(max_length=1000, blank=True)
@@ -473,6 +475,24 @@ class DecommissionPlan(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Decommission {self.version or self.model}"
+
+
+class DecommissionApproval(models.Model):
+    """A review-board function's approval of a decommission plan, one per function the tier requires."""
+
+    plan = models.ForeignKey(DecommissionPlan, on_delete=models.PROTECT, related_name="function_approvals")
+    function = models.CharField(max_length=30)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["approved_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "function"], name="%(app_label)s_%(class)s_once_per_function"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.function} approval of {self.plan}"
 
 
 class ConsumerNotice(models.Model):

@@ -212,6 +212,9 @@ class DecommissionDetailView(LoginRequiredMixin, View):
         "approve_validator": lambda actor, plan, post: decommissioning.decommission_plan_approve(
             actor=actor, plan=plan, as_role="validator"
         ),
+        "approve_function": lambda actor, plan, post: decommissioning.decommission_plan_approve(
+            actor=actor, plan=plan, as_role=post.get("function", "")
+        ),
         "announce": lambda actor, plan, post: decommissioning.decommission_plan_announce(actor=actor, plan=plan),
         "retire": lambda actor, plan, post: decommissioning.decommission_retire(actor=actor, plan=plan),
         "cancel": lambda actor, plan, post: decommissioning.decommission_plan_cancel(
@@ -226,7 +229,7 @@ class DecommissionDetailView(LoginRequiredMixin, View):
         return get_object_or_404(
             DecommissionPlan.objects.restrict(request.user, "view")
             .select_related("model__use_case", "version", "replacement", "owner_approved_by", "validator_approved_by")
-            .prefetch_related("notices__consumer"),
+            .prefetch_related("notices__consumer", "function_approvals__approved_by"),
             pk=pk,
         )
 
@@ -238,6 +241,7 @@ class DecommissionDetailView(LoginRequiredMixin, View):
                 "plan": plan,
                 "notices": plan.notices.select_related("consumer__contact", "acknowledged_by"),
                 "missing": decommissioning.checklist_missing(plan),
+                "functions": _function_rows(request.user, plan),
                 "checklist": checklist
                 or DecommissionChecklistForm(initial={f: getattr(plan, f) for f in decommissioning.CHECKLIST_FIELDS}),
                 "may_change": can(request.user, "change", plan.model),
@@ -265,6 +269,15 @@ class DecommissionDetailView(LoginRequiredMixin, View):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("lifecycle:decommission_detail", pk=plan.pk)
+
+
+def _function_rows(user, plan: DecommissionPlan) -> list[dict]:
+    """Each review-board function the plan needs, who approved it, and whether this user may approve it."""
+    approvals = {a.function: a for a in plan.function_approvals.all()}
+    return [
+        {**f, "approval": approvals.get(f["code"]), "may_approve": user.has_perm(f["permission"])}
+        for f in plan.required_functions
+    ]
 
 
 class LessonsLearnedView(LoginRequiredMixin, ListView):

@@ -7,7 +7,7 @@ from audit import services as audit
 from core.exceptions import ApplicationError, NotAllowed, require_text
 from governance.cards import SECTION_KEYS
 from governance.choices import Operator, ReviewStatus, Tier
-from governance.models import FUNCTION_CODES, Review, ReviewPolicy, SignOff
+from governance.models import FUNCTION_CODES, FUNCTION_NAMES, Review, ReviewPolicy, SignOff, function_permission
 
 # No edit takes a tier below these: the functions it always needs, and the longest approval it allows.
 FLOORS: dict[str, dict] = {
@@ -136,3 +136,15 @@ def decommission_notice_days(model) -> int | None:
     (None for an unassessed use case: lifecycle's default applies)."""
     policy = current_policy(model.use_case.risk_tier)
     return policy.decommission_notice_days if policy else None
+
+
+def decommission_functions(model) -> list[dict]:
+    """The review-board functions a decommission of `model` needs: the sign-off functions of the current
+    policy of its use case's tier (none for an unassessed use case)."""
+    policy = current_policy(model.use_case.risk_tier)
+    if policy is None:
+        return []
+    return [
+        {"code": code, "name": FUNCTION_NAMES.get(code, code), "permission": function_permission(code)}
+        for code in policy.required_functions
+    ]

@@ -1,16 +1,14 @@
 """Reviews of versions and their sign-offs: opened on submission, signed with a password, gated."""
 
-from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth import authenticate
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, NotAllowed
 from core.lockout import lock_state
-from core.permissions import can, require, require_model_perm
+from core.permissions import can, holders_of_perm, require, require_model_perm
 from governance.choices import Course, Decision, ReviewStatus
 from governance.digest import content_digest
 from governance.models import FUNCTION_CODES, FUNCTION_NAMES, Review, SignOff, TrainingRecord, function_permission
@@ -37,10 +35,7 @@ def signature_meaning(*, review: Review, function: str, decision: str, digest: s
 
 def holders_of(function: str):
     """Active users who hold a sign-off function, through a role or directly."""
-    app_label, codename = function_permission(function).split(".")
-    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-    users = get_user_model().objects.filter(is_active=True)
-    return users.filter(Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct()
+    return holders_of_perm(function_permission(function))
 
 
 def _stakeholders(version) -> list:

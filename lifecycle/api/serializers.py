@@ -7,6 +7,7 @@ from lifecycle.models import (
     ConsumerNotice,
     Dataset,
     DatasetSchemaVersion,
+    DecommissionApproval,
     DecommissionPlan,
     Deployment,
     DownstreamConsumer,
@@ -227,8 +228,19 @@ class ConsumerNoticeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DecommissionApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DecommissionApproval
+        fields = ["function", "approved_by", "approved_at"]
+        read_only_fields = fields
+
+
 class DecommissionPlanSerializer(serializers.ModelSerializer):
     notices = ConsumerNoticeSerializer(many=True, read_only=True)
+    function_approvals = DecommissionApprovalSerializer(many=True, read_only=True)
+    required_functions = serializers.SerializerMethodField(
+        help_text="Codes of the review-board functions whose approval the plan needs (from its tier's policy)."
+    )
     missing = serializers.SerializerMethodField(help_text="What is still missing before retirement, in words.")
 
     class Meta:
@@ -246,6 +258,8 @@ class DecommissionPlanSerializer(serializers.ModelSerializer):
             "created_by",
             "owner_approved_by",
             "validator_approved_by",
+            "required_functions",
+            "function_approvals",
             "announced_at",
             "archive_location",
             "archive_checksum",
@@ -278,6 +292,9 @@ class DecommissionPlanSerializer(serializers.ModelSerializer):
             "retired_at",
         ]
 
+    def get_required_functions(self, plan) -> list[str]:
+        return [f["code"] for f in plan.required_functions]
+
     def get_missing(self, plan) -> list[str]:
         from lifecycle.decommissioning import checklist_missing
 
@@ -300,7 +317,9 @@ class DecommissionChecklistSerializer(serializers.ModelSerializer):
 
 
 class PlanApprovalSerializer(serializers.Serializer):
-    as_role = serializers.ChoiceField(choices=["owner", "validator"])
+    as_role = serializers.CharField(
+        max_length=30, help_text="owner, validator, or the code of a review-board function the plan requires."
+    )
 
 
 class NoticeAcknowledgeSerializer(serializers.Serializer):

@@ -311,7 +311,9 @@ class DecommissionViewSet(ScopedCreateReadViewSet):
     """Decommission plans: draft (sunset respects the tier's notice period), approve as owner and as
     independent validator, announce to consumers, acknowledge, complete the checklist, retire."""
 
-    queryset = DecommissionPlan.objects.select_related("model", "version").prefetch_related("notices__consumer")
+    queryset = DecommissionPlan.objects.select_related("model", "version").prefetch_related(
+        "notices__consumer", "function_approvals"
+    )
     serializer_class = s.DecommissionPlanSerializer
     filterset_fields = ["model", "status", "reason"]
     action_permission = "custom"  # a plan is a change of its model; the services check it
@@ -333,7 +335,7 @@ class DecommissionViewSet(ScopedCreateReadViewSet):
     @extend_schema(request=s.PlanApprovalSerializer, responses=s.DecommissionPlanSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.PlanApprovalSerializer)
     def approve(self, request, pk=None):
-        """{"as_role": "owner"|"validator"}: both are needed before the plan is announced."""
+        """{"as_role": "owner"|"validator"|function code}: all are needed before the plan is announced."""
         return self._step(request, decommissioning.decommission_plan_approve, s.PlanApprovalSerializer)
 
     @extend_schema(request=None, responses=s.DecommissionPlanSerializer)

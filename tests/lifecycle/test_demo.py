@@ -12,3 +12,13 @@ def test_the_whole_demo_seeds_once_and_fills_the_inventory(db, capsys):
     assert counts[0] >= 10
     assert ModelVersion.objects.filter(stage=Stage.PRODUCTION).exists()
     assert "pm     password" in capsys.readouterr().out
+    # One model retired through the whole workflow (its lesson is searchable), one mid-decommission.
+    from lifecycle.models import DecommissionPlan
+    from lifecycle.selectors import lessons_learned
+
+    retired = DecommissionPlan.objects.get(status=DecommissionPlan.Status.RETIRED)
+    assert not retired.model.versions.exclude(stage__in=[Stage.RETIRED, Stage.REJECTED]).exists()
+    assert retired.function_approvals.count() == len(retired.required_functions) > 0
+    assert DecommissionPlan.objects.filter(status=DecommissionPlan.Status.ANNOUNCED).count() == 1
+    admin = retired.created_by
+    assert retired in lessons_learned(user=admin, q="population mix")
