@@ -41,7 +41,12 @@ CRITICAL = {**HIGH, "annex_iii_areas": ["credit", "employment"], "personal_data"
 PROHIBITED = {**LOW, "prohibited_practices": ["emotion_workplace"], "affected": ["employees"]}
 # Tiers by the use case's status: live versions are approved by the demo signers (low and medium need
 # validation and business); versions awaiting approval sit in high and critical reviews.
-TIERS_BY_STATUS = {"live": [LOW, MEDIUM], "in_delivery": [HIGH, CRITICAL], "approved": [MEDIUM, HIGH]}
+TIERS_BY_STATUS = {
+    "live": [LOW, MEDIUM],
+    "in_delivery": [HIGH, CRITICAL],
+    "approved": [MEDIUM, HIGH],
+    "retired": [MEDIUM],  # they were live once: their models retired through the decommission workflow
+}
 
 
 def _people() -> list[tuple[str, str, str]]:

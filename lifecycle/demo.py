@@ -36,7 +36,9 @@ def seed(*, before_approval=None) -> None:
     ds, ds2, reviewer = (User.objects.get(username=name) for name in ("ds", "ds2", "rb"))
     rng = random.Random(17)
     training_data = seed_datasets(ds=ds, ds2=ds2, reviewer=reviewer)
-    for use_case in UseCase.objects.filter(status__in=PATHS).order_by("number")[:12]:
+    # A retired use case's model went live once; seed_decommissioning retires it through the workflow.
+    retired = UseCase.objects.filter(status="retired").order_by("number")[:1]
+    for use_case in [*UseCase.objects.filter(status__in=PATHS).order_by("number")[:12], *retired]:
         name = use_case.title.lower().replace(" ", "-").replace("&", "and")[:60]
         owner = ds if use_case.business_unit.code == "RETAIL" else ds2
         model = services.model_register(
@@ -45,7 +47,7 @@ def seed(*, before_approval=None) -> None:
             use_case=use_case,
             model_type=rng.choice(["gradient boosting", "transformer", "logistic regression", "random forest"]),
         )
-        versions = 2 if use_case.status == "live" else 1
+        versions = 2 if use_case.status in ("live", "retired") else 1
         for number in range(1, versions + 1):
             version = services.model_version_register(
                 actor=owner,
@@ -59,7 +61,7 @@ def seed(*, before_approval=None) -> None:
             unit = use_case.business_unit.code
             for role, dataset in (("training", training_data[unit]), ("reference", training_data["shared"])):
                 datasets.version_dataset_link(actor=owner, version=version, dataset=dataset, role=role)
-            for stage in PATHS[use_case.status]:
+            for stage in PATHS.get(use_case.status, PATHS["live"]):
                 actor = reviewer if stage == Stage.APPROVED else owner
                 if stage == Stage.PRODUCTION:
                     services.deployment_record(
@@ -169,7 +171,7 @@ CONSUMERS = (
 
 def seed_decommissioning(*, ds, ds2, reviewer) -> None:
     """Consumers for every model, and one model mid-decommission: announced, one consumer still to answer."""
-    models = list(AIModel.objects.prefetch_related("owners").order_by("name"))
+    models = list(AIModel.objects.select_related("use_case").prefetch_related("owners").order_by("name"))
     for model in models:
         owner = model.owners.first()
         for system, criticality in CONSUMERS[: 2 + model.pk % 2]:
@@ -181,9 +183,11 @@ def seed_decommissioning(*, ds, ds2, reviewer) -> None:
                 criticality=criticality,
             )
     live = [m for m in models if m.versions.filter(stage=Stage.PRODUCTION).exists()]
-    if len(live) < 3:
+    decayed = next((m for m in live if m.use_case.status == "retired"), None)
+    live = [m for m in live if m is not decayed]
+    if len(live) < 2:
         return
-    retiring, successor, decayed = live[0], live[1], live[-1]
+    retiring, successor = live[0], live[1]
     owner = retiring.owners.first()
     plan = _approved_plan(
         retiring,
@@ -202,7 +206,8 @@ def seed_decommissioning(*, ds, ds2, reviewer) -> None:
         archive_checksum="9f2c1e7a" * 8,
         documentation_updated=True,
     )
-    seed_retirement(decayed, reviewer)
+    if decayed is not None:
+        seed_retirement(decayed, reviewer)
 
 
 def _approved_plan(model, reviewer, **fields):
