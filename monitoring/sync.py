@@ -16,7 +16,7 @@ from core import mlflow_client
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
 from monitoring.choices import SyncStatus
-from monitoring.models import MetricDefinition, MetricPoint, MetricSeries, SyncRun
+from monitoring.models import AlertRule, MetricDefinition, MetricPoint, MetricSeries, SyncRun
 from monitoring.services import alerts_evaluate
 
 logger = logging.getLogger("lodestar.monitoring")
@@ -139,9 +139,10 @@ def _after(point_key: tuple[int, int], mark: tuple[int | None, int | None]) -> b
 
 
 @transaction.atomic
-def series_store(*, series_id: int, points: list[tuple[int, int, float]]) -> int:
+def series_store(*, series_id: int, points: list[tuple[int, int, float]], judge: bool = True) -> int:
     """Insert the points (existing ones are ignored), move the watermark and judge the new points against
-    the alert rules, all in one transaction. Returns how many points were inserted."""
+    the alert rules (`judge`: the caller knows whether any rule watches this metric), all in one
+    transaction. Returns how many points were inserted."""
     series = (
         MetricSeries.objects.select_for_update()
         .select_related("metric", "model_version__model__use_case")
@@ -149,46 +150,92 @@ def series_store(*, series_id: int, points: list[tuple[int, int, float]]) -> int
     )
     mark = (series.last_step, series.last_timestamp)
     unique = {(s, t): v for s, t, v in points}  # one value per (step, timestamp): the unique key
-    before = series.points.count()
+    new = sorted((s, t, v) for (s, t), v in unique.items() if _after((s, t), mark))
+    # No stored point lies past the watermark (they move together), so only points at or before it may
+    # already be there: count the rows only when such points came.
+    recount = len(new) < len(unique)
+    before = series.points.count() if recount else 0
     MetricPoint.objects.bulk_create(
         (MetricPoint(series=series, step=s, timestamp=t, value=v) for (s, t), v in unique.items()),
         ignore_conflicts=True,
         batch_size=2000,
     )
-    inserted = series.points.count() - before
-    new = sorted((s, t, v) for (s, t), v in unique.items() if _after((s, t), mark))
-    if unique:
-        top = max(unique)
-        if _after(top, mark):
-            series.last_step, series.last_timestamp = top
+    inserted = series.points.count() - before if recount else len(new)
+    if new:
+        series.last_step, series.last_timestamp = new[-1][:2]
     series.synced_at = timezone.now()
     series.save(update_fields=["last_step", "last_timestamp", "synced_at"])
-    alerts_evaluate(series=series, new=new)
+    if judge:
+        alerts_evaluate(series=series, new=new)
     return inserted
 
 
-def version_sync(*, version_id: int, experiment_ids: list[str], runs: list[dict] | None = None) -> VersionResult:
-    """Sync every catalogued metric of the version's training run and monitoring runs from its watermark.
+Histories = dict[tuple[str, str], mlflow_client.MetricHistory]
+
+
+def histories_prefetch(plan: dict[int, list[dict] | None]) -> Histories:
+    """The histories the planned versions will need, read many runs per request: for each metric, the runs
+    whose latest point in MLflow is past our watermark, 100 per bulk request. What the bulk endpoint cannot
+    answer is left out; `version_sync` reads it from the public per-run endpoint."""
+    catalogue = set(MetricDefinition.objects.values_list("name", flat=True))
+    marks = {
+        (pk, run_id, name): (step, timestamp)
+        for pk, run_id, name, step, timestamp in MetricSeries.objects.filter(
+            model_version_id__in=[pk for pk, runs in plan.items() if runs]
+        ).values_list("model_version_id", "run_id", "metric__name", "last_step", "last_timestamp")
+    }
+    wanted: dict[str, set[str]] = {}
+    for pk, runs in plan.items():
+        for run in runs or []:
+            for key, latest in run["latest"].items():
+                if key in catalogue and marks.get((pk, run["run_id"], key)) != tuple(latest):
+                    wanted.setdefault(key, set()).add(run["run_id"])
+    histories: Histories = {}
+    for key, run_ids in sorted(wanted.items()):
+        ordered = sorted(run_ids)
+        for start in range(0, len(ordered), mlflow_client.BULK_RUNS):
+            found = mlflow_client.metric_histories_bulk(ordered[start : start + mlflow_client.BULK_RUNS], key)
+            if found is None:
+                return histories  # the endpoint is off, missing or cut: the per-run reads take over
+            histories.update({(run_id, key): history for run_id, history in found.items()})
+    return histories
+
+
+def version_sync(
+    *,
+    version_id: int,
+    experiment_ids: list[str],
+    runs: list[dict] | None = None,
+    histories: Histories | None = None,
+) -> VersionResult:
+    """Sync every catalogued metric of the version's training run and monitoring runs from its watermark
+    (histories already read in bulk are taken from `histories`).
 
     MLflow errors of one run or metric are recorded and the others go on; MLflow being unreachable stops
     the version (raised as MlflowUnavailable) with everything stored so far committed."""
     result = VersionResult(version_id)
     version = ModelVersion.objects.select_related("model").get(pk=version_id)
     catalogue = {d.name: d for d in MetricDefinition.objects.all()}
+    known = {(s.run_id, s.metric_id): s for s in MetricSeries.objects.filter(model_version=version)}
+    ruled = set(AlertRule.objects.filter(active=True).values_list("metric_id", flat=True))
     for run in _runs_of(version, experiment_ids, result) if runs is None else runs:
         for key, latest in run["latest"].items():
             latest = tuple(latest)  # a list once it went through a task's JSON
             definition = catalogue.get(key)
             if definition is None:
                 continue
-            series, _ = MetricSeries.objects.get_or_create(
-                model_version=version, run_id=run["run_id"], metric=definition
-            )
+            series = known.get((run["run_id"], definition.pk))
+            if series is None:
+                series, _ = MetricSeries.objects.get_or_create(
+                    model_version=version, run_id=run["run_id"], metric=definition
+                )
             result.series += 1
             if latest[0] is not None and (series.last_step, series.last_timestamp) == latest:
                 continue  # MLflow's latest point is our watermark: nothing new to read
             try:
-                history = mlflow_client.metric_history(run["run_id"], key)
+                history = (histories or {}).get((run["run_id"], key)) or mlflow_client.metric_history(
+                    run["run_id"], key
+                )
             except mlflow_client.MlflowNotFound:
                 result.errors.append(f"{version}: run {run['run_id']} has no history for {key}")
                 continue
@@ -196,7 +243,7 @@ def version_sync(*, version_id: int, experiment_ids: list[str], runs: list[dict]
             if history.skipped:
                 result.errors.append(f"{version}: {history.skipped} invalid point(s) of {key} skipped")
             result.errors += [f"{version}: {problem}" for problem in history.problems or []]
-            result.inserted += series_store(series_id=series.pk, points=history.points)
+            result.inserted += series_store(series_id=series.pk, points=history.points, judge=definition.pk in ruled)
     return result
 
 
@@ -282,11 +329,16 @@ def sync_run_finish(*, sync_run_id: int) -> None:
 
 
 def version_sync_recorded(
-    *, sync_run_id: int, version_id: int, experiment_ids: list[str], runs: list[dict] | None = None
+    *,
+    sync_run_id: int,
+    version_id: int,
+    experiment_ids: list[str],
+    runs: list[dict] | None = None,
+    histories: Histories | None = None,
 ) -> SyncRun:
     """Sync one version and add its outcome to the sync run, whatever happens (the task and the command)."""
     try:
-        result = version_sync(version_id=version_id, experiment_ids=experiment_ids, runs=runs)
+        result = version_sync(version_id=version_id, experiment_ids=experiment_ids, runs=runs, histories=histories)
     except ModelVersion.DoesNotExist:
         return sync_run_record(sync_run_id=sync_run_id, result=None, error=f"version {version_id} no longer exists")
     except mlflow_client.MlflowUnavailable as exc:
@@ -297,14 +349,48 @@ def version_sync_recorded(
     return sync_run_record(sync_run_id=sync_run_id, result=result)
 
 
-def metrics_sync(*, trigger: str = "command", progress: Callable[[int, int, SyncRun], None] | None = None) -> SyncRun:
-    """The whole sync in this process, version after version (manage.py sync_mlflow)."""
-    sync_run, plan, experiment_ids = sync_run_start(trigger=trigger)
-    for done, (version_id, runs) in enumerate(plan.items(), start=1):
+def batches(plan: dict[int, list[dict] | None]) -> list[dict[int, list[dict] | None]]:
+    """The plan cut into batches of MONITORING_SYNC_BATCH versions: one task (and one set of bulk reads) each."""
+    items, size = list(plan.items()), settings.MONITORING_SYNC_BATCH
+    return [dict(items[start : start + size]) for start in range(0, len(items), size)]
+
+
+def batch_sync_recorded(
+    *, sync_run_id: int, batch: dict[int, list[dict] | None], experiment_ids: list[str], progress=None
+) -> SyncRun | None:
+    """Read the batch's histories in bulk, then sync and record each version; MLflow unreachable during the
+    bulk reads leaves every version to its own per-run reads, which record the failure if it lasts."""
+    try:
+        histories = histories_prefetch(batch)
+    except mlflow_client.MlflowUnavailable as exc:
+        logger.warning("MLflow unreachable during bulk history reads: %s", exc)
+        histories = {}
+    sync_run = None
+    for version_id, runs in batch.items():
         sync_run = version_sync_recorded(
-            sync_run_id=sync_run.pk, version_id=version_id, experiment_ids=experiment_ids, runs=runs
+            sync_run_id=sync_run_id,
+            version_id=version_id,
+            experiment_ids=experiment_ids,
+            runs=runs,
+            histories=histories,
         )
         if progress:
-            progress(done, len(plan), sync_run)
+            progress(sync_run)
+    return sync_run
+
+
+def metrics_sync(*, trigger: str = "command", progress: Callable[[int, int, SyncRun], None] | None = None) -> SyncRun:
+    """The whole sync in this process, batch after batch (manage.py sync_mlflow)."""
+    sync_run, plan, experiment_ids = sync_run_start(trigger=trigger)
+    done = 0
+
+    def step(current: SyncRun) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(plan), current)
+
+    for batch in batches(plan):
+        batch_sync_recorded(sync_run_id=sync_run.pk, batch=batch, experiment_ids=experiment_ids, progress=step)
     sync_run.refresh_from_db()
     return sync_run

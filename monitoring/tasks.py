@@ -1,4 +1,5 @@
-"""Beat starts `monitoring.sync_all`; it fans out one `monitoring.sync_version` per governed version.
+"""Beat starts `monitoring.sync_all`; it fans out one `monitoring.sync_versions` per batch of governed versions
+(`monitoring.sync_version`, one version, stays for messages queued before the batches).
 
 At-least-once delivery (acks_late, reject_on_worker_lost in config/settings) is safe here: points are
 unique by series, step and timestamp and the watermark moves with them, so a task run twice, or killed
@@ -18,9 +19,27 @@ def sync_all(self) -> dict:
     came from."""
     sync_run, plan, experiment_ids = sync.sync_run_start(trigger="schedule")
     queue = (self.request.delivery_info or {}).get("routing_key") or None
-    for version_id, runs in plan.items():
-        sync_version.apply_async((sync_run.pk, version_id, experiment_ids, runs), queue=queue)
+    for batch in sync.batches(plan):
+        # JSON keys are strings: the batch travels as pairs.
+        sync_versions.apply_async((sync_run.pk, list(batch.items()), experiment_ids), queue=queue)
     return {"sync_run": sync_run.pk, "versions": len(plan), "status": sync_run.status}
+
+
+@shared_task(
+    name="monitoring.sync_versions",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=25 * 60,
+    soft_time_limit=24 * 60,
+    dont_autoretry_for=(MlflowUnavailable,),  # recorded on the sync run; the next run resumes
+)
+def sync_versions(sync_run_id: int, batch: list, experiment_ids: list[str]) -> dict:
+    """Sync a batch of versions (their histories read in bulk) from their watermarks; each outcome goes on
+    the sync run."""
+    sync_run = sync.batch_sync_recorded(
+        sync_run_id=sync_run_id, batch={int(pk): runs for pk, runs in batch}, experiment_ids=experiment_ids
+    )
+    return {"sync_run": sync_run_id, "versions": len(batch), "status": sync_run.status if sync_run else None}
 
 
 @shared_task(

@@ -308,8 +308,13 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Metric history pages read from MLflow: points per page and pages per metric at most (both bounded).
 MLFLOW_HISTORY_PAGE_SIZE = env.int("MLFLOW_HISTORY_PAGE_SIZE", default=5000)
 MLFLOW_HISTORY_MAX_PAGES = env.int("MLFLOW_HISTORY_MAX_PAGES", default=200)
+# Read histories of many runs per request through the endpoint MLflow's UI uses (internal, unversioned);
+# off, or missing on the server, the sync reads each run's history through the public API.
+MLFLOW_BULK_HISTORY = env.bool("MLFLOW_BULK_HISTORY", default=True)
 # A sync run still "running" after this many seconds was interrupted (its worker died); the next sync closes it.
 MONITORING_SYNC_STALE_AFTER = env.int("MONITORING_SYNC_STALE_AFTER", default=2 * 60 * 60)
+# Versions per sync task: their histories are read together, up to 100 runs per bulk request.
+MONITORING_SYNC_BATCH = env.int("MONITORING_SYNC_BATCH", default=50)
 # Raw metric points older than this are rolled up into daily aggregates by monitoring.roll_up_points.
 MONITORING_RAW_RETENTION_DAYS = env.int("MONITORING_RAW_RETENTION_DAYS", default=365)
 # The health check calls a production version's metrics stale when no point arrived for this many hours.

@@ -48,7 +48,10 @@ def _stored(version) -> dict[str, list[tuple[int, int, float]]]:
     return found
 
 
-def test_a_full_sync_stores_exactly_the_points_logged_and_a_resync_nothing(version_in_production):
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk-endpoint", "per-run-endpoint"])
+def test_a_full_sync_stores_exactly_the_points_logged_and_a_resync_nothing(version_in_production, settings, bulk):
+    """The same points through MLflow's bulk history endpoint and through the public per-run one."""
+    settings.MLFLOW_BULK_HISTORY = bulk
     version, run_id = version_in_production
     first = metrics_sync()
     assert first.status == "succeeded", first.errors
@@ -104,6 +107,7 @@ def test_a_monitoring_run_tagged_with_the_version_is_found(version_in_production
 def test_long_histories_are_read_page_by_page(version_in_production, mlflow_server, settings):
     version, run_id = version_in_production
     settings.MLFLOW_HISTORY_PAGE_SIZE = 7
+    settings.MLFLOW_BULK_HISTORY = False  # the per-run endpoint pages; the bulk one answers in one piece
     log(mlflow_server, run_id, [("requests", d, T0 + d * 60_000, float(d)) for d in range(50)])
     sync_run = metrics_sync()
     assert sync_run.status == "succeeded", sync_run.errors
@@ -140,3 +144,13 @@ def test_a_run_registered_as_two_versions_feeds_both(version_in_production):
     assert sync_run.status == "succeeded" and sync_run.points_inserted == 16
     assert _stored(twin) == _stored(version)
     assert metrics_sync().points_inserted == 0
+
+
+def test_the_real_server_answers_the_bulk_history_endpoint(version_in_production):
+    """The endpoint is internal to MLflow: this fails when an MLflow upgrade removes or changes it."""
+    from core import mlflow_client
+
+    version, run_id = version_in_production
+    found = mlflow_client.metric_histories_bulk([run_id, "0" * 32], "auc")
+    assert found is not None
+    assert [p[0] for p in sorted(found[run_id].points)] == [0, 1, 2, 3, 4] and found["0" * 32].points == []

@@ -58,3 +58,6 @@ RUNS_SEARCH = "/api/2.0/mlflow/runs/search"
 
 def ok(body: dict, headers: dict | None = None) -> tuple[int, dict, dict]:
     return 200, body, headers or {}
+
+
+BULK_HISTORY = "/ajax-api/2.0/mlflow/metrics/get-history-bulk"

@@ -12,7 +12,7 @@ from lifecycle.models import ModelVersion
 from monitoring.models import MetricPoint
 from monitoring.sync import metrics_sync
 from portfolio import services as portfolio
-from tests.monitoring.stub_mlflow import EXPERIMENTS, HISTORY, RUN, RUNS_SEARCH, Stub, ok
+from tests.monitoring.stub_mlflow import BULK_HISTORY, EXPERIMENTS, HISTORY, RUN, RUNS_SEARCH, Stub, ok
 
 POINT = {"key": "auc", "value": 0.9, "step": 1, "timestamp": 1_700_000_000_000}
 
@@ -214,3 +214,42 @@ def test_an_oversized_answer_is_not_read(stub, settings):
     stub.routes[HISTORY] = [ok({"metrics": [POINT] * 100})]
     with pytest.raises(mlflow_client.MlflowUnavailable, match="larger than 1000 bytes"):
         mlflow_client.metric_history("r1", "auc")
+
+
+def _one_run(stub, metrics=(POINT,)):
+    stub.routes[EXPERIMENTS] = [ok({"experiments": [{"experiment_id": "0"}]})]
+    stub.routes[RUNS_SEARCH] = [ok({"runs": [{"info": {"run_id": "r1"}, "data": {"metrics": list(metrics)}}]})]
+
+
+def test_histories_come_in_bulk_when_mlflow_serves_them(stub, version):
+    """Many runs per request through MLflow's bulk endpoint; a point of a run not asked for is not stored."""
+    _one_run(stub, [{**POINT, "step": 2}])
+    stub.routes[BULK_HISTORY] = [
+        ok({"metrics": [{**POINT, "run_id": "r1"}, {**POINT, "step": 2, "run_id": "r1"}, {**POINT, "run_id": "r9"}]})
+    ]
+    sync_run = metrics_sync()
+    assert sync_run.status == "succeeded" and sync_run.points_inserted == 2
+    assert stub.hits(BULK_HISTORY) == 1 and stub.hits(HISTORY) == 0
+    asked = next(params for _, path, params in stub.requests if path == BULK_HISTORY)
+    assert asked["run_id"] == ["r1"] and asked["metric_key"] == ["auc"]
+
+
+def test_without_the_bulk_endpoint_each_history_is_read_alone(stub, version, settings):
+    _one_run(stub)
+    stub.routes[HISTORY] = [ok({"metrics": [POINT]})]
+    assert metrics_sync().points_inserted == 1  # the stub has no bulk endpoint: 404, then per-run reads
+    assert stub.hits(BULK_HISTORY) == 1 and stub.hits(HISTORY) == 1
+
+    settings.MLFLOW_BULK_HISTORY = False  # switched off: not even asked
+    _one_run(stub, [{**POINT, "step": 3}])
+    stub.routes[HISTORY] = [ok({"metrics": [{**POINT, "step": 3}]})]
+    assert metrics_sync().points_inserted == 1 and stub.hits(BULK_HISTORY) == 1
+
+
+def test_a_bulk_answer_that_may_be_cut_is_not_trusted(stub, version, monkeypatch):
+    monkeypatch.setattr(mlflow_client, "BULK_MAX_RESULTS", 2)
+    _one_run(stub, [{**POINT, "step": 2}])
+    stub.routes[BULK_HISTORY] = [ok({"metrics": [{**POINT, "run_id": "r1"}, {**POINT, "step": 2, "run_id": "r1"}]})]
+    stub.routes[HISTORY] = [ok({"metrics": [POINT, {**POINT, "step": 2}]})]
+    assert metrics_sync().points_inserted == 2
+    assert stub.hits(HISTORY) == 1  # read again, whole, through the per-run endpoint
