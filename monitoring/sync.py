@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core import mlflow_client
@@ -139,35 +139,54 @@ def _after(point_key: tuple[int, int], mark: tuple[int | None, int | None]) -> b
 
 
 @transaction.atomic
-def series_store(*, series_id: int, points: list[tuple[int, int, float]], judge: bool = True) -> int:
-    """Insert the points (existing ones are ignored), move the watermark and judge the new points against
-    the alert rules (`judge`: the caller knows whether any rule watches this metric), all in one
-    transaction. Returns how many points were inserted."""
-    series = (
-        MetricSeries.objects.select_for_update()
+def series_store_many(
+    points_by_series: dict[int, list[tuple[int, int, float]]], *, judged: set[int] | None = None
+) -> dict[int, int]:
+    """Insert each series' points (existing ones are ignored), move the watermarks and judge the new points
+    against the alert rules (only series in `judged`: the caller knows which metrics a rule watches), all in
+    one transaction. Returns how many points were inserted per series."""
+    locked = list(
+        MetricSeries.objects.select_for_update(of=("self",))
         .select_related("metric", "model_version__model__use_case")
-        .get(pk=series_id)
+        .filter(pk__in=points_by_series)
+        .order_by("pk")  # one lock order for every worker: no deadlock between two batches
     )
-    mark = (series.last_step, series.last_timestamp)
-    unique = {(s, t): v for s, t, v in points}  # one value per (step, timestamp): the unique key
-    new = sorted((s, t, v) for (s, t), v in unique.items() if _after((s, t), mark))
-    # No stored point lies past the watermark (they move together), so only points at or before it may
-    # already be there: count the rows only when such points came.
-    recount = len(new) < len(unique)
-    before = series.points.count() if recount else 0
-    MetricPoint.objects.bulk_create(
-        (MetricPoint(series=series, step=s, timestamp=t, value=v) for (s, t), v in unique.items()),
-        ignore_conflicts=True,
-        batch_size=2000,
-    )
-    inserted = series.points.count() - before if recount else len(new)
-    if new:
-        series.last_step, series.last_timestamp = new[-1][:2]
-    series.synced_at = timezone.now()
-    series.save(update_fields=["last_step", "last_timestamp", "synced_at"])
-    if judge:
-        alerts_evaluate(series=series, new=new)
-    return inserted
+    now, rows, fresh, recount = timezone.now(), [], {}, []
+    for series in locked:
+        mark = (series.last_step, series.last_timestamp)
+        unique = {(s, t): v for s, t, v in points_by_series[series.pk]}  # one value per (step, timestamp)
+        fresh[series.pk] = sorted((s, t, v) for (s, t), v in unique.items() if _after((s, t), mark))
+        # No stored point lies past the watermark (they move together), so only points at or before it may
+        # already be there: count the rows only for series that got such points.
+        if len(fresh[series.pk]) < len(unique):
+            recount.append(series.pk)
+        rows += [MetricPoint(series_id=series.pk, step=s, timestamp=t, value=v) for (s, t), v in unique.items()]
+        if fresh[series.pk]:
+            series.last_step, series.last_timestamp = fresh[series.pk][-1][:2]
+        series.synced_at = now
+    before = _counts(recount)
+    MetricPoint.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+    after = _counts(recount)
+    MetricSeries.objects.bulk_update(locked, ["last_step", "last_timestamp", "synced_at"], batch_size=1000)
+    for series in locked:
+        if judged is None or series.pk in judged:
+            alerts_evaluate(series=series, new=fresh[series.pk])
+    return {
+        series.pk: after.get(series.pk, 0) - before.get(series.pk, 0) if series.pk in recount else len(fresh[series.pk])
+        for series in locked
+    }
+
+
+def _counts(series_ids: list[int]) -> dict[int, int]:
+    if not series_ids:
+        return {}
+    rows = MetricPoint.objects.filter(series_id__in=series_ids).values("series_id").annotate(n=Count("pk"))
+    return {row["series_id"]: row["n"] for row in rows}
+
+
+def series_store(*, series_id: int, points: list[tuple[int, int, float]]) -> int:
+    """One series' points (see `series_store_many`): the demo, feedback and tests store through here."""
+    return series_store_many({series_id: points})[series_id]
 
 
 Histories = dict[tuple[str, str], mlflow_client.MetricHistory]
@@ -201,50 +220,96 @@ def histories_prefetch(plan: dict[int, list[dict] | None]) -> Histories:
     return histories
 
 
-def version_sync(
-    *,
-    version_id: int,
-    experiment_ids: list[str],
-    runs: list[dict] | None = None,
-    histories: Histories | None = None,
-) -> VersionResult:
-    """Sync every catalogued metric of the version's training run and monitoring runs from its watermark
-    (histories already read in bulk are taken from `histories`).
+def _series_of(versions: list[ModelVersion], runs_by_version: dict[int, list[dict]], catalogue) -> dict:
+    """The series of each (version, run, catalogued metric) the runs report, created when missing."""
+    wanted = {
+        (version.pk, run["run_id"], catalogue[key].pk)
+        for version in versions
+        for run in runs_by_version.get(version.pk, [])
+        for key in run["latest"]
+        if key in catalogue
+    }
+    known = lambda: {  # noqa: E731
+        (s.model_version_id, s.run_id, s.metric_id): s for s in MetricSeries.objects.filter(model_version__in=versions)
+    }
+    series = known()
+    missing = wanted - set(series)
+    if missing:
+        MetricSeries.objects.bulk_create(
+            [MetricSeries(model_version_id=v, run_id=r, metric_id=m) for v, r, m in sorted(missing)],
+            ignore_conflicts=True,  # another worker may create the same series at the same time
+        )
+        series = known()
+    return series
 
-    MLflow errors of one run or metric are recorded and the others go on; MLflow being unreachable stops
-    the version (raised as MlflowUnavailable) with everything stored so far committed."""
-    result = VersionResult(version_id)
-    version = ModelVersion.objects.select_related("model").get(pk=version_id)
+
+def versions_sync(
+    *, batch: dict[int, list[dict] | None], experiment_ids: list[str], histories: Histories | None = None
+) -> tuple[list[VersionResult], list[str]]:
+    """Sync every catalogued metric of each version's training run and monitoring runs from its watermark:
+    read what is new (histories already read in bulk come from `histories`), then store the whole batch
+    in one transaction. Returns the results of the versions that got through, and one error line per
+    version that did not (MLflow unreachable, version gone): those keep their watermarks for the next sync.
+
+    MLflow errors of one run or metric are recorded and the others go on."""
+    versions = list(ModelVersion.objects.select_related("model").filter(pk__in=batch).order_by("pk"))
+    failures = [f"version {pk} no longer exists" for pk in batch if pk not in {v.pk for v in versions}]
     catalogue = {d.name: d for d in MetricDefinition.objects.all()}
-    known = {(s.run_id, s.metric_id): s for s in MetricSeries.objects.filter(model_version=version)}
     ruled = set(AlertRule.objects.filter(active=True).values_list("metric_id", flat=True))
-    for run in _runs_of(version, experiment_ids, result) if runs is None else runs:
-        for key, latest in run["latest"].items():
-            latest = tuple(latest)  # a list once it went through a task's JSON
-            definition = catalogue.get(key)
-            if definition is None:
-                continue
-            series = known.get((run["run_id"], definition.pk))
-            if series is None:
-                series, _ = MetricSeries.objects.get_or_create(
-                    model_version=version, run_id=run["run_id"], metric=definition
-                )
-            result.series += 1
-            if latest[0] is not None and (series.last_step, series.last_timestamp) == latest:
-                continue  # MLflow's latest point is our watermark: nothing new to read
-            try:
-                history = (histories or {}).get((run["run_id"], key)) or mlflow_client.metric_history(
-                    run["run_id"], key
-                )
-            except mlflow_client.MlflowNotFound:
-                result.errors.append(f"{version}: run {run['run_id']} has no history for {key}")
-                continue
-            result.skipped += history.skipped
-            if history.skipped:
-                result.errors.append(f"{version}: {history.skipped} invalid point(s) of {key} skipped")
-            result.errors += [f"{version}: {problem}" for problem in history.problems or []]
-            result.inserted += series_store(series_id=series.pk, points=history.points, judge=definition.pk in ruled)
-    return result
+    results = {v.pk: VersionResult(v.pk) for v in versions}
+    runs_by_version: dict[int, list[dict]] = {}
+    for version in versions:
+        try:
+            runs = batch[version.pk]
+            runs_by_version[version.pk] = (
+                _runs_of(version, experiment_ids, results[version.pk]) if runs is None else runs
+            )
+        except mlflow_client.MlflowUnavailable as exc:
+            failures.append(_unreachable(version.pk, exc))
+            del results[version.pk]
+    series = _series_of([v for v in versions if v.pk in results], runs_by_version, catalogue)
+    to_store: dict[int, list] = {}
+    judged: set[int] = set()
+    owner: dict[int, int] = {}
+    for version in versions:
+        result = results.get(version.pk)
+        try:
+            for run in runs_by_version.get(version.pk, []) if result else []:
+                for key, latest in run["latest"].items():
+                    if key not in catalogue:
+                        continue
+                    found = series[(version.pk, run["run_id"], catalogue[key].pk)]
+                    result.series += 1
+                    if latest[0] is not None and (found.last_step, found.last_timestamp) == tuple(latest):
+                        continue  # MLflow's latest point is our watermark: nothing new to read
+                    history = (histories or {}).get((run["run_id"], key))
+                    if history is None:
+                        try:
+                            history = mlflow_client.metric_history(run["run_id"], key)
+                        except mlflow_client.MlflowNotFound:
+                            result.errors.append(f"{version}: run {run['run_id']} has no history for {key}")
+                            continue
+                    result.skipped += history.skipped
+                    if history.skipped:
+                        result.errors.append(f"{version}: {history.skipped} invalid point(s) of {key} skipped")
+                    result.errors += [f"{version}: {problem}" for problem in history.problems or []]
+                    to_store[found.pk], owner[found.pk] = history.points, version.pk
+                    if catalogue[key].pk in ruled:
+                        judged.add(found.pk)
+        except mlflow_client.MlflowUnavailable as exc:
+            failures.append(_unreachable(version.pk, exc))
+            results.pop(version.pk, None)
+            for pk in [pk for pk, v in owner.items() if v == version.pk]:
+                to_store.pop(pk, None)  # a version is stored whole or not at all
+    if to_store:
+        for pk, inserted in series_store_many(to_store, judged=judged).items():
+            results[owner[pk]].inserted += inserted
+    return list(results.values()), failures
+
+
+def _unreachable(version_id: int, exc: Exception) -> str:
+    logger.warning("MLflow unreachable while syncing version %s: %s", version_id, exc)
+    return f"MLflow unreachable (version {version_id}): {exc}"
 
 
 # --- Sync runs ----------------------------------------------------------------------------------------
@@ -289,19 +354,15 @@ def sync_run_fail(*, sync_run_id: int, error: str) -> None:
 
 
 @transaction.atomic
-def sync_run_record(*, sync_run_id: int, result: VersionResult | None, error: str = "") -> SyncRun:
-    """Add one version's outcome to the run (row-locked: versions finish on several workers); the last
-    version closes the run: succeeded, partly failed, or failed when no version got through."""
+def sync_run_record(*, sync_run_id: int, results: list[VersionResult], errors: list[str], versions: int) -> SyncRun:
+    """Add a batch's outcome to the run (row-locked: batches finish on several workers); the last batch
+    closes the run: succeeded, partly failed, or failed when no version got through."""
     sync_run = SyncRun.objects.select_for_update().get(pk=sync_run_id)
-    errors = list(sync_run.errors)
-    if result is not None:
-        sync_run.points_inserted = F("points_inserted") + result.inserted
-        sync_run.points_skipped = F("points_skipped") + result.skipped
-        errors += result.errors
-    if error:
-        errors.append(error)
-    sync_run.errors = errors[:MAX_ERRORS]
-    sync_run.versions_done = F("versions_done") + 1
+    lines = list(sync_run.errors) + errors + [line for result in results for line in result.errors]
+    sync_run.points_inserted = F("points_inserted") + sum(r.inserted for r in results)
+    sync_run.points_skipped = F("points_skipped") + sum(r.skipped for r in results)
+    sync_run.errors = lines[:MAX_ERRORS]
+    sync_run.versions_done = F("versions_done") + versions
     sync_run.save(update_fields=["points_inserted", "points_skipped", "errors", "versions_done"])
     sync_run.refresh_from_db()
     if sync_run.versions_done >= sync_run.versions_total and sync_run.status == SyncStatus.RUNNING:
@@ -328,25 +389,9 @@ def sync_run_finish(*, sync_run_id: int) -> None:
         transaction.on_commit(tasks.kpis_feed.delay)
 
 
-def version_sync_recorded(
-    *,
-    sync_run_id: int,
-    version_id: int,
-    experiment_ids: list[str],
-    runs: list[dict] | None = None,
-    histories: Histories | None = None,
-) -> SyncRun:
-    """Sync one version and add its outcome to the sync run, whatever happens (the task and the command)."""
-    try:
-        result = version_sync(version_id=version_id, experiment_ids=experiment_ids, runs=runs, histories=histories)
-    except ModelVersion.DoesNotExist:
-        return sync_run_record(sync_run_id=sync_run_id, result=None, error=f"version {version_id} no longer exists")
-    except mlflow_client.MlflowUnavailable as exc:
-        logger.warning("MLflow unreachable while syncing version %s: %s", version_id, exc)
-        return sync_run_record(
-            sync_run_id=sync_run_id, result=None, error=f"MLflow unreachable (version {version_id}): {exc}"
-        )
-    return sync_run_record(sync_run_id=sync_run_id, result=result)
+def version_sync_recorded(*, sync_run_id: int, version_id: int, experiment_ids: list[str], runs=None) -> SyncRun:
+    """One version as a batch of one (tasks queued before batches existed)."""
+    return batch_sync_recorded(sync_run_id=sync_run_id, batch={version_id: runs}, experiment_ids=experiment_ids)
 
 
 def batches(plan: dict[int, list[dict] | None]) -> list[dict[int, list[dict] | None]]:
@@ -355,42 +400,27 @@ def batches(plan: dict[int, list[dict] | None]) -> list[dict[int, list[dict] | N
     return [dict(items[start : start + size]) for start in range(0, len(items), size)]
 
 
-def batch_sync_recorded(
-    *, sync_run_id: int, batch: dict[int, list[dict] | None], experiment_ids: list[str], progress=None
-) -> SyncRun | None:
-    """Read the batch's histories in bulk, then sync and record each version; MLflow unreachable during the
-    bulk reads leaves every version to its own per-run reads, which record the failure if it lasts."""
+def batch_sync_recorded(*, sync_run_id: int, batch: dict[int, list[dict] | None], experiment_ids: list[str]) -> SyncRun:
+    """Read the batch's histories in bulk, sync its versions and add the outcome to the sync run, whatever
+    happens (the task and the command). MLflow unreachable during the bulk reads leaves every version to its
+    own per-run reads, which record the failure if it lasts."""
     try:
         histories = histories_prefetch(batch)
     except mlflow_client.MlflowUnavailable as exc:
         logger.warning("MLflow unreachable during bulk history reads: %s", exc)
         histories = {}
-    sync_run = None
-    for version_id, runs in batch.items():
-        sync_run = version_sync_recorded(
-            sync_run_id=sync_run_id,
-            version_id=version_id,
-            experiment_ids=experiment_ids,
-            runs=runs,
-            histories=histories,
-        )
-        if progress:
-            progress(sync_run)
-    return sync_run
+    results, errors = versions_sync(batch=batch, experiment_ids=experiment_ids, histories=histories)
+    return sync_run_record(sync_run_id=sync_run_id, results=results, errors=errors, versions=len(batch))
 
 
 def metrics_sync(*, trigger: str = "command", progress: Callable[[int, int, SyncRun], None] | None = None) -> SyncRun:
     """The whole sync in this process, batch after batch (manage.py sync_mlflow)."""
     sync_run, plan, experiment_ids = sync_run_start(trigger=trigger)
     done = 0
-
-    def step(current: SyncRun) -> None:
-        nonlocal done
-        done += 1
+    for batch in batches(plan):
+        current = batch_sync_recorded(sync_run_id=sync_run.pk, batch=batch, experiment_ids=experiment_ids)
+        done += len(batch)
         if progress:
             progress(done, len(plan), current)
-
-    for batch in batches(plan):
-        batch_sync_recorded(sync_run_id=sync_run.pk, batch=batch, experiment_ids=experiment_ids, progress=step)
     sync_run.refresh_from_db()
     return sync_run

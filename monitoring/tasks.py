@@ -39,7 +39,7 @@ def sync_versions(sync_run_id: int, batch: list, experiment_ids: list[str]) -> d
     sync_run = sync.batch_sync_recorded(
         sync_run_id=sync_run_id, batch={int(pk): runs for pk, runs in batch}, experiment_ids=experiment_ids
     )
-    return {"sync_run": sync_run_id, "versions": len(batch), "status": sync_run.status if sync_run else None}
+    return {"sync_run": sync_run_id, "versions": len(batch), "status": sync_run.status}
 
 
 @shared_task(

@@ -41,10 +41,14 @@ def test_repeated_sigkills_mid_sync_lose_and_duplicate_nothing(
                 MLFLOW_TRACKING_URI=mlflow_server,
                 MLFLOW_HISTORY_PAGE_SIZE="10",
                 MONITORING_SYNC_STALE_AFTER="0",
+                # Every other cycle reads per run in small pages, one version per task (a long sync to
+                # catch half-way); the others read in bulk, two versions per task.
+                MLFLOW_BULK_HISTORY="false" if cycle % 2 else "true",
+                MONITORING_SYNC_BATCH="1" if cycle % 2 else "2",
             )
             before = MetricPoint.objects.count()
             tasks.sync_all.apply_async(queue=queue)
-            time.sleep(rng.uniform(1.0, 4.0))  # the worker's start-up plus a random share of the sync
+            time.sleep(rng.uniform(2.0, 10.0))  # the worker's start-up plus a random share of the sync
             os.kill(worker.pid, signal.SIGKILL)
             worker.wait(timeout=30)
             after = MetricPoint.objects.count()

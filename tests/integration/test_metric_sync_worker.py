@@ -59,9 +59,14 @@ def test_a_worker_killed_mid_sync_loses_and_duplicates_nothing(
 ):
     truth = _fill(mlflow_server, *people, versions=6, points=300)
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    # Small pages make the sync long enough to be caught half-way.
+    # Per-run reads in small pages, one version per task, make the sync long enough to be caught half-way.
     worker = start_worker(
-        queue, tmp_path / "worker.log", MLFLOW_TRACKING_URI=mlflow_server, MLFLOW_HISTORY_PAGE_SIZE="10"
+        queue,
+        tmp_path / "worker.log",
+        MLFLOW_TRACKING_URI=mlflow_server,
+        MLFLOW_HISTORY_PAGE_SIZE="10",
+        MLFLOW_BULK_HISTORY="false",
+        MONITORING_SYNC_BATCH="1",
     )
     eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, False
     try:
