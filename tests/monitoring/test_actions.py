@@ -250,3 +250,77 @@ def test_automatic_suspend_only_on_a_suspend_rule(people, versions):
     with pytest.raises(ApplicationError, match="automatic_suspend: only a rule whose action is"):
         _rule(ds, second, "propose_rollback", automatic_suspend=True)
     assert not AlertRule.objects.exists()
+
+
+# --- Pages and API ----------------------------------------------------------------------------------------------
+
+
+def test_the_alert_page_shows_the_proposal_and_buttons_only_to_those_who_decide(client, people, versions):
+    pm, ds, _ = people
+    first, second = versions
+    _rule(ds, second, "propose_rollback")
+    alert = _breach(second)
+    client.force_login(pm)
+    page = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
+    assert "Roll fraud back from v2 to v1" in page and 'data-testid="proposal-confirm-form"' not in page
+    client.force_login(ds)
+    page = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
+    assert 'data-testid="proposal-confirm-form"' in page and 'data-testid="proposal-dismiss-form"' in page
+    refused = client.post(f"/monitoring/alerts/{alert.pk}/proposal/dismiss/", {"note": ""}, follow=True)
+    assert "note: This field is required." in refused.content.decode()
+    done = client.post(f"/monitoring/alerts/{alert.pk}/proposal/confirm/", {"note": "bad nulls"}, follow=True)
+    body = done.content.decode()
+    assert "v2 suspended, v1 restored in production." in body and "Confirmed" in body
+    assert 'data-testid="proposal-confirm-form"' not in body
+    assert ModelVersion.objects.get(pk=first.pk).stage == Stage.PRODUCTION
+
+
+def test_the_api_decides_through_the_service_and_takes_no_status_or_decider(
+    api, people, versions, make_user, django_assert_max_num_queries
+):
+    pm, ds, other = people
+    _, second = versions
+    _rule(ds, second, "suspend")
+    alert = _breach(second)
+    url = f"/api/v1/alerts/{alert.pk}/proposal/"
+    shown = api(pm).get(url).json()
+    assert (shown["kind"], shown["status"], shown["version"]) == ("suspend", "proposed", second.pk)
+    assert api(pm).post(url + "confirm/", {}, format="json").status_code == 403
+    assert api(other).post(url + "dismiss/", {"note": "no"}, format="json").status_code == 403
+    assert api(ds).post(url + "dismiss/", {}, format="json").status_code == 400
+    hostile = {"note": "Known glitch.", "status": "confirmed", "decided_by": other.pk, "result": "forged"}
+    answer = api(ds).post(url + "dismiss/", hostile, format="json")
+    assert answer.status_code == 200, answer.json()
+    proposal = ActionProposal.objects.get(alert=alert)
+    assert (proposal.status, proposal.decided_by, proposal.result) == ("dismissed", ds, "Nothing done: dismissed.")
+    again = api(ds).post(url + "confirm/", {}, format="json")
+    assert again.status_code == 409 and "decided once" in again.json()["detail"]
+    assert ModelVersion.objects.get(pk=second.pk).stage == Stage.PRODUCTION
+    # The alert list carries each alert's proposal without a query per alert.
+    with django_assert_max_num_queries(12):
+        listed = api(ds).get("/api/v1/alerts/").json()["results"]
+    assert listed[0]["proposal"]["status"] == "dismissed"
+
+
+def test_a_rule_without_a_proposal_answers_404_and_the_rule_api_refuses_automatic_without_suspend(
+    api, people, versions
+):
+    _, ds, _ = people
+    _, second = versions
+    _rule(ds, second, "notify")
+    alert = _breach(second)
+    assert api(ds).get(f"/api/v1/alerts/{alert.pk}/proposal/").status_code == 404
+    body = {
+        "name": "Breaker",
+        "metric": MetricDefinition.objects.get(name="null_rate").pk,
+        "scope_kind": "model",
+        "model": second.model_id,
+        "condition": "above",
+        "threshold": 0.1,
+        "action": "retrain",
+        "automatic_suspend": True,
+    }
+    refused = api(ds).post("/api/v1/alert-rules/", body, format="json")
+    assert refused.status_code == 400 and "automatic_suspend: only a rule whose action is" in refused.json()["detail"]
+    made = api(ds).post("/api/v1/alert-rules/", {**body, "action": "suspend"}, format="json")
+    assert made.status_code == 201 and made.json()["automatic_suspend"] is True
