@@ -316,6 +316,21 @@ def emergency_approval_record(*, actor, version: ModelVersion, requested_by, rea
     return approval
 
 
+def rollback_target(current: ModelVersion) -> ModelVersion | None:
+    """The version a rollback of `current` (in production) would restore: the one in production before it, if
+    it is deprecated or suspended now; None when there is nothing to go back to."""
+    previous = (
+        StageTransition.objects.filter(version__model_id=current.model_id, to_stage=Stage.PRODUCTION)
+        .exclude(version=current)
+        .select_related("version")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if previous is None or previous.version.stage not in (Stage.DEPRECATED, Stage.SUSPENDED):
+        return None
+    return previous.version
+
+
 @transaction.atomic
 def model_rollback(*, actor, model: AIModel, reason: str) -> ModelVersion:
     """One step back: suspend the production version, restore the one before it, record the incident."""
@@ -324,16 +339,10 @@ def model_rollback(*, actor, model: AIModel, reason: str) -> ModelVersion:
     current = ModelVersion.objects.select_for_update().filter(model=model, stage=Stage.PRODUCTION).first()
     if current is None:
         raise Conflict(f"{model.name} has no version in production to roll back.")
-    previous = (
-        StageTransition.objects.filter(version__model=model, to_stage=Stage.PRODUCTION)
-        .exclude(version=current)
-        .select_related("version")
-        .order_by("-at", "-pk")
-        .first()
-    )
-    if previous is None or previous.version.stage not in (Stage.DEPRECATED, Stage.SUSPENDED):
+    previous = rollback_target(current)
+    if previous is None:
         raise Conflict(f"{model.name} has no earlier production version to restore.")
-    restored = ModelVersion.objects.select_for_update().get(pk=previous.version.pk)
+    restored = ModelVersion.objects.select_for_update().get(pk=previous.pk)
     _move(actor, current, Stage.SUSPENDED, f"Rolled back: {reason.strip()}", [])
     _move(actor, restored, Stage.PRODUCTION, f"Restored by rollback of v{current.version}.", [])
     Incident.objects.create(

@@ -112,3 +112,27 @@ RETRAINING_STATUS_COLORS = {
 }
 # A request still waits for a new version in these states.
 OPEN_RETRAINING_STATES = (RetrainingStatus.OPEN, RetrainingStatus.IN_PROGRESS)
+
+
+class ProposalKind(models.TextChoices):
+    ROLLBACK = "rollback", "Roll back to the previous production version"
+    SUSPEND = "suspend", "Suspend the production version"
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISMISSED = "dismissed", "Dismissed"
+    FAILED = "failed", "Failed"
+    NOT_POSSIBLE = "not_possible", "Not possible"
+
+
+PROPOSAL_STATUS_COLORS = {
+    ProposalStatus.PROPOSED: "amber",
+    ProposalStatus.CONFIRMED: "green",
+    ProposalStatus.DISMISSED: "grey",
+    ProposalStatus.FAILED: "red",
+    ProposalStatus.NOT_POSSIBLE: "grey",
+}
+# A decision (a person's, or the rule's when automatic) closes a proposal in these states.
+DECIDED_PROPOSAL_STATES = (ProposalStatus.CONFIRMED, ProposalStatus.DISMISSED, ProposalStatus.FAILED)

@@ -1,8 +1,8 @@
 """Demo monitoring: 90 days of drift, performance and latency and 7 months of cost for the production versions,
 generated locally (no MLflow needed), a few rules and the alerts they open (one model drifting, one with a
 latency spike, one over budget), monthly budgets and a KPI fed by the models' AUC. The drifting model's AUC
-rule opens a retraining request; another model has a manual one in progress and a schedule; the health check
-then shows bad, warning and good models."""
+rule opens a retraining request and its severe drift proposes a rollback to its previous version; another model
+has a manual request in progress and a schedule; the health check then shows bad, warning and good models."""
 
 import math
 import random
@@ -90,6 +90,23 @@ def _rules(owners: dict) -> None:
         )
 
 
+def _rollback_rule(drifting: ModelVersion) -> None:
+    """The drifting model's owner asks for a rollback proposal when its drift gets severe: its version 1 was in
+    production before, so the alert proposes going back to it, and waits for a person to confirm."""
+    model = drifting.model
+    services.alert_rule_create(
+        actor=model.owners.order_by("pk").first(),
+        name=f"PSI above 0.25 on {model.name}: propose a rollback",
+        metric=MetricDefinition.objects.get(name="psi"),
+        scope_kind="model",
+        model=model,
+        condition="above",
+        threshold=0.25,
+        severity="critical",
+        action="propose_rollback",
+    )
+
+
 @transaction.atomic
 def seed() -> None:
     if AlertRule.objects.exists() or MetricSeries.objects.exists():
@@ -104,6 +121,7 @@ def seed() -> None:
     ds, ds2 = User.objects.get(username="ds"), User.objects.get(username="ds2")
     units = {v.model.use_case.business_unit for v in versions}
     _rules({unit: ds if unit.code == "RETAIL" else ds2 for unit in units})
+    _rollback_rule(versions[0])
     rng = random.Random(26)
     catalogue = {d.name: d for d in MetricDefinition.objects.all()}
     roles = ["drifting", "slow", "costly"]

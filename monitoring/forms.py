@@ -16,6 +16,21 @@ class AlertResolveForm(forms.Form):
     )
 
 
+class ProposalConfirmForm(forms.Form):
+    note = forms.CharField(
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional; it goes into the stage history with the alert.",
+    )
+
+
+class ProposalDismissForm(forms.Form):
+    note = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), help_text="Why the model is left as it is."
+    )
+
+
 class BudgetForm(forms.Form):
     """A monthly budget for a model, or for a whole business unit when no model is chosen."""
 

@@ -10,6 +10,7 @@ from core.permissions import RestrictedQuerySet
 from monitoring.choices import (
     ALERT_STATUS_COLORS,
     HEALTH_STATUS_COLORS,
+    PROPOSAL_STATUS_COLORS,
     RETRAINING_STATUS_COLORS,
     SEVERITY_COLORS,
     SYNC_STATUS_COLORS,
@@ -18,6 +19,8 @@ from monitoring.choices import (
     Condition,
     HealthStatus,
     MetricKind,
+    ProposalKind,
+    ProposalStatus,
     RetrainingStatus,
     RetrainingTrigger,
     RootCause,
@@ -30,6 +33,7 @@ from portfolio.choices import RiskTier
 
 _VERSION_BU = "model_version__model__use_case__business_unit"
 _VERSION_CONFIDENTIAL = "model_version__model__confidential"
+_MODEL_BU = "model__use_case__business_unit"
 WEBHOOK_MAX_ATTEMPTS = 5  # a delivery is tried this many times at most, with exponential backoff
 
 
@@ -190,6 +194,11 @@ class AlertRule(TimeStampedModel):
     window = models.PositiveIntegerField(default=7, help_text="Points in the baseline or trailing window.")
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
     action = models.CharField(max_length=20, choices=RuleAction.choices, default=RuleAction.NOTIFY)
+    automatic_suspend = models.BooleanField(
+        default=False,
+        help_text="With the action “suspend”: suspend the production version at once, without waiting for a person "
+        "to confirm (a circuit breaker, e.g. for data-quality failures).",
+    )
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
@@ -213,6 +222,11 @@ class AlertRule(TimeStampedModel):
                 condition=Q(window__gte=2) | Q(condition__in=["above", "below"]),
                 name="%(app_label)s_%(class)s_window_of_two",
                 violation_error_message="A baseline or trailing window needs at least 2 points.",
+            ),
+            models.CheckConstraint(
+                condition=Q(automatic_suspend=False) | Q(action="suspend"),
+                name="%(app_label)s_%(class)s_automatic_only_to_suspend",
+                violation_error_message="Only a rule whose action is to suspend the model suspends automatically.",
             ),
         ]
 
@@ -271,6 +285,83 @@ class Alert(TimeStampedModel):
     @property
     def status_color(self) -> str:
         return ALERT_STATUS_COLORS.get(self.status, "grey")
+
+
+class ActionProposal(TimeStampedModel):
+    """What an alert proposes to do to the model it watches: roll back to the previous production version, or
+    suspend the production version. A person confirms or dismisses it, once; a rule that suspends automatically
+    has it carried out by Lodestar itself. Recorded as not possible (with why) when there is nothing to act on."""
+
+    alert = models.OneToOneField(Alert, on_delete=models.PROTECT, related_name="action_proposal")
+    kind = models.CharField(max_length=10, choices=ProposalKind.choices)
+    model = models.ForeignKey("lifecycle.AIModel", on_delete=models.PROTECT, related_name="action_proposals")
+    version = models.ForeignKey(
+        "lifecycle.ModelVersion",
+        on_delete=models.PROTECT,
+        related_name="action_proposals",
+        help_text="The version to suspend or roll back from (in production when proposed).",
+    )
+    restore_version = models.ForeignKey(
+        "lifecycle.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a rollback: the earlier production version it restores.",
+    )
+    status = models.CharField(max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED)
+    automatic = models.BooleanField(default=False, help_text="Carried out without a person, as the rule says.")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    result = models.TextField(blank=True, help_text="What was done, or why it could not be.")
+
+    scope_business_unit = _MODEL_BU
+    scope_confidential = "model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = "action proposal"
+        default_permissions = ("view",)
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(decision_note=""),
+                name="%(app_label)s_%(class)s_dismissed_with_note",
+                violation_error_message="A dismissed proposal says why.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "not_possible"]) | Q(decided_at__isnull=False),
+                name="%(app_label)s_%(class)s_decided_with_time",
+                violation_error_message="A decided proposal records when.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="rollback", status="proposed") | Q(restore_version__isnull=False),
+                name="%(app_label)s_%(class)s_rollback_names_restore",
+                violation_error_message="A rollback proposal names the version it restores.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.model}, alert #{self.alert_id})"
+
+    @property
+    def status_color(self) -> str:
+        return PROPOSAL_STATUS_COLORS.get(self.status, "grey")
+
+    @property
+    def summary(self) -> str:
+        """The proposal in one sentence, for the alert page and the owners' notification."""
+        if self.kind == ProposalKind.ROLLBACK and self.restore_version_id:
+            what = f"roll {self.model} back from v{self.version.version} to v{self.restore_version.version}"
+        elif self.kind == ProposalKind.ROLLBACK:
+            what = f"roll {self.model} back from v{self.version.version}"
+        else:
+            what = f"suspend {self.version}"
+        return what
 
 
 class BudgetQuerySet(RestrictedQuerySet):
@@ -335,9 +426,6 @@ class Budget(TimeStampedModel):
     def __str__(self) -> str:
         scope = self.model.name if self.model_id else f"unit {self.business_unit.code}"
         return f"Budget of {scope} from {self.valid_from:%Y-%m}: {self.monthly_amount} USD/month"
-
-
-_MODEL_BU = "model__use_case__business_unit"
 
 
 class HealthCheck(models.Model):

@@ -14,6 +14,7 @@ from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
 from core.permissions import can, require_model_perm
 from monitoring import evaluation, webhooks
+from monitoring.actions import action_proposal_for_alert, proposal_notice
 from monitoring.choices import ACTIVE_ALERT_STATES, AlertStatus, Condition, RootCause, RuleAction, ScopeKind
 from monitoring.models import Alert, AlertRule, Budget, MetricSeries
 from monitoring.retraining import retraining_request_for_alert
@@ -43,7 +44,14 @@ def alert_rule_create(*, actor, name: str, metric, scope_kind: str, condition: s
         actor=actor,
         action="alert_rule.created",
         target=rule,
-        after={"metric": metric.name, "scope": rule.scope_kind, "condition": condition, "threshold": threshold},
+        after={
+            "metric": metric.name,
+            "scope": rule.scope_kind,
+            "condition": condition,
+            "threshold": threshold,
+            "action": rule.action,
+            "automatic_suspend": rule.automatic_suspend,
+        },
     )
     return rule
 
@@ -72,6 +80,12 @@ def _check_rule(rule: AlertRule, actor) -> None:
         raise ApplicationError("window: a baseline or trailing window needs at least 2 points.")
     if rule.condition in (Condition.RELATIVE_CHANGE, Condition.ZSCORE) and rule.threshold <= 0:
         raise ApplicationError("threshold: a relative change or z-score threshold is a positive number.")
+    if rule.automatic_suspend and rule.action != RuleAction.SUSPEND:
+        raise ApplicationError(
+            "automatic_suspend: only a rule whose action is “Suspend the model” suspends automatically; choose that "
+            "action, or leave automatic_suspend off.",
+            details={"automatic_suspend": ["Only with the action “suspend”."]},
+        )
 
 
 def _unit_of(rule: AlertRule):
@@ -181,10 +195,13 @@ def _open_or_update(*, rule: AlertRule, series: MetricSeries, found: list[evalua
         target=alert,
         after={"rule": rule.name, "severity": rule.severity, "action": rule.action, "message": message},
     )
+    proposal = action_proposal_for_alert(alert=alert)
     notify(
         recipients=version.model.owners.all(),
         subject=f"[{rule.get_severity_display()}] {rule.name}: {version}",
-        body=f"{message}\nRule action: {rule.get_action_display()}.",
+        body="\n".join(
+            filter(None, [message, f"Rule action: {rule.get_action_display()}.", proposal_notice(proposal)])
+        ),
         url=reverse("monitoring:alert_detail", args=[alert.pk]),
         category="alert",
     )

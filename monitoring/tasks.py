@@ -8,7 +8,7 @@ and redelivered, stores nothing twice and loses nothing."""
 from celery import shared_task
 
 from core.mlflow_client import MlflowUnavailable
-from monitoring import health, kpi_feed, retraining, sync, webhooks
+from monitoring import actions, health, kpi_feed, retraining, sync, webhooks
 from monitoring.models import WebhookDelivery
 from monitoring.retention import points_roll_up
 
@@ -91,3 +91,11 @@ def webhook_deliver(delivery_id: int) -> bool | None:
         attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
         webhook_deliver.apply_async((delivery_id,), countdown=webhooks.backoff(attempts))
     return outcome
+
+
+@shared_task(name="monitoring.action_proposal_execute", acks_late=True, time_limit=120, soft_time_limit=100)
+def action_proposal_execute(proposal_id: int) -> str | None:
+    """Carry out an automatic suspension an alert proposed (sent once the sync that opened the alert commits);
+    run twice, the second run finds it decided and does nothing."""
+    proposal = actions.action_proposal_execute(proposal_id=proposal_id)
+    return proposal.status if proposal is not None else None

@@ -19,13 +19,15 @@ from django.views.generic import ListView, TemplateView
 from core.exceptions import ApplicationError
 from core.permissions import can, manages_everything
 from lifecycle.models import AIModel, ModelVersion
-from monitoring import charts, comparisons, cost, feedback, retraining, selectors, services, webhooks
-from monitoring.choices import OPEN_RETRAINING_STATES, AlertStatus, HealthStatus, RetrainingStatus
+from monitoring import actions, charts, comparisons, cost, feedback, retraining, selectors, services, webhooks
+from monitoring.choices import OPEN_RETRAINING_STATES, AlertStatus, HealthStatus, ProposalStatus, RetrainingStatus
 from monitoring.forms import (
     AlertAcknowledgeForm,
     AlertResolveForm,
     BudgetForm,
     FeedbackForm,
+    ProposalConfirmForm,
+    ProposalDismissForm,
     RetrainingDeclineForm,
     RetrainingLinkForm,
     RetrainingOpenForm,
@@ -33,7 +35,7 @@ from monitoring.forms import (
     RetrainingStartForm,
     WebhookEndpointForm,
 )
-from monitoring.models import MetricDefinition
+from monitoring.models import ActionProposal, MetricDefinition
 from portfolio.models import BusinessUnit
 
 
@@ -79,11 +81,25 @@ class AlertDetailView(LoginRequiredMixin, FreshnessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         alert = get_object_or_404(selectors.alert_list(user=self.request.user), pk=kwargs["pk"])
+        proposal = (
+            ActionProposal.objects.select_related("model", "version", "restore_version", "decided_by")
+            .filter(alert=alert)
+            .first()
+        )
+        may_decide = (
+            proposal is not None
+            and proposal.status == ProposalStatus.PROPOSED
+            and can(self.request.user, "change", proposal.model)
+        )
         return super().get_context_data(
             alert=alert,
             may_act=can(self.request.user, "change", alert),
             acknowledge_form=AlertAcknowledgeForm(),
             resolve_form=AlertResolveForm(),
+            proposal=proposal,
+            may_decide=may_decide,
+            confirm_form=ProposalConfirmForm(),
+            dismiss_form=ProposalDismissForm(),
             **kwargs,
         )
 
@@ -124,6 +140,45 @@ class AlertResolveView(_AlertActionView):
         return services.alert_resolve(
             actor=self.request.user, alert=alert, root_cause=data["root_cause"], note=data["note"]
         )
+
+
+class _ProposalDecisionView(LoginRequiredMixin, View, ABC):
+    """Confirm or dismiss what an alert proposes (roll back, suspend); the service checks who may."""
+
+    form_class = None
+
+    @abstractmethod
+    def act(self, *, proposal, data): ...
+
+    def post(self, request, pk):
+        alert = get_object_or_404(selectors.alert_list(user=request.user), pk=pk)
+        proposal = get_object_or_404(ActionProposal, alert=alert)
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        else:
+            try:
+                done = self.act(proposal=proposal, data=form.cleaned_data)
+                messages.success(
+                    request, f"{done.get_kind_display()}: {done.get_status_display().lower()}. {done.result}"
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        return redirect("monitoring:alert_detail", pk=pk)
+
+
+class ProposalConfirmView(_ProposalDecisionView):
+    form_class = ProposalConfirmForm
+
+    def act(self, *, proposal, data):
+        return actions.action_proposal_confirm(actor=self.request.user, proposal=proposal, note=data["note"])
+
+
+class ProposalDismissView(_ProposalDecisionView):
+    form_class = ProposalDismissForm
+
+    def act(self, *, proposal, data):
+        return actions.action_proposal_dismiss(actor=self.request.user, proposal=proposal, note=data["note"])
 
 
 class VersionMetricsView(LoginRequiredMixin, FreshnessMixin, TemplateView):
@@ -196,8 +251,8 @@ class CompareView(LoginRequiredMixin, FreshnessMixin, TemplateView):
         if incumbent is not None and metric is not None:
             since = int((timezone.now() - timedelta(days=days)).timestamp() * 1000)
             points = [comparisons.window_points(version, metric, since) for version in (candidate, incumbent)]
-            comparison = comparisons.compare_values(
-                metric=metric, a=[v for _, v in points[0]], b=[v for _, v in points[1]]
+            comparison = comparisons.compare_versions(
+                candidate=candidate, incumbent=incumbent, metric=metric, since_ms=since
             )
             figure = charts.comparison_chart([(f"{candidate} (candidate)", points[0]), (str(incumbent), points[1])])
         return super().get_context_data(

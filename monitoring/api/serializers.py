@@ -4,6 +4,7 @@ from rest_framework import serializers
 from monitoring import selectors
 from monitoring.choices import RootCause
 from monitoring.models import (
+    ActionProposal,
     Alert,
     AlertRule,
     Budget,
@@ -48,17 +49,50 @@ class AlertRuleSerializer(serializers.ModelSerializer):
             "window",
             "severity",
             "action",
+            "automatic_suspend",
             "active",
             "created_by",
             "created_at",
         ]
         read_only_fields = ["created_by", "created_at"]
-        extra_kwargs = {"active": {"required": False}}
+        extra_kwargs = {"active": {"required": False}, "automatic_suspend": {"required": False}}
         validators = []  # the service answers in words
+
+
+class ActionProposalSerializer(serializers.ModelSerializer):
+    """What the alert proposes to do to its model; decided through `alerts/{id}/proposal/confirm|dismiss`."""
+
+    summary = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ActionProposal
+        fields = [
+            "id",
+            "alert",
+            "kind",
+            "model",
+            "version",
+            "restore_version",
+            "status",
+            "automatic",
+            "summary",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "result",
+        ]
+        read_only_fields = fields
 
 
 class AlertSerializer(serializers.ModelSerializer):
     metric = serializers.CharField(source="series.metric.name", read_only=True)
+    proposal = serializers.SerializerMethodField(help_text="What the alert proposes (rollback, suspension), if any.")
+
+    @extend_schema_field(ActionProposalSerializer(allow_null=True))
+    def get_proposal(self, alert) -> dict | None:
+        proposal = getattr(alert, "action_proposal", None)
+        return ActionProposalSerializer(proposal).data if proposal is not None else None
 
     class Meta:
         model = Alert
@@ -82,6 +116,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "acknowledged_at",
             "resolved_at",
             "created_at",
+            "proposal",
         ]
 
 
@@ -92,6 +127,14 @@ class AcknowledgeSerializer(serializers.Serializer):
 class ResolveSerializer(serializers.Serializer):
     root_cause = serializers.ChoiceField(choices=RootCause.choices)
     note = serializers.CharField(max_length=4000)
+
+
+class ProposalConfirmSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ProposalDismissSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, help_text="Why the model is left as it is.")
 
 
 class SyncRunSerializer(serializers.ModelSerializer):
@@ -252,12 +295,19 @@ class ComparisonSerializer(serializers.Serializer):
     incumbent = serializers.IntegerField()
     metric = serializers.CharField()
     days = serializers.IntegerField()
-    test = serializers.CharField()
+    test = serializers.CharField(
+        help_text="Which test: a two-proportion z-test for a proportion with request counts, else Welch's t-test."
+    )
     candidate_points = serializers.IntegerField()
     incumbent_points = serializers.IntegerField()
     candidate_mean = serializers.FloatField(allow_null=True)
     incumbent_mean = serializers.FloatField(allow_null=True)
-    t_statistic = serializers.FloatField(allow_null=True)
+    t_statistic = serializers.FloatField(allow_null=True, help_text="Welch's t-test only.")
+    z_statistic = serializers.FloatField(allow_null=True, help_text="Two-proportion z-test only.")
+    candidate_rate = serializers.FloatField(allow_null=True, help_text="Two-proportion z-test: successes / requests.")
+    incumbent_rate = serializers.FloatField(allow_null=True, help_text="Two-proportion z-test: successes / requests.")
+    candidate_requests = serializers.FloatField(allow_null=True, help_text="Two-proportion z-test: the trials.")
+    incumbent_requests = serializers.FloatField(allow_null=True, help_text="Two-proportion z-test: the trials.")
     p_value = serializers.FloatField(allow_null=True)
     candidate_better = serializers.BooleanField(allow_null=True)
     verdict = serializers.CharField()

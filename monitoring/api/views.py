@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import django_filters
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -14,10 +15,11 @@ from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter, visible
 from lifecycle.models import AIModel, ModelVersion
-from monitoring import comparisons, cost, feedback, retraining, selectors, services
+from monitoring import actions, comparisons, cost, feedback, retraining, selectors, services
 from monitoring.api import serializers as s
 from monitoring.choices import AlertStatus, MetricKind, RetrainingStatus, RetrainingTrigger, Severity
 from monitoring.models import (
+    ActionProposal,
     Alert,
     AlertRule,
     Budget,
@@ -122,9 +124,53 @@ class AlertRuleViewSet(ScopedCreateReadViewSet):
 class AlertViewSet(ReadOnlyScopedViewSet):
     """Alerts, scoped like their model version; `acknowledge` and `resolve` act on them."""
 
-    queryset = Alert.objects.select_related("series__metric")
+    queryset = Alert.objects.select_related(
+        "series__metric", "action_proposal__model", "action_proposal__version", "action_proposal__restore_version"
+    )
     serializer_class = s.AlertSerializer
     filterset_class = AlertFilterSet
+
+    def _proposal(self) -> ActionProposal:
+        proposal = ActionProposal.objects.filter(alert=self.get_object()).first()
+        if proposal is None:
+            raise Http404("The alert proposes no rollback or suspension.")
+        return proposal
+
+    @extend_schema(responses=s.ActionProposalSerializer)
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def proposal(self, request, pk=None):
+        """What the alert proposes to do to its model (404 when its rule proposes nothing)."""
+        return Response(s.ActionProposalSerializer(self._proposal()).data)
+
+    @extend_schema(request=s.ProposalConfirmSerializer, responses=s.ActionProposalSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="proposal/confirm",
+        action_permission="custom",
+        serializer_class=s.ProposalConfirmSerializer,
+    )
+    def proposal_confirm(self, request, pk=None):
+        """Confirm the proposal: the rollback or suspension runs as you, with your permissions ({"note": "..."})."""
+        data = s.ProposalConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = actions.action_proposal_confirm(actor=request.user, proposal=self._proposal(), **data.validated_data)
+        return Response(s.ActionProposalSerializer(done).data)
+
+    @extend_schema(request=s.ProposalDismissSerializer, responses=s.ActionProposalSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="proposal/dismiss",
+        action_permission="custom",
+        serializer_class=s.ProposalDismissSerializer,
+    )
+    def proposal_dismiss(self, request, pk=None):
+        """Leave the model as it is, and say why: {"note": "..."}."""
+        data = s.ProposalDismissSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = actions.action_proposal_dismiss(actor=request.user, proposal=self._proposal(), **data.validated_data)
+        return Response(s.ActionProposalSerializer(done).data)
 
     @extend_schema(request=s.AcknowledgeSerializer, responses=s.AlertSerializer)
     @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.AcknowledgeSerializer)
@@ -257,8 +303,9 @@ class RetrainingRequestViewSet(ScopedCreateReadViewSet):
 
 
 class ComparisonView(APIView):
-    """Two versions on one metric over a window: Welch's t-test on their points and the verdict in words
-    (the same computation as the comparison page). Both versions must be visible to the caller."""
+    """Two versions on one metric over a window: a two-proportion z-test for a proportion logged with request
+    counts, Welch's t-test on the points otherwise, and the verdict in words (the same computation as the
+    comparison page). Both versions must be visible to the caller."""
 
     @extend_schema(
         parameters=[s.ComparisonQuerySerializer], responses=s.ComparisonSerializer, operation_id="comparisons_retrieve"
@@ -284,12 +331,17 @@ class ComparisonView(APIView):
                     "incumbent": incumbent.pk,
                     "metric": metric.name,
                     "days": data["days"],
-                    "test": "Welch's t-test, 5% level",
+                    "test": result.test,
                     "candidate_points": len(result.candidate_values),
                     "incumbent_points": len(result.incumbent_values),
                     "candidate_mean": result.candidate_mean,
                     "incumbent_mean": result.incumbent_mean,
                     "t_statistic": result.t_statistic,
+                    "z_statistic": result.z_statistic,
+                    "candidate_rate": result.candidate_rate,
+                    "incumbent_rate": result.incumbent_rate,
+                    "candidate_requests": result.candidate_trials,
+                    "incumbent_requests": result.incumbent_trials,
                     "p_value": result.p_value,
                     "candidate_better": result.candidate_better,
                     "verdict": result.verdict,

@@ -68,6 +68,8 @@ BODIES = {
     "retraining_requests_link_create": lambda w, c, me: {"version": pk(w, "model_version", c)},
     "retraining_requests_decline_create": lambda w, c, me: {"reason": "not worth it"},
     "alerts_resolve_create": lambda w, c, me: {"root_cause": "data_issue", "note": "upstream feed fixed"},
+    "alerts_proposal_confirm_create": lambda w, c, me: {"note": "confirmed"},
+    "alerts_proposal_dismiss_create": lambda w, c, me: {"note": "a known glitch"},
     "assumptions_create": lambda w, c, me: {
         "statement": f"new assumption {c}",
         "owner": me.pk,

@@ -243,6 +243,7 @@ def _governed(world, builder, object_class, model, version) -> dict:
         model=model,
         condition="above",
         threshold=0.2,
+        action="suspend",  # the alert proposes a suspension: its proposal is read and decided on too
     )
     series = MetricSeries.objects.create(
         model_version=version, run_id=marker("metric_series", object_class), metric=rule.metric

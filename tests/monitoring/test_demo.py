@@ -2,7 +2,15 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from monitoring import cost
-from monitoring.models import Alert, Budget, HealthCheck, MetricPoint, RetrainingRequest, RetrainingSchedule
+from monitoring.models import (
+    ActionProposal,
+    Alert,
+    Budget,
+    HealthCheck,
+    MetricPoint,
+    RetrainingRequest,
+    RetrainingSchedule,
+)
 from portfolio.models import KPIMeasurement
 
 
@@ -31,6 +39,8 @@ def test_the_demo_shows_good_warning_and_bad_models_and_retraining_requests(db):
     assert set(HealthCheck.objects.values_list("status", flat=True)) == {"good", "warning", "bad"}
     assert set(RetrainingRequest.objects.values_list("trigger", flat=True)) == {"alert", "manual"}
     assert RetrainingSchedule.objects.count() == 1
+    proposal = ActionProposal.objects.get()  # the drifting model's severe drift proposes going back to v1
+    assert (proposal.kind, proposal.status, proposal.restore_version.version) == ("rollback", "proposed", "1")
 
 
 def test_the_demo_has_feedback_on_every_production_model_and_outcome_accuracy(db):
