@@ -5,6 +5,7 @@ scope and write the audit trail)."""
 from django.contrib import admin
 
 from monitoring.models import (
+    ActionProposal,
     Alert,
     AlertRule,
     Budget,
@@ -121,3 +122,10 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["pk", "endpoint", "event", "attempts", "last_status", "delivered_at", "created_at"]
     list_filter = ["event"]
     list_select_related = ["endpoint"]
+
+
+@admin.register(ActionProposal)
+class ActionProposalAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "model", "version", "status", "automatic", "decided_by", "proposed_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["model", "version__model", "decided_by"]
