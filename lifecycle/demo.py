@@ -222,7 +222,8 @@ def _approved_plan(model, reviewer, **fields):
     decommissioning.decommission_plan_approve(actor=owner, plan=plan, as_role="owner")
     decommissioning.decommission_plan_approve(actor=reviewer, plan=plan, as_role="validator")
     for function in plan.required_functions:
-        holder = holders_of_perm(function["permission"]).exclude(pk__in=model.owners.all()).order_by("pk").first()
+        holders = holders_of_perm(function["permission"]).exclude(pk__in=model.owners.all()).order_by("pk")
+        holder = holders.exclude(pk=reviewer.pk).first() or holders.first()  # a second pair of eyes if any
         decommissioning.decommission_plan_approve(actor=holder, plan=plan, as_role=function["code"])
     plan.refresh_from_db()
     return plan
