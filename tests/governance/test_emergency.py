@@ -22,34 +22,6 @@ from tests.governance.helpers import person
 EMERGENCY_SUBJECT = "went to production without full approval"
 
 
-@pytest.fixture
-def approvers(units):
-    return (
-        person("em-one", "review_board", "emergency_approver", units=(units["RETAIL"],)),
-        person("em-two", "review_board", "emergency_approver", units=(units["RETAIL"],)),
-    )
-
-
-@pytest.fixture
-def deployable(pending, ds):
-    """The pending version with a production deployment recorded (lifecycle's own gate still applies)."""
-    lifecycle.deployment_record(actor=ds, version=pending, environment="production")
-    return pending
-
-
-@pytest.fixture
-def requested(deployable, ds):
-    return services.emergency_release_request(
-        actor=ds, version=deployable, reason="Fraud ring exploiting v0's blind spot; losses of 40k a day."
-    )
-
-
-@pytest.fixture
-def approved(requested, approvers):
-    services.emergency_release_approve(actor=approvers[0], release=requested)
-    return services.emergency_release_approve(actor=approvers[1], release=requested)
-
-
 def _deploy(ds, release):
     return services.emergency_release_deploy(actor=ds, release=release)
 
