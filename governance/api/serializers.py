@@ -637,6 +637,8 @@ class PostImplementationReviewSerializer(serializers.ModelSerializer):
     release = serializers.PrimaryKeyRelatedField(read_only=True)
     model_version = serializers.IntegerField(source="release.version_id", read_only=True)
     completed_by = _username("completed_by")
+    # Empty until the review is completed.
+    outcome = serializers.ChoiceField(choices=PirOutcome.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = PostImplementationReview
