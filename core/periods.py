@@ -1,6 +1,6 @@
-"""Calendar quarters, as the portfolio reviews and the dashboards count them."""
+"""Calendar quarters, as the portfolio reviews and the dashboards count them; business days for deadlines."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 
 def quarter_start(day: date) -> date:
@@ -20,3 +20,15 @@ def quarters_back(day: date, count: int) -> list[date]:
         starts.append(start)
         start = quarter_start(date(start.year - (start.month == 1), (start.month - 4) % 12 + 1, 1))
     return starts[::-1]
+
+
+def add_business_days(day: date, count: int) -> date:
+    """The day `count` business days after `day`, skipping Saturdays and Sundays (public holidays are not
+    known here). Friday plus 5 is the next Friday; a Saturday plus 1 is the Monday."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    while count:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day

@@ -161,6 +161,13 @@ ROLES: tuple[Role, ...] = (
         ),
     ),
     Role(
+        "emergency_approver",
+        "Emergency release approver",
+        "Holds the emergency function: with a second holder, approves a release to production without the full "
+        "review; every such release opens a post-implementation review.",
+        (*_SEE_PORTFOLIO, "governance.approve_emergency_release"),
+    ),
+    Role(
         "exception_authority",
         "Exception authority",
         "Grants time-boxed exceptions that let a version be approved despite an open high-severity finding.",

@@ -520,6 +520,11 @@ class ReviewBoardDashboard(DashboardView):
             exceptions=governance.live_exceptions(user=user),
             evidence_expiring=list(governance.evidence_expiring_soon(user=user, today=today, unit=unit)[:10]),
             concerns=governance.open_concerns_by_severity(user=user),
+            pirs=list(
+                governance.open_post_implementation_reviews(user=user).filter(
+                    **({"release__version__model__use_case__business_unit": unit} if unit else {})
+                )[:10]
+            ),
             evidence_waiting=governance.evidence_list(user=user).filter(status="submitted").count()
             if user.has_perm("governance.review_evidence")
             else None,

@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.db import models
 
+from core.admin import ReadOnlyAdmin as ScopedReadOnlyAdmin
 from governance.models import (
     BiasAssessment,
     Concern,
     Control,
+    EmergencyRelease,
     Evidence,
     Framework,
     ModelCard,
+    PostImplementationReview,
     Questionnaire,
     Requirement,
     Review,
@@ -171,3 +174,19 @@ class VendorAdmin(ServiceAdmin):
 @admin.register(SuppliedModel)
 class SuppliedModelAdmin(ReadOnlyAdmin):
     list_display = ("model", "vendor", "linked_by", "linked_at")
+
+
+@admin.register(EmergencyRelease)
+class EmergencyReleaseAdmin(ScopedReadOnlyAdmin):
+    """Requested, approved, refused and released only through the emergency services (two approvals, audited)."""
+
+    list_display = ("pk", "version", "status", "requested_by", "first_approver", "second_approver", "valid_until")
+    list_filter = ("status",)
+    list_select_related = ("version__model", "requested_by", "first_approver", "second_approver")
+
+
+@admin.register(PostImplementationReview)
+class PostImplementationReviewAdmin(ScopedReadOnlyAdmin):
+    list_display = ("pk", "release", "status", "due_on", "outcome", "completed_by", "escalated_at")
+    list_filter = ("status", "outcome")
+    list_select_related = ("release__version__model", "completed_by")

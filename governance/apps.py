@@ -6,12 +6,14 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from governance import calendar_sources, health
+        from governance import calendar_sources, health, panels
         from governance import gates as governance_gates
         from governance.services import evidence_stale_for_new_version, review_open, reviews_supersede_for_new_version
+        from governance.services.emergency import emergency_release_on_production
         from governance.services.policies import decommission_functions, decommission_notice_days
         from lifecycle import calendar, gates, policies
         from lifecycle import health as lifecycle_health
+        from lifecycle import panels as lifecycle_panels
         from lifecycle.choices import Stage
 
         gates.register(Stage.PENDING_APPROVAL, governance_gates.assessment_approved, name="impact assessment approved")
@@ -21,8 +23,14 @@ class GovernanceConfig(AppConfig):
         gates.register(Stage.APPROVED, governance_gates.no_open_high_finding, name="no open high-severity finding")
         gates.register(Stage.APPROVED, governance_gates.model_card_complete, name="model card complete")
         gates.register(Stage.APPROVED, governance_gates.bias_assessment_passed, name="bias assessment passed")
-        gates.register(Stage.PRODUCTION, governance_gates.approval_current, name="approval current")
-        gates.register(Stage.PRODUCTION, governance_gates.model_card_complete, name="model card complete")
+        # An approved emergency release waives these two for its version only (lifecycle.gates waivers).
+        gates.register(Stage.PRODUCTION, governance_gates.approval_current, name="approval current", waivable=True)
+        gates.register(
+            Stage.PRODUCTION, governance_gates.model_card_complete, name="model card complete", waivable=True
+        )
+        gates.register_waiver(governance_gates.emergency_waiver)
+        gates.on_enter(Stage.PRODUCTION, emergency_release_on_production)
+        lifecycle_panels.register_model_panel(panels.model_emergency_panel)
         gates.on_enter(Stage.PENDING_APPROVAL, review_open)
         gates.on_enter(Stage.REGISTERED, reviews_supersede_for_new_version)
         gates.on_enter(Stage.REGISTERED, evidence_stale_for_new_version)

@@ -137,3 +137,34 @@ class LockInRisk(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
+
+
+class EmergencyStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    RELEASED = "released", "Released to production"
+    REFUSED = "refused", "Refused"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_EMERGENCY_STATES = (EmergencyStatus.REQUESTED, EmergencyStatus.APPROVED)
+EMERGENCY_STATUS_COLORS = {
+    EmergencyStatus.REQUESTED: "amber",
+    EmergencyStatus.APPROVED: "orange",
+    EmergencyStatus.RELEASED: "red",
+    EmergencyStatus.REFUSED: "grey",
+    EmergencyStatus.EXPIRED: "grey",
+    EmergencyStatus.CANCELLED: "grey",
+}
+
+
+class PirStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    COMPLETED = "completed", "Completed"
+
+
+class PirOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed: the release stands"
+    ROLLED_BACK = "rolled_back", "Rolled back"
+    NEEDS_REMEDIATION = "needs_remediation", "Needs remediation"

@@ -337,10 +337,61 @@ def seed_vendors_and_concerns() -> None:
     services.concerns_escalate_overdue()
 
 
+def seed_emergency_release() -> None:
+    """After the lifecycle demo: rb2 and rb3 hold the emergency function; one pending version went to production
+    under an emergency release they both approved, and its post-implementation review is open."""
+    from core.exceptions import ApplicationError
+    from governance.models import EmergencyRelease
+    from lifecycle import services as lifecycle
+    from lifecycle.models import ModelVersion
+
+    approvers = [User.objects.get(username=name) for name in ("rb2", "rb3")]
+    for user in approvers:
+        user.groups.add(Group.objects.get(name=ROLE_BY_KEY["emergency_approver"].name))
+    approvers = [User.objects.get(pk=user.pk) for user in approvers]  # fresh permissions
+    if EmergencyRelease.objects.exists():
+        return
+    candidates = ModelVersion.objects.filter(stage="pending_approval", model__confidential=False).exclude(
+        model__owners__in=approvers
+    )
+    from governance import cards
+    from governance.models import BiasAssessment
+
+    for version in candidates.select_related("model").order_by("pk"):
+        owner = version.model.owners.first()
+        card = ModelCard.objects.filter(version=version).first()
+        # A documented version: the demo's partial card and failing fairness stay on versions awaiting review.
+        if owner is None or card is None or cards.completeness(card, version) < 100:
+            continue
+        if BiasAssessment.objects.filter(version=version, passed=False).exists():
+            continue
+        try:
+            with transaction.atomic():
+                if not version.deployments.filter(environment="production").exists():
+                    lifecycle.deployment_record(
+                        actor=owner, version=version, environment="production", endpoint="https://serve.internal/v2"
+                    )
+                release = services.emergency_release_request(
+                    actor=owner,
+                    version=version,
+                    reason="The current version misses a new card-testing pattern: chargebacks tripled since "
+                    "Monday. This version was trained on last week's labels; the full review is two weeks out.",
+                )
+                for approver in approvers:
+                    services.emergency_release_approve(
+                        actor=approver, release=release, comment="Agreed: losses outweigh the review delay."
+                    )
+                services.emergency_release_deploy(actor=owner, release=release)
+                return
+        except ApplicationError:
+            continue  # another gate holds this version (a freeze, a signature break): try the next one
+
+
 __all__ = [
     "predictions_csv",
     "seed",
     "seed_compliance",
+    "seed_emergency_release",
     "seed_open_reviews",
     "seed_vendors_and_concerns",
     "sign_review",

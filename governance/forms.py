@@ -1,7 +1,7 @@
 from django import forms
 
 from governance.cards import CARD_TEXT_FIELDS
-from governance.choices import ConcernKind, ConcernSeverity, Decision, EvidenceKind, Severity
+from governance.choices import ConcernKind, ConcernSeverity, Decision, EvidenceKind, PirOutcome, Severity
 from governance.models import FUNCTION_NAMES, ModelCard
 
 
@@ -146,4 +146,34 @@ class ConcernTriageForm(forms.Form):
 class ConcernCloseForm(forms.Form):
     text = forms.CharField(
         label="Resolution or reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False
+    )
+
+
+# --- Emergency releases -------------------------------------------------------------------------------------
+
+
+class EmergencyRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why this cannot wait for the full review",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        required=False,
+        help_text="Two holders of the emergency function read this before approving.",
+    )
+
+
+class EmergencyDecisionForm(forms.Form):
+    text = forms.CharField(
+        label="Comment, or the reason for refusing",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        required=False,
+    )
+
+
+class PirCompleteForm(forms.Form):
+    outcome = forms.ChoiceField(choices=PirOutcome.choices, widget=forms.RadioSelect, required=False)
+    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=8000, required=False)
+    open_full_review = forms.BooleanField(
+        label="Open a full review of the version (or link its open one)", required=False
     )

@@ -146,3 +146,21 @@ def bias_assessment_passed(version) -> str | None:
     if not latest.passed:
         return f"Bias assessment #{latest.pk} failed: {'; '.join(latest.failures)}."
     return None
+
+
+def emergency_waiver(*, version, to_stage: str):
+    """Production only: an approved, unexpired emergency release of this very version, on the content that was
+    approved, waives the review gates; an open release that does not (yet) hold says why."""
+    from governance.services import emergency
+    from lifecycle.choices import Stage
+    from lifecycle.gates import Waiver
+
+    if to_stage != Stage.PRODUCTION:
+        return None
+    release = emergency.open_release(version)
+    if release is None:
+        return None
+    why = emergency.problem(release, version)
+    if why:
+        return Waiver(problem=why, gate="emergency release valid")
+    return Waiver(by=emergency.label(release))

@@ -15,12 +15,15 @@ from governance.choices import (
     Course,
     Decision,
     DueDiligence,
+    EmergencyStatus,
     EUCategory,
     EvidenceKind,
     EvidenceStatus,
     ExplainabilityMethod,
     FindingStatus,
     LockInRisk,
+    PirOutcome,
+    PirStatus,
     ReviewStatus,
     Severity,
     Tier,
@@ -682,3 +685,113 @@ class SuppliedModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} ← {self.vendor or 'no vendor'}"
+
+
+# --- Emergency releases and their post-implementation reviews -------------------------------------------
+
+
+class EmergencyRelease(TimeStampedModel):
+    """Break-glass to production without the full review: requested by an owner with a reason, approved by two
+    independent holders of the emergency function, valid for a short window and for the content approved."""
+
+    version = models.ForeignKey("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="emergency_releases")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    status = models.CharField(max_length=12, choices=EmergencyStatus.choices, default=EmergencyStatus.REQUESTED)
+    digest = models.CharField(max_length=64, help_text="Content digest of the version when it was requested.")
+    first_approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True)
+    second_approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, help_text="The second approval.")
+    valid_until = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_reason = models.TextField(blank=True, help_text="Why it was refused, cancelled or expired.")
+    released_at = models.DateTimeField(null=True, blank=True)
+    # The review policy of the use case's tier when it was requested, and the window it was granted under.
+    policy_snapshot = models.JSONField(default=dict, blank=True)
+
+    scope_business_unit = "version__model__use_case__business_unit"
+    scope_confidential = "version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ("view",)
+        permissions = [("approve_emergency_release", "Can approve an emergency release")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="%(app_label)s_%(class)s_one_open_per_version",
+                violation_error_message="This version already has an open emergency release.",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_approver__isnull=True) | ~Q(first_approver=models.F("requested_by")),
+                name="%(app_label)s_%(class)s_first_approver_not_requester",
+            ),
+            models.CheckConstraint(
+                condition=Q(second_approver__isnull=True)
+                | (
+                    Q(first_approver__isnull=False)
+                    & ~Q(second_approver=models.F("requested_by"))
+                    & ~Q(second_approver=models.F("first_approver"))
+                ),
+                name="%(app_label)s_%(class)s_two_distinct_approvers",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "released"])
+                | Q(second_approver__isnull=False, valid_until__isnull=False),
+                name="%(app_label)s_%(class)s_approved_by_two",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Emergency release #{self.pk} of {self.version}"
+
+    @property
+    def approvers(self) -> list:
+        return [u for u in (self.first_approver, self.second_approver) if u is not None]
+
+
+class PostImplementationReview(TimeStampedModel):
+    """The mandatory review after an emergency release, due five business days after it reached production."""
+
+    release = models.OneToOneField(EmergencyRelease, on_delete=models.PROTECT, related_name="pir")
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=PirStatus.choices, default=PirStatus.OPEN)
+    outcome = models.CharField(max_length=20, choices=PirOutcome.choices, blank=True)
+    findings = models.TextField(blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    follow_up_review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="A full review opened."
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    scope_business_unit = "release__version__model__use_case__business_unit"
+    scope_confidential = "release__version__model__confidential"
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = "post-implementation review"
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="completed") | (Q(completed_by__isnull=False) & ~Q(outcome="") & ~Q(findings="")),
+                name="%(app_label)s_%(class)s_completed_with_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post-implementation review #{self.pk} of {self.release.version}"

@@ -3,6 +3,12 @@
 SCHEDULES = (
     # (name, task, every, period)
     ("Escalate overdue concerns", "governance.escalate_overdue_concerns", 1, "hours"),
+    (
+        "Escalate overdue post-implementation reviews",
+        "governance.escalate_overdue_post_implementation_reviews",
+        1,
+        "days",
+    ),
 )
 
 

@@ -511,3 +511,45 @@ def vendor_list(*, user):
     return Vendor.objects.restrict(user, "view").prefetch_related(
         Prefetch("supplies", queryset=supplied_models(user=user), to_attr="visible_supplies")
     )
+
+
+# --- Emergency releases -------------------------------------------------------------------------------------
+
+
+def emergency_release_list(*, user):
+    from governance.models import EmergencyRelease
+
+    return EmergencyRelease.objects.restrict(user, "view").select_related(
+        "version__model", "requested_by", "first_approver", "second_approver", "closed_by", "pir"
+    )
+
+
+def post_implementation_review_list(*, user):
+    from governance.models import PostImplementationReview
+
+    return PostImplementationReview.objects.restrict(user, "view").select_related(
+        "release__version__model__use_case", "release__requested_by", "completed_by"
+    )
+
+
+def open_post_implementation_reviews(*, user):
+    """Open post-implementation reviews the user may see, the most overdue first."""
+    from governance.choices import PirStatus
+
+    return post_implementation_review_list(user=user).filter(status=PirStatus.OPEN).order_by("due_on", "pk")
+
+
+def emergency_releases_awaiting(*, user):
+    """Open requests an emergency approver may still approve: not theirs, not of models they own."""
+    from governance.choices import EmergencyStatus
+
+    if not user.has_perm("governance.approve_emergency_release"):
+        return emergency_release_list(user=user).none()
+    return (
+        emergency_release_list(user=user)
+        .filter(status=EmergencyStatus.REQUESTED)
+        .exclude(requested_by=user)
+        .exclude(first_approver=user)
+        .exclude(version__model__owners=user)
+        .order_by("created_at", "pk")
+    )

@@ -30,6 +30,9 @@ urlpatterns = [
         name="concern_raise_use_case",
     ),
     path("models/<int:pk>/concern/", views.ConcernRaiseView.as_view(subject_kind="model"), name="concern_raise_model"),
+    path("versions/<int:pk>/emergency-release/", views.EmergencyRequestView.as_view(), name="emergency_request"),
+    path("emergency-releases/<int:pk>/", views.EmergencyReleaseDetailView.as_view(), name="emergency_release_detail"),
+    path("post-implementation-reviews/<int:pk>/", views.PirDetailView.as_view(), name="pir_detail"),
     path("vendors/", views.VendorListView.as_view(), name="vendor_list"),
     path("vendors/<int:pk>/", views.VendorDetailView.as_view(), name="vendor_detail"),
 ]

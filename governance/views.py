@@ -17,8 +17,11 @@ from governance.forms import (
     ConcernCloseForm,
     ConcernForm,
     ConcernTriageForm,
+    EmergencyDecisionForm,
+    EmergencyRequestForm,
     FindingForm,
     ModelCardForm,
+    PirCompleteForm,
     SignOffForm,
     answers_from,
     questionnaire_form,
@@ -52,6 +55,9 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
             recent=recent,
             turnaround=selectors.TURNAROUND_DAYS,
             exceptions=selectors.live_exceptions(user=self.request.user),
+            pirs=selectors.open_post_implementation_reviews(user=self.request.user),
+            emergency_requests=selectors.emergency_releases_awaiting(user=self.request.user),
+            today=timezone.localdate(),
             **kwargs,
         )
 
@@ -731,3 +737,147 @@ class VendorDetailView(LoginRequiredMixin, TemplateView):
             may_manage=self.request.user.has_perm("governance.manage_vendor"),
             **kwargs,
         )
+
+
+# --- Emergency releases and post-implementation reviews -----------------------------------------------------
+
+
+class EmergencyRequestView(LoginRequiredMixin, TemplateView):
+    """An owner asks for an emergency release of one version, with the reason the approvers read."""
+
+    template_name = "governance/emergency_request.html"
+
+    def _version(self):
+        from lifecycle.models import ModelVersion
+
+        return get_object_or_404(
+            ModelVersion.objects.restrict(self.request.user, "view").select_related("model"), pk=self.kwargs["pk"]
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(version=self._version(), form=EmergencyRequestForm()))
+
+    def post(self, request, *args, **kwargs):
+        version = self._version()
+        form = EmergencyRequestForm(request.POST)
+        if form.is_valid():
+            made = []
+            if _flash(
+                request,
+                lambda: made.append(
+                    services.emergency_release_request(
+                        actor=request.user, version=version, reason=form.cleaned_data["reason"]
+                    )
+                ),
+            ):
+                messages.success(request, "Emergency release requested; the emergency function is notified.")
+                return redirect("governance:emergency_release_detail", pk=made[0].pk)
+        return self.render_to_response(self.get_context_data(version=version, form=form))
+
+
+class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
+    """One emergency release: its reason, approvals and window; approve, refuse, cancel or release it here."""
+
+    template_name = "governance/emergency_release_detail.html"
+
+    def _release(self):
+        return get_object_or_404(selectors.emergency_release_list(user=self.request.user), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        from governance.choices import EMERGENCY_STATUS_COLORS, OPEN_EMERGENCY_STATES
+        from governance.services.emergency import EMERGENCY_PERM, problem
+
+        release = self._release()
+        user = request.user
+        version = release.version
+        is_owner = version.model.owners.filter(pk=user.pk).exists()
+        open_ = release.status in OPEN_EMERGENCY_STATES
+        return self.render_to_response(
+            self.get_context_data(
+                release=release,
+                version=version,
+                color=EMERGENCY_STATUS_COLORS.get(release.status, "grey"),
+                problem=problem(release, version) if open_ else None,
+                may_decide=open_
+                and user.has_perm(EMERGENCY_PERM)
+                and not is_owner
+                and user.pk not in (release.requested_by_id, release.first_approver_id),
+                may_withdraw=open_ and (is_owner or user.pk == release.requested_by_id),
+                may_deploy=open_ and is_owner,
+                form=EmergencyDecisionForm(),
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        release = self._release()
+        form = EmergencyDecisionForm(request.POST)
+        text = form.cleaned_data["text"] if form.is_valid() else ""
+        step = request.POST.get("step")
+        actions = {
+            "approve": (
+                lambda: services.emergency_release_approve(actor=request.user, release=release, comment=text),
+                "Approved.",
+            ),
+            "refuse": (
+                lambda: services.emergency_release_refuse(actor=request.user, release=release, reason=text),
+                "Refused; the requester is told.",
+            ),
+            "cancel": (
+                lambda: services.emergency_release_cancel(actor=request.user, release=release, reason=text),
+                "Cancelled.",
+            ),
+            "deploy": (
+                lambda: services.emergency_release_deploy(actor=request.user, release=release, reason=text),
+                "Released to production; the alert is raised and the post-implementation review is open.",
+            ),
+        }
+        if step not in actions:
+            messages.error(request, "step: choose approve, refuse, cancel or deploy.")
+        elif _flash(request, actions[step][0]):
+            messages.success(request, actions[step][1])
+        return redirect("governance:emergency_release_detail", pk=release.pk)
+
+
+class PirDetailView(LoginRequiredMixin, TemplateView):
+    """A post-implementation review of an emergency release; an independent validator completes it here."""
+
+    template_name = "governance/pir_detail.html"
+
+    def _pir(self):
+        return get_object_or_404(
+            selectors.post_implementation_review_list(user=self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def _context(self, pir, form=None):
+        from governance.choices import PirStatus
+
+        user = self.request.user
+        release = pir.release
+        independent = (
+            user.pk != release.requested_by_id and not release.version.model.owners.filter(pk=user.pk).exists()
+        )
+        return self.get_context_data(
+            pir=pir,
+            release=release,
+            version=release.version,
+            today=timezone.localdate(),
+            may_complete=pir.status == PirStatus.OPEN and user.has_perm("governance.sign_validation") and independent,
+            form=form or PirCompleteForm(),
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self._context(self._pir()))
+
+    def post(self, request, *args, **kwargs):
+        pir = self._pir()
+        form = PirCompleteForm(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return self.render_to_response(self._context(pir, form=form))
+        if _flash(
+            request,
+            lambda: services.post_implementation_review_complete(actor=request.user, pir=pir, **form.cleaned_data),
+        ):
+            messages.success(request, "Post-implementation review completed; the requester and approvers are told.")
+            return redirect("governance:pir_detail", pk=pir.pk)
+        return self.render_to_response(self._context(pir, form=form))

@@ -15,6 +15,9 @@ class LifecycleConfig(AppConfig):
         gates.register(Stage.PENDING_APPROVAL, datasets_ready, name="datasets recorded")
         gates.register(Stage.PENDING_APPROVAL, gates.signature_compatible, name="input signature compatible")
         gates.register(Stage.PRODUCTION, gates.signature_compatible, name="input signature compatible")
+        gates.register(
+            Stage.PRODUCTION, gates.approved_before_production, name="approved before production", waivable=True
+        )
         gates.register(Stage.PRODUCTION, gates.not_worse_than_production, name="not worse than production")
         gates.register(Stage.RETIRED, retirement_covered, name="decommission plan complete")
         gates.register(Stage.PRODUCTION, gates.has_production_deployment, name="production deployment recorded")

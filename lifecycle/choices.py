@@ -17,8 +17,8 @@ class Stage(models.TextChoices):
 # The stage machine: every allowed edge, in one place.
 NEXT_STAGES: dict[str, set[str]] = {
     Stage.REGISTERED: {Stage.IN_VALIDATION, Stage.REJECTED},
-    Stage.IN_VALIDATION: {Stage.PENDING_APPROVAL, Stage.REJECTED},
-    Stage.PENDING_APPROVAL: {Stage.APPROVED, Stage.REJECTED},
+    Stage.IN_VALIDATION: {Stage.PENDING_APPROVAL, Stage.PRODUCTION, Stage.REJECTED},
+    Stage.PENDING_APPROVAL: {Stage.APPROVED, Stage.PRODUCTION, Stage.REJECTED},
     Stage.APPROVED: {Stage.STAGING, Stage.PRODUCTION, Stage.REJECTED},
     Stage.STAGING: {Stage.PRODUCTION, Stage.REJECTED},
     Stage.PRODUCTION: {Stage.DEPRECATED, Stage.SUSPENDED},
@@ -26,6 +26,13 @@ NEXT_STAGES: dict[str, set[str]] = {
     Stage.DEPRECATED: {Stage.RETIRED, Stage.PRODUCTION},
     Stage.REJECTED: set(),
     Stage.RETIRED: set(),
+}
+
+# Edges past the review: only an emergency release approved by two people opens them (the gate
+# lifecycle.gates.approved_before_production refuses them otherwise, and a waiver provider may waive it).
+EMERGENCY_EDGES: set[tuple[str, str]] = {
+    (Stage.IN_VALIDATION, Stage.PRODUCTION),
+    (Stage.PENDING_APPROVAL, Stage.PRODUCTION),
 }
 
 STAGE_COLORS = {

@@ -1,6 +1,6 @@
 from django import forms
 
-from lifecycle.choices import NEXT_STAGES, Stage
+from lifecycle.choices import EMERGENCY_EDGES, NEXT_STAGES, Stage
 
 
 class VersionTransitionForm(forms.Form):
@@ -9,7 +9,12 @@ class VersionTransitionForm(forms.Form):
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = [(s.value, s.label) for s in Stage if s.value in NEXT_STAGES[version.stage]]
+        # An emergency edge is taken from the emergency release itself, never from this menu.
+        allowed = [
+            (s.value, s.label)
+            for s in Stage
+            if s.value in NEXT_STAGES[version.stage] and (version.stage, s.value) not in EMERGENCY_EDGES
+        ]
         # No default: moving a production version is never one careless click.
         self.fields["to"].choices = [("", "Choose a stage"), *allowed] if allowed else []
 

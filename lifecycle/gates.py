@@ -1,6 +1,11 @@
 """Gates a version must pass to enter a stage. Higher apps (governance, monitoring) register theirs in
 AppConfig.ready(): `lifecycle.gates.register(Stage.PRODUCTION, check)`. A check takes the version and
-returns None when it passes, or a sentence saying what is missing."""
+returns None when it passes, or a sentence saying what is missing.
+
+A gate registered `waivable=True` may be waived for one version by a waiver a higher app provides
+(`register_waiver`): governance's emergency release, approved by two people, waives the review gates of
+production for that version only, while it is valid. The waived gate passes with a detail that names the
+waiver and what it waived; gates not registered as waivable always apply."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +14,7 @@ Check = Callable[..., str | None]
 _registry: dict[str, list[tuple[str, Check]]] = {}
 Listener = Callable[..., None]
 _listeners: dict[str, list[Listener]] = {}
+_waivable: set[tuple[str, str]] = set()  # (stage, gate name)
 
 
 @dataclass(frozen=True)
@@ -21,19 +27,56 @@ class GateResult:
         return {"gate": self.gate, "passed": self.passed, "detail": self.detail}
 
 
-def register(stage: str, check: Check, *, name: str | None = None) -> None:
+@dataclass(frozen=True)
+class Waiver:
+    """What a waiver provider says about a version: `by` names what waives its waivable gates ("emergency
+    release #4"); otherwise `problem` may say why the waiver it holds does not count (yet), reported as the
+    failed gate `gate`."""
+
+    by: str = ""
+    problem: str = ""
+    gate: str = "waiver"
+
+
+# waiver(*, version, to_stage) -> Waiver or None
+WaiverProvider = Callable[..., Waiver | None]
+_waivers: list[WaiverProvider] = []
+
+
+def register(stage: str, check: Check, *, name: str | None = None, waivable: bool = False) -> None:
     """Add a gate for entering `stage` (idempotent: the same check is registered once)."""
     gates = _registry.setdefault(stage, [])
     gate_name = name or check.__name__
     if all(existing is not check for _, existing in gates):
         gates.append((gate_name, check))
+    if waivable:
+        _waivable.add((stage, gate_name))
+
+
+def register_waiver(provider: WaiverProvider) -> None:
+    if provider not in _waivers:
+        _waivers.append(provider)
+
+
+def waiver_for(*, version, to_stage: str) -> Waiver:
+    """The waiver that holds for this move, else the first reason a waiver does not hold, else nothing."""
+    found = [w for provider in _waivers if (w := provider(version=version, to_stage=to_stage)) is not None]
+    return next((w for w in found if w.by), None) or next((w for w in found if w.problem), None) or Waiver()
 
 
 def run(*, version, to_stage: str) -> list[GateResult]:
     results = []
+    waiver = None
     for name, check in _registry.get(to_stage, []):
         problem = check(version)
+        if problem and (to_stage, name) in _waivable:
+            waiver = waiver or waiver_for(version=version, to_stage=to_stage)
+            if waiver.by:
+                results.append(GateResult(name, True, f"Waived by {waiver.by}: {problem}"))
+                continue
         results.append(GateResult(name, problem is None, problem or ""))
+    if waiver is not None and not waiver.by and waiver.problem:
+        results.append(GateResult(waiver.gate, False, waiver.problem))
     return results
 
 
@@ -63,6 +106,18 @@ def has_signature(version) -> str | None:
     if not signature.get("inputs"):
         return "The version has no input signature: record what it takes before asking for approval."
     return None
+
+
+def approved_before_production(version) -> str | None:
+    """Production follows a completed review; the emergency edges past it need a waiver (emergency release)."""
+    from lifecycle.choices import EMERGENCY_EDGES, Stage
+
+    if (version.stage, Stage.PRODUCTION) not in EMERGENCY_EDGES:
+        return None
+    return (
+        f"{version} is {Stage(version.stage).label.lower()} and was never approved: production needs a completed "
+        "review, or an emergency release approved by two holders of the emergency function."
+    )
 
 
 def has_production_deployment(version) -> str | None:

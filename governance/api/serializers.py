@@ -3,15 +3,17 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.choices import ConcernSeverity, Decision, ExplainabilityMethod, SectionState, Tier
+from governance.choices import ConcernSeverity, Decision, ExplainabilityMethod, PirOutcome, SectionState, Tier
 from governance.models import (
     FUNCTION_CODES,
     BiasAssessment,
     Concern,
     Control,
+    EmergencyRelease,
     Evidence,
     Finding,
     Framework,
+    PostImplementationReview,
     Questionnaire,
     Requirement,
     Review,
@@ -576,3 +578,87 @@ class VendorSerializer(serializers.ModelSerializer):
 
 class VendorModelLinkSerializer(serializers.Serializer):
     model = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all())
+
+
+# --- Emergency releases -------------------------------------------------------------------------------------
+
+
+def _username(source: str):
+    return serializers.CharField(source=f"{source}.username", read_only=True, default=None, allow_null=True)
+
+
+class EmergencyReleaseSerializer(serializers.ModelSerializer):
+    """An emergency release; POST (an owner, with `version` and `reason`) requests one."""
+
+    version = serializers.PrimaryKeyRelatedField(queryset=ModelVersion.objects.all())
+    reason = serializers.CharField(max_length=4000, allow_blank=True)
+    requested_by = _username("requested_by")
+    first_approver = _username("first_approver")
+    second_approver = _username("second_approver")
+    closed_by = _username("closed_by")
+    post_implementation_review = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EmergencyRelease
+        fields = [
+            "id",
+            "version",
+            "reason",
+            "status",
+            "requested_by",
+            "created_at",
+            "first_approver",
+            "first_approved_at",
+            "second_approver",
+            "approved_at",
+            "valid_until",
+            "released_at",
+            "closed_by",
+            "closed_at",
+            "closing_reason",
+            "post_implementation_review",
+        ]
+        read_only_fields = [f for f in fields if f not in ("version", "reason")]
+        validators = []  # the service decides, after checking who asks (one open release per version)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_post_implementation_review(self, release) -> int | None:
+        try:
+            return release.pir.pk
+        except PostImplementationReview.DoesNotExist:
+            return None
+
+
+class EmergencyApproveSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class PostImplementationReviewSerializer(serializers.ModelSerializer):
+    release = serializers.PrimaryKeyRelatedField(read_only=True)
+    model_version = serializers.IntegerField(source="release.version_id", read_only=True)
+    completed_by = _username("completed_by")
+    # Empty until the review is completed.
+    outcome = serializers.ChoiceField(choices=PirOutcome.choices, read_only=True, allow_blank=True)
+
+    class Meta:
+        model = PostImplementationReview
+        fields = [
+            "id",
+            "release",
+            "model_version",
+            "status",
+            "due_on",
+            "outcome",
+            "findings",
+            "completed_by",
+            "completed_at",
+            "follow_up_review",
+            "escalated_at",
+        ]
+        read_only_fields = fields
+
+
+class PirCompleteSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=PirOutcome.choices)
+    findings = serializers.CharField(max_length=8000, allow_blank=True)
+    open_full_review = serializers.BooleanField(required=False, default=False)

@@ -7,6 +7,10 @@ router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-
 router.register("review-policies", views.ReviewPolicyViewSet, basename="review-policy")
 router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("concerns", views.ConcernViewSet, basename="concern")
+router.register("emergency-releases", views.EmergencyReleaseViewSet, basename="emergency-release")
+router.register(
+    "post-implementation-reviews", views.PostImplementationReviewViewSet, basename="post-implementation-review"
+)
 router.register("vendors", views.VendorViewSet, basename="vendor")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("frameworks", views.FrameworkViewSet, basename="framework")

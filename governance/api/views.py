@@ -21,9 +21,11 @@ from governance.models import (
     Concern,
     Control,
     ControlRequirement,
+    EmergencyRelease,
     Evidence,
     Finding,
     Framework,
+    PostImplementationReview,
     Requirement,
     Review,
     ReviewPolicy,
@@ -487,6 +489,90 @@ class ConcernViewSet(ScopedCreateReadViewSet):
                 actor=request.user, concern=self.get_object(), reason=data.validated_data.get("reason", "")
             )
         )
+
+
+# --- Emergency releases -------------------------------------------------------------------------------------
+
+
+class EmergencyReleaseViewSet(ScopedCreateReadViewSet):
+    """Production without the full review: an owner requests (POST `version`, `reason`); two independent holders
+    of the emergency function `approve` (or one `refuse`s); an owner `deploy`s within the window or `cancel`s."""
+
+    queryset = EmergencyRelease.objects.select_related(
+        "requested_by", "first_approver", "second_approver", "closed_by", "pir"
+    )
+    serializer_class = s.EmergencyReleaseSerializer
+    filterset_fields = ["version", "status"]
+    action_permission = "custom"  # each service checks who may act
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        version = get_object_or_404(ModelVersion.objects.restrict(self.request.user, "view"), pk=data["version"].pk)
+        serializer.instance = services.emergency_release_request(
+            actor=self.request.user, version=version, reason=data.get("reason", "")
+        )
+
+    def _done(self, release):
+        return Response(s.EmergencyReleaseSerializer(self.get_queryset().get(pk=release.pk)).data)
+
+    @extend_schema(request=s.EmergencyApproveSerializer, responses=s.EmergencyReleaseSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.EmergencyApproveSerializer)
+    def approve(self, request, pk=None):
+        data = s.EmergencyApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            services.emergency_release_approve(actor=request.user, release=self.get_object(), **data.validated_data)
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    def refuse(self, request, pk=None):
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = data.validated_data.get("reason", "")
+        return self._done(
+            services.emergency_release_refuse(actor=request.user, release=self.get_object(), reason=reason)
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    def cancel(self, request, pk=None):
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = data.validated_data.get("reason", "")
+        return self._done(
+            services.emergency_release_cancel(actor=request.user, release=self.get_object(), reason=reason)
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    def deploy(self, request, pk=None):
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = data.validated_data.get("reason", "")
+        return self._done(
+            services.emergency_release_deploy(actor=request.user, release=self.get_object(), reason=reason)
+        )
+
+
+class PostImplementationReviewViewSet(ReadOnlyScopedViewSet):
+    """The review after an emergency release, due five business days after it; an independent validator
+    `complete`s it with an outcome and findings (optionally opening a full review of the version)."""
+
+    queryset = PostImplementationReview.objects.select_related("release", "completed_by")
+    serializer_class = s.PostImplementationReviewSerializer
+    filterset_fields = ["status"]
+    action_permission = "custom"  # the service checks who may complete
+
+    @extend_schema(request=s.PirCompleteSerializer, responses=s.PostImplementationReviewSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.PirCompleteSerializer)
+    def complete(self, request, pk=None):
+        data = s.PirCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pir = services.post_implementation_review_complete(
+            actor=request.user, pir=self.get_object(), **data.validated_data
+        )
+        return Response(s.PostImplementationReviewSerializer(self.get_queryset().get(pk=pir.pk)).data)
 
 
 # --- Vendors ------------------------------------------------------------------------------------------------

@@ -22,6 +22,15 @@ from governance.services.concerns import (
     concerns_escalate_overdue,
     response_deadline,
 )
+from governance.services.emergency import (
+    emergency_release_approve,
+    emergency_release_cancel,
+    emergency_release_deploy,
+    emergency_release_refuse,
+    emergency_release_request,
+    post_implementation_review_complete,
+    post_implementation_reviews_escalate_overdue,
+)
 from governance.services.evidence_pack import ExportedPack, evidence_pack_export
 from governance.services.findings import finding_close, finding_exception_grant, finding_raise, finding_respond
 from governance.services.framework_import import (
@@ -54,6 +63,11 @@ __all__ = [
     "current_policy",
     "current_questionnaire",
     "current_sign_offs",
+    "emergency_release_approve",
+    "emergency_release_cancel",
+    "emergency_release_deploy",
+    "emergency_release_refuse",
+    "emergency_release_request",
     "evidence_expiring",
     "evidence_pack_export",
     "evidence_review",
@@ -70,6 +84,8 @@ __all__ = [
     "has_current_training",
     "model_card_save",
     "policy_for_version",
+    "post_implementation_review_complete",
+    "post_implementation_reviews_escalate_overdue",
     "response_deadline",
     "review_open",
     "review_policy_update",

@@ -1,5 +1,6 @@
 import pytest
 
+from governance import services as governance_services
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from portfolio import services as portfolio
@@ -44,3 +45,34 @@ def pending(ds, model, use_case):
 
     approve_assessment(use_case, {**LOW_ANSWERS, **MEDIUM_ANSWERS})
     return submit(ds, model)
+
+
+# --- Emergency releases (tests/governance/test_emergency*.py) ---
+
+
+@pytest.fixture
+def approvers(units):
+    return (
+        person("em-one", "review_board", "emergency_approver", units=(units["RETAIL"],)),
+        person("em-two", "review_board", "emergency_approver", units=(units["RETAIL"],)),
+    )
+
+
+@pytest.fixture
+def deployable(pending, ds):
+    """The pending version with a production deployment recorded (lifecycle's own gate still applies)."""
+    lifecycle.deployment_record(actor=ds, version=pending, environment="production")
+    return pending
+
+
+@pytest.fixture
+def requested(deployable, ds):
+    return governance_services.emergency_release_request(
+        actor=ds, version=deployable, reason="Fraud ring exploiting v0's blind spot; losses of 40k a day."
+    )
+
+
+@pytest.fixture
+def approved(requested, approvers):
+    governance_services.emergency_release_approve(actor=approvers[0], release=requested)
+    return governance_services.emergency_release_approve(actor=approvers[1], release=requested)

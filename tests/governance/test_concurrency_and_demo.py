@@ -78,6 +78,10 @@ def test_the_demo_seeds_assessed_use_cases_and_reviews_waiting_on_functions(db):
     open_reviews = Review.objects.filter(status="open")
     assert open_reviews.exists() and SignOff.objects.filter(review__in=open_reviews).exists()
     assert Review.objects.filter(status="approved", version__stage__in=["production", "deprecated"]).exists()
+    from governance.models import PostImplementationReview
+
+    emergency = PostImplementationReview.objects.get(status="open")
+    assert emergency.release.status == "released" and emergency.release.version.stage == "production"
     # Every approved version has a complete card; one waiting version's card is partial; one assessment fails.
     from governance import cards
     from governance.models import BiasAssessment, ModelCard

@@ -280,6 +280,27 @@ API: dict[str, Read | Write] = {
     "concerns_triage_create": W("concern", actor="review_board", cross_unit="the triage team serves every unit"),
     "concerns_resolve_create": W("concern", actor="review_board", cross_unit="the triage team serves every unit"),
     "concerns_dismiss_create": W("concern", actor="review_board", cross_unit="the triage team serves every unit"),
+    # Emergency releases are seen like their version. Only an owner requests (no principal owns a world model, so
+    # every class is refused) and cancels or deploys; the emergency function serves every unit it may see; an
+    # independent validator completes the post-implementation review.
+    "emergency_releases_list": R("signed_in", lists="emergency_release"),
+    "emergency_releases_retrieve": R("scoped", "emergency_release"),
+    "emergency_releases_create": W(parent="model_version", actor="data_scientist", settable=("version",)),
+    "emergency_releases_approve_create": W(
+        "emergency_release", actor="emergency_approver", cross_unit="the emergency function serves every unit"
+    ),
+    "emergency_releases_refuse_create": W(
+        "emergency_release", actor="emergency_approver", cross_unit="the emergency function serves every unit"
+    ),
+    "emergency_releases_cancel_create": W("emergency_release", actor="data_scientist"),
+    "emergency_releases_deploy_create": W("emergency_release", actor="data_scientist"),
+    "post_implementation_reviews_list": R("signed_in", lists="post_implementation_review"),
+    "post_implementation_reviews_retrieve": R("scoped", "post_implementation_review"),
+    "post_implementation_reviews_complete_create": W(
+        "post_implementation_review",
+        actor="validator",
+        cross_unit="validators are independent of the developing unit",
+    ),
     # Compliance: frameworks and controls are reference data; evidence is seen like its use case and version.
     "frameworks_list": R("signed_in"),
     "frameworks_retrieve": R("signed_in", "framework"),
@@ -503,6 +524,9 @@ PAGES: dict[str, Read] = {
     "governance:concern_detail": R("scoped", "concern"),
     "governance:concern_raise_use_case": R("scoped", "use_case"),
     "governance:concern_raise_model": R("scoped", "model"),
+    "governance:emergency_request": R("scoped", "model_version"),
+    "governance:emergency_release_detail": R("scoped", "emergency_release"),
+    "governance:pir_detail": R("scoped", "post_implementation_review"),
     "governance:evidence_review": R("post_only_scoped", "evidence"),
     "governance:evidence_file": R("scoped", "evidence"),
     "governance:model_card": R("scoped", "model_version"),

@@ -74,6 +74,7 @@ def build_world(units, make_user) -> World:
     # Central functions that act across units (independent validation, exceptions); not matrix principals.
     users["validator"] = make_user("validator", "review_board", "sign_off_validation", units=(own,), password=PASSWORD)
     users["exception_authority"] = make_user("exception_authority", "exception_authority", units=(own,))
+    users["emergency_approver"] = make_user("emergency_approver", "emergency_approver", units=(own,))
     world = World(users=users)
     world.raiser = make_user("raiser", "sign_off_validation", units=(own, other))
     world.add("business_unit", "own", own)
@@ -278,7 +279,10 @@ def _governed(world, builder, object_class, model, version) -> dict:
         file_name=marker("bias_assessment", object_class),
         reference_groups={"group": "a"},
     )
+    requested, released = _emergency(world, builder, object_class, version)
     return {
+        "emergency_release": requested,
+        "post_implementation_review": released.pir,
         "budget": budget,
         "evidence": evidence,
         "bias_assessment": bias,
@@ -299,3 +303,33 @@ def _governed(world, builder, object_class, model, version) -> dict:
             actor=builder, model=model, notes=marker("retraining_request", object_class)
         ),
     }
+
+
+def _emergency(world, builder, object_class, version):
+    """An open emergency request of the version, and an earlier release of it with its post-implementation review.
+    Written directly: the world's versions stay out of production (T04 treats any version there as a breach)."""
+    from governance.digest import content_digest
+    from governance.models import EmergencyRelease, PostImplementationReview
+
+    now = timezone.now()
+    released = EmergencyRelease.objects.create(
+        version=version,
+        requested_by=builder,
+        reason=marker("post_implementation_review", object_class),
+        digest=content_digest(version),
+        status="released",
+        first_approver=world.raiser,
+        first_approved_at=now,
+        second_approver=world.users["exception_authority"],
+        approved_at=now,
+        valid_until=now,
+        released_at=now,
+    )
+    PostImplementationReview.objects.create(release=released, due_on=now.date() + timedelta(days=7))
+    requested = EmergencyRelease.objects.create(
+        version=version,
+        requested_by=builder,
+        reason=marker("emergency_release", object_class),
+        digest=content_digest(version),
+    )
+    return requested, EmergencyRelease.objects.select_related("pir").get(pk=released.pk)

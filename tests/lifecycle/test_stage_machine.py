@@ -7,7 +7,7 @@ import pytest
 from audit.models import AuditEvent
 from core.exceptions import Conflict, NotAllowed
 from lifecycle import datasets, gates, services
-from lifecycle.choices import NEXT_STAGES, Stage
+from lifecycle.choices import EMERGENCY_EDGES, NEXT_STAGES, Stage
 from lifecycle.models import DecommissionPlan, ModelVersion, StageTransition
 from portfolio import services as portfolio
 from tests.governance.helpers import approve_assessment, complete_review, walk_to_approved
@@ -77,7 +77,14 @@ def test_every_edge_is_allowed_exactly_when_the_machine_says(version, ds, review
     if dst == Stage.RETIRED:
         _finished_decommission_plan(version, ds)
     actor = reviewer if dst == Stage.APPROVED or (dst == Stage.REJECTED and src == Stage.PENDING_APPROVAL) else ds
-    if dst in NEXT_STAGES[src]:
+    if (src, dst) in EMERGENCY_EDGES:
+        # Past the review: only an approved emergency release opens it (tests/governance/test_emergency.py).
+        approve_assessment(version.model.use_case)
+        with pytest.raises(Conflict, match="emergency release approved by two holders"):
+            services.model_version_transition(actor=actor, version=version, to_stage=dst, reason="step")
+        version.refresh_from_db()
+        assert version.stage == src and not StageTransition.objects.exists()
+    elif dst in NEXT_STAGES[src]:
         if dst in (Stage.PENDING_APPROVAL, Stage.APPROVED, Stage.PRODUCTION):
             approve_assessment(version.model.use_case)  # governance's gates: assessed, and reviewed
         if dst in (Stage.APPROVED, Stage.PRODUCTION):

@@ -88,6 +88,7 @@ def test_default_beat_schedules_are_in_the_database(db):
         "monitoring.health_check_all": "hours",
         "monitoring.retraining_schedules_run": "hours",
         "governance.escalate_overdue_concerns": "hours",
+        "governance.escalate_overdue_post_implementation_reviews": "days",
     }
 
 
