@@ -1,6 +1,6 @@
-"""Admin: the metric catalogue is edited here; rules, alerts, series, sync runs, budgets, health and retraining
-are read-only (rules and budgets are set, alerts and retraining requests acted on through services, which check
-scope and write the audit trail)."""
+"""Admin: the metric catalogue is edited here; rules, alerts, series, sync runs, budgets, health, retraining and
+value contracts are read-only (rules, budgets and contracts are set, alerts and retraining requests acted on
+through services, which check scope and write the audit trail)."""
 
 from django.contrib import admin
 
@@ -16,6 +16,8 @@ from monitoring.models import (
     RetrainingRequest,
     RetrainingSchedule,
     SyncRun,
+    ValueContract,
+    ValueRealisation,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -50,7 +52,7 @@ class AlertRuleAdmin(ReadOnlyAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "rule", "model_version", "severity", "status", "breaches", "created_at"]
+    list_display = ["pk", "rule", "model_version", "severity", "status", "breaches", "money_at_risk", "created_at"]
     list_filter = ["status", "severity"]
     list_select_related = ["rule", "model_version__model"]
 
@@ -121,3 +123,17 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["pk", "endpoint", "event", "attempts", "last_status", "delivered_at", "created_at"]
     list_filter = ["event"]
     list_select_related = ["endpoint"]
+
+
+@admin.register(ValueContract)
+class ValueContractAdmin(ReadOnlyAdmin):
+    list_display = ["use_case", "formula", "currency", "created_by", "updated_at"]
+    list_filter = []
+    list_select_related = ["use_case", "created_by"]
+
+
+@admin.register(ValueRealisation)
+class ValueRealisationAdmin(ReadOnlyAdmin):
+    list_display = ["use_case", "day", "value", "computed_at"]
+    list_filter = []
+    list_select_related = ["use_case"]

@@ -16,4 +16,6 @@ urlpatterns = [
     path("costs/", views.CostReportView.as_view(), name="costs"),
     path("comparisons/", views.ComparisonView.as_view(), name="comparisons"),
     path("outcomes/", views.OutcomeBatchView.as_view(), name="outcomes"),
+    path("use-cases/<int:pk>/value-contract/", views.ValueContractView.as_view(), name="value-contract"),
+    path("use-cases/<int:pk>/realised-values/", views.RealisedValueListView.as_view(), name="realised-values"),
 ]
