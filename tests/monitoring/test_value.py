@@ -238,3 +238,18 @@ def test_unit_economics_lists_models_whose_margin_is_negative(people, estate, un
     assert rows["fraud-b"]["margin_per_1000"] == pytest.approx(29.2079 - 250, abs=1e-4)
     assert [r["model"] for r in value.negative_margins(user=people["exec"])] == ["fraud-b"]
     assert value.unit_economics(user=people["exec"], unit="CORP") == []
+
+
+@time_machine.travel(NOW)
+def test_a_finished_sync_realises_the_contracts_it_fed(people, estate, django_capture_on_commit_callbacks):
+    from monitoring import sync
+    from monitoring.models import SyncRun
+
+    use_case = estate["use_case"]
+    value.value_contract_set(actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS)
+    ValueRealisation.objects.all().delete()
+    run = SyncRun.objects.create(trigger="test", versions_total=1, versions_done=1)
+    store(series_of(estate["b"], "cost_usd", run_id="monitor"), [0])  # a point in this run: B was synced
+    with django_capture_on_commit_callbacks(execute=True):
+        sync.sync_run_finish(sync_run_id=run.pk)
+    assert ValueRealisation.objects.filter(use_case=use_case).count() == 2
