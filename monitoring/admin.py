@@ -1,6 +1,6 @@
-"""Admin: the metric catalogue is edited here; rules, alerts, series, sync runs, budgets, health and retraining
-are read-only (rules and budgets are set, alerts and retraining requests acted on through services, which check
-scope and write the audit trail)."""
+"""Admin: the metric catalogue is edited here; rules, alerts, series, sync runs, budgets, health, retraining and
+value contracts are read-only (rules, budgets and contracts are set, alerts and retraining requests acted on
+through services, which check scope and write the audit trail)."""
 
 from django.contrib import admin
 
@@ -17,6 +17,8 @@ from monitoring.models import (
     RetrainingRequest,
     RetrainingSchedule,
     SyncRun,
+    ValueContract,
+    ValueRealisation,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -51,7 +53,7 @@ class AlertRuleAdmin(ReadOnlyAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "rule", "model_version", "severity", "status", "breaches", "created_at"]
+    list_display = ["pk", "rule", "model_version", "severity", "status", "breaches", "money_at_risk", "created_at"]
     list_filter = ["status", "severity"]
     list_select_related = ["rule", "model_version__model"]
 
@@ -129,3 +131,17 @@ class ActionProposalAdmin(ReadOnlyAdmin):
     list_display = ["pk", "kind", "model", "version", "status", "automatic", "decided_by", "proposed_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["model", "version__model", "decided_by"]
+
+
+@admin.register(ValueContract)
+class ValueContractAdmin(ReadOnlyAdmin):
+    list_display = ["use_case", "formula", "currency", "created_by", "updated_at"]
+    list_filter = []
+    list_select_related = ["use_case", "created_by"]
+
+
+@admin.register(ValueRealisation)
+class ValueRealisationAdmin(ReadOnlyAdmin):
+    list_display = ["use_case", "day", "value", "computed_at"]
+    list_filter = []
+    list_select_related = ["use_case"]

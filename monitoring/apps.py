@@ -19,3 +19,8 @@ class MonitoringConfig(AppConfig):
         panels.register_model_panel(health.model_panel)
         gates.on_enter(Stage.REGISTERED, retraining.retraining_requests_tell_new_version)
         gates.on_enter(Stage.SUSPENDED, webhooks.model_suspended)
+
+        from monitoring.views import use_case_value_panel
+        from portfolio import panels as portfolio_panels
+
+        portfolio_panels.register_use_case_panel(use_case_value_panel)

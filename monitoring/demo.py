@@ -1,8 +1,10 @@
 """Demo monitoring: 90 days of drift, performance and latency and 7 months of cost for the production versions,
 generated locally (no MLflow needed), a few rules and the alerts they open (one model drifting, one with a
-latency spike, one over budget), monthly budgets and a KPI fed by the models' AUC. The drifting model's AUC
-rule opens a retraining request and its severe drift proposes a rollback to its previous version; another model
-has a manual request in progress and a schedule; the health check then shows bad, warning and good models."""
+latency spike, one over budget), monthly budgets, a KPI fed by the models' AUC, and value contracts on three
+use cases realised after each weekly batch (the alerts on their metrics carry the money they put at risk). The
+drifting model's AUC rule opens a retraining request and its severe drift proposes a rollback to its previous
+version; another model has a manual request in progress and a schedule; the health check then shows bad,
+warning and good models."""
 
 import math
 import random
@@ -13,9 +15,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from core.permissions import can
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
-from monitoring import cost, feedback, health, kpi_feed, retraining, services
+from monitoring import cost, feedback, health, kpi_feed, retraining, services, value
 from monitoring.models import AlertRule, Feedback, MetricDefinition, MetricSeries, SyncRun
 from monitoring.sync import series_store
 from portfolio import services as portfolio
@@ -125,18 +128,30 @@ def seed() -> None:
     rng = random.Random(26)
     catalogue = {d.name: d for d in MetricDefinition.objects.all()}
     roles = ["drifting", "slow", "costly"]
+    histories = []
     for index, version in enumerate(versions):
         role = roles[index] if index < len(roles) else "healthy"
-        for name, values in _histories(rng, role).items():
-            series = MetricSeries.objects.create(
-                model_version=version, run_id=f"demo-monitor-{version.pk}", metric=catalogue[name]
-            )
-            # Stored week by week, as a daily sync would: rules judge each week's new points.
+        values = _histories(rng, role)
+        values["requests"] = _requests(random.Random(100 + index), role)
+        histories.append((version, values))
+    _value_contracts(versions)
+    # Stored week by week, as a daily sync would: rules judge each week's new points, and the value contracts
+    # are realised after each "sync", so an alert carries what it puts at risk against the days before it.
+    now = timezone.now()
+    stored = [
+        (MetricSeries.objects.create(model_version=v, run_id=f"demo-monitor-{v.pk}", metric=catalogue[name]), series)
+        for v, values in histories
+        for name, series in values.items()
+    ]
+    for week in range(-COST_DAYS, 0, 7):
+        for series, values in stored:
             days = len(values)
-            start = int((timezone.now() - timedelta(days=days)).timestamp() * 1000)
-            for week in range(0, days, 7):
-                chunk = [(d, start + d * DAY_MS, round(values[d], 4)) for d in range(week, min(week + 7, days))]
+            start = int((now - timedelta(days=days)).timestamp() * 1000)
+            first = days + week
+            chunk = [(d, start + d * DAY_MS, round(values[d], 4)) for d in range(max(first, 0), min(first + 7, days))]
+            if chunk:
                 series_store(series_id=series.pk, points=chunk)
+        value.values_realise()
     SyncRun.objects.create(
         status="succeeded", trigger="demo", versions_total=len(versions), versions_done=len(versions)
     )
@@ -145,6 +160,42 @@ def seed() -> None:
     _auc_kpi(versions)
     kpi_feed.kpis_feed()
     _feedback_and_outcomes(versions, rng)
+
+
+def _requests(rng: random.Random, role: str) -> list[float]:
+    """Predictions served per day: tens of thousands, quieter at weekends."""
+    level = {"drifting": 18_000, "slow": 22_000, "costly": 30_000}.get(role, 12_000)
+    return [round(level * (0.7 if d % 7 in (5, 6) else 1.0) * rng.uniform(0.93, 1.07)) for d in range(DAYS)]
+
+
+# (formula, constants) of the first production models' use cases: fraud caught, conversions kept despite
+# latency, and a flat value per 1,000 predictions that the costly model's bigger successor no longer earns.
+CONTRACTS = (
+    (
+        "(auc - 0.5) * 2 * frauds_per_day * loss_per_fraud - cost_usd",
+        lambda per_day: {"frauds_per_day": 40, "loss_per_fraud": max(50, round((per_day + 200) / 32 / 5) * 5)},
+    ),
+    (
+        "requests * value_per_request * min(1, 250 / latency_p95_ms) - cost_usd",
+        lambda per_day: {"value_per_request": max(0.01, round((per_day + 200) / 20_000, 3))},
+    ),
+    ("requests / 1000 * value_per_1000 - cost_usd", lambda per_day: {"value_per_1000": 12}),
+)
+
+
+def _value_contracts(versions) -> None:
+    """A value contract on the use cases of the first three production models (set by a program manager who
+    may change each), worth about their estimated annual value ÷ 365 per day while the models behave."""
+    managers = list(User.objects.filter(username__in=["pm", "pm2"]).order_by("username"))
+    seen = set()
+    for version, (formula, constants) in zip(versions, CONTRACTS, strict=False):
+        use_case = version.model.use_case
+        actor = next((u for u in managers if can(u, "change", use_case)), None)
+        if actor is None or use_case.pk in seen:
+            continue
+        seen.add(use_case.pk)
+        per_day = float(use_case.estimated_value) / 365
+        value.value_contract_set(actor=actor, use_case=use_case, formula=formula, constants=constants(per_day))
 
 
 def _budgets(versions, *, costly) -> None:

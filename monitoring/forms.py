@@ -120,3 +120,40 @@ class WebhookEndpointForm(forms.Form):
         max_length=200, help_text="Shared with the receiver: it checks X-Lodestar-Signature (HMAC-SHA256 of the body)."
     )
     active = forms.BooleanField(required=False, initial=True)
+
+
+class ValueContractForm(forms.Form):
+    """A use case's value contract: the formula, its constants one per line (`name = number`), the currency."""
+
+    formula = forms.CharField(
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"placeholder": "precision * alerts_per_day * saving_per_true_positive - cost_usd"}
+        ),
+        help_text="Catalogued metric names and your constants; + - * / ** ( ) and min, max, abs.",
+    )
+    constants = forms.CharField(
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "alerts_per_day = 40\nsaving_per_true_positive = 120"}),
+        help_text="One per line: name = number.",
+    )
+    currency = forms.CharField(max_length=10, initial="USD")
+
+    def clean_constants(self) -> dict:
+        found = {}
+        for number, line in enumerate(self.cleaned_data["constants"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, text = line.partition("=")
+            if not sep:
+                raise forms.ValidationError(f"Line {number}: write name = number.")
+            try:
+                found[name.strip()] = float(text.strip())
+            except ValueError:
+                raise forms.ValidationError(f"Line {number}: “{text.strip()[:40]}” is not a number.") from None
+        return found
+
+    @staticmethod
+    def constants_text(constants: dict) -> str:
+        return "\n".join(f"{name} = {value:g}" for name, value in sorted(constants.items()))

@@ -255,6 +255,15 @@ class Alert(TimeStampedModel):
     root_cause = models.CharField(max_length=20, choices=RootCause.choices, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    money_at_risk = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Value per day the use case's value contract loses at the alerted metric value; empty when the "
+        "use case has no contract or the metric is not in its formula.",
+    )
 
     scope_business_unit = _VERSION_BU
     scope_confidential = _VERSION_CONFIDENTIAL
@@ -665,3 +674,60 @@ class WebhookDelivery(models.Model):
         if self.delivered_at:
             return "delivered"
         return "failed" if self.attempts >= WEBHOOK_MAX_ATTEMPTS else "pending"
+
+
+# --- Value contracts ----------------------------------------------------------------------------------
+
+_USE_CASE_BU = "use_case__business_unit"
+_USE_CASE_CONFIDENTIAL = "use_case__confidential"
+
+
+class ValueContract(TimeStampedModel):
+    """What a use case's models are worth per day: a formula over the metrics of its production models and
+    declared constants, evaluated after each sync into realised value. One per use case, changed in place
+    (every change is an audit event with the formula before and after)."""
+
+    use_case = models.OneToOneField("portfolio.UseCase", on_delete=models.PROTECT, related_name="value_contract")
+    formula = models.CharField(max_length=500, help_text="e.g. precision * alerts_per_day * saving - cost_usd")
+    # {name: number}, e.g. {"alerts_per_day": 40, "saving_per_true_positive": 120}
+    constants = models.JSONField(default=dict, blank=True)
+    currency = models.CharField(max_length=10, default="USD")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_business_unit = _USE_CASE_BU
+    scope_confidential = _USE_CASE_CONFIDENTIAL
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["use_case_id"]
+        verbose_name = "value contract"
+
+    def __str__(self) -> str:
+        return f"Value contract of {self.use_case}"
+
+
+class ValueRealisation(models.Model):
+    """The value a use case realised on one day by its contract, and the daily inputs it was computed from;
+    recomputed in place when new points arrive for that day. `value` is empty when the formula is undefined
+    with that day's inputs (a division by zero)."""
+
+    use_case = models.ForeignKey("portfolio.UseCase", on_delete=models.PROTECT, related_name="value_realisations")
+    day = models.DateField()
+    value = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    inputs = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    scope_business_unit = _USE_CASE_BU
+    scope_confidential = _USE_CASE_CONFIDENTIAL
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["use_case_id", "day"]
+        verbose_name = "value realisation"
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(fields=["use_case", "day"], name="%(app_label)s_%(class)s_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.use_case} on {self.day}: {self.value}"

@@ -92,7 +92,7 @@ def version_series(*, user, version) -> list[tuple[MetricSeries, list[tuple[int,
 
 def alert_list(*, user) -> QuerySet[Alert]:
     return Alert.objects.restrict(user, "view").select_related(
-        "rule", "rule__metric", "model_version__model", "assignee", "series__metric"
+        "rule", "rule__metric", "model_version__model__use_case__value_contract", "assignee", "series__metric"
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
 from core.permissions import can, require_model_perm
-from monitoring import evaluation, webhooks
+from monitoring import evaluation, value, webhooks
 from monitoring.actions import action_proposal_for_alert, proposal_notice
 from monitoring.choices import ACTIVE_ALERT_STATES, AlertStatus, Condition, RootCause, RuleAction, ScopeKind
 from monitoring.models import Alert, AlertRule, Budget, MetricSeries
@@ -174,7 +174,8 @@ def _open_or_update(*, rule: AlertRule, series: MetricSeries, found: list[evalua
         alert.last_breach_at = last.point[1]
         alert.breaches += len(found)
         alert.message = message
-        alert.save(update_fields=["last_value", "last_breach_at", "breaches", "message", "updated_at"])
+        alert.money_at_risk = value.money_at_risk(series=series, value=alert.last_value)
+        alert.save(update_fields=["last_value", "last_breach_at", "breaches", "message", "money_at_risk", "updated_at"])
         return alert
     version = series.model_version
     alert = Alert.objects.create(
@@ -188,12 +189,19 @@ def _open_or_update(*, rule: AlertRule, series: MetricSeries, found: list[evalua
         breaches=len(found),
         first_breach_at=found[0].point[1],
         last_breach_at=last.point[1],
+        money_at_risk=value.money_at_risk(series=series, value=last.point[2]),
     )
     audit.record(
         actor=None,
         action="alert.opened",
         target=alert,
-        after={"rule": rule.name, "severity": rule.severity, "action": rule.action, "message": message},
+        after={
+            "rule": rule.name,
+            "severity": rule.severity,
+            "action": rule.action,
+            "message": message,
+            "money_at_risk": str(alert.money_at_risk) if alert.money_at_risk is not None else None,
+        },
     )
     proposal = action_proposal_for_alert(alert=alert)
     notify(

@@ -387,6 +387,9 @@ def sync_run_finish(*, sync_run_id: int) -> None:
         from monitoring import tasks
 
         transaction.on_commit(tasks.kpis_feed.delay)
+        # Value contracts of the use cases whose production versions got points in this run, the same way.
+        since = sync_run.started_at.isoformat()
+        transaction.on_commit(lambda: tasks.values_realise.delay(since))
 
 
 def version_sync_recorded(*, sync_run_id: int, version_id: int, experiment_ids: list[str], runs=None) -> SyncRun:

@@ -6,9 +6,10 @@ unique by series, step and timestamp and the watermark moves with them, so a tas
 and redelivered, stores nothing twice and loses nothing."""
 
 from celery import shared_task
+from django.utils.dateparse import parse_datetime
 
 from core.mlflow_client import MlflowUnavailable
-from monitoring import actions, health, kpi_feed, retraining, sync, webhooks
+from monitoring import actions, health, kpi_feed, retraining, sync, value, webhooks
 from monitoring.models import WebhookDelivery
 from monitoring.retention import points_roll_up
 
@@ -68,6 +69,13 @@ def roll_up_points() -> dict:
 def kpis_feed() -> dict:
     """Write the daily measurements of the KPIs bound to a metric (sent when a sync run finishes)."""
     return kpi_feed.kpis_feed()
+
+
+@shared_task(name="monitoring.values_realise", acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def values_realise(since: str | None = None) -> dict:
+    """Realise the value contracts of the use cases whose production versions were synced since `since` (ISO
+    date-time; sent when a sync run finishes)."""
+    return value.values_realise(since=parse_datetime(since) if since else None)
 
 
 @shared_task(name="monitoring.health_check_all", acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)

@@ -3,23 +3,26 @@ They read the database only, never MLflow, so they render while MLflow is down (
 
 from abc import ABC, abstractmethod
 from datetime import timedelta
+from decimal import Decimal
 from itertools import groupby
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Case, When
+from django.db.models import Case, F, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
 from core.permissions import can, manages_everything
 from lifecycle.models import AIModel, ModelVersion
-from monitoring import actions, charts, comparisons, cost, feedback, retraining, selectors, services, webhooks
+from monitoring import actions, charts, comparisons, cost, feedback, retraining, selectors, services, value, webhooks
 from monitoring.choices import OPEN_RETRAINING_STATES, AlertStatus, HealthStatus, ProposalStatus, RetrainingStatus
 from monitoring.forms import (
     AlertAcknowledgeForm,
@@ -33,10 +36,11 @@ from monitoring.forms import (
     RetrainingOpenForm,
     RetrainingScheduleForm,
     RetrainingStartForm,
+    ValueContractForm,
     WebhookEndpointForm,
 )
-from monitoring.models import ActionProposal, MetricDefinition
-from portfolio.models import BusinessUnit
+from monitoring.models import ActionProposal, MetricDefinition, ValueContract
+from portfolio.models import BusinessUnit, UseCase
 
 
 class FreshnessMixin:
@@ -63,8 +67,13 @@ class AlertListView(LoginRequiredMixin, FreshnessMixin, ListView):
     template_name = "monitoring/alert_list.html"
     paginate_by = 50
 
+    def ordering_asked(self) -> str:
+        return "-money_at_risk" if self.request.GET.get("ordering") == "-money_at_risk" else ""
+
     def get_queryset(self):
         alerts = selectors.alert_list(user=self.request.user)
+        if self.ordering_asked():
+            alerts = alerts.order_by(F("money_at_risk").desc(nulls_last=True), "-created_at", "-pk")
         status = self.request.GET.get("status", "active")
         if status == "active":
             return alerts.exclude(status=AlertStatus.RESOLVED)
@@ -73,7 +82,10 @@ class AlertListView(LoginRequiredMixin, FreshnessMixin, ListView):
         return alerts
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(status=self.request.GET.get("status", "active"), **kwargs)
+        status = self.request.GET.get("status", "active")
+        ordering = self.ordering_asked()
+        query = urlencode({"status": status, **({"ordering": ordering} if ordering else {})})
+        return super().get_context_data(status=status, ordering=ordering, page_query=query, **kwargs)
 
 
 class AlertDetailView(LoginRequiredMixin, FreshnessMixin, TemplateView):
@@ -289,6 +301,7 @@ class CostView(LoginRequiredMixin, FreshnessMixin, TemplateView):
         forecast = next((f for f in forecasts if f["unit"] == scope), None)
         budgets = cost.budget_lines(user=user, unit=unit, months=self.months)
         may_set = user.has_perm("monitoring.manage_budget")
+        economics = value.unit_economics(user=user, unit=unit)
         return super().get_context_data(
             units=units,
             unit=unit,
@@ -298,6 +311,8 @@ class CostView(LoginRequiredMixin, FreshnessMixin, TemplateView):
             forecast=forecast,
             method=cost.forecast_method(),
             over_budget=cost.models_over_budget(user=user, unit=unit),
+            unit_economics=economics,
+            negative_margins=[row for row in economics if row["margin_per_1000"] < 0],
             budget_list=cost.budget_list(user=user, unit=unit)[:50],
             budget_form=BudgetForm(user=user, initial={"valid_from": timezone.now().strftime("%Y-%m")})
             if may_set
@@ -324,6 +339,45 @@ def _cost_table(history: list[dict], budgets: list[dict], scope: str) -> list[di
         }
         for month, entry in sorted(months.items())
     ]
+
+
+UNIT_ECONOMICS_HEADER = (
+    "model",
+    "use case",
+    "unit",
+    "requests (30 days)",
+    "cost USD (30 days)",
+    "cost per 1,000 predictions",
+    "value per 1,000 predictions",
+    "margin per 1,000 predictions",
+    "currency of value",
+)
+
+
+class UnitEconomicsCsvView(LoginRequiredMixin, View):
+    """The unit economics of the cost page as a CSV file (`?unit=CODE` narrows it), worst margin first."""
+
+    def get(self, request):
+        unit = request.GET.get("unit", "")[:20] or None
+        rows = value.unit_economics(user=request.user, unit=unit)
+        return csv_table_response(
+            UNIT_ECONOMICS_HEADER,
+            [
+                (
+                    r["model"],
+                    r["use_case"],
+                    r["unit"],
+                    r["requests"],
+                    r["cost"],
+                    r["cost_per_1000"],
+                    r["value_per_1000"],
+                    r["margin_per_1000"],
+                    r["currency"],
+                )
+                for r in rows
+            ],
+            "unit-economics.csv",
+        )
 
 
 class BudgetSetView(LoginRequiredMixin, View):
@@ -548,3 +602,75 @@ class WebhookListView(LoginRequiredMixin, WebhookPermissionMixin, TemplateView):
                         form.add_error(field, problems)
                 messages.error(request, exc.message)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- Value contracts (a panel on portfolio's use case page, registered in AppConfig.ready) ------------
+
+
+def use_case_value_panel(*, request, use_case) -> str:
+    """The "Value contract" panel: formula, constants, realised value per day over the last 30 days against the
+    projected value per day, and the form to set the contract for those who may change the use case."""
+    contract = ValueContract.objects.filter(use_case=use_case).first()
+    may_set = can(request.user, "change", use_case)
+    if contract is None and not may_set:
+        return ""
+    start = timezone.now().date() - timedelta(days=value.WINDOW_DAYS)
+    rows = list(value.realisation_list(user=request.user, use_case=use_case).filter(day__gt=start).order_by("day"))
+    projected = value.projected_per_day(use_case)
+    currency = contract.currency if contract else "USD"
+    realised = [r.value for r in rows if r.value is not None]
+    figure = (
+        charts.value_chart(
+            days=[r.day.isoformat() for r in rows],
+            values=[float(r.value) if r.value is not None else None for r in rows],
+            projected=float(projected),
+            currency=currency,
+        )
+        if rows
+        else None
+    )
+    form = None
+    if may_set:
+        initial = (
+            {
+                "formula": contract.formula,
+                "constants": ValueContractForm.constants_text(contract.constants),
+                "currency": contract.currency,
+            }
+            if contract
+            else {}
+        )
+        form = ValueContractForm(initial=initial)
+    return render_to_string(
+        "monitoring/partials/value_contract_panel.html",
+        {
+            "use_case": use_case,
+            "contract": contract,
+            "constants": sorted(contract.constants.items()) if contract else [],
+            "rows": rows[-10:][::-1],
+            "days": len(rows),
+            "mean": (sum(realised) / len(realised)).quantize(Decimal("0.01")) if realised else None,
+            "projected": projected,
+            "currency": currency,
+            "figure": figure,
+            "form": form,
+        },
+        request=request,
+    )
+
+
+class ValueContractSetView(LoginRequiredMixin, View):
+    """The form of the use case page's value panel (POST only): the service decides who may set it."""
+
+    def post(self, request, pk):
+        use_case = get_object_or_404(UseCase.objects.restrict(request.user, "view"), pk=pk)
+        form = ValueContractForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        else:
+            try:
+                value.value_contract_set(actor=request.user, use_case=use_case, **form.cleaned_data)
+                messages.success(request, f"The value contract of {use_case.code} is set.")
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        return redirect(reverse("portfolio:usecase_detail", args=[use_case.pk]) + "#value-contract")

@@ -16,7 +16,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from core.downloads import csv_response
 from core.exceptions import ApplicationError, NotAllowed
 from core.permissions import can, require_model_perm
-from portfolio import charts, csv_io, selectors, services
+from portfolio import charts, csv_io, panels, selectors, services
 from portfolio.api.views import weight_overrides
 from portfolio.conflicts import plan_conflicts
 from portfolio.filters import UseCaseFilterSet
@@ -144,6 +144,7 @@ class UseCaseDetailView(LoginRequiredMixin, DetailView):
             criteria=criteria,
             transitions=use_case.transitions.select_related("actor")[:20],
             score_history=selectors.use_case_scores(use_case=use_case)[:30],
+            panels=panels.use_case_panels(request=self.request, use_case=use_case),
             **kwargs,
         )
 

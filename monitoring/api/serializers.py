@@ -13,6 +13,8 @@ from monitoring.models import (
     MetricSeries,
     RetrainingRequest,
     SyncRun,
+    ValueContract,
+    ValueRealisation,
 )
 
 
@@ -115,6 +117,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "root_cause",
             "acknowledged_at",
             "resolved_at",
+            "money_at_risk",
             "created_at",
             "proposal",
         ]
@@ -346,3 +349,37 @@ class OutcomeBatchResultSerializer(serializers.Serializer):
     received = serializers.IntegerField()
     inserted = serializers.IntegerField()
     days = serializers.IntegerField(help_text="Days whose outcome accuracy was recomputed")
+
+
+# --- Value contracts ----------------------------------------------------------------------------------
+
+
+class ValueContractSerializer(serializers.ModelSerializer):
+    constants = serializers.DictField(child=serializers.FloatField(), read_only=True)
+    metrics = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ValueContract
+        fields = ["use_case", "formula", "constants", "currency", "metrics", "created_by", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_metrics(self, contract) -> list[str]:
+        """The catalogued metrics the formula reads."""
+        from monitoring.value import contract_metrics
+
+        return contract_metrics(contract)
+
+
+class ValueContractInputSerializer(serializers.Serializer):
+    formula = serializers.CharField(max_length=500)
+    constants = serializers.DictField(child=serializers.FloatField(), required=False, default=dict)
+    currency = serializers.CharField(max_length=10, required=False, default="USD")
+
+
+class ValueRealisationSerializer(serializers.ModelSerializer):
+    inputs = serializers.DictField(child=serializers.FloatField(), read_only=True)
+
+    class Meta:
+        model = ValueRealisation
+        fields = ["day", "value", "inputs", "computed_at"]
+        read_only_fields = fields

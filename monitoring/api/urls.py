@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from monitoring.api import views
@@ -16,4 +16,9 @@ urlpatterns = [
     path("costs/", views.CostReportView.as_view(), name="costs"),
     path("comparisons/", views.ComparisonView.as_view(), name="comparisons"),
     path("outcomes/", views.OutcomeBatchView.as_view(), name="outcomes"),
+    # Beside portfolio's use-cases router (portfolio cannot import monitoring), in the router's own route shape.
+    re_path(r"^use-cases/(?P<pk>[0-9]+)/value-contract/$", views.ValueContractView.as_view(), name="value-contract"),
+    re_path(
+        r"^use-cases/(?P<pk>[0-9]+)/realised-values/$", views.RealisedValueListView.as_view(), name="realised-values"
+    ),
 ]

@@ -1,13 +1,18 @@
 from datetime import timedelta
 
 import django_filters
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,7 +20,7 @@ from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter, visible
 from lifecycle.models import AIModel, ModelVersion
-from monitoring import actions, comparisons, cost, feedback, retraining, selectors, services
+from monitoring import actions, comparisons, cost, feedback, retraining, selectors, services, value
 from monitoring.api import serializers as s
 from monitoring.choices import AlertStatus, MetricKind, RetrainingStatus, RetrainingTrigger, Severity
 from monitoring.models import (
@@ -28,8 +33,9 @@ from monitoring.models import (
     MetricSeries,
     RetrainingRequest,
     SyncRun,
+    ValueContract,
 )
-from portfolio.models import BusinessUnit
+from portfolio.models import BusinessUnit, UseCase
 
 
 class MetricSeriesFilterSet(django_filters.FilterSet):
@@ -121,14 +127,31 @@ class AlertRuleViewSet(ScopedCreateReadViewSet):
         serializer.instance = services.alert_rule_create(actor=self.request.user, **data)
 
 
+class NullsLastOrderingFilter(OrderingFilter):
+    """`?ordering=-money_at_risk` puts the alerts without a value at risk last, on every database."""
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        terms = [
+            F(term[1:]).desc(nulls_last=True) if term.startswith("-") else F(term).asc(nulls_last=True)
+            for term in ordering
+        ]
+        return queryset.order_by(*terms, "-pk")
+
+
 class AlertViewSet(ReadOnlyScopedViewSet):
-    """Alerts, scoped like their model version; `acknowledge` and `resolve` act on them."""
+    """Alerts, scoped like their model version; `acknowledge` and `resolve` act on them. `?ordering=-money_at_risk`
+    sorts by the value per day they put at risk (alerts without one last)."""
 
     queryset = Alert.objects.select_related(
         "series__metric", "action_proposal__model", "action_proposal__version", "action_proposal__restore_version"
     )
     serializer_class = s.AlertSerializer
     filterset_class = AlertFilterSet
+    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
+    ordering_fields = ["created_at", "money_at_risk", "last_breach_at", "severity"]
 
     def _proposal(self) -> ActionProposal:
         proposal = ActionProposal.objects.filter(alert=self.get_object()).first()
@@ -398,3 +421,66 @@ class OutcomeBatchView(APIView):
         )
         batch = feedback.outcomes_record(actor=request.user, version=version, items=request.data.get("items"))
         return Response(s.OutcomeBatchResultSerializer(batch).data, status=201)
+
+
+# --- Value contracts ----------------------------------------------------------------------------------
+
+
+def _use_case(request, pk: int) -> UseCase:
+    return get_object_or_404(UseCase.objects.restrict(request.user, "view"), pk=pk)
+
+
+class ValueContractView(APIView):
+    """A use case's value contract: GET it (404 when none is set); PUT {"formula", "constants": {name: number},
+    "currency"} declares or changes it (those who may change the use case), and realises the last 30 days."""
+
+    @extend_schema(responses=s.ValueContractSerializer, operation_id="use_cases_value_contract_retrieve")
+    def get(self, request, pk: int):
+        contract = ValueContract.objects.filter(use_case=_use_case(request, pk)).first()
+        if contract is None:
+            raise NotFound("No value contract is set for this use case.")
+        return Response(s.ValueContractSerializer(contract).data)
+
+    @extend_schema(
+        request=s.ValueContractInputSerializer,
+        responses=s.ValueContractSerializer,
+        operation_id="use_cases_value_contract_update",
+    )
+    def put(self, request, pk: int):
+        use_case = _use_case(request, pk)
+        data = s.ValueContractInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contract = value.value_contract_set(actor=request.user, use_case=use_case, **data.validated_data)
+        return Response(s.ValueContractSerializer(contract).data)
+
+
+class RealisedValueListView(ListAPIView):
+    """The value a use case realised per day by its contract, newest first; `?since=` and `?until=` (dates)."""
+
+    serializer_class = s.ValueRealisationSerializer
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE, description="Days on or after"),
+            OpenApiParameter("until", OpenApiTypes.DATE, description="Days on or before"),
+        ],
+        operation_id="use_cases_realised_values_list",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        use_case = _use_case(self.request, self.kwargs["pk"])
+        rows = value.realisation_list(user=self.request.user, use_case=use_case).order_by("-day")
+        for name, lookup in (("since", "day__gte"), ("until", "day__lte")):
+            text = self.request.query_params.get(name)
+            if text:
+                try:
+                    day = parse_date(text)
+                except ValueError:
+                    day = None
+                if day is None:
+                    raise ApplicationError(f"{name}: give a date, e.g. 2026-06-30.", details={name: ["Invalid."]})
+                rows = rows.filter(**{lookup: day})
+        return rows

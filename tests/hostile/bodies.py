@@ -237,6 +237,11 @@ BODIES = {
     "use_cases_skill_needs_create": lambda w, c, me: {"skill": pk(w, "skill", "any"), "level": 2},
     "use_cases_stop_loss_update": lambda w, c, me: {"measure": "realised_value", "threshold": "2", "due_date": LATER},
     "use_cases_transition_create": lambda w, c, me: {"to": "in_delivery", "reason": "planned"},
+    "use_cases_value_contract_update": lambda w, c, me: {
+        "formula": "precision * k - cost_usd",
+        "constants": {"k": 3},
+        "currency": "EUR",
+    },
     "use_cases_import_create": lambda w, c, me: {
         "csv": _csv(
             ("title", "business_unit", "status", "risk_tier", "owner"),

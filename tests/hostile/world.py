@@ -18,7 +18,7 @@ from governance.models import Control, Framework, Review
 from lifecycle import decommissioning
 from lifecycle import services as lifecycle
 from lifecycle.datasets import dataset_register
-from monitoring import feedback, retraining
+from monitoring import feedback, retraining, value
 from monitoring import services as monitoring
 from monitoring.models import Alert, MetricDefinition, MetricSeries, SyncRun
 from monitoring.sync import series_store
@@ -107,6 +107,7 @@ def build_world(units, make_user) -> World:
             due_date=today + timedelta(days=120),
         )
         portfolio.score_record(actor=builder, use_case=use_case, criterion=criterion, score=3, rationale="baseline")
+        value.value_contract_set(actor=builder, use_case=use_case, formula="precision * 2", constants={})
         model = lifecycle.model_register(actor=builder, name=marker("model", object_class), use_case=use_case)
         version = lifecycle.model_version_register(
             actor=builder, model=model, version=marker("model_version", object_class), metrics={"auc": 0.9}

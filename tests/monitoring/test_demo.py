@@ -54,3 +54,15 @@ def test_the_demo_has_feedback_on_every_production_model_and_outcome_accuracy(db
     assert production <= set(summary) and all(summary[m].count_90 > 0 for m in production)
     accuracy = MetricPoint.objects.filter(series__metric__name="outcome_accuracy")
     assert accuracy.count() == 30 and all(0.6 < p.value <= 1 for p in accuracy)
+
+
+def test_the_demo_has_value_contracts_realised_and_an_alert_with_money_at_risk(db):
+    from monitoring import value
+    from monitoring.models import ValueContract, ValueRealisation
+
+    call_command("seed_demo")
+    assert ValueContract.objects.count() == 3
+    assert ValueRealisation.objects.filter(value__isnull=False).values("use_case").distinct().count() == 3
+    assert Alert.objects.filter(money_at_risk__gt=0).exists()
+    executive = User.objects.get(username="exec")
+    assert [row["model"] for row in value.negative_margins(user=executive)]  # the costly model's successor
