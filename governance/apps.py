@@ -6,11 +6,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from governance import calendar_sources, health
+        from governance import calendar_sources, health, required_evidence
         from governance import gates as governance_gates
         from governance.services import evidence_stale_for_new_version, review_open, reviews_supersede_for_new_version
         from governance.services.policies import decommission_notice_days
-        from lifecycle import calendar, gates, policies
+        from lifecycle import calendar, gates, panels, policies
         from lifecycle import health as lifecycle_health
         from lifecycle.choices import Stage
 
@@ -21,6 +21,7 @@ class GovernanceConfig(AppConfig):
         gates.register(Stage.APPROVED, governance_gates.no_open_high_finding, name="no open high-severity finding")
         gates.register(Stage.APPROVED, governance_gates.model_card_complete, name="model card complete")
         gates.register(Stage.APPROVED, governance_gates.bias_assessment_passed, name="bias assessment passed")
+        gates.register(Stage.APPROVED, governance_gates.required_test_evidence, name="required test evidence")
         gates.register(Stage.PRODUCTION, governance_gates.approval_current, name="approval current")
         gates.register(Stage.PRODUCTION, governance_gates.model_card_complete, name="model card complete")
         gates.on_enter(Stage.PENDING_APPROVAL, review_open)
@@ -32,3 +33,4 @@ class GovernanceConfig(AppConfig):
         calendar.register_source(calendar_sources.evidence_expiries)
         lifecycle_health.register_reason_provider(health.approval_reasons)
         lifecycle_health.register_reason_provider(health.reassessment_reasons)
+        panels.register_model_panel(required_evidence.model_panel)

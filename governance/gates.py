@@ -146,3 +146,16 @@ def bias_assessment_passed(version) -> str | None:
     if not latest.passed:
         return f"Bias assessment #{latest.pk} failed: {'; '.join(latest.failures)}."
     return None
+
+
+def required_test_evidence(version) -> str | None:
+    """Each kind of test evidence the policy requires is accepted for this version, on its current content."""
+    from governance.required_evidence import unmet_in_words, version_requirements
+
+    unmet = unmet_in_words(version_requirements(version))
+    if unmet is None:
+        return None
+    return (
+        f"Required test evidence is not in place: {unmet}. Submit it for this version and have an independent "
+        "validation or security reviewer accept it."
+    )

@@ -511,3 +511,16 @@ def vendor_list(*, user):
     return Vendor.objects.restrict(user, "view").prefetch_related(
         Prefetch("supplies", queryset=supplied_models(user=user), to_attr="visible_supplies")
     )
+
+
+# --- Required test evidence ---------------------------------------------------------------------------------
+
+
+def test_evidence_list(*, user):
+    """Test evidence of the versions the user may see."""
+    from governance.models import TestEvidence
+
+    return TestEvidence.objects.restrict(user, "view").select_related("version__model", "submitted_by", "reviewed_by")
+
+
+test_evidence_list.__test__ = False
