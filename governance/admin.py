@@ -19,6 +19,7 @@ from governance.models import (
     SignOff,
     SignOffFunction,
     SuppliedModel,
+    TestEvidence,
     TrainingRecord,
     Vendor,
 )
@@ -58,7 +59,15 @@ class RiskAssessmentAdmin(ReadOnlyAdmin):
 
 @admin.register(ReviewPolicy)
 class ReviewPolicyAdmin(ReadOnlyAdmin):
-    list_display = ("tier", "version", "required_functions", "approval_validity_days", "created_by", "created_at")
+    list_display = (
+        "tier",
+        "version",
+        "required_functions",
+        "required_test_evidence",
+        "approval_validity_days",
+        "created_by",
+        "created_at",
+    )
     list_filter = ("tier",)
 
 
@@ -120,6 +129,20 @@ class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ("pk", "control", "use_case", "version", "kind", "status", "expires_on", "stale")
     list_filter = ("status", "kind", "stale")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "view")
+
+
+@admin.register(TestEvidence)
+class TestEvidenceAdmin(ReadOnlyAdmin):
+    """Submitted and reviewed through the pages and the API only (services check the reviewer's function and
+    independence); the admin shows what the user may see."""
+
+    __test__ = False
+    list_display = ("pk", "version", "kind", "method", "status", "submitted_by", "submitted_at", "reviewed_by")
+    list_filter = ("kind", "status")
+    list_select_related = ("version__model", "submitted_by", "reviewed_by")
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")

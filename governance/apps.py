@@ -6,7 +6,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from governance import calendar_sources, health, panels
+        from governance import calendar_sources, health, panels, required_evidence
         from governance import gates as governance_gates
         from governance.services import evidence_stale_for_new_version, review_open, reviews_supersede_for_new_version
         from governance.services.emergency import emergency_release_on_production
@@ -23,6 +23,7 @@ class GovernanceConfig(AppConfig):
         gates.register(Stage.APPROVED, governance_gates.no_open_high_finding, name="no open high-severity finding")
         gates.register(Stage.APPROVED, governance_gates.model_card_complete, name="model card complete")
         gates.register(Stage.APPROVED, governance_gates.bias_assessment_passed, name="bias assessment passed")
+        gates.register(Stage.APPROVED, governance_gates.required_test_evidence, name="required test evidence")
         # An approved emergency release waives these two for its version only (lifecycle.gates waivers).
         gates.register(Stage.PRODUCTION, governance_gates.approval_current, name="approval current", waivable=True)
         gates.register(
@@ -41,3 +42,4 @@ class GovernanceConfig(AppConfig):
         calendar.register_source(calendar_sources.evidence_expiries)
         lifecycle_health.register_reason_provider(health.approval_reasons)
         lifecycle_health.register_reason_provider(health.reassessment_reasons)
+        lifecycle_panels.register_model_panel(required_evidence.model_panel)

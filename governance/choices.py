@@ -168,3 +168,62 @@ class PirOutcome(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed: the release stands"
     ROLLED_BACK = "rolled_back", "Rolled back"
     NEEDS_REMEDIATION = "needs_remediation", "Needs remediation"
+
+
+# --- Required test evidence ---------------------------------------------------------------------------------
+
+
+class TestEvidenceKind(models.TextChoices):
+    """The typed tests a tier's policy may require of a version before approval."""
+
+    __test__ = False  # not a test class, whatever its name
+
+    VALIDATION_PROTOCOL = "validation_protocol", "Validation protocol"
+    ADVERSARIAL_ROBUSTNESS = "adversarial_robustness", "Adversarial robustness test"
+    PENETRATION_TEST = "penetration_test", "Penetration test of the serving API"
+    CODE_REVIEW = "code_review", "Code review"
+    EXPLAINABILITY_REPORT = "explainability_report", "Explainability report"
+
+
+class ValidationMethod(models.TextChoices):
+    HOLDOUT = "holdout", "Holdout"
+    CROSS_VALIDATION = "cross_validation", "Cross-validation"
+    BACKTEST = "backtest", "Backtest"
+
+
+class TestEvidenceStatus(models.TextChoices):
+    __test__ = False
+
+    SUBMITTED = "submitted", "Waiting for review"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+# Which sign-off function reviews each kind: attacks on the model and its API go to security, the rest to
+# independent validation.
+TEST_EVIDENCE_REVIEWER = {
+    TestEvidenceKind.VALIDATION_PROTOCOL: "validation",
+    TestEvidenceKind.ADVERSARIAL_ROBUSTNESS: "security",
+    TestEvidenceKind.PENETRATION_TEST: "security",
+    TestEvidenceKind.CODE_REVIEW: "validation",
+    TestEvidenceKind.EXPLAINABILITY_REPORT: "validation",
+}
+
+
+class RequirementState(models.TextChoices):
+    """Where one required kind stands for a version's current content."""
+
+    MISSING = "missing", "Missing"
+    WAITING = "waiting", "Waiting for review"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    STALE = "stale", "Stale (the version changed since)"
+
+
+REQUIREMENT_STATE_COLORS = {
+    RequirementState.MISSING: "red",
+    RequirementState.WAITING: "blue",
+    RequirementState.ACCEPTED: "green",
+    RequirementState.REJECTED: "red",
+    RequirementState.STALE: "amber",
+}

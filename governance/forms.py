@@ -1,7 +1,16 @@
 from django import forms
 
 from governance.cards import CARD_TEXT_FIELDS
-from governance.choices import ConcernKind, ConcernSeverity, Decision, EvidenceKind, PirOutcome, Severity
+from governance.choices import (
+    ConcernKind,
+    ConcernSeverity,
+    Decision,
+    EvidenceKind,
+    PirOutcome,
+    Severity,
+    TestEvidenceKind,
+    ValidationMethod,
+)
 from governance.models import FUNCTION_NAMES, ModelCard
 
 
@@ -177,3 +186,52 @@ class PirCompleteForm(forms.Form):
     open_full_review = forms.BooleanField(
         label="Open a full review of the version (or link its open one)", required=False
     )
+
+
+class TestEvidenceForm(forms.Form):
+    """Submit one kind of test evidence for a version; results are typed one per line as `metric = value`."""
+
+    __test__ = False
+
+    kind = forms.ChoiceField(choices=TestEvidenceKind.choices)
+    method = forms.ChoiceField(
+        choices=[("", "—"), *ValidationMethod.choices],
+        required=False,
+        help_text="For a validation protocol: how the version was validated.",
+    )
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000, help_text="What was tested, how, what came out."
+    )
+    results = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "auc = 0.91\nrecall = 0.83"}),
+        required=False,
+        help_text="One result per line, as metric = value (required for a validation protocol).",
+    )
+    link = forms.URLField(required=False, max_length=500, assume_scheme="https", help_text="Link to the report.")
+    reference = forms.CharField(
+        label="File reference",
+        required=False,
+        max_length=300,
+        help_text="Or where the report file is kept (document id, path).",
+    )
+
+    def clean_results(self) -> dict:
+        parsed = {}
+        for number, line in enumerate(self.cleaned_data["results"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, value = line.replace(":", "=", 1).partition("=")
+            try:
+                parsed[name.strip()] = float(value.strip())
+            except ValueError:
+                raise forms.ValidationError(f"Line {number}: write metric = number.") from None
+            if not sep or not name.strip():
+                raise forms.ValidationError(f"Line {number}: write metric = number.")
+        return parsed
+
+
+class TestEvidenceReviewForm(forms.Form):
+    __test__ = False
+
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
+    comment = forms.CharField(required=False, max_length=2000, help_text="Required when you reject.")

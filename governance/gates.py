@@ -164,3 +164,16 @@ def emergency_waiver(*, version, to_stage: str):
     if why:
         return Waiver(problem=why, gate="emergency release valid")
     return Waiver(by=emergency.label(release))
+
+
+def required_test_evidence(version) -> str | None:
+    """Each kind of test evidence the policy requires is accepted for this version, on its current content."""
+    from governance.required_evidence import unmet_in_words, version_requirements
+
+    unmet = unmet_in_words(version_requirements(version))
+    if unmet is None:
+        return None
+    return (
+        f"Required test evidence is not in place: {unmet}. Submit it for this version and have an independent "
+        "validation or security reviewer accept it."
+    )

@@ -26,7 +26,10 @@ from governance.choices import (
     PirStatus,
     ReviewStatus,
     Severity,
+    TestEvidenceKind,
+    TestEvidenceStatus,
     Tier,
+    ValidationMethod,
 )
 
 SIGN_OFF_FUNCTIONS = [
@@ -136,6 +139,9 @@ class ReviewPolicy(models.Model):
     metric_thresholds = models.JSONField(default=list, blank=True)
     model_card_sections = models.JSONField(default=list, blank=True)
     bias_assessment_required = models.BooleanField(default=False)
+    required_test_evidence = models.JSONField(
+        default=list, blank=True, help_text='Test evidence kinds a version needs, e.g. ["validation_protocol"].'
+    )
     approval_validity_days = models.PositiveIntegerField()
     reassessment_cadence_days = models.PositiveIntegerField()
     decommission_notice_days = models.PositiveIntegerField()
@@ -163,6 +169,7 @@ class ReviewPolicy(models.Model):
         "metric_thresholds",
         "model_card_sections",
         "bias_assessment_required",
+        "required_test_evidence",
         "approval_validity_days",
         "reassessment_cadence_days",
         "decommission_notice_days",
@@ -570,6 +577,92 @@ class BiasAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"Bias assessment #{self.pk} of {self.version} ({'pass' if self.passed else 'fail'})"
+
+
+class TestEvidenceQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """Test evidence is seen by whoever sees its version (a grant on the version opens its evidence)."""
+        if action != "view":
+            return super().restrict(user, action)
+        from lifecycle.models import ModelVersion
+
+        return self.filter(version__in=ModelVersion.objects.restrict(user, "view").values("pk"))
+
+
+class TestEvidence(models.Model):
+    """Typed test evidence for one version (a validation protocol, a penetration test...): submitted by its
+    developers bound to the version's content digest, accepted or rejected by an independent holder of the
+    validation or security function. It counts only while the version's content is what was submitted."""
+
+    __test__ = False  # not a test class, whatever its name
+
+    version = models.ForeignKey("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="test_evidence")
+    kind = models.CharField(max_length=30, choices=TestEvidenceKind.choices)
+    method = models.CharField(
+        max_length=20, choices=ValidationMethod.choices, blank=True, help_text="For a validation protocol only."
+    )
+    summary = models.TextField(help_text="What was tested, how, and what came out.")
+    # {"metric": value}: required for a validation protocol (e.g. {"auc": 0.91, "recall": 0.83}).
+    results = models.JSONField(default=dict, blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    reference = models.CharField(
+        "file reference", max_length=300, blank=True, help_text="Where the report is kept (document id, path)."
+    )
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    version_digest = models.CharField(max_length=64, help_text="Content digest of the version when submitted.")
+    status = models.CharField(max_length=10, choices=TestEvidenceStatus.choices, default=TestEvidenceStatus.SUBMITTED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+
+    scope_business_unit = "version__model__use_case__business_unit"
+    scope_confidential = "version__model__confidential"
+    objects = models.Manager.from_queryset(TestEvidenceQuerySet)()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = "test evidence"
+        verbose_name_plural = "test evidence"
+        default_permissions = ("view",)
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="validation_protocol") & Q(method__in=ValidationMethod.values))
+                | (~Q(kind="validation_protocol") & Q(method="")),
+                name="%(app_label)s_%(class)s_method_of_validation_protocol",
+                violation_error_message="A validation protocol names its method; other kinds have none.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(link="") | ~Q(reference=""),
+                name="%(app_label)s_%(class)s_link_or_reference",
+                violation_error_message="Test evidence needs a link or a file reference.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="submitted") | Q(reviewed_by__isnull=False),
+                name="%(app_label)s_%(class)s_reviewed_by_someone",
+                violation_error_message="A decision on test evidence names its reviewer.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(review_comment=""),
+                name="%(app_label)s_%(class)s_rejection_says_why",
+                violation_error_message="A rejection says why.",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "kind", "version_digest"],
+                condition=Q(status="submitted"),
+                name="%(app_label)s_%(class)s_one_waiting_per_kind",
+                violation_error_message="Evidence of this kind is already waiting for review on this content.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} of {self.version}"
+
+    @property
+    def status_color(self) -> str:
+        return {"submitted": "blue", "accepted": "green", "rejected": "red"}[self.status]
 
 
 class ConcernQuerySet(RestrictedQuerySet):

@@ -553,3 +553,16 @@ def emergency_releases_awaiting(*, user):
         .exclude(version__model__owners=user)
         .order_by("created_at", "pk")
     )
+
+
+# --- Required test evidence ---------------------------------------------------------------------------------
+
+
+def test_evidence_list(*, user):
+    """Test evidence of the versions the user may see."""
+    from governance.models import TestEvidence
+
+    return TestEvidence.objects.restrict(user, "view").select_related("version__model", "submitted_by", "reviewed_by")
+
+
+test_evidence_list.__test__ = False

@@ -10,7 +10,7 @@ from django.views.generic import ListView, TemplateView
 
 from core.exceptions import ApplicationError
 from core.permissions import can
-from governance import cards, charts, evidence_pack, fairness, selectors, services
+from governance import cards, charts, evidence_pack, fairness, required_evidence, selectors, services
 from governance.choices import ConcernSeverity, ConcernStatus, Decision, DueDiligence, ReviewStatus
 from governance.forms import (
     BiasUploadForm,
@@ -58,6 +58,7 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
             pirs=selectors.open_post_implementation_reviews(user=self.request.user),
             emergency_requests=selectors.emergency_releases_awaiting(user=self.request.user),
             today=timezone.localdate(),
+            test_evidence=required_evidence.waiting_for(user=self.request.user),
             **kwargs,
         )
 
@@ -70,6 +71,7 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
 
     def _context(self, review, form=None):
         progress = selectors.review_progress(review)
+        test_evidence_rows = list(review.version.test_evidence.order_by("-submitted_at", "-pk"))
         held = {f.code for f in selectors.sign_off_functions_held(user=self.request.user)}
         signable = [f for f in review.required_functions if f in held and f in progress.missing]
         may_sign = (
@@ -100,6 +102,13 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             form=form or SignOffForm(functions=signable),
             may_sign=may_sign,
             meanings=meanings,
+            test_evidence=required_evidence.requirement_states(
+                review.version,
+                required=required_evidence.required_kinds(review.policy_snapshot),
+                digest=progress.digest,
+                rows=test_evidence_rows,
+            ),
+            test_evidence_waiting=sum(1 for row in test_evidence_rows if row.status == "submitted"),
             required=[
                 {
                     "name": FUNCTION_NAMES[f],
@@ -881,3 +890,59 @@ class PirDetailView(LoginRequiredMixin, TemplateView):
             messages.success(request, "Post-implementation review completed; the requester and approvers are told.")
             return redirect("governance:pir_detail", pk=pir.pk)
         return self.render_to_response(self._context(pir, form=form))
+
+
+# --- Required test evidence ---------------------------------------------------------------------------------
+
+
+class TestEvidenceView(LoginRequiredMixin, View):
+    """A version's required test evidence: each kind the policy asks for and its state, every submission with
+    its decision; its developers submit here, independent validation and security reviewers decide here."""
+
+    __test__ = False
+    template_name = "governance/test_evidence.html"
+
+    def _render(self, request, version, form, status=200):
+        from governance.required_evidence import version_evidence
+
+        context = {"version": version, "form": form, "evidence": version_evidence(user=request.user, version=version)}
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        from governance.forms import TestEvidenceForm
+
+        return self._render(request, _version(request, pk), TestEvidenceForm())
+
+    def post(self, request, pk):
+        from governance.forms import TestEvidenceForm
+
+        version = _version(request, pk)
+        form = TestEvidenceForm(request.POST)
+        if form.is_valid():
+            try:
+                services.test_evidence_submit(actor=request.user, version=version, **form.cleaned_data)
+                messages.success(request, "Test evidence submitted; an independent reviewer decides on it.")
+                return redirect("governance:test_evidence", pk=version.pk)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        return self._render(request, version, form, status=400)
+
+
+class TestEvidenceReviewView(LoginRequiredMixin, View):
+    """POST only: accept or reject one piece of test evidence."""
+
+    __test__ = False
+
+    def post(self, request, pk):
+        from governance.forms import TestEvidenceReviewForm
+
+        evidence = get_object_or_404(selectors.test_evidence_list(user=request.user), pk=pk)
+        form = TestEvidenceReviewForm(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+        elif _flash(
+            request,
+            lambda: services.test_evidence_review(actor=request.user, evidence=evidence, **form.cleaned_data),
+        ):
+            messages.success(request, f"{evidence.get_kind_display()} {form.cleaned_data['decision']}ed.")
+        return redirect("governance:test_evidence", pk=evidence.version_id)

@@ -223,6 +223,9 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "governance.choices.AssessmentStatus",
         "ReviewStatusEnum": "governance.choices.ReviewStatus",
         "TierEnum": "governance.choices.Tier",
+        "TestEvidenceKindEnum": "governance.choices.TestEvidenceKind",
+        # Compliance and test evidence are accepted or rejected alike: one enum, under its first name.
+        "EvidenceReviewDecisionEnum": [("accept", "Accept"), ("reject", "Reject")],
         "AlertRuleActionEnum": "monitoring.choices.RuleAction",
         "AlertSeverityEnum": "monitoring.choices.Severity",
         "AlertStatusEnum": "monitoring.choices.AlertStatus",

@@ -3,7 +3,17 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.choices import ConcernSeverity, Decision, ExplainabilityMethod, PirOutcome, SectionState, Tier
+from governance.choices import (
+    ConcernSeverity,
+    Decision,
+    ExplainabilityMethod,
+    PirOutcome,
+    RequirementState,
+    SectionState,
+    TestEvidenceKind,
+    Tier,
+    ValidationMethod,
+)
 from governance.models import (
     FUNCTION_CODES,
     BiasAssessment,
@@ -20,6 +30,7 @@ from governance.models import (
     ReviewPolicy,
     RiskAssessment,
     SignOff,
+    TestEvidence,
     Vendor,
 )
 from governance.selectors import reporter_shown, review_progress
@@ -84,6 +95,9 @@ class ReviewPolicySerializer(serializers.ModelSerializer):
     required_functions = serializers.ListField(child=serializers.ChoiceField(choices=FUNCTION_CODES), required=False)
     metric_thresholds = ThresholdSerializer(many=True, required=False)
     model_card_sections = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    required_test_evidence = serializers.ListField(
+        child=serializers.ChoiceField(choices=TestEvidenceKind.choices), required=False
+    )
     reason = serializers.CharField(max_length=2000)
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None, allow_null=True)
 
@@ -97,6 +111,7 @@ class ReviewPolicySerializer(serializers.ModelSerializer):
             "metric_thresholds",
             "model_card_sections",
             "bias_assessment_required",
+            "required_test_evidence",
             "approval_validity_days",
             "reassessment_cadence_days",
             "decommission_notice_days",
@@ -662,3 +677,64 @@ class PirCompleteSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=PirOutcome.choices)
     findings = serializers.CharField(max_length=8000, allow_blank=True)
     open_full_review = serializers.BooleanField(required=False, default=False)
+
+
+# --- Required test evidence ---------------------------------------------------------------------------------
+
+
+class TestEvidenceSerializer(serializers.ModelSerializer):
+    """Reading test evidence; POST submits new evidence of one kind for a version (its developers)."""
+
+    __test__ = False
+
+    model_version = serializers.PrimaryKeyRelatedField(source="version", queryset=ModelVersion.objects.all())
+    kind = serializers.ChoiceField(choices=TestEvidenceKind.choices)
+    method = serializers.ChoiceField(choices=ValidationMethod.choices, required=False, allow_blank=True)
+    summary = serializers.CharField(max_length=20_000)
+    results = serializers.DictField(
+        child=serializers.FloatField(),
+        required=False,
+        help_text='{"metric": value}; required for a validation protocol.',
+    )
+    link = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    reference = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    submitted_by = serializers.CharField(source="submitted_by.username", read_only=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = TestEvidence
+        fields = [
+            "id",
+            "model_version",
+            "kind",
+            "method",
+            "summary",
+            "results",
+            "link",
+            "reference",
+            "submitted_by",
+            "submitted_at",
+            "version_digest",
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
+        read_only_fields = ["submitted_at", "version_digest", "status", "reviewed_at", "review_comment"]
+
+
+class TestEvidenceReviewSerializer(serializers.Serializer):
+    __test__ = False
+
+    decision = serializers.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class RequiredTestEvidenceSerializer(serializers.Serializer):
+    """One kind the version's policy requires and its state on the version's current content."""
+
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    state = serializers.ChoiceField(choices=RequirementState.choices)
+    reviewer_function = serializers.CharField()
+    evidence = serializers.IntegerField(source="evidence.pk", default=None, allow_null=True)

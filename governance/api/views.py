@@ -15,7 +15,7 @@ from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, Sc
 from core.filters import IdChoiceFilter, visible
 from governance import cards, fairness, selectors, services
 from governance.api import serializers as s
-from governance.choices import EvidenceStatus, ReviewStatus, Tier
+from governance.choices import EvidenceStatus, ReviewStatus, TestEvidenceKind, TestEvidenceStatus, Tier
 from governance.models import (
     BiasAssessment,
     Concern,
@@ -30,6 +30,7 @@ from governance.models import (
     Review,
     ReviewPolicy,
     RiskAssessment,
+    TestEvidence,
     Vendor,
 )
 from lifecycle.models import AIModel, ModelVersion
@@ -281,6 +282,47 @@ class EvidenceViewSet(ScopedCreateReadViewSet):
         return Response(s.EvidenceSerializer(evidence).data)
 
 
+class TestEvidenceFilterSet(django_filters.FilterSet):
+    model_version = IdChoiceFilter(field_name="version", queryset=visible(ModelVersion))
+    kind = django_filters.ChoiceFilter(choices=TestEvidenceKind.choices)
+    status = django_filters.ChoiceFilter(choices=TestEvidenceStatus.choices)
+
+    class Meta:
+        model = TestEvidence
+        fields = ["model_version", "kind", "status"]
+
+
+class TestEvidenceViewSet(ScopedCreateReadViewSet):
+    """Required test evidence of the versions you may see (validation protocol, adversarial robustness,
+    penetration test, code review, explainability report). POST submits evidence of one kind for a version
+    (its developers), bound to the version's content digest; `review` accepts or rejects it (an independent
+    holder of the validation or security function, as the kind asks)."""
+
+    __test__ = False
+    queryset = TestEvidence.objects.select_related("version__model", "submitted_by", "reviewed_by")
+    serializer_class = s.TestEvidenceSerializer
+    filterset_class = TestEvidenceFilterSet
+    action_permission = "custom"  # the services check who may submit and review
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        user = self.request.user
+        version = get_object_or_404(ModelVersion.objects.restrict(user, "view"), pk=data.pop("version").pk)
+        if "results" in data:
+            data["results"] = dict(data["results"])
+        serializer.instance = services.test_evidence_submit(actor=user, version=version, **data)
+
+    @extend_schema(request=s.TestEvidenceReviewSerializer, responses=s.TestEvidenceSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.TestEvidenceReviewSerializer)
+    def review(self, request, pk=None):
+        """Accept or reject submitted test evidence: {"decision": "accept"|"reject", "comment"}; a rejection
+        needs a comment; the reviewer holds the function the kind asks for and is independent of its developers."""
+        data = s.TestEvidenceReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        evidence = services.test_evidence_review(actor=request.user, evidence=self.get_object(), **data.validated_data)
+        return Response(s.TestEvidenceSerializer(evidence).data)
+
+
 class UseCaseCoverageViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
     """Compliance coverage of a use case (a sub-resource of `use-cases`)."""
 
@@ -389,6 +431,15 @@ class GovernanceVersionViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
             reference_groups=data.validated_data["reference_groups"],
         )
         return Response(s.BiasAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.RequiredTestEvidenceSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="required-test-evidence")
+    def required_test_evidence(self, request, pk=None):
+        """Each kind of test evidence the version's policy requires, and its state on the current content:
+        missing, waiting (for review), accepted, rejected or stale (the version changed after submission)."""
+        from governance.required_evidence import version_requirements
+
+        return Response(s.RequiredTestEvidenceSerializer(version_requirements(self.get_object()), many=True).data)
 
     @extend_schema(
         responses={(200, "application/zip"): OpenApiTypes.BINARY},

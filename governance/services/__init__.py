@@ -40,6 +40,7 @@ from governance.services.framework_import import (
     framework_import,
 )
 from governance.services.policies import FLOORS, current_policy, review_policy_update
+from governance.services.required_evidence import test_evidence_review, test_evidence_submit
 from governance.services.reviews import (
     current_sign_offs,
     has_current_training,
@@ -96,6 +97,8 @@ __all__ = [
     "risk_assessment_submit",
     "sign_off_record",
     "signature_meaning",
+    "test_evidence_review",
+    "test_evidence_submit",
     "training_record_add",
     "vendor_create",
     "vendor_model_link",

@@ -6,7 +6,7 @@ from django.utils import timezone
 from audit import services as audit
 from core.exceptions import ApplicationError, NotAllowed, require_text
 from governance.cards import SECTION_KEYS
-from governance.choices import Operator, ReviewStatus, Tier
+from governance.choices import Operator, ReviewStatus, TestEvidenceKind, Tier
 from governance.models import FUNCTION_CODES, FUNCTION_NAMES, Review, ReviewPolicy, SignOff, function_permission
 
 # No edit takes a tier below these: the functions it always needs, and the longest approval it allows.
@@ -21,6 +21,7 @@ EDITABLE = (
     "metric_thresholds",
     "model_card_sections",
     "bias_assessment_required",
+    "required_test_evidence",
     "approval_validity_days",
     "reassessment_cadence_days",
     "decommission_notice_days",
@@ -46,6 +47,22 @@ def _clean_thresholds(value) -> list[dict]:
             )
         cleaned.append({"metric": row["metric"].strip(), "operator": row["operator"], "value": float(row["value"])})
     return cleaned
+
+
+def _clean_test_evidence(value) -> list[str]:
+    """The kinds of test evidence required, in canonical order; an unknown kind is refused by its name (it
+    would be required yet never provided)."""
+    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+        raise ApplicationError(
+            "required_test_evidence: give a list of test evidence kinds.", details={"required_test_evidence": []}
+        )
+    unknown = sorted({k.strip() for k in value} - set(TestEvidenceKind.values))
+    if unknown:
+        raise ApplicationError(
+            f"required_test_evidence: unknown kind {', '.join(unknown)}; use {', '.join(TestEvidenceKind.values)}.",
+            details={"required_test_evidence": ["Unknown kind."]},
+        )
+    return [kind for kind in TestEvidenceKind.values if kind in {k.strip() for k in value}]
 
 
 def clean_policy(tier: str, values: dict) -> dict:
@@ -86,8 +103,10 @@ def clean_policy(tier: str, values: dict) -> dict:
             f"model_card_sections: unknown section {', '.join(unknown_sections)}; use {', '.join(SECTION_KEYS)}.",
             details={"model_card_sections": ["Unknown section."]},
         )
+    kinds = _clean_test_evidence(values.get("required_test_evidence", []))
     return {
         **values,
+        "required_test_evidence": kinds,
         "required_functions": [f for f in FUNCTION_CODES if f in functions],  # canonical order, no duplicates
         "metric_thresholds": _clean_thresholds(values["metric_thresholds"]),
         "model_card_sections": [key for key in SECTION_KEYS if key in {s.strip() for s in sections}],

@@ -52,6 +52,7 @@ def test_a_version_goes_from_submission_through_two_signatures_to_production(
     from django.contrib.auth.models import User
 
     from audit.models import AuditEvent
+    from governance import demo as governance_demo
     from governance import services as governance
     from governance.models import Review, SignOff
     from lifecycle import services as lifecycle
@@ -62,8 +63,10 @@ def test_a_version_goes_from_submission_through_two_signatures_to_production(
     version = ModelVersion.objects.select_related("model").get(model__name=MODEL, version="1")
     assert version.stage == "in_validation"
     ds = User.objects.get(username="ds")
-    # What the data scientist prepared before submitting: the card and where the version will run.
+    # What the data scientist prepared before submitting: the card, the test evidence the tier requires
+    # (accepted by the demo's validation reviewer) and where the version will run.
     governance.model_card_save(actor=ds, version=version, **FULL_CARD)
+    governance_demo.provide_test_evidence(version)
     lifecycle.deployment_record(actor=ds, version=version, environment="production")
 
     # The data scientist submits the version in the browser.

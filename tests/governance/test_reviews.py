@@ -32,7 +32,8 @@ def test_submission_opens_a_review_under_the_tier_policy_and_notifies_holders(pe
     validator = signer_for("validation")  # created after: holders found when the review opens
     review = review_of(pending)
     assert review.required_functions == ["validation", "business"]
-    assert review.policy_snapshot["tier"] == "medium" and review.policy_snapshot["version"] == 1
+    assert review.policy_snapshot["tier"] == "medium"
+    assert review.policy_snapshot["version"] == services.current_policy("medium").version
     assert not Notification.objects.filter(recipient=validator).exists()
 
 
@@ -144,7 +145,7 @@ def test_the_sign_off_records_meaning_digest_and_policy(pending):
     signed = sign(signer_for("validation"), review)
     assert signed.meaning.startswith("I approve this model version for production use as Validation")
     assert signed.digest == services.reviews.content_digest(pending) and len(signed.digest) == 64
-    assert signed.policy_version == 1 and signed.signer_name == "Signer-Validation"
+    assert signed.policy_version == review.policy_snapshot["version"] and signed.signer_name == "Signer-Validation"
     assert AuditEvent.objects.filter(action="review.signed", target_id=str(review.pk)).exists()
 
 

@@ -136,6 +136,13 @@ BODIES = {
         "text": f"risk assessment on record {c}",
     },
     "evidence_review_create": lambda w, c, me: {"decision": "accept", "comment": "checked"},
+    "test_evidence_create": lambda w, c, me: {
+        "model_version": pk(w, "model_version", c),
+        "kind": "code_review",
+        "summary": "Training and scoring code reviewed.",
+        "link": "https://git.example/ml/pull/7",
+    },
+    "test_evidence_review_create": lambda w, c, me: {"decision": "accept", "comment": "checked"},
     "findings_close_create": lambda w, c, me: {"reason": "fixed"},
     "findings_exception_create": lambda w, c, me: {"reason": "business need", "days": 10},
     "findings_respond_create": lambda w, c, me: {"response": "recalibrated"},

@@ -314,6 +314,15 @@ API: dict[str, Read | Write] = {
         "evidence", actor="review_board", cross_unit="compliance reviewers review the evidence of every unit"
     ),
     "use_cases_coverage_retrieve": R("scoped", "use_case"),
+    # Required test evidence is seen like its version; its developers submit it, independent validators (and
+    # security reviewers) of every unit decide on it.
+    "test_evidence_list": R("signed_in", lists="test_evidence"),
+    "test_evidence_retrieve": R("scoped", "test_evidence"),
+    "test_evidence_create": W(parent="model_version", actor="data_scientist"),
+    "test_evidence_review_create": W(
+        "test_evidence", actor="validator", cross_unit="validators are independent of the developing unit"
+    ),
+    "governance_versions_required_test_evidence_list": R("scoped", "model_version"),
     "findings_create": W(
         parent="review", actor="validator", cross_unit="validators are independent of the developing unit"
     ),
@@ -540,6 +549,8 @@ PAGES: dict[str, Read] = {
     "governance:evidence_pack": R("scoped", "model_version"),
     "governance:evidence_pack_zip": R("scoped", "model_version"),
     "governance:bias_assessments": R("scoped", "model_version"),
+    "governance:test_evidence": R("scoped", "model_version"),
+    "governance:test_evidence_review": R("post_only_scoped", "test_evidence"),
     "governance:bias_assessment_detail": R("scoped", "bias_assessment"),
     "monitoring:sync_run_list": R("signed_in"),
     "monitoring:alert_list": R("signed_in"),

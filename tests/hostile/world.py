@@ -280,12 +280,22 @@ def _governed(world, builder, object_class, model, version) -> dict:
         file_name=marker("bias_assessment", object_class),
         reference_groups={"group": "a"},
     )
+    test_evidence = governance.test_evidence_submit(
+        actor=builder,
+        version=version,
+        kind="validation_protocol",
+        method="holdout",
+        summary=marker("test_evidence", object_class),
+        results={"auc": 0.9},
+        reference=f"DMS-{object_class}",
+    )
     requested, released = _emergency(world, builder, object_class, version)
     return {
         "emergency_release": requested,
         "post_implementation_review": released.pir,
         "budget": budget,
         "evidence": evidence,
+        "test_evidence": test_evidence,
         "bias_assessment": bias,
         "model_card": card,
         "risk_assessment": assessment,
