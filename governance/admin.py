@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.db import models
 
+from core.admin import ReadOnlyAdmin as CoreReadOnlyAdmin
 from governance.models import (
+    ApprovedStandard,
+    AuditFinding,
     BiasAssessment,
     Concern,
     Control,
     Evidence,
+    ExternalAudit,
+    FollowUp,
     Framework,
     ModelCard,
     Questionnaire,
@@ -13,9 +18,11 @@ from governance.models import (
     Review,
     ReviewPolicy,
     RiskAssessment,
+    SandboxTrial,
     SignOff,
     SignOffFunction,
     SuppliedModel,
+    TechnologyEvaluation,
     TrainingRecord,
     Vendor,
 )
@@ -171,3 +178,48 @@ class VendorAdmin(ServiceAdmin):
 @admin.register(SuppliedModel)
 class SuppliedModelAdmin(ReadOnlyAdmin):
     list_display = ("model", "vendor", "linked_by", "linked_at")
+
+
+# --- Technology evaluations, standards and external audits: shown here, changed through their pages and API.
+
+
+@admin.register(TechnologyEvaluation)
+class TechnologyEvaluationAdmin(CoreReadOnlyAdmin):
+    list_display = ("name", "category", "build_or_buy", "licence_model", "lock_in_risk", "status", "decision", "owner")
+    list_filter = ("status", "decision", "category", "lock_in_risk")
+    list_select_related = ("owner",)
+    search_fields = ("name",)
+
+
+@admin.register(SandboxTrial)
+class SandboxTrialAdmin(CoreReadOnlyAdmin):
+    list_display = ("evaluation", "start", "end", "outcome", "closed_at")
+    list_filter = ("outcome",)
+    list_select_related = ("evaluation",)
+
+
+@admin.register(ApprovedStandard)
+class ApprovedStandardAdmin(CoreReadOnlyAdmin):
+    list_display = ("name", "kind", "status", "approved_by", "approved_at", "review_date")
+    list_filter = ("kind", "status")
+    list_select_related = ("approved_by",)
+
+
+@admin.register(ExternalAudit)
+class ExternalAuditAdmin(CoreReadOnlyAdmin):
+    list_display = ("auditor", "lead_auditor", "start_date", "end_date", "status")
+    list_filter = ("status",)
+
+
+@admin.register(AuditFinding)
+class AuditFindingAdmin(CoreReadOnlyAdmin):
+    list_display = ("reference", "audit", "severity", "owner", "due_date", "risk_accepted_at")
+    list_filter = ("severity",)
+    list_select_related = ("audit", "owner")
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(CoreReadOnlyAdmin):
+    list_display = ("finding", "owner", "due_date", "status", "completed_at")
+    list_filter = ("status",)
+    list_select_related = ("finding", "owner")
