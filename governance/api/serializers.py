@@ -602,6 +602,8 @@ class TechnologyEvaluationSerializer(serializers.ModelSerializer):
     net_annual_benefit = serializers.DecimalField(max_digits=15, decimal_places=2, read_only=True)
     payback_months = serializers.FloatField(read_only=True, allow_null=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False)
+    # Empty until the evaluation is decided.
+    decision = serializers.ChoiceField(choices=EvaluationDecision.choices, read_only=True, allow_blank=True)
     decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None, allow_null=True)
     trial_count = serializers.IntegerField(read_only=True, default=0)
     passed_trial_count = serializers.IntegerField(read_only=True, default=0)
@@ -647,6 +649,8 @@ class EvaluationDecideSerializer(serializers.Serializer):
 class SandboxTrialSerializer(serializers.ModelSerializer):
     """A sandbox trial; `outcome` and `findings` are set by `close`."""
 
+    # Empty while the trial runs.
+    outcome = serializers.ChoiceField(choices=TrialOutcome.choices, read_only=True, allow_blank=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     closed_by = serializers.CharField(source="closed_by.username", read_only=True, default=None, allow_null=True)
 

@@ -617,7 +617,14 @@ class TechnologyEvaluationViewSet(_PermissionBeforeInput, ScopedViewSet):
         evaluation = self.get_object()
         data = s.EvaluationDecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(services.evaluation_decide(actor=request.user, evaluation=evaluation, **data.validated_data))
+        decided = services.evaluation_decide(
+            actor=request.user,
+            evaluation=evaluation,
+            decision=data.validated_data["decision"],
+            rationale=data.validated_data.get("rationale", ""),
+            trial_waiver=data.validated_data.get("trial_waiver", ""),
+        )
+        return self._done(decided)
 
 
 class SandboxTrialViewSet(_PermissionBeforeInput, ScopedCreateReadViewSet):
@@ -646,7 +653,12 @@ class SandboxTrialViewSet(_PermissionBeforeInput, ScopedCreateReadViewSet):
         trial = self.get_object()
         data = s.TrialCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        trial = services.trial_close(actor=request.user, trial=trial, **data.validated_data)
+        trial = services.trial_close(
+            actor=request.user,
+            trial=trial,
+            outcome=data.validated_data["outcome"],
+            findings=data.validated_data.get("findings", ""),
+        )
         return Response(s.SandboxTrialSerializer(self.get_queryset().get(pk=trial.pk)).data)
 
 

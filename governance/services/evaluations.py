@@ -274,9 +274,9 @@ def standard_approve(
     *,
     actor,
     name: str,
-    kind: str,
     description: str,
     review_date,
+    kind: str = StandardKind.STANDARD,
     link: str = "",
     evaluation: TechnologyEvaluation | None = None,
 ) -> ApprovedStandard:
