@@ -199,6 +199,10 @@ def test_evaluation_api_round_trip_and_no_mass_assignment(ds, board, api, make_u
         "/api/v1/sandbox-trials/", {"evaluation": pk, "start": "2026-03-01", "end": "2026-03-20", "goals": "Label 1k."}
     )
     assert trial.status_code == 201, trial.json()
+    unsaid = api(ds).post(f"/api/v1/sandbox-trials/{trial.json()['id']}/close/", {"outcome": "pass"})
+    assert unsaid.status_code == 400 and "findings: say what the trial found" in unsaid.json()["detail"]
+    unsaid = api(board).post(f"/api/v1/technology-evaluations/{pk}/decide/", {"decision": "reject"})
+    assert unsaid.status_code == 400 and "rationale: say why" in unsaid.json()["detail"]
     closed = api(ds).post(f"/api/v1/sandbox-trials/{trial.json()['id']}/close/", {"outcome": "pass", "findings": "ok"})
     assert closed.status_code == 200 and closed.json()["outcome"] == "pass"
     decided = api(board).post(f"/api/v1/technology-evaluations/{pk}/decide/", {"decision": "adopt", "rationale": "ok"})
