@@ -23,6 +23,8 @@ def navigation(request) -> dict:
         ("Compliance", reverse("governance:compliance")),
         ("Concerns", reverse("governance:concern_list")),
         ("Vendors", reverse("governance:vendor_list")),
+        ("Technology", reverse("governance:evaluation_list")),
+        ("Audits", reverse("governance:external_audit_list")),
         ("Benefits", reverse("portfolio:benefits")),
     ]
     if user.has_perm("audit.view_auditevent"):

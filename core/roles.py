@@ -67,6 +67,7 @@ ROLES: tuple[Role, ...] = (
             "lifecycle.change_dataset",
             "governance.add_riskassessment",
             "governance.add_evidence",
+            "governance.manage_evaluation",
             "monitoring.add_alertrule",
             "monitoring.change_alert",
             "monitoring.add_retrainingrequest",
@@ -89,6 +90,10 @@ ROLES: tuple[Role, ...] = (
             "governance.review_evidence",
             "governance.triage_concern",
             "governance.manage_vendor",
+            # The review board is also the architecture board: it decides evaluations and approves standards.
+            "governance.manage_evaluation",
+            "governance.decide_evaluation",
+            "governance.approve_standard",
             "dashboards.view_review_board",
         ),
     ),
@@ -146,6 +151,7 @@ ROLES: tuple[Role, ...] = (
             "governance.add_trainingrecord",
             "governance.import_framework",
             "governance.manage_vendor",
+            "governance.manage_evaluation",
             "monitoring.add_alertrule",
             "monitoring.change_alertrule",
             "monitoring.change_alert",
@@ -182,8 +188,8 @@ ROLES: tuple[Role, ...] = (
             (
                 f"governance.sign_{code}",
                 "lifecycle.approve_modelversion",
-                # Compliance signers also accept or reject the evidence of controls.
-                *(("governance.review_evidence",) if code == "compliance" else ()),
+                # Compliance signers also accept or reject the evidence of controls and run external audits.
+                *(("governance.review_evidence", "governance.manage_externalaudit") if code == "compliance" else ()),
             ),
         )
         for code in SIGN_OFF_FUNCTION_CODES

@@ -3,11 +3,15 @@ from django.db import models
 
 from core.admin import ReadOnlyAdmin as ScopedReadOnlyAdmin
 from governance.models import (
+    ApprovedStandard,
+    AuditFinding,
     BiasAssessment,
     Concern,
     Control,
     EmergencyRelease,
     Evidence,
+    ExternalAudit,
+    FollowUp,
     Framework,
     ModelCard,
     PostImplementationReview,
@@ -16,9 +20,11 @@ from governance.models import (
     Review,
     ReviewPolicy,
     RiskAssessment,
+    SandboxTrial,
     SignOff,
     SignOffFunction,
     SuppliedModel,
+    TechnologyEvaluation,
     TestEvidence,
     TrainingRecord,
     Vendor,
@@ -213,3 +219,48 @@ class PostImplementationReviewAdmin(ScopedReadOnlyAdmin):
     list_display = ("pk", "release", "status", "due_on", "outcome", "completed_by", "escalated_at")
     list_filter = ("status", "outcome")
     list_select_related = ("release__version__model", "completed_by")
+
+
+# --- Technology evaluations, standards and external audits: shown here, changed through their pages and API.
+
+
+@admin.register(TechnologyEvaluation)
+class TechnologyEvaluationAdmin(ScopedReadOnlyAdmin):
+    list_display = ("name", "category", "build_or_buy", "licence_model", "lock_in_risk", "status", "decision", "owner")
+    list_filter = ("status", "decision", "category", "lock_in_risk")
+    list_select_related = ("owner",)
+    search_fields = ("name",)
+
+
+@admin.register(SandboxTrial)
+class SandboxTrialAdmin(ScopedReadOnlyAdmin):
+    list_display = ("evaluation", "start", "end", "outcome", "closed_at")
+    list_filter = ("outcome",)
+    list_select_related = ("evaluation",)
+
+
+@admin.register(ApprovedStandard)
+class ApprovedStandardAdmin(ScopedReadOnlyAdmin):
+    list_display = ("name", "kind", "status", "approved_by", "approved_at", "review_date")
+    list_filter = ("kind", "status")
+    list_select_related = ("approved_by",)
+
+
+@admin.register(ExternalAudit)
+class ExternalAuditAdmin(ScopedReadOnlyAdmin):
+    list_display = ("auditor", "lead_auditor", "start_date", "end_date", "status")
+    list_filter = ("status",)
+
+
+@admin.register(AuditFinding)
+class AuditFindingAdmin(ScopedReadOnlyAdmin):
+    list_display = ("reference", "audit", "severity", "owner", "due_date", "risk_accepted_at")
+    list_filter = ("severity",)
+    list_select_related = ("audit", "owner")
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ScopedReadOnlyAdmin):
+    list_display = ("finding", "owner", "due_date", "status", "completed_at")
+    list_filter = ("status",)
+    list_select_related = ("finding", "owner")

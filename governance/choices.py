@@ -227,3 +227,98 @@ REQUIREMENT_STATE_COLORS = {
     RequirementState.REJECTED: "red",
     RequirementState.STALE: "amber",
 }
+
+
+# --- Technology evaluations and approved standards ---------------------------------------------------------
+
+
+class TechnologyCategory(models.TextChoices):
+    ML_PLATFORM = "ml_platform", "ML platform"
+    FEATURE_STORE = "feature_store", "Feature store"
+    LLM_API = "llm_api", "LLM / API"
+    MONITORING = "monitoring", "Monitoring"
+    LABELLING = "labelling", "Labelling"
+    OTHER = "other", "Other"
+
+
+class BuildOrBuy(models.TextChoices):
+    BUILD = "build", "Build"
+    BUY = "buy", "Buy"
+
+
+class LicenceModel(models.TextChoices):
+    OPEN_SOURCE = "open_source", "Open source"
+    COMMERCIAL = "commercial", "Commercial"
+
+
+class EvaluationStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    IN_TRIAL = "in_trial", "In trial"
+    DECIDED = "decided", "Decided"
+
+
+EVALUATION_STATUS_COLORS = {
+    EvaluationStatus.PROPOSED: "blue",
+    EvaluationStatus.IN_TRIAL: "amber",
+    EvaluationStatus.DECIDED: "green",
+}
+
+
+class EvaluationDecision(models.TextChoices):
+    ADOPT = "adopt", "Adopt"
+    REJECT = "reject", "Reject"
+    DEFER = "defer", "Defer"
+
+
+class TrialOutcome(models.TextChoices):
+    PASS = "pass", "Pass"
+    FAIL = "fail", "Fail"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
+
+
+class StandardKind(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    REFERENCE_ARCHITECTURE = "reference_architecture", "Reference architecture"
+
+
+class StandardStatus(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    RETIRED = "retired", "Retired"
+
+
+# --- External audits ---------------------------------------------------------------------------------------
+
+
+class ExternalAuditStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    FIELDWORK = "fieldwork", "Fieldwork"
+    REPORTED = "reported", "Reported"
+    CLOSED = "closed", "Closed"
+
+
+# An audit moves forward one step at a time; closing is checked against its findings' follow-ups.
+NEXT_AUDIT_STATUSES = {
+    ExternalAuditStatus.PLANNED: {ExternalAuditStatus.FIELDWORK},
+    ExternalAuditStatus.FIELDWORK: {ExternalAuditStatus.REPORTED},
+    ExternalAuditStatus.REPORTED: {ExternalAuditStatus.CLOSED},
+    ExternalAuditStatus.CLOSED: set(),
+}
+
+AUDIT_STATUS_COLORS = {
+    ExternalAuditStatus.PLANNED: "blue",
+    ExternalAuditStatus.FIELDWORK: "amber",
+    ExternalAuditStatus.REPORTED: "red",
+    ExternalAuditStatus.CLOSED: "green",
+}
+
+
+class AuditSeverity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"

@@ -466,12 +466,143 @@ def seed_emergency_release() -> None:
             continue  # another gate holds this version (a freeze, a signature break): try the next one
 
 
+def seed_evaluations_and_audits() -> None:
+    """Two technology evaluations beside the vendor (a feature store adopted after a passed sandbox trial,
+    which published a reference architecture; an LLM gateway still in trial), and an external audit that has
+    reported three findings with their follow-ups, one of them overdue."""
+    from governance.models import ExternalAudit, Framework, TechnologyEvaluation, Vendor
+    from portfolio.models import UseCase
+
+    if TechnologyEvaluation.objects.exists() or ExternalAudit.objects.exists():
+        return
+    ds, rb, compliance = (User.objects.get(username=name) for name in ("ds", "rb", "rb2"))
+    today = timezone.localdate()
+    feast = services.evaluation_create(
+        actor=ds,
+        name="Feast feature store",
+        category="feature_store",
+        summary="One store for training and online features, so models stop recomputing them in each service.",
+        build_or_buy="buy",
+        licence_model="open_source",
+        one_off_cost=85000,
+        annual_cost=40000,
+        annual_benefit=160000,
+        lock_in_risk="low",
+        lock_in_notes="Apache-licensed; offline store is Parquet on our object storage, online store is Redis.",
+    )
+    trial = services.trial_start(
+        actor=ds,
+        evaluation=feast,
+        start=today - timedelta(days=75),
+        end=today - timedelta(days=30),
+        goals="Serve the fraud and churn models' features online under 20 ms p99; backfill two years offline.",
+    )
+    services.trial_close(
+        actor=ds,
+        trial=trial,
+        outcome="pass",
+        findings="p99 online read 9 ms at 3x peak load; backfill took 4 hours; point-in-time joins matched.",
+    )
+    services.evaluation_decide(
+        actor=rb,
+        evaluation=feast,
+        decision="adopt",
+        rationale="Met every trial goal; pays back in under a year; open formats keep the exit cheap.",
+    )
+    services.standard_approve(
+        actor=rb,
+        name="Feature serving reference architecture",
+        kind="reference_architecture",
+        description="Online models read features from the Feast online store; training sets come from its offline "
+        "store with point-in-time joins. No service computes features on its own.",
+        link="https://wiki.lodestar.example/architecture/feature-serving",
+        review_date=today + timedelta(days=365),
+        evaluation=feast,
+    )
+    gateway = services.evaluation_create(
+        actor=ds,
+        name="Hosted LLM gateway",
+        category="llm_api",
+        vendor=Vendor.objects.order_by("pk").first(),
+        summary="A managed gateway in front of hosted language models: routing, caching, redaction, cost caps.",
+        build_or_buy="buy",
+        licence_model="commercial",
+        one_off_cost=20000,
+        annual_cost=120000,
+        annual_benefit=150000,
+        lock_in_risk="high",
+        lock_in_notes="Prompts and routing rules live in the vendor's format; no export of cached completions.",
+    )
+    services.trial_start(
+        actor=ds,
+        evaluation=gateway,
+        start=today - timedelta(days=10),
+        end=today + timedelta(days=20),
+        goals="Redact customer identifiers before any call leaves; keep cost per 1k calls under EUR 2.",
+    )
+    audit_ = services.external_audit_create(
+        actor=compliance,
+        auditor="Meridian Assurance LLP",
+        lead_auditor="Hana Ito",
+        scope="Model risk management and EU AI Act readiness of the credit and fraud models: inventory, "
+        "validation, human oversight, logging.",
+        start_date=today - timedelta(days=70),
+        end_date=today - timedelta(days=40),
+        frameworks=list(Framework.objects.filter(code="eu-ai-act")),
+        use_cases=list(UseCase.objects.filter(confidential=False, status="live").order_by("number")[:2]),
+    )
+    services.external_audit_transition(actor=compliance, external_audit=audit_, to="fieldwork")
+    services.external_audit_update(
+        actor=compliance, external_audit=audit_, report_link="https://dms.lodestar.example/audits/meridian-report.pdf"
+    )
+    services.external_audit_transition(actor=compliance, external_audit=audit_, to="reported")
+    findings = [
+        services.audit_finding_add(
+            actor=compliance,
+            external_audit=audit_,
+            reference=reference,
+            severity=severity,
+            description=description,
+            owner=owner,
+            due_date=today + timedelta(days=days),
+        )
+        for reference, severity, description, owner, days in (
+            ("MA-01", "high", "Two production models have no documented challenger or benchmark.", ds, 30),
+            ("MA-02", "medium", "Human override rates are not reviewed for the fraud model.", rb, 45),
+            ("MA-03", "low", "Model cards do not state the date of the training data extract.", ds, 60),
+        )
+    ]
+    done = services.follow_up_add(
+        actor=compliance,
+        finding=findings[2],
+        description="Add the extract date to every model card template.",
+        owner=ds,
+        due_date=today - timedelta(days=5),
+    )
+    services.follow_up_complete(actor=ds, follow_up=done, note="Template updated; all live cards filled in.")
+    services.follow_up_add(
+        actor=compliance,
+        finding=findings[0],
+        description="Benchmark each production model against a simple challenger and file the results.",
+        owner=ds,
+        due_date=today - timedelta(days=3),  # overdue: the audit stays open until it is done
+    )
+    services.follow_up_add(
+        actor=compliance,
+        finding=findings[1],
+        description="Monthly report of analyst overrides to the model owner and the risk function.",
+        owner=rb,
+        due_date=today + timedelta(days=25),
+    )
+
+
 __all__ = [
     "predictions_csv",
     "provide_test_evidence",
     "seed",
     "seed_compliance",
     "seed_emergency_release",
+    "seed_evaluations_and_audits",
     "seed_open_reviews",
     "seed_vendors_and_concerns",
     "sign_review",

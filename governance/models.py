@@ -9,6 +9,8 @@ from core.models import RestrictedManager, TimeStampedModel
 from core.permissions import RestrictedQuerySet
 from governance.choices import (
     AssessmentStatus,
+    AuditSeverity,
+    BuildOrBuy,
     ConcernKind,
     ConcernSeverity,
     ConcernStatus,
@@ -17,18 +19,27 @@ from governance.choices import (
     DueDiligence,
     EmergencyStatus,
     EUCategory,
+    EvaluationDecision,
+    EvaluationStatus,
     EvidenceKind,
     EvidenceStatus,
     ExplainabilityMethod,
+    ExternalAuditStatus,
     FindingStatus,
+    FollowUpStatus,
+    LicenceModel,
     LockInRisk,
     PirOutcome,
     PirStatus,
     ReviewStatus,
     Severity,
+    StandardKind,
+    StandardStatus,
+    TechnologyCategory,
     TestEvidenceKind,
     TestEvidenceStatus,
     Tier,
+    TrialOutcome,
     ValidationMethod,
 )
 
@@ -888,3 +899,275 @@ class PostImplementationReview(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Post-implementation review #{self.pk} of {self.release.version}"
+
+
+# --- Technology evaluations, sandbox trials and the approved standards that follow ------------------------
+
+
+class TechnologyEvaluation(TimeStampedModel):
+    """A tool or platform under evaluation: build or buy, open source or commercial, its costs against the
+    benefit expected, how locked in it would leave us, and the decision taken with its rationale."""
+
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=TechnologyCategory.choices, default=TechnologyCategory.OTHER)
+    vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations")
+    summary = models.TextField(blank=True, help_text="What is evaluated and the need it answers.")
+    build_or_buy = models.CharField("build or buy", max_length=5, choices=BuildOrBuy.choices, default=BuildOrBuy.BUY)
+    licence_model = models.CharField(max_length=12, choices=LicenceModel.choices, default=LicenceModel.COMMERCIAL)
+    one_off_cost = models.DecimalField("one-off cost", max_digits=14, decimal_places=2, default=0)
+    annual_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    annual_benefit = models.DecimalField("expected annual benefit", max_digits=14, decimal_places=2, default=0)
+    lock_in_risk = models.CharField(max_length=10, choices=LockInRisk.choices, default=LockInRisk.MEDIUM)
+    lock_in_notes = models.TextField(blank=True, help_text="Proprietary formats, APIs, contract terms, exit cost.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=EvaluationStatus.choices, default=EvaluationStatus.PROPOSED)
+    decision = models.CharField(max_length=6, choices=EvaluationDecision.choices, blank=True)
+    rationale = models.TextField(blank=True)
+    trial_waiver = models.TextField(
+        blank=True, help_text="Why the technology was adopted without a passed sandbox trial."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        default_permissions = ("view",)
+        permissions = [
+            ("manage_evaluation", "Can record technology evaluations and their sandbox trials"),
+            ("decide_evaluation", "Can decide to adopt, reject or defer an evaluated technology"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(one_off_cost__gte=0) & Q(annual_cost__gte=0) & Q(annual_benefit__gte=0),
+                name="%(app_label)s_%(class)s_amounts_not_negative",
+                violation_error_message="Costs and benefit are amounts of zero or more.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="decided") & ~Q(decision="") & ~Q(rationale=""))
+                | (~Q(status="decided") & Q(decision="")),
+                name="%(app_label)s_%(class)s_decided_with_rationale",
+                violation_error_message="A decided evaluation has a decision and its rationale.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def status_color(self) -> str:
+        from governance.choices import EVALUATION_STATUS_COLORS
+
+        return EVALUATION_STATUS_COLORS.get(self.status, "grey")
+
+    @property
+    def net_annual_benefit(self):
+        """Expected benefit less the running cost, per year."""
+        return self.annual_benefit - self.annual_cost
+
+    @property
+    def payback_months(self):
+        """Months of net benefit that repay the one-off cost; None when the net benefit never does."""
+        net = self.net_annual_benefit
+        if net <= 0:
+            return None
+        if not self.one_off_cost:
+            return 0
+        return round(float(self.one_off_cost) / (float(net) / 12), 1)
+
+
+class SandboxTrial(models.Model):
+    """A time-boxed trial of an evaluated technology in a sandbox, with its goals; closed with an outcome and
+    what was found."""
+
+    evaluation = models.ForeignKey(TechnologyEvaluation, on_delete=models.PROTECT, related_name="trials")
+    start = models.DateField()
+    end = models.DateField()
+    goals = models.TextField()
+    outcome = models.CharField(max_length=12, choices=TrialOutcome.choices, blank=True)
+    findings = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-start", "-pk"]
+        default_permissions = ("view",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message="A trial ends after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | ~Q(findings=""),
+                name="%(app_label)s_%(class)s_closed_with_findings",
+                violation_error_message="A closed trial records its findings.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Trial of {self.evaluation} from {self.start:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome
+
+
+class ApprovedStandard(TimeStampedModel):
+    """A standard or reference architecture approved for use, often the outcome of an adopted evaluation;
+    reviewed by its review date, retired when it no longer holds."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=24, choices=StandardKind.choices, default=StandardKind.STANDARD)
+    description = models.TextField()
+    link = models.URLField(max_length=500, blank=True)
+    evaluation = models.ForeignKey(
+        TechnologyEvaluation, null=True, blank=True, on_delete=models.PROTECT, related_name="standards"
+    )
+    status = models.CharField(max_length=10, choices=StandardStatus.choices, default=StandardStatus.APPROVED)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField()
+    review_date = models.DateField()
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retirement_reason = models.TextField(blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["name"]
+        default_permissions = ("view",)
+        permissions = [("approve_standard", "Can approve or retire standards and reference architectures")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- External audits ---------------------------------------------------------------------------------------
+
+
+class ExternalAudit(TimeStampedModel):
+    """An audit by an outside firm: who audits, what it covers (frameworks, use cases), when, where it stands
+    and where its report is."""
+
+    auditor = models.CharField("audit firm", max_length=200)
+    lead_auditor = models.CharField(max_length=200)
+    scope = models.TextField()
+    frameworks = models.ManyToManyField(Framework, blank=True, related_name="external_audits")
+    use_cases = models.ManyToManyField("portfolio.UseCase", blank=True, related_name="external_audits")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(max_length=10, choices=ExternalAuditStatus.choices, default=ExternalAuditStatus.PLANNED)
+    report_link = models.URLField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        default_permissions = ("view",)
+        permissions = [("manage_externalaudit", "Can record external audits, their findings and follow-ups")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message="An audit ends on or after its start date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.auditor} audit of {self.start_date:%Y-%m-%d}"
+
+    @property
+    def status_color(self) -> str:
+        from governance.choices import AUDIT_STATUS_COLORS
+
+        return AUDIT_STATUS_COLORS.get(self.status, "grey")
+
+
+class AuditFinding(models.Model):
+    """A finding of an external audit, with its severity, owner and due date; it is settled by its follow-ups
+    or accepted as a risk, with the reason."""
+
+    audit = models.ForeignKey(ExternalAudit, on_delete=models.PROTECT, related_name="findings")
+    reference = models.CharField(max_length=40)
+    severity = models.CharField(max_length=10, choices=AuditSeverity.choices)
+    description = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField()
+    risk_accepted_reason = models.TextField(blank=True)
+    risk_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    risk_accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["audit", "reference"]
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "reference"], name="%(app_label)s_%(class)s_unique_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_severity_display()})"
+
+    @property
+    def risk_accepted(self) -> bool:
+        return bool(self.risk_accepted_reason)
+
+
+class FollowUp(models.Model):
+    """An action on an audit finding: what will be done, by whom, by when; done with a completion note."""
+
+    finding = models.ForeignKey(AuditFinding, on_delete=models.PROTECT, related_name="follow_ups")
+    description = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField()
+    status = models.CharField(max_length=4, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    completion_note = models.TextField(blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = "follow-up"
+        default_permissions = ("view",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(completion_note=""),
+                name="%(app_label)s_%(class)s_done_with_note",
+                violation_error_message="A follow-up is done with a note of what was done.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up #{self.pk} on {self.finding.reference}"
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == FollowUpStatus.OPEN and self.due_date < timezone.localdate()

@@ -566,3 +566,123 @@ def test_evidence_list(*, user):
 
 
 test_evidence_list.__test__ = False
+
+
+# --- Technology evaluations and approved standards ---------------------------------------------------------
+
+
+def evaluation_list(*, user):
+    """Technology evaluations with their vendor, owner and trial counts (run, passed, running), in one query."""
+    from django.db.models import Count, Q
+
+    from governance.models import TechnologyEvaluation
+
+    return (
+        TechnologyEvaluation.objects.restrict(user, "view")
+        .select_related("vendor", "owner", "decided_by")
+        .annotate(
+            trial_count=Count("trials"),
+            passed_trial_count=Count("trials", filter=Q(trials__outcome="pass")),
+            running_trial_count=Count("trials", filter=Q(trials__outcome="")),
+        )
+        .order_by("name", "pk")  # an aggregate query drops Meta.ordering
+    )
+
+
+def evaluation_get(*, user, pk: int):
+    """One evaluation with its trials and the standards it published, or DoesNotExist."""
+    from django.db.models import Prefetch
+
+    from governance.models import ApprovedStandard, SandboxTrial
+
+    return (
+        evaluation_list(user=user)
+        .prefetch_related(
+            Prefetch("trials", queryset=SandboxTrial.objects.select_related("created_by", "closed_by")),
+            Prefetch("standards", queryset=ApprovedStandard.objects.select_related("approved_by")),
+        )
+        .get(pk=pk)
+    )
+
+
+def trial_list(*, user):
+    """Sandbox trials with their evaluation, newest first."""
+    from governance.models import SandboxTrial
+
+    return SandboxTrial.objects.restrict(user, "view").select_related("evaluation", "created_by", "closed_by")
+
+
+def standard_list(*, user):
+    """Approved standards and reference architectures, with the evaluation they came from."""
+    from governance.models import ApprovedStandard
+
+    return ApprovedStandard.objects.restrict(user, "view").select_related("evaluation", "approved_by", "retired_by")
+
+
+# --- External audits ---------------------------------------------------------------------------------------
+
+
+def external_audit_list(*, user):
+    """External audits with their frameworks, the use cases in scope that the user may see, and counts of
+    findings and open follow-ups, in three queries whatever the number of audits."""
+    from django.db.models import Count, Prefetch, Q
+
+    from governance.models import ExternalAudit
+    from portfolio.models import UseCase
+
+    return (
+        ExternalAudit.objects.restrict(user, "view")
+        .select_related("created_by", "closed_by")
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            open_follow_up_count=Count(
+                "findings__follow_ups", filter=Q(findings__follow_ups__status="open"), distinct=True
+            ),
+        )
+        .order_by("-start_date", "-pk")  # an aggregate query drops Meta.ordering
+        .prefetch_related(
+            "frameworks",
+            Prefetch(
+                "use_cases",
+                queryset=UseCase.objects.restrict(user, "view").select_related("business_unit"),
+                to_attr="visible_use_cases",
+            ),
+        )
+    )
+
+
+def external_audit_get(*, user, pk: int):
+    """One audit with its findings and each finding's follow-ups, or DoesNotExist."""
+    from django.db.models import Prefetch
+
+    from governance.models import AuditFinding, FollowUp
+
+    findings = AuditFinding.objects.select_related("owner", "risk_accepted_by").prefetch_related(
+        Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner", "completed_by"))
+    )
+    return external_audit_list(user=user).prefetch_related(Prefetch("findings", queryset=findings)).get(pk=pk)
+
+
+def audit_finding_list(*, user):
+    from governance.models import AuditFinding
+
+    return AuditFinding.objects.restrict(user, "view").select_related("audit", "owner", "risk_accepted_by")
+
+
+def follow_up_list(*, user):
+    from governance.models import FollowUp
+
+    return FollowUp.objects.restrict(user, "view").select_related("finding__audit", "owner", "completed_by")
+
+
+def follow_ups_overdue(*, user, today=None):
+    """Open follow-ups past their due date on audits that are not closed, the most overdue first."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return (
+        follow_up_list(user=user)
+        .filter(status="open", due_date__lt=today)
+        .exclude(finding__audit__status="closed")
+        .order_by("due_date", "pk")
+    )

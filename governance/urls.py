@@ -37,4 +37,10 @@ urlpatterns = [
     path("post-implementation-reviews/<int:pk>/", views.PirDetailView.as_view(), name="pir_detail"),
     path("vendors/", views.VendorListView.as_view(), name="vendor_list"),
     path("vendors/<int:pk>/", views.VendorDetailView.as_view(), name="vendor_detail"),
+    path("evaluations/", views.EvaluationListView.as_view(), name="evaluation_list"),
+    path("evaluations/<int:pk>/", views.EvaluationDetailView.as_view(), name="evaluation_detail"),
+    path("standards/", views.StandardListView.as_view(), name="standard_list"),
+    path("standards/<int:pk>/", views.StandardDetailView.as_view(), name="standard_detail"),
+    path("audits/", views.ExternalAuditListView.as_view(), name="external_audit_list"),
+    path("audits/<int:pk>/", views.ExternalAuditDetailView.as_view(), name="external_audit_detail"),
 ]

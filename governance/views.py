@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -11,18 +11,42 @@ from django.views.generic import ListView, TemplateView
 from core.exceptions import ApplicationError
 from core.permissions import can
 from governance import cards, charts, evidence_pack, fairness, required_evidence, selectors, services
-from governance.choices import ConcernSeverity, ConcernStatus, Decision, DueDiligence, ReviewStatus
+from governance.choices import (
+    ConcernSeverity,
+    ConcernStatus,
+    Decision,
+    DueDiligence,
+    EvaluationDecision,
+    EvaluationStatus,
+    ExternalAuditStatus,
+    ReviewStatus,
+    StandardStatus,
+    TechnologyCategory,
+)
 from governance.forms import (
+    AcceptRiskForm,
+    AuditFindingForm,
+    AuditTransitionForm,
     BiasUploadForm,
     ConcernCloseForm,
     ConcernForm,
     ConcernTriageForm,
+    DecideForm,
     EmergencyDecisionForm,
     EmergencyRequestForm,
+    EvaluationForm,
+    ExternalAuditForm,
     FindingForm,
+    FollowUpCompleteForm,
+    FollowUpForm,
     ModelCardForm,
     PirCompleteForm,
+    ReasonForm,
     SignOffForm,
+    StandardEditForm,
+    StandardForm,
+    TrialCloseForm,
+    TrialForm,
     answers_from,
     questionnaire_form,
 )
@@ -946,3 +970,420 @@ class TestEvidenceReviewView(LoginRequiredMixin, View):
         ):
             messages.success(request, f"{evidence.get_kind_display()} {form.cleaned_data['decision']}ed.")
         return redirect("governance:test_evidence", pk=evidence.version_id)
+
+
+# --- Technology evaluations and approved standards ---------------------------------------------------------
+
+
+def _post_step(request, form, call, success: str) -> bool:
+    """Validate a step's form and run its service; errors become messages. True when it succeeded."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return False
+    if _flash(request, lambda: call(form.cleaned_data)):
+        messages.success(request, success)
+        return True
+    return False
+
+
+def _people():
+    from django.contrib.auth.models import User
+
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+class EvaluationListView(LoginRequiredMixin, ListView):
+    """Tools and platforms evaluated: build or buy, licence, cost against benefit, lock-in, trials and the
+    decision; evaluators propose new ones here."""
+
+    template_name = "governance/evaluation_list.html"
+    context_object_name = "evaluations"
+    paginate_by = 50
+
+    def _filters(self) -> dict:
+        status, category = self.request.GET.get("status", ""), self.request.GET.get("category", "")
+        return {
+            "status": status if status in EvaluationStatus.values else "",
+            "category": category if category in TechnologyCategory.values else "",
+        }
+
+    def get_queryset(self):
+        rows = selectors.evaluation_list(user=self.request.user)
+        return rows.filter(**{k: v for k, v in self._filters().items() if v})
+
+    def _form(self, data=None):
+        form = EvaluationForm(data)
+        form.fields["vendor"].queryset = selectors.vendor_list(user=self.request.user)
+        return form
+
+    def get_context_data(self, **kwargs):
+        from urllib.parse import urlencode
+
+        from governance.services.evaluations import MANAGE_PERM
+
+        filters = self._filters()
+        kwargs.setdefault("form", self._form())
+        return super().get_context_data(
+            **filters,
+            statuses=EvaluationStatus.choices,
+            categories=TechnologyCategory.choices,
+            query=urlencode({k: v for k, v in filters.items() if v}),
+            may_manage=self.request.user.has_perm(MANAGE_PERM),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = self._form(request.POST)
+        created = []
+        if _post_step(
+            request,
+            form,
+            lambda data: created.append(services.evaluation_create(actor=request.user, **data)),
+            "Evaluation recorded.",
+        ):
+            return redirect("governance:evaluation_detail", pk=created[0].pk)
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class EvaluationDetailView(LoginRequiredMixin, TemplateView):
+    """One evaluation: its economics and lock-in, its sandbox trials, the decision and the standards it
+    published; evaluators run trials, the review board decides and publishes."""
+
+    template_name = "governance/evaluation_detail.html"
+
+    def _evaluation(self):
+        from governance.models import TechnologyEvaluation
+
+        try:
+            return selectors.evaluation_get(user=self.request.user, pk=self.kwargs["pk"])
+        except TechnologyEvaluation.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def _edit_form(self, evaluation, data=None):
+        form = EvaluationForm(data, instance=evaluation if data is None else None)
+        form.fields["vendor"].queryset = selectors.vendor_list(user=self.request.user)
+        return form
+
+    def get_context_data(self, **kwargs):
+        from governance.services.evaluations import APPROVE_STANDARD_PERM, DECIDE_PERM, MANAGE_PERM
+
+        evaluation = self._evaluation()
+        user, undecided = self.request.user, evaluation.status != EvaluationStatus.DECIDED
+        trials = list(evaluation.trials.all())
+        return super().get_context_data(
+            evaluation=evaluation,
+            trials=trials,
+            running=next((t for t in trials if t.is_open), None),
+            standards=list(evaluation.standards.all()),
+            may_manage=undecided and user.has_perm(MANAGE_PERM),
+            may_decide=undecided and user.has_perm(DECIDE_PERM),
+            may_publish=evaluation.decision == EvaluationDecision.ADOPT and user.has_perm(APPROVE_STANDARD_PERM),
+            edit_form=self._edit_form(evaluation),
+            trial_form=TrialForm(),
+            close_form=TrialCloseForm(),
+            decide_form=DecideForm(),
+            standard_form=StandardForm(
+                initial={"name": evaluation.name, "kind": "reference_architecture", "description": evaluation.summary}
+            ),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        evaluation, user = self._evaluation(), request.user
+        step = request.POST.get("step")
+        if step == "edit":
+            _post_step(
+                request,
+                self._edit_form(evaluation, request.POST),
+                lambda d: services.evaluation_update(actor=user, evaluation=evaluation, **d),
+                "Evaluation updated.",
+            )
+        elif step == "trial":
+            _post_step(
+                request,
+                TrialForm(request.POST),
+                lambda d: services.trial_start(actor=user, evaluation=evaluation, **d),
+                "Sandbox trial started.",
+            )
+        elif step == "close_trial":
+            running = next((t for t in evaluation.trials.all() if t.is_open), None)
+            if running is None:
+                messages.error(request, "No trial of this evaluation is running.")
+            else:
+                _post_step(
+                    request,
+                    TrialCloseForm(request.POST),
+                    lambda d: services.trial_close(actor=user, trial=running, **d),
+                    "Trial closed.",
+                )
+        elif step == "decide":
+            _post_step(
+                request,
+                DecideForm(request.POST),
+                lambda d: services.evaluation_decide(actor=user, evaluation=evaluation, **d),
+                "Decision recorded.",
+            )
+        elif step == "publish":
+            published = []
+            if _post_step(
+                request,
+                StandardForm(request.POST),
+                lambda d: published.append(services.standard_approve(actor=user, evaluation=evaluation, **d)),
+                "Approved standard published.",
+            ):
+                return redirect("governance:standard_detail", pk=published[0].pk)
+        else:
+            messages.error(request, "step: choose edit, trial, close_trial, decide or publish.")
+        return redirect("governance:evaluation_detail", pk=evaluation.pk)
+
+
+class StandardListView(LoginRequiredMixin, ListView):
+    """Approved standards and reference architectures, with their next review; the review board approves
+    new ones here."""
+
+    template_name = "governance/standard_list.html"
+    context_object_name = "standards"
+    paginate_by = 50
+
+    def _status(self) -> str:
+        status = self.request.GET.get("status", StandardStatus.APPROVED)
+        return status if status in StandardStatus.values or status == "all" else StandardStatus.APPROVED
+
+    def get_queryset(self):
+        rows = selectors.standard_list(user=self.request.user)
+        return rows if self._status() == "all" else rows.filter(status=self._status())
+
+    def get_context_data(self, **kwargs):
+        from governance.services.evaluations import APPROVE_STANDARD_PERM
+
+        kwargs.setdefault("form", StandardForm())
+        return super().get_context_data(
+            status=self._status(),
+            statuses=StandardStatus.choices,
+            today=timezone.localdate(),
+            may_approve=self.request.user.has_perm(APPROVE_STANDARD_PERM),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = StandardForm(request.POST)
+        created = []
+        if _post_step(
+            request,
+            form,
+            lambda d: created.append(services.standard_approve(actor=request.user, **d)),
+            "Standard approved.",
+        ):
+            return redirect("governance:standard_detail", pk=created[0].pk)
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class StandardDetailView(LoginRequiredMixin, TemplateView):
+    """One standard or reference architecture; the review board revises or retires it here."""
+
+    template_name = "governance/standard_detail.html"
+
+    def _standard(self):
+        return get_object_or_404(selectors.standard_list(user=self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        from governance.services.evaluations import APPROVE_STANDARD_PERM
+
+        standard = self._standard()
+        return super().get_context_data(
+            standard=standard,
+            may_approve=standard.status == StandardStatus.APPROVED
+            and self.request.user.has_perm(APPROVE_STANDARD_PERM),
+            edit_form=StandardEditForm(
+                initial={
+                    "description": standard.description,
+                    "link": standard.link,
+                    "review_date": standard.review_date,
+                }
+            ),
+            retire_form=ReasonForm(),
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        standard, user = self._standard(), request.user
+        step = request.POST.get("step")
+        if step == "edit":
+            _post_step(
+                request,
+                StandardEditForm(request.POST),
+                lambda d: services.standard_update(actor=user, standard=standard, **d),
+                "Standard revised.",
+            )
+        elif step == "retire":
+            _post_step(
+                request,
+                ReasonForm(request.POST),
+                lambda d: services.standard_retire(actor=user, standard=standard, reason=d["reason"]),
+                "Standard retired.",
+            )
+        else:
+            messages.error(request, "step: choose edit or retire.")
+        return redirect("governance:standard_detail", pk=standard.pk)
+
+
+# --- External audits ---------------------------------------------------------------------------------------
+
+
+def _audit_form(user, data=None, initial=None):
+    return ExternalAuditForm(
+        data,
+        initial=initial,
+        frameworks=Framework.objects.order_by("name"),
+        use_cases=UseCase.objects.restrict(user, "view").order_by("number"),
+    )
+
+
+class ExternalAuditListView(LoginRequiredMixin, ListView):
+    """External audits (auditor, scope, dates, status, findings) and every overdue follow-up; compliance
+    plans new audits here."""
+
+    template_name = "governance/external_audit_list.html"
+    context_object_name = "audits"
+    paginate_by = 50
+
+    def _status(self) -> str:
+        status = self.request.GET.get("status", "")
+        return status if status in ExternalAuditStatus.values else ""
+
+    def get_queryset(self):
+        rows = selectors.external_audit_list(user=self.request.user)
+        return rows.filter(status=self._status()) if self._status() else rows
+
+    def get_context_data(self, **kwargs):
+        from governance.services.audits import MANAGE_PERM
+
+        user = self.request.user
+        kwargs.setdefault("form", _audit_form(user))
+        return super().get_context_data(
+            status=self._status(),
+            statuses=ExternalAuditStatus.choices,
+            overdue=list(selectors.follow_ups_overdue(user=user)[:50]),
+            today=timezone.localdate(),
+            may_manage=user.has_perm(MANAGE_PERM),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = _audit_form(request.user, request.POST)
+        created = []
+        if _post_step(
+            request,
+            form,
+            lambda d: created.append(services.external_audit_create(actor=request.user, **d)),
+            "External audit planned.",
+        ):
+            return redirect("governance:external_audit_detail", pk=created[0].pk)
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ExternalAuditDetailView(LoginRequiredMixin, TemplateView):
+    """One external audit: its scope, findings with their follow-ups (overdue ones marked) and what still
+    blocks closing; compliance records findings, follow-ups and moves the audit on; owners mark their
+    follow-ups done."""
+
+    template_name = "governance/external_audit_detail.html"
+
+    def _audit(self):
+        from governance.models import ExternalAudit
+
+        try:
+            return selectors.external_audit_get(user=self.request.user, pk=self.kwargs["pk"])
+        except ExternalAudit.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get_context_data(self, **kwargs):
+        from governance.choices import NEXT_AUDIT_STATUSES
+        from governance.services.audits import AUDIT_FIELDS, MANAGE_PERM, unsettled_findings
+
+        external_audit, user = self._audit(), self.request.user
+        is_open = external_audit.status != ExternalAuditStatus.CLOSED
+        may_manage = is_open and user.has_perm(MANAGE_PERM)
+        findings = list(external_audit.findings.all())
+        next_statuses = [
+            (s.value, s.label) for s in ExternalAuditStatus if s in NEXT_AUDIT_STATUSES[external_audit.status]
+        ]
+        transition_form = AuditTransitionForm()
+        transition_form.fields["to"].choices = next_statuses
+        return super().get_context_data(
+            audit=external_audit,
+            findings=findings,
+            blocking=unsettled_findings(external_audit) if is_open and findings else [],
+            may_manage=may_manage,
+            is_open=is_open,
+            edit_form=_audit_form(
+                user,
+                initial={
+                    **{f: getattr(external_audit, f) for f in AUDIT_FIELDS},
+                    "frameworks": list(external_audit.frameworks.all()),
+                    "use_cases": external_audit.visible_use_cases,
+                },
+            ),
+            transition_form=transition_form if next_statuses else None,
+            finding_form=AuditFindingForm(people=_people()),
+            follow_up_form=FollowUpForm(findings=external_audit.findings.all(), people=_people()),
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        from governance.models import AuditFinding, FollowUp
+
+        external_audit, user = self._audit(), request.user
+        findings = AuditFinding.objects.filter(audit=external_audit)
+        step = request.POST.get("step")
+        if step == "edit":
+            _post_step(
+                request,
+                _audit_form(user, request.POST),
+                lambda d: services.external_audit_update(actor=user, external_audit=external_audit, **d),
+                "Audit updated.",
+            )
+        elif step == "transition":
+            form = AuditTransitionForm(request.POST)
+            _post_step(
+                request,
+                form,
+                lambda d: services.external_audit_transition(actor=user, external_audit=external_audit, **d),
+                "Audit moved on.",
+            )
+        elif step == "finding":
+            _post_step(
+                request,
+                AuditFindingForm(request.POST, people=_people()),
+                lambda d: services.audit_finding_add(actor=user, external_audit=external_audit, **d),
+                "Finding recorded; its owner is told.",
+            )
+        elif step == "follow_up":
+            _post_step(
+                request,
+                FollowUpForm(request.POST, findings=findings, people=_people()),
+                lambda d: services.follow_up_add(actor=user, **d),
+                "Follow-up planned; its owner is told.",
+            )
+        elif step == "complete":
+            _post_step(
+                request,
+                FollowUpCompleteForm(request.POST, follow_ups=FollowUp.objects.filter(finding__audit=external_audit)),
+                lambda d: services.follow_up_complete(actor=user, follow_up=d["follow_up"], note=d["note"]),
+                "Follow-up done.",
+            )
+        elif step == "accept_risk":
+            _post_step(
+                request,
+                AcceptRiskForm(request.POST, findings=findings),
+                lambda d: services.audit_finding_accept_risk(actor=user, finding=d["finding"], reason=d["reason"]),
+                "Risk accepted.",
+            )
+        else:
+            messages.error(request, "step: choose edit, transition, finding, follow_up, complete or accept_risk.")
+        return redirect("governance:external_audit_detail", pk=external_audit.pk)

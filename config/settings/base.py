@@ -234,6 +234,11 @@ SPECTACULAR_SETTINGS = {
         "SyncRunStatusEnum": "monitoring.choices.SyncStatus",
         "RetrainingTriggerEnum": "monitoring.choices.RetrainingTrigger",
         "RetrainingStatusEnum": "monitoring.choices.RetrainingStatus",
+        "EvaluationStatusEnum": "governance.choices.EvaluationStatus",
+        "EvaluationDecisionEnum": "governance.choices.EvaluationDecision",
+        "StandardStatusEnum": "governance.choices.StandardStatus",
+        "ExternalAuditStatusEnum": "governance.choices.ExternalAuditStatus",
+        "FollowUpStatusEnum": "governance.choices.FollowUpStatus",
     },
 }
 

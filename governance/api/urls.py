@@ -12,6 +12,12 @@ router.register(
     "post-implementation-reviews", views.PostImplementationReviewViewSet, basename="post-implementation-review"
 )
 router.register("vendors", views.VendorViewSet, basename="vendor")
+router.register("technology-evaluations", views.TechnologyEvaluationViewSet, basename="technology-evaluation")
+router.register("sandbox-trials", views.SandboxTrialViewSet, basename="sandbox-trial")
+router.register("approved-standards", views.ApprovedStandardViewSet, basename="approved-standard")
+router.register("external-audits", views.ExternalAuditViewSet, basename="external-audit")
+router.register("audit-findings", views.AuditFindingViewSet, basename="audit-finding")
+router.register("follow-ups", views.FollowUpViewSet, basename="follow-up")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("frameworks", views.FrameworkViewSet, basename="framework")
 router.register("controls", views.ControlViewSet, basename="control")

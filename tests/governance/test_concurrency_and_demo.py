@@ -99,3 +99,17 @@ def test_the_demo_seeds_assessed_use_cases_and_reviews_waiting_on_functions(db):
     open_concerns = Concern.objects.still_open()
     assert open_concerns.count() == 2
     assert open_concerns.filter(anonymous=True).exists() and open_concerns.filter(escalated_at__isnull=False).exists()
+    # Two evaluations: one adopted after a passed trial, with its reference architecture; one in trial. An
+    # external audit has reported three findings; one follow-up is overdue.
+    from django.contrib.auth.models import User
+
+    from governance import selectors
+    from governance.models import ApprovedStandard, ExternalAudit, TechnologyEvaluation
+
+    adopted = TechnologyEvaluation.objects.get(decision="adopt")
+    assert adopted.trials.filter(outcome="pass").exists()
+    assert ApprovedStandard.objects.get(evaluation=adopted).kind == "reference_architecture"
+    assert TechnologyEvaluation.objects.filter(status="in_trial").count() == 1
+    reported = ExternalAudit.objects.get(status="reported")
+    assert reported.findings.count() == 3
+    assert selectors.follow_ups_overdue(user=User.objects.get(username="exec")).count() == 1

@@ -133,6 +133,9 @@ class Write:
     cross_unit: str | None = None
     # Protected fields the request schema lists but the service refuses (400): sent with hostile values too.
     rejected: tuple[str, ...] = ()
+    # Protected fields the operation exists to change (retiring sets `status` to retired): a hostile value
+    # equal to the legitimate result proves nothing, so these are sent but not counted as landed.
+    sets: tuple[str, ...] = ()
     refused: tuple[int, ...] = (403, 404)
     # Naming a record the actor may not see (other unit, confidential) must look like naming none: 404.
     refused_hidden: tuple[int, ...] = (404,)
@@ -249,6 +252,35 @@ API: dict[str, Read | Write] = {
     "bias_assessments_retrieve": R("scoped", "bias_assessment"),
     "findings_list": R("signed_in", lists="finding"),
     # Vendors are enterprise-wide; the models they supply are listed as the caller may see them.
+    "technology_evaluations_list": R("signed_in", lists="evaluation"),
+    "technology_evaluations_retrieve": R("signed_in", "evaluation"),
+    "technology_evaluations_create": W(actor="data_scientist", settable=("owner",)),
+    "technology_evaluations_partial_update": W("evaluation", actor="data_scientist", settable=("owner",)),
+    "technology_evaluations_decide_create": W("evaluation", actor="review_board"),
+    "sandbox_trials_list": R("signed_in", lists="sandbox_trial"),
+    "sandbox_trials_retrieve": R("signed_in", "sandbox_trial"),
+    "sandbox_trials_create": W(actor="data_scientist"),
+    "sandbox_trials_close_create": W("sandbox_trial", actor="data_scientist"),
+    "approved_standards_list": R("signed_in", lists="approved_standard"),
+    "approved_standards_retrieve": R("signed_in", "approved_standard"),
+    "approved_standards_create": W(actor="review_board"),
+    "approved_standards_partial_update": W("approved_standard", actor="review_board"),
+    "approved_standards_retire_create": W("approved_standard", actor="review_board", sets=("status",)),
+    # External audits are run by compliance (the compliance sign-off role, not a matrix principal).
+    "external_audits_list": R("signed_in", lists="external_audit"),
+    "external_audits_retrieve": R("signed_in", "external_audit"),
+    "external_audits_overdue_follow_ups_list": R("signed_in", lists="follow_up"),
+    "external_audits_create": W(actor="compliance"),
+    "external_audits_partial_update": W("external_audit", actor="compliance"),
+    "external_audits_transition_create": W("external_audit", actor="compliance"),
+    "audit_findings_list": R("signed_in", lists="audit_finding"),
+    "audit_findings_retrieve": R("signed_in", "audit_finding"),
+    "audit_findings_create": W(actor="compliance", settable=("owner",)),
+    "audit_findings_accept_risk_create": W("audit_finding", actor="compliance"),
+    "follow_ups_list": R("signed_in", lists="follow_up"),
+    "follow_ups_retrieve": R("signed_in", "follow_up"),
+    "follow_ups_create": W(actor="compliance", settable=("owner",)),
+    "follow_ups_complete_create": W("follow_up", actor="compliance"),
     "vendors_list": R("signed_in", lists="vendor"),
     "vendors_retrieve": R("signed_in", "vendor"),
     "vendors_create": W(actor="review_board"),
@@ -534,6 +566,12 @@ PAGES: dict[str, Read] = {
     "governance:concern_list": R("signed_in"),
     "governance:vendor_list": R("signed_in"),
     "governance:vendor_detail": R("signed_in", "vendor"),
+    "governance:evaluation_list": R("signed_in"),
+    "governance:evaluation_detail": R("signed_in", "evaluation"),
+    "governance:standard_list": R("signed_in"),
+    "governance:standard_detail": R("signed_in", "approved_standard"),
+    "governance:external_audit_list": R("signed_in"),
+    "governance:external_audit_detail": R("signed_in", "external_audit"),
     "governance:concern_detail": R("scoped", "concern"),
     "governance:concern_raise_use_case": R("scoped", "use_case"),
     "governance:concern_raise_model": R("scoped", "model"),

@@ -75,6 +75,7 @@ def build_world(units, make_user) -> World:
     users["validator"] = make_user("validator", "review_board", "sign_off_validation", units=(own,), password=PASSWORD)
     users["exception_authority"] = make_user("exception_authority", "exception_authority", units=(own,))
     users["emergency_approver"] = make_user("emergency_approver", "emergency_approver", units=(own,))
+    users["compliance"] = make_user("compliance", "sign_off_compliance", units=(own,), password=PASSWORD)
     world = World(users=users)
     world.raiser = make_user("raiser", "sign_off_validation", units=(own, other))
     world.add("business_unit", "own", own)
@@ -218,8 +219,65 @@ def build_world(units, make_user) -> World:
     for model in world.objects["model"].values():
         governance.vendor_model_link(actor=admin, vendor=vendor, model=model)
     world.add("vendor", "any", vendor)
+    _evaluations_and_audits(world, make_user, today)
     world.add("audit_event", "any", AuditEvent.objects.order_by("-seq").first())
     return world
+
+
+def _evaluations_and_audits(world, make_user, today) -> None:
+    """A proposed evaluation, another in trial, an approved standard; an audit in fieldwork whose scope names
+    the use cases of every class (each caller sees only those it may), with a finding and an overdue follow-up."""
+    board = make_user("builder_board", "review_board")
+    # Compliance with see-all, so the audit's scope can name every class of use case.
+    auditor = make_user("builder_compliance", "sign_off_compliance", "platform_admin")
+    world.add("evaluation", "any", governance.evaluation_create(actor=board, name=marker("evaluation", "any")))
+    in_trial = governance.evaluation_create(actor=board, name="evaluation in trial")
+    trial = governance.trial_start(
+        actor=board,
+        evaluation=in_trial,
+        start=today,
+        end=today + timedelta(days=30),
+        goals=marker("sandbox_trial", "any"),
+    )
+    world.add("sandbox_trial", "any", trial)
+    standard = governance.standard_approve(
+        actor=board,
+        name=marker("approved_standard", "any"),
+        kind="standard",
+        description="standard",
+        review_date=today + timedelta(days=365),
+    )
+    world.add("approved_standard", "any", standard)
+    external_audit = governance.external_audit_create(
+        actor=auditor,
+        auditor=marker("external_audit", "any"),
+        lead_auditor="lead",
+        scope="scope",
+        start_date=today - timedelta(days=10),
+        end_date=today,
+        report_link="https://reports.example/audit",
+        use_cases=list(world.objects["use_case"].values()),
+    )
+    governance.external_audit_transition(actor=auditor, external_audit=external_audit, to="fieldwork")
+    world.add("external_audit", "any", external_audit)
+    finding = governance.audit_finding_add(
+        actor=auditor,
+        external_audit=external_audit,
+        reference="F-1",
+        severity="high",
+        description=marker("audit_finding", "any"),
+        owner=auditor,
+        due_date=today,
+    )
+    world.add("audit_finding", "any", finding)
+    follow_up = governance.follow_up_add(
+        actor=auditor,
+        finding=finding,
+        description=marker("follow_up", "any"),
+        owner=auditor,
+        due_date=today - timedelta(days=1),
+    )
+    world.add("follow_up", "any", follow_up)
 
 
 def _governed(world, builder, object_class, model, version) -> dict:
