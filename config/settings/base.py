@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "governance.choices.ReviewStatus",
         "TierEnum": "governance.choices.Tier",
         "TestEvidenceKindEnum": "governance.choices.TestEvidenceKind",
+        "PirOutcomeEnum": "governance.choices.PirOutcome",
+        "TrialOutcomeEnum": "governance.choices.TrialOutcome",
         # Compliance and test evidence are accepted or rejected alike: one enum, under its first name.
         "EvidenceReviewDecisionEnum": [("accept", "Accept"), ("reject", "Reject")],
         "AlertRuleActionEnum": "monitoring.choices.RuleAction",
