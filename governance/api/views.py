@@ -583,35 +583,26 @@ class EmergencyReleaseViewSet(ScopedCreateReadViewSet):
             services.emergency_release_approve(actor=request.user, release=self.get_object(), **data.validated_data)
         )
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
-    def refuse(self, request, pk=None):
+    def _with_reason(self, request, service):
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reason = data.validated_data.get("reason", "")
-        return self._done(
-            services.emergency_release_refuse(actor=request.user, release=self.get_object(), reason=reason)
-        )
+        return self._done(service(actor=request.user, release=self.get_object(), reason=reason))
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    def refuse(self, request, pk=None):
+        return self._with_reason(request, services.emergency_release_refuse)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
     def cancel(self, request, pk=None):
-        data = s.ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        reason = data.validated_data.get("reason", "")
-        return self._done(
-            services.emergency_release_cancel(actor=request.user, release=self.get_object(), reason=reason)
-        )
+        return self._with_reason(request, services.emergency_release_cancel)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
     def deploy(self, request, pk=None):
-        data = s.ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        reason = data.validated_data.get("reason", "")
-        return self._done(
-            services.emergency_release_deploy(actor=request.user, release=self.get_object(), reason=reason)
-        )
+        return self._with_reason(request, services.emergency_release_deploy)
 
 
 class PostImplementationReviewViewSet(ReadOnlyScopedViewSet):
