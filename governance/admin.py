@@ -149,6 +149,7 @@ class TestEvidenceAdmin(ReadOnlyAdmin):
     list_display = ("pk", "version", "kind", "method", "status", "submitted_by", "submitted_at", "reviewed_by")
     list_filter = ("kind", "status")
     list_select_related = ("version__model", "submitted_by", "reviewed_by")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")
