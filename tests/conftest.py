@@ -50,3 +50,16 @@ def empty_cache():
 def audit_anchor_dir(settings, tmp_path):
     """Each test keeps its own external checkpoints of the audit chain."""
     settings.AUDIT_ANCHOR_DIR = str(tmp_path / "audit-anchors")
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_type_caches(request):
+    """A transactional test's flush recreates the content types under new ids, while Django and guardian keep
+    them cached per process: a transactional test starts from empty caches so no stale id leaks into it."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker is not None and marker.kwargs.get("transaction")):
+        from django.contrib.contenttypes.models import ContentType
+        from guardian.shortcuts import clear_ct_cache
+
+        ContentType.objects.clear_cache()
+        clear_ct_cache()
