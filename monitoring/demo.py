@@ -8,7 +8,7 @@ warning and good models."""
 
 import math
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -299,7 +299,8 @@ def _feedback_and_outcomes(versions, rng: random.Random) -> None:
     if owner is None:
         return
     for day in range(30, 0, -1):
-        at = now - timedelta(days=day)
+        # One UTC day each (09:00 + an hour of outcomes), whatever the time the demo is seeded at.
+        at = datetime.combine((now - timedelta(days=day)).astimezone(UTC).date(), time(9), tzinfo=UTC)
         right = 0.93 - (0.008 * max(0, 15 - day) if day < 15 else 0)
         items = [
             {
