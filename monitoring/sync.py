@@ -192,31 +192,23 @@ def series_store(*, series_id: int, points: list[tuple[int, int, float]]) -> int
 Histories = dict[tuple[str, str], mlflow_client.MetricHistory]
 
 
-def histories_prefetch(plan: dict[int, list[dict] | None]) -> Histories:
-    """The histories the planned versions will need, read many runs per request: for each metric, the runs
-    whose latest point in MLflow is past our watermark, 100 per bulk request. What the bulk endpoint cannot
-    answer is left out; `version_sync` reads it from the public per-run endpoint."""
-    catalogue = set(MetricDefinition.objects.values_list("name", flat=True))
-    marks = {
-        (pk, run_id, name): (step, timestamp)
-        for pk, run_id, name, step, timestamp in MetricSeries.objects.filter(
-            model_version_id__in=[pk for pk, runs in plan.items() if runs]
-        ).values_list("model_version_id", "run_id", "metric__name", "last_step", "last_timestamp")
-    }
-    wanted: dict[str, set[str]] = {}
-    for pk, runs in plan.items():
-        for run in runs or []:
-            for key, latest in run["latest"].items():
-                if key in catalogue and marks.get((pk, run["run_id"], key)) != tuple(latest):
-                    wanted.setdefault(key, set()).add(run["run_id"])
+def _read_in_bulk(wanted: list[tuple[str, str]]) -> Histories:
+    """The histories of these (run, metric) pairs, many runs per request through MLflow's bulk endpoint.
+    What it cannot answer (switched off, missing, an answer that may be cut, MLflow down) is left out: the
+    caller reads those from the public per-run endpoint."""
+    runs_by_key: dict[str, list[str]] = {}
+    for run_id, key in sorted(set(wanted)):
+        runs_by_key.setdefault(key, []).append(run_id)
     histories: Histories = {}
-    for key, run_ids in sorted(wanted.items()):
-        ordered = sorted(run_ids)
-        for start in range(0, len(ordered), mlflow_client.BULK_RUNS):
-            found = mlflow_client.metric_histories_bulk(ordered[start : start + mlflow_client.BULK_RUNS], key)
-            if found is None:
-                return histories  # the endpoint is off, missing or cut: the per-run reads take over
-            histories.update({(run_id, key): history for run_id, history in found.items()})
+    try:
+        for key, run_ids in runs_by_key.items():
+            for start in range(0, len(run_ids), mlflow_client.BULK_RUNS):
+                found = mlflow_client.metric_histories_bulk(run_ids[start : start + mlflow_client.BULK_RUNS], key)
+                if found is None:
+                    return histories
+                histories.update({(run_id, key): history for run_id, history in found.items()})
+    except mlflow_client.MlflowUnavailable as exc:
+        logger.warning("MLflow unreachable during bulk history reads: %s", exc)
     return histories
 
 
@@ -244,12 +236,12 @@ def _series_of(versions: list[ModelVersion], runs_by_version: dict[int, list[dic
 
 
 def versions_sync(
-    *, batch: dict[int, list[dict] | None], experiment_ids: list[str], histories: Histories | None = None
+    *, batch: dict[int, list[dict] | None], experiment_ids: list[str]
 ) -> tuple[list[VersionResult], list[str]]:
     """Sync every catalogued metric of each version's training run and monitoring runs from its watermark:
-    read what is new (histories already read in bulk come from `histories`), then store the whole batch
-    in one transaction. Returns the results of the versions that got through, and one error line per
-    version that did not (MLflow unreachable, version gone): those keep their watermarks for the next sync.
+    read what is new (in bulk where MLflow allows), then store the whole batch in one transaction. Returns the
+    results of the versions that got through, and one error line per version that did not (MLflow
+    unreachable, version gone): those keep their watermarks for the next sync.
 
     MLflow errors of one run or metric are recorded and the others go on."""
     versions = list(ModelVersion.objects.select_related("model").filter(pk__in=batch).order_by("pk"))
@@ -267,40 +259,43 @@ def versions_sync(
         except mlflow_client.MlflowUnavailable as exc:
             failures.append(_unreachable(version.pk, exc))
             del results[version.pk]
-    series = _series_of([v for v in versions if v.pk in results], runs_by_version, catalogue)
-    to_store: dict[int, list] = {}
-    judged: set[int] = set()
-    owner: dict[int, int] = {}
+    versions = [v for v in versions if v.pk in results]
+    series = _series_of(versions, runs_by_version, catalogue)
+    # (version, run, metric, series) whose latest point in MLflow is past our watermark: the reads to make.
+    stale = []
     for version in versions:
+        for run in runs_by_version[version.pk]:
+            for key, latest in run["latest"].items():
+                if key not in catalogue:
+                    continue
+                found = series[(version.pk, run["run_id"], catalogue[key].pk)]
+                results[version.pk].series += 1
+                if latest[0] is None or (found.last_step, found.last_timestamp) != tuple(latest):
+                    stale.append((version, run["run_id"], key, found))
+    histories = _read_in_bulk([(run_id, key) for _, run_id, key, _ in stale])
+    to_store: dict[int, list] = {}
+    owner: dict[int, int] = {}
+    for version, run_id, key, found in stale:
         result = results.get(version.pk)
+        if result is None:
+            continue  # MLflow went down during this version's reads: it is stored whole or not at all
         try:
-            for run in runs_by_version.get(version.pk, []) if result else []:
-                for key, latest in run["latest"].items():
-                    if key not in catalogue:
-                        continue
-                    found = series[(version.pk, run["run_id"], catalogue[key].pk)]
-                    result.series += 1
-                    if latest[0] is not None and (found.last_step, found.last_timestamp) == tuple(latest):
-                        continue  # MLflow's latest point is our watermark: nothing new to read
-                    history = (histories or {}).get((run["run_id"], key))
-                    if history is None:
-                        try:
-                            history = mlflow_client.metric_history(run["run_id"], key)
-                        except mlflow_client.MlflowNotFound:
-                            result.errors.append(f"{version}: run {run['run_id']} has no history for {key}")
-                            continue
-                    result.skipped += history.skipped
-                    if history.skipped:
-                        result.errors.append(f"{version}: {history.skipped} invalid point(s) of {key} skipped")
-                    result.errors += [f"{version}: {problem}" for problem in history.problems or []]
-                    to_store[found.pk], owner[found.pk] = history.points, version.pk
-                    if catalogue[key].pk in ruled:
-                        judged.add(found.pk)
+            history = histories.get((run_id, key)) or mlflow_client.metric_history(run_id, key)
+        except mlflow_client.MlflowNotFound:
+            result.errors.append(f"{version}: run {run_id} has no history for {key}")
+            continue
         except mlflow_client.MlflowUnavailable as exc:
             failures.append(_unreachable(version.pk, exc))
-            results.pop(version.pk, None)
+            del results[version.pk]
             for pk in [pk for pk, v in owner.items() if v == version.pk]:
-                to_store.pop(pk, None)  # a version is stored whole or not at all
+                del to_store[pk], owner[pk]
+            continue
+        result.skipped += history.skipped
+        if history.skipped:
+            result.errors.append(f"{version}: {history.skipped} invalid point(s) of {key} skipped")
+        result.errors += [f"{version}: {problem}" for problem in history.problems or []]
+        to_store[found.pk], owner[found.pk] = history.points, version.pk
+    judged = {found.pk for *_, found in stale if found.pk in to_store and found.metric_id in ruled}
     if to_store:
         for pk, inserted in series_store_many(to_store, judged=judged).items():
             results[owner[pk]].inserted += inserted
@@ -404,15 +399,9 @@ def batches(plan: dict[int, list[dict] | None]) -> list[dict[int, list[dict] | N
 
 
 def batch_sync_recorded(*, sync_run_id: int, batch: dict[int, list[dict] | None], experiment_ids: list[str]) -> SyncRun:
-    """Read the batch's histories in bulk, sync its versions and add the outcome to the sync run, whatever
-    happens (the task and the command). MLflow unreachable during the bulk reads leaves every version to its
-    own per-run reads, which record the failure if it lasts."""
-    try:
-        histories = histories_prefetch(batch)
-    except mlflow_client.MlflowUnavailable as exc:
-        logger.warning("MLflow unreachable during bulk history reads: %s", exc)
-        histories = {}
-    results, errors = versions_sync(batch=batch, experiment_ids=experiment_ids, histories=histories)
+    """Sync a batch of versions and add the outcome to the sync run, whatever happens (the task and the
+    command)."""
+    results, errors = versions_sync(batch=batch, experiment_ids=experiment_ids)
     return sync_run_record(sync_run_id=sync_run_id, results=results, errors=errors, versions=len(batch))
 
 
