@@ -114,12 +114,12 @@ def cost_chart(*, history: list[dict], forecast: dict | None, budgets: list[dict
     return json.loads(figure.to_json())
 
 
-def value_chart(*, days: list[str], values: list[float | None], projected: float, currency: str) -> dict:
+def value_chart(*, days: list[str], values: list[float | None], projected: float | None, currency: str) -> dict:
     """Realised value per day (bars; a gap where the formula was undefined) against the projected value per
     day (the use case's estimated annual value ÷ 365) as a flat line."""
     figure = go.Figure()
     figure.add_trace(go.Bar(x=days, y=values, name="Realised", marker={"color": "#4c55d9"}))
-    if days:
+    if days and projected is not None:
         figure.add_trace(
             go.Scatter(
                 x=[days[0], days[-1]],

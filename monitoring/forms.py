@@ -138,7 +138,7 @@ class ValueContractForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "alerts_per_day = 40\nsaving_per_true_positive = 120"}),
         help_text="One per line: name = number.",
     )
-    currency = forms.CharField(max_length=10, initial="USD")
+    currency = forms.CharField(max_length=10, required=False, help_text="Empty: the portfolio's currency.")
 
     def clean_constants(self) -> dict:
         found = {}

@@ -691,7 +691,7 @@ class ValueContract(TimeStampedModel):
     formula = models.CharField(max_length=500, help_text="e.g. precision * alerts_per_day * saving - cost_usd")
     # {name: number}, e.g. {"alerts_per_day": 40, "saving_per_true_positive": 120}
     constants = models.JSONField(default=dict, blank=True)
-    currency = models.CharField(max_length=10, default="USD")
+    currency = models.CharField(max_length=10, blank=True, help_text="Empty: the portfolio's currency.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
     scope_business_unit = _USE_CASE_BU

@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Max, Sum, Value
 from django.utils import timezone
@@ -68,7 +69,12 @@ def _sample(definition: MetricDefinition) -> float:
     return 0.73 if definition.unit == "ratio" else 137.0
 
 
-def contract_check(*, formula: str, constants, currency: str = "USD") -> tuple[formulas.Formula, dict, str]:
+def default_currency() -> str:
+    """The portfolio's currency (settings.CURRENCY): the one projected values are in, so realised value compares."""
+    return settings.CURRENCY
+
+
+def contract_check(*, formula: str, constants, currency: str = "") -> tuple[formulas.Formula, dict, str]:
     """Parse the formula, check the constants and the names, and evaluate it once with sample values.
     Returns (parsed formula, clean constants, currency); raises ApplicationError naming what to fix."""
     try:
@@ -130,7 +136,7 @@ def contract_check(*, formula: str, constants, currency: str = "USD") -> tuple[f
             + ".",
             details={"formula": ["Undefined with sample values."]},
         )
-    currency = (currency or "USD").strip()
+    currency = (currency or default_currency()).strip()
     if not CURRENCY.match(currency):
         raise ApplicationError(
             "currency: give a short currency label, e.g. USD or EUR.", details={"currency": ["Invalid."]}
@@ -148,7 +154,7 @@ def contract_metrics(contract: ValueContract) -> list[str]:
 
 
 @transaction.atomic
-def value_contract_set(*, actor, use_case, formula: str, constants=None, currency: str = "USD") -> ValueContract:
+def value_contract_set(*, actor, use_case, formula: str, constants=None, currency: str = "") -> ValueContract:
     """Declare or change the use case's value contract (those who may change the use case), audited with the
     formula and constants before and after; the last 30 days are realised again at once."""
     if not can(actor, "view", use_case):
@@ -412,7 +418,7 @@ def unit_economics(*, user, days: int = WINDOW_DAYS, unit: str | None = None) ->
                 "use_case": model.use_case.code,
                 "use_case_id": model.use_case_id,
                 "unit": model.use_case.business_unit.code,
-                "currency": contract.currency if contract else "USD",
+                "currency": contract.currency if contract else default_currency(),
                 "requests": round(requests),
                 "cost": round(spent, 2),
                 "cost_per_1000": round(cost_per_k, 4),

@@ -616,14 +616,15 @@ def use_case_value_panel(*, request, use_case) -> str:
         return ""
     start = timezone.now().date() - timedelta(days=value.WINDOW_DAYS)
     rows = list(value.realisation_list(user=request.user, use_case=use_case).filter(day__gt=start).order_by("day"))
-    projected = value.projected_per_day(use_case)
-    currency = contract.currency if contract else "USD"
+    currency = contract.currency if contract else value.default_currency()
+    # The projected value is in the portfolio's currency: compared only with a contract in that currency.
+    projected = value.projected_per_day(use_case) if currency == value.default_currency() else None
     realised = [r.value for r in rows if r.value is not None]
     figure = (
         charts.value_chart(
             days=[r.day.isoformat() for r in rows],
             values=[float(r.value) if r.value is not None else None for r in rows],
-            projected=float(projected),
+            projected=float(projected) if projected is not None else None,
             currency=currency,
         )
         if rows
@@ -652,6 +653,7 @@ def use_case_value_panel(*, request, use_case) -> str:
             "mean": (sum(realised) / len(realised)).quantize(Decimal("0.01")) if realised else None,
             "projected": projected,
             "currency": currency,
+            "portfolio_currency": value.default_currency(),
             "figure": figure,
             "form": form,
         },

@@ -373,7 +373,9 @@ class ValueContractSerializer(serializers.ModelSerializer):
 class ValueContractInputSerializer(serializers.Serializer):
     formula = serializers.CharField(max_length=500)
     constants = serializers.DictField(child=serializers.FloatField(), required=False, default=dict)
-    currency = serializers.CharField(max_length=10, required=False, default="USD")
+    currency = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, default="", help_text="Empty: the portfolio's currency."
+    )
 
 
 class ValueRealisationSerializer(serializers.ModelSerializer):

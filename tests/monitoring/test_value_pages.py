@@ -56,6 +56,7 @@ def estate(people, units):
                 use_case=version.model.use_case,
                 formula=FORMULA,
                 constants={"alerts_per_day": 10, "saving": 5},
+                currency="USD",  # the formula subtracts cost_usd
             )
     return {"fraud": fraud, "costly": costly}
 
@@ -226,3 +227,18 @@ def test_the_cost_page_runs_a_constant_number_of_queries(people, estate, units):
         )
     assert len(value.unit_economics(user=people["exec"])) == 4
     assert count() == before
+
+
+def test_a_contract_is_in_the_portfolio_currency_unless_told_and_only_then_compared(people, units, settings):
+    settings.CURRENCY = "EUR"
+    use_case = version_of(pm=people["pm"], ds=people["pm"], unit=units["RETAIL"], name="cur").model.use_case
+    contract = value.value_contract_set(actor=people["pm"], use_case=use_case, formula="precision * 2", constants={})
+    assert contract.currency == "EUR"
+    page = _client(people["pm"]).get(f"/portfolio/use-cases/{use_case.pk}/").content.decode()
+    assert "estimated annual value ÷ 365" in page and "not compared" not in page
+
+    value.value_contract_set(
+        actor=people["pm"], use_case=use_case, formula="precision * 2", constants={}, currency="USD"
+    )
+    page = _client(people["pm"]).get(f"/portfolio/use-cases/{use_case.pk}/").content.decode()
+    assert "the estimated value is in EUR, the contract in USD: not compared" in page
