@@ -986,6 +986,16 @@ def _post_step(request, form, call, success: str) -> bool:
     return False
 
 
+def _create_then_show(view, form, create, success: str, route: str):
+    """A list page's create form: on success open the new record, else show the list with the form's errors."""
+    created = []
+    request = view.request
+    if _post_step(request, form, lambda data: created.append(create(actor=request.user, **data)), success):
+        return redirect(route, pk=created[0].pk)
+    view.object_list = view.get_queryset()
+    return view.render_to_response(view.get_context_data(form=form))
+
+
 def _people():
     from django.contrib.auth.models import User
 
@@ -1034,16 +1044,9 @@ class EvaluationListView(LoginRequiredMixin, ListView):
 
     def post(self, request, *args, **kwargs):
         form = self._form(request.POST)
-        created = []
-        if _post_step(
-            request,
-            form,
-            lambda data: created.append(services.evaluation_create(actor=request.user, **data)),
-            "Evaluation recorded.",
-        ):
-            return redirect("governance:evaluation_detail", pk=created[0].pk)
-        self.object_list = self.get_queryset()
-        return self.render_to_response(self.get_context_data(form=form))
+        return _create_then_show(
+            self, form, services.evaluation_create, "Evaluation recorded.", "governance:evaluation_detail"
+        )
 
 
 class EvaluationDetailView(LoginRequiredMixin, TemplateView):
@@ -1168,16 +1171,9 @@ class StandardListView(LoginRequiredMixin, ListView):
 
     def post(self, request, *args, **kwargs):
         form = StandardForm(request.POST)
-        created = []
-        if _post_step(
-            request,
-            form,
-            lambda d: created.append(services.standard_approve(actor=request.user, **d)),
-            "Standard approved.",
-        ):
-            return redirect("governance:standard_detail", pk=created[0].pk)
-        self.object_list = self.get_queryset()
-        return self.render_to_response(self.get_context_data(form=form))
+        return _create_then_show(
+            self, form, services.standard_approve, "Standard approved.", "governance:standard_detail"
+        )
 
 
 class StandardDetailView(LoginRequiredMixin, TemplateView):
@@ -1274,16 +1270,9 @@ class ExternalAuditListView(LoginRequiredMixin, ListView):
 
     def post(self, request, *args, **kwargs):
         form = _audit_form(request.user, request.POST)
-        created = []
-        if _post_step(
-            request,
-            form,
-            lambda d: created.append(services.external_audit_create(actor=request.user, **d)),
-            "External audit planned.",
-        ):
-            return redirect("governance:external_audit_detail", pk=created[0].pk)
-        self.object_list = self.get_queryset()
-        return self.render_to_response(self.get_context_data(form=form))
+        return _create_then_show(
+            self, form, services.external_audit_create, "External audit planned.", "governance:external_audit_detail"
+        )
 
 
 class ExternalAuditDetailView(LoginRequiredMixin, TemplateView):
