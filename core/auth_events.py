@@ -11,6 +11,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
 from audit import services as audit
+from core.lockout import LOGIN_FAILED, failure_recorded
 
 User = get_user_model()
 
@@ -31,10 +32,11 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     audit.record(
         actor=None,
-        action="auth.login_failed",
+        action=LOGIN_FAILED,
         target_repr=username,
         reason=str(kwargs.get("reason", "wrong username or password")),
     )
+    failure_recorded(username)
 
 
 def _names(model, pks) -> list[str]:

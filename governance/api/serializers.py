@@ -190,6 +190,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class SignOffSerializer(serializers.ModelSerializer):
+    signer_id = serializers.IntegerField(read_only=True, help_text="The signer's user id (never reassigned).")
     signer = serializers.CharField(source="signer.username", read_only=True)
 
     class Meta:
@@ -198,6 +199,7 @@ class SignOffSerializer(serializers.ModelSerializer):
             "id",
             "review",
             "function",
+            "signer_id",
             "signer",
             "signer_name",
             "decision",

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import ApplicationError, Conflict, NotAllowed
-from core.lockout import lock_state
+from core.lockout import SIGN_REAUTH_FAILED, failure_recorded, lock_state
 from core.permissions import can, holders_of_perm, require, require_model_perm
 from governance.choices import Course, Decision, ReviewStatus
 from governance.digest import content_digest
@@ -117,14 +117,18 @@ def has_current_training(user) -> bool:
 
 def _check_password(actor, password: str) -> None:
     """Re-authentication in the same request: a session alone never signs. A wrong password counts
-    as a failed sign-in (audited, towards the lockout)."""
+    as a failed sign-in and as a failed signing re-authentication (both audited; the second kind locks
+    the account after SIGN_REAUTH_LOCKOUT_THRESHOLD)."""
     if not password:
         raise NotAllowed(
             "password: signing needs your password, entered again now.", details={"password": ["Required."]}
         )
-    if authenticate(None, username=actor.get_username(), password=password) is not None:
+    username = actor.get_username()
+    if authenticate(None, username=username, password=password) is not None:
         return
-    state = lock_state(actor.get_username())
+    audit.record(actor=actor, action=SIGN_REAUTH_FAILED, target=actor, target_repr=username)
+    failure_recorded(username)
+    state = lock_state(username)
     if state.locked:
         raise NotAllowed(
             f"password: your account is locked after repeated failed attempts; try again in {state.minutes_left} "
