@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
-from governance import cards, digest, selectors
+from governance import cards, digest, required_evidence, selectors
 
 MANIFEST = "manifest.json"
 EXPORT_ACTION = "evidence_pack.exported"
@@ -241,6 +241,41 @@ def _event(event) -> dict:
     }
 
 
+def _test_evidence(evidence, content_digest: str) -> dict:
+    return {
+        "id": evidence.pk,
+        "kind": evidence.kind,
+        "method": evidence.method,
+        "summary": evidence.summary,
+        "results": evidence.results,
+        "link": evidence.link,
+        "reference": evidence.reference,
+        "submitted_by": _user(evidence.submitted_by),
+        "submitted_at": evidence.submitted_at,
+        "version_digest": evidence.version_digest,
+        "digest_matches_version": evidence.version_digest == content_digest,
+        "status": evidence.status,
+        "reviewed_by": _user(evidence.reviewed_by),
+        "reviewed_at": evidence.reviewed_at,
+        "review_comment": evidence.review_comment,
+    }
+
+
+def _test_evidence_section(version, policy: dict, content_digest: str) -> dict:
+    """What the policy requires, the state of each requirement on the current content, and every row."""
+    rows = list(version.test_evidence.select_related("submitted_by", "reviewed_by").order_by("-submitted_at", "-pk"))
+    states = required_evidence.requirement_states(
+        version, required=required_evidence.required_kinds(policy or {}), digest=content_digest, rows=rows
+    )
+    return {
+        "requirements": [
+            {"kind": r.kind, "label": r.label, "state": r.state, "evidence_id": r.evidence.pk if r.evidence else None}
+            for r in states
+        ],
+        "evidence": [_test_evidence(row, content_digest) for row in reversed(rows)],
+    }
+
+
 def collect(*, user, version, now) -> Pack:
     """Read every record of the pack for a version the user may see (the caller has checked that)."""
     from audit.models import AuditEvent
@@ -303,6 +338,7 @@ def collect(*, user, version, now) -> Pack:
             "updated_at": card.updated_at if card else None,
         },
         "bias_assessments": [_bias(b) for b in bias_rows],
+        "test_evidence": _test_evidence_section(version, current_policy, content_digest),
         "compliance": {
             "coverage": [_coverage(c) for c in coverage if c.required],
             "evidence": [_evidence(e) for e in evidence],
@@ -325,6 +361,7 @@ JSON_FILES = (
     ("reviews_and_sign_offs.json", "reviews"),
     ("model_card.json", "model_card"),
     ("bias_assessments.json", "bias_assessments"),
+    ("test_evidence.json", "test_evidence"),
     ("compliance.json", "compliance"),
     ("stage_transitions.json", "transitions"),
     ("datasets.json", "datasets"),
@@ -334,6 +371,11 @@ JSON_FILES = (
 
 def _json(value) -> bytes:
     return (json.dumps(value, cls=DjangoJSONEncoder, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _cell(text: str) -> str:
+    """Free text inside a Markdown table cell: one line, no column breaks."""
+    return " ".join((text or "").split()).replace("|", "\\|")
 
 
 def _summary(pack: Pack) -> str:
@@ -362,18 +404,24 @@ def _summary(pack: Pack) -> str:
             "",
         ]
         out += [
-            "| signer | function | decision | signed at | digest | valid |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| signer | function | decision | meaning | comment | signed at (UTC) | digest | policy | valid |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for so in review["sign_offs"]:
             out.append(
                 f"| {so['signer_name']} (#{so['signer_id']}) | {so['function_name']} | {so['decision']} | "
-                f"{so['signed_at']:%Y-%m-%d %H:%M} | `{so['digest'][:12]}…` | "
-                f"{'invalidated' if so['invalidated_at'] else 'yes'} |"
+                f"{_cell(so['meaning'])} | {_cell(so['comment'])} | {so['signed_at']:%Y-%m-%d %H:%M:%S} | "
+                f"`{so['digest']}` | v{so['policy_version']} | {'invalidated' if so['invalidated_at'] else 'yes'} |"
             )
         out.append("")
     if not s["reviews"]:
         out += ["No review.", ""]
+    out += ["## Required test evidence", ""]
+    requirements = s["test_evidence"]["requirements"]
+    out += [
+        f"- {r['label']}: {r['state']}" + (f" (#{r['evidence_id']})" if r["evidence_id"] else "") for r in requirements
+    ]
+    out += ([] if requirements else ["None required."]) + [""]
     out += ["## Stage transitions", ""]
     out += [f"- {t['at']:%Y-%m-%d %H:%M} {t['from_stage']} → {t['to_stage']}" for t in s["transitions"]] or ["None."]
     out += ["", "## Files", ""]

@@ -59,6 +59,7 @@ def test_the_zip_holds_every_section_with_the_sign_offs(approved, ds, api):
         "model_card.json",
         "model_card.md",
         "bias_assessments.json",
+        "test_evidence.json",
         "compliance.json",
         "stage_transitions.json",
         "datasets.json",
@@ -88,6 +89,16 @@ def test_the_zip_holds_every_section_with_the_sign_offs(approved, ds, api):
     assert files["model_card.md"].decode().startswith("# Model card: fraud-scorer v1")
     (bias,) = read["bias_assessments.json"]
     assert bias["passed"] is True and bias["file_name"] == "fair.csv"
+    tests = read["test_evidence.json"]
+    required = read["review_policy.json"]["required_test_evidence"]
+    assert required and [r["kind"] for r in tests["requirements"]] == required
+    assert {r["state"] for r in tests["requirements"]} == {"accepted"}
+    accepted = {e["id"]: e for e in tests["evidence"]}
+    for requirement in tests["requirements"]:
+        row = accepted[requirement["evidence_id"]]
+        assert row["kind"] == requirement["kind"] and row["digest_matches_version"] is True
+        assert row["submitted_by"]["id"] != row["reviewed_by"]["id"] and row["status"] == "accepted"
+    assert "## Required test evidence" in files["README.md"].decode()
     (evidence,) = read["compliance.json"]["evidence"]
     assert evidence["bound_to_version"] == approved.pk and evidence["description"] == "Validation protocol"
     assert evidence["status"] == "submitted" and evidence["control"]["code"]
@@ -132,7 +143,7 @@ def test_verification_passes_on_the_real_pack(approved, ds, api, tmp_path):
     text = out.getvalue()
     assert evidence_pack.sha256(content) in text and "ok        reviews_and_sign_offs.json" in text
     assert "recorded  audit event" in text
-    assert "13 files match the manifest and the audit trail" in text  # every file but the manifest itself
+    assert "14 files match the manifest and the audit trail" in text  # every file but the manifest itself
 
 
 def test_verification_fails_when_one_byte_of_one_file_changes(approved, ds, api, tmp_path):
