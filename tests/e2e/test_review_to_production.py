@@ -128,7 +128,7 @@ def test_a_version_goes_from_submission_through_two_signatures_to_production(
     download.value.save_as(path)
     out = io.StringIO()
     call_command("verify_evidence_pack", str(path), stdout=out)
-    assert "13 files match the manifest and the audit trail" in out.getvalue()
+    assert "14 files match the manifest and the audit trail" in out.getvalue()
     signed = json.loads(zipfile.ZipFile(path).read("reviews_and_sign_offs.json"))
     assert [s["signer_username"] for s in signed[0]["sign_offs"]] == ["rb", "rb3"]
     assert console_errors == []
