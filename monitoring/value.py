@@ -186,13 +186,11 @@ def value_contract_set(*, actor, use_case, formula: str, constants=None, currenc
 # --- Realised value -----------------------------------------------------------------------------------
 
 
-def daily_inputs(*, use_case_ids, names, start: date, end: date) -> dict[int, dict[date, dict[str, float]]]:
-    """{use case id: {day: {metric: value}}} of the named metrics over the production versions of the use
-    cases, from `start` to `end` included, aggregated in the database (two queries: raw points and the
-    daily roll-ups of older points)."""
+def _daily_cells(*, use_case_ids, names, start: date, end: date) -> dict[tuple, dict[int, list[float]]]:
+    """{(use case id, day, metric): {version id: [sum, count]}} of the named metrics over the production
+    versions of the use cases, from `start` to `end` included (two queries: raw points and the daily
+    roll-ups of older points)."""
     versions = ModelVersion.objects.filter(stage=Stage.PRODUCTION, model__use_case_id__in=use_case_ids)
-    catalogue = {d.name: d for d in MetricDefinition.objects.filter(name__in=names)}
-    # {(use case, day, metric): {version: [sum, count]}}
     cells: dict[tuple, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
     keys = ("series__model_version__model__use_case_id", "series__model_version_id", "series__metric__name")
     raw = (
@@ -207,10 +205,6 @@ def daily_inputs(*, use_case_ids, names, start: date, end: date) -> dict[int, di
         .annotate(total=Sum("value"), count=Count("pk"))
         .order_by()
     )
-    for row in raw:
-        cell = cells[(row[keys[0]], EPOCH + timedelta(days=row["day"]), row[keys[2]])][row[keys[1]]]
-        cell[0] += row["total"]
-        cell[1] += row["count"]
     rolled = (
         DailyAggregate.objects.filter(
             series__model_version__in=versions, series__metric__name__in=names, day__gte=start, day__lte=end
@@ -219,18 +213,31 @@ def daily_inputs(*, use_case_ids, names, start: date, end: date) -> dict[int, di
         .annotate(total=Sum("total"), count=Sum("count"))
         .order_by()
     )
-    for row in rolled:
-        cell = cells[(row[keys[0]], row["day"], row[keys[2]])][row[keys[1]]]
-        cell[0] += row["total"]
-        cell[1] += row["count"]
+    for rows, day_of in ((raw, lambda d: EPOCH + timedelta(days=d)), (rolled, lambda d: d)):
+        for row in rows:
+            cell = cells[(row[keys[0]], day_of(row["day"]), row[keys[2]])][row[keys[1]]]
+            cell[0] += row["total"]
+            cell[1] += row["count"]
+    return cells
+
+
+def _combine(by_version: dict[int, list[float]], aggregation: str) -> float:
+    """One use case's daily input from its versions' [sum, count]: the total of a summed metric, else the mean
+    of each version's mean (each model counts once, however many points it logs)."""
+    if aggregation == Aggregation.SUM:
+        return sum(total for total, _ in by_version.values())
+    means = [total / count for total, count in by_version.values() if count]
+    return sum(means) / len(means)
+
+
+def daily_inputs(*, use_case_ids, names, start: date, end: date) -> dict[int, dict[date, dict[str, float]]]:
+    """{use case id: {day: {metric: value}}} of the named metrics over the production versions of the use
+    cases, from `start` to `end` included, aggregated in the database."""
+    catalogue = {d.name: d for d in MetricDefinition.objects.filter(name__in=names)}
+    cells = _daily_cells(use_case_ids=use_case_ids, names=names, start=start, end=end)
     result: dict[int, dict[date, dict[str, float]]] = defaultdict(dict)
     for (use_case_id, day, name), by_version in cells.items():
-        if catalogue[name].aggregation == Aggregation.SUM:
-            value = sum(total for total, _ in by_version.values())
-        else:
-            means = [total / count for total, count in by_version.values() if count]
-            value = sum(means) / len(means)
-        result[use_case_id].setdefault(day, {})[name] = value
+        result[use_case_id].setdefault(day, {})[name] = _combine(by_version, catalogue[name].aggregation)
     return result
 
 
@@ -320,14 +327,16 @@ def values_recompute(*, start: date, end: date, use_case=None) -> dict:
 
 
 def money_at_risk(*, series: MetricSeries, value: float) -> Decimal | None:
-    """What the use case's contract loses per day if the series' metric stood at `value`: the value with the
-    latest daily inputs minus the value with this metric replaced, never below zero. None when the version
-    is not in production, the use case has no contract, its formula does not read the metric, or no day has
+    """What the use case's contract loses per day if this version's metric stood at `value` on the latest
+    realised day, the use case's other production models unchanged: the value with that day's inputs minus
+    the value with this version's share of the metric replaced, never below zero. None when the version is
+    not in production, the use case has no contract, its formula does not read the metric, or no day has
     been realised yet."""
     version = series.model_version
     if version.stage != Stage.PRODUCTION:
         return None
-    contract = ValueContract.objects.filter(use_case_id=version.model.use_case_id).first()
+    use_case_id = version.model.use_case_id
+    contract = ValueContract.objects.filter(use_case_id=use_case_id).first()
     if contract is None:
         return None
     parsed = formulas.parse(contract.formula)
@@ -335,18 +344,24 @@ def money_at_risk(*, series: MetricSeries, value: float) -> Decimal | None:
     if metric not in parsed.names or metric in contract.constants:
         return None
     latest = (
-        ValueRealisation.objects.filter(use_case_id=contract.use_case_id)
+        ValueRealisation.objects.filter(use_case_id=use_case_id)
         .exclude(inputs={})
         .order_by("-day")
-        .values_list("inputs", flat=True)
+        .values_list("day", "inputs")
         .first()
     )
     if not latest or not math.isfinite(value):
         return None
-    inputs = {**latest, **contract.constants}
+    day, inputs = latest[0], {**latest[1], **contract.constants}
     if parsed.names - set(inputs):
         return None  # the formula changed since that day and reads a metric it lacks
-    now, then = parsed.evaluate(inputs), parsed.evaluate({**inputs, metric: value})
+    by_version = _daily_cells(use_case_ids=[use_case_id], names=[metric], start=day, end=day).get(
+        (use_case_id, day, metric), {}
+    )
+    _, count = by_version.get(version.pk, (0.0, 1))  # a version silent that day counts with one point
+    replaced = {**by_version, version.pk: [value * count, count]}
+    now = parsed.evaluate(inputs)
+    then = parsed.evaluate({**inputs, metric: _combine(replaced, series.metric.aggregation)})
     if now is None or then is None:
         return None
     return _money(max(now - then, 0.0))

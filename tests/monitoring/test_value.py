@@ -71,7 +71,7 @@ def estate(people, units):
     ):
         for day, v, hour in points:
             _point(series, day, v, hour)
-    return {"use_case": use_case, "a": a, "b": b, "precision_a": precision_a}
+    return {"use_case": use_case, "a": a, "b": b, "precision_a": precision_a, "cost_a": cost_a, "cost_b": cost_b}
 
 
 # --- Setting a contract ---------------------------------------------------------------------------------
@@ -184,13 +184,14 @@ def test_an_alert_carries_the_money_at_risk_hand_computed(people, estate):
     )
     store(estate["precision_a"], [0.3], start=3)
     alert = Alert.objects.get()
-    # Latest realised day (day 1): precision 0.6, cost 2 → 28; with precision 0.3: 15 − 2 = 13; at risk 15.
-    assert alert.money_at_risk == Decimal("15.00")
-    # A later breach updates it: precision 0.5 → 25 − 2 = 23; at risk 5.
-    store(estate["precision_a"], [0.5], start=4)
+    # Latest realised day (day 1): precision mean(A 0.5, B 0.7) = 0.6, cost 2 → 28. With A at 0.3 and B still
+    # at 0.7: mean 0.5 → 25 − 2 = 23; at risk 5 (not 15, which would pretend B dropped too).
+    assert alert.money_at_risk == Decimal("5.00")
+    # A later breach updates it: A at 0.4 → mean 0.55 → 27.5 − 2 = 25.5; at risk 2.50.
+    store(estate["precision_a"], [0.4], start=4)
     alert.refresh_from_db()
-    assert alert.money_at_risk == Decimal("5.00") and alert.breaches == 2
-    assert AuditEvent.objects.get(action="alert.opened").changes["money_at_risk"] == [None, "15.00"]
+    assert alert.money_at_risk == Decimal("2.50") and alert.breaches == 2
+    assert AuditEvent.objects.get(action="alert.opened").changes["money_at_risk"] == [None, "5.00"]
 
 
 @time_machine.travel(NOW)
@@ -207,6 +208,15 @@ def test_no_money_at_risk_without_a_contract_reading_the_metric(people, estate):
     value.value_contract_set(actor=people["pm"], use_case=estate["use_case"], formula=FORMULA, constants=CONSTANTS)
     store(series_of(estate["a"], "psi"), [0.5], start=3)
     assert Alert.objects.get().money_at_risk is None  # psi is not in the formula
+
+
+def test_money_at_risk_replaces_only_this_models_share_of_a_summed_metric(people, estate):
+    with time_machine.travel(NOW):
+        value.value_contract_set(actor=people["pm"], use_case=estate["use_case"], formula=FORMULA, constants=CONSTANTS)
+    # Day 1: cost A 1 (one point) + B 1 = 2 → 28. A's cost points at 7 each: 7 + 1 = 8 → 30 − 8 = 22; at risk 6.
+    assert value.money_at_risk(series=estate["cost_a"], value=7) == Decimal("6.00")
+    # B has one point on day 1 as well: the same figure from B's side.
+    assert value.money_at_risk(series=estate["cost_b"], value=7) == Decimal("6.00")
 
 
 def test_money_at_risk_is_never_negative(people, estate):
