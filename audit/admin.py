@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, LegalHold, PurgeRun
+from audit.selectors import legal_hold_list
 
 
 @admin.register(AuditEvent)
@@ -23,3 +24,33 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(_ReadOnly):
+    """Read-only: holds are placed and released through the API (audited), never edited or deleted."""
+
+    list_display = ("__str__", "reason", "placed_by", "placed_at", "released_at")
+    list_filter = ("scope",)
+
+    def get_queryset(self, request):
+        return legal_hold_list(user=request.user)
+
+
+@admin.register(PurgeRun)
+class PurgeRunAdmin(_ReadOnly):
+    """Read-only: each run of the retention purge, as it recorded itself."""
+
+    list_display = ("started_at", "status", "dry_run", "actor", "deleted", "held")
+    list_filter = ("status", "dry_run")
