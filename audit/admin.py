@@ -2,10 +2,11 @@ from django.contrib import admin
 
 from audit.models import AuditEvent, LegalHold, PurgeRun
 from audit.selectors import legal_hold_list
+from core.admin import NoWriteAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(NoWriteAdmin):
     """Read-only: the trail is written by services only, and the database refuses edits."""
 
     list_display = ("seq", "at", "actor_name", "action", "target_type", "target_repr")
@@ -13,32 +14,12 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("actor_name", "action", "target_repr", "reason")
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(LegalHold)
-class LegalHoldAdmin(_ReadOnly):
+class LegalHoldAdmin(NoWriteAdmin):
     """Read-only: holds are placed and released through the API (audited), never edited or deleted."""
 
     list_display = ("__str__", "reason", "placed_by", "placed_at", "released_at")
@@ -49,7 +30,7 @@ class LegalHoldAdmin(_ReadOnly):
 
 
 @admin.register(PurgeRun)
-class PurgeRunAdmin(_ReadOnly):
+class PurgeRunAdmin(NoWriteAdmin):
     """Read-only: each run of the retention purge, as it recorded itself."""
 
     list_display = ("started_at", "status", "dry_run", "actor", "deleted", "held")

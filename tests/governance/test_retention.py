@@ -32,20 +32,11 @@ from monitoring.models import WEBHOOK_MAX_ATTEMPTS, SyncRun, WebhookDelivery, We
 from notifications.models import Notification
 from portfolio import services as portfolio
 from tests.governance.helpers import approve_version, person, signer_for
+from tests.lifecycle.helpers import DECOMMISSION_CHECKLIST as CHECKLIST
 
 GOVERNED_TABLES = importlib.import_module("governance.migrations.0014_governed_records_not_deleted").GOVERNED_TABLES
 GOVERNED_MODELS = {
     model._meta.db_table: model for model in apps.get_models() if model._meta.db_table in GOVERNED_TABLES
-}
-CHECKLIST = {
-    "archive_location": "s3://archive/fraud-scorer/",
-    "archive_checksum": "a" * 64,
-    "predictions_location": "s3://predictions/fraud-scorer/",
-    "resources_reclaimed": True,
-    "monthly_cost_saved": 1250,
-    "documentation_updated": True,
-    "postmortem": "Drift after the card scheme change went unnoticed for weeks.",
-    "lessons_learned": "Bind drift alerts to scheme announcements.",
 }
 
 
