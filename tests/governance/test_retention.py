@@ -49,7 +49,7 @@ def _ago(**delta):
 
 
 @pytest.fixture
-def compliance():
+def compliance(db):
     return person("compliance", "sign_off_compliance")
 
 
@@ -358,3 +358,15 @@ def test_governed_records_cannot_be_deleted_by_the_orm_or_raw_sql(postgres, reti
     leaves = {"governance_signoff", "lifecycle_stagetransition", "portfolio_usecasetransition"}
     assert leaves <= reached_database
     assert _documentation_counts() == counts
+
+
+def test_the_retention_page_shows_policy_holds_and_runs(client, compliance, ds, model):
+    retention.legal_hold_place(actor=compliance, scope="model", target_id=model.pk, reason="Litigation 2026-114.")
+    retention.purge_expired(actor=compliance)
+    client.force_login(compliance)
+    page = client.get("/audit/retention/").content.decode()
+    assert "Legal hold on fraud-scorer" in page and "Litigation 2026-114." in page
+    assert "184 days" in page
+    assert "compliance" in page and "Completed" in page
+    client.force_login(ds)
+    assert client.get("/audit/retention/").status_code == 403
