@@ -53,3 +53,44 @@ def install_guards(schema_editor) -> None:
 def remove_guards(schema_editor) -> None:
     for sql in _statements(schema_editor.connection.vendor, install=False):
         schema_editor.execute(sql, params=None)
+
+
+# --- Governed records: retired, never deleted ---------------------------------------------------------------
+# Per-row BEFORE DELETE triggers on PostgreSQL (the production and CI database). TRUNCATE is left alone: only
+# the owner of the tables can run it, and the test-only flush relies on it. SQLite gets none: its schema editor
+# rebuilds a table on most ALTERs and would silently drop the trigger with the old table.
+
+GOVERNED_GUARD_FUNCTION = """
+    CREATE OR REPLACE FUNCTION lodestar_refuse_governed_delete() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION '%: governed records are retired, not deleted (DELETE refused; retire the record '
+            'through its lifecycle instead)', TG_TABLE_NAME
+            USING ERRCODE = 'restrict_violation';
+    END;
+    $$ LANGUAGE plpgsql;
+"""
+
+
+def _governed_trigger(table: str) -> str:
+    return f"{table}_no_delete"
+
+
+def install_governed_guards(schema_editor, tables: list[str]) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(GOVERNED_GUARD_FUNCTION, params=None)
+    for table in tables:
+        trigger = _governed_trigger(table)
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};", params=None)
+        schema_editor.execute(
+            f"CREATE TRIGGER {trigger} BEFORE DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION lodestar_refuse_governed_delete();",
+            params=None,
+        )
+
+
+def remove_governed_guards(schema_editor, tables: list[str]) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in tables:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {_governed_trigger(table)} ON {table};", params=None)

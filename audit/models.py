@@ -57,3 +57,86 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are append-only.")
+
+
+# --- Retention: legal holds and purge runs ----------------------------------------------------------------
+
+
+class LegalHold(models.Model):
+    """An order to keep records: while it is active, the purge deletes nothing it covers (a use case, a model,
+    or everything). Released, never deleted, so the hold's own history stays."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", "Everything"
+        USE_CASE = "use_case", "A use case"
+        MODEL = "model", "A model"
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    # A plain id, not a foreign key: the audit app sits below portfolio and lifecycle in the layers.
+    target_id = models.BigIntegerField(null=True, blank=True)
+    target_repr = models.CharField(max_length=300, blank=True)
+    reason = models.TextField()
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(editable=False)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True, editable=False)
+    release_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        verbose_name = "legal hold"
+        default_permissions = ("view",)
+        permissions = [("manage_legalhold", "Can place and release legal holds")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope="all", target_id__isnull=True)
+                | (~models.Q(scope="all") & models.Q(target_id__isnull=False)),
+                name="%(app_label)s_%(class)s_target_matches_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        what = "everything" if self.scope == self.Scope.ALL else self.target_repr or f"{self.scope} {self.target_id}"
+        return f"Legal hold on {what}"
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
+
+
+class PurgeRun(models.Model):
+    """One pass of the retention purge: when, by whom (or the schedule), what it deleted and what it kept
+    because a legal hold covers it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        HELD = "held", "Stopped by a legal hold on everything"
+        FAILED = "failed", "Failed"
+
+    started_at = models.DateTimeField(db_index=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    # The policy applied, in days, so a later reader knows which cut-offs this run used.
+    policy = models.JSONField(default=dict)
+    deleted = models.JSONField(default=dict, help_text="Rows deleted (or, in a dry run, that would be) per kind.")
+    held = models.JSONField(default=dict, help_text="Expired rows kept because a legal hold covers them, per kind.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = "purge run"
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"Purge {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def actor_name(self) -> str:
+        return self.actor.get_username() if self.actor_id else "system"

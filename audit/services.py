@@ -65,7 +65,8 @@ def diff(before: dict | None, after: dict | None) -> dict:
     }
 
 
-def _business_unit_id(target: models.Model | None) -> int | None:
+def business_unit_of(target: models.Model | None) -> int | None:
+    """The id of the business unit a record belongs to, along its `scope_business_unit` path (None if none)."""
     path = getattr(target, "scope_business_unit", None) if target is not None else None
     if target is None or path is None:
         return None
@@ -113,7 +114,7 @@ def record(
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None and target.pk is not None else "",
             target_repr=(target_repr if target_repr is not None else str(target) if target is not None else "")[:300],
-            business_unit_id=business_unit_id if business_unit_id is not None else _business_unit_id(target),
+            business_unit_id=business_unit_id if business_unit_id is not None else business_unit_of(target),
             changes=diff(before, after),
             reason=reason,
             request_id=request.request_id,

@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from audit import anchors, services
+from audit import anchors, retention, services
 
 logger = logging.getLogger("lodestar.audit")
 
@@ -26,3 +26,10 @@ def write_checkpoint() -> dict:
     """Every few minutes: the chain's head, signed, appended outside the database."""
     checkpoint = anchors.write_checkpoint()
     return {"seq": checkpoint.seq, "head": checkpoint.head} if checkpoint else {}
+
+
+@shared_task(name="audit.purge_expired", time_limit=3600, soft_time_limit=3500)
+def purge_expired() -> dict:
+    """Daily: delete operational logs past the retention policy that no legal hold covers."""
+    run = retention.purge_expired(actor=None)
+    return {"run": run.pk, "status": run.status, "deleted": run.deleted, "held": run.held}

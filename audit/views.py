@@ -2,10 +2,11 @@ import csv
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import StreamingHttpResponse
-from django.views.generic import ListView
+from django.views.generic import ListView, TemplateView
 
+from audit import retention
 from audit.filters import AuditEventFilterSet
-from audit.selectors import audit_event_list
+from audit.selectors import audit_event_list, legal_hold_list, purge_run_list
 
 CSV_COLUMNS = (
     "seq",
@@ -65,3 +66,20 @@ class AuditEventListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(filterset=self.filterset, query=query.urlencode(), **kwargs)
+
+
+class RetentionView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """The retention policy, the legal holds the user may see, and the latest purge runs."""
+
+    permission_required = "audit.view_legalhold"
+    raise_exception = True
+    template_name = "audit/retention.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            policy=retention.retention_policy(),
+            holds=legal_hold_list(user=user)[:100],
+            runs=purge_run_list(user=user)[:20],
+            **kwargs,
+        )

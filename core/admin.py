@@ -25,12 +25,8 @@ class LodestarUserAdmin(UserAdmin):
         self.message_user(request, f"{queryset.count()} account(s) unlocked.", level=messages.SUCCESS)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Governed records are shown in the admin but never changed there: their services enforce the rules
-    and write the audit trail, so the admin offers no add, change, delete or bulk action on them."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, "view")
+class NoWriteAdmin(admin.ModelAdmin):
+    """Shows records, never adds, changes or deletes them: their services do, and write the audit trail."""
 
     def has_add_permission(self, request):
         return False
@@ -40,3 +36,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(NoWriteAdmin):
+    """Governed records are shown in the admin but never changed there: their services enforce the rules
+    and write the audit trail, so the admin offers no add, change, delete or bulk action on them."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "view")

@@ -124,6 +124,9 @@ ROLES: tuple[Role, ...] = (
             "portfolio.change_membership",
             "portfolio.delete_membership",
             "audit.view_auditevent",
+            "audit.view_legalhold",
+            "audit.manage_legalhold",
+            "audit.view_purgerun",
             "auth.view_user",
             "auth.add_user",
             "auth.change_user",
@@ -188,8 +191,19 @@ ROLES: tuple[Role, ...] = (
             (
                 f"governance.sign_{code}",
                 "lifecycle.approve_modelversion",
-                # Compliance signers also accept or reject the evidence of controls and run external audits.
-                *(("governance.review_evidence", "governance.manage_externalaudit") if code == "compliance" else ()),
+                # Compliance signers also accept or reject the evidence of controls, run external audits and
+                # place or release legal holds on records.
+                *(
+                    (
+                        "governance.review_evidence",
+                        "governance.manage_externalaudit",
+                        "audit.view_legalhold",
+                        "audit.manage_legalhold",
+                        "audit.view_purgerun",
+                    )
+                    if code == "compliance"
+                    else ()
+                ),
             ),
         )
         for code in SIGN_OFF_FUNCTION_CODES

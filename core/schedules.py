@@ -11,6 +11,7 @@ DEFAULT_SCHEDULES = (
     ("Check stop-loss criteria", "portfolio.check_stop_losses", 1, "days"),
     ("Discover models in MLflow", "lifecycle.discover_mlflow_models", 15, "minutes"),
     ("Keep the production aliases in MLflow", "lifecycle.check_production_aliases", 10, "minutes"),
+    ("Purge operational logs past their retention", "audit.purge_expired", 1, "days"),
 )
 
 

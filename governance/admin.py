@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from core.admin import NoWriteAdmin
 from core.admin import ReadOnlyAdmin as ScopedReadOnlyAdmin
 from governance.models import (
     ApprovedStandard,
@@ -33,17 +34,8 @@ from governance.services.vendors import MANAGE_PERM, VENDOR_FIELDS, vendor_creat
 from portfolio.admin import ServiceAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(NoWriteAdmin):
     """Governed records change only through services: the admin shows them, never edits them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SignOffFunction)

@@ -6,10 +6,12 @@ class LifecycleConfig(AppConfig):
     verbose_name = "Model lifecycle"
 
     def ready(self) -> None:
+        from audit import retention
         from lifecycle import gates
         from lifecycle.choices import Stage
         from lifecycle.datasets import datasets_ready
         from lifecycle.decommissioning import retirement_covered
+        from lifecycle.models import AIModel
 
         gates.register(Stage.PENDING_APPROVAL, gates.has_signature, name="input signature recorded")
         gates.register(Stage.PENDING_APPROVAL, datasets_ready, name="datasets recorded")
@@ -22,3 +24,4 @@ class LifecycleConfig(AppConfig):
         gates.register(Stage.RETIRED, retirement_covered, name="decommission plan complete")
         gates.register(Stage.PRODUCTION, gates.has_production_deployment, name="production deployment recorded")
         gates.register(Stage.PRODUCTION, gates.outside_freeze_window, name="outside a freeze window")
+        retention.register_hold_target("model", AIModel)

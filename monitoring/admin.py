@@ -4,6 +4,7 @@ through services, which check scope and write the audit trail)."""
 
 from django.contrib import admin
 
+from core.admin import NoWriteAdmin as ReadOnlyAdmin
 from monitoring.models import (
     ActionProposal,
     Alert,
@@ -32,17 +33,6 @@ class MetricDefinitionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # series point at definitions; retire a metric by leaving it unused
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AlertRule)

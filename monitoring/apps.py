@@ -20,6 +20,17 @@ class MonitoringConfig(AppConfig):
         gates.on_enter(Stage.REGISTERED, retraining.retraining_requests_tell_new_version)
         gates.on_enter(Stage.SUSPENDED, webhooks.model_suspended)
 
+        from audit import retention as audit_retention
+        from monitoring import retention
+
+        audit_retention.register_purgeable(
+            "webhook_deliveries",
+            label="Finished webhook deliveries",
+            expired=retention.webhook_deliveries_expired,
+            covered=retention.webhook_deliveries_covered,
+        )
+        audit_retention.register_purgeable("sync_runs", label="MLflow sync runs", expired=retention.sync_runs_expired)
+
         from monitoring.views import use_case_value_panel
         from portfolio import panels as portfolio_panels
 

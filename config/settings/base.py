@@ -243,6 +243,8 @@ SPECTACULAR_SETTINGS = {
         "StandardStatusEnum": "governance.choices.StandardStatus",
         "ExternalAuditStatusEnum": "governance.choices.ExternalAuditStatus",
         "FollowUpStatusEnum": "governance.choices.FollowUpStatus",
+        "LegalHoldScopeEnum": "audit.models.LegalHold.Scope",
+        "PurgeRunStatusEnum": "audit.models.PurgeRun.Status",
     },
 }
 
@@ -331,6 +333,14 @@ MONITORING_SYNC_BATCH = env.int("MONITORING_SYNC_BATCH", default=50)
 MONITORING_RAW_RETENTION_DAYS = env.int("MONITORING_RAW_RETENTION_DAYS", default=365)
 # The health check calls a production version's metrics stale when no point arrived for this many hours.
 MONITORING_HEALTH_STALE_HOURS = env.int("MONITORING_HEALTH_STALE_HOURS", default=48)
+
+# --- Retention --------------------------------------------------------------------------------------
+
+# Documentation is kept at least 10 years (AI Act Art. 18) and operational logs at least 6 months (Art. 19);
+# a longer policy is welcome, a shorter one is refused at start-up (audit.retention). The purge deletes only
+# expired operational logs (read notifications, finished webhook deliveries, sync runs, expired sessions).
+RETENTION_DOCUMENTATION_DAYS = env.int("RETENTION_DOCUMENTATION_DAYS", default=3653)
+RETENTION_LOG_DAYS = env.int("RETENTION_LOG_DAYS", default=184)
 
 # --- Logging --------------------------------------------------------------------------------------
 

@@ -249,6 +249,8 @@ BODIES = {
         "planned_end": LATER,
         "efforts": [{"team": pk(w, "team", "any"), "person_days": 5}],
     },
+    "legal_holds_create": lambda w, c, me: {"scope": "model", "target_id": pk(w, "model", c), "reason": "Case 7."},
+    "legal_holds_release_create": lambda w, c, me: {"reason": "Case 7 closed."},
     "scoring_criteria_create": lambda w, c, me: {"key": "hostile_new", "name": "new criterion", "weight": "1"},
     "scoring_criteria_update": lambda w, c, me: {"name": "renamed criterion", "weight": "2"},
     "scoring_criteria_partial_update": lambda w, c, me: {"weight": "2"},

@@ -50,6 +50,8 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "signed_in": _row({ANY: LOGIN}, {ANY: 200}, {ANY: 200}, {ANY: 200}, {ANY: 200}, {ANY: 200}),
     # The audit trail: audit.view_auditevent (executives, platform admins).
     "auditors": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 200}, {ANY: 200}),
+    # Legal holds and purge runs: audit.view_legalhold / view_purgerun (platform admins, compliance signers).
+    "hold_keepers": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 200}),
     # No sign-in needed.
     "public": _row({ANY: 200}, {ANY: 200}, {ANY: 200}, {ANY: 200}, {ANY: 200}, {ANY: 200}),
     # The login page sends a signed-in user on (redirect_authenticated_user).
@@ -209,6 +211,16 @@ API: dict[str, Read | Write] = {
     "audit_events_list": R("auditors"),
     "audit_events_retrieve": R("auditors", "audit_event"),
     "audit_events_verify_retrieve": R("auditors"),
+    "legal_holds_list": R("hold_keepers", lists="legal_hold"),
+    "legal_holds_retrieve": R("hold_keepers", "legal_hold"),
+    "legal_holds_create": W(
+        parent="model",
+        actor="platform_admin",
+        cross_unit="a hold may name any record its placer may see; platform admins see every unit",
+    ),
+    "legal_holds_release_create": W("legal_hold", actor="platform_admin"),
+    "purge_runs_list": R("hold_keepers", lists="purge_run"),
+    "purge_runs_retrieve": R("hold_keepers", "purge_run"),
     "auth_token_create": W(actor="anonymous"),
     "budgets_list": R("signed_in", lists="budget"),
     "budgets_retrieve": R("scoped", "budget"),
@@ -510,6 +522,7 @@ PAGES: dict[str, Read] = {
     "logout": R("logout"),
     "password_change": R("signed_in"),
     "audit:event_list": R("auditors"),
+    "audit:retention": R("hold_keepers"),
     "notifications:inbox": R("signed_in"),
     "notifications:mark_read": R("post_only"),
     "portfolio:usecase_list": R("signed_in"),

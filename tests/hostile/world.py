@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from audit import retention
 from audit.models import AuditEvent
 from governance import services as governance
 from governance.models import Control, Framework, Review
@@ -29,7 +30,7 @@ from .policy import CLASSES, OTHER_CONFIDENTIAL, PRINCIPALS
 
 PASSWORD = "correct-horse-battery"
 # Records whose names are not ours to choose (seeded units, criteria, the latest audit event).
-UNMARKED = {"business_unit", "scoring_criterion", "audit_event", "framework", "control"}
+UNMARKED = {"business_unit", "scoring_criterion", "audit_event", "framework", "control", "purge_run"}
 
 
 def marker(resource: str, object_class: str) -> str:
@@ -220,6 +221,9 @@ def build_world(units, make_user) -> World:
         governance.vendor_model_link(actor=admin, vendor=vendor, model=model)
     world.add("vendor", "any", vendor)
     _evaluations_and_audits(world, make_user, today)
+    hold = retention.legal_hold_place(actor=admin, scope="all", reason=marker("legal_hold", "any"))
+    world.add("legal_hold", "any", hold)
+    world.add("purge_run", "any", retention.purge_expired(actor=admin, dry_run=True))
     world.add("audit_event", "any", AuditEvent.objects.order_by("-seq").first())
     return world
 

@@ -16,17 +16,7 @@ from lifecycle.choices import Stage
 from lifecycle.models import DecommissionPlan, ModelVersion
 from notifications.models import Notification
 from portfolio import services as portfolio
-
-CHECKLIST = {
-    "archive_location": "s3://archive/fraud-scorer/",
-    "archive_checksum": "a" * 64,
-    "predictions_location": "s3://predictions/fraud-scorer/",
-    "resources_reclaimed": True,
-    "monthly_cost_saved": 1250,
-    "documentation_updated": True,
-    "postmortem": "Drift after the card scheme change went unnoticed for weeks.",
-    "lessons_learned": "Bind drift alerts to scheme announcements.",
-}
+from tests.lifecycle.helpers import DECOMMISSION_CHECKLIST as CHECKLIST
 
 
 @pytest.fixture

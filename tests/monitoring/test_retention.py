@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from audit import retention
 from monitoring.models import DailyAggregate, MetricPoint
 from monitoring.retention import points_roll_up
 from tests.monitoring.factories import DAY, T0, series_of, version_of
@@ -46,3 +47,19 @@ def test_a_late_point_of_a_rolled_day_merges_into_its_aggregate(series, settings
     points_roll_up(now=now)
     day = DailyAggregate.objects.get()
     assert (day.count, day.mean, day.maximum, day.last) == (2, 150.0, 200.0, 200.0)
+
+
+def test_a_held_models_raw_points_stay_as_measured(series, settings, make_user):
+    settings.MONITORING_RAW_RETENTION_DAYS = 30
+    now = datetime.fromtimestamp((T0 + 45 * DAY) / 1000, tz=UTC)
+    MetricPoint.objects.create(series=series, step=0, timestamp=T0, value=100.0)
+    compliance = make_user("compliance", "sign_off_compliance")
+    model = series.model_version.model
+    hold = retention.legal_hold_place(actor=compliance, scope="model", target_id=model.pk, reason="Case 9.")
+    assert points_roll_up(now=now) == {"series": 0, "points": 0}
+    everything = retention.legal_hold_place(actor=compliance, scope="all", reason="Records freeze.")
+    retention.legal_hold_release(actor=compliance, hold=hold, reason="Case 9 closed.")
+    assert points_roll_up(now=now) == {"series": 0, "points": 0, "held": True}
+    retention.legal_hold_release(actor=compliance, hold=everything, reason="Freeze lifted.")
+    assert points_roll_up(now=now) == {"series": 1, "points": 1}
+    assert not MetricPoint.objects.exists() and DailyAggregate.objects.get().count == 1

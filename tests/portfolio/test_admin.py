@@ -80,6 +80,7 @@ def test_default_beat_schedules_are_in_the_database(db):
         "core.health": "minutes",
         "audit.verify_chain": "days",
         "audit.write_checkpoint": "minutes",
+        "audit.purge_expired": "days",
         "portfolio.check_stop_losses": "days",
         "lifecycle.discover_mlflow_models": "minutes",
         "lifecycle.check_production_aliases": "minutes",
