@@ -258,6 +258,28 @@ def production_models_by_use_case(*, user, use_case_ids) -> dict[int, int]:
     return dict(rows)
 
 
+def version_list(*, user) -> QuerySet[ModelVersion]:
+    """The versions the user may see, newest first, with their model, use case and unit."""
+    return (
+        ModelVersion.objects.restrict(user, "view")
+        .select_related("model", "model__use_case", "model__use_case__business_unit")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def versions_moved(versions, *, to=None, start=None, end=None) -> QuerySet[ModelVersion]:
+    """The versions with a stage transition to `to` (any stage if None) at or after `start` and before
+    `end`: the list behind a bar of the lifecycle chart."""
+    moves = StageTransition.objects.all()
+    if to:
+        moves = moves.filter(to_stage=to)
+    if start:
+        moves = moves.filter(at__gte=start)
+    if end:
+        moves = moves.filter(at__lt=end)
+    return versions.filter(pk__in=moves.values("version"))
+
+
 def stage_moves_by_quarter(*, user, since, unit=None) -> dict[tuple[str, str], int]:
     """{(quarter label, to stage): versions} for moves into production or retirement since the date."""
     moves = StageTransition.objects.filter(
