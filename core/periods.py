@@ -48,3 +48,10 @@ def quarter_end(day: date) -> date:
     """The last day of the quarter holding the day."""
     start = quarter_start(day)
     return date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1) - timedelta(days=1)
+
+
+def within(queryset, field: str, start: datetime | None, end: datetime | None):
+    """The rows whose `field` lies in [start, end); an open side when None (bounds from day_window)."""
+    if start:
+        queryset = queryset.filter(**{f"{field}__gte": start})
+    return queryset.filter(**{f"{field}__lt": end}) if end else queryset

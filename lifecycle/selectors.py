@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncQuarter
 
-from core.periods import quarter_label
+from core.periods import quarter_label, within
 from lifecycle.choices import Stage
 from lifecycle.models import (
     AIModel,
@@ -270,14 +270,8 @@ def version_list(*, user) -> QuerySet[ModelVersion]:
 def versions_moved(versions, *, to=None, start=None, end=None) -> QuerySet[ModelVersion]:
     """The versions with a stage transition to `to` (any stage if None) at or after `start` and before
     `end`: the list behind a bar of the lifecycle chart."""
-    moves = StageTransition.objects.all()
-    if to:
-        moves = moves.filter(to_stage=to)
-    if start:
-        moves = moves.filter(at__gte=start)
-    if end:
-        moves = moves.filter(at__lt=end)
-    return versions.filter(pk__in=moves.values("version"))
+    moves = StageTransition.objects.filter(**({"to_stage": to} if to else {}))
+    return versions.filter(pk__in=within(moves, "at", start, end).values("version"))
 
 
 def stage_moves_by_quarter(*, user, since, unit=None) -> dict[tuple[str, str], int]:

@@ -57,6 +57,9 @@ class UseCaseFilterSet(MovedFilterSet):
             after, before = self.form.cleaned_data.get("created_after"), self.form.cleaned_data.get("created_before")
             if after or before:
                 chips.append((f"Proposed {window_text(after, before)}", ["created_after", "created_before"]))
+            # The form has no unit field: a drill-down's unit is shown (and removed) here.
+            if units := self.form.cleaned_data.get("business_unit"):
+                chips.append((f"Business unit {', '.join(u.code for u in units)}", ["business_unit"]))
         return chips
 
     class Meta:

@@ -144,42 +144,37 @@ def test_the_list_names_the_active_filter_and_removes_it(client, units, make_use
     page = client.get(f"/portfolio/use-cases/?created_before={THIS_Q}&business_unit={units['RETAIL'].pk}")
     chips = page.content.decode().split('data-testid="filter-chips"')[1].split("</p>")[0]
     assert f"Proposed on or before {THIS_Q}" in chips and f'href="?business_unit={units["RETAIL"].pk}"' in chips
+    assert f'Business unit RETAIL <a href="?created_before={THIS_Q}"' in chips
+
+
+USE_CASES, VERSIONS = (
+    ("/portfolio/use-cases/", "/api/v1/use-cases/"),
+    ("/lifecycle/versions/", "/api/v1/model-versions/"),
+)
 
 
 @pytest.mark.parametrize(
-    ("query", "field", "message"),
+    ("lists", "query", "field", "message"),
     [
-        ("moved_to=shipped", "moved_to", "Select a valid choice. shipped is not one of the available choices."),
-        ("moved_after=2026-13-01", "moved_after", "Enter a valid date."),
-        ("moved_after=2026-07-02&moved_before=2026-07-01", "moved_after",
+        (USE_CASES, "moved_to=shipped", "moved_to",
+         "Select a valid choice. shipped is not one of the available choices."),
+        (USE_CASES, "moved_after=2026-13-01", "moved_after", "Enter a valid date."),
+        (USE_CASES, "moved_after=2026-07-02&moved_before=2026-07-01", "moved_after",
          "moved_after (2026-07-02) is later than moved_before (2026-07-01)."),
-        ("created_after=2026-07-02&created_before=2026-07-01", "created_after",
+        (USE_CASES, "created_after=2026-07-02&created_before=2026-07-01", "created_after",
          "created_after (2026-07-02) is later than created_before (2026-07-01)."),
+        (VERSIONS, "moved_to=live", "moved_to", "Select a valid choice. live is not one of the available choices."),
+        (VERSIONS, "moved_before=yesterday", "moved_before", "Enter a valid date."),
+        (VERSIONS, "moved_after=2026-07-02&moved_before=2026-07-01", "moved_after",
+         "moved_after (2026-07-02) is later than moved_before (2026-07-01)."),
     ],
 )  # fmt: skip
-def test_bad_use_case_filters_are_refused_by_name(client, units, make_user, moves, query, field, message):
+def test_bad_filters_are_refused_by_name(client, units, make_user, moves, lists, query, field, message):
+    page_url, api_url = lists
     client.force_login(make_user("boss", "executive"))
-    response = client.get(f"/portfolio/use-cases/?{query}")
+    response = client.get(f"{page_url}?{query}")
     assert list(response.context["paginator"].object_list) == []  # nothing listed rather than everything
     errors = response.content.decode().split('data-testid="filter-errors"')[1].split("</div>")[0]
     assert f'<span class="mono">{field}</span>: {message}' in errors
-    api = client.get(f"/api/v1/use-cases/?{query}")
-    assert api.status_code == 400 and api.json()[field] == [message]
-
-
-@pytest.mark.parametrize(
-    ("query", "field", "message"),
-    [
-        ("moved_to=live", "moved_to", "Select a valid choice. live is not one of the available choices."),
-        ("moved_before=yesterday", "moved_before", "Enter a valid date."),
-        ("moved_after=2026-07-02&moved_before=2026-07-01", "moved_after",
-         "moved_after (2026-07-02) is later than moved_before (2026-07-01)."),
-    ],
-)  # fmt: skip
-def test_bad_version_filters_are_refused_by_name(client, units, make_user, moves, query, field, message):
-    client.force_login(make_user("boss", "executive"))
-    response = client.get(f"/lifecycle/versions/?{query}")
-    assert list(response.context["paginator"].object_list) == []
-    assert f'<span class="mono">{field}</span>: {message}' in response.content.decode()
-    api = client.get(f"/api/v1/model-versions/?{query}")
+    api = client.get(f"{api_url}?{query}")
     assert api.status_code == 400 and api.json()[field] == [message]
