@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.forms.models import ModelChoiceField
 
+from core.periods import day_window
+
 _MAX_ID = 2**63 - 1
 
 
@@ -48,4 +50,105 @@ def visible(model):
     return choices
 
 
-__all__ = ["IdChoiceFilter", "IdMultipleChoiceFilter", "visible"]
+class WindowForm(forms.Form):
+    """A filter form whose `<name>_after` / `<name>_before` date pairs must not run backwards."""
+
+    def clean(self):
+        data = super().clean()
+        for name, after in list(data.items()):
+            if not name.endswith("_after") or not after:
+                continue
+            pair = name.removesuffix("_after") + "_before"
+            before = data.get(pair)
+            if before and after > before:
+                self.add_error(name, f"{name} ({after}) is later than {pair} ({before}).")
+        return data
+
+
+def applied_together(queryset, name, value):
+    """The method of a filter its FilterSet applies in `filter_queryset`, together with its siblings."""
+    return queryset
+
+
+def window_text(after, before) -> str:
+    if after and before:
+        return f"from {after} to {before}"
+    return f"on or after {after}" if after else f"on or before {before}"
+
+
+class MovedFilterSet(django_filters.FilterSet):
+    """`moved_to`, `moved_after`, `moved_before` (local dates, both included): the records with a recorded
+    move to that status or stage in the window, as the dashboards' lifecycle chart counts them. A subclass
+    declares `moved_to` with its choices and implements `moved(queryset, *, to, start, end)`."""
+
+    moved_after = django_filters.DateFilter(method=applied_together, label="Moved on or after")
+    moved_before = django_filters.DateFilter(method=applied_together, label="Moved on or before")
+    moved_noun = "status"
+
+    def moved(self, queryset, *, to, start, end):
+        raise NotImplementedError
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        to, after, before = data.get("moved_to"), data.get("moved_after"), data.get("moved_before")
+        if to or after or before:
+            start, end = day_window(after, before)
+            queryset = self.moved(queryset, to=to, start=start, end=end)
+        return queryset
+
+    def active_windows(self) -> list[tuple[str, list[str]]]:
+        """(what the list is narrowed to, the parameters that remove it) for the page's filter chips."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        data, chips = self.form.cleaned_data, []
+        to, after, before = data.get("moved_to"), data.get("moved_after"), data.get("moved_before")
+        if to or after or before:
+            choices = dict(self.filters["moved_to"].extra.get("choices") or [])
+            text = f"Moved to {choices.get(to, to)}" if to else f"Changed {self.moved_noun}"
+            if after or before:
+                text += " " + window_text(after, before)
+            chips.append((text, ["moved_to", "moved_after", "moved_before"]))
+        return chips
+
+
+def without(query, names) -> str:
+    """The query string with the named parameters (and the page) removed: a filter chip's remove link."""
+    query = query.copy()
+    for name in [*names, "page"]:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+class FilteredListMixin:
+    """A list page filtered by `filterset_class` from the URL. A refused filter lists nothing rather than
+    everything (the page names what was wrong); the drill-down filters show as removable chips."""
+
+    filterset_class: type[django_filters.FilterSet]
+
+    def filtered(self, queryset):
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        return self.filterset.qs if not self.filterset.is_bound or self.filterset.is_valid() else queryset.none()
+
+    def filter_context(self) -> dict:
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        chips = self.filterset.active_windows() if hasattr(self.filterset, "active_windows") else []
+        return {
+            "filterset": self.filterset,
+            "query": query.urlencode(),
+            "chips": [(text, without(query, names)) for text, names in chips],
+            # The filter form keeps the drill-down's window when another filter changes.
+            "carried": [(name, query[name]) for _, names in chips for name in names if query.get(name)],
+        }
+
+
+__all__ = [
+    "FilteredListMixin",
+    "IdChoiceFilter",
+    "IdMultipleChoiceFilter",
+    "MovedFilterSet",
+    "WindowForm",
+    "visible",
+    "without",
+]

@@ -32,3 +32,26 @@ def add_business_days(day: date, count: int) -> date:
         if day.weekday() < 5:
             count -= 1
     return day
+
+
+def day_window(after: date | None, before: date | None) -> tuple[datetime | None, datetime | None]:
+    """Aware bounds [start, end) of the local days `after` to `before`, both included (either may be None),
+    so a filter on a timestamp column counts the same days as TruncQuarter/TruncDate in the current zone."""
+    from django.utils import timezone
+
+    start = timezone.make_aware(datetime.combine(after, datetime.min.time())) if after else None
+    end = timezone.make_aware(datetime.combine(before + timedelta(days=1), datetime.min.time())) if before else None
+    return start, end
+
+
+def quarter_end(day: date) -> date:
+    """The last day of the quarter holding the day."""
+    start = quarter_start(day)
+    return date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1) - timedelta(days=1)
+
+
+def within(queryset, field: str, start: datetime | None, end: datetime | None):
+    """The rows whose `field` lies in [start, end); an open side when None (bounds from day_window)."""
+    if start:
+        queryset = queryset.filter(**{f"{field}__gte": start})
+    return queryset.filter(**{f"{field}__lt": end}) if end else queryset

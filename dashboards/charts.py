@@ -44,10 +44,21 @@ def funnel(*, steps: list[tuple[str, int, str]]) -> dict:
     return _as_dict(figure)
 
 
-def quarterly_moves(*, quarters: list[str], series: list[tuple[str, list[int], str]]) -> dict:
-    """Grouped bars per quarter: (name, counts per quarter, colour) per series."""
+def quarterly_moves(*, quarters: list[str], series: list[tuple[str, list[int], str, list[str]]]) -> dict:
+    """Grouped bars per quarter: (name, counts per quarter, colour, drill-down URL per quarter) per series;
+    a bar opens the use cases or versions it counts."""
     figure = go.Figure(
-        [go.Bar(name=name, x=quarters, y=values, marker_color=colour) for name, values, colour in series]
+        [
+            go.Bar(
+                name=name,
+                x=quarters,
+                y=values,
+                marker_color=colour,
+                customdata=urls,
+                hovertemplate=f"%{{x}}, {name}: %{{y}}<extra></extra>",
+            )
+            for name, values, colour, urls in series
+        ]
     )
     figure.update_layout(
         **_LAYOUT, barmode="group", height=300, yaxis_title="Count", legend={"orientation": "h", "y": -0.2}

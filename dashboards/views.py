@@ -16,7 +16,7 @@ from audit.selectors import audit_event_list
 from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
 from core.mlflow_client import server_status
-from core.periods import quarter_label, quarter_start, quarters_back
+from core.periods import quarter_end, quarter_label, quarter_start, quarters_back
 from dashboards import charts
 from dashboards.cache import PanelCache
 from dashboards.filters import DashboardFilters
@@ -187,7 +187,7 @@ class ExecutiveDashboard(DashboardView):
         return quarters_back(timezone.localdate(), max(2, round(self.scope["months"] / 3)))
 
     def moves(self):
-        return self.panels.get("moves", self._moves)
+        return self.panels.get("moves-by-quarter", self._moves)  # (name, counts, colour, urls) per series
 
     def _moves(self):
         user, unit = self.request.user, self.scope["unit"]
@@ -196,19 +196,35 @@ class ExecutiveDashboard(DashboardView):
         cases = portfolio.use_case_moves_by_quarter(user=user, since=since, unit=unit)
         versions = lifecycle.stage_moves_by_quarter(user=user, since=since, unit=unit)
         labels = [quarter_label(s) for s in starts]
+        cases_url, versions_url = reverse("portfolio:usecase_list"), reverse("lifecycle:version_list")
+
+        def drill(base, start, step, **unit_param):
+            # The list behind a bar: the same visible items, unit and quarter the selector counted.
+            window = {"after": start.isoformat(), "before": quarter_end(start).isoformat()}
+            if step == "proposed":
+                params = {f"created_{k}": v for k, v in window.items()}
+            else:
+                params = {"moved_to": step, **{f"moved_{k}": v for k, v in window.items()}}
+            return base + "?" + urlencode({**params, **unit_param})
+
+        case_unit = {"business_unit": unit.pk} if unit else {}
+        version_unit = {"unit": unit.code} if unit else {}
         series = [
-            ("use cases proposed", [cases.get((q, "proposed"), 0) for q in labels], "#8fa3bf"),
-            ("use cases approved", [cases.get((q, "approved"), 0) for q in labels], "#5a79aa"),
-            ("use cases live", [cases.get((q, "live"), 0) for q in labels], "#2e8b57"),
-            ("versions to production", [versions.get((q, "production"), 0) for q in labels], "#1d6b37"),
-            ("versions retired", [versions.get((q, "retired"), 0) for q in labels], "#9b1c1c"),
+            (name, [counts.get((q, step), 0) for q in labels], colour, [drill(base, s, step, **p) for s in starts])
+            for name, counts, step, colour, base, p in [
+                ("use cases proposed", cases, "proposed", "#8fa3bf", cases_url, case_unit),
+                ("use cases approved", cases, "approved", "#5a79aa", cases_url, case_unit),
+                ("use cases live", cases, "live", "#2e8b57", cases_url, case_unit),
+                ("versions to production", versions, "production", "#1d6b37", versions_url, version_unit),
+                ("versions retired", versions, "retired", "#9b1c1c", versions_url, version_unit),
+            ]
         ]
         return labels, series
 
     def moves_table(self):
         labels, series = self.moves()
-        return ["quarter", *(name for name, _, _ in series)], [
-            [q, *(values[i] for _, values, _ in series)] for i, q in enumerate(labels)
+        return ["quarter", *(name for name, *_ in series)], [
+            [q, *(values[i] for _, values, *_ in series)] for i, q in enumerate(labels)
         ]
 
     def costs(self):

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncQuarter
 
-from core.periods import quarter_label
+from core.periods import quarter_label, within
 from lifecycle.choices import Stage
 from lifecycle.models import (
     AIModel,
@@ -256,6 +256,22 @@ def production_models_by_use_case(*, user, use_case_ids) -> dict[int, int]:
         .annotate(n=Count("pk", distinct=True))
     )
     return dict(rows)
+
+
+def version_list(*, user) -> QuerySet[ModelVersion]:
+    """The versions the user may see, newest first, with their model, use case and unit."""
+    return (
+        ModelVersion.objects.restrict(user, "view")
+        .select_related("model", "model__use_case", "model__use_case__business_unit")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def versions_moved(versions, *, to=None, start=None, end=None) -> QuerySet[ModelVersion]:
+    """The versions with a stage transition to `to` (any stage if None) at or after `start` and before
+    `end`: the list behind a bar of the lifecycle chart."""
+    moves = StageTransition.objects.filter(**({"to_stage": to} if to else {}))
+    return versions.filter(pk__in=within(moves, "at", start, end).values("version"))
 
 
 def stage_moves_by_quarter(*, user, since, unit=None) -> dict[tuple[str, str], int]:

@@ -19,5 +19,6 @@ urlpatterns = [
     path("datasets/", views.DatasetListView.as_view(), name="dataset_list"),
     path("datasets/import/", views.CatalogueImportView.as_view(), name="dataset_import"),
     path("datasets/<int:pk>/", views.DatasetDetailView.as_view(), name="dataset_detail"),
+    path("versions/", views.VersionListView.as_view(), name="version_list"),
     path("versions/<int:pk>/transition/", views.VersionTransitionView.as_view(), name="version_transition"),
 ]

@@ -15,8 +15,10 @@ from django.views.generic import ListView, TemplateView
 
 from core import mlflow_client
 from core.exceptions import ApplicationError
+from core.filters import FilteredListMixin
 from core.permissions import can
 from lifecycle import calendar, datasets, decommissioning, discovery, panels, selectors, services
+from lifecycle.filters import ModelVersionFilterSet
 from lifecycle.forms import (
     CatalogueImportForm,
     DatasetFilterForm,
@@ -50,6 +52,20 @@ class ModelListView(LoginRequiredMixin, ListView):
         for model in context["object_list"]:
             model.badges = badges.get(model.pk, [])
         return context
+
+
+class VersionListView(LoginRequiredMixin, FilteredListMixin, ListView):
+    """Model versions across the inventory, filtered; the lifecycle chart's version bars open it."""
+
+    template_name = "lifecycle/version_list.html"
+    paginate_by = 50
+    filterset_class = ModelVersionFilterSet
+
+    def get_queryset(self):
+        return self.filtered(selectors.version_list(user=self.request.user))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.filter_context(), **kwargs)
 
 
 class ModelDetailView(LoginRequiredMixin, TemplateView):

@@ -1,7 +1,7 @@
 """Plotly figures (JSON-ready dicts) of metric series, drawn by static/js/charts.js."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import plotly.graph_objects as go
 
@@ -130,4 +130,50 @@ def value_chart(*, days: list[str], values: list[float | None], projected: float
             )
         )
     figure.update_layout(**_LAYOUT, height=280, yaxis_title=f"{currency} per day", legend={"orientation": "h"})
+    return json.loads(figure.to_json())
+
+
+_RULE_COLOURS = {"critical": "#c0392b", "warning": "#d99a00", "info": "#5a79aa"}
+
+
+def trend_chart(trend, *, first, last, url_for) -> dict:
+    """A metric's daily means over the window, its alert rules' thresholds as dashed lines; a point opens
+    the alerts of its day (url_for(day))."""
+    metric = trend.metric
+    figure = go.Figure(
+        go.Scatter(
+            x=[d.isoformat() for d in trend.days],
+            y=trend.means,
+            mode="lines+markers",
+            name=metric.name,
+            line={"color": "#1f4fa3"},
+            marker={"size": 6 if len(trend.days) < 120 else 4},
+            customdata=[[n, url_for(d)] for d, n in zip(trend.days, trend.counts, strict=True)],
+            hovertemplate="%{x}: mean %{y:.4g} of %{customdata[0]} points<extra></extra>",
+        )
+    )
+    for rule in trend.rules:
+        figure.add_hline(
+            y=rule.threshold,
+            line_dash="dash",
+            line_width=1.5,
+            line_color=_RULE_COLOURS.get(rule.severity, "#1b2a41"),
+            annotation_text=f"{rule.name} ({rule.get_severity_display().lower()}: {rule.condition} {rule.threshold:g})",
+            annotation_position="top left",
+            annotation_font_size=11,
+        )
+    values = [*trend.means, *(r.threshold for r in trend.rules)]
+    yaxis = {"title": metric.unit or metric.name}
+    if values:  # leave room above and below the lines and their labels
+        low, high = min(values), max(values)
+        pad = (high - low) * 0.15 or abs(high) * 0.1 or 1
+        yaxis["range"] = [low - pad, high + pad]
+    figure.update_layout(
+        **{**_LAYOUT, "hovermode": "closest"},
+        height=260,
+        showlegend=False,
+        # Half a day beyond each end, so the first and last points are drawn whole.
+        xaxis={"range": [f"{first - timedelta(days=1)}T12:00:00", f"{last}T12:00:00"], "type": "date"},
+        yaxis=yaxis,
+    )
     return json.loads(figure.to_json())

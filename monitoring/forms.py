@@ -157,3 +157,11 @@ class ValueContractForm(forms.Form):
     @staticmethod
     def constants_text(constants: dict) -> str:
         return "\n".join(f"{name} = {value:g}" for name, value in sorted(constants.items()))
+
+
+class TrendWindowForm(forms.Form):
+    """The window of a version page's trend charts, in days."""
+
+    window = forms.TypedChoiceField(
+        choices=[(30, "30 days"), (90, "90 days"), (365, "365 days")], coerce=int, required=False
+    )

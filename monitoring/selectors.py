@@ -8,7 +8,7 @@ from django.db.models import Case, Count, Q, QuerySet, When
 from core import mlflow_client
 from core.permissions import sees_everything
 from lifecycle.models import ModelVersion
-from monitoring.choices import AlertStatus, HealthStatus, SyncStatus
+from monitoring.choices import AlertStatus, HealthStatus, ScopeKind, SyncStatus
 
 # The cost selectors live in monitoring.cost; the dashboards may import them from here too.
 from monitoring.cost import (  # noqa: F401
@@ -88,6 +88,18 @@ def version_series(*, user, version) -> list[tuple[MetricSeries, list[tuple[int,
     for series_id, timestamp, value in rows.values_list("series_id", "timestamp", "value"):
         by_series[series_id].append((timestamp, value))
     return [(s, by_series[s.pk]) for s in series]
+
+
+def rules_in_scope(*, version) -> QuerySet[AlertRule]:
+    """Active rules whose scope takes in the version (any metric); the version's model and use case are
+    read, so select them with it."""
+    use_case = version.model.use_case
+    return AlertRule.objects.filter(active=True).filter(
+        Q(scope_kind=ScopeKind.VERSION, model_version_id=version.pk)
+        | Q(scope_kind=ScopeKind.MODEL, model_id=version.model_id)
+        | Q(scope_kind=ScopeKind.RISK_TIER, risk_tier=use_case.risk_tier)
+        | Q(scope_kind=ScopeKind.BUSINESS_UNIT, business_unit_id=use_case.business_unit_id)
+    )
 
 
 def alert_list(*, user) -> QuerySet[Alert]:

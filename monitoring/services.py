@@ -18,6 +18,7 @@ from monitoring.actions import action_proposal_for_alert, proposal_notice
 from monitoring.choices import ACTIVE_ALERT_STATES, AlertStatus, Condition, RootCause, RuleAction, ScopeKind
 from monitoring.models import Alert, AlertRule, Budget, MetricSeries
 from monitoring.retraining import retraining_request_for_alert
+from monitoring.selectors import rules_in_scope
 from notifications.services import notify
 from portfolio.services.base import validate
 
@@ -99,16 +100,7 @@ def _unit_of(rule: AlertRule):
 
 def rules_for(series: MetricSeries) -> list[AlertRule]:
     """Active rules on the series' metric whose scope takes in the series' version."""
-    version = series.model_version
-    use_case = version.model.use_case
-    return list(
-        AlertRule.objects.filter(active=True, metric_id=series.metric_id).filter(
-            Q(scope_kind=ScopeKind.VERSION, model_version_id=version.pk)
-            | Q(scope_kind=ScopeKind.MODEL, model_id=version.model_id)
-            | Q(scope_kind=ScopeKind.RISK_TIER, risk_tier=use_case.risk_tier)
-            | Q(scope_kind=ScopeKind.BUSINESS_UNIT, business_unit_id=use_case.business_unit_id)
-        )
-    )
+    return list(rules_in_scope(version=series.model_version).filter(metric_id=series.metric_id))
 
 
 # --- Evaluation (called by the sync inside the transaction that stores the points) ---------------------

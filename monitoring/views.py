@@ -2,7 +2,7 @@
 They read the database only, never MLflow, so they render while MLflow is down (with a stale-data banner)."""
 
 from abc import ABC, abstractmethod
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 from itertools import groupby
 from urllib.parse import urlencode
@@ -20,10 +20,24 @@ from django.views.generic import ListView, TemplateView
 
 from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
+from core.filters import FilteredListMixin, without
 from core.permissions import can, manages_everything
 from lifecycle.models import AIModel, ModelVersion
-from monitoring import actions, charts, comparisons, cost, feedback, retraining, selectors, services, value, webhooks
+from monitoring import (
+    actions,
+    charts,
+    comparisons,
+    cost,
+    feedback,
+    retraining,
+    selectors,
+    services,
+    trends,
+    value,
+    webhooks,
+)
 from monitoring.choices import OPEN_RETRAINING_STATES, AlertStatus, HealthStatus, ProposalStatus, RetrainingStatus
+from monitoring.filters import AlertWindowFilterSet
 from monitoring.forms import (
     AlertAcknowledgeForm,
     AlertResolveForm,
@@ -36,6 +50,7 @@ from monitoring.forms import (
     RetrainingOpenForm,
     RetrainingScheduleForm,
     RetrainingStartForm,
+    TrendWindowForm,
     ValueContractForm,
     WebhookEndpointForm,
 )
@@ -63,9 +78,10 @@ class SyncRunListView(LoginRequiredMixin, FreshnessMixin, ListView):
         return context
 
 
-class AlertListView(LoginRequiredMixin, FreshnessMixin, ListView):
+class AlertListView(LoginRequiredMixin, FreshnessMixin, FilteredListMixin, ListView):
     template_name = "monitoring/alert_list.html"
     paginate_by = 50
+    filterset_class = AlertWindowFilterSet
 
     def ordering_asked(self) -> str:
         return "-money_at_risk" if self.request.GET.get("ordering") == "-money_at_risk" else ""
@@ -76,16 +92,26 @@ class AlertListView(LoginRequiredMixin, FreshnessMixin, ListView):
             alerts = alerts.order_by(F("money_at_risk").desc(nulls_last=True), "-created_at", "-pk")
         status = self.request.GET.get("status", "active")
         if status == "active":
-            return alerts.exclude(status=AlertStatus.RESOLVED)
-        if status in AlertStatus.values:
-            return alerts.filter(status=status)
-        return alerts
+            alerts = alerts.exclude(status=AlertStatus.RESOLVED)
+        elif status in AlertStatus.values:
+            alerts = alerts.filter(status=status)
+        return self.filtered(alerts)
 
     def get_context_data(self, **kwargs):
         status = self.request.GET.get("status", "active")
         ordering = self.ordering_asked()
+        context = self.filter_context()
+        # The status and sort links keep the drill-down's filters; the chips remove them.
+        drill = without(self.request.GET, ["status", "ordering"])
         query = urlencode({"status": status, **({"ordering": ordering} if ordering else {})})
-        return super().get_context_data(status=status, ordering=ordering, page_query=query, **kwargs)
+        return super().get_context_data(
+            status=status,
+            ordering=ordering,
+            page_query=query + (f"&{drill}" if drill else ""),
+            drill=f"&{drill}" if drill else "",
+            **context,
+            **kwargs,
+        )
 
 
 class AlertDetailView(LoginRequiredMixin, FreshnessMixin, TemplateView):
@@ -198,7 +224,8 @@ class VersionMetricsView(LoginRequiredMixin, FreshnessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         version = get_object_or_404(
-            ModelVersion.objects.restrict(self.request.user, "view").select_related("model"), pk=kwargs["pk"]
+            ModelVersion.objects.restrict(self.request.user, "view").select_related("model__use_case"),
+            pk=kwargs["pk"],
         )
         rows = selectors.version_series(user=self.request.user, version=version)
         figures = []
@@ -210,6 +237,7 @@ class VersionMetricsView(LoginRequiredMixin, FreshnessMixin, TemplateView):
         recent = selectors.feedback_list(user=self.request.user).filter(model_version=version)[:10]
         return super().get_context_data(
             version=version,
+            **self.trend_context(version),
             figures=figures,
             alerts=alerts,
             health=health,
@@ -218,6 +246,32 @@ class VersionMetricsView(LoginRequiredMixin, FreshnessMixin, TemplateView):
             feedback_form=FeedbackForm(),
             **kwargs,
         )
+
+    def trend_context(self, version) -> dict:
+        """Daily trends of the drift and performance metrics over the chosen window (a bad window is named
+        and the default shown); a point opens the alerts of its day."""
+        form = TrendWindowForm(self.request.GET or None)
+        days = (form.cleaned_data["window"] if form.is_valid() else None) or trends.DEFAULT_WINDOW
+        first, last = trends.window_days(days=days, today=timezone.now().astimezone(UTC).date())
+        alerts_url = reverse("monitoring:alert_list")
+
+        def url_for(metric):
+            def day_url(day):
+                params = {"status": "all", "model_version": version.pk, "metric": metric.name}
+                return f"{alerts_url}?{urlencode({**params, 'breached_after': day, 'breached_before': day})}"
+
+            return day_url
+
+        rows = trends.version_trends(user=self.request.user, version=version, days=days, today=last)
+        return {
+            "trend_window": days,
+            "trend_windows": trends.WINDOWS,
+            "trend_errors": form.errors,
+            "trends": [
+                (t, charts.trend_chart(t, first=first, last=last, url_for=url_for(t.metric)) if t.days else None)
+                for t in rows
+            ],
+        }
 
 
 class FeedbackGiveView(LoginRequiredMixin, View):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncQuarter
 
-from core.periods import quarter_label
+from core.periods import quarter_label, within
 from portfolio.choices import RiskTier, UseCaseStatus
 from portfolio.models import (
     KPI,
@@ -448,6 +448,18 @@ def use_case_moves_by_quarter(*, user, since, unit: BusinessUnit | None = None) 
     for quarter, status, n in moves:
         counts[(quarter_label(quarter), status)] = n
     return counts
+
+
+def use_cases_moved(cases, *, to=None, start=None, end=None) -> QuerySet[UseCase]:
+    """The use cases with a transition to `to` (any status if None) at or after `start` and before `end`:
+    the list behind a bar of the lifecycle chart."""
+    moves = UseCaseTransition.objects.filter(**({"to_status": to} if to else {}))
+    return cases.filter(pk__in=within(moves, "at", start, end).values("use_case"))
+
+
+def use_cases_created(cases, *, start=None, end=None) -> QuerySet[UseCase]:
+    """The use cases proposed (created) at or after `start` and before `end`."""
+    return within(cases, "created_at", start, end)
 
 
 # --- Program management -----------------------------------------------------------------------------

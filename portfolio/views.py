@@ -15,6 +15,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from core.downloads import csv_response
 from core.exceptions import ApplicationError, NotAllowed
+from core.filters import FilteredListMixin
 from core.permissions import can, require_model_perm
 from portfolio import charts, csv_io, panels, selectors, services
 from portfolio.api.views import weight_overrides
@@ -66,11 +67,12 @@ class PermissionOr404Mixin:
 # --- Use cases ------------------------------------------------------------------------------------
 
 
-class UseCaseListView(LoginRequiredMixin, ListView):
+class UseCaseListView(LoginRequiredMixin, FilteredListMixin, ListView):
     """The use cases the user may see, filtered; `?format=csv` exports exactly those."""
 
     template_name = "portfolio/usecase_list.html"
     paginate_by = 25
+    filterset_class = UseCaseFilterSet
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "csv":
@@ -78,18 +80,14 @@ class UseCaseListView(LoginRequiredMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = selectors.use_case_list(user=self.request.user)
-        self.filterset = UseCaseFilterSet(self.request.GET or None, queryset=queryset)
-        return self.filterset.qs
+        return self.filtered(selectors.use_case_list(user=self.request.user))
 
     def get_template_names(self):
         # htmx swaps only the table when a filter changes (see the hx-get on the filter form).
         return ["portfolio/partials/usecase_table.html"] if self.request.htmx else [self.template_name]
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(filterset=self.filterset, query=query.urlencode(), **kwargs)
+        return super().get_context_data(**self.filter_context(), **kwargs)
 
 
 class UseCaseDetailView(LoginRequiredMixin, DetailView):

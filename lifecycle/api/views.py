@@ -18,7 +18,7 @@ from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter
 from lifecycle import datasets, decommissioning, discovery, selectors, services, tasks
 from lifecycle.api import serializers as s
-from lifecycle.choices import Stage
+from lifecycle.filters import ModelVersionFilterSet
 from lifecycle.models import AIModel, Dataset, DecommissionPlan, Deployment, FreezeWindow, ModelVersion
 from portfolio.models import UseCase
 
@@ -30,15 +30,6 @@ class AIModelFilterSet(django_filters.FilterSet):
     class Meta:
         model = AIModel
         fields = ["use_case", "mlflow_name", "confidential", "third_party", "q"]
-
-
-class ModelVersionFilterSet(django_filters.FilterSet):
-    model = IdChoiceFilter(queryset=AIModel.objects.all())
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
-
-    class Meta:
-        model = ModelVersion
-        fields = ["model", "stage", "mlflow_run_id"]
 
 
 class AIModelViewSet(mixins.UpdateModelMixin, ScopedCreateReadViewSet):

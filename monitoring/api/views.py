@@ -23,6 +23,7 @@ from lifecycle.models import AIModel, ModelVersion
 from monitoring import actions, comparisons, cost, feedback, retraining, selectors, services, value
 from monitoring.api import serializers as s
 from monitoring.choices import AlertStatus, MetricKind, RetrainingStatus, RetrainingTrigger, Severity
+from monitoring.filters import AlertWindowFilterSet
 from monitoring.models import (
     ActionProposal,
     Alert,
@@ -58,15 +59,13 @@ class RetrainingRequestFilterSet(django_filters.FilterSet):
         fields = ["model", "status", "trigger"]
 
 
-class AlertFilterSet(django_filters.FilterSet):
-    model_version = IdChoiceFilter(queryset=visible(ModelVersion))
+class AlertFilterSet(AlertWindowFilterSet):
     rule = IdChoiceFilter(queryset=visible(AlertRule))
     status = django_filters.MultipleChoiceFilter(choices=AlertStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
 
-    class Meta:
-        model = Alert
-        fields = ["model_version", "rule", "status", "severity"]
+    class Meta(AlertWindowFilterSet.Meta):
+        fields = ["model_version", "rule", "status", "severity", "metric"]
 
 
 def _ms(request, name: str) -> int | None:

@@ -73,6 +73,28 @@ def test_executive_sees_kpis_risk_and_drills_into_the_heatmap(login, live_server
     expect(page.get_by_test_id("model-table").locator("tbody tr")).to_have_count(
         counts[(tiers[row].value, "production")]
     )
+
+    # Drill-down: the tallest bar of the lifecycle chart opens the list it counts, with the unit kept.
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('#moves-chart-plot svg.main-svg')")
+    height, x, y = page.evaluate(
+        """() => {
+            const el = document.getElementById("moves-chart-plot");
+            el.scrollIntoView({block: "center"});
+            let best = [0, 0, 0];
+            el.data.forEach((trace, t) => trace.y.forEach((v, i) => { if (v > best[0]) best = [v, t, i]; }));
+            const bar = el.querySelectorAll(".barlayer .trace")[best[1]].querySelectorAll(".point")[best[2]];
+            const box = bar.getBoundingClientRect();
+            return [best[0], box.left + box.width / 2, box.top + box.height / 2];
+        }"""
+    )
+    assert height > 0, "the demo has lifecycle moves in RETAIL"
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(r"/(portfolio/use-cases|lifecycle/versions)/\?"))
+    assert ("business_unit=" in page.url or "unit=RETAIL" in page.url) and "_after=" in page.url
+    expect(page.get_by_test_id("filter-chips")).to_be_visible()
+    expect(page.locator("table tbody tr")).to_have_count(height)
+    page.screenshot(path=str(screenshots / "drill-lifecycle-bar.png"), full_page=True)
     assert console_errors == []
 
 
@@ -134,4 +156,36 @@ def test_data_scientist_sees_models_alerts_and_drift(login, live_server, console
     page.get_by_test_id("my-models").locator("tbody a").first.click()
     page.wait_for_load_state("load")
     assert re.match(r"/lifecycle/models/\d+/", path_of(page.url))
+    assert console_errors == []
+
+
+def test_a_version_page_shows_trends_with_thresholds_and_a_point_opens_its_alerts(
+    login, live_server, console_errors, screenshots
+):
+    from monitoring.models import Alert
+
+    alert = Alert.objects.filter(rule__metric__name="psi").select_related("model_version").first()
+    assert alert is not None, "the demo has a drift alert"
+    page = login("ds2")
+    page.goto(f"{live_server.url}/monitoring/versions/{alert.model_version_id}/metrics/?window=90")
+    page.wait_for_function("() => document.querySelector('#trend-psi-plot svg.main-svg')")
+    expect(page.get_by_test_id("trend-windows")).to_contain_text("90 days")
+    assert page.locator("#trend-psi-plot .shapelayer path").count() >= 1, "a threshold line is drawn"
+    page.get_by_test_id("trends").screenshot(path=str(screenshots / "version-trends.png"))
+    # The point on the day of the alert's latest breach opens the alerts of that day, the alert among them.
+    day = alert.last_breach_at // 86_400_000
+    x, y = page.evaluate(
+        """(day) => {
+            const el = document.getElementById("trend-psi-plot");
+            el.scrollIntoView({block: "center"});
+            const i = el.data[0].x.findIndex(d => Math.floor(Date.parse(d) / 86400000) === day);
+            const box = el.getBoundingClientRect(), xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
+            return [box.left + xa._offset + xa.d2p(el.data[0].x[i]), box.top + ya._offset + ya.d2p(el.data[0].y[i])];
+        }""",
+        day,
+    )
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(r"/monitoring/alerts/\?"))
+    assert "metric=psi" in page.url and "breached_after=" in page.url
+    expect(page.get_by_test_id("alert-table")).to_contain_text(f"#{alert.pk}")
     assert console_errors == []

@@ -553,6 +553,7 @@ PAGES: dict[str, Read] = {
     "portfolio:kpi_create": R("add_kpi_page", "objective"),
     "portfolio:kpi_detail": R("unit", "kpi"),
     "lifecycle:model_list": R("signed_in"),
+    "lifecycle:version_list": R("signed_in"),
     "lifecycle:model_detail": R("scoped", "model"),
     "lifecycle:dataset_list": R("signed_in"),
     "lifecycle:dataset_import": R("signed_in"),
