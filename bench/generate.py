@@ -10,6 +10,8 @@ to whatever is there (names carry a run tag), so `seed_demo` may call `generate(
 demo. Versions past approval carry an approved review with every required sign-off on their current content,
 and their use case an approved impact assessment, so the production gates hold. The audit events continue
 the existing hash chain, computed here with audit.services.compute_hash and checked by `verify_audit`.
+Beside them, in proportion: a health check of every production version, budgets, accepted test evidence of the
+reviewed versions, compliance evidence of the high and critical use cases and concerns, so every panel has rows.
 
 Also callable: `from bench.generate import generate; generate(scale=0.01)` returns {table: (rows, seconds)}.
 """
@@ -367,7 +369,7 @@ def _generate(w: Writer, rng: random.Random, sizes: dict) -> None:  # noqa: C901
 
     # An approved review with every required sign-off, on the version's current content.
     policies = {p.tier: p for p in ReviewPolicy.objects.order_by("tier", "version")}
-    next_review, review_rows, sign_off_rows = w.next_id(Review), [], []
+    next_review, review_rows, sign_off_rows, reviewed_digest = w.next_id(Review), [], [], {}
     for n, (version, _stage) in enumerate(reviewed):
         policy = policies[version.model.use_case.risk_tier]
         closed = now - timedelta(days=rng.randrange(1, min(policy.approval_validity_days, 170)))
@@ -384,6 +386,7 @@ def _generate(w: Writer, rng: random.Random, sizes: dict) -> None:  # noqa: C901
             }
         )
         digest = content_digest(version)
+        reviewed_digest[version.pk] = (digest, policy, closed)
         for function in policy.required_functions:
             sign_off_rows.append(
                 {
@@ -445,6 +448,11 @@ def _generate(w: Writer, rng: random.Random, sizes: dict) -> None:  # noqa: C901
             batch = []
     if batch:
         w.copy(MetricPoint, batch, columns=point_columns)
+
+    signers = (ds_of, signer_of, executive)
+    _governance_records(
+        w, rng, now, units, use_case_rows, model_rows, version_rows, production, reviewed_digest, signers
+    )
 
     # The audit trail: continue the chain from its head.
     _lock_chain()
@@ -533,6 +541,147 @@ def _bench_users(unit) -> None:
         user.groups.add(Group.objects.get(name=ROLE_BY_KEY[role].name))
         if unit_code:
             Membership.objects.get_or_create(user=user, business_unit=unit)
+
+
+def _governance_records(
+    w, rng, now, units, use_case_rows, model_rows, version_rows, production, reviewed_digest, people
+) -> None:
+    """What the dashboards' other panels read, in proportion to the portfolio: a health check of every production
+    version, budgets of every unit and of a tenth of the production models, accepted test evidence of every kind
+    the review policy asks of each reviewed version (on its reviewed content), compliance evidence for the high
+    and critical use cases, and concerns on one use case in ten."""
+    from governance.choices import TEST_EVIDENCE_REVIEWER
+    from governance.models import Concern, Control, Evidence, TestEvidence
+    from monitoring.models import Budget, HealthCheck
+
+    ds_of, signer_of, executive = people
+    model_by_id = {row["id"]: row for row in model_rows}
+    use_case_by_id = {uc["id"]: uc for uc in use_case_rows}
+
+    def unit_of_version(row):
+        return use_case_by_id[model_by_id[row["model_id"]]["use_case_id"]]["business_unit_id"]
+
+    health_rows = []
+    for row in production:
+        status = _pick(rng, [("good", 70), ("warning", 20), ("bad", 10)])
+        reasons = {
+            "good": [],
+            "warning": [{"severity": "warning", "kind": "drift", "text": "PSI above 0.1 on the last day."}],
+            "bad": [{"severity": "bad", "kind": "alert", "text": "A critical alert is open."}],
+        }[status]
+        score = {"good": rng.randrange(90, 101), "warning": rng.randrange(60, 90), "bad": rng.randrange(10, 60)}[status]
+        health_rows.append(
+            {
+                "model_version_id": row["id"],
+                "status": status,
+                "score": score,
+                "reasons": reasons,
+                "checked_at": now,
+                "status_since": now - timedelta(days=rng.randrange(0, 60)),
+            }
+        )
+    w.copy(HealthCheck, health_rows)
+
+    month = now.date().replace(day=1)
+    start = (month - timedelta(days=150)).replace(day=1)
+    budgeted_units = set(Budget.objects.filter(model__isnull=True).values_list("business_unit_id", flat=True))
+    budget_rows = [
+        {
+            "business_unit_id": unit.pk,
+            "monthly_amount": Decimal(rng.randrange(50, 500) * 1000),
+            "valid_from": start,
+            "note": "Generated",
+            "created_by_id": executive,
+        }
+        for unit in units
+        if unit.pk not in budgeted_units
+    ]
+    for row in rng.sample(production, max(1, len(production) // 10)) if production else []:
+        budget_rows.append(
+            {
+                "model_id": row["model_id"],
+                "business_unit_id": unit_of_version(row),
+                "valid_from": start,
+                "monthly_amount": Decimal(rng.randrange(1, 40) * 500),
+                "note": "Generated",
+                "created_by_id": executive,
+            }
+        )
+    w.copy(Budget, budget_rows)
+
+    test_rows = []
+    by_id = {row["id"]: row for row in version_rows}
+    for version_id, (digest, policy, closed) in reviewed_digest.items():
+        for kind in policy.required_test_evidence or []:
+            validation = kind == "validation_protocol"
+            test_rows.append(
+                {
+                    "version_id": version_id,
+                    "kind": kind,
+                    "method": "holdout" if validation else "",
+                    "summary": f"Generated {kind.replace('_', ' ')} of the reviewed content.",
+                    "results": by_id[version_id]["metrics"] if validation else {},
+                    "reference": f"DOC-{version_id}-{kind}",
+                    "submitted_by_id": ds_of[unit_of_version(by_id[version_id])][0],
+                    "submitted_at": closed - timedelta(days=3),
+                    "version_digest": digest,
+                    "status": "accepted",
+                    "reviewed_by_id": signer_of[TEST_EVIDENCE_REVIEWER[kind]],
+                    "reviewed_at": closed - timedelta(days=2),
+                }
+            )
+    w.copy(TestEvidence, test_rows)
+
+    controls = list(Control.objects.values_list("pk", "applies_high"))
+    evidence_rows = []
+    for uc in use_case_rows:
+        if uc["risk_tier"] not in ("high", "critical") or not controls:
+            continue
+        for control, _ in rng.sample(controls, min(3, len(controls))):
+            status = _pick(rng, [("accepted", 70), ("submitted", 20), ("rejected", 10)])
+            evidence_rows.append(
+                {
+                    "control_id": control,
+                    "use_case_id": uc["id"],
+                    "kind": "text",
+                    "status": status,
+                    "text": f"Control in place for {uc['title']}.",
+                    "description": "Generated",
+                    "submitted_by_id": uc["owner_id"],
+                    "created_at": now - timedelta(days=rng.randrange(5, 200)),
+                    "reviewer_id": None if status == "submitted" else signer_of["compliance"],
+                    "reviewed_at": None if status == "submitted" else now - timedelta(days=rng.randrange(1, 5)),
+                    "review_comment": "Not enough detail." if status == "rejected" else "",
+                    "expires_on": (now + timedelta(days=rng.randrange(-30, 365))).date(),
+                }
+            )
+    w.copy(Evidence, evidence_rows)
+
+    concern_rows = []
+    for uc in rng.sample(use_case_rows, max(1, len(use_case_rows) // 10)):
+        status = _pick(rng, [("open", 30), ("triaged", 30), ("resolved", 30), ("dismissed", 10)])
+        triaged = status != "open"
+        closed = status in ("resolved", "dismissed")
+        concern_rows.append(
+            {
+                "use_case_id": uc["id"],
+                "kind": rng.choice(["ethics", "data_ownership", "fairness", "privacy", "safety"]),
+                "description": f"A question about how {uc['title']} treats its customers.",
+                "anonymous": rng.random() < 0.3,
+                "reporter_id": rng.choice(ds_of[uc["business_unit_id"]]),
+                "status": status,
+                "severity": rng.choice(["low", "medium", "high", "critical"]) if triaged else "",
+                "assignee_id": signer_of["compliance"] if triaged else None,
+                "triaged_by_id": executive if triaged else None,
+                "triaged_at": now - timedelta(days=10) if triaged else None,
+                "respond_by": (now + timedelta(days=rng.randrange(-10, 30))).date(),
+                "outcome": "Handled with the owners." if closed else "",
+                "closed_by_id": executive if closed else None,
+                "closed_at": now - timedelta(days=2) if closed else None,
+                "created_at": now - timedelta(days=rng.randrange(12, 120)),
+            }
+        )
+    w.copy(Concern, concern_rows)
 
 
 def main() -> None:

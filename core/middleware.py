@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from audit import context
 
 SESSION_STARTED_KEY = "lodestar_session_started"
+SESSION_WRITTEN_KEY = "lodestar_session_written"
 
 
 class RequestIdMiddleware:
@@ -31,7 +32,8 @@ class RequestIdMiddleware:
 
 
 class AbsoluteSessionTimeoutMiddleware:
-    """Ends a session a fixed time after sign-in, however active it was (Django only has an idle timeout)."""
+    """Ends a session a fixed time after sign-in, however active it was (Django only has an idle timeout), and
+    slides the idle timeout with activity by writing the session again at most every SESSION_REFRESH_SECONDS."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,4 +49,7 @@ class AbsoluteSessionTimeoutMiddleware:
                     return self.get_response(request)
                 messages.info(request, "Your session reached its maximum length. Please sign in again.")
                 return redirect_to_login(request.get_full_path())
+            now = time.time()
+            if now - request.session.get(SESSION_WRITTEN_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                request.session[SESSION_WRITTEN_KEY] = now  # modified: saved with a new expiry
         return self.get_response(request)

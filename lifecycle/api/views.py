@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.viewsets import ScopedCreateReadViewSet
+from core.api.viewsets import ScopedCreateReadViewSet, ValuesListMixin
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter
 from lifecycle import datasets, decommissioning, discovery, selectors, services, tasks
@@ -32,9 +32,10 @@ class AIModelFilterSet(django_filters.FilterSet):
         fields = ["use_case", "mlflow_name", "confidential", "third_party", "q"]
 
 
-class AIModelViewSet(mixins.UpdateModelMixin, ScopedCreateReadViewSet):
+class AIModelViewSet(ValuesListMixin, mixins.UpdateModelMixin, ScopedCreateReadViewSet):
     """The model inventory. Confidential models are visible to their unit, grantees and executives.
-    PATCH changes descriptive fields and the promotion tolerance; owners change through `handover`."""
+    PATCH changes descriptive fields and the promotion tolerance; owners change through `handover`.
+    The list reads rows with .values(): every client pages through the whole inventory here."""
 
     queryset = AIModel.objects.select_related("use_case").prefetch_related("owners")
     serializer_class = s.AIModelSerializer

@@ -6,8 +6,10 @@ from django.contrib.auth.models import User
 
 from audit.services import verify_chain
 from bench.generate import generate
-from governance.gates import approval_current
+from governance.gates import approval_current, required_test_evidence
+from governance.models import Concern, Evidence, TestEvidence
 from lifecycle.models import AIModel, ModelVersion
+from monitoring.models import Budget, HealthCheck
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +22,19 @@ def test_a_small_generated_portfolio_renders_holds_its_approvals_and_its_audit_c
     assert verify_chain().ok
     production = ModelVersion.objects.filter(stage="production").select_related("model__use_case")
     assert production and all(approval_current(version) is None for version in production)
+    assert all(required_test_evidence(version) is None for version in production)
+    # The other panels have something to show: health, budgets, test and compliance evidence, concerns.
+    assert HealthCheck.objects.count() == len(production) == figures["monitoring_healthcheck"][0]
+    assert set(HealthCheck.objects.values_list("status", flat=True)) <= {"good", "warning", "bad"}
+    assert Budget.objects.filter(model__isnull=True).count() == 12 and Budget.objects.filter(model__isnull=False)
+    assert TestEvidence.objects.filter(status="accepted").count() == figures["governance_testevidence"][0] > 0
+    assert Evidence.objects.count() == figures["governance_evidence"][0] > 0
+    assert Concern.objects.count() == figures["governance_concern"][0] > 0
     model = AIModel.objects.filter(use_case__business_unit__code="RETAIL", confidential=False).first()
     for username, url in (
         ("bench-exec", "/dashboards/executive/"),
+        ("bench-pm", "/dashboards/program/"),
+        ("bench-admin", "/dashboards/administration/"),
         ("bench-exec", "/lifecycle/models/"),
         ("bench-exec", "/audit/"),
         ("bench-board", "/dashboards/review-board/"),

@@ -101,9 +101,31 @@ def test_logout_invalidates_the_old_cookie(pm, client):
 
 
 def test_idle_sessions_expire_after_30_minutes(pm, client, settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
     client.post(reverse("login"), {"username": "pm", "password": PASSWORD})
     with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+        assert client.get(reverse("portfolio:usecase_list")).status_code == 302
+
+
+def test_activity_pushes_the_idle_timeout_on_writing_the_session_at_most_once_a_minute(pm, client, settings):
+    assert settings.SESSION_REFRESH_SECONDS == 60
+    start = timezone.now()
+    client.post(reverse("login"), {"username": "pm", "password": PASSWORD})
+    key = client.cookies["sessionid"].value
+
+    def expiry_after_request_at(seconds: int):
+        with time_machine.travel(start + timedelta(seconds=seconds)):
+            assert client.get(reverse("portfolio:usecase_list")).status_code == 200
+        return Session.objects.get(session_key=key).expire_date
+
+    first = expiry_after_request_at(1)
+    assert expiry_after_request_at(40) == first  # within the minute: no write
+    pushed = expiry_after_request_at(62)
+    assert pushed - first >= timedelta(seconds=60)
+    # Idle from the last write for just under 30 minutes: still signed in; idle for 30 minutes: signed out.
+    with time_machine.travel(start + timedelta(seconds=62 + 29 * 60)):
+        assert client.get(reverse("portfolio:usecase_list")).status_code == 200
+    with time_machine.travel(start + timedelta(seconds=62 + 29 * 60 + 30 * 60 + 1)):
         assert client.get(reverse("portfolio:usecase_list")).status_code == 302
 
 
