@@ -167,10 +167,9 @@ class ReviewViewSet(ReadOnlyScopedViewSet):
     filterset_class = ReviewFilterSet
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
         review = self.get_object()
-        response["ETag"] = services.review_etag(review, response.data["content_digest"])
-        return response
+        data = self.get_serializer(review).data
+        return Response(data, headers={"ETag": services.review_etag(review, data["content_digest"])})
 
     @extend_schema(methods=["get"], responses=s.SignOffSerializer(many=True))
     @extend_schema(

@@ -315,7 +315,7 @@ class PolicyAndImpersonation(TestCase):
         )
         client.force_authenticate(User.objects.get(pk=admin.pk))
         answer = client.post(f"/api/v1/reviews/{self.review.pk}/sign-offs/", body, format="json")
-        if answer.status_code == 201:
-            signed = SignOff.objects.get(pk=answer.json()["id"])
-            assert signed.signer_id == admin.pk and signed.signer_name != "Validator"
+        assert answer.status_code == 201, answer.content
+        signed = SignOff.objects.get(pk=answer.json()["id"])
+        assert signed.signer_id == admin.pk and signed.signer_name != "Validator"
         assert not SignOff.objects.filter(review=self.review, signer=self.validator).exists()
