@@ -24,6 +24,12 @@ class Conflict(ApplicationError):
     status_code = 409
 
 
+class PreconditionFailed(ApplicationError):
+    """The request was made against a state that has changed since (a stale If-Match; HTTP 412)."""
+
+    status_code = 412
+
+
 class ServiceUnavailable(ApplicationError):
     """A service Lodestar depends on (MLflow) cannot be reached; nothing was changed (HTTP 503)."""
 

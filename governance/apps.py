@@ -8,7 +8,12 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from governance import calendar_sources, health, panels, required_evidence
         from governance import gates as governance_gates
-        from governance.services import evidence_stale_for_new_version, review_open, reviews_supersede_for_new_version
+        from governance.services import (
+            evidence_stale_for_new_version,
+            review_deployed,
+            review_open,
+            reviews_supersede_for_new_version,
+        )
         from governance.services.emergency import emergency_release_on_production
         from governance.services.policies import decommission_functions, decommission_notice_days
         from lifecycle import calendar, gates, policies
@@ -31,6 +36,7 @@ class GovernanceConfig(AppConfig):
         )
         gates.register_waiver(governance_gates.emergency_waiver)
         gates.on_enter(Stage.PRODUCTION, emergency_release_on_production)
+        gates.on_enter(Stage.PRODUCTION, review_deployed)
         lifecycle_panels.register_model_panel(panels.model_emergency_panel)
         gates.on_enter(Stage.PENDING_APPROVAL, review_open)
         gates.on_enter(Stage.REGISTERED, reviews_supersede_for_new_version)

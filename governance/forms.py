@@ -62,6 +62,8 @@ class SignOffForm(forms.Form):
         required=False,
         help_text="Your password, again: a signature needs it every time.",
     )
+    # The review's ETag when the page was drawn: a signature on a review that changed since is refused.
+    if_match = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, functions, **kwargs):
         super().__init__(*args, **kwargs)

@@ -95,6 +95,7 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
 
     def _context(self, review, form=None):
         progress = selectors.review_progress(review)
+        etag = services.review_etag(review, progress.digest)
         test_evidence_rows = list(review.version.test_evidence.order_by("-submitted_at", "-pk"))
         held = {f.code for f in selectors.sign_off_functions_held(user=self.request.user)}
         signable = [f for f in review.required_functions if f in held and f in progress.missing]
@@ -123,7 +124,7 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             is_developer=self.request.user.pk == review.version.submitted_by_id
             or review.version.model.owners.filter(pk=self.request.user.pk).exists(),
             now=timezone.now(),
-            form=form or SignOffForm(functions=signable),
+            form=form or SignOffForm(functions=signable, initial={"if_match": etag}),
             may_sign=may_sign,
             meanings=meanings,
             test_evidence=required_evidence.requirement_states(
@@ -185,7 +186,8 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             return redirect("governance:review_detail", pk=review.pk)
         if form.errors:
             messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-        return self.render_to_response(self._context(review, form=SignOffForm(functions=held)))
+        review = self._review()  # as it is now: the form carries its current ETag
+        return self.render_to_response(self._context(review))
 
 
 class AssessmentView(LoginRequiredMixin, TemplateView):

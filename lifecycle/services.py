@@ -89,14 +89,15 @@ def model_version_register(*, actor, model: AIModel, version: str, **fields) -> 
             record.save()
     except IntegrityError as exc:
         raise Conflict(f"{model.name} v{version} is already registered.") from exc
+    # Listeners hear a registration too (governance supersedes the model's open reviews). They lock those rows
+    # before this audits: row locks first, the audit chain's lock last, as a signer takes them (no deadlock).
+    gates.entered(version=record, actor=actor, from_stage="", reason="registered")
     audit.record(
         actor=actor,
         action="model_version.registered",
         target=record,
         after={"version": version, "digest": record.digest, "mlflow_run_id": record.mlflow_run_id},
     )
-    # Listeners hear a registration too (governance supersedes the model's open reviews).
-    gates.entered(version=record, actor=actor, from_stage="", reason="registered")
     return record
 
 

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import parsers, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -144,9 +144,21 @@ class ReviewFilterSet(django_filters.FilterSet):
         fields = ["model_version", "status"]
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The review's ETag as you read it (from GET /reviews/{id}/). When it no longer matches, nothing "
+    "is signed and the answer is 412. Optional: without it the sign-off is checked against the current state only.",
+)
+STALE = OpenApiResponse(description="If-Match is stale: the review changed since it was read; nothing was signed.")
+
+
 class ReviewViewSet(ReadOnlyScopedViewSet):
     """Reviews of model versions: required functions, what is signed on the current content, what is
-    missing. POST `sign-offs` signs for one function (with your password)."""
+    missing. POST `sign-offs` signs for one function (with your password). The detail carries an `ETag` of the
+    review's state; send it back as `If-Match` to sign only what you saw."""
 
     queryset = Review.objects.select_related("version__model__use_case", "policy").prefetch_related(
         "sign_offs", "version__dataset_links__dataset"
@@ -154,8 +166,18 @@ class ReviewViewSet(ReadOnlyScopedViewSet):
     serializer_class = s.ReviewSerializer
     filterset_class = ReviewFilterSet
 
+    def retrieve(self, request, *args, **kwargs):
+        review = self.get_object()
+        data = self.get_serializer(review).data
+        return Response(data, headers={"ETag": services.review_etag(review, data["content_digest"])})
+
     @extend_schema(methods=["get"], responses=s.SignOffSerializer(many=True))
-    @extend_schema(methods=["post"], request=s.SignOffRequestSerializer, responses={201: s.SignOffSerializer})
+    @extend_schema(
+        methods=["post"],
+        request=s.SignOffRequestSerializer,
+        parameters=[IF_MATCH],
+        responses={201: s.SignOffSerializer, 412: STALE},
+    )
     @action(
         detail=True,
         methods=["get", "post"],
@@ -167,15 +189,21 @@ class ReviewViewSet(ReadOnlyScopedViewSet):
     )
     def sign_offs(self, request, pk=None):
         """GET: every sign-off of the review, including invalidated ones. POST: {"function", "decision",
-        "comment", "password"}; refused with 403 (not allowed, wrong password) or 409 (already decided)."""
+        "comment", "password"}; refused with 403 (not allowed, wrong password), 409 (already decided) or 412
+        (`If-Match` stale). The signer is always you: a signer named in the body is ignored."""
         review = self.get_object()
         if request.method == "GET":
             rows = review.sign_offs.select_related("signer")
             return Response(s.SignOffSerializer(rows, many=True).data)
         data = s.SignOffRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        signed = services.sign_off_record(actor=request.user, review=review, **data.validated_data)
-        return Response(s.SignOffSerializer(signed).data, status=status.HTTP_201_CREATED)
+        signed = services.sign_off_record(
+            actor=request.user, review=review, if_match=request.headers.get("If-Match", ""), **data.validated_data
+        )
+        review = self.get_queryset().get(pk=review.pk)
+        response = Response(s.SignOffSerializer(signed).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = services.review_etag(review)
+        return response
 
 
 class FindingViewSet(ScopedCreateReadViewSet):

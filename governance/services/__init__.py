@@ -64,6 +64,8 @@ from governance.services.required_evidence import test_evidence_review, test_evi
 from governance.services.reviews import (
     current_sign_offs,
     has_current_training,
+    review_deployed,
+    review_etag,
     review_open,
     reviews_supersede_for_new_version,
     sign_off_record,
@@ -118,6 +120,8 @@ __all__ = [
     "post_implementation_review_complete",
     "post_implementation_reviews_escalate_overdue",
     "response_deadline",
+    "review_deployed",
+    "review_etag",
     "review_open",
     "review_policy_update",
     "reviews_supersede_for_new_version",

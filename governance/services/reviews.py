@@ -1,17 +1,29 @@
 """Reviews of versions and their sign-offs: opened on submission, signed with a password, gated."""
 
+import hashlib
+
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
-from core.exceptions import ApplicationError, Conflict, NotAllowed
+from core.exceptions import ApplicationError, Conflict, NotAllowed, PreconditionFailed
 from core.lockout import SIGN_REAUTH_FAILED, failure_recorded, lock_state
 from core.permissions import can, holders_of_perm, require, require_model_perm
 from governance.choices import Course, Decision, ReviewStatus
 from governance.digest import content_digest
-from governance.models import FUNCTION_CODES, FUNCTION_NAMES, Review, SignOff, TrainingRecord, function_permission
+from governance.models import (
+    FUNCTION_CODES,
+    FUNCTION_NAMES,
+    BiasAssessment,
+    ModelCard,
+    Review,
+    SignOff,
+    TestEvidence,
+    TrainingRecord,
+    function_permission,
+)
 from governance.services.policies import current_policy
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
@@ -40,6 +52,16 @@ def holders_of(function: str):
 
 def _stakeholders(version) -> list:
     return [version.submitted_by, *version.model.owners.all()]
+
+
+def contributor_ids(version) -> set[int]:
+    """Who may not sign the version: its submitter, the model's owners, and whoever put content or metadata on
+    it (the model card's editor, bias assessment uploaders, test evidence submitters)."""
+    ids = {version.submitted_by_id, *version.model.owners.values_list("pk", flat=True)}
+    ids |= set(ModelCard.objects.filter(version=version).values_list("updated_by_id", flat=True))
+    ids |= set(BiasAssessment.objects.filter(version=version).values_list("created_by_id", flat=True))
+    ids |= set(TestEvidence.objects.filter(version=version).values_list("submitted_by_id", flat=True))
+    return ids - {None}
 
 
 def _supersede(reviews, *, reason: str) -> list[int]:
@@ -74,7 +96,7 @@ def review_open(*, version, actor, from_stage: str = "", reason: str = "") -> Re
         reason=reason,
         after={"version": str(version), "policy": f"{tier} v{policy.version}", "functions": policy.required_functions},
     )
-    excluded = {user.pk for user in _stakeholders(version) if user}
+    excluded = contributor_ids(version)
     url = reverse("governance:review_detail", args=[review.pk])
     for function in policy.required_functions:
         recipients = [
@@ -138,11 +160,16 @@ def _check_password(actor, password: str) -> None:
     raise NotAllowed("password: the password is wrong; nothing was signed.", details={"password": ["Wrong password."]})
 
 
-def sign_off_record(*, actor, review: Review, function: str, decision: str, comment: str = "", password: str = ""):
-    """Sign a review for one function. Every refusal is audited, and nothing else changes."""
+def sign_off_record(
+    *, actor, review: Review, function: str, decision: str, comment: str = "", password: str = "", if_match: str = ""
+):
+    """Sign a review for one function. Every refusal is audited, and nothing else changes. `if_match` is the
+    review's ETag the signer saw (optional): a signature on a review that changed since is refused (412)."""
     try:
         _check_password(actor, password)
-        return _sign(actor=actor, review=review, function=function, decision=decision, comment=comment)
+        return _sign(
+            actor=actor, review=review, function=function, decision=decision, comment=comment, if_match=if_match
+        )
     except ApplicationError as exc:
         audit.record(
             actor=actor,
@@ -163,11 +190,32 @@ def current_sign_offs(review: Review, digest: str) -> dict[str, SignOff]:
     }
 
 
+def review_etag(review: Review, digest: str | None = None) -> str:
+    """A strong ETag of what a signer decides on: status, content digest, the sign-offs that stand and the
+    policy version. Any change to one of them changes it."""
+    digest = digest or content_digest(review.version)
+    standing = sorted(s.pk for s in current_sign_offs(review, digest).values())
+    state = f"{review.status}|{digest}|{','.join(map(str, standing))}|{review.policy_snapshot.get('version')}"
+    return '"' + hashlib.sha256(state.encode()).hexdigest()[:32] + '"'
+
+
+def etag_matches(if_match: str, etag: str) -> bool:
+    """RFC 9110 If-Match: `*` or any listed tag (a weak `W/` prefix compares by its opaque part)."""
+    tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
+    return "*" in tags or etag in tags
+
+
 @transaction.atomic
-def _sign(*, actor, review: Review, function: str, decision: str, comment: str) -> SignOff:
+def _sign(*, actor, review: Review, function: str, decision: str, comment: str, if_match: str = "") -> SignOff:
     review = Review.objects.select_for_update().select_related("version__model__use_case").get(pk=review.pk)
     version = review.version
     require(actor, "view", version.model)
+    if if_match and not etag_matches(if_match, review_etag(review)):
+        raise PreconditionFailed(
+            "If-Match: the review changed since you read it (a signature, the content or the policy); nothing was "
+            "signed. Reload the review, check what changed, and sign again.",
+            details={"if_match": ["Stale."]},
+        )
     if function not in FUNCTION_CODES:
         raise ApplicationError(
             f"function: unknown function “{function}”; use one of {', '.join(FUNCTION_CODES)}.",
@@ -179,8 +227,10 @@ def _sign(*, actor, review: Review, function: str, decision: str, comment: str) 
         )
     if not actor.has_perm(function_permission(function)):
         raise NotAllowed(f"You do not hold the {FUNCTION_NAMES[function]} sign-off function.")
-    if actor.pk == version.submitted_by_id or version.model.owners.filter(pk=actor.pk).exists():
-        raise NotAllowed(f"You submitted or own {version.model.name}; an independent person must sign.")
+    if actor.pk in contributor_ids(version):
+        raise NotAllowed(
+            f"You submitted, own or contributed to {version}; an independent person must sign.",
+        )
     if not has_current_training(actor):
         raise NotAllowed(
             "You have no current AI-literacy training on record (EU AI Act Art. 4): complete the course, or ask "
@@ -298,6 +348,31 @@ def _after_decision(*, actor, review: Review, sign_off: SignOff, digest: str) ->
                 url=url,
                 category="review",
             )
+
+
+def review_deployed(*, version, actor, from_stage: str = "", reason: str = "") -> None:
+    """Listener of lifecycle's entry into production, in the transaction that moved the version: record the
+    content digest that went live and the sign-offs the approval gate counted (none under an emergency release)."""
+    from governance.gates import latest_review
+
+    review = latest_review(version)
+    digest = content_digest(version)
+    counted = {}
+    if review is not None and review.status == ReviewStatus.APPROVED:
+        standing = current_sign_offs(review, digest)
+        counted = {f: standing[f] for f in review.required_functions if f in standing}
+        counted = {f: s for f, s in counted.items() if s.decision == Decision.APPROVE}
+    audit.record(
+        actor=actor,
+        action="review.deployed",
+        target=version,
+        after={
+            "digest": digest,
+            "review": review.pk if review else None,
+            "sign_offs": {f: s.pk for f, s in counted.items()},
+            "sign_off_digests": sorted({s.digest for s in counted.values()}),
+        },
+    )
 
 
 @transaction.atomic
