@@ -9,6 +9,7 @@ import pytest
 from audit.models import AuditEvent
 from core.accounts import SYSTEM_USERNAME
 from core.exceptions import ApplicationError, Conflict, NotAllowed
+from core.seeding import seeding_bypass
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import Incident, ModelVersion, StageTransition
@@ -35,7 +36,8 @@ def versions(people, units):
     second = lifecycle.model_version_register(
         actor=ds, model=first.model, version="2", mlflow_run_id="run-fraud-2", signature={"inputs": "[amount]"}
     )
-    ModelVersion.objects.filter(pk=second.pk).update(stage=Stage.PRODUCTION)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=second.pk).update(stage=Stage.PRODUCTION)
     StageTransition.objects.create(version=first, from_stage=Stage.APPROVED, to_stage=Stage.PRODUCTION, actor=ds)
     StageTransition.objects.create(version=second, from_stage=Stage.APPROVED, to_stage=Stage.PRODUCTION, actor=ds)
     second.refresh_from_db()
