@@ -16,6 +16,7 @@ from lifecycle.models import Incident, ModelVersion, StageTransition
 from monitoring import actions, services, webhooks
 from monitoring.models import ActionProposal, Alert, AlertRule, MetricDefinition, WebhookDelivery
 from notifications.models import Notification
+from tests.governance.helpers import seed_approval_set
 from tests.monitoring.factories import series_of, store, version_of
 from tests.monitoring.test_webhooks import Receiver
 
@@ -33,6 +34,7 @@ def versions(people, units):
     """v1 was in production and is deprecated; v2 replaced it and is in production now."""
     pm, ds, _ = people
     first = version_of(pm=pm, ds=ds, unit=units["RETAIL"], stage=Stage.DEPRECATED)
+    seed_approval_set(first)  # it was approved when it reached production: a rollback may restore it
     second = lifecycle.model_version_register(
         actor=ds, model=first.model, version="2", mlflow_run_id="run-fraud-2", signature={"inputs": "[amount]"}
     )
