@@ -281,3 +281,53 @@ def test_a_rollback_to_a_version_approved_earlier_passes_the_database_gate(pg, a
             StageTransition.objects.create(version=version, from_stage="approved", to_stage="production", actor=ds)
     _at_commit(lambda: lifecycle.model_rollback(actor=ds, model=approved.model, reason="v2 misbehaves"), refused=False)
     assert (_stage(approved), _stage(second)) == (Stage.PRODUCTION, Stage.SUSPENDED)
+
+
+# --- Raw SQL as the application role, in a database set up as production is (docs/sql/audit_roles.sql) -------
+
+SEED_AS_OWNER = """
+from core.seeding import seeding_bypass
+from lifecycle.models import AIModel, ModelVersion
+from portfolio.models import BusinessUnit, UseCase
+
+unit = BusinessUnit.objects.create(code="GATE", name="Gate")
+use_case = UseCase.objects.create(number=1, title="Gate", business_unit=unit)
+model = AIModel.objects.create(name="gate-model", use_case=use_case)
+ModelVersion.objects.create(model=model, version="1", digest="a" * 64, stage="staging")
+with seeding_bypass():  # the migrations' role owns the table: its seeding passes
+    ModelVersion.objects.create(model=model, version="2", digest="b" * 64, stage="production")
+"""
+APP_ROLE_ATTEMPTS = {
+    "disable the trigger": "ALTER TABLE lifecycle_modelversion DISABLE TRIGGER ALL",
+    "drop the trigger": "DROP TRIGGER lifecycle_modelversion_production_gate_upd ON lifecycle_modelversion",
+    "replace the function": "CREATE OR REPLACE FUNCTION lifecycle_modelversion_production_gate() RETURNS trigger "
+    "AS $$ BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql",
+    "replica mode": "SET session_replication_role = replica",
+}
+
+
+@pytest.fixture(scope="module")
+def roles_database():
+    """Migrated and seeded by the tables' owner, then locked down: `lodestar_app` is what production runs as."""
+    from tests.db_roles import locked_down_database
+
+    with locked_down_database("lodestar_gate", commands=[["migrate", "-v0"], ["shell", "-c", SEED_AS_OWNER]]) as name:
+        yield name
+
+
+def test_the_application_role_cannot_seed_disable_or_replace_the_gate(roles_database):
+    import psycopg
+
+    from tests.db_roles import dsn, refused
+
+    with psycopg.connect(dsn(roles_database, "lodestar_app")) as conn:
+        stages = dict(conn.execute("SELECT version, stage FROM lifecycle_modelversion").fetchall())
+        assert stages == {"1": "staging", "2": "production"}  # the owner's seeding went through
+        conn.rollback()
+        # The seeding setting is honoured for the table's owner only: raw SQL as the app role fails at commit.
+        conn.execute("SET LOCAL lodestar.seeding = 'on'")
+        conn.execute("UPDATE lifecycle_modelversion SET stage = 'production' WHERE version = '1'")
+        with pytest.raises(psycopg.errors.CheckViolation, match=REFUSED):
+            conn.commit()
+        assert refused(conn, APP_ROLE_ATTEMPTS) == dict.fromkeys(APP_ROLE_ATTEMPTS, True)
+        assert conn.execute("SELECT stage FROM lifecycle_modelversion WHERE version = '1'").fetchone() == ("staging",)
