@@ -147,7 +147,9 @@ def generate(
     stdout=None,
 ) -> dict[str, tuple[int, float]]:
     """Append a portfolio of the given size; returns {table: (rows, seconds)}."""
-    from django.db import connection, transaction
+    from django.db import connection
+
+    from core.seeding import seeding_bypass
 
     sizes = {key: max(1, round(value * scale)) for key, value in DEFAULTS.items()}
     given = {"models": models, "use_cases": use_cases, "versions": versions, "points": points}
@@ -157,7 +159,8 @@ def generate(
     sizes["versions"] = max(sizes["versions"], sizes["models"])
     rng = random.Random(seed)
     writer = Writer(datetime.now(UTC))
-    with transaction.atomic():
+    # Versions go straight into production and past stages: the table owner's seeding pass (core/seeding.py).
+    with seeding_bypass():
         _generate(writer, rng, sizes)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -397,6 +400,7 @@ def _generate(w: Writer, rng: random.Random, sizes: dict) -> None:  # noqa: C901
                     "decision": "approve",
                     "meaning": f"I approve this version for {FUNCTION_NAMES[function].lower()}.",
                     "digest": digest,
+                    "artefact_digest": version.digest,
                     "policy_version": policy.version,
                     "signed_at": closed - timedelta(hours=1),
                 }

@@ -234,6 +234,11 @@ class SignOff(models.Model):
     meaning = models.TextField(help_text="The meaning of the signature, as shown to the signer.")
     comment = models.TextField(blank=True)
     digest = models.CharField(max_length=64, help_text="Content digest of the version that was signed.")
+    # The database's deploy gate (governance/db.py) cannot recompute the content digest, so it binds the
+    # signature to lifecycle's digest of the version, which the content digest covers.
+    artefact_digest = models.CharField(
+        max_length=64, blank=True, help_text="Lifecycle's digest of the version (its `digest`) when signed."
+    )
     policy_version = models.PositiveIntegerField()
     signed_at = models.DateTimeField(auto_now_add=True)
     invalidated_at = models.DateTimeField(null=True, blank=True)
@@ -803,6 +808,9 @@ class EmergencyRelease(TimeStampedModel):
     reason = models.TextField()
     status = models.CharField(max_length=12, choices=EmergencyStatus.choices, default=EmergencyStatus.REQUESTED)
     digest = models.CharField(max_length=64, help_text="Content digest of the version when it was requested.")
+    artefact_digest = models.CharField(
+        max_length=64, blank=True, help_text="Lifecycle's digest of the version (its `digest`) when requested."
+    )
     first_approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -164,9 +164,26 @@ def _save_import(*, actor, found: dict, use_case) -> ModelVersion:
     return version
 
 
-@transaction.atomic
 def model_version_transition(*, actor, version: ModelVersion, to_stage: str, reason: str = "") -> ModelVersion:
-    """The one way a stage changes: lock, check the edge, run the gates, record, audit."""
+    """The one way a stage changes: lock, check the edge, run the gates, record, audit. A refused move is
+    audited too (`model_version.transition_refused`), outside the refused transaction."""
+    try:
+        return _transition(actor=actor, version=version, to_stage=to_stage, reason=reason)
+    except ApplicationError as exc:
+        failed = exc.details.get("failed_gates", []) if isinstance(exc.details, dict) else []
+        audit.record(
+            actor=actor,
+            action="model_version.transition_refused",
+            target=version,
+            reason=exc.message,
+            before={"stage": version.stage},
+            after={"to": str(to_stage)[:30], "failed_gates": failed},
+        )
+        raise
+
+
+@transaction.atomic
+def _transition(*, actor, version: ModelVersion, to_stage: str, reason: str) -> ModelVersion:
     version = ModelVersion.objects.select_for_update().select_related("model").get(pk=version.pk)
     if to_stage not in Stage.values:
         raise ApplicationError(f"to: unknown stage “{to_stage}”.", details={"to": ["Unknown stage."]})

@@ -177,6 +177,7 @@ def emergency_release_request(*, actor, version: ModelVersion, reason: str) -> E
         requested_by=actor,
         reason=reason,
         digest=content_digest(version),
+        artefact_digest=version.digest,
         policy_snapshot={
             "review_policy": policy.snapshot() if policy else None,
             "approvals_needed": APPROVALS_NEEDED,

@@ -284,6 +284,7 @@ def _sign(*, actor, review: Review, function: str, decision: str, comment: str, 
         meaning=signature_meaning(review=review, function=function, decision=decision, digest=digest),
         comment=comment,
         digest=digest,
+        artefact_digest=version.digest,
         policy_version=review.policy_snapshot["version"],
     )
     audit.record(

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.seeding import seeding_bypass
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
@@ -41,7 +42,8 @@ def test_blocked_versions_say_what_to_do_and_only_mine_show(client, mine):
 
 def test_my_alerts_and_models_by_stage(client, mine, django_assert_max_num_queries):
     ds, (my_version, their_version) = mine
-    ModelVersion.objects.filter(pk=my_version.pk).update(stage=Stage.PRODUCTION)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=my_version.pk).update(stage=Stage.PRODUCTION)
     services.alert_rule_create(
         actor=ds,
         name="PSI high",
@@ -100,7 +102,8 @@ def test_my_open_retraining_requests_show(client, mine):
 
 def test_drift_and_performance_trends_of_my_production_models(client, mine):
     ds, (my_version, their_version) = mine
-    ModelVersion.objects.filter(pk__in=[my_version.pk, their_version.pk]).update(stage=Stage.PRODUCTION)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk__in=[my_version.pk, their_version.pk]).update(stage=Stage.PRODUCTION)
     from django.utils import timezone
 
     from monitoring.sync import series_store

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 
+from core.seeding import seeding_bypass
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel, ModelVersion
@@ -73,7 +74,8 @@ def portfolio_world(units, make_user):
         for i, stage in enumerate(models):
             model = lifecycle.model_register(actor=ds, name=f"{code.lower()}-{i}", use_case=case)
             version = lifecycle.model_version_register(actor=ds, model=model, version="1", signature={"x": "y"})
-            ModelVersion.objects.filter(pk=version.pk).update(stage=stage)
+            with seeding_bypass():
+                ModelVersion.objects.filter(pk=version.pk).update(stage=stage)
         world[code] = {"kpi": kpi, "case": case}
     return world
 
@@ -114,7 +116,8 @@ def test_risk_heatmap_counts_models_by_tier_and_lead_stage_and_drills_down(clien
 def test_a_model_counts_at_its_most_advanced_version(client, units, make_user, portfolio_world):
     model = ModelVersion.objects.get(model__name="retail-2").model
     newer = lifecycle.model_version_register(actor=portfolio_world["ds"], model=model, version="2", signature={})
-    ModelVersion.objects.filter(pk=newer.pk).update(stage=Stage.PRODUCTION)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=newer.pk).update(stage=Stage.PRODUCTION)
     client.force_login(_exec(make_user, units))
     rows = {r["risk tier"]: r for r in _csv(client.get("/dashboards/executive/?export=risk"))}
     assert rows["High"]["Production"] == "3" and rows["High"]["In validation"] == "0"

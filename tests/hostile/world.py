@@ -390,6 +390,7 @@ def _emergency(world, builder, object_class, version):
         requested_by=builder,
         reason=marker("post_implementation_review", object_class),
         digest=content_digest(version),
+        artefact_digest=version.digest,
         status="released",
         first_approver=world.raiser,
         first_approved_at=now,
@@ -404,5 +405,6 @@ def _emergency(world, builder, object_class, version):
         requested_by=builder,
         reason=marker("emergency_release", object_class),
         digest=content_digest(version),
+        artefact_digest=version.digest,
     )
     return requested, EmergencyRelease.objects.select_related("pir").get(pk=released.pk)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.seeding import seeding_bypass
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
@@ -26,7 +27,8 @@ def version_in_production(settings, mlflow_server, units, make_user):
     model = lifecycle.model_register(actor=ds, name="fraud", use_case=use_case)
     run_id = new_run(mlflow_server)
     version = lifecycle.model_version_register(actor=ds, model=model, version="1", mlflow_run_id=run_id)
-    ModelVersion.objects.filter(pk=version.pk).update(stage=Stage.PRODUCTION)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=version.pk).update(stage=Stage.PRODUCTION)
     log(
         mlflow_server,
         run_id,
@@ -139,7 +141,8 @@ def test_a_run_registered_as_two_versions_feeds_both(version_in_production):
     ds = version.model.owners.get()
     other = lifecycle.model_register(actor=ds, name="fraud-shadow", use_case=version.model.use_case)
     twin = lifecycle.model_version_register(actor=ds, model=other, version="1", mlflow_run_id=run_id)
-    ModelVersion.objects.filter(pk=twin.pk).update(stage=Stage.STAGING)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=twin.pk).update(stage=Stage.STAGING)
     sync_run = metrics_sync()
     assert sync_run.status == "succeeded" and sync_run.points_inserted == 16
     assert _stored(twin) == _stored(version)

@@ -9,6 +9,7 @@ from django.core.cache import cache
 
 from audit.models import AuditEvent
 from core.exceptions import ApplicationError
+from core.seeding import seeding_bypass
 from lifecycle import discovery, services
 from lifecycle.choices import Stage
 from lifecycle.models import Incident, MlflowProposal, ModelVersion
@@ -73,13 +74,16 @@ def test_lodestar_moves_the_production_alias_and_puts_it_back_when_someone_else_
         mlflow_registered_version(mlflow_server, name)
     first = services.model_version_import(actor=ds, mlflow_name=name, mlflow_version="1", use_case=use_case)
     second = services.model_version_import(actor=ds, mlflow_name=name, mlflow_version="2", use_case=use_case)
-    ModelVersion.objects.filter(pk=first.pk).update(stage=Stage.PRODUCTION)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=first.pk).update(stage=Stage.PRODUCTION)
     model_version_sync_tags.apply(args=[first.pk], throw=True)
     assert _aliases(mlflow_server, name) == {"production": "1"}
 
     # Promotion moves it: v1 deprecated, v2 in production; whichever task runs first, it converges.
-    ModelVersion.objects.filter(pk=first.pk).update(stage=Stage.DEPRECATED)
-    ModelVersion.objects.filter(pk=second.pk).update(stage=Stage.PRODUCTION)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=first.pk).update(stage=Stage.DEPRECATED)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=second.pk).update(stage=Stage.PRODUCTION)
     model_version_sync_tags.apply(args=[second.pk], throw=True)
     model_version_sync_tags.apply(args=[first.pk], throw=True)
     assert _aliases(mlflow_server, name) == {"production": "2"}

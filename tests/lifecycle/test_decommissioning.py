@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.exceptions import ApplicationError, Conflict, NotAllowed
+from core.seeding import seeding_bypass
 from lifecycle import decommissioning, services
 from lifecycle.choices import Stage
 from lifecycle.models import DecommissionPlan, ModelVersion
@@ -35,7 +36,10 @@ def model(people, units):
     model = services.model_register(actor=people["ds"], name="fraud-scorer", use_case=use_case)
     for label in ("1", "2"):
         version = services.model_version_register(actor=people["ds"], model=model, version=label)
-        ModelVersion.objects.filter(pk=version.pk).update(stage=Stage.DEPRECATED if label == "1" else Stage.PRODUCTION)
+        with seeding_bypass():
+            ModelVersion.objects.filter(pk=version.pk).update(
+                stage=Stage.DEPRECATED if label == "1" else Stage.PRODUCTION
+            )
     decommissioning.consumer_register(actor=people["ds"], model=model, system="Card authoriser", contact=people["app"])
     decommissioning.consumer_register(
         actor=people["ds"], model=model, system="Chargeback desk", contact_email="desk@example.com", criticality="low"

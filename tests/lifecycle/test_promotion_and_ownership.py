@@ -5,6 +5,7 @@ import pytest
 
 from audit.models import AuditEvent
 from core.exceptions import ApplicationError, Conflict
+from core.seeding import seeding_bypass
 from lifecycle import services
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
@@ -31,7 +32,8 @@ def model(ds, units, make_user):
     production = services.model_version_register(
         actor=ds, model=model, version="1", signature={"inputs": INPUTS}, metrics={"auc": 0.90}
     )
-    ModelVersion.objects.filter(pk=production.pk).update(stage=Stage.PRODUCTION)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=production.pk).update(stage=Stage.PRODUCTION)
     return model
 
 

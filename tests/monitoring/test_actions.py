@@ -9,12 +9,14 @@ import pytest
 from audit.models import AuditEvent
 from core.accounts import SYSTEM_USERNAME
 from core.exceptions import ApplicationError, Conflict, NotAllowed
+from core.seeding import seeding_bypass
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import Incident, ModelVersion, StageTransition
 from monitoring import actions, services, webhooks
 from monitoring.models import ActionProposal, Alert, AlertRule, MetricDefinition, WebhookDelivery
 from notifications.models import Notification
+from tests.governance.helpers import seed_approval_set
 from tests.monitoring.factories import series_of, store, version_of
 from tests.monitoring.test_webhooks import Receiver
 
@@ -32,10 +34,12 @@ def versions(people, units):
     """v1 was in production and is deprecated; v2 replaced it and is in production now."""
     pm, ds, _ = people
     first = version_of(pm=pm, ds=ds, unit=units["RETAIL"], stage=Stage.DEPRECATED)
+    seed_approval_set(first)  # it was approved when it reached production: a rollback may restore it
     second = lifecycle.model_version_register(
         actor=ds, model=first.model, version="2", mlflow_run_id="run-fraud-2", signature={"inputs": "[amount]"}
     )
-    ModelVersion.objects.filter(pk=second.pk).update(stage=Stage.PRODUCTION)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=second.pk).update(stage=Stage.PRODUCTION)
     StageTransition.objects.create(version=first, from_stage=Stage.APPROVED, to_stage=Stage.PRODUCTION, actor=ds)
     StageTransition.objects.create(version=second, from_stage=Stage.APPROVED, to_stage=Stage.PRODUCTION, actor=ds)
     second.refresh_from_db()

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from core import mlflow_client
+from core.seeding import seeding_bypass
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
@@ -121,7 +122,8 @@ def version(units, make_user):
     use_case = portfolio.use_case_create(actor=pm, title="Fraud", business_unit=units["RETAIL"])
     model = lifecycle.model_register(actor=ds, name="fraud", use_case=use_case)
     version = lifecycle.model_version_register(actor=ds, model=model, version="1", mlflow_run_id="r1")
-    ModelVersion.objects.filter(pk=version.pk).update(stage=Stage.PRODUCTION)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=version.pk).update(stage=Stage.PRODUCTION)
     return version
 
 
@@ -143,7 +145,8 @@ def test_mlflow_failing_mid_sync_keeps_what_was_committed(stub, version, sleeps,
     second = lifecycle.model_version_register(
         actor=version.model.owners.get(), model=version.model, version="2", mlflow_run_id="r2"
     )
-    ModelVersion.objects.filter(pk=second.pk).update(stage=Stage.STAGING)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=second.pk).update(stage=Stage.STAGING)
     runs = [{"info": {"run_id": r}, "data": {"metrics": [POINT]}} for r in ("r1", "r2")]
     stub.routes[EXPERIMENTS] = [ok({"experiments": [{"experiment_id": "0"}]})]
     stub.routes[RUNS_SEARCH] = [ok({"runs": runs})]

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.exceptions import ApplicationError, NotAllowed
+from core.seeding import seeding_bypass
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
@@ -38,7 +39,8 @@ def people(units, make_user):
 def _second_model(pm, use_case, name, stage=Stage.PRODUCTION):
     model = lifecycle.model_register(actor=pm, name=name, use_case=use_case)
     version = lifecycle.model_version_register(actor=pm, model=model, version="1", mlflow_run_id=f"run-{name}")
-    ModelVersion.objects.filter(pk=version.pk).update(stage=stage)
+    with seeding_bypass():
+        ModelVersion.objects.filter(pk=version.pk).update(stage=stage)
     version.refresh_from_db()
     return version
 
