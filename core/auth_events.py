@@ -12,6 +12,7 @@ from django.dispatch import receiver
 
 from audit import services as audit
 from core.lockout import LOGIN_FAILED, failure_recorded
+from core.middleware import stamp_new_session
 
 User = get_user_model()
 
@@ -19,6 +20,8 @@ User = get_user_model()
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
     audit.record(actor=user, action="auth.login", target=user)
+    if request is not None and hasattr(request, "session"):
+        stamp_new_session(request.session)
 
 
 @receiver(user_logged_out)

@@ -31,6 +31,14 @@ class RequestIdMiddleware:
         return response
 
 
+def stamp_new_session(session) -> None:
+    """At sign-in (the session is written then anyway): when it started and when it was last written, so the
+    first request after sign-in does not write it again."""
+    now = time.time()
+    session[SESSION_STARTED_KEY] = now
+    session[SESSION_WRITTEN_KEY] = now
+
+
 class AbsoluteSessionTimeoutMiddleware:
     """Ends a session a fixed time after sign-in, however active it was (Django only has an idle timeout), and
     slides the idle timeout with activity by writing the session again at most every SESSION_REFRESH_SECONDS."""
