@@ -127,7 +127,15 @@ class FilteredListMixin:
     filterset_class: type[django_filters.FilterSet]
 
     def filtered(self, queryset):
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        # An empty choice ("any risk tier") is no filter, not a bad value: a form sends every field.
+        data = self.request.GET.copy()
+        for name in list(data):
+            values = [v for v in data.getlist(name) if v != ""]
+            if values:
+                data.setlist(name, values)
+            else:
+                del data[name]
+        self.filterset = self.filterset_class(data or None, queryset=queryset, request=self.request)
         return self.filterset.qs if not self.filterset.is_bound or self.filterset.is_valid() else queryset.none()
 
     def filter_context(self) -> dict:
