@@ -86,7 +86,8 @@ class MovedFilterSet(django_filters.FilterSet):
     moved_noun = "status"
 
     def moved(self, queryset, *, to, start, end):
-        raise NotImplementedError
+        """The subclass's selector of records moved to `to` (any when empty) between `start` and `end`."""
+        raise NotImplementedError(f"{type(self).__name__} must define moved(): how a move of its records is found.")
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

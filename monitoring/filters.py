@@ -1,10 +1,11 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import django_filters
 
 from core.filters import IdChoiceFilter, WindowForm, applied_together, visible, window_text
 from lifecycle.models import ModelVersion
 from monitoring.models import Alert
+from monitoring.selectors import day_ms
 
 
 class AlertWindowFilterSet(django_filters.FilterSet):
@@ -26,9 +27,9 @@ class AlertWindowFilterSet(django_filters.FilterSet):
         after, before = self.form.cleaned_data.get("breached_after"), self.form.cleaned_data.get("breached_before")
         # An alert spans its first to its latest breach; it belongs to every day that span touches.
         if after:
-            queryset = queryset.filter(last_breach_at__gte=_ms(after))
+            queryset = queryset.filter(last_breach_at__gte=day_ms(after))
         if before:
-            queryset = queryset.filter(first_breach_at__lt=_ms(before + timedelta(days=1)))
+            queryset = queryset.filter(first_breach_at__lt=day_ms(before + timedelta(days=1)))
         return queryset
 
     def active_windows(self) -> list[tuple[str, list[str]]]:
@@ -43,7 +44,3 @@ class AlertWindowFilterSet(django_filters.FilterSet):
             text = f"Breached {window_text(data.get('breached_after'), data.get('breached_before'))} (UTC)"
             chips.append((text, ["breached_after", "breached_before"]))
         return chips
-
-
-def _ms(day) -> int:
-    return int(datetime.combine(day, datetime.min.time(), tzinfo=UTC).timestamp() * 1000)

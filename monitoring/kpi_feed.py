@@ -9,63 +9,30 @@ may have grown since) or its baseline date; the same value on the same day is no
 
 import logging
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Max, Sum, Value
+from django.db.models import Max
 
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
 from monitoring.choices import Aggregation
-from monitoring.models import DailyAggregate, MetricDefinition, MetricPoint
+from monitoring.models import MetricDefinition, MetricSeries
+from monitoring.selectors import combine_versions, daily_totals
 from portfolio import services as portfolio
 from portfolio.choices import KPISource
 from portfolio.models import KPI
 
 logger = logging.getLogger("lodestar.monitoring")
-DAY_MS = 86_400_000
 
 
-def _ms(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
-
-
-def _daily(definition: MetricDefinition, versions, start: date) -> dict[date, dict[int, tuple[float, int]]]:
-    """{day: {version id: (sum of the day's values, how many)}} from the raw points and the daily roll-ups."""
-    days: dict[date, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
-    epoch = date(1970, 1, 1)
-    raw = (
-        MetricPoint.objects.filter(
-            series__model_version__in=versions, series__metric=definition, timestamp__gte=_ms(start)
-        )
-        .annotate(day=ExpressionWrapper(F("timestamp") / Value(DAY_MS), output_field=BigIntegerField()))
-        .values("series__model_version_id", "day")
-        .annotate(total=Sum("value"), count=Count("pk"))
-        .order_by()
-    )
-    for row in raw:
-        cell = days[epoch + timedelta(days=row["day"])][row["series__model_version_id"]]
-        cell[0] += row["total"]
-        cell[1] += row["count"]
-    rolled = (
-        DailyAggregate.objects.filter(series__model_version__in=versions, series__metric=definition, day__gte=start)
-        .values("series__model_version_id", "day")
-        .annotate(total=Sum("total"), count=Sum("count"))
-        .order_by()
-    )
-    for row in rolled:
-        cell = days[row["day"]][row["series__model_version_id"]]
-        cell[0] += row["total"]
-        cell[1] += row["count"]
-    return {day: {v: (c[0], c[1]) for v, c in by_version.items()} for day, by_version in days.items()}
-
-
-def kpi_value(definition: MetricDefinition, by_version: dict[int, tuple[float, int]]) -> float:
-    """One day's KPI value from each version's (sum, count) of the day."""
-    if definition.aggregation == Aggregation.SUM:
-        return sum(total for total, _ in by_version.values())
-    means = [total / count for total, count in by_version.values() if count]
-    return sum(means) / len(means)
+def _daily(definition: MetricDefinition, versions, start: date) -> dict[date, dict[int, list[float]]]:
+    """{day: {version id: [sum of the day's values, how many]}} from the raw points and the daily roll-ups."""
+    series = MetricSeries.objects.filter(model_version__in=versions, metric=definition)
+    days: dict[date, dict[int, list[float]]] = defaultdict(dict)
+    for (version_id, day), sums in daily_totals(series=series, keys=("model_version_id",), start=start).items():
+        days[day][version_id] = sums
+    return days
 
 
 def kpi_feed(*, kpi: KPI, definitions: dict[str, MetricDefinition] | None = None) -> dict:
@@ -81,7 +48,7 @@ def kpi_feed(*, kpi: KPI, definitions: dict[str, MetricDefinition] | None = None
     start = max(latest or kpi.baseline_date, kpi.baseline_date)
     written = 0
     for day, by_version in sorted(_daily(definition, versions, start).items()):
-        value = Decimal(str(kpi_value(definition, by_version))).quantize(Decimal("0.0001"))
+        value = Decimal(str(combine_versions(by_version, definition.aggregation))).quantize(Decimal("0.0001"))
         how = "sum" if definition.aggregation == Aggregation.SUM else "mean"
         note = f"{definition.name}: {how} over {len(by_version)} production version(s)"
         if portfolio.kpi_measurement_feed(kpi=kpi, measured_on=day, value=value, note=note) is not None:

@@ -1,14 +1,14 @@
 """Reads of monitoring that the pages and the API share."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models import BigIntegerField, Case, Count, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
 
 from core import mlflow_client
 from core.permissions import sees_everything
 from lifecycle.models import ModelVersion
-from monitoring.choices import AlertStatus, HealthStatus, ScopeKind, SyncStatus
+from monitoring.choices import Aggregation, AlertStatus, HealthStatus, ScopeKind, SyncStatus
 
 # The cost selectors live in monitoring.cost; the dashboards may import them from here too.
 from monitoring.cost import (  # noqa: F401
@@ -24,6 +24,7 @@ from monitoring.feedback import FeedbackSummary, feedback_list, feedback_summary
 from monitoring.models import (
     Alert,
     AlertRule,
+    DailyAggregate,
     HealthCheck,
     MetricPoint,
     MetricSeries,
@@ -77,6 +78,51 @@ def points_of(*, series: MetricSeries, since_ms: int | None = None, until_ms: in
     if until_ms is not None:
         points = points.filter(timestamp__lte=until_ms)
     return points.order_by("timestamp", "step")
+
+
+DAY_MS = 86_400_000
+EPOCH = date(1970, 1, 1)
+
+
+def daily_totals(*, series: QuerySet, keys: tuple[str, ...], start: date, end: date | None = None) -> dict:
+    """{(*key values, UTC day): [sum, count]} of the series' points from `start` to `end` (or today) included:
+    raw points and the daily roll-ups of older ones merged, so a day half rolled up still sums right. `keys` are
+    lookups from MetricSeries (e.g. "metric_id"). Two grouped queries."""
+    raw = MetricPoint.objects.filter(series__in=series, timestamp__gte=day_ms(start))
+    rolled = DailyAggregate.objects.filter(series__in=series, day__gte=start)
+    if end is not None:
+        raw = raw.filter(timestamp__lt=day_ms(end + timedelta(days=1)))
+        rolled = rolled.filter(day__lte=end)
+    lookups = [f"series__{key}" for key in keys]
+    totals: dict[tuple, list] = {}
+    raw = (
+        raw.annotate(day=ExpressionWrapper(F("timestamp") / Value(DAY_MS), output_field=BigIntegerField()))
+        .order_by()
+        .values_list(*lookups, "day")
+        .annotate(total=Sum("value"), n=Count("pk"))
+    )
+    for *key, day, total, n in raw:
+        totals[(*key, EPOCH + timedelta(days=day))] = [total, n]
+    rolled = rolled.order_by().values_list(*lookups, "day").annotate(total=Sum("total"), n=Sum("count"))
+    for *key, day, total, n in rolled:
+        entry = totals.setdefault((*key, day), [0.0, 0])
+        entry[0] += total
+        entry[1] += n
+    return totals
+
+
+def combine_versions(by_version: dict[int, list[float]], aggregation: str) -> float:
+    """One day's figure across several versions from each one's [sum, count]: the total of a summed metric,
+    else the mean of each version's mean (each model counts once, however many points it logs)."""
+    if aggregation == Aggregation.SUM:
+        return sum(total for total, _ in by_version.values())
+    means = [total / count for total, count in by_version.values() if count]
+    return sum(means) / len(means)
+
+
+def day_ms(day: date) -> int:
+    """Milliseconds since the epoch at the start of a UTC day (MLflow's timestamps)."""
+    return int(datetime.combine(day, datetime.min.time(), tzinfo=UTC).timestamp() * 1000)
 
 
 def version_series(*, user, version) -> list[tuple[MetricSeries, list[tuple[int, float]]]]:

@@ -2,18 +2,15 @@
 roll-ups of older ones merged into one daily mean per metric, aggregated in the database."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum
+from datetime import date, timedelta
 
 from monitoring.choices import Condition, MetricKind
-from monitoring.models import AlertRule, DailyAggregate, MetricDefinition, MetricPoint
-from monitoring.selectors import rules_in_scope, series_list
+from monitoring.models import AlertRule, MetricDefinition
+from monitoring.selectors import daily_totals, rules_in_scope, series_list
 
 WINDOWS = (30, 90, 365)  # days a version page may show
 DEFAULT_WINDOW = 90
 TREND_KINDS = (MetricKind.DRIFT, MetricKind.PERFORMANCE)
-_DAY_MS = 86_400_000
 
 
 @dataclass
@@ -35,34 +32,12 @@ def version_trends(*, user, version, days: int, today: date) -> list[Trend]:
     over the window (metrics without a point in it come with empty lists). Four queries whatever the
     number of metrics, series, points and roll-ups."""
     first, _ = window_days(days=days, today=today)
-    since_ms = int(datetime.combine(first, datetime.min.time(), tzinfo=UTC).timestamp() * 1000)
     series = series_list(user=user).filter(model_version=version, metric__kind__in=TREND_KINDS)
     trends = {
         m.pk: Trend(metric=m)
         for m in MetricDefinition.objects.filter(series__in=series).distinct().order_by("kind", "name")
     }
-    # Sums and counts per metric and day, so a day half in raw points and half rolled up averages right.
-    totals: dict[tuple[int, date], list] = {}
-    raw = (
-        MetricPoint.objects.filter(series__in=series, timestamp__gte=since_ms)
-        .annotate(day=ExpressionWrapper(F("timestamp") / _DAY_MS, output_field=BigIntegerField()))
-        .order_by()
-        .values_list("series__metric_id", "day")
-        .annotate(total=Sum("value"), n=Count("pk"))
-    )
-    for metric_id, day_number, total, n in raw:
-        day = date(1970, 1, 1) + timedelta(days=day_number)
-        totals[(metric_id, day)] = [total, n]
-    rolled = (
-        DailyAggregate.objects.filter(series__in=series, day__gte=first)
-        .order_by()
-        .values_list("series__metric_id", "day")
-        .annotate(total=Sum("total"), n=Sum("count"))
-    )
-    for metric_id, day, total, n in rolled:
-        entry = totals.setdefault((metric_id, day), [0.0, 0])
-        entry[0] += total
-        entry[1] += n
+    totals = daily_totals(series=series, keys=("metric_id",), start=first)
     for (metric_id, day), (total, n) in sorted(totals.items(), key=lambda item: item[0][1]):
         trend = trends[metric_id]
         trend.days.append(day)

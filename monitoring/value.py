@@ -15,16 +15,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Max, Sum, Value
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import ApplicationError, NotAllowed
 from core.permissions import can
 from lifecycle.choices import Stage
-from lifecycle.models import AIModel, ModelVersion
+from lifecycle.models import AIModel
 from monitoring import formula as formulas
-from monitoring.choices import Aggregation
 from monitoring.models import (
     DailyAggregate,
     MetricDefinition,
@@ -33,10 +32,9 @@ from monitoring.models import (
     ValueContract,
     ValueRealisation,
 )
+from monitoring.selectors import combine_versions, daily_totals, day_ms
 
 logger = logging.getLogger("lodestar.monitoring")
-DAY_MS = 86_400_000
-EPOCH = date(1970, 1, 1)
 WINDOW_DAYS = 30  # shown on the use case page, recomputed when a contract is set, used by unit economics
 MAX_CONSTANTS = 30
 MAX_CONSTANT = 1e12
@@ -48,10 +46,6 @@ CENT = Decimal("0.01")
 
 def _today() -> date:
     return timezone.now().astimezone(UTC).date()
-
-
-def _ms(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
 
 
 def _money(value: float | None) -> Decimal | None:
@@ -188,46 +182,19 @@ def value_contract_set(*, actor, use_case, formula: str, constants=None, currenc
 
 def _daily_cells(*, use_case_ids, names, start: date, end: date) -> dict[tuple, dict[int, list[float]]]:
     """{(use case id, day, metric): {version id: [sum, count]}} of the named metrics over the production
-    versions of the use cases, from `start` to `end` included (two queries: raw points and the daily
-    roll-ups of older points)."""
-    versions = ModelVersion.objects.filter(stage=Stage.PRODUCTION, model__use_case_id__in=use_case_ids)
-    cells: dict[tuple, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
-    keys = ("series__model_version__model__use_case_id", "series__model_version_id", "series__metric__name")
-    raw = (
-        MetricPoint.objects.filter(
-            series__model_version__in=versions,
-            series__metric__name__in=names,
-            timestamp__gte=_ms(start),
-            timestamp__lt=_ms(end + timedelta(days=1)),
-        )
-        .annotate(day=ExpressionWrapper(F("timestamp") / Value(DAY_MS), output_field=BigIntegerField()))
-        .values(*keys, "day")
-        .annotate(total=Sum("value"), count=Count("pk"))
-        .order_by()
+    versions of the use cases, from `start` to `end` included."""
+    series = MetricSeries.objects.filter(
+        model_version__stage=Stage.PRODUCTION,
+        model_version__model__use_case_id__in=use_case_ids,
+        metric__name__in=names,
     )
-    rolled = (
-        DailyAggregate.objects.filter(
-            series__model_version__in=versions, series__metric__name__in=names, day__gte=start, day__lte=end
-        )
-        .values(*keys, "day")
-        .annotate(total=Sum("total"), count=Sum("count"))
-        .order_by()
-    )
-    for rows, day_of in ((raw, lambda d: EPOCH + timedelta(days=d)), (rolled, lambda d: d)):
-        for row in rows:
-            cell = cells[(row[keys[0]], day_of(row["day"]), row[keys[2]])][row[keys[1]]]
-            cell[0] += row["total"]
-            cell[1] += row["count"]
+    keys = ("model_version__model__use_case_id", "model_version_id", "metric__name")
+    cells: dict[tuple, dict[int, list[float]]] = defaultdict(dict)
+    for (use_case_id, version_id, name, day), sums in daily_totals(
+        series=series, keys=keys, start=start, end=end
+    ).items():
+        cells[(use_case_id, day, name)][version_id] = sums
     return cells
-
-
-def _combine(by_version: dict[int, list[float]], aggregation: str) -> float:
-    """One use case's daily input from its versions' [sum, count]: the total of a summed metric, else the mean
-    of each version's mean (each model counts once, however many points it logs)."""
-    if aggregation == Aggregation.SUM:
-        return sum(total for total, _ in by_version.values())
-    means = [total / count for total, count in by_version.values() if count]
-    return sum(means) / len(means)
 
 
 def daily_inputs(*, use_case_ids, names, start: date, end: date) -> dict[int, dict[date, dict[str, float]]]:
@@ -237,7 +204,7 @@ def daily_inputs(*, use_case_ids, names, start: date, end: date) -> dict[int, di
     cells = _daily_cells(use_case_ids=use_case_ids, names=names, start=start, end=end)
     result: dict[int, dict[date, dict[str, float]]] = defaultdict(dict)
     for (use_case_id, day, name), by_version in cells.items():
-        result[use_case_id].setdefault(day, {})[name] = _combine(by_version, catalogue[name].aggregation)
+        result[use_case_id].setdefault(day, {})[name] = combine_versions(by_version, catalogue[name].aggregation)
     return result
 
 
@@ -361,7 +328,7 @@ def money_at_risk(*, series: MetricSeries, value: float) -> Decimal | None:
     _, count = by_version.get(version.pk, (0.0, 1))  # a version silent that day counts with one point
     replaced = {**by_version, version.pk: [value * count, count]}
     now = parsed.evaluate(inputs)
-    then = parsed.evaluate({**inputs, metric: _combine(replaced, series.metric.aggregation)})
+    then = parsed.evaluate({**inputs, metric: combine_versions(replaced, series.metric.aggregation)})
     if now is None or then is None:
         return None
     return _money(max(now - then, 0.0))
@@ -394,7 +361,7 @@ def unit_economics(*, user, days: int = WINDOW_DAYS, unit: str | None = None) ->
     keys = ("series__model_version__model_id", "series__metric__name")
     totals: dict[int, dict[str, float]] = defaultdict(lambda: {"cost_usd": 0.0, "requests": 0.0})
     for rows, where, amount in (
-        (MetricPoint.objects, {"timestamp__gte": _ms(start)}, "value"),
+        (MetricPoint.objects, {"timestamp__gte": day_ms(start)}, "value"),
         (DailyAggregate.objects, {"day__gte": start}, "total"),
     ):
         for row in (

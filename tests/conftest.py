@@ -63,3 +63,13 @@ def fresh_content_type_caches(request):
 
         ContentType.objects.clear_cache()
         clear_ct_cache()
+
+
+@pytest.fixture
+def postgresql_only():
+    """For PostgreSQL's own guarantees (triggers, row locks between connections). CI runs the whole suite on
+    PostgreSQL; on SQLite these tests skip and say why."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (its triggers or row locks); CI runs the suite on PostgreSQL")

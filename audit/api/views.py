@@ -18,12 +18,15 @@ from audit.selectors import audit_event_list, legal_hold_list, purge_run_list
 from audit.services import verify_chain
 
 
-class CanReadAuditTrail(BasePermission):
-    message = "You may not read the audit trail."
+class HasViewPermission(BasePermission):
+    """Signed-in holders of the view's `view_permission`; what they may change the service decides."""
+
+    message = "You may not see these records."
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.has_perm("audit.view_auditevent"))
+        self.message = getattr(view, "permission_message", self.message)
+        return bool(user and user.is_authenticated and user.is_active and user.has_perm(view.view_permission))
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
@@ -33,7 +36,9 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AuditEventFilterSet
     ordering_fields = ["seq", "at"]
     queryset = AuditEvent.objects.none()  # for schema introspection; get_queryset scopes the real one
-    permission_classes = [CanReadAuditTrail]
+    permission_classes = [HasViewPermission]
+    view_permission = "audit.view_auditevent"
+    permission_message = "You may not read the audit trail."
 
     def get_queryset(self):
         return audit_event_list(user=self.request.user)
@@ -43,16 +48,6 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     def verify(self, request):
         """Walk the whole hash chain and report the first event that does not verify."""
         return Response(verify_chain().as_dict())
-
-
-class HasViewPermission(BasePermission):
-    """Signed-in holders of the view's `view_permission`; what they may change the service decides."""
-
-    message = "You may not see these records."
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.has_perm(view.view_permission))
 
 
 class LegalHoldViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -361,8 +361,11 @@ def review_deployed(*, version, actor, from_stage: str = "", reason: str = "") -
     counted = {}
     if review is not None and review.status == ReviewStatus.APPROVED:
         standing = current_sign_offs(review, digest)
-        counted = {f: standing[f] for f in review.required_functions if f in standing}
-        counted = {f: s for f, s in counted.items() if s.decision == Decision.APPROVE}
+        counted = {
+            f: standing[f]
+            for f in review.required_functions
+            if f in standing and standing[f].decision == Decision.APPROVE
+        }
     audit.record(
         actor=actor,
         action="review.deployed",

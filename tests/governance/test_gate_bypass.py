@@ -25,9 +25,8 @@ REFUSED = "no current approval set exists for its digest"
 
 
 @pytest.fixture
-def pg(db):
-    if connection.vendor != "postgresql":
-        pytest.skip("The deploy gate in the database is PostgreSQL's (CI runs the suite on PostgreSQL).")
+def pg(db, postgresql_only):
+    """The deploy gate in the database is PostgreSQL's."""
 
 
 @pytest.fixture

@@ -29,9 +29,8 @@ JOIN_SECONDS = 10
 
 
 @pytest.fixture
-def pg(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("Row locks and concurrent connections need PostgreSQL (CI runs on it); SQLite serialises writers.")
+def pg(transactional_db, postgresql_only):
+    """Row locks and concurrent connections need PostgreSQL (SQLite serialises writers)."""
     _reseed()
 
 

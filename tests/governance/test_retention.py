@@ -317,13 +317,7 @@ def test_a_retired_model_stays_in_the_inventory_with_its_history(retired, model,
 # --- The database refuses hard deletes --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("the delete guards are PostgreSQL triggers; CI runs this on PostgreSQL")
-
-
-def test_every_governed_table_has_its_delete_guard(postgres, db):
+def test_every_governed_table_has_its_delete_guard(postgresql_only, db):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
@@ -334,7 +328,7 @@ def test_every_governed_table_has_its_delete_guard(postgres, db):
     assert set(GOVERNED_MODELS) == set(GOVERNED_TABLES)
 
 
-def test_governed_records_cannot_be_deleted_by_the_orm_or_raw_sql(postgres, retired, use_case, ds):
+def test_governed_records_cannot_be_deleted_by_the_orm_or_raw_sql(postgresql_only, retired, use_case, ds):
     portfolio.use_case_transition(actor=person("pm"), use_case=use_case, to_status="assessing", reason="Scoping.")
     governance.evidence_submit(
         actor=ds, control=Control.objects.get(code="CTL-01"), use_case=use_case, kind="text", text="In place."
