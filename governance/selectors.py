@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.db.models import OuterRef, Subquery
 
+from core.permissions import member_business_unit_ids
 from governance.calendar_sources import approval_expiries
 from governance.choices import Decision, ReviewStatus
 from governance.digest import content_digest
@@ -75,6 +76,7 @@ def review_queue(*, user) -> list[tuple[Review, ReviewProgress, list[str]]]:
     held = {f.code for f in sign_off_functions_held(user=user)}
     if not held:
         return []
+    own_units = set(member_business_unit_ids(user))
     rows = []
     reviews = review_list(user=user).filter(status=ReviewStatus.OPEN).prefetch_related("version__model__owners")
     for review in reviews.order_by("opened_at", "pk"):
@@ -82,7 +84,9 @@ def review_queue(*, user) -> list[tuple[Review, ReviewProgress, list[str]]]:
         if user.pk == version.submitted_by_id or any(o.pk == user.pk for o in version.model.owners.all()):
             continue
         progress = review_progress(review)
-        waiting = [f for f in progress.missing if f in held]
+        # Validation waits for someone outside the developing unit (the service checks the contributors' units).
+        independent = version.model.use_case.business_unit_id not in own_units
+        waiting = [f for f in progress.missing if f in held and (f != "validation" or independent)]
         if waiting and not has_signed(review, user, progress.digest):
             rows.append((review, progress, waiting))
     return rows

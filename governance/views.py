@@ -99,6 +99,11 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
         test_evidence_rows = list(review.version.test_evidence.order_by("-submitted_at", "-pk"))
         held = {f.code for f in selectors.sign_off_functions_held(user=self.request.user)}
         signable = [f for f in review.required_functions if f in held and f in progress.missing]
+        independence = (
+            services.validator_conflict(self.request.user, review.version) if "validation" in signable else ""
+        )
+        if independence:
+            signable.remove("validation")
         may_sign = (
             review.status in (ReviewStatus.OPEN, ReviewStatus.APPROVED)
             and bool(signable)
@@ -126,6 +131,7 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             now=timezone.now(),
             form=form or SignOffForm(functions=signable, initial={"if_match": etag}),
             may_sign=may_sign,
+            independence=independence,
             meanings=meanings,
             test_evidence=required_evidence.requirement_states(
                 review.version,

@@ -28,6 +28,7 @@ UNITS = [
     ("CORP", "Corporate & Investment", "Lending, trade finance and markets for companies."),
     ("OPS", "Group Operations", "Shared services: contact centres, back office, procurement."),
     ("RISK", "Group Risk & Compliance", "Second line of defence: credit, market, model and conduct risk."),
+    ("MRM", "Model Risk Management", "Independent validation of every model; develops none of its own."),
 ]
 
 # username, first, last, roles, business units, staff
@@ -35,7 +36,7 @@ USERS = [
     ("pm", "Priya", "Menon", ["program_manager"], ["RETAIL", "CORP", "OPS", "RISK"], False),
     ("ds", "Daniel", "Sousa", ["data_scientist"], ["RETAIL"], False),
     ("ds2", "Mei", "Tanaka", ["data_scientist"], ["CORP", "OPS", "RISK"], False),
-    ("rb", "Rachel", "Brandt", ["review_board", "sign_off_validation", "sign_off_risk"], ["RISK"], False),
+    ("rb", "Rachel", "Brandt", ["review_board", "sign_off_validation", "sign_off_risk"], ["MRM"], False),
     (
         "rb2",
         "Omar",

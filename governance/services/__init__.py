@@ -71,6 +71,7 @@ from governance.services.reviews import (
     sign_off_record,
     signature_meaning,
     training_record_add,
+    validator_conflict,
 )
 from governance.services.vendors import vendor_create, vendor_model_link, vendor_update
 
@@ -140,6 +141,7 @@ __all__ = [
     "trial_close",
     "trial_start",
     "unsettled_findings",
+    "validator_conflict",
     "vendor_create",
     "vendor_model_link",
     "vendor_update",

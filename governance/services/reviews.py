@@ -29,6 +29,7 @@ from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from notifications import services as notifications
 
+VALIDATION = "validation"  # the function that must be independent of the developing units
 MEANINGS = {
     Decision.APPROVE: "I approve this model version for production use as {function}, for the content identified "
     "by digest {digest}, under review policy {policy}.",
@@ -62,6 +63,30 @@ def contributor_ids(version) -> set[int]:
     ids |= set(BiasAssessment.objects.filter(version=version).values_list("created_by_id", flat=True))
     ids |= set(TestEvidence.objects.filter(version=version).values_list("submitted_by_id", flat=True))
     return ids - {None}
+
+
+def developing_unit_ids(version) -> set[int]:
+    """The business units that develop the version: the model's own and every unit its submitter, owners and
+    contributors belong to. Independent validation (SR 11-7) comes from outside all of them."""
+    from portfolio.models import Membership
+
+    members = Membership.objects.filter(user_id__in=contributor_ids(version))
+    units = set(members.values_list("business_unit_id", flat=True))
+    return (units | {version.model.use_case.business_unit_id}) - {None}
+
+
+def validator_conflict(user, version) -> str:
+    """Why `user` may not sign as validator of `version` (a member of a developing unit), or "" if they may."""
+    from portfolio.models import BusinessUnit
+
+    shared = BusinessUnit.objects.filter(pk__in=developing_unit_ids(version), memberships__user=user)
+    names = sorted(shared.values_list("name", flat=True).distinct())
+    if not names:
+        return ""
+    return (
+        f"Independent validation: you are a member of {', '.join(names)}, which develops {version}; a validator "
+        "from outside the developing units must sign."
+    )
 
 
 def _supersede(reviews, *, reason: str) -> list[int]:
@@ -100,7 +125,11 @@ def review_open(*, version, actor, from_stage: str = "", reason: str = "") -> Re
     url = reverse("governance:review_detail", args=[review.pk])
     for function in policy.required_functions:
         recipients = [
-            user for user in holders_of(function) if user.pk not in excluded and can(user, "view", version.model)
+            user
+            for user in holders_of(function)
+            if user.pk not in excluded
+            and can(user, "view", version.model)
+            and not (function == VALIDATION and validator_conflict(user, version))
         ]
         notifications.notify(
             recipients=recipients,
@@ -231,6 +260,8 @@ def _sign(*, actor, review: Review, function: str, decision: str, comment: str, 
         raise NotAllowed(
             f"You submitted, own or contributed to {version}; an independent person must sign.",
         )
+    if function == VALIDATION and (conflict := validator_conflict(actor, version)):
+        raise NotAllowed(conflict)
     if not has_current_training(actor):
         raise NotAllowed(
             "You have no current AI-literacy training on record (EU AI Act Art. 4): complete the course, or ask "

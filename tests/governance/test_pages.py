@@ -35,6 +35,23 @@ def test_signing_from_the_review_page_shows_the_meaning_and_needs_the_password(p
     assert ok.status_code == 302 and SignOff.objects.get().signer == validator
 
 
+def test_a_validator_of_the_developing_unit_is_told_why_and_cannot_post_a_signature(pending, client, units):
+    review = Review.objects.get(version=pending)
+    insider = signer_for("validation", units=(units["RETAIL"],))
+    login(client, insider)
+    page = client.get(f"/governance/reviews/{review.pk}/").content.decode()
+    assert "Independent validation: you are a member of Retail" in page
+    assert 'data-testid="sign-form"' not in page
+    posted = client.post(
+        f"/governance/reviews/{review.pk}/", {"function": "validation", "decision": "approve", "password": PASSWORD}
+    )
+    assert posted.status_code != 302 and not SignOff.objects.exists()
+    queue = (
+        client.get("/governance/reviews/").content.decode().split('data-testid="review-queue"')[1].split("</table>")[0]
+    )
+    assert "Nothing waits for a function you hold" in queue
+
+
 def test_the_assessment_page_answers_submits_and_is_approved_by_another(use_case, client):
     author, approver = person("author", "review_board"), person("approver", "review_board")
     url = f"/governance/use-cases/{use_case.pk}/assessment/"

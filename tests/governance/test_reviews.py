@@ -65,6 +65,8 @@ def test_submission_without_an_approved_assessment_is_refused(ds, model):
         ("submitter", {}, NotAllowed, "independent person must sign"),
         ("owner", {}, NotAllowed, "independent person must sign"),
         ("not_holder", {}, NotAllowed, "do not hold the Validation"),
+        ("in_model_unit", {}, NotAllowed, "Independent validation: you are a member of Retail"),
+        ("in_owner_unit", {}, NotAllowed, "Independent validation: you are a member of Corporate"),
         ("untrained", {}, NotAllowed, "no current AI-literacy training"),
         ("expired", {}, NotAllowed, "no current AI-literacy training"),
         ("validator", {"password": "wrong"}, NotAllowed, "password: the password is wrong"),
@@ -85,6 +87,8 @@ def test_each_sign_off_rule_is_refused_with_its_message(pending, ds, units, who,
         "untrained": lambda: person("untrained", "review_board", "sign_off_validation", trained=False),
         "expired": lambda: _expired(person("lapsed", "review_board", "sign_off_validation", trained=False)),
         "validator": lambda: signer_for("validation"),
+        "in_model_unit": lambda: signer_for("validation", units=(units["RETAIL"],)),
+        "in_owner_unit": lambda: _owner_in_unit(pending, units["CORP"]),
     }
     user = users[who]()
     if who == "submitter":
@@ -108,6 +112,34 @@ def _owner(version):
     owner = signer_for("validation")
     version.model.owners.add(owner)
     return owner
+
+
+def _owner_in_unit(version, unit):
+    """A validator of Corporate, where one of the model's owners also sits."""
+    owner = person("corp-owner", "data_scientist", units=(unit,))
+    version.model.owners.add(owner)
+    return signer_for("validation", units=(unit,))
+
+
+def test_a_validator_outside_the_developing_units_signs_and_holders_inside_are_not_asked(ds, model, use_case, units):
+    from tests.governance.conftest import MEDIUM_ANSWERS
+    from tests.governance.helpers import LOW_ANSWERS, approve_assessment
+
+    inside = person("retail-validator", "review_board", "sign_off_validation", units=(units["RETAIL"],))
+    outside = person("ops-validator", "review_board", "sign_off_validation", units=(units["OPS"],))
+    approve_assessment(use_case, {**LOW_ANSWERS, **MEDIUM_ANSWERS})
+    review = review_of(submit(ds, model))
+    assert Notification.objects.filter(recipient=outside, subject__contains="Validation").exists()
+    assert not Notification.objects.filter(recipient=inside, category="review").exists()
+    assert [r.pk for r, _, _ in services_queue(outside)] == [review.pk]
+    assert services_queue(inside) == []
+    assert sign(outside, review).signer == outside
+
+
+def services_queue(user):
+    from governance.selectors import review_queue
+
+    return review_queue(user=user)
 
 
 def _expired(user):

@@ -2,8 +2,9 @@
 units, submitter, owners and contributors, and whatever sequence of sign-off attempts and policy edits, the
 production gate is open exactly when the review's policy is satisfied: every required function approved by a
 distinct person who holds it, did not submit, own or contribute to the version, has current AI-literacy
-training, on the current digest and policy version. Each attempt is also accepted exactly when the model of
-the rules says so. Hypothesis is derandomized (fixed seed) so CI replays the same examples."""
+training, on the current digest and policy version; the validator belongs to none of the developing business
+units (the model's, and those of its submitter, owners and contributors). Each attempt is also accepted
+exactly when the model of the rules says so. Hypothesis is derandomized (fixed seed) so CI replays the same examples."""
 
 import inspect
 from datetime import timedelta
@@ -140,11 +141,19 @@ class SignOffSegregation(TestCase):
     def test_the_gate_is_open_exactly_when_the_policy_is_satisfied(self, w):
         version, review = self._build(w)
         contributors = {w["submitter"], *w["owners"], w["card_editor"], w["bias_uploader"]} - {None}
+        must_edit = {w["submitter"], w["card_editor"], w["bias_uploader"]} - {None}
+        units = [
+            {"retail"} if w["in_unit"][i] else {"corp"} | ({"retail"} if i in must_edit else set()) for i in range(TEAM)
+        ]
+        developing = {"retail"}.union(*(units[c] for c in contributors))  # the model's unit and its people's
         eligible = {
             i: {
                 f
                 for f in w["held"][i]
-                if i not in contributors and w["trained"][i] and can(self._fresh(i), "view", self.model)
+                if i not in contributors
+                and w["trained"][i]
+                and can(self._fresh(i), "view", self.model)
+                and (f != "validation" or not units[i] & developing)
             }
             for i in range(TEAM)
         }
