@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from audit import services as audit
 from core.api.authentication import token_expired
 from core.lockout import lock_state
 
@@ -48,8 +49,11 @@ class ObtainTokenView(APIView):
                 )
             raise exceptions.ValidationError({"detail": "Wrong username or password."})
         with transaction.atomic():
-            token, _ = Token.objects.select_for_update().get_or_create(user=user)
-            if token_expired(token):
+            token, created = Token.objects.select_for_update().get_or_create(user=user)
+            renewed = token_expired(token)
+            if renewed:
                 token.delete()
                 token = Token.objects.create(user=user)
+            # An API sign-in, like a page sign-in (auth.login), goes to the audit trail; the key never does.
+            audit.record(actor=user, action="auth.token_issued", target=user, after={"new": created or renewed})
         return Response({"token": token.key})

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from audit.models import AuditEvent
+
 from .matrix import cases, describe, leaks, outcome_matches
 from .policy import API, EXCLUDED_ROUTES, OTHER_CONFIDENTIAL, PAGES, RULES, Read, Write
 from .surface import api_operations, pages, url_routes
@@ -67,6 +69,12 @@ def test_every_api_route_is_in_the_schema():
     assert not undocumented, f"API routes missing from the OpenAPI schema: {undocumented}"
 
 
+def _denial_recorded(response) -> bool:
+    """T14: every refusal leaves exactly one `access.denied` event under the answer's request id."""
+    events = AuditEvent.objects.filter(request_id=response["X-Request-ID"], action="access.denied")
+    return events.count() == 1
+
+
 def _check(entry, world, clients, url_for, *, api: bool, label: str):
     mismatches, requests = [], 0
     for principal, object_class, record, expected in cases(entry, world):
@@ -83,6 +91,8 @@ def _check(entry, world, clients, url_for, *, api: bool, label: str):
         found = leaks(world, principal, response)
         if found:
             mismatches.append(f"{cell}: answer shows hidden records {found}")
+        if response.status_code == 403 and not _denial_recorded(response):
+            mismatches.append(f"{cell}: refused with 403 but no access.denied audit event under its request id")
         if entry.lists and principal != "anonymous" and response.status_code == 200:
             listed = _ids(client.get(url + ("&" if "?" in url else "?") + "page_size=500"))
             for cls, obj in world.objects[entry.lists].items():

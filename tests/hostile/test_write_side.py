@@ -13,6 +13,7 @@ from django.db import models
 from django.forms.models import model_to_dict
 from rest_framework.test import APIClient
 
+from audit.models import AuditEvent
 from lifecycle.models import ModelVersion
 from portfolio.models import UseCase
 
@@ -145,6 +146,27 @@ def _landed(record, before: dict, extras: dict) -> list[str]:
     ]
 
 
+def _audited(response, actor) -> list[str]:
+    """T14: the audit events under the answer's request id. A change answered 2xx has its events (one per
+    record changed, none twice), each naming the actor; a refusal answered 403 has exactly one `access.denied`."""
+    events = list(
+        AuditEvent.objects.filter(request_id=response["X-Request-ID"]).values_list(
+            "action", "target_type", "target_id", "actor_id"
+        )
+    )
+    status, found = response.status_code, []
+    if 200 <= status < 300:
+        changes = [e for e in events if e[0] != "access.denied"]
+        if not changes:
+            found.append(f"answered {status} with no audit event under its request id")
+        if len(set(changes)) != len(changes):
+            found.append(f"an audit event recorded twice: {sorted(changes)}")
+        found += [f"event {e[0]} names actor {e[3]}, not {actor.pk}" for e in changes if actor and e[3] != actor.pk]
+    elif status == 403 and [e[0] for e in events].count("access.denied") != 1:
+        found.append(f"refused with 403 but recorded {[e[0] for e in events]}")
+    return found
+
+
 @pytest.mark.parametrize("operation", WRITES, ids=lambda op: op.operation_id)
 def test_unsafe_operation_rechecks_scope_and_ignores_protected_fields(operation, world, make_user):
     row, body_for = API.get(operation.operation_id), BODIES.get(operation.operation_id)
@@ -184,6 +206,7 @@ def test_unsafe_operation_rechecks_scope_and_ignores_protected_fields(operation,
                 problems.append(f"{cell}: expected {refused}, got {response.status_code} {response.content[:300]!r}")
             if _fingerprint() != counts or _snapshot(record) != before:
                 problems.append(f"{cell}: refused, yet the database changed")
+        problems += [f"{cell}: {v}" for v in _audited(response, actor)]
         problems += [f"{cell}: {v}" for v in _global_violations(mallory)]
         if problems:
             break
