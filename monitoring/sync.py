@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -160,14 +160,14 @@ def series_store_many(
         # already be there: count the rows only for series that got such points.
         if len(fresh[series.pk]) < len(unique):
             recount.append(series.pk)
-        rows += [MetricPoint(series_id=series.pk, step=s, timestamp=t, value=v) for (s, t), v in unique.items()]
+        rows += [(series.pk, s, t, v) for (s, t), v in unique.items()]
         if fresh[series.pk]:
             series.last_step, series.last_timestamp = fresh[series.pk][-1][:2]
         series.synced_at = now
     before = _counts(recount)
-    MetricPoint.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+    _insert_points(rows)
     after = _counts(recount)
-    MetricSeries.objects.bulk_update(locked, ["last_step", "last_timestamp", "synced_at"], batch_size=1000)
+    _move_watermarks(locked, now)
     for series in locked:
         if judged is None or series.pk in judged:
             alerts_evaluate(series=series, new=fresh[series.pk])
@@ -175,6 +175,30 @@ def series_store_many(
         series.pk: after.get(series.pk, 0) - before.get(series.pk, 0) if series.pk in recount else len(fresh[series.pk])
         for series in locked
     }
+
+
+# One statement per batch of points, without a model instance per point (the sync's hot path: a tenth of a
+# second per 10,000 points instead of half a second). The unique constraint drops points already stored.
+INSERT_POINTS = (
+    'INSERT INTO "monitoring_metricpoint" ("series_id", "step", "timestamp", "value") VALUES (%s, %s, %s, %s) '
+    'ON CONFLICT ("series_id", "step", "timestamp") DO NOTHING'
+)
+
+
+def _insert_points(rows: list[tuple[int, int, int, float]]) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(INSERT_POINTS, rows[start : start + 5000])
+
+
+def _move_watermarks(locked: list[MetricSeries], now) -> None:
+    """One UPDATE per distinct watermark: series synced together mostly end on the same step and time, and a
+    bulk_update's CASE per row costs more than the whole insert."""
+    by_mark: dict[tuple, list[int]] = {}
+    for series in locked:
+        by_mark.setdefault((series.last_step, series.last_timestamp), []).append(series.pk)
+    for (step, timestamp), ids in by_mark.items():
+        MetricSeries.objects.filter(pk__in=ids).update(last_step=step, last_timestamp=timestamp, synced_at=now)
 
 
 def _counts(series_ids: list[int]) -> dict[int, int]:
@@ -392,9 +416,10 @@ def version_sync_recorded(*, sync_run_id: int, version_id: int, experiment_ids: 
     return batch_sync_recorded(sync_run_id=sync_run_id, batch={version_id: runs}, experiment_ids=experiment_ids)
 
 
-def batches(plan: dict[int, list[dict] | None]) -> list[dict[int, list[dict] | None]]:
-    """The plan cut into batches of MONITORING_SYNC_BATCH versions: one task (and one set of bulk reads) each."""
-    items, size = list(plan.items()), settings.MONITORING_SYNC_BATCH
+def batches(plan: dict[int, list[dict] | None], size: int | None = None) -> list[dict[int, list[dict] | None]]:
+    """The plan cut into batches of `size` (default MONITORING_SYNC_BATCH) versions: one task (and one set of
+    bulk reads) each."""
+    items, size = list(plan.items()), size or settings.MONITORING_SYNC_BATCH
     return [dict(items[start : start + size]) for start in range(0, len(items), size)]
 
 
@@ -406,10 +431,11 @@ def batch_sync_recorded(*, sync_run_id: int, batch: dict[int, list[dict] | None]
 
 
 def metrics_sync(*, trigger: str = "command", progress: Callable[[int, int, SyncRun], None] | None = None) -> SyncRun:
-    """The whole sync in this process, batch after batch (manage.py sync_mlflow)."""
+    """The whole sync in this process, batch after batch (manage.py sync_mlflow). Nothing runs in parallel here,
+    so a batch holds as many versions as one bulk history request takes runs: fewer round trips."""
     sync_run, plan, experiment_ids = sync_run_start(trigger=trigger)
     done = 0
-    for batch in batches(plan):
+    for batch in batches(plan, size=max(settings.MONITORING_SYNC_BATCH, mlflow_client.BULK_RUNS)):
         current = batch_sync_recorded(sync_run_id=sync_run.pk, batch=batch, experiment_ids=experiment_ids)
         done += len(batch)
         if progress:
