@@ -1,6 +1,6 @@
 """Metric sync against a real MLflow server, side by side in one run (figures, not a test):
 
-    .venv/bin/python bench/metric_sync.py --versions 100 --points 30
+    .venv/bin/python bench/metric_sync.py --versions 1000 --points 30
 
 Starts a lean MLflow server (.venv-mlflow) on a fresh SQLite file, logs V versions x 3 metrics x P points,
 and reports: the naive client (one get-history per run and metric, serial), MLflow's bulk history endpoint
@@ -50,8 +50,9 @@ def start_mlflow(home: Path) -> tuple[subprocess.Popen, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--versions", type=int, default=100)
+    parser.add_argument("--versions", type=int, default=1000)
     parser.add_argument("--points", type=int, default=30)
+    parser.add_argument("--skip-naive", action="store_true", help="leave out the slow naive client (profiling)")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="lodestar-bench-"))
     mlflow, url = start_mlflow(home)
@@ -84,15 +85,13 @@ def main() -> None:
         print(f"filled {args.versions} runs x {len(METRICS)} metrics x {args.points} points in {filled:.1f} s")
         _register(run_ids)
         figures = {}
-        started = time.perf_counter()
-        naive = 0
-        with requests.Session() as session:
-            for run_id in run_ids:
-                for metric in METRICS:
-                    params = {"run_id": run_id, "metric_key": metric}
-                    answer = session.get(f"{url}/api/2.0/mlflow/metrics/get-history", params=params, timeout=30)
-                    naive += len(answer.json()["metrics"])
-        figures["naive get-history, serial, keep-alive"] = (time.perf_counter() - started, naive)
+        if not args.skip_naive:
+            started = time.perf_counter()
+            naive = _naive_threaded(url, run_ids, threads=1)
+            figures["naive get-history, serial, keep-alive"] = (time.perf_counter() - started, naive)
+            started = time.perf_counter()
+            threaded = _naive_threaded(url, run_ids, threads=8)
+            figures["naive get-history, 8 threads"] = (time.perf_counter() - started, threaded)
         started = time.perf_counter()
         bulk = 0
         for start in range(0, len(run_ids), 100):
@@ -118,6 +117,24 @@ def main() -> None:
     finally:
         os.killpg(mlflow.pid, 15)
         mlflow.wait(timeout=30)
+
+
+def _naive_threaded(url: str, run_ids: list[str], threads: int) -> int:
+    """The naive client: one get-history per run and metric, from `threads` threads with a keep-alive session each."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import local
+
+    sessions = local()
+
+    def fetch(pair: tuple[str, str]) -> int:
+        if not hasattr(sessions, "session"):
+            sessions.session = requests.Session()
+        params = {"run_id": pair[0], "metric_key": pair[1]}
+        answer = sessions.session.get(f"{url}/api/2.0/mlflow/metrics/get-history", params=params, timeout=30)
+        return len(answer.json()["metrics"])
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return sum(pool.map(fetch, [(run_id, metric) for run_id in run_ids for metric in METRICS]))
 
 
 def _register(run_ids: list[str]) -> None:

@@ -113,13 +113,19 @@ def commit() -> str:
     return sha.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
+SYNC_VERSIONS = 1000  # the monitoring issue's size: 1,000 versions x 3 metrics x 30 points
+
+
 def metric_sync() -> str:
     out = subprocess.run(
-        [PY, "bench/metric_sync.py", "--versions", "100", "--points", "30"], cwd=ROOT, check=True, text=True,
-        capture_output=True, env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"},
+        [PY, "bench/metric_sync.py", "--versions", str(SYNC_VERSIONS), "--points", "30"], cwd=ROOT, check=True,
+        text=True, capture_output=True, env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"},
     ).stdout  # fmt: skip
     lines = [line for line in out.splitlines() if line.strip()]
-    rows = ["| Metric sync, 100 versions x 3 metrics x 30 points | Seconds | Points |", "|---|---:|---:|"]
+    rows = [
+        f"| Metric sync, {SYNC_VERSIONS:,d} versions x 3 metrics x 30 points | Seconds | Points |",
+        "|---|---:|---:|",
+    ]
     figures = {}
     for line in lines:
         if " s " in line and "points" in line and not line.startswith("filled"):
@@ -128,8 +134,11 @@ def metric_sync() -> str:
             figures[label.strip()] = float(seconds)
             rows.append(f"| {label.strip()} | {float(seconds):.2f} | {int(rest.split()[0]):,d} |")
     bulk, full = figures.get("bulk endpoint (100 runs per call)"), figures.get("Lodestar full sync")
+    again = figures.get("Lodestar re-sync, nothing new")
     if bulk and full:
         rows.append(f"\nLodestar's full sync takes {full / bulk:.1f} x MLflow's bulk endpoint (goal: at most 1.5 x).")
+    if full and again is not None:
+        rows.append(f"A re-sync with nothing new takes {again / full:.2f} x the full sync (goal: at most 0.1 x).")
     return "\n".join(rows)
 
 

@@ -4,6 +4,7 @@ committed with the points it covers) and resilient (MLflow reads through core.ml
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -77,6 +78,16 @@ def _quoted(values: list[str]) -> str:
     return ", ".join("'" + value.replace("'", "") + "'" for value in values)
 
 
+def _in_parallel(read: Callable, requests: list) -> list:
+    """`read` of each request, MONITORING_SYNC_READ_THREADS at a time, in order: the sync mostly waits for
+    MLflow, which serves requests in parallel. The first exception is raised, as a loop would."""
+    threads = max(1, min(settings.MONITORING_SYNC_READ_THREADS, len(requests)))
+    if threads == 1:
+        return [read(request) for request in requests]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(read, requests))
+
+
 def sync_plan(version_ids: list[int], experiment_ids: list[str]) -> dict[int, list[dict] | None]:
     """The versions with something new in MLflow, each with the summaries of its runs.
 
@@ -95,11 +106,13 @@ def sync_plan(version_ids: list[int], experiment_ids: list[str]) -> dict[int, li
     runs: dict[int, dict[str, dict]] = {pk: {} for pk in version_ids}
     run_ids = list(training)
     found: set[str] = set()
-    for start in range(0, len(run_ids), 100):
-        answer = mlflow_client.search_runs(
-            experiment_ids=experiment_ids,
-            filter_string=f"attributes.run_id IN ({_quoted(run_ids[start : start + 100])})",
-        )
+    filters = [
+        f"attributes.run_id IN ({_quoted(run_ids[start : start + 100])})" for start in range(0, len(run_ids), 100)
+    ]
+    for answer in _in_parallel(
+        lambda filter_string: mlflow_client.search_runs(experiment_ids=experiment_ids, filter_string=filter_string),
+        filters,
+    ):
         for summary in map(mlflow_client.run_summary, answer):
             for pk in training.get(summary["run_id"], []):
                 runs[pk][summary["run_id"]] = summary
@@ -217,22 +230,30 @@ Histories = dict[tuple[str, str], mlflow_client.MetricHistory]
 
 
 def _read_in_bulk(wanted: list[tuple[str, str]]) -> Histories:
-    """The histories of these (run, metric) pairs, many runs per request through MLflow's bulk endpoint.
-    What it cannot answer (switched off, missing, an answer that may be cut, MLflow down) is left out: the
-    caller reads those from the public per-run endpoint."""
+    """The histories of these (run, metric) pairs, many runs per request through MLflow's bulk endpoint, a few
+    requests at a time. What it cannot answer
+    (switched off, missing, an answer that may be cut, MLflow down) is left out: the caller reads those from
+    the public per-run endpoint."""
     runs_by_key: dict[str, list[str]] = {}
     for run_id, key in sorted(set(wanted)):
         runs_by_key.setdefault(key, []).append(run_id)
+    requests = [
+        (key, run_ids[start : start + mlflow_client.BULK_RUNS])
+        for key, run_ids in runs_by_key.items()
+        for start in range(0, len(run_ids), mlflow_client.BULK_RUNS)
+    ]
     histories: Histories = {}
-    try:
-        for key, run_ids in runs_by_key.items():
-            for start in range(0, len(run_ids), mlflow_client.BULK_RUNS):
-                found = mlflow_client.metric_histories_bulk(run_ids[start : start + mlflow_client.BULK_RUNS], key)
-                if found is None:
-                    return histories
-                histories.update({(run_id, key): history for run_id, history in found.items()})
-    except mlflow_client.MlflowUnavailable as exc:
-        logger.warning("MLflow unreachable during bulk history reads: %s", exc)
+
+    def read(request: tuple[str, list[str]]) -> dict[str, mlflow_client.MetricHistory] | None:
+        key, run_ids = request
+        try:
+            return mlflow_client.metric_histories_bulk(run_ids, key)
+        except mlflow_client.MlflowUnavailable as exc:
+            logger.warning("MLflow unreachable during bulk history reads: %s", exc)
+            return None
+
+    for (key, _), found in zip(requests, _in_parallel(read, requests), strict=True):
+        histories.update({(run_id, key): history for run_id, history in (found or {}).items()})
     return histories
 
 

@@ -334,6 +334,8 @@ MLFLOW_BULK_HISTORY = env.bool("MLFLOW_BULK_HISTORY", default=True)
 MONITORING_SYNC_STALE_AFTER = env.int("MONITORING_SYNC_STALE_AFTER", default=2 * 60 * 60)
 # Versions per sync task: their histories are read together, up to 100 runs per bulk request.
 MONITORING_SYNC_BATCH = env.int("MONITORING_SYNC_BATCH", default=50)
+# Bulk history requests in flight at once per batch: the sync mostly waits for MLflow, which serves them in parallel.
+MONITORING_SYNC_READ_THREADS = env.int("MONITORING_SYNC_READ_THREADS", default=4)
 # Raw metric points older than this are rolled up into daily aggregates by monitoring.roll_up_points.
 MONITORING_RAW_RETENTION_DAYS = env.int("MONITORING_RAW_RETENTION_DAYS", default=365)
 # The health check calls a production version's metrics stale when no point arrived for this many hours.

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
+from audit.models import AuditEvent
 from core.exceptions import ApplicationError, Conflict, NotAllowed, PreconditionFailed
 from core.lockout import SIGN_REAUTH_FAILED, failure_recorded, lock_state
 from core.permissions import can, holders_of_perm, require, require_model_perm
@@ -55,10 +56,25 @@ def _stakeholders(version) -> list:
     return [version.submitted_by, *version.model.owners.all()]
 
 
+# What puts content or metadata on a version, as the audit trail records it (on the version): whoever did it
+# contributed, even if someone edited after them.
+CONTRIBUTING_ACTIONS = (
+    "model_version.registered",
+    "model_version.dataset_linked",
+    "model_card.created",
+    "model_card.changed",
+)
+
+
 def contributor_ids(version) -> set[int]:
     """Who may not sign the version: its submitter, the model's owners, and whoever put content or metadata on
-    it (the model card's editor, bias assessment uploaders, test evidence submitters)."""
+    it: whoever registered it, linked its datasets or ever edited its model card (from the audit trail), bias
+    assessment uploaders, test evidence submitters."""
     ids = {version.submitted_by_id, *version.model.owners.values_list("pk", flat=True)}
+    edits = AuditEvent.objects.filter(
+        target_type="lifecycle.modelversion", target_id=str(version.pk), action__in=CONTRIBUTING_ACTIONS
+    )
+    ids |= set(edits.values_list("actor_id", flat=True))
     ids |= set(ModelCard.objects.filter(version=version).values_list("updated_by_id", flat=True))
     ids |= set(BiasAssessment.objects.filter(version=version).values_list("created_by_id", flat=True))
     ids |= set(TestEvidence.objects.filter(version=version).values_list("submitted_by_id", flat=True))

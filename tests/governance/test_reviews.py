@@ -267,3 +267,20 @@ def test_the_admin_shows_sign_offs_but_never_changes_them(pending, client):
     assert client.get("/admin/governance/review/add/").status_code == 403
     signed.refresh_from_db()
     assert signed.decision == "approve"
+
+
+def test_every_earlier_card_editor_and_dataset_linker_counts_as_a_contributor(pending, ds, model, units):
+    from governance.services.reviews import contributor_ids
+    from tests.governance.helpers import FULL_CARD
+
+    editor = person("card-writer", "data_scientist", "review_board", "sign_off_business", units=(units["RETAIL"],))
+    services.model_card_save(actor=editor, version=pending, **FULL_CARD)
+    services.model_card_save(actor=ds, version=pending, **{**FULL_CARD, "limitations": "Rewritten by the owner."})
+    with pytest.raises(NotAllowed, match="independent person must sign"):
+        sign(editor, review_of(pending), function="business")
+    linker = person("data-engineer", "data_scientist", units=(units["RETAIL"],))
+    v2 = lifecycle.model_version_register(actor=ds, model=model, version="2", signature={"inputs": "x"})
+    lifecycle.model_version_transition(actor=ds, version=v2, to_stage=Stage.IN_VALIDATION)
+    record_training_data(v2, actor=linker)
+    assert {editor.pk, linker.pk} <= contributor_ids(pending) | contributor_ids(v2)
+    assert linker.pk in contributor_ids(v2) and editor.pk not in contributor_ids(v2)
