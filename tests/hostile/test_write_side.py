@@ -148,15 +148,15 @@ def _landed(record, before: dict, extras: dict) -> list[str]:
 
 def _audited(response, actor) -> list[str]:
     """T14: the audit events under the answer's request id. A change answered 2xx has its events (one per
-    record changed, none twice), each naming the actor; a refusal answered 403 has exactly one `access.denied`."""
-    events = list(
-        AuditEvent.objects.filter(request_id=response["X-Request-ID"]).values_list(
-            "action", "target_type", "target_id", "actor_id"
-        )
-    )
+    record changed, none twice), each naming the actor, and an update keeps the values it replaced; a refusal
+    answered 403 has exactly one `access.denied`."""
+    rows = AuditEvent.objects.filter(request_id=response["X-Request-ID"]).order_by("seq")
+    events = list(rows.values_list("action", "target_type", "target_id", "actor_id"))
     status, found = response.status_code, []
     if 200 <= status < 300:
         changes = [e for e in events if e[0] != "access.denied"]
+        if response.wsgi_request.method in ("PUT", "PATCH") and not any(rows.values_list("changes", flat=True)):
+            found.append(f"an update answered {status} recorded no before and after values")
         if not changes:
             found.append(f"answered {status} with no audit event under its request id")
         if len(set(changes)) != len(changes):
