@@ -52,8 +52,10 @@ def principals() -> list[dict]:
                 continue
             seen_units.add(unit)
             Token.objects.filter(user=user).delete()  # a fresh one: tokens expire
-            cast.append({"role": role, "username": user.username, "token": Token.objects.create(user=user).key,
-                         "session": session_cookie(user.username)["sessionid"], "unit": unit, "models": owned})  # fmt: skip
+            token = Token.objects.create(user=user).key
+            session = session_cookie(user.username)["sessionid"]
+            cast.append({"role": role, "username": user.username, "token": token, "session": session, "unit": unit,
+                         "models": owned})  # fmt: skip
             if sum(p["role"] == role for p in cast) == count:
                 break
     return cast
