@@ -8,10 +8,11 @@ MLFLOW_VERSION := 3.17.2
 BENCH_VENV := .venv-bench
 LOCUST_VERSION := 2.47.0
 BENCH_DATABASE_URL ?= postgres://lodestar:lodestar@127.0.0.1:5432/lodestar_bench
+LOAD_DATABASE_URL ?= postgres://lodestar:lodestar@127.0.0.1:5432/lodestar_load
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 
-.PHONY: demo test test-fast chaos lint format migrate seed bench clean
+.PHONY: demo test test-fast chaos lint format migrate seed bench load clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +71,11 @@ format: $(VENV)/.installed
 # Figures, not tests: the portfolio at enterprise size in PostgreSQL, latency, MLflow side by side, load.
 bench: $(VENV)/.installed $(MLFLOW_VENV)/.installed $(BENCH_VENV)/.installed
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)
+
+# RELIABILITY T19, nightly: 20 locust users for 5 minutes on gunicorn (2 workers), then the budgets in load/check.py.
+# LOAD_ARGS="--run-time 60s" for a smoke run; the CSVs land in reports/load/.
+load: $(VENV)/.installed $(BENCH_VENV)/.installed
+	LOAD_DATABASE_URL=$(LOAD_DATABASE_URL) $(PY) load/run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf var/ static/vendor/plotly.min.js

@@ -143,10 +143,14 @@ def generate(
     versions: int | None = None,
     points: int | None = None,
     audit_events: int | None = None,
+    units: int = len(UNITS),
+    people: int | None = None,
     seed: int = 8,
     stdout=None,
 ) -> dict[str, tuple[int, float]]:
-    """Append a portfolio of the given size; returns {table: (rows, seconds)}."""
+    """Append a portfolio of the given size; returns {table: (rows, seconds)}. `units` business units (beyond the
+    twelve named ones, BU13, BU14, ...) and about `people` generated users (default: a program manager and five data
+    scientists per unit, besides one signer per sign-off function and an executive)."""
     from django.db import connection
 
     from core.seeding import seeding_bypass
@@ -157,6 +161,7 @@ def generate(
     if audit_events is not None:
         sizes["audit_events"] = audit_events
     sizes["versions"] = max(sizes["versions"], sizes["models"])
+    sizes["units"], sizes["people"] = units, people
     rng = random.Random(seed)
     writer = Writer(datetime.now(UTC))
     # Versions go straight into production and past stages: the table owner's seeding pass (core/seeding.py).
@@ -191,7 +196,8 @@ def _generate(w: Writer, rng: random.Random, sizes: dict) -> None:  # noqa: C901
 
     # Business units (shared between runs) and people.
     units = []
-    for code, name in UNITS:
+    extra = [(f"BU{n:02d}", f"Business unit {n}") for n in range(len(UNITS) + 1, sizes["units"] + 1)]
+    for code, name in (UNITS + extra)[: sizes["units"]]:
         unit = BusinessUnit.objects.filter(code=code).first() or BusinessUnit.objects.create(code=code, name=name)
         units.append(unit)
     groups = {g.name: g for g in Group.objects.all()}
@@ -221,11 +227,13 @@ def _generate(w: Writer, rng: random.Random, sizes: dict) -> None:  # noqa: C901
         return row["id"]
 
     pm_of, ds_of = {}, {}
-    for unit in units:
+    # Data scientists per unit: five, or what is left of `people` after the program managers, signers, executive.
+    scientists = 5 * len(units) if sizes["people"] is None else sizes["people"] - len(units) - len(FUNCTION_NAMES) - 1
+    for n, unit in enumerate(units):
         pm_of[unit.pk] = person(f"pm-{unit.code.lower()}-{tag}", "Pat", unit.code.title(), ["Program manager"], [unit])
         ds_of[unit.pk] = [
             person(f"ds{i}-{unit.code.lower()}-{tag}", "Dana", f"{unit.code.title()} {i}", ["Data scientist"], [unit])
-            for i in range(5)
+            for i in range(max(1, scientists // len(units) + (n < scientists % len(units))))
         ]
     signer_of = {
         code: person(f"signer-{code}-{tag}", "Sam", name, [f"Sign-off: {name}", "Review board member"])
@@ -693,6 +701,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every default size (0.01: a small run)")
     for key in DEFAULTS:
         parser.add_argument(f"--{key.replace('_', '-')}", type=int, default=None)
+    parser.add_argument("--units", type=int, default=len(UNITS), help="business units (default: the twelve named)")
+    parser.add_argument("--people", type=int, default=None, help="generated users (default: six per unit + 8)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     import django
@@ -706,6 +716,8 @@ def main() -> None:
         versions=args.versions,
         points=args.points,
         audit_events=args.audit_events,
+        units=args.units,
+        people=args.people,
         stdout=sys.stdout,
     )
     print(f"{sum(r for r, _ in figures.values()):,d} rows in {time.perf_counter() - started:.1f} s")

@@ -55,8 +55,9 @@ def _model_count(url: str) -> int | None:
         return None
 
 
-def prepare(url: str, scale: float) -> dict:
-    """The database at `url` holding the portfolio at `scale`: reused if its model count matches, else made anew."""
+def prepare(url: str, scale: float, *extra: str) -> dict:
+    """The database at `url` holding the portfolio at `scale` (and the generator's `extra` options, e.g. "--units",
+    "50"): reused if its model count and those options match, else made anew."""
     import psycopg
 
     from bench.generate import DEFAULTS
@@ -65,15 +66,22 @@ def prepare(url: str, scale: float) -> dict:
     figures_file = ROOT / "var" / "bench" / f"generate-{name}.json"
     wanted = max(1, round(DEFAULTS["models"] * scale))
     if _model_count(url) == wanted and figures_file.exists():
-        return {**json.loads(figures_file.read_text()), "reused": True}
+        figures = json.loads(figures_file.read_text())
+        if figures.get("options", []) == list(extra):
+            return {**figures, "reused": True}
     admin = _with_db(url, "postgres").replace("postgres://", "postgresql://")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     _run(["manage.py", "migrate", "--verbosity", "0"], url)
     started = time.perf_counter()
-    out = _run(["bench/generate.py", "--scale", str(scale)], url, capture_output=True).stdout
-    figures = {"seconds": time.perf_counter() - started, "report": out.strip(), "models": wanted}
+    out = _run(["bench/generate.py", "--scale", str(scale), *extra], url, capture_output=True).stdout
+    figures = {
+        "seconds": time.perf_counter() - started,
+        "report": out.strip(),
+        "models": wanted,
+        "options": list(extra),
+    }
     figures_file.parent.mkdir(parents=True, exist_ok=True)
     figures_file.write_text(json.dumps(figures))
     return {**figures, "reused": False}

@@ -144,8 +144,13 @@ class AlertViewSet(ReadOnlyScopedViewSet):
     """Alerts, scoped like their model version; `acknowledge` and `resolve` act on them. `?ordering=-money_at_risk`
     sorts by the value per day they put at risk (alerts without one last)."""
 
+    # The proposal's summary names its version by the version's model ("suspend churn v3"): joined, not one query
+    # per alert.
     queryset = Alert.objects.select_related(
-        "series__metric", "action_proposal__model", "action_proposal__version", "action_proposal__restore_version"
+        "series__metric",
+        "action_proposal__model",
+        "action_proposal__version__model",
+        "action_proposal__restore_version",
     )
     serializer_class = s.AlertSerializer
     filterset_class = AlertFilterSet

@@ -80,3 +80,15 @@ def url_routes() -> tuple[Page, ...]:
 def pages(excluded_prefixes: tuple[str, ...]) -> tuple[Page, ...]:
     """The server-rendered pages: every route minus the excluded prefixes (admin, the API, its docs)."""
     return tuple(p for p in url_routes() if not p.route.startswith(excluded_prefixes))
+
+
+def _paged(op: dict) -> bool:
+    content = op.get("responses", {}).get("200", {}).get("content", {})
+    ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+    return ref.rsplit("/", 1)[-1].startswith("Paginated")
+
+
+@cache
+def list_operations() -> tuple[Operation, ...]:
+    """The paged reads: every GET operation answering a page (`count`, `results`, `?page_size=`)."""
+    return tuple(op for op in api_operations() if op.method == "GET" and _paged(schema()["paths"][op.path]["get"]))
