@@ -268,16 +268,18 @@ class CircuitBreaker:
     def is_open(self) -> bool:
         return self.opened_at is not None
 
-    def before_call(self) -> None:
+    def before_call(self) -> bool:
+        """Raises MlflowCircuitOpen while open; True when this call is the half-open probe."""
         with self._lock:
             if self.opened_at is None:
-                return
+                return False
             cooldown = _setting("MLFLOW_BREAKER_COOLDOWN", 60.0)
             if time.monotonic() - self.opened_at < cooldown or self._probing:
                 raise MlflowCircuitOpen(
                     f"MLflow failed {self.failures} calls in a row; not asked again for {cooldown:.0f} s."
                 )
             self._probing = True
+            return True
 
     def succeeded(self) -> None:
         with self._lock:
@@ -368,9 +370,10 @@ def read(
     method: str, path: str, *, params: dict | None = None, body: dict | None = None, prefix: str = "/api/2.0/mlflow/"
 ) -> dict:
     """One read of MLflow's REST API (`path` under `prefix`), resilient as described above."""
-    breaker.before_call()
+    probe = breaker.before_call()
     deadline = time.monotonic() + _setting("MLFLOW_CALL_DEADLINE", 30.0)
-    attempts = 1 + _setting("MLFLOW_READ_RETRIES", 4)
+    # The half-open probe is one request, not a call and its retries: a dead MLflow sees one per cool-down.
+    attempts = 1 if probe else 1 + _setting("MLFLOW_READ_RETRIES", 4)
     url = settings.MLFLOW_TRACKING_URI.rstrip("/") + prefix + path
     connect, read_timeout = (
         _setting("MLFLOW_CONNECT_TIMEOUT", CONNECT_TIMEOUT),

@@ -330,6 +330,10 @@ MLFLOW_HISTORY_MAX_PAGES = env.int("MLFLOW_HISTORY_MAX_PAGES", default=200)
 # Read histories of many runs per request through the endpoint MLflow's UI uses (internal, unversioned);
 # off, or missing on the server, the sync reads each run's history through the public API.
 MLFLOW_BULK_HISTORY = env.bool("MLFLOW_BULK_HISTORY", default=True)
+# MLflow's circuit breaker (core.mlflow_client): open after this many failed calls in a row, then one probe
+# request per cool-down (seconds) until MLflow answers again.
+MLFLOW_BREAKER_THRESHOLD = env.int("MLFLOW_BREAKER_THRESHOLD", default=5)
+MLFLOW_BREAKER_COOLDOWN = env.float("MLFLOW_BREAKER_COOLDOWN", default=60.0)
 # A sync run still "running" after this many seconds was interrupted (its worker died); the next sync closes it.
 MONITORING_SYNC_STALE_AFTER = env.int("MONITORING_SYNC_STALE_AFTER", default=2 * 60 * 60)
 # Versions per sync task: their histories are read together, up to 100 runs per bulk request.

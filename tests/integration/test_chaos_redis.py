@@ -19,7 +19,7 @@ from monitoring import tasks
 from monitoring.models import MetricPoint, SyncRun
 from tests.integration.mlflow_fill import log as log_points
 from tests.integration.test_metric_sync_worker import METRICS, _fill, _stored, people  # noqa: F401 (fixture)
-from tests.integration.workers import start_worker
+from tests.integration.workers import start_worker, until
 from tests.monitoring.factories import DAY, T0
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]
@@ -32,15 +32,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _until(condition, timeout: float, step: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
 
 
 class PrivateRedis:
@@ -58,7 +49,7 @@ class PrivateRedis:
             stderr=subprocess.STDOUT,
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        assert _until(lambda: self._pings(client), 10), "the private redis-server did not start"
+        assert until(lambda: self._pings(client), 10), "the private redis-server did not start"
 
     @staticmethod
     def _pings(client) -> bool:
@@ -144,7 +135,7 @@ def test_broker_restarts_mid_storm_lose_and_duplicate_nothing(
     connections = lambda: log.read_text().count(CONNECTED) if log.exists() else 0  # noqa: E731
     reconnects, cut_off = [], 0
     try:
-        assert _until(lambda: connections() == 1, 60), log.read_text()[-3000:]
+        assert until(lambda: connections() == 1, 60), log.read_text()[-3000:]
         for cycle in range(CYCLES):
             truth |= _more_points(mlflow_server, 100 + cycle * 200, 200)
             _enqueue_sync(broker.url, queue)  # the storm: a sync in flight whenever the broker goes
@@ -156,20 +147,20 @@ def test_broker_restarts_mid_storm_lose_and_duplicate_nothing(
             broker.start()
             restarted = time.monotonic()
             # The first connection, then one per restart.
-            assert _until(lambda n=cycle + 2: connections() >= n, RECONNECT_WITHIN), log.read_text()[-3000:]
+            assert until(lambda n=cycle + 2: connections() >= n, RECONNECT_WITHIN), log.read_text()[-3000:]
             reconnects.append(time.monotonic() - restarted)
             assert worker.poll() is None, "the worker died with the broker"
             stored = _stored()
             assert len(set(stored)) == len(stored), f"cycle {cycle}: a point was stored twice"
         # The storm drains; then the reconciler (the scheduled sync), at most twice, completes what the
         # restarts cut off.
-        assert _until(lambda: _idle(broker.url, queue, log), 600, step=1.0), log.read_text()[-3000:]
+        assert until(lambda: _idle(broker.url, queue, log), 600, step=1.0), log.read_text()[-3000:]
         reconciling = 0
         while len(_stored()) < len(truth) and reconciling < 2:
             moment = timezone.now()
             _enqueue_sync(broker.url, queue)
             reconciling += 1
-            assert _until(lambda since=moment: _succeeded_after(since), 300, step=0.5), log.read_text()[-3000:]
+            assert until(lambda since=moment: _succeeded_after(since), 300, step=0.5), log.read_text()[-3000:]
     finally:
         if worker.poll() is None:
             worker.send_signal(signal.SIGTERM)

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.db import connection
@@ -53,3 +54,13 @@ def start_worker(queue: str, log_path: Path, **extra_env: str) -> subprocess.Pop
         stdout=log_path.open("a"),
         stderr=subprocess.STDOUT,
     )
+
+
+def until(condition, timeout: float, step: float = 0.1) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass; whether it holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()

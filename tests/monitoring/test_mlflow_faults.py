@@ -115,6 +115,20 @@ def test_after_the_cool_down_one_probe_closes_the_circuit(stub, sleeps, settings
     assert mlflow_client.metric_history("r1", "auc").points and not mlflow_client.breaker.is_open
 
 
+def test_the_probe_after_the_cool_down_is_one_request(stub, sleeps, settings):
+    """Half-open, the breaker lets one request through, not a call and its retries: a dead MLflow sees one
+    request per cool-down."""
+    settings.MLFLOW_BREAKER_THRESHOLD = 1
+    stub.routes[HISTORY] = [(503, {}, {})]
+    with pytest.raises(mlflow_client.MlflowUnavailable):
+        mlflow_client.metric_history("r1", "auc")
+    assert stub.hits(HISTORY) == 5 and mlflow_client.breaker.is_open  # a call: the request and 4 retries
+    settings.MLFLOW_BREAKER_COOLDOWN = 0
+    with pytest.raises(mlflow_client.MlflowUnavailable):
+        mlflow_client.metric_history("r1", "auc")
+    assert stub.hits(HISTORY) == 6 and mlflow_client.breaker.is_open
+
+
 @pytest.fixture
 def version(units, make_user):
     pm = make_user("pm", "program_manager", units=(units["RETAIL"],))
