@@ -106,22 +106,21 @@ def sync_plan(version_ids: list[int], experiment_ids: list[str]) -> dict[int, li
     runs: dict[int, dict[str, dict]] = {pk: {} for pk in version_ids}
     run_ids = list(training)
     found: set[str] = set()
+    tagged = f"tags.`{VERSION_TAG}` LIKE '%'"  # every monitoring run, whatever version it watches
     filters = [
         f"attributes.run_id IN ({_quoted(run_ids[start : start + 100])})" for start in range(0, len(run_ids), 100)
     ]
-    for answer in _in_parallel(
+    answers = _in_parallel(
         lambda filter_string: mlflow_client.search_runs(experiment_ids=experiment_ids, filter_string=filter_string),
-        filters,
-    ):
+        [*filters, tagged],
+    )
+    for answer in answers[:-1]:
         for summary in map(mlflow_client.run_summary, answer):
             for pk in training.get(summary["run_id"], []):
                 runs[pk][summary["run_id"]] = summary
                 found.add(summary["run_id"])
     unresolved = {pk for run_id in run_ids if run_id not in found for pk in training[run_id]}
-    for summary in map(
-        mlflow_client.run_summary,
-        mlflow_client.search_runs(experiment_ids=experiment_ids, filter_string=f"tags.`{VERSION_TAG}` LIKE '%'"),
-    ):
+    for summary in map(mlflow_client.run_summary, answers[-1]):
         tag = str(summary["tags"].get(VERSION_TAG) or "")
         if tag.isdigit() and int(tag) in runs and summary["run_id"]:
             runs[int(tag)].setdefault(summary["run_id"], summary)
@@ -422,8 +421,9 @@ def sync_run_finish(*, sync_run_id: int) -> None:
     else:
         status = SyncStatus.SUCCEEDED
     SyncRun.objects.filter(pk=sync_run_id).update(status=status, finished_at=timezone.now())
-    if status != SyncStatus.FAILED:
-        # KPIs bound to metrics move with the new points, once they are committed (a task: it may take a while).
+    if status != SyncStatus.FAILED and sync_run.points_inserted:
+        # KPIs bound to metrics move with the new points, once they are committed (a task: it may take a while);
+        # a sync that stored nothing moves nothing.
         from monitoring import tasks
 
         transaction.on_commit(tasks.kpis_feed.delay)

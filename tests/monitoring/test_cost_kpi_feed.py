@@ -118,7 +118,16 @@ def test_a_finished_sync_feeds_the_kpis(builder, units, django_capture_on_commit
     unit = units["RETAIL"]
     kpi = _kpi(builder, unit)
     store(series_of(_serving(builder, unit, kpi, "fraud"), "auc"), [0.9])
-    run = SyncRun.objects.create(trigger="test")
+    run = SyncRun.objects.create(trigger="test", points_inserted=1)
     with django_capture_on_commit_callbacks(execute=True):
         sync.sync_run_finish(sync_run_id=run.pk)
     assert KPIMeasurement.objects.get(kpi=kpi).value == Decimal("0.9")
+
+
+def test_a_sync_that_stored_nothing_feeds_nothing(builder, units, django_capture_on_commit_callbacks):
+    kpi = _kpi(builder, units["RETAIL"])
+    store(series_of(_serving(builder, units["RETAIL"], kpi, "fraud"), "auc"), [0.9])
+    run = SyncRun.objects.create(trigger="test")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sync.sync_run_finish(sync_run_id=run.pk)
+    assert callbacks == [] and not KPIMeasurement.objects.filter(kpi=kpi).exists()

@@ -260,7 +260,7 @@ def test_a_finished_sync_realises_the_contracts_it_fed(people, estate, django_ca
     use_case = estate["use_case"]
     value.value_contract_set(actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS)
     ValueRealisation.objects.all().delete()
-    run = SyncRun.objects.create(trigger="test", versions_total=1, versions_done=1)
+    run = SyncRun.objects.create(trigger="test", versions_total=1, versions_done=1, points_inserted=1)
     store(series_of(estate["b"], "cost_usd", run_id="monitor"), [0])  # a point in this run: B was synced
     with django_capture_on_commit_callbacks(execute=True):
         sync.sync_run_finish(sync_run_id=run.pk)
