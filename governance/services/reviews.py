@@ -81,21 +81,29 @@ def contributor_ids(version) -> set[int]:
     return ids - {None}
 
 
-def developing_unit_ids(version) -> set[int]:
+def developing_unit_ids(version, contributors: set[int] | None = None) -> set[int]:
     """The business units that develop the version: the model's own and every unit its submitter, owners and
-    contributors belong to. Independent validation (SR 11-7) comes from outside all of them."""
+    contributors (`contributor_ids`, if the caller has them) belong to. Independent validation (SR 11-7) comes
+    from outside all of them."""
     from portfolio.models import Membership
 
-    members = Membership.objects.filter(user_id__in=contributor_ids(version))
-    units = set(members.values_list("business_unit_id", flat=True))
+    ids = contributor_ids(version) if contributors is None else contributors
+    units = set(Membership.objects.filter(user_id__in=ids).values_list("business_unit_id", flat=True))
     return (units | {version.model.use_case.business_unit_id}) - {None}
 
 
-def validator_conflict(user, version) -> str:
+def _unit_members(unit_ids: set[int]) -> set[int]:
+    from portfolio.models import Membership
+
+    return set(Membership.objects.filter(business_unit_id__in=unit_ids).values_list("user_id", flat=True))
+
+
+def validator_conflict(user, version, developing: set[int] | None = None) -> str:
     """Why `user` may not sign as validator of `version` (a member of a developing unit), or "" if they may."""
     from portfolio.models import BusinessUnit
 
-    shared = BusinessUnit.objects.filter(pk__in=developing_unit_ids(version), memberships__user=user)
+    units = developing_unit_ids(version) if developing is None else developing
+    shared = BusinessUnit.objects.filter(pk__in=units, memberships__user=user)
     names = sorted(shared.values_list("name", flat=True).distinct())
     if not names:
         return ""
@@ -138,14 +146,14 @@ def review_open(*, version, actor, from_stage: str = "", reason: str = "") -> Re
         after={"version": str(version), "policy": f"{tier} v{policy.version}", "functions": policy.required_functions},
     )
     excluded = contributor_ids(version)
+    in_developing_units = set()
+    if VALIDATION in policy.required_functions:  # validators of a developing unit are not asked
+        in_developing_units = _unit_members(developing_unit_ids(version, excluded))
     url = reverse("governance:review_detail", args=[review.pk])
     for function in policy.required_functions:
+        skipped = excluded | in_developing_units if function == VALIDATION else excluded
         recipients = [
-            user
-            for user in holders_of(function)
-            if user.pk not in excluded
-            and can(user, "view", version.model)
-            and not (function == VALIDATION and validator_conflict(user, version))
+            user for user in holders_of(function) if user.pk not in skipped and can(user, "view", version.model)
         ]
         notifications.notify(
             recipients=recipients,
@@ -272,11 +280,14 @@ def _sign(*, actor, review: Review, function: str, decision: str, comment: str, 
         )
     if not actor.has_perm(function_permission(function)):
         raise NotAllowed(f"You do not hold the {FUNCTION_NAMES[function]} sign-off function.")
-    if actor.pk in contributor_ids(version):
+    contributors = contributor_ids(version)
+    if actor.pk in contributors:
         raise NotAllowed(
             f"You submitted, own or contributed to {version}; an independent person must sign.",
         )
-    if function == VALIDATION and (conflict := validator_conflict(actor, version)):
+    if function == VALIDATION and (
+        conflict := validator_conflict(actor, version, developing_unit_ids(version, contributors))
+    ):
         raise NotAllowed(conflict)
     if not has_current_training(actor):
         raise NotAllowed(
