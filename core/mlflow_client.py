@@ -412,11 +412,28 @@ def read(
 
 @dataclass
 class MetricHistory:
-    """Valid points of one metric in one run, and how many invalid ones were refused."""
+    """Valid points of one metric in one run, how many invalid ones were refused, and the newest (step,
+    timestamp) read, valid or not: MLflow reports a refused point (NaN) as the run's latest value too, and the
+    sync's watermark must pass it or the history looks new on every sync."""
 
     points: list[tuple[int, int, float]]  # (step, timestamp, value)
     skipped: int = 0
     problems: list[str] | None = None
+    newest: tuple[int, int] | None = None
+
+    def take(self, raw) -> None:
+        """Keep `raw` when it is a valid point, count it otherwise; either way note how far the reading got."""
+        point = checked_point(raw)
+        if point is None:
+            self.skipped += 1
+            at = (_int64(raw.get("step", 0)), _int64(raw.get("timestamp"))) if isinstance(raw, dict) else (None,)
+            if None in at:
+                return
+        else:
+            self.points.append(point)
+            at = point[:2]
+        if self.newest is None or at > self.newest:
+            self.newest = at
 
 
 def _int64(value) -> int | None:
@@ -463,11 +480,7 @@ def metric_history(run_id: str, key: str) -> MetricHistory:
         if not isinstance(metrics, list):
             raise MlflowUnavailable("MLflow answered a history that is not a list")
         for raw in metrics[: page_size * 2]:  # a server ignoring max_results cannot flood us
-            point = checked_point(raw)
-            if point is None:
-                history.skipped += 1
-            else:
-                history.points.append(point)
+            history.take(raw)
         history.skipped += max(0, len(metrics) - page_size * 2)
         token = page.get("next_page_token") or ""
         if not isinstance(token, str) or not token:
@@ -504,11 +517,7 @@ def metric_histories_bulk(run_ids: list[str], key: str) -> dict[str, MetricHisto
         history = histories.get(raw.get("run_id")) if isinstance(raw, dict) else None
         if history is None or raw.get("key", key) != key:
             continue  # a point of a run or metric not asked for is not ours to store
-        point = checked_point(raw)
-        if point is None:
-            history.skipped += 1
-        else:
-            history.points.append(point)
+        history.take(raw)
     return histories
 
 

@@ -151,17 +151,23 @@ class ProgramManager(Person):
         return self.call("PATCH", f"/api/v1/use-cases/{pk}/", "/api/v1/use-cases/{id}/", json=body)
 
 
-class ReviewBoard(Person):
-    weight = 3
-    role = "review_board"
-    dashboard = "/dashboards/review-board/"
+class Overseer(Person):
+    """Review board members and executives: their only write is a concern."""
+
+    abstract = True
 
     @task(2)
     def concern(self):
         self.raise_concern()
 
 
-class Executive(Person):
+class ReviewBoard(Overseer):
+    weight = 3
+    role = "review_board"
+    dashboard = "/dashboards/review-board/"
+
+
+class Executive(Overseer):
     weight = 1
     role = "executive"
     dashboard = "/dashboards/executive/"
@@ -169,7 +175,3 @@ class Executive(Person):
     @task(1)
     def audit_trail(self):
         self.list("audit-events", **random.choice(({}, {"target_type": "lifecycle.aimodel"})))
-
-    @task(2)
-    def concern(self):
-        self.raise_concern()

@@ -60,8 +60,8 @@ class MetricDefinition(TimeStampedModel):
 class MetricSeries(models.Model):
     """The history of one catalogued metric in one MLflow run that watches one model version.
 
-    `last_step`/`last_timestamp` are the sync watermark: the newest point stored, written in the same
-    transaction as the points, so a sync killed half-way resumes from what is really stored."""
+    `last_step`/`last_timestamp` are the sync watermark: the newest point read, stored or refused as invalid,
+    written in the same transaction as the points, so a sync killed half-way resumes from what is really stored."""
 
     model_version = models.ForeignKey("lifecycle.ModelVersion", on_delete=models.PROTECT, related_name="metric_series")
     run_id = models.CharField("MLflow run", max_length=64)

@@ -152,11 +152,16 @@ def _after(point_key: tuple[int, int], mark: tuple[int | None, int | None]) -> b
 
 @transaction.atomic
 def series_store_many(
-    points_by_series: dict[int, list[tuple[int, int, float]]], *, judged: set[int] | None = None
+    points_by_series: dict[int, list[tuple[int, int, float]]],
+    *,
+    judged: set[int] | None = None,
+    read_up_to: dict[int, tuple[int, int] | None] | None = None,
 ) -> dict[int, int]:
     """Insert each series' points (existing ones are ignored), move the watermarks and judge the new points
     against the alert rules (only series in `judged`: the caller knows which metrics a rule watches), all in
-    one transaction. Returns how many points were inserted per series."""
+    one transaction. A watermark also passes the refused points a history read ended on (`read_up_to`), so a
+    NaN as MLflow's latest value is not read again at every sync. Returns how many points were inserted per
+    series."""
     locked = list(
         MetricSeries.objects.select_for_update(of=("self",))
         .select_related("metric", "model_version__model__use_case")
@@ -173,8 +178,12 @@ def series_store_many(
         if len(fresh[series.pk]) < len(unique):
             recount.append(series.pk)
         rows += [(series.pk, s, t, v) for (s, t), v in unique.items()]
-        if fresh[series.pk]:
-            series.last_step, series.last_timestamp = fresh[series.pk][-1][:2]
+        reached = [point[:2] for point in fresh[series.pk][-1:]]
+        read_last = (read_up_to or {}).get(series.pk)
+        if read_last is not None and _after(read_last, mark):
+            reached.append(read_last)
+        if reached:
+            series.last_step, series.last_timestamp = max(reached)
         series.synced_at = now
     before = _counts(recount)
     _insert_points(rows)
@@ -319,6 +328,7 @@ def versions_sync(
     histories = _read_in_bulk([(run_id, key) for _, run_id, key, _ in stale])
     to_store: dict[int, list] = {}
     owner: dict[int, int] = {}
+    read_up_to: dict[int, tuple[int, int] | None] = {}
     for version, run_id, key, found in stale:
         result = results.get(version.pk)
         if result is None:
@@ -332,16 +342,16 @@ def versions_sync(
             failures.append(_unreachable(version.pk, exc))
             del results[version.pk]
             for pk in [pk for pk, v in owner.items() if v == version.pk]:
-                del to_store[pk], owner[pk]
+                del to_store[pk], owner[pk], read_up_to[pk]
             continue
         result.skipped += history.skipped
         if history.skipped:
             result.errors.append(f"{version}: {history.skipped} invalid point(s) of {key} skipped")
         result.errors += [f"{version}: {problem}" for problem in history.problems or []]
-        to_store[found.pk], owner[found.pk] = history.points, version.pk
+        to_store[found.pk], owner[found.pk], read_up_to[found.pk] = history.points, version.pk, history.newest
     judged = {found.pk for *_, found in stale if found.pk in to_store and found.metric_id in ruled}
     if to_store:
-        for pk, inserted in series_store_many(to_store, judged=judged).items():
+        for pk, inserted in series_store_many(to_store, judged=judged, read_up_to=read_up_to).items():
             results[owner[pk]].inserted += inserted
     return list(results.values()), failures
 

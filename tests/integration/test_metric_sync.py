@@ -80,6 +80,23 @@ def test_points_logged_after_a_sync_arrive_at_the_next(version_in_production, ml
     assert MetricSeries.objects.get(model_version=version, metric__name="auc").last_step == 6
 
 
+def test_a_nan_as_the_latest_value_is_reported_once(version_in_production, mlflow_server):
+    """MLflow keeps a NaN as the run's latest auc: the first sync refuses it and says so; the next ones find
+    nothing new instead of reading and refusing it again."""
+    version, run_id = version_in_production
+    log(mlflow_server, run_id, [("auc", 5, T0 + 5 * DAY, "NaN")])  # protobuf JSON spells NaN so
+    first = metrics_sync()
+    assert first.status == "partial" and first.points_inserted == 8 and first.points_skipped == 1
+    assert "1 invalid point(s) of auc skipped" in first.errors[0]
+    auc = MetricSeries.objects.get(model_version=version, metric__name="auc")
+    assert (auc.last_step, auc.last_timestamp) == (5, T0 + 5 * DAY)
+    again = metrics_sync()
+    assert again.status == "succeeded" and again.points_skipped == 0 and again.errors == []
+    log(mlflow_server, run_id, [("auc", 6, T0 + 6 * DAY, 0.8)])  # a valid point after it still arrives
+    assert metrics_sync().points_inserted == 1
+    assert [p[0] for p in _stored(version)["auc"]] == [0, 1, 2, 3, 4, 6]
+
+
 @pytest.fixture
 def tagged_run(mlflow_server):
     """Runs tagged with a version id; deleted afterwards, since ids repeat across tests on one server."""

@@ -187,6 +187,18 @@ def test_a_resync_with_nothing_new_reads_no_history(stub, version):
     assert stub.hits(RUN) == 0  # the training run came from the search, not one read per run
 
 
+def test_a_refused_latest_value_is_not_read_again(stub, version):
+    """A NaN as the run's latest value: the watermark passes it, so the next sync reads no history."""
+    nan = {**POINT, "step": 2, "value": "NaN"}
+    stub.routes[EXPERIMENTS] = [ok({"experiments": [{"experiment_id": "0"}]})]
+    stub.routes[RUNS_SEARCH] = [ok({"runs": [{"info": {"run_id": "r1"}, "data": {"metrics": [nan]}}]})]
+    stub.routes[HISTORY] = [ok({"metrics": [POINT, nan]})]
+    first = metrics_sync()
+    assert (first.points_inserted, first.points_skipped, stub.hits(HISTORY)) == (1, 1, 1)
+    again = metrics_sync()
+    assert again.status == "succeeded" and again.points_skipped == 0 and stub.hits(HISTORY) == 1
+
+
 @pytest.fixture
 def trickling_server(settings):
     """A server that sends its answer one byte every 50 ms: each byte beats the read timeout."""
