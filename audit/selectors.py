@@ -34,3 +34,9 @@ def purge_run_list(*, user) -> QuerySet[PurgeRun]:
     if not (user.is_authenticated and user.is_active and user.has_perm("audit.view_purgerun")):
         return PurgeRun.objects.none()
     return PurgeRun.objects.select_related("actor")
+
+
+def audit_head() -> int:
+    """The sequence number of the newest event: a version number of the whole database, since every change
+    appends to the trail in its own transaction (the dashboards' panels and whole pages are cached on it)."""
+    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0

@@ -44,11 +44,18 @@ def gunicorn(workers: int = 2, log: Path | None = None):
 
 
 def session_cookie(username: str) -> dict:
-    """A session for `username` in the database gunicorn uses, as the cookie a browser would send."""
-    from django.conf import settings
+    """The cookies a browser signed in as `username` holds (its session in the database gunicorn uses, and the
+    CSRF cookie the first page set), by name."""
     from django.contrib.auth.models import User
     from django.test import Client
+    from django.urls import reverse
 
     client = Client()
     client.force_login(User.objects.get(username=username))
-    return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+    client.get(reverse("home"), follow=True)
+    return {name: morsel.value for name, morsel in client.cookies.items()}
+
+
+def cookie_header(username: str) -> str:
+    """`session_cookie` as the Cookie header a browser sends."""
+    return "; ".join(f"{name}={value}" for name, value in session_cookie(username).items())

@@ -25,6 +25,7 @@ LOCUST = ROOT / ".venv-bench" / "bin" / "locust"
 TARGETS = [
     ("Inventory list", "/lifecycle/models/", "bench-exec"),
     ("Executive dashboard", "/dashboards/executive/", "bench-exec"),
+    ("Signed-in constant page (floor of a signed-in page)", "/bench/signed-in/", "bench-exec"),
     ("Bare DRF endpoint (ceiling)", "/bench/constant/", None),
 ]
 
@@ -51,18 +52,14 @@ def run_locust(url: str, path: str, cookie: str, users: int, seconds: int) -> di
 
 
 def measure(users: int = 16, seconds: int = 30) -> list[dict]:
-    from django.conf import settings
-
-    from bench.servers import gunicorn, session_cookie
+    from bench.servers import cookie_header, gunicorn
 
     if not LOCUST.exists():
         raise SystemExit("locust missing: `make bench` installs it in .venv-bench")
     rows = []
     with gunicorn(workers=2) as url:
         for label, path, username in TARGETS:
-            cookie = ""
-            if username:
-                cookie = f"{settings.SESSION_COOKIE_NAME}={session_cookie(username)[settings.SESSION_COOKIE_NAME]}"
+            cookie = cookie_header(username) if username else ""
             rows.append({"target": label, "path": path, **run_locust(url, path, cookie, users, seconds)})
     return rows
 

@@ -1,6 +1,10 @@
-"""The application's URLs plus `/bench/constant/`, a bare DRF endpoint returning a constant: the ceiling of
-requests per second on this machine. Only bench.settings uses this URL conf; production has no such endpoint."""
+"""The application's URLs plus two bench endpoints that measure this machine, not Lodestar: `/bench/constant/`, a
+bare DRF endpoint returning a constant (the ceiling of requests per second), and `/bench/signed-in/`, a constant
+page behind the login (the floor of every signed-in page: the session and the user are read, nothing else). Only
+bench.settings uses this URL conf; production has no such endpoints."""
 
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.urls import path
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -18,4 +22,13 @@ class ConstantView(APIView):
         return Response({"ok": True})
 
 
-urlpatterns = [path("bench/constant/", ConstantView.as_view(), name="bench-constant"), *application]
+@login_required
+def signed_in_constant(request):
+    return HttpResponse("<!doctype html><title>ok</title><p>ok</p>")
+
+
+urlpatterns = [
+    path("bench/constant/", ConstantView.as_view(), name="bench-constant"),
+    path("bench/signed-in/", signed_in_constant, name="bench-signed-in"),
+    *application,
+]

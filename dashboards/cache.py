@@ -9,12 +9,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
-from audit.models import AuditEvent
+from audit.selectors import audit_head
 from core.permissions import sees_everything
-
-
-def audit_head() -> int:
-    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
 def scope_key(user) -> str:

@@ -16,6 +16,7 @@ from audit.selectors import audit_event_list
 from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
 from core.mlflow_client import server_status
+from core.page_cache import CachedPageMixin
 from core.periods import quarter_end, quarter_label, quarter_start, quarters_back
 from dashboards import charts
 from dashboards.cache import PanelCache
@@ -64,7 +65,7 @@ def _pct(share):
     return None if share is None else round(share * 100, 1)
 
 
-class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, CachedPageMixin, TemplateView):
     """Opens only for holders of the dashboard's permission; others get 403. The filters live in the
     URL; `?export=<table>` downloads a table of the page as CSV (the names are in `exports`)."""
 

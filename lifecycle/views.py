@@ -16,6 +16,7 @@ from django.views.generic import ListView, TemplateView
 from core import mlflow_client
 from core.exceptions import ApplicationError
 from core.filters import FilteredListMixin
+from core.page_cache import CachedPageMixin
 from core.permissions import can
 from lifecycle import calendar, datasets, decommissioning, discovery, panels, selectors, services
 from lifecycle.filters import ModelVersionFilterSet
@@ -34,7 +35,7 @@ from lifecycle.forms import (
 from lifecycle.models import AIModel, Dataset, DecommissionPlan, ModelVersion
 
 
-class ModelListView(LoginRequiredMixin, ListView):
+class ModelListView(LoginRequiredMixin, CachedPageMixin, ListView):
     template_name = "lifecycle/model_list.html"
     paginate_by = 50
 

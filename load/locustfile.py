@@ -3,8 +3,8 @@
     locust -f load/locustfile.py --headless -u 20 -r 5 -t 5m --host http://127.0.0.1:8000 --csv reports/load/locust
 
 Each locust user signs in as one person of the generated portfolio (LOAD_PRINCIPALS, written by load/run.py: an
-API token and a session cookie each): data scientists and program managers of different units, review board
-members, executives. Four requests in five read (inventory, versions, use cases, the ranking, concerns, the audit
+API token and the cookies of a signed-in browser each): data scientists and program managers of different units, review
+board members, executives. Four requests in five read (inventory, versions, use cases, the ranking, concerns, the audit
 trail, their dashboard; random page sizes and filters), one writes through the API what that person would write
 (a use case in their unit and its problem statement, a version of a model they own, a model's description, a
 concern). Every answer is checked for its expected status. Requests are named by method and endpoint, so the CSV
@@ -39,7 +39,7 @@ class Person(FastHttpUser):
         cast = [p for p in PRINCIPALS if p["role"] == self.role]
         self.me = cast[next(_turn[self.role]) % len(cast)]
         self.api_headers = {"Authorization": f"Token {self.me['token']}"}
-        self.page_headers = {"Cookie": f"sessionid={self.me['session']}"}
+        self.page_headers = {"Cookie": self.me["cookies"]}
         self.seen = {"models": [], "model-versions": [], "use-cases": []}
         self.mine: list[int] = []  # use cases this person created
 

@@ -35,7 +35,7 @@ def principals() -> list[dict]:
     from django.contrib.auth.models import User
     from rest_framework.authtoken.models import Token
 
-    from bench.servers import session_cookie
+    from bench.servers import cookie_header
     from core.roles import ROLE_BY_KEY
     from lifecycle.models import AIModel
 
@@ -53,8 +53,8 @@ def principals() -> list[dict]:
             seen_units.add(unit)
             Token.objects.filter(user=user).delete()  # a fresh one: tokens expire
             token = Token.objects.create(user=user).key
-            session = session_cookie(user.username)["sessionid"]
-            cast.append({"role": role, "username": user.username, "token": token, "session": session, "unit": unit,
+            cookies = cookie_header(user.username)
+            cast.append({"role": role, "username": user.username, "token": token, "cookies": cookies, "unit": unit,
                          "models": owned})  # fmt: skip
             if sum(p["role"] == role for p in cast) == count:
                 break

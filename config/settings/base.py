@@ -269,6 +269,8 @@ CACHES = {
 }
 # Dashboards cache their expensive panels this long at most (any audited change invalidates them sooner).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Whole read-only pages (the inventory, the dashboards) kept per reader on the audit head (core.page_cache); 0: off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_RESULT_BACKEND = env(
