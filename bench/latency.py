@@ -94,7 +94,7 @@ def measure(repeat: int = 20) -> list[dict]:
             url = pattern.format(model=model)
             for _ in range(2):
                 client.get(url)
-            # Cold: the dashboards' panel cache emptied before each request, so every figure is computed.
+            # Cold: the panel and page caches emptied before each request, so every figure is computed.
             timings = timed(client, url, repeat, cold=True)
             cache.clear()
             with CaptureQueriesContext(connection) as queries:
@@ -123,7 +123,7 @@ def measure(repeat: int = 20) -> list[dict]:
 def table(rows: list[dict], other: list[dict] | None = None) -> str:
     """A Markdown table; with `other` (the same pages at another size), its query counts side by side."""
     others = {(r["page"], r["user"]): r for r in other or []}
-    head = "| Page | User | Status | p50 ms | p95 ms | p95 ms, panels cached | Queries |"
+    head = "| Page | User | Status | p50 ms | p95 ms | p95 ms, repeat visit | Queries |"
     rule = "|---|---|---:|---:|---:|---:|---:|"
     if other:
         head += f" Queries at {other[0]['models']:,d} models |"
