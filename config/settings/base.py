@@ -34,6 +34,10 @@ CURRENCY = env("CURRENCY", default="EUR")
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'lodestar.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# The statements every request runs are prepared on PostgreSQL (core.db: only its cursor prepares, Django's own
+# never do); HOT_STATEMENTS_PREPARED=false behind a pooler that does not carry prepared statements.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env.bool("HOT_STATEMENTS_PREPARED", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL and a busy timeout let the web process, the worker and beat share the file.
     DATABASES["default"]["OPTIONS"] = {
@@ -123,6 +127,7 @@ LOGOUT_REDIRECT_URL = "login"
 # the expiry on, but core.middleware writes the session again only once SESSION_REFRESH_SECONDS have passed since
 # its last write, not on every request (an UPDATE and a commit per page): a session idle for 30 minutes minus at most
 # that long has expired.
+SESSION_ENGINE = "core.sessions"  # Django's database sessions, read in one plain statement
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_SAVE_EVERY_REQUEST = False

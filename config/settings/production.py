@@ -10,6 +10,11 @@ SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production (50 or more random characters).")
 
+# Persistent database connections, checked before reuse: a connection per request would cost more than most
+# pages, and the statements every request runs are prepared once per connection (core.db).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 # Outgoing webhooks never reach private or loopback addresses from production (no SSRF into the network).
 WEBHOOK_ALLOW_PRIVATE = False
 
