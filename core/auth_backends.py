@@ -33,8 +33,10 @@ class LockoutModelBackend(ModelBackend):
             row = cursor.fetchone()
         if row is None:
             return None
-        fields = [field.attname for field in user_model._meta.concrete_fields]
-        user = user_model.from_db(connection.alias, fields, row)
+        values = [_from_db(field, value) for field, value in zip(user_model._meta.concrete_fields, row, strict=True)]
+        user = user_model.from_db(
+            connection.alias, [field.attname for field in user_model._meta.concrete_fields], values
+        )
         return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
@@ -51,6 +53,21 @@ class LockoutModelBackend(ModelBackend):
                     names = cursor.fetchall()
             user_obj._perm_cache = {f"{app}.{codename}" for app, codename in names}
         return user_obj._perm_cache
+
+
+def _from_db(field, value):
+    """What the ORM's compiler does to a column read: the backend's converters, then the field's (on SQLite, a
+    date and time arrives as text)."""
+    column, converters = _converters(field)
+    for converter in converters:
+        value = converter(value, column, connection)
+    return value
+
+
+@cache
+def _converters(field) -> tuple:
+    column = field.get_col(field.model._meta.db_table)
+    return column, tuple(connection.ops.get_db_converters(column) + field.get_db_converters(connection))
 
 
 @cache

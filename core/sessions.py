@@ -15,7 +15,8 @@ from core.db import hot_cursor
 class SessionStore(db.SessionStore):
     def load(self):
         with hot_cursor() as cursor:
-            cursor.execute(_session_sql(), [self.session_key, timezone.now()])
+            now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the backend stores it
+            cursor.execute(_session_sql(), [self.session_key, now])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None  # as Django's: a missing or expired session starts a new one
