@@ -6,4 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from . import auth_events  # noqa: F401  (records sign-ins and permission changes in the audit trail)
+        from . import (
+            auth_events,  # noqa: F401  (records sign-ins and permission changes in the audit trail)
+            checks,  # noqa: F401  (deployment checks)
+        )

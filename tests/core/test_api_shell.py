@@ -64,9 +64,20 @@ def test_check_deploy_prints_no_warning_with_debug_off_and_real_secrets(settings
         "SECRET_KEY": secrets.token_urlsafe(64),
         "DEBUG": "false",
         "ALLOWED_HOSTS": "lodestar.example.com",
+        "CACHE_REDIS_URL": "redis://127.0.0.1:6379/2",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest, never in production
-    result = subprocess.run(
+    result = _check_deploy(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING" not in result.stderr and "System check identified no issues" in result.stdout
+
+    # Without a shared cache each worker would count rate limits and webhook deliveries alone.
+    result = _check_deploy({**env, "CACHE_REDIS_URL": ""})
+    assert result.returncode != 0 and "lodestar.W001" in result.stderr and "CACHE_REDIS_URL" in result.stderr
+
+
+def _check_deploy(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -74,8 +85,6 @@ def test_check_deploy_prints_no_warning_with_debug_off_and_real_secrets(settings
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "WARNING" not in result.stderr and "System check identified no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret():
