@@ -11,21 +11,31 @@ is rendered afresh when flash messages wait for the reader, and only a plain 200
 (PAGE_CACHE_SECONDS, 0 switches the cache off) bounds what the trail does not see: metric points stored by a
 sync and time passing ("due in 3 days"). Access is checked before the cache is read: the mixin sits under
 the view's login and permission mixins.
+
+Pages are kept in each process's memory (the `pages` cache, bounded by PAGE_CACHE_ENTRIES), not in the shared
+Redis: a key names everything its page depends on, so a page is right in whichever process keeps it, and
+fetching 20 to 70 kB from Redis on every hit took a third of the throughput the cache brings. A kept page is
+also kept gzip-compressed, for the browsers that accept it (all of them).
 """
 
 import hashlib
+import re
 from functools import cache
 
 from django.conf import settings
-from django.core.cache import cache as shared_cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 
 from audit.models import AuditEvent
 from core.db import hot_cursor
 from notifications.models import Notification
 
 MESSAGES_SESSION_KEY = "_messages"  # django.contrib.messages' session storage
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+MIN_COMPRESSED_LENGTH = 1024
 
 
 def _state_of(user) -> tuple[int, int]:
@@ -63,13 +73,32 @@ class CachedPageMixin:
 
     def dispatch(self, request, *args, **kwargs):
         key = _page_key(request) if request.method == "GET" and settings.PAGE_CACHE_SECONDS else None
-        if key is not None and (kept := shared_cache.get(key)) is not None:
-            content, headers = kept
-            return HttpResponse(content, headers=headers)
+        if key is not None and (kept := caches["pages"].get(key)) is not None:
+            return _served(request, *kept)
         response = super().dispatch(request, *args, **kwargs)
         if key is None or response.status_code != 200 or response.streaming or response.cookies:
             return response
         if hasattr(response, "render"):
             response.render()
-        shared_cache.set(key, (response.content, dict(response.items())), settings.PAGE_CACHE_SECONDS)
-        return response
+        kept = (response.content, _compressed(response.content), dict(response.items()))
+        caches["pages"].set(key, kept, settings.PAGE_CACHE_SECONDS)
+        return _served(request, *kept)
+
+
+def _compressed(content: bytes) -> bytes | None:
+    """Compressed once, when the page is kept, and served as often as it is asked for: a dashboard's 70 kB become
+    about 10. Random bytes in the gzip header, as Django's GZipMiddleware adds, keep the length from being a
+    BREACH oracle; the CSRF token in the page is masked at each rendering anyway."""
+    if len(content) < MIN_COMPRESSED_LENGTH:
+        return None
+    compressed = compress_string(content, max_random_bytes=100)
+    return compressed if len(compressed) < len(content) else None
+
+
+def _served(request, content: bytes, compressed: bytes | None, headers: dict) -> HttpResponse:
+    if compressed is not None and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(compressed, headers={**headers, "Content-Encoding": "gzip"})
+    else:
+        response = HttpResponse(content, headers=headers)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response

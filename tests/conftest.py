@@ -40,10 +40,12 @@ def api():
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Cached dashboard panels are keyed by the audit head, which restarts with every test's database."""
-    from django.core.cache import cache
+    """Cached dashboard panels and kept pages are keyed by the audit head, which restarts with every test's
+    database."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -24,4 +24,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-lodestar-{os.getpid()}.sqlite3")}  # noqa: F405
 # Each test process keeps its own cache (tests/conftest.py empties it before every test): two workers on
 # one Redis would read each other's entries.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # noqa: F405

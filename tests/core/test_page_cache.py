@@ -1,6 +1,7 @@
 """Whole pages kept per reader on the audit head (core.page_cache): a kept page is served only to the session that
 made it, only while nothing audited has changed, and only after the login and permission checks ran again."""
 
+import gzip
 import re
 
 import pytest
@@ -118,3 +119,15 @@ def test_switched_off_every_page_is_rendered(world, settings):
     _, first = _queries(client, INVENTORY)
     _, again = _queries(client, INVENTORY)
     assert again == first > 3
+
+
+def test_a_browser_that_accepts_gzip_gets_the_page_compressed_rendered_or_kept(world):
+    client = browser(world["ds"])
+    gzipped = [client.get(INVENTORY, HTTP_ACCEPT_ENCODING="gzip, deflate, br") for _ in range(2)]  # rendered, kept
+    plain = client.get(INVENTORY)  # kept, to a client that does not accept gzip
+    assert "Content-Encoding" not in plain and "fraud-scorer" in plain.content.decode()
+    for page in gzipped:
+        assert page["Content-Encoding"] == "gzip" and gzip.decompress(page.content) == plain.content
+        assert len(page.content) < len(plain.content) / 2
+    for page in [*gzipped, plain]:
+        assert {"Cookie", "Accept-Encoding"} <= {v.strip() for v in page["Vary"].split(",")}
