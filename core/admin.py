@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.db import models
 
 from core.lockout import account_unlock
 
@@ -27,6 +28,9 @@ class LodestarUserAdmin(UserAdmin):
 
 class NoWriteAdmin(admin.ModelAdmin):
     """Shows records, never adds, changes or deletes them: their services do, and write the audit trail."""
+
+    # Links are shown as https when typed without a scheme, as Django 6 will (and as our forms do).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return False

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db import models
 
 from core.admin import NoWriteAdmin
 from core.admin import ReadOnlyAdmin as ScopedReadOnlyAdmin
@@ -126,7 +125,6 @@ class ControlAdmin(ReadOnlyAdmin):
 class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ("pk", "control", "use_case", "version", "kind", "status", "expires_on", "stale")
     list_filter = ("status", "kind", "stale")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")
@@ -141,7 +139,6 @@ class TestEvidenceAdmin(ReadOnlyAdmin):
     list_display = ("pk", "version", "kind", "method", "status", "submitted_by", "submitted_at", "reviewed_by")
     list_filter = ("kind", "status")
     list_select_related = ("version__model", "submitted_by", "reviewed_by")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")
