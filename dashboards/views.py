@@ -236,10 +236,10 @@ class ExecutiveDashboard(DashboardView):
             code = unit.code if unit else None
             months = max(6, self.scope["months"])
             scope = code or cost.TOTAL
-            forecasts = cost.cost_forecast(user=user, unit=code)
+            history, forecasts = cost.spend_and_forecast(user=user, unit=code, months=months)
             return {
                 "scope": scope,
-                "history": cost.monthly_cost_by_unit(user=user, months=months, unit=code),
+                "history": history,
                 "forecast": next((f for f in forecasts if f["unit"] == scope), None),
                 "budgets": cost.budget_lines(user=user, unit=code, months=months),
                 "over_budget": cost.models_over_budget(user=user, unit=code)[:6],

@@ -19,6 +19,7 @@ from monitoring.models import Budget, DailyAggregate, MetricPoint, MetricSeries
 _UNIT = "series__model_version__model__use_case__business_unit"
 _MODEL = "series__model_version__model"
 TOTAL = "total"
+FORECAST_HISTORY = 12  # complete months a forecast is drawn from
 
 
 # --- Months --------------------------------------------------------------------------------------------
@@ -141,7 +142,16 @@ def budget_list(*, user, unit: str | None = None) -> QuerySet[Budget]:
     return budgets.filter(business_unit__code=unit) if unit else budgets
 
 
-def _in_force(budgets: list[Budget], month: date) -> Budget | None:
+def _budget_terms(budgets: QuerySet[Budget]):
+    """Only what the budget arithmetic reads, oldest start first: no model instances for hundreds of budgets."""
+    return (
+        budgets.order_by("valid_from", "pk")
+        .annotate(unit_code=F("business_unit__code"))
+        .values_list("model_id", "unit_code", "monthly_amount", "valid_from", "valid_to", named=True)
+    )
+
+
+def _in_force(budgets: list, month: date):
     """The budget of one scope in force in `month`: the latest start at or before it, not ended before it."""
     current = None
     for budget in budgets:  # oldest first
@@ -153,10 +163,14 @@ def _in_force(budgets: list[Budget], month: date) -> Budget | None:
 
 
 def _scopes(budgets) -> tuple[dict, dict]:
-    units: dict[str, list[Budget]] = defaultdict(list)
-    models: dict[int, list[Budget]] = defaultdict(list)
-    for budget in sorted(budgets, key=lambda b: b.valid_from):
-        (models[budget.model_id] if budget.model_id else units[budget.business_unit.code]).append(budget)
+    """({unit code: its own budgets}, {unit code: {model id: the model's budgets}}), each history oldest first."""
+    units: dict[str, list] = defaultdict(list)
+    models: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for budget in budgets:
+        if budget.model_id:
+            models[budget.unit_code][budget.model_id].append(budget)
+        else:
+            units[budget.unit_code].append(budget)
     return units, models
 
 
@@ -165,9 +179,9 @@ def budget_lines(*, user, unit: str | None = None, months: int = 12, ahead: int 
     unit is asked: [{"month", "unit" (a code, or "total"), "budget"}]. A unit's budget is its own when it has
     one that month, otherwise the sum of its models' budgets. One query."""
     grid = _months(months) + [_month_start(_today(), shift) for shift in range(1, ahead + 1)]
-    budgets = list(budget_list(user=user, unit=unit).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=grid[0])))
-    unit_budgets, model_budgets = _scopes(budgets)
-    codes = sorted({b.business_unit.code for b in budgets})
+    budgets = budget_list(user=user, unit=unit).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=grid[0]))
+    unit_budgets, model_budgets = _scopes(_budget_terms(budgets))
+    codes = sorted({*unit_budgets, *model_budgets})
     rows = []
     for month in grid:
         by_unit: dict[str, float] = {}
@@ -176,11 +190,9 @@ def budget_lines(*, user, unit: str | None = None, months: int = 12, ahead: int 
             if own is not None:
                 by_unit[code] = float(own.monthly_amount)
                 continue
-            found = [
-                _in_force(history, month) for history in model_budgets.values() if history[0].business_unit.code == code
-            ]
-            if any(found):
-                by_unit[code] = sum(float(b.monthly_amount) for b in found if b is not None)
+            found = [b for history in model_budgets.get(code, {}).values() if (b := _in_force(history, month))]
+            if found:
+                by_unit[code] = sum(float(b.monthly_amount) for b in found)
         rows += [{"month": month_key(month), "unit": code, "budget": amount} for code, amount in by_unit.items()]
         if not unit and by_unit:
             rows.append({"month": month_key(month), "unit": TOTAL, "budget": sum(by_unit.values())})
@@ -196,10 +208,10 @@ def models_over_budget(*, user, unit: str | None = None) -> list[dict]:
     month = _month_start(today)
     days = (_month_start(today, 1) - month).days
     budgets = budget_list(user=user, unit=unit).filter(model__isnull=False, valid_from__lte=month)
-    _, by_model = _scopes(budgets.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)))
+    _, by_unit = _scopes(_budget_terms(budgets.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))))
     spent = {row["model_id"]: row for row in monthly_cost_by_model(user=user, months=1, unit=unit) if row["cost"] > 0}
     over = []
-    for model_id, history in by_model.items():
+    for model_id, history in (item for by_model in by_unit.values() for item in by_model.items()):
         budget = _in_force(history, month)
         row = spent.get(model_id)
         if budget is None or row is None:
@@ -226,20 +238,21 @@ def models_over_budget(*, user, unit: str | None = None) -> list[dict]:
 
 
 def cost_forecast(
-    *, user, months: int = 6, unit: str | None = None, history: int = 12, level: float = 0.9
+    *, user, months: int = 6, unit: str | None = None, history: int = FORECAST_HISTORY, level: float = 0.9, spend=None
 ) -> list[dict]:
     """A linear-trend forecast of the next `months` months of spend per unit, and in total when no unit is
     asked, from the complete months of the last `history` (the current month is partial and left out; months
     without spend after the first one with spend count as zero). Fewer than 3 complete months: no forecast,
     and `message` says why. [{"unit", "unit_name", "history": [{"month", "cost"}], "forecast": [{"month",
-    "cost", "low", "high"}], "slope", "message"}]; costs below zero are shown as zero. Two queries."""
+    "cost", "low", "high"}], "slope", "message"}]; costs below zero are shown as zero. Two queries, none
+    when `spend` (rows of `monthly_cost_by_unit` over at least `history` + 1 months) is given."""
     grid = _months(history + 1)[:-1]  # complete months only
-    rows = monthly_cost_by_unit(user=user, months=history + 1, unit=unit)
+    rows = monthly_cost_by_unit(user=user, months=history + 1, unit=unit) if spend is None else spend
     keys = [month_key(m) for m in grid]
     by_scope: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(keys, 0.0))
     names = {}
     for row in rows:
-        if row["partial"]:
+        if row["partial"] or row["month"] < keys[0]:
             continue
         by_scope[row["unit"]][row["month"]] += row["cost"]
         names[row["unit"]] = row["unit_name"]
@@ -274,6 +287,15 @@ def cost_forecast(
             ]
         result.append(entry)
     return result
+
+
+def spend_and_forecast(*, user, unit: str | None = None, months: int = 12, ahead: int = 6) -> tuple[list, list]:
+    """`monthly_cost_by_unit` over `months` and `cost_forecast` of the next `ahead` months from one read of
+    the spend (the forecast's 12 complete months and the history shown are the same rows)."""
+    rows = monthly_cost_by_unit(user=user, months=max(months, FORECAST_HISTORY + 1), unit=unit)
+    shown = month_key(_months(months)[0])
+    history = [row for row in rows if row["month"] >= shown]
+    return history, cost_forecast(user=user, months=ahead, unit=unit, history=FORECAST_HISTORY, spend=rows)
 
 
 def forecast_method(level: float = 0.9) -> str:

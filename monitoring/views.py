@@ -350,8 +350,7 @@ class CostView(LoginRequiredMixin, FreshnessMixin, TemplateView):
         unit = self.request.GET.get("unit", "")
         unit = unit if unit in {code for code, _ in units} else None
         scope = unit or cost.TOTAL
-        history = cost.monthly_cost_by_unit(user=user, months=self.months, unit=unit)
-        forecasts = cost.cost_forecast(user=user, unit=unit)
+        history, forecasts = cost.spend_and_forecast(user=user, unit=unit, months=self.months)
         forecast = next((f for f in forecasts if f["unit"] == scope), None)
         budgets = cost.budget_lines(user=user, unit=unit, months=self.months)
         may_set = user.has_perm("monitoring.manage_budget")

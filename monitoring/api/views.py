@@ -268,11 +268,12 @@ class CostReportView(APIView):
         )
         if unit is not None and not BusinessUnit.objects.filter(code=unit).exists():
             raise ApplicationError(f"unit: no business unit has the code “{unit}”.", details={"unit": ["Unknown."]})
+        history, forecast = cost.spend_and_forecast(user=request.user, unit=unit, months=months, ahead=ahead)
         report = {
             "unit": unit,
             "method": cost.forecast_method(),
-            "history": cost.monthly_cost_by_unit(user=request.user, months=months, unit=unit),
-            "forecast": cost.cost_forecast(user=request.user, months=ahead, unit=unit),
+            "history": history,
+            "forecast": forecast,
             "budgets": cost.budget_lines(user=request.user, unit=unit, months=months, ahead=ahead),
             "over_budget": cost.models_over_budget(user=request.user, unit=unit),
         }

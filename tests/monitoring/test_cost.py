@@ -85,6 +85,7 @@ def test_queries_do_not_grow_with_the_data(cost_people, estate, units):
         lambda: cost.cost_forecast(user=user),
         lambda: cost.budget_lines(user=user),
         lambda: cost.models_over_budget(user=user),
+        lambda: cost.spend_and_forecast(user=user, months=3),
     ]
     calls[0]()  # the user's permissions are loaded once per request
     before = [count(call) for call in calls]
@@ -95,7 +96,7 @@ def test_queries_do_not_grow_with_the_data(cost_people, estate, units):
         services.budget_set(actor=b, model=version.model, monthly_amount=1, valid_from=month(-2))
     services.budget_set(actor=b, business_unit=units["CORP"], monthly_amount=10, valid_from=month(-2))
     assert [count(call) for call in calls] == before
-    assert before == [2, 2, 2, 1, 3]
+    assert before == [2, 2, 2, 1, 3, 2]
 
 
 # --- Budgets ----------------------------------------------------------------------------------------
@@ -207,3 +208,22 @@ def test_the_forecast_needs_three_complete_months_and_says_so(cost_people, estat
     assert len(total["forecast"]) == 6
     only = cost.cost_forecast(user=cost_people["executive"], unit="RETAIL")
     assert [s["unit"] for s in only] == ["RETAIL"]
+
+
+def test_pages_read_the_spend_once_for_the_history_shown_and_the_forecast(cost_people, estate):
+    user = cost_people["executive"]
+    history, forecast = cost.spend_and_forecast(user=user, months=2, ahead=4)
+    # The history shows the last two months; the forecast still draws on every complete month.
+    assert history == cost.monthly_cost_by_unit(user=user, months=2)
+    assert {row["month"] for row in history} == {cost.month_key(month(-1)), cost.month_key(month(0))}
+    assert forecast == cost.cost_forecast(user=user, months=4)
+    retail = next(scope for scope in forecast if scope["unit"] == "RETAIL")
+    assert [h["cost"] for h in retail["history"]] == [1_000.0, 1_100.0, 1_230.0]
+    # Two years shown: spend older than the forecast's 12 months is in the history, not in the forecast.
+    old = series_of(estate["churn"], metric="cost_usd", run_id="old-run")
+    DailyAggregate.objects.create(
+        series=old, day=month(-20), count=1, mean=70, minimum=70, maximum=70, total=70, last=70
+    )
+    history, forecast = cost.spend_and_forecast(user=user, months=24, ahead=4)
+    assert (cost.month_key(month(-20)), "RETAIL") in _by(history, "month", "unit")
+    assert forecast == cost.cost_forecast(user=user, months=4)
