@@ -1,8 +1,6 @@
 """Plotly figures (JSON-ready dicts) of bias assessments, drawn by static/js/charts.js."""
 
-import json
-
-import plotly.graph_objects as go
+from core.figures import figure, hline
 
 _LAYOUT = {
     "margin": {"l": 60, "r": 20, "t": 30, "b": 40},
@@ -24,19 +22,28 @@ def bias_chart(result: dict, thresholds: list[dict]) -> dict:
     disparate impact threshold (threshold × the reference group's selection rate)."""
     groups = result["groups"]
     names = [g["group"] + (" (reference)" if g["reference"] else "") for g in groups]
-    figure = go.Figure()
-    figure.add_trace(go.Bar(x=names, y=[g["selection_rate"] for g in groups], name="selection rate"))
-    figure.add_trace(go.Bar(x=names, y=[g["tpr"] for g in groups], name="true-positive rate"))
+    bars = [
+        {"type": "bar", "x": names, "y": [g["selection_rate"] for g in groups], "name": "selection rate"},
+        {"type": "bar", "x": names, "y": [g["tpr"] for g in groups], "name": "true-positive rate"},
+    ]
     floor = disparate_impact_floor(thresholds)
     reference = next(g for g in groups if g["reference"])
+    needed = []
     if floor is not None:
-        line = floor * reference["selection_rate"]
-        figure.add_hline(
-            y=line,
-            line_dash="dash",
-            line_color="#9b1c1c",
-            annotation_text=f"{floor:g} × reference selection rate",
-            annotation_position="top right",
-        )
-    figure.update_layout(**_LAYOUT, height=300, yaxis={"range": [0, 1.05], "title": "rate"}, showlegend=True)
-    return json.loads(figure.to_json())
+        needed = [
+            hline(
+                floor * reference["selection_rate"],
+                line={"color": "#9b1c1c", "dash": "dash"},
+                text=f"{floor:g} × reference selection rate",
+                side="right",
+            )
+        ]
+    return figure(
+        bars,
+        **_LAYOUT,
+        height=300,
+        yaxis={"range": [0, 1.05], "title": {"text": "rate"}},
+        showlegend=True,
+        shapes=[shape for shape, _ in needed],
+        annotations=[label for _, label in needed],
+    )

@@ -1,14 +1,12 @@
 """Plotly figures (as JSON-ready dicts) built from selector output. Templates emit them with
 json_script and static/js/charts.js draws them; no logic in templates."""
 
-import json
-
-import plotly.graph_objects as go
 from django.urls import reverse
 
+from core.figures import figure, title
 from portfolio.ranking import RankRow
 
-_LAYOUT = {
+LAYOUT = {
     "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
     "font": {"size": 12},
     "hovermode": "closest",
@@ -17,76 +15,54 @@ _LAYOUT = {
 }
 
 
-def _as_dict(figure: go.Figure) -> dict:
-    return json.loads(figure.to_json())
-
-
 def value_effort(rows: list[RankRow]) -> dict:
     """Bubble chart: cost (effort) across, value up, bubble size by weighted score."""
-    figure = go.Figure(
-        go.Scatter(
-            x=[float(r.estimated_cost) for r in rows],
-            y=[float(r.estimated_value) for r in rows],
-            text=[r.code for r in rows],
-            # The last item is the drill-down: a click opens the use case.
-            customdata=[
-                [r.rank, r.score, r.title, reverse("portfolio:usecase_detail", args=[r.use_case])] for r in rows
-            ],
-            mode="markers+text",
-            textposition="top center",
-            texttemplate="%{text}",
-            marker={
-                "size": [max(8.0, r.score / 2.5) for r in rows],
-                "color": [r.score for r in rows],
-                "colorscale": "Viridis",
-                "showscale": True,
-                "colorbar": {"title": {"text": "score"}},
-                "line": {"width": 1, "color": "#334"},
-            },
-            hovertemplate="%{text} %{customdata[2]}<br>value %{y:,.0f} / yr<br>cost %{x:,.0f} / yr<br>"
-            "rank %{customdata[0]}, score %{customdata[1]}<extra></extra>",
-        )
+    bubbles = {
+        "type": "scatter",
+        "x": [float(r.estimated_cost) for r in rows],
+        "y": [float(r.estimated_value) for r in rows],
+        "text": [r.code for r in rows],
+        # The last item is the drill-down: a click opens the use case.
+        "customdata": [
+            [r.rank, r.score, r.title, reverse("portfolio:usecase_detail", args=[r.use_case])] for r in rows
+        ],
+        "mode": "markers+text",
+        "textposition": "top center",
+        "texttemplate": "%{text}",
+        "textfont": {"size": 10},
+        "marker": {
+            "size": [max(8.0, r.score / 2.5) for r in rows],
+            "color": [r.score for r in rows],
+            "colorscale": "Viridis",
+            "showscale": True,
+            "colorbar": {"title": {"text": "score"}},
+            "line": {"width": 1, "color": "#334"},
+        },
+        "hovertemplate": "%{text} %{customdata[2]}<br>value %{y:,.0f} / yr<br>cost %{x:,.0f} / yr<br>"
+        "rank %{customdata[0]}, score %{customdata[1]}<extra></extra>",
+    }
+    return figure(
+        [bubbles],
+        **LAYOUT,
+        height=420,
+        xaxis=title("Estimated annual cost (effort)"),
+        yaxis=title("Estimated annual value"),
     )
-    figure.update_layout(
-        **_LAYOUT, height=420, xaxis_title="Estimated annual cost (effort)", yaxis_title="Estimated annual value"
-    )
-    figure.update_traces(textfont_size=10)
-    return _as_dict(figure)
 
 
 def kpi_trend(kpi, measurements) -> dict:
     """The KPI's measurements over time against its baseline and target."""
     dates = [m.measured_on.isoformat() for m in measurements]
-    figure = go.Figure(
-        go.Scatter(
-            x=dates,
-            y=[float(m.value) for m in measurements],
-            mode="lines+markers",
-            name="measured",
-            line={"color": "#3c6fd1"},
-        )
-    )
     start, end = kpi.baseline_date.isoformat(), kpi.target_date.isoformat()
-    figure.add_trace(
-        go.Scatter(
-            x=[start, end],
-            y=[float(kpi.baseline), float(kpi.target)],
-            mode="lines",
-            name="planned path",
-            line={"dash": "dot", "color": "#8a96a8"},
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=[end],
-            y=[float(kpi.target)],
-            mode="markers",
-            name="target",
-            marker={"symbol": "star", "size": 14, "color": "#d39e00"},
-        )
-    )
-    figure.update_layout(**_LAYOUT, height=320, yaxis_title=kpi.unit, legend={"orientation": "h", "y": -0.2})
-    return _as_dict(figure)
+    traces = [
+        {"type": "scatter", "x": dates, "y": [float(m.value) for m in measurements], "mode": "lines+markers",
+         "name": "measured", "line": {"color": "#3c6fd1"}},
+        {"type": "scatter", "x": [start, end], "y": [float(kpi.baseline), float(kpi.target)], "mode": "lines",
+         "name": "planned path", "line": {"dash": "dot", "color": "#8a96a8"}},
+        {"type": "scatter", "x": [end], "y": [float(kpi.target)], "mode": "markers", "name": "target",
+         "marker": {"symbol": "star", "size": 14, "color": "#d39e00"}},
+    ]  # fmt: skip
+    return figure(traces, **LAYOUT, height=320, yaxis=title(kpi.unit), legend={"orientation": "h", "y": -0.2})
 
 
 def roadmap_gantt(items, waves, conflicted: set[int]) -> dict:
@@ -96,43 +72,45 @@ def roadmap_gantt(items, waves, conflicted: set[int]) -> dict:
     day_ms = 24 * 60 * 60 * 1000
     items = list(items)
     labels = [f"{item.use_case.code} {item.use_case.title[:40]}" for item in items]
-    figure = go.Figure(
-        go.Bar(
-            y=labels,
-            base=[item.planned_start.isoformat() for item in items],
-            x=[((item.planned_end - item.planned_start).days + 1) * day_ms for item in items],
-            orientation="h",
-            marker={
-                "color": [colour[item.wave_id] for item in items],
-                "line": {
-                    "color": ["#c0392b" if item.use_case_id in conflicted else "rgba(0,0,0,0)" for item in items],
-                    "width": 3,
-                },
+    bars = {
+        "type": "bar",
+        "y": labels,
+        "base": [item.planned_start.isoformat() for item in items],
+        "x": [((item.planned_end - item.planned_start).days + 1) * day_ms for item in items],
+        "orientation": "h",
+        "marker": {
+            "color": [colour[item.wave_id] for item in items],
+            "line": {
+                "color": ["#c0392b" if item.use_case_id in conflicted else "rgba(0,0,0,0)" for item in items],
+                "width": 3,
             },
-            customdata=[
-                [item.wave.name, item.planned_start.isoformat(), item.planned_end.isoformat()] for item in items
-            ],
-            hovertemplate="%{y}<br>%{customdata[0]}: %{customdata[1]} → %{customdata[2]}<extra></extra>",
-        )
-    )
-    for wave in waves:
-        figure.add_vrect(
-            x0=wave.start.isoformat(),
-            x1=wave.end.isoformat(),
-            fillcolor=colour[wave.pk],
-            opacity=0.06,
-            line_width=0,
-            annotation_text=wave.name,
-            annotation_position="top left",
-        )
-    figure.update_layout(
-        **_LAYOUT,
+        },
+        "customdata": [
+            [item.wave.name, item.planned_start.isoformat(), item.planned_end.isoformat()] for item in items
+        ],
+        "hovertemplate": "%{y}<br>%{customdata[0]}: %{customdata[1]} → %{customdata[2]}<extra></extra>",
+    }
+    # Each wave as a shaded band across the chart, its name at the top left.
+    shapes = [
+        {"type": "rect", "x0": wave.start.isoformat(), "x1": wave.end.isoformat(), "fillcolor": colour[wave.pk],
+         "opacity": 0.06, "line": {"width": 0}, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
+        for wave in waves
+    ]  # fmt: skip
+    names = [
+        {"text": wave.name, "showarrow": False, "x": wave.start.isoformat(), "xanchor": "left", "xref": "x",
+         "y": 1, "yanchor": "top", "yref": "y domain"}
+        for wave in waves
+    ]  # fmt: skip
+    return figure(
+        [bars],
+        **LAYOUT,
         height=max(260, 34 * len(items) + 90),
         xaxis={"type": "date"},
         yaxis={"autorange": "reversed"},
         showlegend=False,
+        shapes=shapes,
+        annotations=names,
     )
-    return _as_dict(figure)
 
 
 def projected_vs_realised(rows: list[dict], url_for=None) -> dict:
@@ -140,15 +118,11 @@ def projected_vs_realised(rows: list[dict], url_for=None) -> dict:
     `url_for(row)`, a bar opens the list behind it."""
     names = [row["objective"].title for row in rows]
     urls = [url_for(r) for r in rows] if url_for else None
-    figure = go.Figure(
-        [
-            go.Bar(name="projected", x=names, y=[float(r["projected"]) for r in rows], marker_color="#8fa3bf",
-                   customdata=urls),
-            go.Bar(name="realised", x=names, y=[float(r["realised"]) for r in rows], marker_color="#2e8b57",
-                   customdata=urls),
-        ]
-    )  # fmt: skip
-    figure.update_layout(
-        **_LAYOUT, barmode="group", height=360, yaxis_title="Annual value", legend={"orientation": "h", "y": 1.12}
+    bars = [
+        {"type": "bar", "name": name, "x": names, "y": [float(r[name]) for r in rows], "marker": {"color": colour},
+         "customdata": urls}
+        for name, colour in (("projected", "#8fa3bf"), ("realised", "#2e8b57"))
+    ]  # fmt: skip
+    return figure(
+        bars, **LAYOUT, barmode="group", height=360, yaxis=title("Annual value"), legend={"orientation": "h", "y": 1.12}
     )
-    return _as_dict(figure)
