@@ -1,8 +1,6 @@
 """Plotly figures (as JSON-ready dicts) built from selector output. Templates emit them with
 json_script and static/js/charts.js draws them; no logic in templates."""
 
-from django.urls import reverse
-
 from core.figures import figure, title
 from portfolio.ranking import RankRow
 
@@ -23,9 +21,7 @@ def value_effort(rows: list[RankRow]) -> dict:
         "y": [float(r.estimated_value) for r in rows],
         "text": [r.code for r in rows],
         # The last item is the drill-down: a click opens the use case.
-        "customdata": [
-            [r.rank, r.score, r.title, reverse("portfolio:usecase_detail", args=[r.use_case])] for r in rows
-        ],
+        "customdata": [[r.rank, r.score, r.title, r.url] for r in rows],
         "mode": "markers+text",
         "textposition": "top center",
         "texttemplate": "%{text}",

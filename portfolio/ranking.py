@@ -8,6 +8,7 @@ A criterion whose source is the risk tier reads the tier once governance assesse
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import (
     Avg,
@@ -21,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, Rank
+from django.urls import reverse
 
 from portfolio.choices import BACKLOG_STATUSES, RISK_TIER_SCORES, CriterionSource, UseCaseStatus
 from portfolio.models import ScoringCriterion, UseCase
@@ -57,6 +59,11 @@ class RankRow:
     @property
     def sensitive(self) -> bool:
         return abs(self.moved) >= SENSITIVE_MOVE
+
+    @cached_property
+    def url(self) -> str:
+        """The use case's page, resolved once for the table and the chart."""
+        return reverse("portfolio:usecase_detail", args=[self.use_case])
 
 
 def _criterion_mean(criterion: ScoringCriterion):
