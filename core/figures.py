@@ -26,10 +26,11 @@ def _plain(value):
 
 def figure(data: list[dict], **layout) -> dict:
     """A figure from its traces (each with its `type`) and layout, JSON-ready (numbers as floats). A trace
-    property set to None is left out, as Plotly leaves it out."""
+    property set to None is left out, as Plotly leaves it out; NaN and infinities (a metric can log them)
+    become gaps (null), as Plotly's encoder makes them, since the browser's JSON has no NaN."""
     traces = [{key: value for key, value in trace.items() if value is not None} for trace in data]
     built = {"data": traces, "layout": {"template": TEMPLATE, **layout}}
-    return json.loads(json.dumps(built, default=_plain))
+    return json.loads(json.dumps(built, default=_plain), parse_constant=lambda _: None)
 
 
 def title(text: str) -> dict:

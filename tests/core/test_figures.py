@@ -104,5 +104,8 @@ def test_figures_are_json_ready_and_leave_unset_properties_out():
     )
     assert built["data"] == [{"type": "bar", "x": ["2026-01-01"], "y": [2.5]}]
     assert built["layout"]["yaxis"] == {"title": {"text": "USD"}} and built["layout"]["height"] == 300
+    # A metric logged as NaN or infinity is a gap in the line, not a page whose chart data fails to parse.
+    gaps = figure([{"type": "scatter", "y": [1.0, float("nan"), float("inf"), -float("inf")]}])
+    assert gaps["data"][0]["y"] == [1.0, None, None, None]
     with pytest.raises(TypeError, match="object is not a chart value"):
         figure([{"type": "bar", "x": [object()]}])
