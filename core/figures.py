@@ -12,8 +12,11 @@ from decimal import Decimal
 
 import plotly.io
 
-# Plotly's default look ("plotly" template), which graph objects used to embed in every figure.
+# Plotly's default look ("plotly" template), which graph objects used to embed in every figure. Shared by every
+# figure as it is: built once, never changed.
 TEMPLATE = plotly.io.templates["plotly"].to_plotly_json()
+# Lodestar's look on top of it, for every chart; a chart's own layout overrides any of it.
+LOOK = {"font": {"size": 12}, "plot_bgcolor": "#fbfcfe", "paper_bgcolor": "rgba(0,0,0,0)"}
 
 
 def _plain(value):
@@ -29,8 +32,13 @@ def figure(data: list[dict], **layout) -> dict:
     property set to None is left out, as Plotly leaves it out; NaN and infinities (a metric can log them)
     become gaps (null), as Plotly's encoder makes them, since the browser's JSON has no NaN."""
     traces = [{key: value for key, value in trace.items() if value is not None} for trace in data]
-    built = {"data": traces, "layout": {"template": TEMPLATE, **layout}}
-    return json.loads(json.dumps(built, default=_plain), parse_constant=lambda _: None)
+    built = json.loads(json.dumps({"data": traces, "layout": {**LOOK, **layout}}, default=_plain), parse_constant=_gap)
+    built["layout"] = {"template": TEMPLATE, **built["layout"]}  # already plain JSON: not encoded again per chart
+    return built
+
+
+def _gap(constant: str) -> None:
+    return None
 
 
 def title(text: str) -> dict:
@@ -47,9 +55,20 @@ def hline(y: float, *, line: dict, text: str, side: str = "left", font: dict | N
     return shape, {**label, "font": font} if font else label
 
 
-def vline(x: float, *, line: dict, text: str) -> tuple[dict, dict]:
+def vline(x, *, line: dict, text: str) -> tuple[dict, dict]:
     """A vertical line up the plot at `x`, labelled at its top: (shape, annotation), as add_vline draws them."""
     shape = {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": line}
-    label = {"text": text, "showarrow": False, "x": x, "xanchor": "left", "xref": "x", "y": 1, "yanchor": "top",
-             "yref": "y domain"}  # fmt: skip
-    return shape, label
+    return shape, _top_label(x, text)
+
+
+def vband(x0, x1, *, fill: str, opacity: float, text: str) -> tuple[dict, dict]:
+    """A shaded band up the plot from `x0` to `x1`, labelled at its top left: (shape, annotation), as
+    add_vrect draws them."""
+    shape = {"type": "rect", "x0": x0, "x1": x1, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+             "fillcolor": fill, "opacity": opacity, "line": {"width": 0}}  # fmt: skip
+    return shape, _top_label(x0, text)
+
+
+def _top_label(x, text: str) -> dict:
+    return {"text": text, "showarrow": False, "x": x, "xanchor": "left", "xref": "x", "y": 1, "yanchor": "top",
+            "yref": "y domain"}  # fmt: skip

@@ -1,14 +1,8 @@
 """Plotly figures (JSON-ready dicts) of bias assessments, drawn by static/js/charts.js."""
 
-from core.figures import figure, hline
+from core.figures import figure, hline, title
 
-_LAYOUT = {
-    "margin": {"l": 60, "r": 20, "t": 30, "b": 40},
-    "font": {"size": 12},
-    "plot_bgcolor": "#fbfcfe",
-    "paper_bgcolor": "rgba(0,0,0,0)",
-    "barmode": "group",
-}
+_LAYOUT = {"margin": {"l": 60, "r": 20, "t": 30, "b": 40}, "barmode": "group"}
 
 
 def disparate_impact_floor(thresholds: list[dict]) -> float | None:
@@ -42,7 +36,7 @@ def bias_chart(result: dict, thresholds: list[dict]) -> dict:
         bars,
         **_LAYOUT,
         height=300,
-        yaxis={"range": [0, 1.05], "title": {"text": "rate"}},
+        yaxis={**title("rate"), "range": [0, 1.05]},
         showlegend=True,
         shapes=[shape for shape, _ in needed],
         annotations=[label for _, label in needed],

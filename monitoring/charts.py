@@ -4,13 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from core.figures import figure, hline, title
 
-_LAYOUT = {
-    "margin": {"l": 60, "r": 20, "t": 30, "b": 40},
-    "font": {"size": 12},
-    "hovermode": "x unified",
-    "plot_bgcolor": "#fbfcfe",
-    "paper_bgcolor": "rgba(0,0,0,0)",
-}
+_LAYOUT = {"margin": {"l": 60, "r": 20, "t": 30, "b": 40}, "hovermode": "x unified"}
 
 
 def series_chart(series_list) -> dict:

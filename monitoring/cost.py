@@ -209,9 +209,10 @@ def models_over_budget(*, user, unit: str | None = None) -> list[dict]:
     days = (_month_start(today, 1) - month).days
     budgets = budget_list(user=user, unit=unit).filter(model__isnull=False, valid_from__lte=month)
     _, by_unit = _scopes(_budget_terms(budgets.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))))
+    histories = {model_id: history for by_model in by_unit.values() for model_id, history in by_model.items()}
     spent = {row["model_id"]: row for row in monthly_cost_by_model(user=user, months=1, unit=unit) if row["cost"] > 0}
     over = []
-    for model_id, history in (item for by_model in by_unit.values() for item in by_model.items()):
+    for model_id, history in histories.items():
         budget = _in_force(history, month)
         row = spent.get(model_id)
         if budget is None or row is None:
@@ -238,7 +239,13 @@ def models_over_budget(*, user, unit: str | None = None) -> list[dict]:
 
 
 def cost_forecast(
-    *, user, months: int = 6, unit: str | None = None, history: int = FORECAST_HISTORY, level: float = 0.9, spend=None
+    *,
+    user,
+    months: int = 6,
+    unit: str | None = None,
+    history: int = FORECAST_HISTORY,
+    level: float = 0.9,
+    spend: list[dict] | None = None,
 ) -> list[dict]:
     """A linear-trend forecast of the next `months` months of spend per unit, and in total when no unit is
     asked, from the complete months of the last `history` (the current month is partial and left out; months
@@ -291,7 +298,7 @@ def cost_forecast(
 
 def spend_and_forecast(*, user, unit: str | None = None, months: int = 12, ahead: int = 6) -> tuple[list, list]:
     """`monthly_cost_by_unit` over `months` and `cost_forecast` of the next `ahead` months from one read of
-    the spend (the forecast's 12 complete months and the history shown are the same rows)."""
+    the spend (the forecast's FORECAST_HISTORY complete months and the history shown are the same rows)."""
     rows = monthly_cost_by_unit(user=user, months=max(months, FORECAST_HISTORY + 1), unit=unit)
     shown = month_key(_months(months)[0])
     history = [row for row in rows if row["month"] >= shown]

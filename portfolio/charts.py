@@ -1,16 +1,10 @@
 """Plotly figures (as JSON-ready dicts) built from selector output. Templates emit them with
 json_script and static/js/charts.js draws them; no logic in templates."""
 
-from core.figures import figure, title
+from core.figures import figure, title, vband
 from portfolio.ranking import RankRow
 
-LAYOUT = {
-    "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
-    "font": {"size": 12},
-    "hovermode": "closest",
-    "plot_bgcolor": "#fbfcfe",
-    "paper_bgcolor": "rgba(0,0,0,0)",
-}
+LAYOUT = {"margin": {"l": 60, "r": 20, "t": 30, "b": 50}, "hovermode": "closest"}
 
 
 def value_effort(rows: list[RankRow]) -> dict:
@@ -86,17 +80,10 @@ def roadmap_gantt(items, waves, conflicted: set[int]) -> dict:
         ],
         "hovertemplate": "%{y}<br>%{customdata[0]}: %{customdata[1]} → %{customdata[2]}<extra></extra>",
     }
-    # Each wave as a shaded band across the chart, its name at the top left.
-    shapes = [
-        {"type": "rect", "x0": wave.start.isoformat(), "x1": wave.end.isoformat(), "fillcolor": colour[wave.pk],
-         "opacity": 0.06, "line": {"width": 0}, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
+    bands = [
+        vband(wave.start.isoformat(), wave.end.isoformat(), fill=colour[wave.pk], opacity=0.06, text=wave.name)
         for wave in waves
-    ]  # fmt: skip
-    names = [
-        {"text": wave.name, "showarrow": False, "x": wave.start.isoformat(), "xanchor": "left", "xref": "x",
-         "y": 1, "yanchor": "top", "yref": "y domain"}
-        for wave in waves
-    ]  # fmt: skip
+    ]
     return figure(
         [bars],
         **LAYOUT,
@@ -104,8 +91,8 @@ def roadmap_gantt(items, waves, conflicted: set[int]) -> dict:
         xaxis={"type": "date"},
         yaxis={"autorange": "reversed"},
         showlegend=False,
-        shapes=shapes,
-        annotations=names,
+        shapes=[band for band, _ in bands],
+        annotations=[name for _, name in bands],
     )
 
 
