@@ -347,8 +347,10 @@ class CostView(LoginRequiredMixin, FreshnessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         units = list(BusinessUnit.objects.order_by("code").values_list("code", "name"))
-        unit = self.request.GET.get("unit", "")
-        unit = unit if unit in {code for code, _ in units} else None
+        asked = self.request.GET.get("unit", "")
+        unit = asked if asked in {code for code, _ in units} else None
+        if asked and unit is None:
+            kwargs["unit_error"] = f"No business unit has the code “{asked}”: showing every unit."
         scope = unit or cost.TOTAL
         history, forecasts = cost.spend_and_forecast(user=user, unit=unit, months=self.months)
         forecast = next((f for f in forecasts if f["unit"] == scope), None)

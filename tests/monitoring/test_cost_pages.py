@@ -49,6 +49,7 @@ def test_the_unit_filter_narrows_everything(cost_people, estate):
     assert 'data-testid="budget-form"' not in html  # executives read, they do not set budgets
     unknown = _client(cost_people["executive"]).get(reverse("monitoring:cost"), {"unit": "<script>"})
     assert unknown.status_code == 200 and b'aria-current="page">All' in unknown.content  # back to every unit
+    assert "No business unit has the code “&lt;script&gt;”: showing every unit." in unknown.content.decode()
 
 
 def test_without_enough_history_the_page_says_there_is_no_forecast(cost_people, units):
