@@ -11,11 +11,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.filters import OrderingFilter
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import ModelOrderingFilter
 from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter, visible
@@ -126,7 +126,7 @@ class AlertRuleViewSet(ScopedCreateReadViewSet):
         serializer.instance = services.alert_rule_create(actor=self.request.user, **data)
 
 
-class NullsLastOrderingFilter(OrderingFilter):
+class NullsLastOrderingFilter(ModelOrderingFilter):
     """`?ordering=-money_at_risk` puts the alerts without a value at risk last, on every database."""
 
     def filter_queryset(self, request, queryset, view):

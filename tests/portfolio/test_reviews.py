@@ -166,3 +166,12 @@ def test_the_assumptions_page_flags_overdue_and_records_checks(client, pm):
     late.refresh_from_db()
     assert late.status == "invalidated"
     assert "overdue" not in client.get("/dashboards/program/").content.decode()
+
+
+def test_ordering_a_reviews_decisions_by_a_decision_field_is_ignored_not_a_server_error(pm, case, review, api):
+    # The decisions answer with their own serializer: its fields are not the review's, so they cannot order it.
+    url = f"/api/v1/portfolio-reviews/{review.pk}/decisions/?ordering=use_case"
+    assert api(pm).get(url).status_code == 200
+    response = api(pm).post(url, {"use_case": case.pk, "decision": "continue", "notes": "Steady"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert api(pm).get("/api/v1/portfolio-reviews/?ordering=-quarter").status_code == 200
