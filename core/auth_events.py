@@ -1,20 +1,25 @@
 """Sign-ins, sign-outs, failed sign-ins and permission changes go to the audit trail.
 
-Django's admin and auth views change users, groups and permissions directly, so the only
-place to see those changes is their signals. They record; they decide nothing.
+The services in core/accounts.py change users, groups and permissions and record each change with its
+before and after; the m2m recorders below catch changes made around them (a shell, a data migration). They
+record; they decide nothing, except the one guard that keeps usernames immutable.
 """
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 
 from audit import services as audit
+from core.accounts import recording_roles, refuse_changed_username
 from core.lockout import LOGIN_FAILED, failure_recorded
 from core.middleware import stamp_new_session
 
 User = get_user_model()
+
+# The one guard here: a username never changes, whatever saves the account (core/accounts.py explains why).
+pre_save.connect(refuse_changed_username, sender=User, dispatch_uid="lodestar_username_immutable")
 
 
 @receiver(user_logged_in)
@@ -48,7 +53,7 @@ def _names(model, pks) -> list[str]:
 
 @receiver(m2m_changed, sender=User.groups.through)
 def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "pre_clear") or reverse:
+    if action not in ("post_add", "post_remove", "pre_clear") or reverse or recording_roles.get():
         return
     if action == "pre_clear":
         pk_set = set(instance.groups.values_list("pk", flat=True))
@@ -61,7 +66,7 @@ def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 @receiver(m2m_changed, sender=User.user_permissions.through)
 @receiver(m2m_changed, sender=Group.permissions.through)
 def _permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove") or reverse or not pk_set:
+    if action not in ("post_add", "post_remove") or reverse or not pk_set or recording_roles.get():
         return
     key = "added" if action == "post_add" else "removed"
     perms = sorted(

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -6,7 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from audit import services as audit
+from core import accounts
 from core.navigation import landings_for
 
 
@@ -28,10 +29,28 @@ def health(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django ends the user's other sessions on a password change; we also record it."""
+    """The holder sets their own password (through the audited service); Django ends their other sessions."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(password_set_by=accounts.password_set_by(self.request.user), **kwargs)
+
+    def form_valid(self, form):
+        accounts.password_change(actor=self.request.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, self.request.user)
+        messages.success(self.request, "Your password was changed. Your other sessions were signed out.")
+        return redirect(self.get_success_url())
+
+
+class LoginView(auth_views.LoginView):
+    """After signing in with a password someone else set, the holder is sent to set their own first."""
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit.record(actor=self.request.user, action="auth.password_changed", target=self.request.user)
-        messages.success(self.request, "Your password was changed. Your other sessions were signed out.")
+        setter = accounts.password_set_by(self.request.user)
+        if setter is not None:
+            messages.warning(
+                self.request,
+                f"Your password was set by {setter}. Set your own now: until you do, Lodestar refuses your signatures.",
+            )
+            return redirect("password_change")
         return response

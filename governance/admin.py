@@ -1,7 +1,9 @@
+"""Governance records in the admin: shown read-only and scoped to what the reader may see (core.admin.ReadOnlyAdmin);
+vendors are edited through their audited services."""
+
 from django.contrib import admin
 
-from core.admin import NoWriteAdmin
-from core.admin import ReadOnlyAdmin as ScopedReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ServiceAdmin
 from governance.models import (
     ApprovedStandard,
     AuditFinding,
@@ -30,11 +32,6 @@ from governance.models import (
     Vendor,
 )
 from governance.services.vendors import MANAGE_PERM, VENDOR_FIELDS, vendor_create, vendor_update
-from portfolio.admin import ServiceAdmin
-
-
-class ReadOnlyAdmin(NoWriteAdmin):
-    """Governed records change only through services: the admin shows them, never edits them."""
 
 
 @admin.register(SignOffFunction)
@@ -126,9 +123,6 @@ class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ("pk", "control", "use_case", "version", "kind", "status", "expires_on", "stale")
     list_filter = ("status", "kind", "stale")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, "view")
-
 
 @admin.register(TestEvidence)
 class TestEvidenceAdmin(ReadOnlyAdmin):
@@ -139,9 +133,6 @@ class TestEvidenceAdmin(ReadOnlyAdmin):
     list_display = ("pk", "version", "kind", "method", "status", "submitted_by", "submitted_at", "reviewed_by")
     list_filter = ("kind", "status")
     list_select_related = ("version__model", "submitted_by", "reviewed_by")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, "view")
 
 
 @admin.register(ModelCard)
@@ -196,7 +187,7 @@ class SuppliedModelAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EmergencyRelease)
-class EmergencyReleaseAdmin(ScopedReadOnlyAdmin):
+class EmergencyReleaseAdmin(ReadOnlyAdmin):
     """Requested, approved, refused and released only through the emergency services (two approvals, audited)."""
 
     list_display = ("pk", "version", "status", "requested_by", "first_approver", "second_approver", "valid_until")
@@ -205,7 +196,7 @@ class EmergencyReleaseAdmin(ScopedReadOnlyAdmin):
 
 
 @admin.register(PostImplementationReview)
-class PostImplementationReviewAdmin(ScopedReadOnlyAdmin):
+class PostImplementationReviewAdmin(ReadOnlyAdmin):
     list_display = ("pk", "release", "status", "due_on", "outcome", "completed_by", "escalated_at")
     list_filter = ("status", "outcome")
     list_select_related = ("release__version__model", "completed_by")
@@ -215,7 +206,7 @@ class PostImplementationReviewAdmin(ScopedReadOnlyAdmin):
 
 
 @admin.register(TechnologyEvaluation)
-class TechnologyEvaluationAdmin(ScopedReadOnlyAdmin):
+class TechnologyEvaluationAdmin(ReadOnlyAdmin):
     list_display = ("name", "category", "build_or_buy", "licence_model", "lock_in_risk", "status", "decision", "owner")
     list_filter = ("status", "decision", "category", "lock_in_risk")
     list_select_related = ("owner",)
@@ -223,34 +214,34 @@ class TechnologyEvaluationAdmin(ScopedReadOnlyAdmin):
 
 
 @admin.register(SandboxTrial)
-class SandboxTrialAdmin(ScopedReadOnlyAdmin):
+class SandboxTrialAdmin(ReadOnlyAdmin):
     list_display = ("evaluation", "start", "end", "outcome", "closed_at")
     list_filter = ("outcome",)
     list_select_related = ("evaluation",)
 
 
 @admin.register(ApprovedStandard)
-class ApprovedStandardAdmin(ScopedReadOnlyAdmin):
+class ApprovedStandardAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "status", "approved_by", "approved_at", "review_date")
     list_filter = ("kind", "status")
     list_select_related = ("approved_by",)
 
 
 @admin.register(ExternalAudit)
-class ExternalAuditAdmin(ScopedReadOnlyAdmin):
+class ExternalAuditAdmin(ReadOnlyAdmin):
     list_display = ("auditor", "lead_auditor", "start_date", "end_date", "status")
     list_filter = ("status",)
 
 
 @admin.register(AuditFinding)
-class AuditFindingAdmin(ScopedReadOnlyAdmin):
+class AuditFindingAdmin(ReadOnlyAdmin):
     list_display = ("reference", "audit", "severity", "owner", "due_date", "risk_accepted_at")
     list_filter = ("severity",)
     list_select_related = ("audit", "owner")
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ScopedReadOnlyAdmin):
+class FollowUpAdmin(ReadOnlyAdmin):
     list_display = ("finding", "owner", "due_date", "status", "completed_at")
     list_filter = ("status",)
     list_select_related = ("finding", "owner")

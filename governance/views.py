@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from core.accounts import password_set_by
 from core.exceptions import ApplicationError
 from core.permissions import can
 from governance import cards, charts, evidence_pack, fairness, required_evidence, selectors, services
@@ -131,6 +132,7 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             now=timezone.now(),
             form=form or SignOffForm(functions=signable, initial={"if_match": etag}),
             may_sign=may_sign,
+            password_set_by=password_set_by(self.request.user) if may_sign else None,
             independence=independence,
             meanings=meanings,
             test_evidence=required_evidence.requirement_states(

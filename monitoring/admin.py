@@ -1,10 +1,11 @@
-"""Admin: the metric catalogue is edited here; rules, alerts, series, sync runs, budgets, health, retraining and
-value contracts are read-only (rules, budgets and contracts are set, alerts and retraining requests acted on
-through services, which check scope and write the audit trail)."""
+"""Admin: the metric catalogue is edited here (through an audited save); rules, alerts, series, sync runs, budgets,
+health, retraining and value contracts are read-only and scoped to what the reader may see (rules, budgets and
+contracts are set, alerts and retraining requests acted on through services, which check scope and audit)."""
 
 from django.contrib import admin
 
-from core.admin import NoWriteAdmin as ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ServiceAdmin
+from core.reference import reference_save
 from monitoring.models import (
     ActionProposal,
     Alert,
@@ -26,10 +27,13 @@ from monitoring.models import (
 
 
 @admin.register(MetricDefinition)
-class MetricDefinitionAdmin(admin.ModelAdmin):
+class MetricDefinitionAdmin(ServiceAdmin):
     list_display = ["name", "kind", "unit", "higher_is_better", "aggregation"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        self._call(request, reference_save, record=obj, fields=form.changed_data if change else form.fields)
 
     def has_delete_permission(self, request, obj=None):
         return False  # series point at definitions; retire a metric by leaving it unused

@@ -1,24 +1,11 @@
 """Admin pages for reference data. Every save goes through the services, so it is checked and audited."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 
-from core.admin import ReadOnlyAdmin, messages
-from core.exceptions import ApplicationError
+from core.admin import ReadOnlyAdmin, ServiceAdmin
 from portfolio import services
 from portfolio.models import BusinessUnit, Capability, Membership, ScoringCriterion, UseCase
 from portfolio.services import scoring
-
-
-class ServiceAdmin(admin.ModelAdmin):
-    """Turns a service refusal into an admin error message instead of a 500."""
-
-    def _call(self, request, service, **kwargs):
-        try:
-            return service(actor=request.user, **kwargs)
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, level=messages.ERROR)
-            raise PermissionDenied(exc.message) from exc
 
 
 @admin.register(BusinessUnit)

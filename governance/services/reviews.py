@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import AuditEvent
+from core.accounts import password_set_by
 from core.exceptions import ApplicationError, Conflict, NotAllowed, PreconditionFailed
 from core.lockout import SIGN_REAUTH_FAILED, failure_recorded, lock_state
 from core.permissions import can, holders_of_perm, require, require_model_perm
@@ -190,6 +191,18 @@ def has_current_training(user) -> bool:
     ).exists()
 
 
+def _refuse_forced_reset(actor) -> None:
+    """A password someone else set (an admin's reset) does not sign: whoever set it knows it. The holder sets
+    their own first."""
+    setter = password_set_by(actor)
+    if setter is not None:
+        raise NotAllowed(
+            f"password: your password was set by {setter}, so it cannot sign; set your own password first at "
+            f"{reverse('password_change')} and sign again.",
+            details={"password": ["Set your own password first."]},
+        )
+
+
 def _check_password(actor, password: str) -> None:
     """Re-authentication in the same request: a session alone never signs. A wrong password counts
     as a failed sign-in and as a failed signing re-authentication (both audited; the second kind locks
@@ -200,6 +213,7 @@ def _check_password(actor, password: str) -> None:
         )
     username = actor.get_username()
     if authenticate(None, username=username, password=password) is not None:
+        _refuse_forced_reset(actor)
         return
     audit.record(actor=actor, action=SIGN_REAUTH_FAILED, target=actor, target_repr=username)
     failure_recorded(username)
