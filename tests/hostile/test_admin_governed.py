@@ -274,8 +274,9 @@ def test_usernames_never_change(client, staff, admin_world):
 
 
 def test_a_username_is_never_reassigned_even_after_a_rename(client, staff, make_user):
-    signer = make_user("alice")
-    accounts.user_update(actor=staff, user=signer, first_name="Alice")  # alice is on the audit trail
+    signer = make_user("alice", password=ADMIN_PASSWORD)
+    assert client.login(username="alice", password=ADMIN_PASSWORD)  # alice is on the audit trail now
+    client.logout()
     # An account renamed before usernames became immutable (a queryset update skips the model guard).
     User.objects.filter(pk=signer.pk).update(username="alice-old")
     client = _client_for(client, staff)
