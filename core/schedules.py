@@ -5,8 +5,10 @@ services below (audited; the guard tasks stay on).
 """
 
 import json
+from datetime import timedelta
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import ApplicationError, NotAllowed
@@ -34,12 +36,20 @@ def install_default_schedules(apps, schema_editor=None) -> None:
 # --- Periodic tasks as governed records: every change is audited, and the guard tasks stay on.
 
 # Tamper detection and production safety run as periodic tasks: switching one off would silence the guard
-# without anyone noticing, so no admin disables, deletes, expires or repurposes them.
+# without anyone noticing, so no admin disables, deletes, expires, postpones, slows past a day or repurposes them.
 GUARD_TASKS = {
     "audit.verify_chain": "verifies the audit trail's hash chain",
     "audit.write_checkpoint": "writes the audit trail's external checkpoints",
     "lifecycle.check_production_aliases": "keeps MLflow's production aliases on the governed versions",
 }
+GUARD_MAX_INTERVAL = timedelta(days=1)
+_PERIOD_SECONDS = {"microseconds": 1e-6, "seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def _seconds(interval) -> float:
+    return interval.every * _PERIOD_SECONDS.get(interval.period, float("inf"))
+
+
 _TASK_FIELDS = (
     "name",
     "task",
@@ -88,6 +98,10 @@ def _refuse_guard_off(stored, task) -> None:
         problem = "made a one-off"
     elif task.expires is not None or task.expire_seconds:
         problem = "given an expiry"
+    elif task.start_time is not None and task.start_time > timezone.now():
+        problem = "postponed (its start time is in the future)"
+    elif task.interval is None or _seconds(task.interval) > GUARD_MAX_INTERVAL.total_seconds():
+        problem = "run less than once a day (give it an interval schedule of at most one day)"
     if problem:
         name = stored.name if stored is not None else task.name
         raise NotAllowed(

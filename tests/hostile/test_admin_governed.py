@@ -465,3 +465,18 @@ def test_tokens_and_notifications_cannot_be_made_or_edited_in_the_admin(client, 
     assert client.get("/admin/authtoken/tokenproxy/add/").status_code == 403
     listing = client.get("/admin/authtoken/tokenproxy/").content.decode()
     assert Token.objects.get(user=staff).key not in listing
+
+
+def test_a_guard_task_runs_at_least_daily_and_its_reschedule_is_audited(client, root):
+    task = PeriodicTask.objects.get(task="audit.write_checkpoint")
+    monthly = IntervalSchedule.objects.create(every=30, period="days")
+    twice_a_day = IntervalSchedule.objects.create(every=12, period="hours")
+    client = _client_for(client, root)
+    url = f"/admin/django_celery_beat/periodictask/{task.pk}/change/"
+    assert client.post(url, {**_task_form(client, task), "interval": monthly.pk}).status_code == 403
+    task.refresh_from_db()
+    assert task.interval_id != monthly.pk
+    before = str(task.interval)
+    assert client.post(url, {**_task_form(client, task), "interval": twice_a_day.pk}).status_code == 302
+    event = AuditEvent.objects.get(action="schedule.task_updated", target_id=str(task.pk))
+    assert event.changes == {"interval": [before, str(twice_a_day)]} and event.actor_name == "root"
