@@ -169,7 +169,7 @@ def user_create(
         actor=actor,
         action="auth.user_created",
         target=user,
-        after={"username": username, **after, "password": "set by " + actor.get_username() if password else "none"},
+        after={"username": username, **after, "password": f"set by {actor.get_username()}" if password else "none"},
     )
     if password:
         audit.record(
