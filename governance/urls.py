@@ -47,7 +47,11 @@ urlpatterns = [
     path("training/", views_admin.TrainingRecordsView.as_view(), name="training_records"),
     path("training/import/", views_admin.TrainingImportView.as_view(), name="training_import"),
     path("review-policies/", views_admin.ReviewPolicyListView.as_view(), name="review_policies"),
-    path("review-policies/<str:tier>/new/", views_admin.ReviewPolicyCreateView.as_view(), name="review_policy_create"),
+    path(
+        "review-policies/<int:pk>/new-version/",
+        views_admin.ReviewPolicyCreateView.as_view(),
+        name="review_policy_create",
+    ),
     path("freeze-windows/", views_admin.FreezeWindowListView.as_view(), name="freeze_windows"),
     path("freeze-windows/<int:pk>/end/", views_admin.FreezeWindowEndView.as_view(), name="freeze_window_end"),
 ]

@@ -144,7 +144,7 @@ def test_reminders_go_once_to_people_whose_training_expires_soon_and_to_the_admi
     assert services.training_expiry_remind() == 0  # once per record
 
 
-def test_the_reminder_task_is_on_the_beat_schedule_within_the_global_limits(settings):
+def test_the_reminder_task_is_on_the_beat_schedule_within_the_global_limits(db, settings):
     from django_celery_beat.models import PeriodicTask
 
     from governance.tasks import training_expiry_reminders
