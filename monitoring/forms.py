@@ -213,6 +213,7 @@ class AlertRuleForm(forms.Form):
             ModelVersion.objects.restrict(user, "view").select_related("model").order_by("model__name", "version")
         )
         self.fields["business_unit"].queryset = BusinessUnit.objects.order_by("name")
+        self.fields["business_unit"].label_from_instance = lambda unit: unit.name
         self.fields["scope_kind"].choices = ScopeKind.choices
         self.fields["risk_tier"].choices = [("", "Choose a risk tier")] + [
             c for c in RiskTier.choices if c[0] != RiskTier.UNASSESSED

@@ -110,7 +110,7 @@ def test_the_admin_records_training_imports_plans_a_freeze_writes_a_rule_and_ver
     # A new version of the high tier's review policy that promotes on approval.
     before = ReviewPolicy.objects.filter(tier="high").order_by("-version").first()
     open_from_dashboard(page, live_server, "Review policies")
-    page.get_by_role("link", name="New version of the high policy").click()
+    page.get_by_role("button", name="New version of the high policy").click()
     page.wait_for_load_state("load")
     form = page.get_by_test_id("policy-form")
     form.get_by_label("Move the version to approved on the last signature").check()
