@@ -106,6 +106,7 @@ def test_the_admin_records_training_imports_plans_a_freeze_writes_a_rule_and_ver
     page.wait_for_load_state("load")
     expect(page.locator(".flash-success")).to_contain_text("Latency p95 above 800 ms, retail")
     assert AlertRule.objects.filter(name="Latency p95 above 800 ms, retail", business_unit__code="RETAIL").exists()
+    page.screenshot(path=str(screenshots / "admin-alert-rules.png"), full_page=True)
 
     # A new version of the high tier's review policy that promotes on approval.
     before = ReviewPolicy.objects.filter(tier="high").order_by("-version").first()
