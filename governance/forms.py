@@ -70,6 +70,19 @@ class SignOffForm(forms.Form):
         self.fields["function"].choices = [(f, FUNCTION_NAMES[f]) for f in functions]
 
 
+class MoveForm(forms.Form):
+    """The move a review page offers: to the next stage of the stage machine, with the reason kept in history."""
+
+    to = forms.ChoiceField(
+        label="Move to", choices=[("approved", "Approved"), ("staging", "Staging"), ("production", "Production")]
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        help_text="Kept in the version's stage history, e.g. “Every required function approved.”",
+    )
+
+
 class FindingForm(forms.Form):
     severity = forms.ChoiceField(choices=Severity.choices)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
@@ -382,3 +395,194 @@ class AcceptRiskForm(forms.Form):
     def __init__(self, *args, findings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["finding"].queryset = findings
+
+
+# --- Platform administration: training records, review policies, freeze windows ------------------------
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by their full name (and email, which tells two namesakes apart), never a bare username."""
+
+    def label_from_instance(self, obj) -> str:
+        name = obj.get_full_name() or obj.get_username()
+        return f"{name} · {obj.email}" if obj.email else name
+
+
+class TrainingRecordForm(forms.Form):
+    user = PersonChoiceField(
+        queryset=None,
+        label="Person",
+        empty_label="Choose a person",
+        help_text="The person who completed the course.",
+    )
+    course = forms.ChoiceField(label="Course", help_text="Signing a review needs current AI-literacy training.")
+    completed_on = forms.DateField(
+        label="Completed on", widget=forms.DateInput(attrs={"type": "date"}), help_text="The day on the certificate."
+    )
+    expires_on = forms.DateField(
+        label="Expires on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Usually a year after completion; the person and the admins are reminded 30 days before.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from governance.choices import Course
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+        )
+        self.fields["course"].choices = Course.choices
+
+
+class TrainingImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file from the learning system",
+        help_text="UTF-8 CSV with a header row; at most 2 MB. The columns are described above.",
+    )
+
+    MAX_BYTES = 2 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB: split it and import the parts.")
+        data = upload.read()
+        try:
+            self.cleaned_data["text"] = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("This is not a UTF-8 CSV file: export it again as CSV (UTF-8).") from None
+        return upload
+
+
+def _thresholds_text(rows: list[dict]) -> str:
+    return "\n".join(f"{r['metric']} {r['operator']} {r['value']:g}" for r in rows)
+
+
+class ReviewPolicyForm(forms.Form):
+    """The next version of a tier's policy, prefilled with the current one: policies are never edited in place."""
+
+    required_functions = forms.MultipleChoiceField(
+        label="Sign-off functions required",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each function must approve, each signed by a different person. A tier never goes below its floor.",
+    )
+    metric_thresholds = forms.CharField(
+        label="Metric thresholds",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: metric, operator (>=, >, <=, <) and value, e.g. “auc >= 0.75”. "
+        "disparate_impact and equal_opportunity_difference are judged per group by the bias assessment.",
+    )
+    model_card_sections = forms.MultipleChoiceField(
+        label="Model card sections required complete",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    required_test_evidence = forms.MultipleChoiceField(
+        label="Test evidence required",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        choices=TestEvidenceKind.choices,
+    )
+    bias_assessment_required = forms.BooleanField(label="A passing bias assessment is required", required=False)
+    promote_on_approval = forms.BooleanField(
+        label="Move the version to approved on the last signature",
+        required=False,
+        help_text="Only when every gate of approved passes; otherwise a review board member moves it from the review.",
+    )
+    approval_validity_days = forms.IntegerField(
+        label="Approval valid for (days)", min_value=1, help_text="After this, production needs a new review."
+    )
+    reassessment_cadence_days = forms.IntegerField(label="Reassess the use case every (days)", min_value=1)
+    decommission_notice_days = forms.IntegerField(
+        label="Decommission notice (days)", min_value=1, help_text="How long consumers are warned before a sunset."
+    )
+    reason = forms.CharField(
+        label="Why the policy changes",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Kept with the new version. Open reviews of the tier move to it and their signatures are reset.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from governance.cards import SECTIONS
+        from governance.models import SIGN_OFF_FUNCTIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["required_functions"].choices = [(code, name) for code, name, _ in SIGN_OFF_FUNCTIONS]
+        self.fields["model_card_sections"].choices = [(key, title) for key, title, _ in SECTIONS]
+
+    @classmethod
+    def initial_from(cls, policy) -> dict:
+        if policy is None:
+            return {}
+        return {
+            "required_functions": policy.required_functions,
+            "metric_thresholds": _thresholds_text(policy.metric_thresholds),
+            "model_card_sections": policy.model_card_sections,
+            "required_test_evidence": policy.required_test_evidence,
+            "bias_assessment_required": policy.bias_assessment_required,
+            "promote_on_approval": policy.promote_on_approval,
+            "approval_validity_days": policy.approval_validity_days,
+            "reassessment_cadence_days": policy.reassessment_cadence_days,
+            "decommission_notice_days": policy.decommission_notice_days,
+        }
+
+    def clean_metric_thresholds(self) -> list[dict]:
+        from governance.choices import Operator
+
+        rows, problems = [], []
+        for number, line in enumerate(self.cleaned_data.get("metric_thresholds", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.split()
+            try:
+                metric, op, value = parts
+                value = float(value)
+            except ValueError:
+                problems.append(f"Line {number} “{line.strip()}”: write metric, operator and value, e.g. auc >= 0.75.")
+                continue
+            if op not in Operator.values:
+                problems.append(f"Line {number}: operator “{op}” is not one of >=, >, <=, <.")
+                continue
+            rows.append({"metric": metric, "operator": op, "value": value})
+        if problems:
+            raise forms.ValidationError(problems)
+        return rows
+
+
+class FreezeWindowForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200, help_text="e.g. “Year-end close”.")
+    start = forms.DateTimeField(
+        label="Starts (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    end = forms.DateTimeField(
+        label="Ends (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    environments = forms.MultipleChoiceField(
+        label="Environments frozen",
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("production", "Production"), ("staging", "Staging")],
+        initial=["production"],
+        help_text="Only production is gated today: a production release inside the window needs an emergency release.",
+    )
+    reason = forms.CharField(
+        label="Why",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Shown to anyone whose release the window stops.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", "A freeze window must end after it starts.")
+        return data
+
+
+class FreezeEndForm(forms.Form):
+    reason = forms.CharField(label="Why it ends early", max_length=2000, help_text="Kept in the audit trail.")

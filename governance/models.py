@@ -150,6 +150,11 @@ class ReviewPolicy(models.Model):
     metric_thresholds = models.JSONField(default=list, blank=True)
     model_card_sections = models.JSONField(default=list, blank=True)
     bias_assessment_required = models.BooleanField(default=False)
+    promote_on_approval = models.BooleanField(
+        default=False,
+        help_text="When the last required signature lands, move the version to approved at once (if every gate of "
+        "approved passes); otherwise a review board member moves it from the review page.",
+    )
     required_test_evidence = models.JSONField(
         default=list, blank=True, help_text='Test evidence kinds a version needs, e.g. ["validation_protocol"].'
     )
@@ -180,6 +185,7 @@ class ReviewPolicy(models.Model):
         "metric_thresholds",
         "model_card_sections",
         "bias_assessment_required",
+        "promote_on_approval",
         "required_test_evidence",
         "approval_validity_days",
         "reassessment_cadence_days",
@@ -277,6 +283,11 @@ class TrainingRecord(models.Model):
     completed_on = models.DateField()
     expires_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(
+        max_length=100, blank=True, help_text="Where the record came from: entered by hand, or a learning system file."
+    )
+    # The day the expiry reminder went out, so the daily task reminds once per record.
+    reminded_on = models.DateField(null=True, blank=True)
 
     objects = RestrictedManager()
 

@@ -9,6 +9,7 @@ SCHEDULES = (
         1,
         "days",
     ),
+    ("Remind of expiring AI-literacy training", "governance.training_expiry_reminders", 1, "days"),
 )
 
 

@@ -154,6 +154,22 @@ def review_queue_rows(*, user) -> list[QueueRow]:
     ]
 
 
+@dataclass(frozen=True)
+class FunctionQueue:
+    name: str
+    rows: list[QueueRow]
+
+
+def review_queue_by_function(*, user, rows: list[QueueRow] | None = None) -> list[FunctionQueue]:
+    """The queue per sign-off function the reader holds (every one, empty or not), oldest first in each: a
+    review waiting for two of the reader's functions appears under both."""
+    rows = review_queue_rows(user=user) if rows is None else rows
+    return [
+        FunctionQueue(function.name, [row for row in rows if function.name in row.waiting])
+        for function in sign_off_functions_held(user=user)
+    ]
+
+
 def decisions_since(*, user, since) -> dict[str, int]:
     """Standing sign-offs the board made since a date on reviews the user may see, by decision."""
     from django.db.models import Count
@@ -690,3 +706,232 @@ def follow_ups_overdue(*, user, today=None):
         .exclude(finding__audit__status="closed")
         .order_by("due_date", "pk")
     )
+
+
+# --- What stands between a version and production (the review page) ----------------------------------------
+
+# The way to production without an emergency: the stages whose gates a version still meets on its way.
+PATH_TO_PRODUCTION = ("pending_approval", "approved", "staging", "production")
+# Lifecycle's gate for the emergency edges: on the normal path through approved it does not apply.
+EMERGENCY_ONLY_GATES = {"approved before production"}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    metric: str
+    operator: str
+    value: float
+    actual: float | None
+    passed: bool
+    source: str  # where the actual value comes from
+
+
+@dataclass(frozen=True)
+class GateRow:
+    stage: str  # the stage the gate guards
+    stage_label: str
+    gate: str
+    passed: bool
+    detail: str
+    fix_url: str
+    fix_label: str
+    thresholds: tuple[Threshold, ...] = ()
+
+
+def _values_named(data, name: str) -> list[float]:
+    """Every number stored under `name` anywhere in a bias assessment's results (one per group)."""
+    if isinstance(data, dict):
+        found = [data[name]] if isinstance(data.get(name), int | float) and not isinstance(data[name], bool) else []
+        return found + [v for key, item in data.items() if key != name for v in _values_named(item, name)]
+    if isinstance(data, list):
+        return [v for item in data for v in _values_named(item, name)]
+    return []
+
+
+def _thresholds(review, version) -> tuple[list[Threshold], list[Threshold]]:
+    """The policy's thresholds with the version's actual values: run metrics, and fairness metrics from the
+    latest bias assessment (the worst group)."""
+    import operator
+
+    from governance.fairness import FAIRNESS_METRICS
+
+    ops = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+    rules = review.policy_snapshot.get("metric_thresholds", []) if review else []
+    metrics = version.metrics or {}
+    latest = BiasAssessment.objects.filter(version=version).order_by("-created_at", "-pk").first()
+    run, fairness = [], []
+    for rule in rules:
+        name, op, value = rule["metric"], rule["operator"], float(rule["value"])
+        if name in FAIRNESS_METRICS:
+            values = _values_named(latest.results if latest else None, name)
+            # The worst group decides: the one furthest on the wrong side of the threshold.
+            actual = (min(values) if op in (">=", ">") else max(values)) if values else None
+            source = f"bias assessment #{latest.pk}, worst group" if latest else "no bias assessment yet"
+            fairness.append(Threshold(name, op, value, actual, actual is not None and ops[op](actual, value), source))
+        else:
+            actual = metrics.get(name)
+            actual = actual if isinstance(actual, int | float) and not isinstance(actual, bool) else None
+            passed = actual is not None and ops[op](actual, value)
+            run.append(
+                Threshold(name, op, value, actual, passed, "validation run" if actual is not None else "not recorded")
+            )
+    return run, fairness
+
+
+def review_gate_checklist(version, *, review=None) -> list[GateRow]:
+    """Every registered gate between the version and production, evaluated now without moving it: the gates of
+    each stage still ahead on the normal path, with each threshold's actual value and where to fix each gate."""
+    from django.urls import reverse
+
+    from lifecycle import gates
+    from lifecycle.choices import Stage
+
+    if version.stage not in ("registered", "in_validation", *PATH_TO_PRODUCTION[:-1]):
+        return []
+    start = PATH_TO_PRODUCTION.index(version.stage) + 1 if version.stage in PATH_TO_PRODUCTION else 0
+    model_url = reverse("lifecycle:model_detail", args=[version.model_id])
+    review_url = reverse("governance:review_detail", args=[review.pk]) if review else model_url
+    fixes = {
+        "input signature recorded": (model_url, "model page"),
+        "datasets recorded": (model_url, "model page: link the data"),
+        "input signature compatible": (model_url, "model page: acknowledge the break"),
+        "impact assessment approved": (
+            reverse("governance:assessment", args=[version.model.use_case_id]),
+            "impact assessment",
+        ),
+        "review complete": (review_url + "#sign", "sign on this review"),
+        "approval current": (review_url + "#sign", "sign on this review"),
+        "metric thresholds met": (reverse("monitoring:version_metrics", args=[version.pk]), "version metrics"),
+        "no open high-severity finding": (review_url + "#findings", "findings of this review"),
+        "model card complete": (reverse("governance:model_card_edit", args=[version.pk]), "edit the model card"),
+        "bias assessment passed": (reverse("governance:bias_assessments", args=[version.pk]), "bias assessments"),
+        "required test evidence": (reverse("governance:test_evidence", args=[version.pk]), "test evidence"),
+        "production deployment recorded": (model_url, "model page: record the deployment"),
+        "outside a freeze window": (reverse("governance:freeze_windows"), "freeze windows"),
+        "not worse than production": (reverse("monitoring:version_metrics", args=[version.pk]), "version metrics"),
+        "no open critical alert": (reverse("monitoring:alert_list") + f"?model={version.model_id}", "alerts"),
+        "emergency release valid": (reverse("governance:emergency_request", args=[version.pk]), "emergency release"),
+    }
+    run, fairness = _thresholds(review, version)
+    rows = []
+    for stage in PATH_TO_PRODUCTION[start:]:
+        for result in gates.run(version=version, to_stage=stage):
+            if result.gate in EMERGENCY_ONLY_GATES:
+                continue
+            url, label = fixes.get(result.gate, (model_url, "model page"))
+            shown = (
+                run
+                if result.gate == "metric thresholds met"
+                else fairness
+                if result.gate == "bias assessment passed"
+                else ()
+            )
+            rows.append(
+                GateRow(stage, Stage(stage).label, result.gate, result.passed, result.detail, url, label, tuple(shown))
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class Move:
+    to: str
+    label: str
+    ready: bool  # every gate of the stage passes
+    allowed: bool  # the reader may make the move
+    blocked_by: list[str]  # the failed gates, by name
+    who: str  # who makes it, in words
+
+
+def review_next_moves(version, *, user, checklist: list[GateRow]) -> list[Move]:
+    """The forward moves the stage machine allows from here (never the emergency edges), whether their gates
+    pass, and whether the reader may make them (the service decides again when they do)."""
+    from core.permissions import can
+    from lifecycle.choices import EMERGENCY_EDGES, NEXT_STAGES, Stage
+
+    moves = []
+    for to in PATH_TO_PRODUCTION:
+        if to not in NEXT_STAGES.get(version.stage, set()) or (version.stage, to) in EMERGENCY_EDGES:
+            continue
+        failed = [row.gate for row in checklist if row.stage == to and not row.passed]
+        if to == Stage.APPROVED:
+            developer = user.pk == version.submitted_by_id or version.model.owners.filter(pk=user.pk).exists()
+            allowed = user.has_perm("lifecycle.approve_modelversion") and not developer
+            who = "a review board member who neither submitted nor owns the model"
+        else:
+            allowed = can(user, "change", version.model)
+            who = "the model's owners"
+        moves.append(Move(to, Stage(to).label, not failed, allowed, failed, who))
+    return moves
+
+
+# --- Training records (platform administration) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    user: object
+    name: str
+    expires_on: object  # the latest expiry of a current or past AI-literacy record, or None
+    state: str  # current, expiring, expired, none
+
+    @property
+    def current(self) -> bool:
+        return self.state in ("current", "expiring")
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    function: str
+    holders: list[TrainingStatus]
+
+    @property
+    def uncovered(self) -> list[TrainingStatus]:
+        return [h for h in self.holders if not h.current]
+
+
+def training_coverage(*, today=None, expiring_days: int = 30) -> list[CoverageRow]:
+    """Per sign-off function, who holds it and whether their AI-literacy training is current: a holder without
+    current training cannot sign. One query per function and one for the records."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from governance.choices import Course
+    from governance.models import TrainingRecord
+    from governance.services.reviews import holders_of
+
+    today = today or timezone.localdate()
+    functions = list(SignOffFunction.objects.order_by("name"))
+    holders = {
+        f.code: sorted(holders_of(f.code), key=lambda u: (u.get_full_name() or u.username).lower()) for f in functions
+    }
+    ids = {u.pk for people in holders.values() for u in people}
+    current = dict(
+        TrainingRecord.objects.filter(
+            user_id__in=ids, course=Course.AI_LITERACY, completed_on__lte=today, expires_on__gte=today
+        )
+        .values("user_id")
+        .annotate(until=Max("expires_on"))
+        .values_list("user_id", "until")
+    )
+    latest = dict(
+        TrainingRecord.objects.filter(user_id__in=ids, course=Course.AI_LITERACY)
+        .values("user_id")
+        .annotate(until=Max("expires_on"))
+        .values_list("user_id", "until")
+    )
+
+    def status(user) -> TrainingStatus:
+        name = user.get_full_name() or user.get_username()
+        if user.pk in current:
+            until = current[user.pk]
+            state = "expiring" if (until - today).days <= expiring_days else "current"
+            return TrainingStatus(user, name, until, state)
+        return TrainingStatus(user, name, latest.get(user.pk), "expired" if user.pk in latest else "none")
+
+    return [CoverageRow(f.name, [status(u) for u in holders[f.code]]) for f in functions]
+
+
+def training_records_recent(*, limit: int = 100):
+    from governance.models import TrainingRecord
+
+    return TrainingRecord.objects.select_related("user", "recorded_by").order_by("-pk")[:limit]

@@ -22,3 +22,11 @@ def escalate_overdue_post_implementation_reviews() -> dict:
     from governance.services.emergency import post_implementation_reviews_escalate_overdue
 
     return {"escalated": post_implementation_reviews_escalate_overdue()}
+
+
+@shared_task(name="governance.training_expiry_reminders", acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def training_expiry_reminders() -> dict:
+    """Remind people whose AI-literacy training expires within 30 days, and the admins who record it."""
+    from governance.services.training import training_expiry_remind
+
+    return {"reminded": training_expiry_remind()}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import views
+from governance import views, views_admin
 
 app_name = "governance"
 urlpatterns = [
@@ -43,4 +43,15 @@ urlpatterns = [
     path("standards/<int:pk>/", views.StandardDetailView.as_view(), name="standard_detail"),
     path("audits/", views.ExternalAuditListView.as_view(), name="external_audit_list"),
     path("audits/<int:pk>/", views.ExternalAuditDetailView.as_view(), name="external_audit_detail"),
+    # Platform administration
+    path("training/", views_admin.TrainingRecordsView.as_view(), name="training_records"),
+    path("training/import/", views_admin.TrainingImportView.as_view(), name="training_import"),
+    path("review-policies/", views_admin.ReviewPolicyListView.as_view(), name="review_policies"),
+    path(
+        "review-policies/<int:pk>/new-version/",
+        views_admin.ReviewPolicyCreateView.as_view(),
+        name="review_policy_create",
+    ),
+    path("freeze-windows/", views_admin.FreezeWindowListView.as_view(), name="freeze_windows"),
+    path("freeze-windows/<int:pk>/end/", views_admin.FreezeWindowEndView.as_view(), name="freeze_window_end"),
 ]

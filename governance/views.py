@@ -41,6 +41,7 @@ from governance.forms import (
     FollowUpCompleteForm,
     FollowUpForm,
     ModelCardForm,
+    MoveForm,
     PirCompleteForm,
     ReasonForm,
     SignOffForm,
@@ -52,6 +53,8 @@ from governance.forms import (
     questionnaire_form,
 )
 from governance.models import FUNCTION_NAMES, Framework
+from lifecycle import services as lifecycle_services
+from lifecycle.choices import Stage
 from portfolio.models import UseCase
 
 
@@ -76,6 +79,7 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
         recent = selectors.review_list(user=self.request.user).order_by("-opened_at", "-pk")[:20]
         return super().get_context_data(
             queue=queue,
+            by_function=selectors.review_queue_by_function(user=self.request.user, rows=queue),
             held=held,
             recent=recent,
             turnaround=selectors.TURNAROUND_DAYS,
@@ -119,10 +123,18 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             for f in signable
             for d, label in Decision.choices
         ]
+        checklist = selectors.review_gate_checklist(review.version, review=review)
+        moves = selectors.review_next_moves(review.version, user=self.request.user, checklist=checklist)
+        needs_training = bool(signable) and not services.has_current_training(self.request.user)
         return self.get_context_data(
             review=review,
             version=review.version,
             progress=progress,
+            checklist=checklist,
+            checklist_failed=sum(1 for row in checklist if not row.passed),
+            moves=moves,
+            move_form=MoveForm(),
+            needs_training=needs_training,
             history=review.sign_offs.select_related("signer"),
             findings=review.findings.select_related("raised_by").prefetch_related("exceptions"),
             finding_form=FindingForm(),
@@ -179,11 +191,30 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
         elif step == "close" and _flash(request, lambda: services.finding_close(actor=request.user, finding=finding)):
             messages.success(request, "Finding closed.")
 
+    def _move(self, request, review) -> None:
+        """The move the review page offers once the policy is satisfied, through lifecycle's one transition
+        service: the gates run again, and a refusal names each failed gate."""
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+            return
+        to = form.cleaned_data["to"]
+        if _flash(
+            request,
+            lambda: lifecycle_services.model_version_transition(
+                actor=request.user, version=review.version, to_stage=to, reason=form.cleaned_data["reason"]
+            ),
+        ):
+            messages.success(request, f"{review.version} is now {Stage(to).label.lower()}.")
+
     def post(self, request, *args, **kwargs):
         review = self._review()
         step = request.POST.get("step", "sign")
         if step in ("raise", "respond", "close"):
             self._finding_step(request, review, step)
+            return redirect("governance:review_detail", pk=review.pk)
+        if step == "move":
+            self._move(request, review)
             return redirect("governance:review_detail", pk=review.pk)
         held = [f.code for f in selectors.sign_off_functions_held(user=request.user)]
         form = SignOffForm(request.POST, functions=held)

@@ -5,6 +5,7 @@ import json
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from audit import services as audit
 from core import mlflow_client
@@ -308,6 +309,35 @@ def freeze_window_create(*, actor, name: str, start, end, environments=("product
         action="freeze_window.created",
         target=window,
         after={"name": name, "start": start, "end": end, "environments": list(environments)},
+    )
+    return window
+
+
+@transaction.atomic
+def freeze_window_end(*, actor, window: FreezeWindow, reason: str) -> FreezeWindow:
+    """End a running freeze window now (those who create windows may end them); the window stays in history."""
+    require_model_perm(actor, FreezeWindow, "add")
+    reason = require_text(reason, field="reason", hint="say why the freeze ends early.")
+    window = FreezeWindow.objects.select_for_update().get(pk=window.pk)
+    now = timezone.now()
+    if window.end <= now:
+        raise Conflict(f"{window.name} already ended on {window.end:%Y-%m-%d %H:%M} UTC.", details={"end": ["Over."]})
+    if window.start > now:
+        raise Conflict(
+            f"{window.name} has not started (it starts on {window.start:%Y-%m-%d %H:%M} UTC): only a running window "
+            "ends early.",
+            details={"start": ["Not started."]},
+        )
+    before = window.end
+    window.end = now
+    window.save(update_fields=["end", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="freeze_window.ended",
+        target=window,
+        reason=reason,
+        before={"end": before},
+        after={"end": now},
     )
     return window
 

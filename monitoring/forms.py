@@ -165,3 +165,79 @@ class TrendWindowForm(forms.Form):
     window = forms.TypedChoiceField(
         choices=[(30, "30 days"), (90, "90 days"), (365, "365 days")], coerce=int, required=False
     )
+
+
+class AlertRuleForm(forms.Form):
+    """A rule on one metric for a model, a version, a risk tier or a business unit (one of them, by scope)."""
+
+    name = forms.CharField(label="Name", max_length=200, help_text="What the rule watches, e.g. “PSI drift above 0.2”.")
+    metric = forms.ModelChoiceField(
+        queryset=None, label="Metric", empty_label="Choose a metric", help_text="A metric of the catalogue."
+    )
+    scope_kind = forms.ChoiceField(label="Watches", help_text="Then choose the model, version, tier or unit below.")
+    model = forms.ModelChoiceField(queryset=None, required=False, label="Model", empty_label="Choose a model")
+    model_version = forms.ModelChoiceField(
+        queryset=None, required=False, label="Model version", empty_label="Choose a version"
+    )
+    risk_tier = forms.ChoiceField(required=False, label="Risk tier")
+    business_unit = forms.ModelChoiceField(
+        queryset=None, required=False, label="Business unit", empty_label="Choose a business unit"
+    )
+    condition = forms.ChoiceField(label="Condition")
+    threshold = forms.FloatField(
+        label="Threshold",
+        help_text="Above/below: the value. Relative change: the fraction (0.2 = 20 %). Z-score: |z| at least.",
+    )
+    window = forms.IntegerField(
+        label="Window (points)", min_value=1, initial=7, help_text="Baseline or trailing window; at least 2 points."
+    )
+    severity = forms.ChoiceField(label="Severity")
+    action = forms.ChoiceField(label="Then")
+    automatic_suspend = forms.BooleanField(
+        required=False,
+        label="Suspend at once, without waiting for a person",
+        help_text="Only with the action “Suspend the model”: a circuit breaker, e.g. for data-quality failures.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from lifecycle.models import AIModel, ModelVersion
+        from monitoring.choices import Condition, RuleAction, ScopeKind, Severity
+        from monitoring.models import MetricDefinition
+        from portfolio.choices import RiskTier
+        from portfolio.models import BusinessUnit
+
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].queryset = MetricDefinition.objects.order_by("name")
+        self.fields["model"].queryset = AIModel.objects.restrict(user, "view").order_by("name")
+        self.fields["model_version"].queryset = (
+            ModelVersion.objects.restrict(user, "view").select_related("model").order_by("model__name", "version")
+        )
+        self.fields["business_unit"].queryset = BusinessUnit.objects.order_by("name")
+        self.fields["business_unit"].label_from_instance = lambda unit: unit.name
+        self.fields["scope_kind"].choices = ScopeKind.choices
+        self.fields["risk_tier"].choices = [("", "Choose a risk tier")] + [
+            c for c in RiskTier.choices if c[0] != RiskTier.UNASSESSED
+        ]
+        self.fields["condition"].choices = Condition.choices
+        self.fields["severity"].choices = Severity.choices
+        self.fields["action"].choices = RuleAction.choices
+
+    @classmethod
+    def initial_from(cls, rule) -> dict:
+        fields = ("name", "metric", "scope_kind", "model", "model_version", "risk_tier", "business_unit")
+        fields += ("condition", "threshold", "window", "severity", "action", "automatic_suspend")
+        return {f: getattr(rule, f) for f in fields}
+
+    def service_fields(self) -> dict:
+        """What the services take: the scope's target only, the others left empty."""
+        data = dict(self.cleaned_data)
+        scope = data.get("scope_kind")
+        for kind, field in (("model", "model"), ("version", "model_version"), ("business_unit", "business_unit")):
+            if scope != kind:
+                data[field] = None
+        data["risk_tier"] = (data.get("risk_tier") or "") if scope == "risk_tier" else ""
+        return data
+
+
+class RuleDisableForm(forms.Form):
+    reason = forms.CharField(label="Why", max_length=2000, help_text="Kept in the audit trail.")

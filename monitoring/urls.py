@@ -1,11 +1,15 @@
 from django.urls import path
 
-from monitoring import views
+from monitoring import views, views_rules
 
 app_name = "monitoring"
 urlpatterns = [
     path("sync-runs/", views.SyncRunListView.as_view(), name="sync_run_list"),
     path("alerts/", views.AlertListView.as_view(), name="alert_list"),
+    path("alert-rules/", views_rules.AlertRuleListView.as_view(), name="alert_rule_list"),
+    path("alert-rules/new/", views_rules.AlertRuleCreateView.as_view(), name="alert_rule_create"),
+    path("alert-rules/<int:pk>/edit/", views_rules.AlertRuleEditView.as_view(), name="alert_rule_edit"),
+    path("alert-rules/<int:pk>/active/", views_rules.AlertRuleActiveView.as_view(), name="alert_rule_active"),
     path("alerts/<int:pk>/", views.AlertDetailView.as_view(), name="alert_detail"),
     path("alerts/<int:pk>/acknowledge/", views.AlertAcknowledgeView.as_view(), name="alert_acknowledge"),
     path("alerts/<int:pk>/resolve/", views.AlertResolveView.as_view(), name="alert_resolve"),

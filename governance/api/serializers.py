@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from governance.choices import (
     ConcernSeverity,
+    Course,
     Decision,
     EvaluationDecision,
     ExplainabilityMethod,
@@ -40,6 +41,7 @@ from governance.models import (
     SignOff,
     TechnologyEvaluation,
     TestEvidence,
+    TrainingRecord,
     Vendor,
 )
 from governance.selectors import reporter_shown, review_progress
@@ -91,6 +93,23 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+class TrainingRecordSerializer(serializers.ModelSerializer):
+    """A completed training with its expiry; POST records one (platform admins). `user` is the person's id."""
+
+    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
+    user_name = serializers.SerializerMethodField()
+    course = serializers.ChoiceField(choices=Course.choices, default=Course.AI_LITERACY)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = TrainingRecord
+        fields = ["id", "user", "user_name", "course", "completed_on", "expires_on", "source", "recorded_by"]
+        read_only_fields = ["source"]
+
+    def get_user_name(self, obj) -> str:
+        return obj.user.get_full_name() or obj.user.get_username()
+
+
 class ThresholdSerializer(serializers.Serializer):
     metric = serializers.CharField(max_length=100)
     operator = serializers.ChoiceField(choices=[">=", ">", "<=", "<"])
@@ -120,6 +139,7 @@ class ReviewPolicySerializer(serializers.ModelSerializer):
             "metric_thresholds",
             "model_card_sections",
             "bias_assessment_required",
+            "promote_on_approval",
             "required_test_evidence",
             "approval_validity_days",
             "reassessment_cadence_days",

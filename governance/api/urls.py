@@ -6,6 +6,7 @@ router = SimpleRouter()
 router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-assessment")
 router.register("review-policies", views.ReviewPolicyViewSet, basename="review-policy")
 router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("training-records", views.TrainingRecordViewSet, basename="training-record")
 router.register("concerns", views.ConcernViewSet, basename="concern")
 router.register("emergency-releases", views.EmergencyReleaseViewSet, basename="emergency-release")
 router.register(

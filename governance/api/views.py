@@ -38,6 +38,7 @@ from governance.models import (
     SandboxTrial,
     TechnologyEvaluation,
     TestEvidence,
+    TrainingRecord,
     Vendor,
 )
 from governance.services import audits, evaluations
@@ -133,6 +134,26 @@ class ReviewPolicyViewSet(ScopedCreateReadViewSet):
         if "metric_thresholds" in data:
             data["metric_thresholds"] = [dict(row) for row in data["metric_thresholds"]]
         serializer.instance = services.review_policy_update(actor=self.request.user, **data)
+
+
+class TrainingRecordViewSet(ScopedCreateReadViewSet):
+    """AI-literacy training records: platform admins read and record everyone's; others read their own."""
+
+    queryset = TrainingRecord.objects.select_related("user", "recorded_by").order_by("-pk")
+    serializer_class = s.TrainingRecordSerializer
+    filterset_fields = ["course"]
+    action_permission = "custom"  # the service checks the admin permission
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.user.has_perm("governance.add_trainingrecord"):
+            return queryset
+        return queryset.filter(user=self.request.user)  # whose training lapsed is personal
+
+    def perform_create(self, serializer):
+        serializer.instance = services.training_record_add(
+            actor=self.request.user, source="API", **serializer.validated_data
+        )
 
 
 class ReviewFilterSet(django_filters.FilterSet):

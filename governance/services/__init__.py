@@ -70,14 +70,21 @@ from governance.services.reviews import (
     reviews_supersede_for_new_version,
     sign_off_record,
     signature_meaning,
-    training_record_add,
     validator_conflict,
+)
+from governance.services.training import (
+    ImportReport,
+    training_expiry_remind,
+    training_import_check,
+    training_record_add,
+    training_records_import,
 )
 from governance.services.vendors import vendor_create, vendor_model_link, vendor_update
 
 __all__ = [
     "FLOORS",
     "ExportedPack",
+    "ImportReport",
     "audit_finding_accept_risk",
     "audit_finding_add",
     "bias_assessment_create",
@@ -137,7 +144,10 @@ __all__ = [
     "standard_update",
     "test_evidence_review",
     "test_evidence_submit",
+    "training_expiry_remind",
+    "training_import_check",
     "training_record_add",
+    "training_records_import",
     "trial_close",
     "trial_start",
     "unsettled_findings",

@@ -21,6 +21,7 @@ EDITABLE = (
     "metric_thresholds",
     "model_card_sections",
     "bias_assessment_required",
+    "promote_on_approval",
     "required_test_evidence",
     "approval_validity_days",
     "reassessment_cadence_days",
@@ -111,6 +112,7 @@ def clean_policy(tier: str, values: dict) -> dict:
         "metric_thresholds": _clean_thresholds(values["metric_thresholds"]),
         "model_card_sections": [key for key in SECTION_KEYS if key in {s.strip() for s in sections}],
         "bias_assessment_required": bool(values["bias_assessment_required"]),
+        "promote_on_approval": bool(values.get("promote_on_approval", False)),
     }
 
 

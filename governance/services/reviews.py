@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from core.accounts import password_set_by
 from core.exceptions import ApplicationError, Conflict, NotAllowed, PreconditionFailed
 from core.lockout import SIGN_REAUTH_FAILED, failure_recorded, lock_state
-from core.permissions import can, holders_of_perm, require, require_model_perm
+from core.permissions import can, holders_of_perm, require
 from governance.choices import Course, Decision, ReviewStatus
 from governance.digest import content_digest
 from governance.models import (
@@ -305,8 +305,10 @@ def _sign(*, actor, review: Review, function: str, decision: str, comment: str, 
         raise NotAllowed(conflict)
     if not has_current_training(actor):
         raise NotAllowed(
-            "You have no current AI-literacy training on record (EU AI Act Art. 4): complete the course, or ask "
-            "a platform admin to record it, before signing."
+            "You have no current AI-literacy training on record (EU AI Act Art. 4): complete the course, and ask "
+            "a platform admin to record it on the training records page "
+            f"({reverse('governance:training_records')}), before signing.",
+            details={"training": [reverse("governance:training_records")]},
         )
     digest = content_digest(version)
     standing = current_sign_offs(review, digest)
@@ -412,15 +414,45 @@ def _after_decision(*, actor, review: Review, sign_off: SignOff, digest: str) ->
         standing = current_sign_offs(review, digest)
         approved = [f for f in review.required_functions if f in standing and standing[f].decision == Decision.APPROVE]
         if len(approved) == len(review.required_functions):
-            # The review is complete; a review board member moves the version (the gate re-checks it).
+            # The review is complete; a review board member moves the version (the gate re-checks it), or, where
+            # the policy says so, the last signature moves it when every gate of approved passes.
             _close(actor, review, ReviewStatus.APPROVED)
+            moved = review.policy_snapshot.get("promote_on_approval") and _promote(actor, version)
             notifications.notify(
                 recipients=people,
-                subject=f"{version} has every sign-off",
-                body="Every required function approved; the version can now be moved to approved.",
+                subject=f"{version} has every sign-off" + (" and is approved" if moved else ""),
+                body="Every required function approved; "
+                + (
+                    "the policy moved the version to approved. Next: staging or production, by its owners."
+                    if moved
+                    else "the version can now be moved to approved from the review page."
+                ),
                 url=url,
                 category="review",
             )
+
+
+def _promote(actor, version) -> bool:
+    """Move a version pending approval to approved for a policy that promotes on approval. Only when every gate
+    of approved passes (checked first, so a refusal leaves nothing behind); a refusal in the move itself is
+    rolled back to a savepoint and the signature stands."""
+    from lifecycle import gates
+
+    if version.stage != Stage.PENDING_APPROVAL:
+        return False
+    if any(not result.passed for result in gates.run(version=version, to_stage=Stage.APPROVED)):
+        return False
+    try:
+        with transaction.atomic():
+            lifecycle.model_version_transition(
+                actor=actor,
+                version=version,
+                to_stage=Stage.APPROVED,
+                reason="Every required function approved; the review policy promotes on approval.",
+            )
+    except ApplicationError:
+        return False
+    return True
 
 
 def review_deployed(*, version, actor, from_stage: str = "", reason: str = "") -> None:
@@ -449,21 +481,3 @@ def review_deployed(*, version, actor, from_stage: str = "", reason: str = "") -
             "sign_off_digests": sorted({s.digest for s in counted.values()}),
         },
     )
-
-
-@transaction.atomic
-def training_record_add(*, actor, user, completed_on, expires_on, course: str = Course.AI_LITERACY):
-    """Record a completed training (a platform admin)."""
-    require_model_perm(actor, TrainingRecord, "add")
-    if expires_on <= completed_on:
-        raise ApplicationError("expires_on: training expires after it was completed.", details={"expires_on": []})
-    record = TrainingRecord.objects.create(
-        user=user, course=course, completed_on=completed_on, expires_on=expires_on, recorded_by=actor
-    )
-    audit.record(
-        actor=actor,
-        action="training.recorded",
-        target=user,
-        after={"course": course, "completed_on": completed_on, "expires_on": expires_on},
-    )
-    return record

@@ -14,8 +14,10 @@ def test_the_queue_shows_what_waits_for_my_functions(pending, client):
     page = login(client, validator).get("/governance/reviews/")
     assert page.status_code == 200
     assert "fraud-scorer v1" in page.content.decode() and "Validation" in page.content.decode()
+    queue = page.content.decode().split('data-testid="queue-counts"')[1]
+    assert "Validation" in queue.split("</nav>")[0]  # grouped by the functions the reader holds, with counts
     nobody = login(client, person("reader", "executive")).get("/governance/reviews/")
-    assert "Nothing waits for a function you hold" in nobody.content.decode()
+    assert "you hold no sign-off function" in nobody.content.decode()
 
 
 def test_signing_from_the_review_page_shows_the_meaning_and_needs_the_password(pending, client):
@@ -49,7 +51,7 @@ def test_a_validator_of_the_developing_unit_is_told_why_and_cannot_post_a_signat
     queue = (
         client.get("/governance/reviews/").content.decode().split('data-testid="review-queue"')[1].split("</table>")[0]
     )
-    assert "Nothing waits for a function you hold" in queue
+    assert "Nothing waits for Validation" in queue
 
 
 def test_the_assessment_page_answers_submits_and_is_approved_by_another(use_case, client):

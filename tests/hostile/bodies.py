@@ -228,6 +228,11 @@ BODIES = {
         "notes": "go faster",
     },
     "recommended_plan_apply_create": lambda w, c, me: {},
+    "training_records_create": lambda w, c, me: {
+        "user": me.pk,
+        "completed_on": (date.today() - timedelta(days=1)).isoformat(),
+        "expires_on": (date.today() + timedelta(days=364)).isoformat(),
+    },
     "review_policies_create": lambda w, c, me: {
         "tier": "low",
         "reason": "longer approvals",

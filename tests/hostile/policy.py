@@ -100,6 +100,19 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "dashboard_administration": _row({ANY: LOGIN}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 403}, {ANY: 200}),
     # Framework imports: governance.import_framework (platform admins); others see 404.
     "import_framework_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
+    # Platform administration (training records, new policy versions): to others these do not exist.
+    "admins_only": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
+    # Alert rule pages: creating needs monitoring.add_alertrule (data scientists, platform admins).
+    "add_alert_rule_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 200}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
+    # Editing a rule needs monitoring.change_alertrule (platform admins) and sight of the rule.
+    "edit_alert_rule_page": _row(
+        anonymous={OWN: LOGIN, OTHER: LOGIN, OWN_CONFIDENTIAL: LOGIN, OTHER_CONFIDENTIAL: LOGIN},
+        pm={OWN: 404, OTHER: 404, OWN_CONFIDENTIAL: 404, OTHER_CONFIDENTIAL: 404},
+        ds={OWN: 404, OTHER: 404, OWN_CONFIDENTIAL: 404, OTHER_CONFIDENTIAL: 404},
+        rb={OWN: 404, OTHER: 404, OWN_CONFIDENTIAL: 404, OTHER_CONFIDENTIAL: 404},
+        ex={OWN: 404, OTHER: 404, OWN_CONFIDENTIAL: 404, OTHER_CONFIDENTIAL: 404},
+        adm={OWN: 200, OTHER: 200, OWN_CONFIDENTIAL: 200, OTHER_CONFIDENTIAL: 200},
+    ),
     # Outgoing webhooks: monitoring.manage_webhook (platform admins); to others the page does not exist.
     "webhooks_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
 }
@@ -432,6 +445,10 @@ API: dict[str, Read | Write] = {
     "review_policies_list": R("signed_in", lists="review_policy"),
     "review_policies_create": W(actor="platform_admin"),
     "review_policies_retrieve": R("signed_in", "review_policy"),
+    # Training records are personal: platform admins read and record everyone's, others read their own only.
+    "training_records_list": R("signed_in"),
+    "training_records_create": W(actor="platform_admin", settable=("user",)),
+    "training_records_retrieve": R("admins_only", "training_record"),
     "reviews_list": R("signed_in", lists="review"),
     "reviews_retrieve": R("scoped", "review"),
     "reviews_sign_offs_list": R("scoped", "review"),
@@ -604,9 +621,19 @@ PAGES: dict[str, Read] = {
     "governance:test_evidence": R("scoped", "model_version"),
     "governance:test_evidence_review": R("post_only_scoped", "test_evidence"),
     "governance:bias_assessment_detail": R("scoped", "bias_assessment"),
+    "governance:training_records": R("admins_only"),
+    "governance:training_import": R("admins_only"),
+    "governance:review_policies": R("signed_in"),
+    "governance:review_policy_create": R("admins_only", "review_policy"),
+    "governance:freeze_windows": R("signed_in"),
+    "governance:freeze_window_end": R("post_only"),
     "monitoring:sync_run_list": R("signed_in"),
     "monitoring:alert_list": R("signed_in"),
     "monitoring:alert_detail": R("scoped", "alert"),
+    "monitoring:alert_rule_list": R("signed_in"),
+    "monitoring:alert_rule_create": R("add_alert_rule_page"),
+    "monitoring:alert_rule_edit": R("edit_alert_rule_page", "alert_rule"),
+    "monitoring:alert_rule_active": R("post_only_scoped", "alert_rule"),
     "monitoring:alert_acknowledge": R("post_only_scoped", "alert"),
     "monitoring:alert_resolve": R("post_only_scoped", "alert"),
     "monitoring:proposal_confirm": R("post_only_scoped", "alert"),

@@ -204,6 +204,14 @@ def build_world(units, make_user) -> World:
             end=timezone.now() + timedelta(days=201),
         ),
     )
+    trainee = make_user(marker("training_record", "any"))
+    world.add(
+        "training_record",
+        "any",
+        governance.training_record_add(
+            actor=admin, user=trainee, completed_on=today - timedelta(days=1), expires_on=today + timedelta(days=300)
+        ),
+    )
     world.add("review_policy", "any", governance.current_policy("low"))
     world.add("framework", "any", Framework.objects.get(code="eu-ai-act"))
     world.add("control", "any", Control.objects.get(code="CTL-01"))
