@@ -327,6 +327,7 @@ GATE_FIXES: dict[str, tuple[str, str, str]] = {
     "required test evidence": ("Submit test evidence", "governance:test_evidence", "version"),
     "production deployment recorded": ("Record deployment", "lifecycle:deployment_record", "version"),
     "outside a freeze window": ("Freeze calendar", "lifecycle:calendar", ""),
+    "no open critical alert": ("Alerts", "monitoring:alert_list", ""),
     "emergency release valid": ("Emergency release", "governance:emergency_request", "version"),
     "decommission plan complete": ("Plan decommissioning", "lifecycle:decommission_create", "model"),
 }
@@ -443,15 +444,16 @@ def _production_measure(version) -> tuple:
     )
 
 
-def _not_applicable(gate: str, version, review) -> str:
-    """Why a gate that passed only because it does not apply to this version yet, or at all; "" otherwise."""
+def _not_applicable(gate: str, version, review, *, later: bool) -> str:
+    """Why a gate does not apply to this version yet, or at all; "" when it applies. `later`: the gate is of
+    a stage beyond the next one, which the version reaches through the review."""
+    if gate == "approved before production" and later:
+        return "On this road the version is approved before production; it matters only for an emergency release."
     production = version.model.versions.filter(stage=Stage.PRODUCTION).exclude(pk=version.pk).exists()
     if gate == "input signature compatible" and not production:
         return "No version of this model is in production: there are no callers to break."
     if gate == "not worse than production" and not (production and version.model.primary_metric):
         return "Nothing to compare with: no version in production, or no primary metric set on the model."
-    if gate == "approved before production":
-        return "Production follows the review on this road; it matters only for an emergency release."
     if gate in ("metric thresholds met", "no open high-severity finding") and review is None:
         return "Applies once a review is open: its policy names the thresholds."
     return ""
@@ -472,11 +474,13 @@ def gate_checklist(version: ModelVersion, user) -> GateChecklist:
     else:
         ahead = []  # in production, or off the road (deprecated, suspended, closed)
     stages = []
-    for stage in ahead:
+    for position, stage in enumerate(ahead):
         items = []
         for result in gates.run(version=version, to_stage=stage):
-            why_na = "" if not result.passed else _not_applicable(result.gate, version, review)
-            state = FAILED if not result.passed else (NOT_APPLICABLE if why_na else PASSED)
+            why_na = _not_applicable(result.gate, version, review, later=position > 0)
+            if not result.passed and result.gate != "approved before production":
+                why_na = ""  # a failing gate applies, whatever the reason it might not have
+            state = NOT_APPLICABLE if why_na else (PASSED if result.passed else FAILED)
             label, url = gate_fix(result.gate, version, review) if state != NOT_APPLICABLE else ("", "")
             measures = ()
             if result.gate == "metric thresholds met":
@@ -488,7 +492,7 @@ def gate_checklist(version: ModelVersion, user) -> GateChecklist:
                     stage=Stage(stage).label,
                     gate=result.gate,
                     state=state,
-                    detail=result.detail or why_na,
+                    detail=why_na or result.detail,
                     fix_label=label,
                     fix_url=url,
                     measures=measures,
