@@ -223,6 +223,17 @@ def privacy_treatment_record(*, actor, dataset: Dataset, method: str, technique:
     return treatment
 
 
+def _refresh_digest(version: ModelVersion) -> str:
+    """Recompute and store the digest after its data changed (the caller holds the version's row lock);
+    returns the digest before."""
+    from lifecycle.services import version_digest
+
+    before, version.digest = version.digest, version_digest(version)
+    if version.digest != before:
+        version.save(update_fields=["digest", "updated_at"])
+    return before
+
+
 def _open_for_data(version: ModelVersion) -> ModelVersion:
     version = ModelVersion.objects.select_for_update().select_related("model").get(pk=version.pk)
     if version.stage not in (Stage.REGISTERED, Stage.IN_VALIDATION):
@@ -240,8 +251,6 @@ def version_dataset_link(
     """Record that a version used a dataset, pinned to the dataset's current schema and the exact revision
     (MLflow dataset digest, DVC or lakeFS commit) and content hash given. The data is part of the version's
     digest: linking it, or changing its revision, changes the digest, and so resets any sign-off."""
-    from lifecycle.services import version_digest_refresh
-
     require(actor, "change", version.model)
     require(actor, "view", dataset)
     if role not in VersionDataset.Role.values:
@@ -277,7 +286,7 @@ def version_dataset_link(
         before = {"revision": link.revision, "content_hash": link.content_hash}
         link.revision, link.content_hash = revision, content_hash
         link.save(update_fields=["revision", "content_hash"])
-    old_digest = version_digest_refresh(version)
+    old_digest = _refresh_digest(version)
     audit.record(
         actor=actor,
         action="model_version.dataset_linked" if created else "model_version.dataset_revision_changed",
@@ -297,14 +306,12 @@ def version_dataset_link(
 @transaction.atomic
 def version_dataset_unlink(*, actor, link: VersionDataset, reason: str) -> None:
     """Take back a dataset linked by mistake, while the version's data may still change."""
-    from lifecycle.services import version_digest_refresh
-
     require(actor, "change", link.version.model)
     reason = require_text(reason, field="reason", hint="say why the version did not use this data.")
     version = _open_for_data(link.version)
     before = {"dataset": str(link.dataset), "role": link.role, "revision": link.revision, "digest": version.digest}
     link.delete()
-    version_digest_refresh(version)
+    _refresh_digest(version)
     audit.record(
         actor=actor,
         action="model_version.dataset_unlinked",

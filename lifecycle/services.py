@@ -56,14 +56,6 @@ def version_digest(version: ModelVersion) -> str:
     return hashlib.sha256(json.dumps(manifest, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def version_digest_refresh(version: ModelVersion) -> str:
-    """Recompute and store the digest after what it covers changed (caller holds the version's row lock)."""
-    before, version.digest = version.digest, version_digest(version)
-    if version.digest != before:
-        version.save(update_fields=["digest", "updated_at"])
-    return before
-
-
 @transaction.atomic
 def model_register(*, actor, name: str, use_case, owners=(), confidential: bool | None = None, **fields) -> AIModel:
     """A model serving a use case; confidential when its use case is, unless said otherwise."""
