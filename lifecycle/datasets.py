@@ -97,6 +97,9 @@ def dataset_register(*, actor, name: str, columns: list | None = None, **fields)
 def dataset_update(*, actor, dataset: Dataset, **changes) -> Dataset:
     require(actor, "change", dataset)
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    if "business_unit" in changes and changes["business_unit"] != dataset.business_unit:
+        # Moving a dataset to another unit needs the right there too (no write outside one's scope).
+        require_model_perm(actor, Dataset, "change", business_unit=changes["business_unit"])
     before = _snapshot(dataset)
     for key, value in changes.items():
         if key not in DATASET_FIELDS:

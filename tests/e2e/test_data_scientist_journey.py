@@ -249,3 +249,42 @@ def test_a_refused_move_names_the_gate_and_links_to_its_fix(login, live_server, 
     page.screenshot(path=str(screenshots / "ds-refusal.png"), full_page=True)
     refusal.get_by_role("link", name="Link data →").click()
     expect(page.locator("h1")).to_contain_text(f"Data of {MODEL} v1")
+
+
+def test_datasets_consumers_and_people_are_kept_in_the_browser(login, live_server, screenshots):
+    from lifecycle.models import AIModel, Dataset, DownstreamConsumer
+
+    model = AIModel.objects.get(name=MODEL)
+    page = login("ds")
+    # A dataset's details are edited on its own page, not only by re-importing the catalogue.
+    page.goto(f"{live_server.url}/lifecycle/models/{model.pk}/")
+    page.get_by_test_id("version-table").get_by_role("link", name="retail.card_transactions").first.click()
+    page.get_by_test_id("edit-dataset").click()
+    no_placeholder_dashes(page)
+    form = page.get_by_test_id("dataset-form")
+    expect(form.get_by_label("Lawful basis")).to_have_value("contract")
+    form.get_by_label("Retention (days)").fill("3650")
+    page.screenshot(path=str(screenshots / "ds-dataset-edit.png"), full_page=True)
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash-success")).to_contain_text("updated")
+    expect(page.get_by_test_id("personal-data")).to_contain_text("Contract")
+    assert Dataset.objects.get(name="retail.card_transactions").retention_days == 3650
+
+    # Who calls the model: add a consumer, by a person's full name, then remove it with a reason.
+    page.goto(f"{live_server.url}/lifecycle/models/{model.pk}/")
+    page.get_by_test_id("people-link").click()
+    no_placeholder_dashes(page)
+    page.get_by_text("Add a consumer").click()
+    consumer = page.get_by_test_id("consumer-form")
+    consumer.get_by_label("System").fill("mobile-banking-app")
+    consumer.get_by_label("Criticality").select_option(label="High")
+    consumer.get_by_label("Contact", exact=True).select_option(label="Daniel Sousa")
+    consumer.get_by_role("button", name="Add consumer").click()
+    expect(page.locator(".flash-success")).to_contain_text("mobile-banking-app recorded as a consumer")
+    expect(page.get_by_test_id("consumers")).to_contain_text("Daniel Sousa")
+    page.screenshot(path=str(screenshots / "ds-model-people.png"), full_page=True)
+    row = page.get_by_test_id("consumers").locator("tr", has_text="mobile-banking-app")
+    row.get_by_label("Reason for removing mobile-banking-app").fill("Calls the new nudges service instead.")
+    row.get_by_role("button", name="Remove").click()
+    expect(page.locator(".flash-success")).to_contain_text("no longer recorded")
+    assert not DownstreamConsumer.objects.filter(model=model, system="mobile-banking-app").exists()

@@ -292,3 +292,14 @@ def test_raci_entries_are_added_and_removed_and_change_actions_marked_done(world
     client.post(url, {"step": "change_done", "action": action.pk})
     action.refresh_from_db()
     assert action.done
+
+
+def test_a_dataset_cannot_be_moved_to_a_unit_its_editor_is_not_in(world, client, units):
+    pm, ds, use_case, model, version, training = world
+    client.force_login(ds)
+    refused = client.post(
+        f"/lifecycle/datasets/{training.pk}/edit/", {"sensitivity": "internal", "business_unit": units["CORP"].pk}
+    )
+    training.refresh_from_db()
+    assert training.business_unit == units["RETAIL"]
+    assert refused.status_code == 400 and "not a member" in refused.content.decode()
