@@ -27,6 +27,9 @@ DATASET_FIELDS = (
     "steward",
     "business_unit",
     "sensitivity",
+    "personal_data",
+    "lawful_basis",
+    "treatment",
     "update_frequency",
     "mode",
     "retention_days",
@@ -46,6 +49,28 @@ def _check_synthetic(dataset: Dataset) -> None:
         )
 
 
+def _check_privacy(dataset: Dataset) -> None:
+    """Personal data is processed on a lawful basis, and its treatment is declared; data that is not personal
+    carries neither (a basis on it would read as if it were)."""
+    if dataset.personal_data:
+        if not dataset.lawful_basis:
+            raise ApplicationError(
+                "lawful_basis: personal data needs the lawful basis it is processed on (e.g. contract, consent).",
+                details={"lawful_basis": ["Required for personal data."]},
+            )
+        if not dataset.treatment:
+            raise ApplicationError(
+                "treatment: say how the personal data was treated (choose “None” if it is used as collected).",
+                details={"treatment": ["Required for personal data."]},
+            )
+    elif dataset.lawful_basis or dataset.treatment:
+        raise ApplicationError(
+            "personal_data: a lawful basis and a treatment apply to personal data only; tick “personal data” "
+            "or clear them.",
+            details={"personal_data": ["A lawful basis or treatment is given for data that is not personal."]},
+        )
+
+
 def _snapshot(dataset: Dataset) -> dict:
     return {f: str(getattr(dataset, f)) if getattr(dataset, f) is not None else None for f in DATASET_FIELDS}
 
@@ -59,6 +84,7 @@ def dataset_register(*, actor, name: str, columns: list | None = None, **fields)
         raise Conflict(f"name: a dataset called “{name}” is already registered.", details={"name": ["Duplicate."]})
     dataset = Dataset(name=name, **fields)
     _check_synthetic(dataset)
+    _check_privacy(dataset)
     validate(dataset)
     dataset.save()
     audit.record(actor=actor, action="dataset.registered", target=dataset, after={"name": name, **_snapshot(dataset)})
@@ -71,12 +97,16 @@ def dataset_register(*, actor, name: str, columns: list | None = None, **fields)
 def dataset_update(*, actor, dataset: Dataset, **changes) -> Dataset:
     require(actor, "change", dataset)
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    if "business_unit" in changes and changes["business_unit"] != dataset.business_unit:
+        # Moving a dataset to another unit needs the right there too (no write outside one's scope).
+        require_model_perm(actor, Dataset, "change", business_unit=changes["business_unit"])
     before = _snapshot(dataset)
     for key, value in changes.items():
         if key not in DATASET_FIELDS:
             raise ApplicationError(f"{key}: this field cannot be changed here.", details={key: ["Not editable."]})
         setattr(dataset, key, value)
     _check_synthetic(dataset)
+    _check_privacy(dataset)
     validate(dataset)
     dataset.save()
     audit.record(actor=actor, action="dataset.updated", target=dataset, before=before, after=_snapshot(dataset))
@@ -196,32 +226,103 @@ def privacy_treatment_record(*, actor, dataset: Dataset, method: str, technique:
     return treatment
 
 
+def _refresh_digest(version: ModelVersion) -> str:
+    """Recompute and store the digest after its data changed (the caller holds the version's row lock);
+    returns the digest before."""
+    from lifecycle.services import version_digest
+
+    before, version.digest = version.digest, version_digest(version)
+    if version.digest != before:
+        version.save(update_fields=["digest", "updated_at"])
+    return before
+
+
+def _open_for_data(version: ModelVersion) -> ModelVersion:
+    version = ModelVersion.objects.select_for_update().select_related("model").get(pk=version.pk)
+    if version.stage not in (Stage.REGISTERED, Stage.IN_VALIDATION):
+        raise Conflict(
+            f"{version} is {version.get_stage_display().lower()}: its datasets can no longer change. "
+            "Register a new version to train on other data."
+        )
+    return version
+
+
 @transaction.atomic
-def version_dataset_link(*, actor, version: ModelVersion, dataset: Dataset, role: str) -> VersionDataset:
-    """Record that a version used a dataset, pinned to the dataset's current schema."""
+def version_dataset_link(
+    *, actor, version: ModelVersion, dataset: Dataset, role: str, revision: str = "", content_hash: str = ""
+) -> VersionDataset:
+    """Record that a version used a dataset, pinned to the dataset's current schema and the exact revision
+    (MLflow dataset digest, DVC or lakeFS commit) and content hash given. The data is part of the version's
+    digest: linking it, or changing its revision, changes the digest, and so resets any sign-off."""
     require(actor, "change", version.model)
     require(actor, "view", dataset)
     if role not in VersionDataset.Role.values:
         raise ApplicationError(
             f"role: one of {', '.join(VersionDataset.Role.values)}.", details={"role": ["Unknown role."]}
         )
-    version = ModelVersion.objects.select_for_update().get(pk=version.pk)  # the stage as it is now
-    if version.stage not in (Stage.REGISTERED, Stage.IN_VALIDATION):
-        raise Conflict(f"{version} is {version.get_stage_display().lower()}: its datasets can no longer change.")
+    revision, content_hash = (revision or "").strip(), (content_hash or "").strip().lower()
+    if len(revision) > 200 or len(content_hash) > 128:
+        raise ApplicationError(
+            "revision: at most 200 characters, and the content hash at most 128.",
+            details={"revision": ["Too long."]},
+        )
+    if content_hash and not all(c in "0123456789abcdef:" for c in content_hash):
+        raise ApplicationError(
+            "content_hash: give the hash in hexadecimal (e.g. the SHA-256 of the data files).",
+            details={"content_hash": ["Not a hexadecimal hash."]},
+        )
+    version = _open_for_data(version)  # the stage as it is now
     link, created = VersionDataset.objects.get_or_create(
         version=version,
         dataset=dataset,
         role=role,
-        defaults={"schema_version": dataset.schema_versions.order_by("-number").first()},
+        defaults={
+            "schema_version": dataset.schema_versions.order_by("-number").first(),
+            "revision": revision,
+            "content_hash": content_hash,
+        },
     )
-    if created:
-        audit.record(
-            actor=actor,
-            action="model_version.dataset_linked",
-            target=version,
-            after={"dataset": str(dataset), "role": role},
-        )
+    before = None
+    if not created:
+        if (link.revision, link.content_hash) == (revision, content_hash):
+            return link
+        before = {"revision": link.revision, "content_hash": link.content_hash}
+        link.revision, link.content_hash = revision, content_hash
+        link.save(update_fields=["revision", "content_hash"])
+    old_digest = _refresh_digest(version)
+    audit.record(
+        actor=actor,
+        action="model_version.dataset_linked" if created else "model_version.dataset_revision_changed",
+        target=version,
+        before={**(before or {}), "digest": old_digest},
+        after={
+            "dataset": str(dataset),
+            "role": role,
+            "revision": revision,
+            "content_hash": content_hash,
+            "digest": version.digest,
+        },
+    )
     return link
+
+
+@transaction.atomic
+def version_dataset_unlink(*, actor, link: VersionDataset, reason: str) -> None:
+    """Take back a dataset linked by mistake, while the version's data may still change."""
+    require(actor, "change", link.version.model)
+    reason = require_text(reason, field="reason", hint="say why the version did not use this data.")
+    version = _open_for_data(link.version)
+    before = {"dataset": str(link.dataset), "role": link.role, "revision": link.revision, "digest": version.digest}
+    link.delete()
+    _refresh_digest(version)
+    audit.record(
+        actor=actor,
+        action="model_version.dataset_unlinked",
+        target=version,
+        reason=reason,
+        before=before,
+        after={"digest": version.digest},
+    )
 
 
 MLFLOW_CONTEXT_ROLES = {"training": "training", "train": "training", "validation": "validation", "eval": "validation"}
@@ -248,7 +349,11 @@ def datasets_link_from_mlflow(*, actor, version: ModelVersion, inputs: list[dict
             if latest is None or latest.columns != _normalise_columns(found["columns"]):
                 dataset_schema_register(actor=actor, dataset=dataset, columns=found["columns"])
         role = MLFLOW_CONTEXT_ROLES.get(found["context"].lower(), VersionDataset.Role.REFERENCE)
-        links.append(version_dataset_link(actor=actor, version=version, dataset=dataset, role=role))
+        links.append(
+            version_dataset_link(
+                actor=actor, version=version, dataset=dataset, role=role, revision=(found["digest"] or "")[:200]
+            )
+        )
     return links
 
 
@@ -269,6 +374,11 @@ def datasets_ready(version: ModelVersion) -> str | None:
             f"{', '.join(untreated)} hold restricted personal data without an approved privacy treatment: "
             "record how it was anonymised or pseudonymised."
         )
+    no_basis = sorted(
+        {link.dataset.name for link in links if link.dataset.personal_data and not link.dataset.lawful_basis}
+    )
+    if no_basis:
+        return f"{', '.join(no_basis)} hold personal data with no lawful basis recorded: record it on the dataset."
     return None
 
 
@@ -276,6 +386,7 @@ def datasets_ready(version: ModelVersion) -> str | None:
 
 CSV_COLUMNS = ("name", *[f for f in DATASET_FIELDS if f != "generated_from"])
 MAX_IMPORT_ITEMS = 5000
+PRIVACY_COLUMNS = ("personal_data", "lawful_basis", "treatment")
 
 
 @dataclass
@@ -289,6 +400,8 @@ class CatalogueImport:
 def _parse_csv_row(raw: dict, line: int, users: dict, units: dict) -> dict:
     errors, row = [], {}
     for key in CSV_COLUMNS:
+        if key in PRIVACY_COLUMNS and key not in raw:
+            continue  # a catalogue export without privacy columns leaves what is recorded alone
         value = (raw.get(key) or "").strip()
         if key in ("steward", "business_unit"):
             table = users if key == "steward" else units
@@ -304,7 +417,7 @@ def _parse_csv_row(raw: dict, line: int, users: dict, units: dict) -> dict:
                 row[key] = Decimal(value) if value else None
             except InvalidOperation:
                 errors.append("completeness must be a number between 0 and 100")
-        elif key == "synthetic":
+        elif key in ("synthetic", "personal_data"):
             row[key] = value.lower() in {"yes", "true", "1", "y"}
         else:
             row[key] = value

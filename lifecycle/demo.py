@@ -97,6 +97,10 @@ DEMO_DATASETS = (
     ("risk.credit_bureau", "RISK", "Bureau SFTP feed", "restricted_personal", "monthly", "batch", 2555, 97.8),
     ("shared.calendar_features", None, "Reference data service", "public", "yearly", "batch", None, 100),
 )
+# Personal data is processed on a lawful basis, with its treatment declared by the steward.
+PERSONAL_DATA = {
+    "restricted_personal": {"personal_data": True, "lawful_basis": "contract", "treatment": "pseudonymised"},
+}
 COLUMNS = [
     {"name": "customer_id", "type": "string"},
     {"name": "amount", "type": "double"},
@@ -125,6 +129,7 @@ def seed_datasets(*, ds, ds2, reviewer) -> dict:
             completeness=Decimal(str(completeness)),
             version_uri=f"dvc://datasets/{name}@v3",
             columns=COLUMNS,
+            **PERSONAL_DATA.get(sensitivity, {}),
         )
         if sensitivity == "restricted_personal":
             datasets.privacy_treatment_record(

@@ -123,3 +123,174 @@ class HandoverForm(forms.Form):
         self.fields["owners"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
         for key, text in HANDOVER_CHECKLIST.items():
             self.fields[key] = forms.BooleanField(required=False, label=text)
+
+
+# --- The data scientist's journey: data, deployment, consumers and people ------------------------------
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by their full name (the username only when no name is recorded)."""
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+def _people():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+class VersionDataLinkForm(forms.Form):
+    ROLES = [("training", "Training"), ("validation", "Evaluation (validation)"), ("reference", "Reference")]
+    dataset = forms.ModelChoiceField(
+        queryset=None,
+        empty_label="Choose a dataset",
+        help_text="Not in the catalogue? Register it below first.",
+    )
+    role = forms.ChoiceField(
+        choices=ROLES, initial="training", help_text="Training data, or the held-out data it was evaluated on."
+    )
+    revision = forms.CharField(
+        max_length=200,
+        label="Data revision",
+        help_text="The exact data the run used: the MLflow dataset digest, a DVC commit or a lakeFS commit/ref.",
+    )
+    content_hash = forms.CharField(
+        max_length=128,
+        required=False,
+        label="Content hash",
+        help_text="Optional: the SHA-256 (hexadecimal) of the data files, e.g. from `dvc status` or `sha256sum`.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from lifecycle.models import Dataset
+
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].queryset = Dataset.objects.restrict(user, "view").order_by("name")
+
+
+class DatasetForm(forms.Form):
+    """Register a dataset or edit its details; the service checks the privacy rules."""
+
+    name = forms.CharField(max_length=300, help_text="As the data catalogue names it, e.g. retail.card_transactions.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    source_system = forms.CharField(
+        max_length=200, required=False, label="Source system", help_text="e.g. Snowflake, S3, Kafka"
+    )
+    version_uri = forms.CharField(
+        max_length=1000,
+        required=False,
+        label="Location (URI)",
+        help_text="Where the data lives: s3://…, dvc://…, lakefs://repo/branch/path, or an MLflow dataset URI.",
+    )
+    steward = PersonChoiceField(
+        queryset=None, required=False, empty_label="No owner named", label="Owner (data steward)"
+    )
+    business_unit = forms.ModelChoiceField(queryset=None, required=False, empty_label="No business unit")
+    sensitivity = forms.ChoiceField(help_text="Restricted personal data also needs an independent privacy approval.")
+    personal_data = forms.BooleanField(
+        required=False, label="Holds personal data", help_text="Data about people who can be identified."
+    )
+    lawful_basis = forms.ChoiceField(required=False, label="Lawful basis", help_text="Required for personal data.")
+    treatment = forms.ChoiceField(
+        required=False, label="Privacy treatment", help_text="How the personal data was made fit for modelling."
+    )
+    retention_days = forms.IntegerField(
+        required=False, min_value=1, label="Retention (days)", help_text="How long the data is kept."
+    )
+    update_frequency = forms.CharField(
+        max_length=50, required=False, label="Update frequency", help_text="e.g. daily, hourly, on demand"
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        from lifecycle.models import Dataset
+        from portfolio.models import BusinessUnit
+
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["name"]  # the name is the catalogue's key: it does not change here
+        self.fields["steward"].queryset = _people()
+        self.fields["business_unit"].queryset = BusinessUnit.objects.order_by("name")
+        self.fields["sensitivity"].choices = Dataset.Sensitivity.choices
+        self.fields["lawful_basis"].choices = [("", "Not personal data"), *Dataset.LawfulBasis.choices]
+        self.fields["treatment"].choices = [("", "Not personal data"), *Dataset.Treatment.choices]
+
+
+class DeploymentForm(forms.Form):
+    environment = forms.ChoiceField(initial="production")
+    target_platform = forms.CharField(
+        max_length=100, label="Target platform", help_text="e.g. Kubernetes (EKS), SageMaker, Vertex AI, Databricks"
+    )
+    regions = forms.CharField(
+        max_length=500, help_text="Comma-separated, e.g. eu-west-1, eu-central-1", label="Regions"
+    )
+    strategy = forms.ChoiceField(label="Rollout strategy")
+    traffic_percent = forms.IntegerField(
+        required=False, min_value=1, max_value=99, label="Canary traffic (%)", help_text="For a canary only."
+    )
+    serving_type = forms.ChoiceField(label="Serving")
+    replicas = forms.IntegerField(min_value=0, max_value=10000, required=False, help_text="Replicas at start.")
+    min_replicas = forms.IntegerField(min_value=0, max_value=10000, required=False, label="Autoscaling minimum")
+    max_replicas = forms.IntegerField(min_value=0, max_value=10000, required=False, label="Autoscaling maximum")
+    endpoint = forms.CharField(max_length=500, required=False, help_text="e.g. https://api.bank.example/fraud/v2")
+    gateway = forms.CharField(max_length=200, required=False, help_text="e.g. Kong, Apigee, AWS API Gateway")
+    authentication = forms.CharField(
+        max_length=200, required=False, help_text="e.g. mTLS between services, OAuth2 client credentials"
+    )
+    image_digest = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Container image digest",
+        help_text="sha256:… of the image that will run; it must be the one the version was built as.",
+    )
+    inference_log_destination = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Inference logs go to",
+        help_text="Where requests and predictions are logged, e.g. s3://inference-logs/fraud/",
+    )
+    inference_log_retention_days = forms.IntegerField(
+        min_value=1, required=False, label="Inference logs kept (days)", help_text="Required when logs are kept."
+    )
+
+    def __init__(self, *args, **kwargs):
+        from lifecycle.models import Deployment
+
+        super().__init__(*args, **kwargs)
+        self.fields["environment"].choices = Deployment.Environment.choices
+        self.fields["strategy"].choices = Deployment.Strategy.choices
+        self.fields["serving_type"].choices = Deployment.Serving.choices
+
+    def clean_regions(self):
+        return [r.strip() for r in self.cleaned_data["regions"].split(",") if r.strip()]
+
+
+class ConsumerForm(forms.Form):
+    system = forms.CharField(max_length=200, help_text="The system that calls the model, e.g. card-authorisation.")
+    criticality = forms.ChoiceField(help_text="How badly the system suffers if the model changes or stops.")
+    contact = PersonChoiceField(queryset=None, required=False, empty_label="No person in Lodestar")
+    contact_email = forms.EmailField(required=False, label="Contact email", help_text="When no person is named.")
+
+    def __init__(self, *args, **kwargs):
+        from lifecycle.models import Criticality
+
+        super().__init__(*args, **kwargs)
+        self.fields["criticality"].choices = Criticality.choices
+        self.fields["contact"].queryset = _people()
+
+
+class RaciEntryForm(forms.Form):
+    person = PersonChoiceField(queryset=None, empty_label="Choose a person")
+    role = forms.ChoiceField(help_text="Naming a new accountable person replaces the previous one.")
+
+    def __init__(self, *args, **kwargs):
+        from portfolio.models import RaciRole
+
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = _people()
+        self.fields["role"].choices = RaciRole.choices
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=2000, help_text="Recorded in the audit trail.")

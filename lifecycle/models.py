@@ -147,6 +147,21 @@ class Deployment(TimeStampedModel):
     endpoint = models.CharField(max_length=500, blank=True)
     # Regions, replicas and autoscaling bounds, warm pool, gateway and auth, where requests are logged.
     runtime = models.JSONField(default=dict, blank=True)
+    # The same, as fields a page can validate and a reviewer can read (recorded through deployment_record).
+    target_platform = models.CharField(
+        "target platform", max_length=100, blank=True, help_text="e.g. Kubernetes (EKS), SageMaker, Vertex AI"
+    )
+    regions = models.JSONField(default=list, blank=True, help_text='e.g. ["eu-west-1", "eu-central-1"]')
+    replicas = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_replicas = models.PositiveSmallIntegerField("autoscaling minimum", null=True, blank=True)
+    max_replicas = models.PositiveSmallIntegerField("autoscaling maximum", null=True, blank=True)
+    gateway = models.CharField(max_length=200, blank=True, help_text="e.g. Kong, Apigee, AWS API Gateway")
+    authentication = models.CharField(max_length=200, blank=True, help_text="e.g. mTLS, OAuth2 client credentials")
+    image_digest = models.CharField("container image digest", max_length=100, blank=True)
+    inference_log_destination = models.CharField(
+        "inference logs go to", max_length=500, blank=True, help_text="e.g. s3://inference-logs/fraud/"
+    )
+    inference_log_retention_days = models.PositiveIntegerField("inference logs kept (days)", null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -163,6 +178,13 @@ class Deployment(TimeStampedModel):
                 condition=~models.Q(strategy="canary") | models.Q(traffic_percent__gte=1, traffic_percent__lte=99),
                 name="%(app_label)s_%(class)s_canary_share",
                 violation_error_message="A canary takes between 1 and 99 percent of the traffic.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_replicas__isnull=True)
+                | models.Q(max_replicas__isnull=True)
+                | models.Q(min_replicas__lte=models.F("max_replicas")),
+                name="%(app_label)s_%(class)s_autoscaling_bounds",
+                violation_error_message="The autoscaling minimum cannot exceed the maximum.",
             ),
         ]
 
@@ -261,10 +283,37 @@ class Dataset(TimeStampedModel):
     business_unit = models.ForeignKey(
         "portfolio.BusinessUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="datasets"
     )
+
+    class LawfulBasis(models.TextChoices):
+        # GDPR article 6(1)
+        CONSENT = "consent", "Consent"
+        CONTRACT = "contract", "Contract"
+        LEGAL_OBLIGATION = "legal_obligation", "Legal obligation"
+        VITAL_INTERESTS = "vital_interests", "Vital interests"
+        PUBLIC_TASK = "public_task", "Public task"
+        LEGITIMATE_INTERESTS = "legitimate_interests", "Legitimate interests"
+
+    class Treatment(models.TextChoices):
+        NONE = "none", "None (used as collected)"
+        PSEUDONYMISED = "pseudonymised", "Pseudonymised"
+        ANONYMISED = "anonymised", "Anonymised"
+        AGGREGATED = "aggregated", "Aggregated"
+        DIFFERENTIAL_PRIVACY = "differential_privacy", "Differential privacy"
+
     sensitivity = models.CharField(max_length=20, choices=Sensitivity.choices, default=Sensitivity.INTERNAL)
+    personal_data = models.BooleanField(default=False, help_text="Does it hold data about identifiable people?")
+    lawful_basis = models.CharField(
+        max_length=25, choices=LawfulBasis.choices, blank=True, help_text="Why the personal data may be processed."
+    )
+    treatment = models.CharField(
+        max_length=25,
+        choices=Treatment.choices,
+        blank=True,
+        help_text="How the personal data was made fit for modelling, as its registrant declares it.",
+    )
     update_frequency = models.CharField(max_length=50, blank=True, help_text="e.g. daily, hourly, on demand")
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.BATCH)
-    retention_days = models.PositiveIntegerField(null=True, blank=True)
+    retention_days = models.PositiveIntegerField(null=True, blank=True, help_text="How long the data is kept.")
     version_uri = models.CharField(max_length=1000, blank=True, help_text="DVC or MLflow dataset URI")
     completeness = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True, help_text="Share of expected records present, %"
@@ -352,6 +401,11 @@ class VersionDataset(models.Model):
     schema_version = models.ForeignKey(
         DatasetSchemaVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The exact data the version saw: part of the version's digest, so a new revision resets its sign-offs.
+    revision = models.CharField(
+        max_length=200, blank=True, help_text="MLflow dataset digest, DVC commit or lakeFS commit/reference"
+    )
+    content_hash = models.CharField(max_length=128, blank=True, help_text="Hash of the data files, e.g. SHA-256")
 
     class Meta:
         ordering = ["role", "dataset__name"]

@@ -1,5 +1,6 @@
 """Reads of the inventory that the pages and the API share."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,11 +36,25 @@ def model_list(*, user) -> QuerySet[AIModel]:
     )
 
 
+USE_CASE_CODE = re.compile(r"^\s*UC-?0*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def model_search(q: str) -> Q:
+    """A model by its name, its MLflow name, or its use case's code (UC-042, a column-less property: matched
+    on the number it is made of) or title."""
+    q = q.strip()
+    match = Q(name__icontains=q) | Q(mlflow_name__icontains=q) | Q(use_case__title__icontains=q)
+    code = USE_CASE_CODE.match(q)
+    if code:
+        match |= Q(use_case__number=int(code.group(1)))
+    return match
+
+
 def filtered_model_list(*, user, q="", unit="", tier="", stage="", alert="") -> QuerySet[AIModel]:
     """The inventory narrowed by the filters the list page and the dashboards' drill-downs use."""
     models = model_list(user=user)
     if q:
-        models = models.filter(Q(name__icontains=q) | Q(use_case__code__iexact=q) | Q(mlflow_name__icontains=q))
+        models = models.filter(model_search(q))
     if unit:
         models = models.filter(use_case__business_unit__code=unit)
     if tier:
@@ -290,3 +305,209 @@ def stage_moves_by_quarter(*, user, since, unit=None) -> dict[tuple[str, str], i
         .annotate(n=Count("version", distinct=True))
     )
     return {(quarter_label(quarter), stage): n for quarter, stage, n in rows}
+
+
+# --- What stands before production: every gate ahead of a version, evaluated now ----------------------
+
+# Where each gate is fixed, in one place: gate name -> (what to do, URL name, which record the URL takes).
+# Governance's pages are named, not imported: lifecycle links to them the way its templates do.
+GATE_FIXES: dict[str, tuple[str, str, str]] = {
+    "input signature recorded": ("Re-import the version from MLflow with its signature", "lifecycle:register", ""),
+    "datasets recorded": ("Link data", "lifecycle:version_data", "version"),
+    "input signature compatible": ("Acknowledge the break", "lifecycle:version_detail", "version"),
+    "impact assessment approved": ("Impact assessment", "governance:assessment", "use_case"),
+    "review complete": ("Review and sign-offs", "governance:review_detail", "review"),
+    "approval current": ("Review and sign-offs", "governance:review_detail", "review"),
+    "approved before production": ("Review and sign-offs", "governance:review_detail", "review"),
+    "metric thresholds met": ("Metrics", "monitoring:version_metrics", "version"),
+    "not worse than production": ("Compare with production", "monitoring:version_metrics", "version"),
+    "no open high-severity finding": ("Findings of the review", "governance:review_detail", "review"),
+    "model card complete": ("Fill the model card", "governance:model_card_edit", "version"),
+    "bias assessment passed": ("Bias assessment", "governance:bias_assessments", "version"),
+    "required test evidence": ("Submit test evidence", "governance:test_evidence", "version"),
+    "production deployment recorded": ("Record deployment", "lifecycle:deployment_record", "version"),
+    "outside a freeze window": ("Freeze calendar", "lifecycle:calendar", ""),
+    "no open critical alert": ("Alerts", "monitoring:alert_list", ""),
+    "emergency release valid": ("Emergency release", "governance:emergency_request", "version"),
+    "decommission plan complete": ("Plan decommissioning", "lifecycle:decommission_create", "model"),
+}
+# The way to production a version normally takes; staging is optional and shown only when it has gates.
+ROAD_TO_PRODUCTION = [Stage.IN_VALIDATION, Stage.PENDING_APPROVAL, Stage.APPROVED, Stage.STAGING, Stage.PRODUCTION]
+# Fairness thresholds hold per group of a bias assessment (governance.fairness.FAIRNESS_METRICS), not on run metrics.
+FAIRNESS_METRICS = ("disparate_impact", "equal_opportunity")
+PASSED, FAILED, NOT_APPLICABLE = "passed", "failed", "not applicable"
+_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+_COMPARE = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
+
+
+@dataclass(frozen=True)
+class Measure:
+    text: str  # "auc 0.74 ≥ 0.7"
+    passed: bool
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    stage: str
+    gate: str
+    state: str
+    detail: str
+    fix_label: str = ""
+    fix_url: str = ""
+    measures: tuple = ()
+
+
+@dataclass(frozen=True)
+class GateChecklist:
+    version: ModelVersion
+    next_stage: str  # the label of the next step, "" when none is ahead
+    stages: list  # [(stage label, [ChecklistItem])], next step first
+    may_move: bool
+
+    @property
+    def items(self) -> list[ChecklistItem]:
+        return [item for _, items in self.stages for item in items]
+
+    @property
+    def failed(self) -> list[ChecklistItem]:
+        return [item for item in self.items if item.state == FAILED]
+
+    @property
+    def next_step_clear(self) -> bool:
+        return bool(self.stages) and all(item.state != FAILED for item in self.stages[0][1])
+
+
+def _latest_review(version):
+    # Reviews belong to governance, above this app: read through the reverse name, not an import.
+    return version.reviews.exclude(status="superseded").order_by("-opened_at", "-pk").first()
+
+
+def gate_fix(gate: str, version: ModelVersion, review=None) -> tuple[str, str]:
+    """(what to do, URL of the page that does it) for a gate, or ("", "") when no page fixes it."""
+    from django.urls import NoReverseMatch, reverse
+
+    label, url_name, arg = GATE_FIXES.get(gate, ("", "", ""))
+    if not url_name:
+        return "", ""
+    if arg == "review":
+        review = review if review is not None else _latest_review(version)
+        if review is None:  # nothing to sign yet: the fix is to ask for the review, on the version's page
+            return "Request review", reverse("lifecycle:version_detail", args=[version.pk]) + "#move"
+    pk = {
+        "version": version.pk,
+        "model": version.model_id,
+        "use_case": version.model.use_case_id,
+        "review": getattr(review, "pk", None),
+    }.get(arg)
+    try:
+        return label, reverse(url_name, args=[pk] if arg else [])
+    except NoReverseMatch:  # a page another app has not (yet) got
+        return "", ""
+
+
+def _threshold_measures(version, review) -> tuple:
+    """Each metric threshold of the review's policy beside the version's value: "auc 0.74 ≥ 0.7"."""
+    if review is None:
+        return ()
+    metrics = version.metrics or {}
+    measures = []
+    for rule in (review.policy_snapshot or {}).get("metric_thresholds", []):
+        metric, op, threshold = rule.get("metric"), rule.get("operator"), rule.get("value")
+        if metric in FAIRNESS_METRICS or op not in _COMPARE or not isinstance(threshold, int | float):
+            continue
+        value = metrics.get(metric)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            measures.append(Measure(f"{metric} not recorded (needs {_SYMBOLS[op]} {threshold:g})", False))
+        else:
+            measures.append(Measure(f"{metric} {value:g} {_SYMBOLS[op]} {threshold:g}", _COMPARE[op](value, threshold)))
+    return tuple(measures)
+
+
+def _production_measure(version) -> tuple:
+    model = version.model
+    production = model.versions.filter(stage=Stage.PRODUCTION).exclude(pk=version.pk).first()
+    if not model.primary_metric or production is None:
+        return ()
+    metric = model.primary_metric
+    mine, theirs = (version.metrics or {}).get(metric), (production.metrics or {}).get(metric)
+    if not isinstance(mine, int | float) or not isinstance(theirs, int | float):
+        return ()
+    sign = "≥" if model.higher_is_better else "≤"
+    bound = theirs - model.metric_tolerance if model.higher_is_better else theirs + model.metric_tolerance
+    ok = mine >= bound - 1e-12 if model.higher_is_better else mine <= bound + 1e-12
+    return (
+        Measure(
+            f"{metric} {mine:g} {sign} {bound:g} "
+            f"(v{production.version} {theirs:g}, tolerance {model.metric_tolerance:g})",
+            ok,
+        ),
+    )
+
+
+def _not_applicable(gate: str, version, review, *, later: bool) -> str:
+    """Why a gate does not apply to this version yet, or at all; "" when it applies. `later`: the gate is of
+    a stage beyond the next one, which the version reaches through the review."""
+    if gate == "approved before production" and later:
+        return "On this road the version is approved before production; it matters only for an emergency release."
+    production = version.model.versions.filter(stage=Stage.PRODUCTION).exclude(pk=version.pk).exists()
+    if gate == "input signature compatible" and not production:
+        return "No version of this model is in production: there are no callers to break."
+    if gate == "not worse than production" and not (production and version.model.primary_metric):
+        return "Nothing to compare with: no version in production, or no primary metric set on the model."
+    if gate in ("metric thresholds met", "no open high-severity finding") and review is None:
+        return "Applies once a review is open: its policy names the thresholds."
+    return ""
+
+
+def gate_checklist(version: ModelVersion, user) -> GateChecklist:
+    """Every gate between the version and production, evaluated now without moving it (gates only read):
+    per stage ahead, each gate passed, failed or not applicable, the measured values beside thresholds, and
+    the page that fixes it. The review page shows the same list."""
+    from core.permissions import can
+    from lifecycle import gates
+
+    version = ModelVersion.objects.select_related("model__use_case").get(pk=version.pk)
+    review = _latest_review(version)
+    if version.stage in ROAD_TO_PRODUCTION[:-1] or version.stage == Stage.REGISTERED:
+        start = ROAD_TO_PRODUCTION.index(version.stage) + 1 if version.stage in ROAD_TO_PRODUCTION else 0
+        ahead = [s for s in ROAD_TO_PRODUCTION[start:] if s != Stage.STAGING or gates.registered(s)]
+    else:
+        ahead = []  # in production, or off the road (deprecated, suspended, closed)
+    stages = []
+    for position, stage in enumerate(ahead):
+        items = []
+        for result in gates.run(version=version, to_stage=stage):
+            why_na = _not_applicable(result.gate, version, review, later=position > 0)
+            if not result.passed and result.gate != "approved before production":
+                why_na = ""  # a failing gate applies, whatever the reason it might not have
+            state = NOT_APPLICABLE if why_na else (PASSED if result.passed else FAILED)
+            label, url = gate_fix(result.gate, version, review) if state != NOT_APPLICABLE else ("", "")
+            measures = ()
+            if result.gate == "metric thresholds met":
+                measures = _threshold_measures(version, review)
+            elif result.gate == "not worse than production":
+                measures = _production_measure(version)
+            items.append(
+                ChecklistItem(
+                    stage=Stage(stage).label,
+                    gate=result.gate,
+                    state=state,
+                    detail=why_na or result.detail,
+                    fix_label=label,
+                    fix_url=url,
+                    measures=measures,
+                )
+            )
+        stages.append((Stage(stage).label, items))
+    return GateChecklist(
+        version=version,
+        next_stage=Stage(ahead[0]).label if ahead else "",
+        stages=stages,
+        may_move=can(user, "change", version.model),
+    )
+
+
+def refusal_fixes(version: ModelVersion, failed_gates: list[dict]) -> list[tuple[str, str, str, str]]:
+    """For a refused move: (gate, what is missing, what to do, URL) per failed gate."""
+    review = _latest_review(version)
+    return [(g["gate"], g.get("detail", ""), *gate_fix(g["gate"], version, review)) for g in failed_gates]

@@ -41,8 +41,19 @@ MANIFEST_FIELDS = (
 
 
 def version_digest(version: ModelVersion) -> str:
-    """SHA-256 over the version's manifest (model, artefact, signature, metrics, params)."""
+    """SHA-256 over the version's manifest (model, artefact, signature, metrics, params) and, once data is
+    linked, the exact data it saw: each dataset with its role, revision and content hash."""
     manifest = {"model": version.model.name, **{f: getattr(version, f) for f in MANIFEST_FIELDS}}
+    links = (
+        sorted(
+            [link.dataset.name, link.role, link.revision, link.content_hash]
+            for link in version.dataset_links.select_related("dataset")
+        )
+        if version.pk
+        else []
+    )
+    if links:  # absent otherwise: a version without data keeps the digest it was registered with
+        manifest["datasets"] = links
     return hashlib.sha256(json.dumps(manifest, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -270,16 +281,56 @@ def _move(actor, version: ModelVersion, to_stage: str, reason: str, results) -> 
 # --- Deployments, freezes and rollback --------------------------------------------------------------
 
 
+DEPLOYMENT_RUNTIME_FIELDS = (
+    "target_platform",
+    "regions",
+    "replicas",
+    "min_replicas",
+    "max_replicas",
+    "gateway",
+    "authentication",
+    "image_digest",
+    "inference_log_destination",
+    "inference_log_retention_days",
+)
+
+
+def _check_runtime(deployment: Deployment, version: ModelVersion) -> None:
+    def refuse(field: str, message: str):
+        raise ApplicationError(f"{field}: {message}", details={field: [message]})
+
+    if deployment.strategy == Deployment.Strategy.CANARY and not 1 <= (deployment.traffic_percent or 0) <= 99:
+        refuse("traffic_percent", "a canary takes between 1 and 99 percent of the traffic.")
+    if not isinstance(deployment.regions, list) or not all(
+        isinstance(r, str) and r.strip() for r in deployment.regions
+    ):
+        refuse("regions", "give the regions as a list of names, e.g. eu-west-1.")
+    deployment.regions = sorted({r.strip() for r in deployment.regions})
+    low, high = deployment.min_replicas, deployment.max_replicas
+    if low is not None and high is not None and low > high:
+        refuse("max_replicas", f"the autoscaling maximum ({high}) is below the minimum ({low}).")
+    if (
+        deployment.replicas is not None
+        and low is not None
+        and high is not None
+        and not low <= deployment.replicas <= high
+    ):
+        refuse("replicas", f"{deployment.replicas} replicas is outside the autoscaling range {low}–{high}.")
+    if deployment.inference_log_destination and not deployment.inference_log_retention_days:
+        refuse("inference_log_retention_days", "say how long the inference logs are kept.")
+    if deployment.image_digest and version.image_digest and deployment.image_digest != version.image_digest:
+        refuse(
+            "image_digest",
+            f"the version was built as {version.image_digest}; a deployment runs the image that was reviewed.",
+        )
+
+
 @transaction.atomic
 def deployment_record(*, actor, version: ModelVersion, environment: str, deployed_by=None, **fields) -> Deployment:
     """Record where and how a version runs (a production deployment is a gate of promotion)."""
     require(actor, "change", version.model)
     deployment = Deployment(version=version, environment=environment, deployed_by=deployed_by or actor, **fields)
-    if deployment.strategy == Deployment.Strategy.CANARY and not 1 <= (deployment.traffic_percent or 0) <= 99:
-        raise ApplicationError(
-            "traffic_percent: a canary takes between 1 and 99 percent of the traffic.",
-            details={"traffic_percent": ["Between 1 and 99 for a canary."]},
-        )
+    _check_runtime(deployment, version)
     validate(deployment)
     deployment.save()
     audit.record(
@@ -291,6 +342,11 @@ def deployment_record(*, actor, version: ModelVersion, environment: str, deploye
             "strategy": deployment.strategy,
             "traffic_percent": deployment.traffic_percent,
             "endpoint": deployment.endpoint,
+            **{
+                f: getattr(deployment, f)
+                for f in DEPLOYMENT_RUNTIME_FIELDS
+                if getattr(deployment, f) not in ("", [], None)
+            },
         },
     )
     return deployment
@@ -522,3 +578,25 @@ def model_version_acknowledge_break(*, actor, version: ModelVersion, reason: str
         category="signature",
     )
     return version
+
+
+# --- Downstream consumers ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consumer_remove(*, actor, consumer, reason: str):
+    """A system that no longer calls the model; one that was told of a decommission stays on that record."""
+    require(actor, "change", consumer.model)
+    reason = require_text(reason, field="reason", hint="say why the system no longer calls the model.")
+    if consumer.notices.exists():
+        raise Conflict(
+            f"{consumer.system} was told of a decommission plan of {consumer.model}: it stays on that record."
+        )
+    before = {
+        "system": consumer.system,
+        "criticality": consumer.criticality,
+        "contact": str(consumer.contact or consumer.contact_email),
+    }
+    model = consumer.model
+    consumer.delete()
+    audit.record(actor=actor, action="model.consumer_removed", target=model, reason=reason, before=before)

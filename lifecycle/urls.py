@@ -21,4 +21,9 @@ urlpatterns = [
     path("datasets/<int:pk>/", views.DatasetDetailView.as_view(), name="dataset_detail"),
     path("versions/", views.VersionListView.as_view(), name="version_list"),
     path("versions/<int:pk>/transition/", views.VersionTransitionView.as_view(), name="version_transition"),
+    path("versions/<int:pk>/", views.VersionDetailView.as_view(), name="version_detail"),
+    path("versions/<int:pk>/data/", views.VersionDataView.as_view(), name="version_data"),
+    path("versions/<int:pk>/deployment/", views.DeploymentRecordView.as_view(), name="deployment_record"),
+    path("datasets/<int:pk>/edit/", views.DatasetEditView.as_view(), name="dataset_edit"),
+    path("models/<int:pk>/people/", views.ModelPeopleView.as_view(), name="model_people"),
 ]

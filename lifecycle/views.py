@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -19,17 +20,24 @@ from core.filters import FilteredListMixin
 from core.page_cache import CachedPageMixin
 from core.permissions import can
 from lifecycle import calendar, datasets, decommissioning, discovery, panels, selectors, services
+from lifecycle.choices import Stage
 from lifecycle.filters import ModelVersionFilterSet
 from lifecycle.forms import (
     CatalogueImportForm,
+    ConsumerForm,
     DatasetFilterForm,
+    DatasetForm,
     DecommissionChecklistForm,
     DecommissionPlanForm,
+    DeploymentForm,
     HandoverForm,
     MlflowRegistrationForm,
     ModelFilterForm,
     ProductionAtForm,
     ProposalDecisionForm,
+    RaciEntryForm,
+    ReasonForm,
+    VersionDataLinkForm,
     VersionTransitionForm,
 )
 from lifecycle.models import AIModel, Dataset, DecommissionPlan, ModelVersion
@@ -114,7 +122,9 @@ class VersionTransitionView(LoginRequiredMixin, View):
                 )
                 messages.success(request, f"{moved} is now {moved.get_stage_display().lower()}.")
             except ApplicationError as exc:
-                messages.error(request, exc.message)
+                messages.error(request, refusal_message(version, exc))
+        if request.POST.get("back") == "version":
+            return redirect("lifecycle:version_detail", pk=version.pk)
         return redirect("lifecycle:model_detail", pk=version.model_id)
 
 
@@ -424,3 +434,256 @@ def calendar_feed(request, token):
     response = HttpResponse(calendar.to_ical(events, site_url=settings.SITE_URL), content_type="text/calendar")
     response["Content-Disposition"] = 'inline; filename="lodestar.ics"'
     return response
+
+
+# --- The data scientist's journey: a version's page, its data and deployment, consumers and people ---------
+
+
+def _version(request, pk):
+    return get_object_or_404(
+        ModelVersion.objects.restrict(request.user, "view").select_related("model__use_case", "submitted_by"), pk=pk
+    )
+
+
+def _form_error(form, exc: ApplicationError) -> None:
+    """A service's refusal next to the field it names ("field: message"), else above the form."""
+    field = next(iter(exc.details), None) if isinstance(exc.details, dict) else None
+    if field in form.fields:
+        form.add_error(field, exc.message.split(": ", 1)[-1])
+    else:
+        form.add_error(None, exc.message)
+
+
+def refusal_message(version, exc: ApplicationError):
+    """A refused move, naming each failed gate with a link to the page that fixes it."""
+    failed = exc.details.get("failed_gates", []) if isinstance(exc.details, dict) else []
+    if not failed:
+        return exc.message
+    target = exc.message.split(":", 1)[0]
+    rows = format_html_join(
+        "",
+        "<li><strong>{}</strong>: {} {}</li>",
+        (
+            (gate, detail, format_html('<a href="{}">{} →</a>', url, label) if url else "")
+            for gate, detail, label, url in selectors.refusal_fixes(version, failed)
+        ),
+    )
+    return format_html('{}: these gates stand in the way.<ul class="refusal">{}</ul>', target, rows)
+
+
+class VersionDetailView(LoginRequiredMixin, TemplateView):
+    """One version: what it is, its data and deployments, and what stands before production."""
+
+    template_name = "lifecycle/version_detail.html"
+
+    def get_context_data(self, **kwargs):
+        version = _version(self.request, kwargs["pk"])
+        return super().get_context_data(
+            version=version,
+            model=version.model,
+            links=version.dataset_links.select_related("dataset", "schema_version"),
+            deployments=version.deployments.select_related("deployed_by"),
+            checklist=selectors.gate_checklist(version, self.request.user),
+            move_form=VersionTransitionForm(version=version),
+            may_change=can(self.request.user, "change", version.model),
+            data_open=version.stage in (Stage.REGISTERED, Stage.IN_VALIDATION),
+            **kwargs,
+        )
+
+
+class VersionDataView(LoginRequiredMixin, View):
+    """Link the data a version was trained and evaluated on, with its exact revision; register a dataset that
+    the catalogue lacks; take back a wrong link."""
+
+    template_name = "lifecycle/version_data.html"
+
+    def _render(self, request, version, link_form=None, dataset_form=None, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "version": version,
+                "links": version.dataset_links.select_related("dataset"),
+                "link_form": link_form or VersionDataLinkForm(user=request.user, initial=self._initial(request)),
+                "dataset_form": dataset_form or DatasetForm(prefix="new"),
+                "unlink_form": ReasonForm(),
+                "data_open": version.stage in (Stage.REGISTERED, Stage.IN_VALIDATION),
+            },
+            status=status,
+        )
+
+    @staticmethod
+    def _initial(request):
+        return {k: request.GET[k] for k in ("dataset", "role") if request.GET.get(k)}
+
+    def get(self, request, pk):
+        return self._render(request, _version(request, pk))
+
+    def post(self, request, pk):
+        version = _version(request, pk)
+        step = request.POST.get("step", "link")
+        if step == "register":
+            form = DatasetForm(request.POST, prefix="new")
+            if form.is_valid():
+                try:
+                    dataset = datasets.dataset_register(actor=request.user, **form.cleaned_data)
+                    messages.success(request, f"{dataset} is in the catalogue: now link it with its revision.")
+                    return redirect(f"{reverse('lifecycle:version_data', args=[version.pk])}?dataset={dataset.pk}")
+                except ApplicationError as exc:
+                    _form_error(form, exc)
+            return self._render(request, version, dataset_form=form, status=400)
+        if step == "unlink":
+            link = get_object_or_404(version.dataset_links, pk=request.POST.get("link"))
+            form = ReasonForm(request.POST)
+            try:
+                if not form.is_valid():
+                    raise ApplicationError("reason: say why the version did not use this data.")
+                datasets.version_dataset_unlink(actor=request.user, link=link, reason=form.cleaned_data["reason"])
+                messages.success(request, f"{link.dataset} is no longer linked; the version's digest changed.")
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            return redirect("lifecycle:version_data", pk=version.pk)
+        form = VersionDataLinkForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                link = datasets.version_dataset_link(actor=request.user, version=version, **form.cleaned_data)
+                messages.success(
+                    request, f"{link.dataset} linked as {link.get_role_display().lower()} data at {link.revision}."
+                )
+                return redirect("lifecycle:version_data", pk=version.pk)
+            except ApplicationError as exc:
+                _form_error(form, exc)
+        return self._render(request, version, link_form=form, status=400)
+
+
+class DatasetEditView(LoginRequiredMixin, View):
+    template_name = "lifecycle/dataset_form.html"
+
+    def _dataset(self, request, pk):
+        return get_object_or_404(Dataset.objects.restrict(request.user, "view"), pk=pk)
+
+    def get(self, request, pk):
+        dataset = self._dataset(request, pk)
+        initial = {f: getattr(dataset, f) for f in DatasetForm.base_fields if f != "name"}
+        form = DatasetForm(initial=initial, editing=True)
+        return render(request, self.template_name, {"dataset": dataset, "form": form})
+
+    def post(self, request, pk):
+        dataset = self._dataset(request, pk)
+        form = DatasetForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                datasets.dataset_update(actor=request.user, dataset=dataset, **form.cleaned_data)
+                messages.success(request, f"{dataset} updated.")
+                return redirect("lifecycle:dataset_detail", pk=dataset.pk)
+            except ApplicationError as exc:
+                _form_error(form, exc)
+        return render(request, self.template_name, {"dataset": dataset, "form": form}, status=400)
+
+
+class DeploymentRecordView(LoginRequiredMixin, View):
+    """Where and how the version will run: the production deployment gate asks for it."""
+
+    template_name = "lifecycle/deployment_form.html"
+
+    def get(self, request, pk):
+        version = _version(request, pk)
+        form = DeploymentForm(initial={"image_digest": version.image_digest, "environment": "production"})
+        return render(request, self.template_name, {"version": version, "form": form})
+
+    def post(self, request, pk):
+        version = _version(request, pk)
+        form = DeploymentForm(request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+            try:
+                deployment = services.deployment_record(actor=request.user, version=version, **data)
+                messages.success(
+                    request,
+                    f"{deployment.get_environment_display()} deployment on {deployment.target_platform} recorded.",
+                )
+                return redirect("lifecycle:version_detail", pk=version.pk)
+            except ApplicationError as exc:
+                _form_error(form, exc)
+        return render(request, self.template_name, {"version": version, "form": form}, status=400)
+
+
+class ModelPeopleView(LoginRequiredMixin, View):
+    """Who calls the model (downstream consumers), who is responsible for it (the RACI of its use case), and
+    the change actions that bring its users along; every button calls a service."""
+
+    template_name = "lifecycle/model_people.html"
+
+    def _model(self, request, pk):
+        return get_object_or_404(AIModel.objects.restrict(request.user, "view").select_related("use_case"), pk=pk)
+
+    def _render(self, request, model, consumer_form=None, raci_form=None, status=200):
+        use_case = model.use_case
+        return render(
+            request,
+            self.template_name,
+            {
+                "model": model,
+                "use_case": use_case,
+                "consumers": model.consumers.select_related("contact"),
+                "raci": use_case.raci.select_related("person").order_by("role", "person__last_name"),
+                "change_actions": use_case.change_actions.select_related("owner"),
+                "consumer_form": consumer_form or ConsumerForm(),
+                "raci_form": raci_form or RaciEntryForm(),
+                "reason_form": ReasonForm(),
+                "may_change_model": can(request.user, "change", model),
+                "may_change_use_case": can(request.user, "change", use_case),
+            },
+            status=status,
+        )
+
+    def get(self, request, pk):
+        return self._render(request, self._model(request, pk))
+
+    def post(self, request, pk):
+        from portfolio import services as portfolio_services
+        from portfolio.models import RaciRole
+
+        model = self._model(request, pk)
+        step = request.POST.get("step", "")
+        try:
+            if step == "consumer_add":
+                form = ConsumerForm(request.POST)
+                if not form.is_valid():
+                    return self._render(request, model, consumer_form=form, status=400)
+                try:
+                    consumer = decommissioning.consumer_register(actor=request.user, model=model, **form.cleaned_data)
+                except ApplicationError as exc:
+                    _form_error(form, exc)
+                    return self._render(request, model, consumer_form=form, status=400)
+                messages.success(request, f"{consumer.system} recorded as a consumer.")
+            elif step == "consumer_remove":
+                consumer = get_object_or_404(model.consumers, pk=request.POST.get("consumer"))
+                services.consumer_remove(actor=request.user, consumer=consumer, reason=request.POST.get("reason", ""))
+                messages.success(request, f"{consumer.system} is no longer recorded as a consumer.")
+            elif step == "raci_add":
+                form = RaciEntryForm(request.POST)
+                if not form.is_valid():
+                    return self._render(request, model, raci_form=form, status=400)
+                entry = portfolio_services.raci_assign(actor=request.user, use_case=model.use_case, **form.cleaned_data)
+                messages.success(
+                    request,
+                    f"{entry.person.get_full_name() or entry.person} is now {RaciRole(entry.role).label.lower()}.",
+                )
+            elif step == "raci_remove":
+                entry = get_object_or_404(model.use_case.raci, pk=request.POST.get("entry"))
+                portfolio_services.raci_remove(actor=request.user, entry=entry)
+                messages.success(
+                    request,
+                    f"{entry.person.get_full_name() or entry.person} is no longer "
+                    f"{RaciRole(entry.role).label.lower()}.",
+                )
+            elif step == "change_done":
+                action = get_object_or_404(model.use_case.change_actions, pk=request.POST.get("action"))
+                portfolio_services.change_action_complete(actor=request.user, action=action)
+                messages.success(request, f"{action.get_kind_display()} marked done.")
+            else:
+                messages.error(request, "Unknown step.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("lifecycle:model_people", pk=model.pk)
