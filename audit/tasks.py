@@ -21,7 +21,7 @@ def verify_chain() -> dict:
     return {**report.as_dict(), "ok": not problem, "problem": problem}
 
 
-@shared_task(name="audit.write_checkpoint", time_limit=120)
+@shared_task(name="audit.write_checkpoint", time_limit=120, soft_time_limit=100)
 def write_checkpoint() -> dict:
     """Every few minutes: the chain's head, signed, appended outside the database."""
     checkpoint = anchors.write_checkpoint()
