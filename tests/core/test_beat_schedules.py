@@ -60,9 +60,24 @@ def sending_app(monkeypatch):
     app.conf.task_always_eager = eager
 
 
+@pytest.fixture
+def make_scheduler(sending_app):
+    """Beat's scheduler; its exit hook (a sync that closes stale connections) is cancelled with the test, so it
+    cannot fire later inside another test's transaction."""
+    made = []
+
+    def make():
+        made.append(DatabaseScheduler(app=sending_app))
+        return made[-1]
+
+    yield make
+    for scheduler in made:
+        scheduler._finalize.cancel()
+
+
 @pytest.mark.django_db
-def test_beat_applies_every_scheduled_task_without_an_error(sending_app, beat_log):
-    scheduler = DatabaseScheduler(app=sending_app)
+def test_beat_applies_every_scheduled_task_without_an_error(sending_app, make_scheduler, beat_log):
+    scheduler = make_scheduler()
     entries = dict(scheduler.schedule)
     installed = {name for name, *_ in (*DEFAULT_SCHEDULES, *MONITORING_SCHEDULES, *GOVERNANCE_SCHEDULES)}
     assert installed <= set(entries), f"schedules missing from beat: {sorted(installed - set(entries))}"
@@ -102,10 +117,10 @@ def too_short_task(sending_app):
 
 
 @pytest.mark.django_db
-def test_beat_logs_a_task_whose_limits_conflict(sending_app, beat_log, too_short_task):
+def test_beat_logs_a_task_whose_limits_conflict(sending_app, make_scheduler, beat_log, too_short_task):
     """The test above can fail: beat refuses such a task and only says so in its log."""
     PeriodicTask.objects.create(name="too short", task=too_short_task.name, interval=_every_minute())
-    scheduler = DatabaseScheduler(app=sending_app)
+    scheduler = make_scheduler()
     with Connection("memory://") as connection:
         scheduler.apply_entry(scheduler.schedule["too short"], producer=sending_app.amqp.Producer(connection))
     assert any("soft_time_limit must be less than or equal to time_limit" in r.getMessage() for r in beat_log)
