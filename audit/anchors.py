@@ -62,6 +62,21 @@ def read_checkpoints() -> list[Checkpoint]:
     return checkpoints
 
 
+def last_checkpoint() -> Checkpoint | None:
+    """The newest checkpoint, read from the end of the file (it grows by one line every few minutes)."""
+    path = _path()
+    if not path.exists():
+        return None
+    with path.open("rb") as file:
+        file.seek(0, os.SEEK_END)
+        file.seek(max(0, file.tell() - 4096))
+        lines = [line for line in file.read().splitlines() if line.strip()]
+    if not lines:
+        return None
+    data = json.loads(lines[-1])
+    return Checkpoint(int(data["seq"]), data["head"], data["at"], data["signature"])
+
+
 def write_checkpoint() -> Checkpoint | None:
     """Append the current head unless the last checkpoint already holds it (an idle trail adds nothing)."""
     head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()

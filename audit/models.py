@@ -42,6 +42,7 @@ class AuditEvent(models.Model):
         verbose_name = "audit event"
         # Nobody may add, change or delete events by hand; services append them.
         default_permissions = ("view",)
+        permissions = [("verify_auditevent", "Can verify the audit trail and its checkpoints now")]
         indexes = [
             models.Index(fields=["target_type", "target_id"], name="audit_event_target_idx"),
             models.Index(fields=["action", "target_repr", "at"], name="audit_event_action_target_idx"),

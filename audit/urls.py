@@ -6,4 +6,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.AuditEventListView.as_view(), name="event_list"),
     path("retention/", views.RetentionView.as_view(), name="retention"),
+    path("verify/", views.AuditVerifyView.as_view(), name="verify"),
 ]

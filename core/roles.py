@@ -124,6 +124,7 @@ ROLES: tuple[Role, ...] = (
             "portfolio.change_membership",
             "portfolio.delete_membership",
             "audit.view_auditevent",
+            "audit.verify_auditevent",
             "audit.view_legalhold",
             "audit.manage_legalhold",
             "audit.view_purgerun",

@@ -18,6 +18,7 @@ DEFAULT_SCHEDULES = (
     ("Worker health check", "core.health", 5, "minutes"),
     ("Verify the audit trail", "audit.verify_chain", 1, "days"),
     ("Checkpoint the audit trail outside the database", "audit.write_checkpoint", 5, "minutes"),
+    ("Check the audit checkpoints are not behind", "audit.check_checkpoints", 15, "minutes"),
     ("Check stop-loss criteria", "portfolio.check_stop_losses", 1, "days"),
     ("Discover models in MLflow", "lifecycle.discover_mlflow_models", 15, "minutes"),
     ("Keep the production aliases in MLflow", "lifecycle.check_production_aliases", 10, "minutes"),

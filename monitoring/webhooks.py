@@ -2,8 +2,9 @@
 `text` plus structured fields) to the endpoints platform admins subscribe, signed with HMAC-SHA256 of the body
 (`X-Lodestar-Signature: sha256=<hex>`). Each delivery is recorded, sent by a Celery task after the change
 commits, and retried with exponential backoff up to WEBHOOK_MAX_ATTEMPTS. Receivers are untrusted remotes:
-http(s) only, no private or loopback address (unless settings.WEBHOOK_ALLOW_PRIVATE, checked again at each
-send), a timeout, no redirect followed."""
+http(s) only, no private or loopback address, IPv4 embedded in IPv6 included (unless
+settings.WEBHOOK_ALLOW_PRIVATE, checked again at each send, on the address then connected to), a timeout, no
+redirect followed."""
 
 import hashlib
 import hmac
@@ -16,6 +17,8 @@ import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from requests.adapters import HTTPAdapter
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 
 from audit import services as audit
 from core.exceptions import ApplicationError, NotAllowed, require_text
@@ -34,28 +37,117 @@ def _require_manager(actor) -> None:
         raise NotAllowed("Only platform admins manage the outgoing webhooks.")
 
 
-def url_problem(url: str) -> str:
-    """Why Lodestar will not send to this URL ("" when it will)."""
+# IPv6 forms that carry an IPv4 address: a packet to them reaches that IPv4 host (through a NAT64 or 6to4
+# gateway, or a stack that maps them), so the embedded address is what must be public.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address embeds (mapped, 6to4, NAT64, IPv4-compatible, Teredo), or None."""
+    if ip.version != 6:
+        return None
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if any(ip in network for network in _NAT64) or ip in _IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _address_problem(host: str, ip) -> str:
+    for candidate in (embedded_ipv4(ip), ip):  # the embedded address first: the message names what it reaches
+        if candidate is not None and (not candidate.is_global or candidate.is_multicast):
+            shown = f"{ip}, which carries {candidate}" if candidate is not ip else str(ip)
+            return f"{host} is a private, loopback or reserved address ({shown})"
+    return ""
+
+
+def _url_parts(url: str):
+    """(the URL's parts, its port, the problem with its form or "")."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "not a valid URL"
+        return None, None, "not a valid URL"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "only http:// and https:// URLs with a host are allowed"
+        return parts, port, "only http:// and https:// URLs with a host are allowed"
     if parts.username or parts.password:
-        return "credentials in the URL are not allowed; use the secret"
-    if settings.WEBHOOK_ALLOW_PRIVATE:
-        return ""
+        return parts, port, "credentials in the URL are not allowed; use the secret"
+    return parts, port or (443 if parts.scheme == "https" else 80), ""
+
+
+def resolve_checked(url: str) -> tuple[str | None, str]:
+    """(the address to connect to, "") or (None, why Lodestar will not send there). The host is resolved once:
+    every address it answers must be public (unless settings.WEBHOOK_ALLOW_PRIVATE), and the delivery then
+    connects to the first of them, so a DNS answer that changes after the check (rebinding) is never used."""
+    parts, port, problem = _url_parts(url)
+    if problem:
+        return None, problem
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)}
-    except (socket.gaierror, UnicodeError):
-        return f"the host {parts.hostname} does not resolve"
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            return f"{parts.hostname} is a private, loopback or reserved address ({ip})"
-    return ""
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    except (socket.gaierror, UnicodeError, ValueError):
+        return None, f"the host {parts.hostname} does not resolve"
+    if not addresses:
+        return None, f"the host {parts.hostname} does not resolve"
+    if not settings.WEBHOOK_ALLOW_PRIVATE:
+        for ip in addresses:
+            problem = _address_problem(parts.hostname, ip)
+            if problem:
+                return None, problem
+    return str(addresses[0]), ""
+
+
+def url_problem(url: str) -> str:
+    """Why Lodestar will not send to this URL ("" when it will)."""
+    _, _, problem = _url_parts(url)
+    if problem or settings.WEBHOOK_ALLOW_PRIVATE:
+        return problem
+    return resolve_checked(url)[1]
+
+
+def _pinned_pool(pool_class, address: str):
+    """A urllib3 pool whose connections open their socket to `address` instead of resolving the host again;
+    everything else (the Host header, TLS server name and certificate check) still uses the URL's host."""
+
+    class PinnedConnection(pool_class.ConnectionCls):
+        def _new_conn(self):
+            name, self._dns_host = self._dns_host, address
+            try:
+                return super()._new_conn()
+            finally:
+                self._dns_host = name
+
+    return type(f"Pinned{pool_class.__name__}", (pool_class,), {"ConnectionCls": PinnedConnection})
+
+
+class PinnedAddressAdapter(HTTPAdapter):
+    """Sends every request of a session to the one address that was checked (see resolve_checked)."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _pinned_pool(HTTPConnectionPool, self.address),
+            "https": _pinned_pool(HTTPSConnectionPool, self.address),
+        }
+
+
+def _pinned_session(address: str) -> requests.Session:
+    session = requests.Session()
+    # No proxy from the environment: a proxy would resolve the name again, out of our sight.
+    session.trust_env = False
+    adapter = PinnedAddressAdapter(address)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 @transaction.atomic
@@ -136,26 +228,28 @@ def deliver(delivery_id: int) -> bool | None:
     endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     status, error = None, ""
-    problem = url_problem(endpoint.url)  # again at send time: DNS may now point elsewhere
+    # Checked again at send time (DNS may now point elsewhere), and sent to the very address checked.
+    address, problem = resolve_checked(endpoint.url)
     if problem:
         error = f"Refused: {problem}."
     elif not endpoint.active:
         error = "The endpoint was deactivated."
     else:
         try:
-            response = requests.post(
-                endpoint.url,
-                data=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "User-Agent": "Lodestar-Webhook/1",
-                    "X-Lodestar-Event": delivery.event,
-                    "X-Lodestar-Delivery": str(delivery.pk),
-                    SIGNATURE_HEADER: sign(endpoint.secret, body),
-                },
-                timeout=(3.05, settings.WEBHOOK_TIMEOUT_SECONDS),
-                allow_redirects=False,
-            )
+            with _pinned_session(address) as session:
+                response = session.post(
+                    endpoint.url,
+                    data=body,
+                    headers={
+                        "Content-Type": "application/json",
+                        "User-Agent": "Lodestar-Webhook/1",
+                        "X-Lodestar-Event": delivery.event,
+                        "X-Lodestar-Delivery": str(delivery.pk),
+                        SIGNATURE_HEADER: sign(endpoint.secret, body),
+                    },
+                    timeout=(3.05, settings.WEBHOOK_TIMEOUT_SECONDS),
+                    allow_redirects=False,
+                )
             status = response.status_code
             if not 200 <= status < 300:
                 error = f"HTTP {status}: {response.text[:300]}"

@@ -5,7 +5,7 @@ from portfolio.models import StopLoss
 from portfolio.services.delivery import stop_loss_check
 
 
-@shared_task(name="portfolio.check_stop_losses", time_limit=600)
+@shared_task(name="portfolio.check_stop_losses", time_limit=600, soft_time_limit=570)
 def check_stop_losses() -> dict:
     """Daily: every stop-loss past its due date of a use case still live counts a missed month at most once."""
     today = timezone.localdate()

@@ -540,6 +540,7 @@ PAGES: dict[str, Read] = {
     "password_change": R("signed_in"),
     "audit:event_list": R("auditors"),
     "audit:retention": R("hold_keepers"),
+    "audit:verify": R("post_only"),
     "notifications:inbox": R("signed_in"),
     "notifications:mark_read": R("post_only"),
     "portfolio:usecase_list": R("signed_in"),
