@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from dashboards.search import SearchView
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
+    path("search/", SearchView.as_view(), name="search"),
     path("accounts/", include("core.urls")),
     path("api/", include("config.api")),
     path("audit/", include("audit.urls")),

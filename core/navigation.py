@@ -1,6 +1,16 @@
-"""The landing dashboards, in the order that decides a user's main role, and the menu built from them."""
+"""The landing dashboards and the menu: declared once, as data, and shaped per user by their permissions.
 
+Each menu entry names its page (a URL name) and what opens it: the permission the page's view checks, or a
+predicate for the few pages whose use depends on more than one permission. Pages every signed-in user may use
+have neither. Code never looks at a role's name, only at what the user holds.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.urls import reverse
+
+from core.roles import SIGN_OFF_FUNCTION_CODES
 
 
 @dataclass(frozen=True)
@@ -20,7 +30,148 @@ LANDINGS = (
 )
 
 
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
 def landings_for(user) -> list[Landing]:
-    if not (user.is_authenticated and user.is_active):
+    if not _active(user):
         return []
     return [landing for landing in LANDINGS if user.has_perm(landing.permission)]
+
+
+# --- Predicates: who may use a page that no single permission opens ----------------------------------------
+
+
+def holds_a_sign_off_function(user) -> bool:
+    """The sign-off queue lists what waits for the functions the reader holds: empty for anyone holding none."""
+    return any(user.has_perm(f"governance.sign_{code}") for code in SIGN_OFF_FUNCTION_CODES)
+
+
+def is_staff(user) -> bool:
+    """Django's admin site lets in staff accounts only (then checks model permissions page by page)."""
+    return user.is_staff
+
+
+# --- The menu ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    permission: str | None = None  # the permission the page's view checks; None: any signed-in user
+    predicate: Callable | None = None  # for a page no single permission opens
+
+    def opens_for(self, user) -> bool:
+        if self.permission is not None and not user.has_perm(self.permission):
+            return False
+        return self.predicate is None or bool(self.predicate(user))
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    entries: tuple[Entry, ...]
+
+
+MENU: tuple[Group, ...] = (
+    Group(
+        "Portfolio",
+        (
+            Entry("Executive dashboard", "dashboards:executive", "dashboards.view_executive"),
+            Entry("Program dashboard", "dashboards:program", "dashboards.view_program"),
+            Entry("Use cases", "portfolio:usecase_list"),
+            Entry("Ranking", "portfolio:ranking"),
+            Entry("Roadmap", "portfolio:roadmap"),
+            Entry("Strategy and KPIs", "portfolio:objective_list"),
+            Entry("Benefits", "portfolio:benefits"),
+            Entry("Assumptions", "portfolio:assumption_list"),
+            Entry("Portfolio reviews", "portfolio:review_list"),
+            Entry("Skills", "portfolio:skills"),
+        ),
+    ),
+    Group(
+        "Models",
+        (
+            Entry("Data science dashboard", "dashboards:data_science", "dashboards.view_data_science"),
+            Entry("Model inventory", "lifecycle:model_list"),
+            Entry("Versions", "lifecycle:version_list"),
+            Entry("Datasets", "lifecycle:dataset_list"),
+            Entry("Register from MLflow", "lifecycle:register", "lifecycle.register_model"),
+            Entry("Found in MLflow", "lifecycle:proposal_list"),
+            Entry("Release calendar", "lifecycle:calendar"),
+            Entry("Decommissions", "lifecycle:decommission_list"),
+            Entry("Lessons learned", "lifecycle:lessons"),
+        ),
+    ),
+    Group(
+        "Governance",
+        (
+            Entry("Review board dashboard", "dashboards:review_board", "dashboards.view_review_board"),
+            Entry("Sign-off queue", "governance:review_queue", predicate=holds_a_sign_off_function),
+            Entry("Compliance", "governance:compliance"),
+            Entry("Evidence", "governance:evidence_list"),
+            Entry("Concerns", "governance:concern_list"),
+            Entry("Vendors", "governance:vendor_list"),
+            Entry("Technology evaluations", "governance:evaluation_list"),
+            Entry("Standards", "governance:standard_list"),
+            Entry("External audits", "governance:external_audit_list"),
+        ),
+    ),
+    Group(
+        "Monitoring",
+        (
+            Entry("Alerts", "monitoring:alert_list"),
+            Entry("Model health", "monitoring:health_list"),
+            Entry("Cost", "monitoring:cost"),
+            Entry("Retraining", "monitoring:retraining_list"),
+            Entry("MLflow sync runs", "monitoring:sync_run_list"),
+        ),
+    ),
+    Group(
+        "Admin",
+        (
+            Entry("Administration dashboard", "dashboards:administration", "dashboards.view_administration"),
+            Entry("Audit trail", "audit:event_list", "audit.view_auditevent"),
+            Entry("Retention and legal holds", "audit:retention", "audit.view_legalhold"),
+            Entry("Webhooks", "monitoring:webhook_list", "monitoring.manage_webhook"),
+            Entry("Import a framework", "governance:framework_import", "governance.import_framework"),
+            Entry("Users", "admin:auth_user_changelist", "auth.view_user", predicate=is_staff),
+            Entry("Django admin", "admin:index", predicate=is_staff),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    label: str
+    links: tuple[Link, ...]
+
+    @property
+    def current(self) -> bool:
+        return any(link.current for link in self.links)
+
+
+def menu_for(user, *, path: str = "") -> list[MenuGroup]:
+    """The groups and entries `user` may open, in declaration order; a group with nothing open is left out."""
+    if not _active(user):
+        return []
+    groups = []
+    for group in MENU:
+        links = []
+        for entry in group.entries:
+            if entry.opens_for(user):
+                url = reverse(entry.url_name)
+                links.append(Link(entry.label, url, current=path == url))
+        if links:
+            groups.append(MenuGroup(group.label, tuple(links)))
+    return groups

@@ -23,5 +23,7 @@ pids+=($!)
 echo "MLflow, the Celery worker and beat are starting (logs in var/log/)."
 # Fill MLflow with models, versions and runs and register them (once; it waits for the server).
 .venv/bin/python manage.py seed_mlflow_demo
-echo "Lodestar: http://127.0.0.1:8000  (users and password printed above by seed_demo; Ctrl-C stops everything)"
+# The sign-in table last, right above the web server's own few lines.
+.venv/bin/python manage.py seed_demo --accounts
+echo "Ctrl-C stops everything."
 .venv/bin/python manage.py runserver 127.0.0.1:8000

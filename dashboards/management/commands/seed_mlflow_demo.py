@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboards import mlflow_demo
+from dashboards.demo_console import mail_held_back
 from monitoring.health import health_check_all
 
 
@@ -26,15 +27,16 @@ class Command(BaseCommand):
             if time.monotonic() > deadline:
                 raise CommandError(f"MLflow at {settings.MLFLOW_TRACKING_URI} did not answer within {wait} s.")
             time.sleep(1)
-        counts = mlflow_demo.seed()
-        if counts.get("skipped"):
-            self.stdout.write("MLflow demo already registered.")
-            return
-        self.stdout.write(
-            f"MLflow demo: {counts['versions']} versions logged, {counts['models']} models registered in Lodestar, "
-            f"{counts['ungoverned']} left for discovery."
-        )
-        call_command("sync_mlflow", stdout=self.stdout)
-        # The hourly health check would leave the new production models unchecked for the first hour.
-        checked = health_check_all()
+        with mail_held_back():
+            counts = mlflow_demo.seed()
+            if counts.get("skipped"):
+                self.stdout.write("MLflow demo already registered.")
+                return
+            self.stdout.write(
+                f"MLflow demo: {counts['versions']} versions logged, {counts['models']} models registered in "
+                f"Lodestar, {counts['ungoverned']} left for discovery."
+            )
+            call_command("sync_mlflow", stdout=self.stdout)
+            # The hourly health check would leave the new production models unchecked for the first hour.
+            checked = health_check_all()
         self.stdout.write(f"Health checked: {checked}.")
