@@ -110,6 +110,8 @@ MENU: tuple[Group, ...] = (
         (
             Entry("Review board dashboard", "dashboards:review_board", "dashboards.view_review_board"),
             Entry("Sign-off queue", "governance:review_queue", predicate=holds_a_sign_off_function),
+            Entry("Review policies", "governance:review_policies"),
+            Entry("Freeze windows", "governance:freeze_windows"),
             Entry("Compliance", "governance:compliance"),
             Entry("Evidence", "governance:evidence_list"),
             Entry("Concerns", "governance:concern_list"),
@@ -123,6 +125,7 @@ MENU: tuple[Group, ...] = (
         "Monitoring",
         (
             Entry("Alerts", "monitoring:alert_list"),
+            Entry("Alert rules", "monitoring:alert_rule_list"),
             Entry("Model health", "monitoring:health_list"),
             Entry("Cost", "monitoring:cost"),
             Entry("Retraining", "monitoring:retraining_list"),
@@ -134,6 +137,7 @@ MENU: tuple[Group, ...] = (
         (
             Entry("Administration dashboard", "dashboards:administration", "dashboards.view_administration"),
             Entry("Audit trail", "audit:event_list", "audit.view_auditevent"),
+            Entry("Training records", "governance:training_records", "governance.add_trainingrecord"),
             Entry("Retention and legal holds", "audit:retention", "audit.view_legalhold"),
             Entry("Webhooks", "monitoring:webhook_list", "monitoring.manage_webhook"),
             Entry("Import a framework", "governance:framework_import", "governance.import_framework"),

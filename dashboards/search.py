@@ -95,7 +95,7 @@ def _versions(user, q):
     rows = lifecycle.version_list(user=user).filter(where)
     return rows, lambda v: Hit(
         f"{v.model.name} v{v.version}",
-        reverse("lifecycle:model_detail", args=[v.model_id]) + f"#version-{v.version}",
+        reverse("lifecycle:version_detail", args=[v.pk]),
         f"{v.get_stage_display()} · {v.model.use_case.code}",
     )
 
