@@ -37,16 +37,11 @@ APPROVALS_NEEDED = 2
 VALID_FOR = timedelta(hours=24)  # an approved release must be used within a day, on the content approved
 REQUEST_LAPSES_AFTER = timedelta(days=3)  # a request nobody approved in three days lapses
 PIR_BUSINESS_DAYS = 5
-# Stages from which production is one move away (lifecycle.choices: the emergency edges, approved, staging, and
-# an earlier production version a rollback cannot restore through the gates, e.g. its approval expired).
-REQUESTABLE_STAGES = (
-    Stage.IN_VALIDATION,
-    Stage.PENDING_APPROVAL,
-    Stage.APPROVED,
-    Stage.STAGING,
-    Stage.DEPRECATED,
-    Stage.SUSPENDED,
-)
+# Stages from which production is one move away (lifecycle.choices: the emergency edges, approved, staging), and
+# those of an earlier production version a rollback cannot restore through the gates (e.g. its approval expired).
+ON_THE_WAY_STAGES = (Stage.IN_VALIDATION, Stage.PENDING_APPROVAL, Stage.APPROVED, Stage.STAGING)
+RESTORABLE_STAGES = (Stage.DEPRECATED, Stage.SUSPENDED)
+REQUESTABLE_STAGES = ON_THE_WAY_STAGES + RESTORABLE_STAGES
 
 
 def label(release: EmergencyRelease) -> str:

@@ -118,3 +118,33 @@ def test_a_rollback_the_gates_allow_still_restores(world):
     assert _stages(first, second) == (Stage.PRODUCTION, Stage.SUSPENDED)
     move = first.transitions.order_by("-at", "-pk").first()
     assert {g["gate"] for g in move.gate_results} >= {"approval current", "outside a freeze window"}
+
+
+def test_an_emergency_release_restores_what_the_rollback_may_not(world, api, client):
+    """The approval of v2 expired, so rolling v3 back is refused; its owner asks for an emergency release of v2
+    (the model page offers it for the version a rollback would restore, not for older ones), two holders of the
+    emergency function approve with their passwords, and v2 returns with the expired approval waived."""
+    from governance import services as governance
+    from tests.governance.helpers import PASSWORD, person
+
+    ds, model, first, second = world
+    third = approved_version(model, 3, actor=ds, signature=SIGNATURE)
+    services.deployment_record(actor=ds, version=third, environment="production")
+    services.model_version_transition(actor=ds, version=third, to_stage=Stage.PRODUCTION)
+    review = Review.objects.get(version=second, status="approved")
+    days = review.policy_snapshot["approval_validity_days"]
+    Review.objects.filter(pk=review.pk).update(closed_at=timezone.now() - timedelta(days=days + 1))
+    _refused(api, ds, model, "approval current")
+    client.force_login(ds)
+    page = client.get(f"/lifecycle/models/{model.pk}/").content.decode()
+    assert f"/governance/versions/{second.pk}/emergency-release/" in page
+    assert f"/governance/versions/{first.pk}/emergency-release/" not in page
+    release = governance.emergency_release_request(actor=ds, version=second, reason="v3 drops scores.")
+    unit = model.use_case.business_unit
+    for name in ("em-one", "em-two"):
+        approver = person(name, "review_board", "emergency_approver", units=(unit,))
+        governance.emergency_release_approve(actor=approver, release=release, password=PASSWORD)
+    governance.emergency_release_deploy(actor=ds, release=release)
+    assert _stages(first, second, third) == (Stage.DEPRECATED, Stage.PRODUCTION, Stage.DEPRECATED)
+    release.refresh_from_db()
+    assert release.status == "released"
