@@ -21,8 +21,11 @@ class GovernanceConfig(AppConfig):
         from lifecycle import panels as lifecycle_panels
         from lifecycle.choices import Stage
 
-        gates.register(Stage.PENDING_APPROVAL, governance_gates.assessment_approved, name="impact assessment approved")
-        gates.register(Stage.APPROVED, governance_gates.assessment_approved, name="impact assessment approved")
+        # The assessment and the prohibited-practice check hold on every path into production, an emergency
+        # release included: neither is waivable.
+        for stage in (Stage.PENDING_APPROVAL, Stage.APPROVED, Stage.PRODUCTION):
+            gates.register(stage, governance_gates.assessment_approved, name="impact assessment approved")
+            gates.register(stage, governance_gates.not_prohibited_practice, name="not a prohibited practice")
         gates.register(Stage.APPROVED, governance_gates.review_complete, name="review complete")
         gates.register(Stage.APPROVED, governance_gates.metric_thresholds_met, name="metric thresholds met")
         gates.register(Stage.APPROVED, governance_gates.no_open_high_finding, name="no open high-severity finding")

@@ -458,7 +458,10 @@ def seed_emergency_release() -> None:
                 )
                 for approver in approvers:
                     services.emergency_release_approve(
-                        actor=approver, release=release, comment="Agreed: losses outweigh the review delay."
+                        actor=approver,
+                        release=release,
+                        comment="Agreed: losses outweigh the review delay.",
+                        password=DEMO_PASSWORD,
                     )
                 services.emergency_release_deploy(actor=owner, release=release)
                 return

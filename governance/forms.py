@@ -198,6 +198,18 @@ class EmergencyDecisionForm(forms.Form):
         max_length=4000,
         required=False,
     )
+    password = forms.CharField(
+        label="Your password (to approve)",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        required=False,
+        strip=False,
+        help_text="Your password, again: an approval is a signature and needs it every time.",
+    )
+
+    def __init__(self, *args, approver: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not approver:  # only an approval is signed; the owner's steps need no password
+            del self.fields["password"]
 
 
 class PirCompleteForm(forms.Form):

@@ -9,14 +9,29 @@ from governance.models import FUNCTION_NAMES, Finding, Review, RiskAssessment
 _OPERATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
 
+def _approved_assessment(version) -> RiskAssessment | None:
+    """The use case's latest approved impact assessment (newest first), if any."""
+    return RiskAssessment.objects.filter(use_case=version.model.use_case, status=AssessmentStatus.APPROVED).first()
+
+
 def assessment_approved(version) -> str | None:
-    """The use case has an approved impact assessment, and it is not prohibited."""
-    use_case = version.model.use_case
-    assessment = RiskAssessment.objects.filter(use_case=use_case, status=AssessmentStatus.APPROVED).first()
-    if assessment is None:
-        return f"{use_case.code} has no approved impact assessment: assess it and have a reviewer approve it."
-    if assessment.eu_category == EUCategory.PROHIBITED:
-        return f"{use_case.code} is a prohibited practice under the EU AI Act: no version may be approved."
+    """The use case has an approved impact assessment. Production checks it on every path, the emergency
+    release included (not waivable): a use case nobody assessed has no risk tier to release under."""
+    if _approved_assessment(version) is None:
+        code = version.model.use_case.code
+        return f"{code} has no approved impact assessment: assess it and have a reviewer approve it."
+    return None
+
+
+def not_prohibited_practice(version) -> str | None:
+    """The use case's approved assessment does not find a practice the EU AI Act prohibits (Art. 5); no path,
+    the emergency release included, takes such a version further."""
+    assessment = _approved_assessment(version)
+    if assessment is not None and assessment.eu_category == EUCategory.PROHIBITED:
+        return (
+            f"{version.model.use_case.code} is a prohibited practice under the EU AI Act: no version may be "
+            "approved or put into production."
+        )
     return None
 
 

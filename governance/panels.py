@@ -10,18 +10,25 @@ from governance.forms import EmergencyDecisionForm
 
 
 def model_emergency_panel(*, request, model) -> str:
-    from governance.services.emergency import EMERGENCY_PERM, REQUESTABLE_STAGES, lapsed
+    from governance.services.emergency import EMERGENCY_PERM, ON_THE_WAY_STAGES, lapsed
+    from lifecycle.services import rollback_target
 
     user = request.user
     releases = list(selectors.emergency_release_list(user=user).filter(version__model=model)[:10])
     owner_ids = {u.pk for u in model.owners.all()}
     is_owner = user.pk in owner_ids
     open_versions = {r.version_id for r in releases if r.status in OPEN_EMERGENCY_STATES}
-    requestable = (
-        [v for v in model.versions.all() if v.stage in REQUESTABLE_STAGES and v.pk not in open_versions]
-        if is_owner
-        else []
-    )
+    requestable = []
+    if is_owner:
+        versions = list(model.versions.all())
+        # Of the versions that left production, only the one a rollback would restore is offered.
+        production = next((v for v in versions if v.stage == "production"), None)
+        restorable = rollback_target(production) if production else None
+        requestable = [
+            v
+            for v in versions
+            if v.pk not in open_versions and (v.stage in ON_THE_WAY_STAGES or (restorable and v.pk == restorable.pk))
+        ]
     if not releases and not requestable:
         return ""
     holder = user.has_perm(EMERGENCY_PERM) and not is_owner

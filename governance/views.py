@@ -866,30 +866,37 @@ class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
         version = release.version
         is_owner = version.model.owners.filter(pk=user.pk).exists()
         open_ = release.status in OPEN_EMERGENCY_STATES
+        may_decide = (
+            open_
+            and user.has_perm(EMERGENCY_PERM)
+            and not is_owner
+            and user.pk not in (release.requested_by_id, release.first_approver_id)
+        )
         return self.render_to_response(
             self.get_context_data(
                 release=release,
                 version=version,
                 color=EMERGENCY_STATUS_COLORS.get(release.status, "grey"),
                 problem=problem(release, version) if open_ else None,
-                may_decide=open_
-                and user.has_perm(EMERGENCY_PERM)
-                and not is_owner
-                and user.pk not in (release.requested_by_id, release.first_approver_id),
+                may_decide=may_decide,
                 may_withdraw=open_ and (is_owner or user.pk == release.requested_by_id),
                 may_deploy=open_ and is_owner,
-                form=EmergencyDecisionForm(),
+                form=EmergencyDecisionForm(approver=may_decide),
             )
         )
 
     def post(self, request, *args, **kwargs):
         release = self._release()
         form = EmergencyDecisionForm(request.POST)
-        text = form.cleaned_data["text"] if form.is_valid() else ""
+        valid = form.is_valid()
+        text = form.cleaned_data["text"] if valid else ""
+        password = form.cleaned_data["password"] if valid else ""
         step = request.POST.get("step")
         actions = {
             "approve": (
-                lambda: services.emergency_release_approve(actor=request.user, release=release, comment=text),
+                lambda: services.emergency_release_approve(
+                    actor=request.user, release=release, comment=text, password=password
+                ),
                 "Approved.",
             ),
             "refuse": (

@@ -84,6 +84,11 @@ def registered(stage: str) -> list[str]:
     return [name for name, _ in _registry.get(stage, [])]
 
 
+def waivable(stage: str) -> set[str]:
+    """The gates of `stage` a waiver (governance's emergency release) may waive; the others always apply."""
+    return {name for waived_stage, name in _waivable if waived_stage == stage}
+
+
 def on_enter(stage: str, listener: Listener) -> None:
     """Call `listener(version=, actor=, from_stage=, reason=)` inside the transition's transaction each time a
     version enters `stage` (e.g. governance opens a review on pending approval). Raising refuses the move."""

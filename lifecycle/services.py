@@ -92,6 +92,12 @@ def model_register(*, actor, name: str, use_case, owners=(), confidential: bool 
 @transaction.atomic
 def model_version_register(*, actor, model: AIModel, version: str, **fields) -> ModelVersion:
     require(actor, "change", model)
+    if "stage" in fields:
+        # A version starts registered; only the stage machine (`model_version_transition`) moves it on.
+        raise ApplicationError(
+            "stage: a new version starts as registered; move it through the stage machine.",
+            details={"stage": ["Not settable on registration."]},
+        )
     if ModelVersion.objects.filter(model=model, version=version).exists():
         raise Conflict(f"{model.name} v{version} is already registered.", details={"version": ["Duplicate."]})
     record = ModelVersion(model=model, version=version, submitted_by=actor, **fields)
@@ -212,6 +218,15 @@ def _transition(*, actor, version: ModelVersion, to_stage: str, reason: str) -> 
             f"{Stage(to_stage).label.lower()}. It can move to: {allowed}.",
             details={"to": ["Forbidden."]},
         )
+    _enter(actor, version, to_stage, reason)
+    return version
+
+
+def _enter(actor, version: ModelVersion, to_stage: str, reason: str) -> None:
+    """The one gate evaluation of the stage machine: every stage change (a transition, both halves of a rollback,
+    an emergency release, the version a new production version replaces) runs the gates of the stage it enters
+    here, is refused with the failed ones in words (409), and only then is written by `_move`. The caller holds
+    the version's row lock; tests/hostile/test_stage_paths.py checks that nothing else writes a stage."""
     results = gates.run(version=version, to_stage=to_stage)
     failed = [r for r in results if not r.passed]
     if failed:
@@ -225,9 +240,8 @@ def _transition(*, actor, version: ModelVersion, to_stage: str, reason: str) -> 
             .filter(model=version.model, stage=Stage.PRODUCTION)
             .exclude(pk=version.pk)
         ):
-            _move(actor, previous, Stage.DEPRECATED, f"Replaced in production by v{version.version}.", [])
+            _enter(actor, previous, Stage.DEPRECATED, f"Replaced in production by v{version.version}.")
     _move(actor, version, to_stage, reason, results)
-    return version
 
 
 def _require_independent_approver(actor, version: ModelVersion) -> None:
@@ -252,6 +266,7 @@ def governance_tags(version: ModelVersion) -> dict[str, str]:
 
 
 def _move(actor, version: ModelVersion, to_stage: str, reason: str, results) -> None:
+    """Write a stage change whose gates `_enter` has just passed (its only caller): history row, audit, listeners."""
     StageTransition.objects.create(
         version=version,
         from_stage=version.stage,
@@ -435,9 +450,27 @@ def rollback_target(current: ModelVersion) -> ModelVersion | None:
     return previous.version
 
 
-@transaction.atomic
 def model_rollback(*, actor, model: AIModel, reason: str) -> ModelVersion:
-    """One step back: suspend the production version, restore the one before it, record the incident."""
+    """One step back: suspend the production version and restore the one before it, through the same gate
+    evaluation as any move into production (an expired approval, a freeze, a critical alert... refuse it, and
+    nothing changes); record the incident. A refusal is audited (`model.rollback_refused`), outside the refused
+    transaction. Restoring past a failed gate is the emergency release's job, with its own two approvals."""
+    try:
+        return _rollback(actor=actor, model=model, reason=reason)
+    except ApplicationError as exc:
+        failed = exc.details.get("failed_gates", []) if isinstance(exc.details, dict) else []
+        audit.record(
+            actor=actor,
+            action="model.rollback_refused",
+            target=model,
+            reason=exc.message,
+            after={"failed_gates": failed},
+        )
+        raise
+
+
+@transaction.atomic
+def _rollback(*, actor, model: AIModel, reason: str) -> ModelVersion:
     require(actor, "change", model)
     require_text(reason, field="reason", hint="say what went wrong.")
     current = ModelVersion.objects.select_for_update().filter(model=model, stage=Stage.PRODUCTION).first()
@@ -446,9 +479,18 @@ def model_rollback(*, actor, model: AIModel, reason: str) -> ModelVersion:
     previous = rollback_target(current)
     if previous is None:
         raise Conflict(f"{model.name} has no earlier production version to restore.")
-    restored = ModelVersion.objects.select_for_update().get(pk=previous.pk)
-    _move(actor, current, Stage.SUSPENDED, f"Rolled back: {reason.strip()}", [])
-    _move(actor, restored, Stage.PRODUCTION, f"Restored by rollback of v{current.version}.", [])
+    restored = ModelVersion.objects.select_for_update().select_related("model").get(pk=previous.pk)
+    _enter(actor, current, Stage.SUSPENDED, f"Rolled back: {reason.strip()}")
+    try:
+        # With the current version suspended, the restored one meets production's gates as it would by hand.
+        _enter(actor, restored, Stage.PRODUCTION, f"Restored by rollback of v{current.version}.")
+    except Conflict as exc:
+        raise Conflict(
+            f"Rollback of {model.name} refused, nothing changed (v{current.version} stays in production): "
+            f"{exc.message} Fix what the gates name, or have v{restored.version} released in an emergency "
+            "(two approvals of the emergency function), or suspend the version only.",
+            details=exc.details,
+        ) from exc
     Incident.objects.create(
         model=model,
         kind="rollback",

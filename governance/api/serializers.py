@@ -677,6 +677,14 @@ class EmergencyReleaseSerializer(serializers.ModelSerializer):
 
 class EmergencyApproveSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    password = serializers.CharField(
+        max_length=256,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Your password, again: an approval is a signature and needs it every time.",
+    )
 
 
 class PostImplementationReviewSerializer(serializers.ModelSerializer):

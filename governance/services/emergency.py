@@ -26,7 +26,7 @@ from governance.choices import (
 from governance.digest import content_digest
 from governance.models import EmergencyRelease, PostImplementationReview, Review, function_permission
 from governance.services.policies import current_policy
-from governance.services.reviews import holders_of, review_open
+from governance.services.reviews import holders_of, reauthenticate, review_open
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import Incident, ModelVersion, StageTransition
@@ -37,8 +37,11 @@ APPROVALS_NEEDED = 2
 VALID_FOR = timedelta(hours=24)  # an approved release must be used within a day, on the content approved
 REQUEST_LAPSES_AFTER = timedelta(days=3)  # a request nobody approved in three days lapses
 PIR_BUSINESS_DAYS = 5
-# Stages from which production is one move away (lifecycle.choices: the emergency edges, approved, staging).
-REQUESTABLE_STAGES = (Stage.IN_VALIDATION, Stage.PENDING_APPROVAL, Stage.APPROVED, Stage.STAGING)
+# Stages from which production is one move away (lifecycle.choices: the emergency edges, approved, staging), and
+# those of an earlier production version a rollback cannot restore through the gates (e.g. its approval expired).
+ON_THE_WAY_STAGES = (Stage.IN_VALIDATION, Stage.PENDING_APPROVAL, Stage.APPROVED, Stage.STAGING)
+RESTORABLE_STAGES = (Stage.DEPRECATED, Stage.SUSPENDED)
+REQUESTABLE_STAGES = ON_THE_WAY_STAGES + RESTORABLE_STAGES
 
 
 def label(release: EmergencyRelease) -> str:
@@ -158,7 +161,8 @@ def emergency_release_request(*, actor, version: ModelVersion, reason: str) -> E
         hint = " Move it into validation first." if version.stage == Stage.REGISTERED else ""
         raise Conflict(
             f"{version} is {version.get_stage_display().lower()}: only a version on its way to production (in "
-            f"validation, pending approval, approved or in staging) can be released in an emergency.{hint}",
+            "validation, pending approval, approved or in staging) or one that was in production before "
+            f"(deprecated or suspended) can be released in an emergency.{hint}",
             details={"version": [version.stage]},
         )
     now = timezone.now()
@@ -213,9 +217,28 @@ def _require_approver(actor, release: EmergencyRelease) -> None:
         raise NotAllowed(f"You own {version.model.name}: emergency approvers must be independent of its owners.")
 
 
+def emergency_release_approve(
+    *, actor, release: EmergencyRelease, comment: str = "", password: str = ""
+) -> EmergencyRelease:
+    """One of the two approvals; the second makes the release usable for VALID_FOR on the content approved. An
+    approval is a signature: the approver gives their password again in the same request, checked as a sign-off's
+    is (a wrong one is audited and counts towards the lockout). Every refusal is audited; nothing else changes."""
+    try:
+        reauthenticate(actor, password)
+        return _approve(actor=actor, release=release, comment=comment)
+    except ApplicationError as exc:
+        audit.record(
+            actor=actor,
+            action="emergency_release.approval_refused",
+            target=release,
+            reason=exc.message,
+            after={"status": release.status},
+        )
+        raise
+
+
 @transaction.atomic
-def emergency_release_approve(*, actor, release: EmergencyRelease, comment: str = "") -> EmergencyRelease:
-    """One of the two approvals; the second makes the release usable for VALID_FOR on the content approved."""
+def _approve(*, actor, release: EmergencyRelease, comment: str) -> EmergencyRelease:
     release = _locked(release)
     _require_approver(actor, release)
     if release.first_approver_id == actor.pk:

@@ -227,6 +227,10 @@ def _check_password(actor, password: str) -> None:
     raise NotAllowed("password: the password is wrong; nothing was signed.", details={"password": ["Wrong password."]})
 
 
+# Every signature-like decision re-authenticates through this one check (sign-offs, emergency approvals).
+reauthenticate = _check_password
+
+
 def sign_off_record(
     *, actor, review: Review, function: str, decision: str, comment: str = "", password: str = "", if_match: str = ""
 ):

@@ -4,7 +4,7 @@ from governance import services as governance_services
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from portfolio import services as portfolio
-from tests.governance.helpers import approve_assessment, person
+from tests.governance.helpers import PASSWORD, approve_assessment, person
 from tests.lifecycle.helpers import record_training_data
 
 SIGNATURE = {"inputs": "[amount]", "outputs": "[score]"}
@@ -74,5 +74,5 @@ def requested(deployable, ds):
 
 @pytest.fixture
 def approved(requested, approvers):
-    governance_services.emergency_release_approve(actor=approvers[0], release=requested)
-    return governance_services.emergency_release_approve(actor=approvers[1], release=requested)
+    governance_services.emergency_release_approve(actor=approvers[0], release=requested, password=PASSWORD)
+    return governance_services.emergency_release_approve(actor=approvers[1], release=requested, password=PASSWORD)

@@ -226,3 +226,17 @@ def seed_approval_set(version) -> Review:
         for function in policy.required_functions
     )
     return review
+
+
+def seed_restorable(version, *, actor) -> Review:
+    """A version seeded out of production (deprecated, suspended) as it stood when it was there: its use case
+    assessed, its card written, its production deployment recorded and its approval set on its current content,
+    so production's gates let a rollback restore it."""
+    use_case = version.model.use_case
+    use_case.refresh_from_db()
+    if use_case.risk_tier == "unassessed":
+        approve_assessment(use_case)
+        use_case.refresh_from_db()  # its tier is in the content digest the approval set is bound to
+    document(version)
+    lifecycle.deployment_record(actor=actor, version=version, environment="production")
+    return seed_approval_set(version)

@@ -17,7 +17,7 @@ from lifecycle.choices import Stage
 from lifecycle.models import Incident, ModelVersion, StageTransition
 from notifications.models import Notification
 from tests.governance.conftest import submit
-from tests.governance.helpers import person
+from tests.governance.helpers import PASSWORD, person
 
 EMERGENCY_SUBJECT = "went to production without full approval"
 
@@ -80,18 +80,18 @@ def test_a_request_tells_the_emergency_function_and_is_audited(approvers, reques
 def test_approval_needs_an_independent_holder_of_the_emergency_function(requested, approvers, ds, model, units):
     board = person("board-only", "review_board", units=(units["RETAIL"],))
     with pytest.raises(NotAllowed, match="Only holders of the emergency function"):
-        services.emergency_release_approve(actor=board, release=requested)
+        services.emergency_release_approve(actor=board, release=requested, password=PASSWORD)
     ds.groups.add(*person("em-tmp", "emergency_approver").groups.all())
     ds = type(ds).objects.get(pk=ds.pk)
     with pytest.raises(NotAllowed, match="You requested this emergency release"):
-        services.emergency_release_approve(actor=ds, release=requested)
+        services.emergency_release_approve(actor=ds, release=requested, password=PASSWORD)
     owner = person("em-owner", "emergency_approver", units=(units["RETAIL"],))
     model.owners.add(owner)
     with pytest.raises(NotAllowed, match="independent of its owners"):
-        services.emergency_release_approve(actor=owner, release=requested)
-    services.emergency_release_approve(actor=approvers[0], release=requested)
+        services.emergency_release_approve(actor=owner, release=requested, password=PASSWORD)
+    services.emergency_release_approve(actor=approvers[0], release=requested, password=PASSWORD)
     with pytest.raises(Conflict, match="You already approved"):
-        services.emergency_release_approve(actor=approvers[0], release=requested)
+        services.emergency_release_approve(actor=approvers[0], release=requested, password=PASSWORD)
     requested.refresh_from_db()
     assert requested.status == "requested" and requested.first_approver == approvers[0]
     assert requested.second_approver is None
@@ -116,7 +116,7 @@ def test_a_refusal_needs_a_reason_and_closes_the_request(requested, approvers, d
     requested.refresh_from_db()
     assert requested.status == "refused" and requested.closing_reason == "Not an emergency: wait."
     with pytest.raises(Conflict, match="refused"):
-        services.emergency_release_approve(actor=approvers[1], release=requested)
+        services.emergency_release_approve(actor=approvers[1], release=requested, password=PASSWORD)
     assert Notification.objects.filter(recipient=ds, subject__contains="refused").exists()
 
 
@@ -124,7 +124,7 @@ def test_a_refusal_needs_a_reason_and_closes_the_request(requested, approvers, d
 
 
 def test_one_approval_is_not_enough_for_production(requested, approvers, ds):
-    services.emergency_release_approve(actor=approvers[0], release=requested)
+    services.emergency_release_approve(actor=approvers[0], release=requested, password=PASSWORD)
     with pytest.raises(Conflict) as refused:
         _deploy(ds, requested)
     failed = {g["gate"]: g["detail"] for g in refused.value.details["failed_gates"]}
@@ -185,10 +185,10 @@ def test_content_changed_after_approval_is_refused(approved, ds):
 
 
 def test_content_changed_before_the_second_approval_is_refused(requested, approvers):
-    services.emergency_release_approve(actor=approvers[0], release=requested)
+    services.emergency_release_approve(actor=approvers[0], release=requested, password=PASSWORD)
     ModelVersion.objects.filter(pk=requested.version_id).update(params={"depth": 9})
     with pytest.raises(Conflict, match="changed since the emergency release was requested"):
-        services.emergency_release_approve(actor=approvers[1], release=requested)
+        services.emergency_release_approve(actor=approvers[1], release=requested, password=PASSWORD)
 
 
 def test_an_expired_release_is_refused(approved, ds):
@@ -211,8 +211,8 @@ def test_a_normally_approved_version_does_not_use_the_release(ds, model, approve
     version = approved_version(model, 5, actor=ds)
     lifecycle.deployment_record(actor=ds, version=version, environment="production")
     release = services.emergency_release_request(actor=ds, version=version, reason="Approval may expire.")
-    services.emergency_release_approve(actor=approvers[0], release=release)
-    services.emergency_release_approve(actor=approvers[1], release=release)
+    services.emergency_release_approve(actor=approvers[0], release=release, password=PASSWORD)
+    services.emergency_release_approve(actor=approvers[1], release=release, password=PASSWORD)
     _deploy(ds, release)
     release.refresh_from_db()
     assert release.status == "approved" and not PostImplementationReview.objects.exists()
@@ -223,8 +223,8 @@ def test_a_normally_approved_version_does_not_use_the_release(ds, model, approve
 
 def test_the_review_falls_due_five_business_days_later(requested, approvers, ds):
     with time_machine.travel(datetime(2026, 3, 6, 10, tzinfo=UTC)):  # a Friday
-        services.emergency_release_approve(actor=approvers[0], release=requested)
-        services.emergency_release_approve(actor=approvers[1], release=requested)
+        services.emergency_release_approve(actor=approvers[0], release=requested, password=PASSWORD)
+        services.emergency_release_approve(actor=approvers[1], release=requested, password=PASSWORD)
         _deploy(ds, requested)
     assert PostImplementationReview.objects.get(release=requested).due_on == date(2026, 3, 13)
 
@@ -281,3 +281,43 @@ def test_the_scheduled_task_escalates_and_expires(requested):
         assert escalate_overdue_post_implementation_reviews() == {"escalated": 0}
     requested.refresh_from_db()
     assert requested.status == "expired"
+
+
+# --- Gates no emergency waives (issue 20, finding 2) -----------------------------------------------------------
+
+
+def _emergency_in_validation(ds, model, approvers):
+    """A version only in validation (no review ever opened), deployed, with an emergency release approved twice."""
+    version = lifecycle.model_version_register(actor=ds, model=model, version="5", signature={"inputs": "[amount]"})
+    lifecycle.model_version_transition(actor=ds, version=version, to_stage=Stage.IN_VALIDATION)
+    lifecycle.deployment_record(actor=ds, version=version, environment="production")
+    release = services.emergency_release_request(actor=ds, version=version, reason="Losses of 40k a day.")
+    for approver in approvers:
+        services.emergency_release_approve(actor=approver, release=release, password=PASSWORD)
+    return version, release
+
+
+def _refused_by(ds, release, gate):
+    with pytest.raises(Conflict) as refused:
+        _deploy(ds, release)
+    failed = {g["gate"] for g in refused.value.details["failed_gates"]}
+    assert gate in failed
+    release.refresh_from_db()
+    assert release.status == "approved" and not PostImplementationReview.objects.exists()
+    assert ModelVersion.objects.get(pk=release.version_id).stage == Stage.IN_VALIDATION
+    return failed
+
+
+def test_an_emergency_does_not_take_an_unassessed_use_case_to_production(ds, model, use_case, approvers):
+    assert use_case.status == "proposed" and use_case.risk_tier == "unassessed"
+    _, release = _emergency_in_validation(ds, model, approvers)
+    failed = _refused_by(ds, release, "impact assessment approved")
+    assert "approval current" not in failed  # the waivable gates are waived; the assessment is not
+
+
+def test_an_emergency_does_not_take_a_prohibited_practice_to_production(ds, model, use_case, approvers):
+    from tests.governance.helpers import LOW_ANSWERS, approve_assessment
+
+    approve_assessment(use_case, {**LOW_ANSWERS, "prohibited_practices": ["social_scoring"]})
+    _, release = _emergency_in_validation(ds, model, approvers)
+    _refused_by(ds, release, "not a prohibited practice")

@@ -9,7 +9,7 @@ from governance import services
 from governance.models import EmergencyRelease, PostImplementationReview
 from lifecycle import services as lifecycle
 from lifecycle.models import ModelVersion
-from tests.governance.helpers import person
+from tests.governance.helpers import PASSWORD, person
 
 
 def test_the_api_requests_approves_and_deploys_with_the_rules_in_words(deployable, ds, approvers, api, units):
@@ -23,17 +23,18 @@ def test_the_api_requests_approves_and_deploys_with_the_rules_in_words(deployabl
     )
     assert made.status_code == 201 and made.json()["status"] == "requested"
     url = f"/api/v1/emergency-releases/{made.json()['id']}/"
-    assert owner.post(f"{url}approve/", {}, format="json").status_code == 403
+    signed = {"password": PASSWORD}
+    assert owner.post(f"{url}approve/", signed, format="json").status_code == 403
     board = person("board-api", "review_board", units=(units["RETAIL"],))
-    refused = api(board).post(f"{url}approve/", {}, format="json")
+    refused = api(board).post(f"{url}approve/", signed, format="json")
     assert refused.status_code == 403 and "emergency function" in refused.json()["detail"]
-    assert api(approvers[0]).post(f"{url}approve/", {"comment": "ok"}, format="json").status_code == 200
-    twice = api(approvers[0]).post(f"{url}approve/", {}, format="json")
+    assert api(approvers[0]).post(f"{url}approve/", {"comment": "ok", **signed}, format="json").status_code == 200
+    twice = api(approvers[0]).post(f"{url}approve/", signed, format="json")
     assert twice.status_code == 409 and "already approved" in twice.json()["detail"]
     early = owner.post(f"{url}deploy/", {}, format="json")
     assert early.status_code == 409
     assert "emergency release valid" in {g["gate"] for g in early.json()["errors"]["failed_gates"]}
-    assert api(approvers[1]).post(f"{url}approve/", {}, format="json").json()["status"] == "approved"
+    assert api(approvers[1]).post(f"{url}approve/", signed, format="json").json()["status"] == "approved"
     done = owner.post(f"{url}deploy/", {"reason": "Go"}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "released"
     pir_id = done.json()["post_implementation_review"]
@@ -61,9 +62,11 @@ def test_the_model_page_offers_the_request_to_owners_and_the_decision_to_approve
     client.force_login(approvers[0])
     body = client.get(page).content.decode()
     assert "Outage in EU" in body and 'data-testid="emergency-decide"' in body
-    client.post(f"/governance/emergency-releases/{release.pk}/", {"step": "approve"})
+    detail = client.get(f"/governance/emergency-releases/{release.pk}/").content.decode()
+    assert 'type="password"' in detail and "needs your password" in detail
+    client.post(f"/governance/emergency-releases/{release.pk}/", {"step": "approve", "password": PASSWORD})
     client.force_login(approvers[1])
-    client.post(f"/governance/emergency-releases/{release.pk}/", {"step": "approve"})
+    client.post(f"/governance/emergency-releases/{release.pk}/", {"step": "approve", "password": PASSWORD})
     release.refresh_from_db()
     assert release.status == "approved"
     client.force_login(ds)
@@ -76,10 +79,38 @@ def test_the_model_page_offers_the_request_to_owners_and_the_decision_to_approve
 def test_a_page_post_by_someone_without_the_function_changes_nothing(requested, ds, client, units):
     board = person("board-page", "review_board", units=(units["RETAIL"],))
     client.force_login(board)
-    response = client.post(f"/governance/emergency-releases/{requested.pk}/", {"step": "approve"}, follow=True)
+    response = client.post(
+        f"/governance/emergency-releases/{requested.pk}/", {"step": "approve", "password": PASSWORD}, follow=True
+    )
     assert "Only holders of the emergency function" in response.content.decode()
     requested.refresh_from_db()
     assert requested.first_approver is None
+
+
+def test_an_approval_without_the_right_password_is_refused_audited_and_records_nothing(
+    requested, approvers, ds, api, client
+):
+    """An emergency approval re-authenticates as a sign-off does (issue 20, finding 2)."""
+    from audit.models import AuditEvent
+    from core.lockout import SIGN_REAUTH_FAILED
+
+    url = f"/api/v1/emergency-releases/{requested.pk}/approve/"
+    missing = api(approvers[0]).post(url, {"comment": "ok"}, format="json")
+    assert missing.status_code == 403 and "password" in missing.json()["detail"]
+    wrong = api(approvers[0]).post(url, {"comment": "ok", "password": "not-it"}, format="json")
+    assert wrong.status_code == 403 and "password is wrong" in wrong.json()["detail"]
+    client.force_login(approvers[1])
+    page = client.post(
+        f"/governance/emergency-releases/{requested.pk}/", {"step": "approve", "password": "nope"}, follow=True
+    )
+    assert "password is wrong" in page.content.decode()
+    requested.refresh_from_db()
+    assert (requested.status, requested.first_approver, requested.second_approver) == ("requested", None, None)
+    assert AuditEvent.objects.filter(action=SIGN_REAUTH_FAILED).count() == 2
+    refusals = AuditEvent.objects.filter(action="emergency_release.approval_refused", target_id=str(requested.pk))
+    assert refusals.count() == 3
+    assert not AuditEvent.objects.filter(action__startswith="emergency_release.approved").exists()
+    assert api(approvers[0]).post(url, {"password": PASSWORD}, format="json").json()["first_approver"] == "em-one"
 
 
 def test_the_pir_page_completes_with_an_outcome(approved, ds, client, units):
@@ -136,13 +167,13 @@ def test_two_simultaneous_second_approvals_give_one_consistent_state(units):
     first, second, third = (
         person(f"em-{n}", "review_board", "emergency_approver", units=(units["RETAIL"],)) for n in range(3)
     )
-    services.emergency_release_approve(actor=first, release=release)
+    services.emergency_release_approve(actor=first, release=release, password=PASSWORD)
     start, errors = threading.Barrier(2), []
 
     def approve(user):
         try:
             start.wait(timeout=10)
-            services.emergency_release_approve(actor=user, release=release)
+            services.emergency_release_approve(actor=user, release=release, password=PASSWORD)
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:

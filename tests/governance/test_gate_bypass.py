@@ -225,7 +225,7 @@ def test_an_invalidated_sign_off_does_not_count(pg, approved):
     assert _stage(approved) == Stage.APPROVED
 
 
-# --- Rollback and the Celery task: the rollback service restores without gates, the database still checks ---
+# --- Rollback and the Celery task: the production gates first (issue 20), the database beneath them -----------
 
 
 @pytest.fixture
@@ -249,29 +249,36 @@ def rollback_proposal(units, make_user):
     return ds, first, second, _breach(second).action_proposal
 
 
-def test_confirming_a_rollback_to_a_never_approved_version_is_refused_at_commit(pg, rollback_proposal):
+def test_confirming_a_rollback_to_a_never_approved_version_is_refused_by_the_gates(rollback_proposal):
     from monitoring import actions
 
     ds, first, second, proposal = rollback_proposal
-    _at_commit(lambda: actions.action_proposal_confirm(actor=ds, proposal=proposal, note="roll back"))
+    with pytest.raises(Conflict) as refused:
+        actions.action_proposal_confirm(actor=ds, proposal=proposal, note="roll back")
+    assert "approval current" in {g["gate"] for g in refused.value.details["failed_gates"]}
     assert (_stage(first), _stage(second)) == (Stage.DEPRECATED, Stage.PRODUCTION)
 
 
-def test_the_celery_task_cannot_restore_a_never_approved_version(pg, rollback_proposal):
-    """The action task only suspends; made to carry out a rollback, the database still refuses the restore."""
+def test_the_celery_task_cannot_restore_a_never_approved_version(rollback_proposal):
+    """The action task only suspends; made to carry out a rollback, the gates refuse the restore and the
+    proposal is recorded as failed."""
     from monitoring import tasks
     from monitoring.models import ActionProposal
 
     _, first, second, proposal = rollback_proposal
     ActionProposal.objects.filter(pk=proposal.pk).update(automatic=True)
-    _at_commit(lambda: tasks.action_proposal_execute.delay(proposal.pk))
+    tasks.action_proposal_execute.delay(proposal.pk)
+    proposal.refresh_from_db()
+    assert proposal.status == "failed" and "approval" in proposal.result
     assert (_stage(first), _stage(second)) == (Stage.DEPRECATED, Stage.PRODUCTION)
 
 
-def test_a_rollback_to_a_version_approved_earlier_passes_the_database_gate(pg, approved, ds):
-    """Rollback restores without the service's gates (an incident, not a release); its approval rows still stand."""
+def test_a_rollback_to_a_version_approved_earlier_passes_the_gates_and_the_database_gate(pg, approved, ds):
+    """Rollback meets production's gates as any move there; the approval rows of the restored version satisfy
+    the database's gate too."""
     from lifecycle.models import StageTransition
 
+    lifecycle.deployment_record(actor=ds, version=approved, environment="production")
     second = lifecycle.model_version_register(actor=ds, model=approved.model, version="2", signature=SIGNATURE)
     with seeding_bypass():
         ModelVersion.objects.filter(pk=approved.pk).update(stage=Stage.DEPRECATED)

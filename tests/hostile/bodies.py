@@ -112,7 +112,7 @@ BODIES = {
     "concerns_resolve_create": lambda w, c, me: {"resolution": "addressed"},
     "concerns_dismiss_create": lambda w, c, me: {"reason": "duplicate"},
     "emergency_releases_create": lambda w, c, me: {"version": pk(w, "model_version", c), "reason": "losses now"},
-    "emergency_releases_approve_create": lambda w, c, me: {"comment": "agreed"},
+    "emergency_releases_approve_create": lambda w, c, me: {"comment": "agreed", "password": PASSWORD},
     "emergency_releases_refuse_create": lambda w, c, me: {"reason": "can wait"},
     "emergency_releases_cancel_create": lambda w, c, me: {"reason": "no longer needed"},
     "emergency_releases_deploy_create": lambda w, c, me: {"reason": "go"},

@@ -16,7 +16,7 @@ from lifecycle.models import Incident, ModelVersion, StageTransition
 from monitoring import actions, services, webhooks
 from monitoring.models import ActionProposal, Alert, AlertRule, MetricDefinition, WebhookDelivery
 from notifications.models import Notification
-from tests.governance.helpers import seed_approval_set
+from tests.governance.helpers import seed_restorable
 from tests.monitoring.factories import series_of, store, version_of
 from tests.monitoring.test_webhooks import Receiver
 
@@ -34,7 +34,9 @@ def versions(people, units):
     """v1 was in production and is deprecated; v2 replaced it and is in production now."""
     pm, ds, _ = people
     first = version_of(pm=pm, ds=ds, unit=units["RETAIL"], stage=Stage.DEPRECATED)
-    seed_approval_set(first)  # it was approved when it reached production: a rollback may restore it
+    # It was assessed, approved and deployed when it reached production: a rollback may restore it, through
+    # production's gates like any move there.
+    seed_restorable(first, actor=ds)
     second = lifecycle.model_version_register(
         actor=ds, model=first.model, version="2", mlflow_run_id="run-fraud-2", signature={"inputs": "[amount]"}
     )
@@ -85,7 +87,7 @@ def test_a_rollback_is_proposed_when_the_alert_opens_and_the_owners_hear_of_it(p
         first,
     )
     assert not proposal.automatic and proposal.decided_by is None
-    notice = Notification.objects.get(recipient=ds)
+    notice = Notification.objects.get(recipient=ds, url=f"/monitoring/alerts/{alert.pk}/")
     assert "roll fraud back from v2 to v1" in notice.body and notice.url == f"/monitoring/alerts/{alert.pk}/"
     assert AuditEvent.objects.filter(action="action_proposal.proposed", target_id=str(proposal.pk)).exists()
     assert ModelVersion.objects.get(pk=second.pk).stage == Stage.PRODUCTION  # nothing happens by itself
