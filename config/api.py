@@ -3,10 +3,12 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core.api.views import ObtainTokenView
+from core.api.views import ApiTokenViewSet, ObtainTokenView
 
 v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("auth/tokens/", ApiTokenViewSet.as_view({"get": "list"}), name="auth-token-list"),
+    path("auth/tokens/<int:pk>/", ApiTokenViewSet.as_view({"delete": "destroy"}), name="auth-token-detail"),
     path("", include("portfolio.api.urls")),
     path("", include("lifecycle.api.urls")),
     path("", include("governance.api.urls")),
