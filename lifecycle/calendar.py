@@ -110,14 +110,15 @@ def _escape(text: str) -> str:
 
 
 def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space."""
-    data, parts = line.encode(), []
-    while len(data) > 75:
-        cut = 75
+    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 §3.1): the space counts,
+    so a continuation carries 74 octets of the value."""
+    data, parts, limit = line.encode(), [], 75
+    while len(data) > limit:
+        cut = limit
         while (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
             cut -= 1
         parts.append(data[:cut].decode())
-        data = data[cut:]
+        data, limit = data[cut:], 74
     parts.append(data.decode())
     return "\r\n ".join(parts)
 
