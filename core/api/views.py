@@ -1,7 +1,7 @@
 """The token endpoints: a username and password in, a named API token out; list and revoke your tokens."""
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -96,6 +96,12 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
         if everyone:
             return tokens.api_token_list(user=self.request.user)
         return tokens.api_token_list(user=self.request.user, holder=self.request.user)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("all", bool, description="Platform admins: every user's tokens, not only yours.")]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
