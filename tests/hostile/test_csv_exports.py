@@ -26,7 +26,7 @@ from audit import services as audit
 from core.downloads import FORMULA_STARTS
 
 from .surface import api_operations, schema, url_routes
-from .world import marker
+from .world import UNMARKED, marker
 
 ROOT = Path(settings.BASE_DIR)
 PRODUCT_DIRS = ("audit", "core", "portfolio", "lifecycle", "governance", "monitoring", "dashboards", "notifications")
@@ -39,9 +39,9 @@ CSV_CALLS = re.compile(r"^(csv_\w*response|csv_text|csv_writer|\w+_to_csv)$")
 def _poison(world) -> int:
     """Prefix every marked text field of the world's records with a trigger (in the database, as typed)."""
     triggers, poisoned = cycle(TRIGGERS), 0
-    for by_class in world.objects.values():
+    for resource, by_class in world.objects.items():
         for obj in by_class.values():
-            if not isinstance(obj, models.Model):
+            if resource in UNMARKED or not isinstance(obj, models.Model):  # seeded names; the append-only trail
                 continue
             changes = {}
             for field in obj._meta.concrete_fields:
