@@ -1,8 +1,5 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -10,6 +7,7 @@ from django.views.generic import ListView, TemplateView
 from audit import retention, verification
 from audit.filters import AuditEventFilterSet
 from audit.selectors import audit_event_list, legal_hold_list, purge_run_list
+from core.downloads import csv_streaming_response
 from core.exceptions import ApplicationError
 
 CSV_COLUMNS = (
@@ -27,11 +25,6 @@ CSV_COLUMNS = (
     "prev_hash",
     "hash",
 )
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 class AuditEventListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -54,14 +47,8 @@ class AuditEventListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def _csv(self):
-        writer = csv.writer(_Echo())
         rows = self.get_queryset().values_list(*CSV_COLUMNS).iterator(chunk_size=2000)
-        lines = (writer.writerow(row) for row in rows)
-        response = StreamingHttpResponse(
-            (line for chunk in ([writer.writerow(CSV_COLUMNS)], lines) for line in chunk), content_type="text/csv"
-        )
-        response["Content-Disposition"] = 'attachment; filename="lodestar-audit-trail.csv"'
-        return response
+        return csv_streaming_response(CSV_COLUMNS, rows, "lodestar-audit-trail.csv")
 
     def get_template_names(self):
         return ["audit/partials/event_table.html"] if self.request.htmx else [self.template_name]

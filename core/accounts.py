@@ -205,7 +205,7 @@ def user_update(*, actor, user, **fields):
     stored.full_clean(exclude=["password", "username"])
     if fields:
         stored.save(update_fields=list(fields))
-    # API tokens and feed links of a deactivated account are revoked where tokens are kept (tokens service).
+    # The user save receivers of core.tokens revoke the API tokens and feed link of a deactivated account.
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
         audit.record(
@@ -304,7 +304,7 @@ def user_set_password(*, actor, user, password: str | None):
         stored.set_unusable_password()
     stored.save(update_fields=["password"])
     user.password = stored.password
-    # API tokens of the account are revoked where tokens are kept (tokens service): a new password ends them.
+    # The user save receivers of core.tokens revoke the API tokens and feed link: a new password ends them.
     audit.record(
         actor=actor,
         action=PASSWORD_SET,
@@ -319,7 +319,7 @@ def password_change(*, actor, password: str):
     """The holder sets their own password (the form checked the old one). Ends a forced reset."""
     actor.set_password(password)
     actor.save(update_fields=["password"])
-    # API tokens of the account are revoked where tokens are kept (tokens service): a new password ends them.
+    # The user save receivers of core.tokens revoke the API tokens and feed link: a new password ends them.
     audit.record(actor=actor, action=PASSWORD_CHANGED, target=actor, after={"password": "changed by its holder"})
     return actor
 

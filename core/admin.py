@@ -22,18 +22,17 @@ from django_celery_beat.models import (
     PeriodicTask,
     SolarSchedule,
 )
-from rest_framework.authtoken.models import TokenProxy
 
 from core import accounts, schedules
 from core.exceptions import ApplicationError
 from core.lockout import account_unlock
+from core.models import ApiToken
 
 admin.site.site_header = "Lodestar administration"
 admin.site.site_title = "Lodestar admin"
 for _model in (
     User,
     Group,
-    TokenProxy,
     PeriodicTask,
     IntervalSchedule,
     CrontabSchedule,
@@ -167,15 +166,15 @@ class LodestarGroupAdmin(GroupAdmin, ServiceAdmin):
         pass  # the permissions were set (and audited) by group_save
 
 
-@admin.register(TokenProxy)
-class TokenAdmin(admin.ModelAdmin):
-    """API tokens are shown (never their keys), not made or edited here: a token made by an admin for someone
-    else would let the admin act as them."""
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens are shown (never even their key's hash), not made or edited here: a token made by an admin for
+    someone else would let the admin act as them. Holders and platform admins revoke them at /accounts/tokens/."""
 
-    list_display = ("user", "created")
-    list_display_links = None  # a token's primary key is its key: no link, no selection box shows it
+    list_display = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
     actions = None
-    fields = ("user", "created")
+    fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at", "revoked_by")
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -9,4 +9,5 @@ class CoreConfig(AppConfig):
         from . import (
             auth_events,  # noqa: F401  (records sign-ins and permission changes in the audit trail)
             checks,  # noqa: F401  (deployment checks)
+            tokens,  # noqa: F401  (a password change or deactivation revokes the user's tokens)
         )

@@ -19,3 +19,11 @@ class LoginForm(AuthenticationForm):
                     code="locked",
                 ) from None
             raise
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Client name",
+        max_length=100,
+        help_text="Which program will use this token, e.g. “CI pipeline” or “Notebook on my laptop”.",
+    )

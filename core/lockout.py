@@ -99,6 +99,10 @@ def failure_recorded(username: str) -> None:
         category="security",
     )
     if user is not None:
+        from core.tokens import revoke_tokens
+
+        # A locked account's API tokens and calendar link stop too: a stolen token must not outlive the lock.
+        revoke_tokens(user, "account locked after repeated failed attempts")
         notify(
             recipients=[user],
             subject="Your Lodestar account is locked",

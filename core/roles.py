@@ -111,6 +111,7 @@ ROLES: tuple[Role, ...] = (
             *_SEE_PORTFOLIO,
             "portfolio.view_all_business_units",
             "portfolio.manage_all_business_units",
+            "core.manage_apitokens",
             "portfolio.add_businessunit",
             "portfolio.change_businessunit",
             "portfolio.add_scoringcriterion",

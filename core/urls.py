@@ -16,4 +16,7 @@ urlpatterns = [
         views.PasswordChangeView.as_view(success_url=reverse_lazy("home")),
         name="password_change",
     ),
+    path("tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
+    path("tokens/all/", views.ApiTokenAdminView.as_view(), name="api_tokens_admin"),
+    path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
 ]

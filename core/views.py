@@ -2,12 +2,17 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
 from django.views.decorators.http import require_GET
 
-from core import accounts
+from core import accounts, tokens
+from core.exceptions import ApplicationError
+from core.forms import ApiTokenForm
 from core.navigation import landings_for
 
 
@@ -54,3 +59,70 @@ class LoginView(auth_views.LoginView):
             )
             return redirect("password_change")
         return response
+
+
+# --- API tokens -------------------------------------------------------------------------------------
+
+
+class ApiTokenListView(LoginRequiredMixin, View):
+    """Your API tokens: create one per client (its key is shown once), see when each was last used, revoke."""
+
+    template_name = "core/api_tokens.html"
+
+    def get(self, request):
+        return self._render(request, ApiTokenForm())
+
+    def post(self, request):
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        try:
+            token, key = tokens.api_token_issue(user=request.user, name=form.cleaned_data["name"], actor=request.user)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self._render(request, form, status=400)
+        # Rendered, not redirected: the key lives only in this answer, never in a URL or the session.
+        return self._render(request, ApiTokenForm(), new_token=token, new_key=key)
+
+    def _render(self, request, form, status=200, **extra):
+        mine = tokens.api_token_list(user=request.user, holder=request.user)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "rows": [(t, tokens.token_status(t)) for t in mine],
+                "can_manage": request.user.has_perm(tokens.MANAGE_PERMISSION),
+                **extra,
+            },
+            status=status,
+        )
+
+
+class ApiTokenAdminView(LoginRequiredMixin, View):
+    """Every user's live API tokens, for platform admins (core.manage_apitokens); others: 404."""
+
+    def get(self, request):
+        if not request.user.has_perm(tokens.MANAGE_PERMISSION):
+            raise Http404
+        live = (
+            tokens.api_token_list(user=request.user)
+            .filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .order_by("user__username", "-created_at")
+        )
+        rows = [(t, tokens.token_status(t)) for t in live]
+        return render(request, "core/api_tokens_admin.html", {"rows": rows})
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    """Revoke a token: its holder, or a platform admin."""
+
+    def post(self, request, pk):
+        token = get_object_or_404(tokens.api_token_list(user=request.user), pk=pk)
+        try:
+            tokens.api_token_revoke(token=token, actor=request.user, reason=request.POST.get("reason", ""))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"The token “{token.name}” was revoked: it no longer works.")
+        return redirect("api_tokens_admin" if request.POST.get("next") == "admin" else "api_tokens")

@@ -6,14 +6,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from core import tokens
 from lifecycle.models import DecommissionPlan, FreezeWindow
 from portfolio.models import PortfolioReview
-
-FEED_SALT = "lodestar.calendar-feed"
 
 
 @dataclass(frozen=True)
@@ -94,29 +92,33 @@ def calendar_events(*, user, start: date, end: date) -> list[CalendarEvent]:
 
 
 def feed_token(user) -> str:
-    return signing.dumps(user.pk, salt=FEED_SALT)
+    """The secret of the user's feed link (core.tokens: rotates on demand and when the password changes)."""
+    return tokens.calendar_feed_token(user)
 
 
-def feed_user_id(token: str) -> int | None:
-    try:
-        return int(signing.loads(token, salt=FEED_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
+def feed_user(token: str):
+    """The active user whose current feed link this is, or None."""
+    return tokens.calendar_feed_user(token)
 
 
 def _escape(text: str) -> str:
+    """A TEXT value per RFC 5545 §3.3.11: backslash, semicolon and comma escaped, every line break (CR LF, CR
+    or LF) written as \\n, other control characters dropped: nothing in a title can end its line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or (ord(ch) >= 0x20 and ord(ch) != 0x7F))
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space."""
-    data, parts = line.encode(), []
-    while len(data) > 75:
-        cut = 75
+    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 §3.1): the space counts,
+    so a continuation carries 74 octets of the value."""
+    data, parts, limit = line.encode(), [], 75
+    while len(data) > limit:
+        cut = limit
         while (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
             cut -= 1
         parts.append(data[:cut].decode())
-        data = data[cut:]
+        data, limit = data[cut:], 74
     parts.append(data.decode())
     return "\r\n ".join(parts)
 

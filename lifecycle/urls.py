@@ -7,6 +7,7 @@ urlpatterns = [
     path("models/", views.ModelListView.as_view(), name="model_list"),
     path("models/<int:pk>/", views.ModelDetailView.as_view(), name="model_detail"),
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
+    path("calendar/rotate/", views.CalendarFeedRotateView.as_view(), name="calendar_feed_rotate"),
     path("calendar/<str:token>/lodestar.ics", views.calendar_feed, name="calendar_feed"),
     path("register/", views.MlflowRegistrationView.as_view(), name="register"),
     path("proposals/", views.ProposalListView.as_view(), name="proposal_list"),

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from core import mlflow_client
+from core import mlflow_client, tokens
 from core.exceptions import ApplicationError
 from core.filters import FilteredListMixin
 from core.page_cache import CachedPageMixin
@@ -424,9 +423,20 @@ class CalendarView(LoginRequiredMixin, TemplateView):
         )
 
 
+class CalendarFeedRotateView(LoginRequiredMixin, View):
+    """A new secret feed link: calendar apps subscribed with the old one stop receiving the calendar."""
+
+    def post(self, request):
+        tokens.calendar_feed_rotate(user=request.user, actor=request.user, reason="rotated on request")
+        messages.success(
+            request, "Your calendar feed has a new address; the old one no longer works. Subscribe again with it."
+        )
+        return redirect("lifecycle:calendar")
+
+
 def calendar_feed(request, token):
     """iCalendar feed for calendar apps, which cannot sign in: the signed token in the URL names the user."""
-    user = get_user_model().objects.filter(pk=calendar.feed_user_id(token), is_active=True).first()
+    user = calendar.feed_user(token)
     if user is None:
         raise Http404
     today = timezone.localdate()

@@ -33,10 +33,10 @@ def principals() -> list[dict]:
     """People of every role from the generated portfolio, those of a unit each from a different unit, with a
     fresh API token and what their writes need (their unit, a model they own)."""
     from django.contrib.auth.models import User
-    from rest_framework.authtoken.models import Token
 
     from bench.servers import cookie_header
     from core.roles import ROLE_BY_KEY
+    from core.tokens import api_token_issue
     from lifecycle.models import AIModel
 
     cast = []
@@ -51,8 +51,7 @@ def principals() -> list[dict]:
             if role == "data_scientist" and not owned:
                 continue
             seen_units.add(unit)
-            Token.objects.filter(user=user).delete()  # a fresh one: tokens expire
-            token = Token.objects.create(user=user).key
+            token = api_token_issue(user=user, name="load test")[1]  # a fresh one: tokens expire
             cookies = cookie_header(user.username)
             cast.append({"role": role, "username": user.username, "token": token, "cookies": cookies, "unit": unit,
                          "models": owned})  # fmt: skip

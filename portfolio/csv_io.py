@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from core.downloads import csv_uncell, csv_writer
 from core.exceptions import ApplicationError
 from portfolio import services
 from portfolio.choices import Level, Sourcing
@@ -62,7 +63,7 @@ def _yes(value) -> str:
 
 def use_cases_to_csv(use_cases) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for uc in use_cases.prefetch_related("capabilities"):
         writer.writerow(
@@ -95,7 +96,7 @@ def use_cases_to_csv(use_cases) -> str:
 
 def kpis_to_csv(kpis) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(KPI_COLUMNS)
     for kpi in kpis:
         unit = kpi.objective.business_unit
@@ -207,7 +208,8 @@ def use_cases_import(*, actor, file_text: str, valid_rows_only: bool = False) ->
         raise ApplicationError(
             f"The file has no {' or '.join(sorted(missing))} column. Expected columns: {', '.join(USE_CASE_COLUMNS)}."
         )
-    raw_rows = list(reader)
+    # A file exported by Lodestar comes back as it was: the quote that made a cell inert is taken off.
+    raw_rows = [{key: csv_uncell(value) for key, value in row.items()} for row in reader]
     if len(raw_rows) > MAX_IMPORT_ROWS:
         raise ApplicationError(f"The file has {len(raw_rows)} rows; import at most {MAX_IMPORT_ROWS} at a time.")
     lookups = {

@@ -1,23 +1,18 @@
-"""API token authentication: tokens expire after API_TOKEN_MAX_AGE seconds."""
+"""API token authentication: `Authorization: Token <key>`, checked by core.tokens (expiry, revocation, the
+holder's password and state)."""
 
-from datetime import timedelta
-
-from django.conf import settings
-from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 
-
-def token_expired(token: Token) -> bool:
-    return token.created < timezone.now() - timedelta(seconds=settings.API_TOKEN_MAX_AGE)
+from core import tokens
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <key>`; a token older than API_TOKEN_MAX_AGE is refused."""
+    """A Lodestar API token; refused once expired (API_TOKEN_MAX_AGE), revoked, or its holder's password changed
+    or account was deactivated, with the reason in the 401."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
-        if token_expired(token):
-            raise exceptions.AuthenticationFailed("Your token has expired. Ask for a new one at /api/v1/auth/token/.")
-        return user, token
+        try:
+            return tokens.api_token_authenticate(key)
+        except tokens.TokenRefused as refused:
+            raise exceptions.AuthenticationFailed(str(refused)) from None

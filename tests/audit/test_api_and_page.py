@@ -69,7 +69,7 @@ def test_the_page_rejects_a_bad_date_with_a_message(trail, make_user, client):
 def test_csv_export_holds_every_matching_event(trail, make_user, client):
     client.force_login(make_user("boss", "executive"))
     response = client.get("/audit/?action=use_case.&format=csv")
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [row["action"] for row in rows] == ["use_case.updated", "use_case.created", "use_case.created"]
     assert rows[0]["hash"] and rows[0]["prev_hash"]

@@ -19,6 +19,7 @@ NO_EVENT = {
     "core/accounts.py:system_user": "the account tasks act as, created once; not a change anyone made",
     "core/roles.py:sync_role_groups": "role definitions from code, installed by a migration",
     "core/schedules.py:install_default_schedules": "beat schedules from code, installed by a migration",
+    "core/tokens.py:api_token_authenticate": "a token's last-used time (written at most once a minute)",
     "governance/schedules.py:install_schedules": "beat schedules from code, installed by a migration",
     "monitoring/schedules.py:install_schedules": "beat schedules from code, installed by a migration",
     "monitoring/catalogue.py:install_catalogue": "the seeded metric catalogue, installed by a migration",

@@ -7,7 +7,6 @@ import time_machine
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent
 
@@ -44,13 +43,15 @@ def test_missing_fields_are_named(client, db):
 
 
 def test_an_expired_token_is_refused(pm, client):
-    token = Token.objects.create(user=pm)
+    from core.tokens import api_token_issue
+
+    _token, key = api_token_issue(user=pm, name="laptop")
     with time_machine.travel(timezone.now() + timedelta(hours=13)):
-        response = client.get("/api/v1/use-cases/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client.get("/api/v1/use-cases/", HTTP_AUTHORIZATION=f"Token {key}")
         assert response.status_code == 401
         assert "expired" in response.json()["detail"]
         fresh = client.post(TOKEN_URL, {"username": "pm", "password": PASSWORD}, content_type="application/json")
-        assert fresh.json()["token"] != token.key
+        assert fresh.json()["token"] != key
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password(pm, client):

@@ -82,6 +82,7 @@ BODIES = {
         "next_review_date": LATER,
     },
     "auth_token_create": lambda w, c, me: {"username": "program_manager", "password": PASSWORD},
+    "auth_tokens_destroy": lambda w, c, me: {},
     "capabilities_create": lambda w, c, me: {"name": "new capability"},
     "datasets_create": lambda w, c, me: {"name": f"new-dataset-{c}", "business_unit": unit(w, c).pk},
     "datasets_privacy_treatment_create": lambda w, c, me: {"method": "aggregation", "technique": "groups of 10+"},

@@ -115,6 +115,8 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     ),
     # Outgoing webhooks: monitoring.manage_webhook (platform admins); to others the page does not exist.
     "webhooks_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
+    # Every user's API tokens: core.manage_apitokens (platform admins); to others the page does not exist.
+    "token_admins_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
 }
 
 
@@ -235,6 +237,9 @@ API: dict[str, Read | Write] = {
     "purge_runs_list": R("hold_keepers", lists="purge_run"),
     "purge_runs_retrieve": R("hold_keepers", "purge_run"),
     "auth_token_create": W(actor="anonymous"),
+    # Your own tokens (platform admins: everyone's with ?all=true); another holder's token answers 404.
+    "auth_tokens_list": R("signed_in"),
+    "auth_tokens_destroy": W("api_token"),
     "budgets_list": R("signed_in", lists="budget"),
     "budgets_retrieve": R("scoped", "budget"),
     # A model's budget is set by program managers (and admins) of its unit; the unit follows the model.
@@ -540,6 +545,9 @@ PAGES: dict[str, Read] = {
     "login": R("login_page"),
     "logout": R("logout"),
     "password_change": R("signed_in"),
+    "api_tokens": R("signed_in"),
+    "api_tokens_admin": R("token_admins_page"),
+    "api_token_revoke": R("post_only"),
     "audit:event_list": R("auditors"),
     "audit:retention": R("hold_keepers"),
     "audit:verify": R("post_only"),
@@ -580,6 +588,7 @@ PAGES: dict[str, Read] = {
     "lifecycle:dataset_detail": R("unit", "dataset"),
     "lifecycle:calendar": R("signed_in"),
     "lifecycle:calendar_feed": R("secret_link"),
+    "lifecycle:calendar_feed_rotate": R("post_only"),
     "lifecycle:register": R("signed_in"),
     "lifecycle:proposal_list": R("signed_in"),
     "lifecycle:proposal_decide": R("post_only"),

@@ -458,13 +458,15 @@ def test_every_admin_of_scoped_records_shows_only_what_its_reader_may_see(make_u
 
 
 def test_tokens_and_notifications_cannot_be_made_or_edited_in_the_admin(client, root, staff):
-    from rest_framework.authtoken.models import Token
+    from core.models import ApiToken
+    from core.tokens import api_token_issue
 
-    Token.objects.create(user=staff)
+    token, key = api_token_issue(user=staff, name="CI pipeline", actor=staff)
     client = _client_for(client, root)
-    assert client.get("/admin/authtoken/tokenproxy/add/").status_code == 403
-    listing = client.get("/admin/authtoken/tokenproxy/").content.decode()
-    assert Token.objects.get(user=staff).key not in listing
+    assert client.get("/admin/core/apitoken/add/").status_code == 403
+    listing = client.get("/admin/core/apitoken/").content.decode()
+    assert "CI pipeline" in listing
+    assert key not in listing and ApiToken.objects.get(pk=token.pk).key_hash not in listing
 
 
 def test_a_guard_task_runs_at_least_daily_and_its_reschedule_is_audited(client, root):

@@ -125,7 +125,11 @@ def _queries(client, url: str, size: int) -> tuple[int, int]:
 
 
 def _lists_that_none_see(world) -> None:
-    """Records of the kinds the shared world leaves empty: a dependency between use cases, a person's skill."""
+    """Records of the kinds the shared world leaves empty: a dependency between use cases, a person's skill, the
+    reader's own API token."""
+    from core.tokens import api_token_issue
+
+    api_token_issue(user=world.users["data_scientist"], name="notebook")
     builder = world.users["program_manager"]
     use_case, other = world.objects["use_case"][OWN], world.objects["use_case"]["own_confidential"]
     portfolio.dependency_add(actor=builder, use_case=use_case, depends_on=other)

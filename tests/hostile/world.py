@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit import retention
 from audit.models import AuditEvent
+from core.tokens import api_token_issue
 from governance import services as governance
 from governance.models import Control, Framework, Review
 from lifecycle import decommissioning
@@ -232,6 +233,9 @@ def build_world(units, make_user) -> World:
     hold = retention.legal_hold_place(actor=admin, scope="all", reason=marker("legal_hold", "any"))
     world.add("legal_hold", "any", hold)
     world.add("purge_run", "any", retention.purge_expired(actor=admin, dry_run=True))
+    # The program manager's own API token: a credential of a person, outside business-unit scope.
+    token, _key = api_token_issue(user=users["program_manager"], name=marker("api_token", "any"))
+    world.add("api_token", "any", token)
     world.add("audit_event", "any", AuditEvent.objects.order_by("-seq").first())
     return world
 

@@ -50,3 +50,57 @@ def test_the_feed_is_valid_icalendar_for_the_token_owner_only(plans, client):
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     assert body.count("BEGIN:VEVENT") == body.count("END:VEVENT") == 2
     assert client.get(f"/lifecycle/calendar/{token}x/lodestar.ics").status_code == 404
+
+
+def _unfold(body: str) -> list[str]:
+    return body.replace("\r\n ", "").split("\r\n")
+
+
+def _unescape(text: str) -> str:
+    out, chars = [], iter(text)
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars)
+            out.append("\n" if nxt in "nN" else nxt)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def test_a_title_with_line_breaks_cannot_forge_an_event_and_round_trips(plans, client):
+    """Issue 20 finding 7: a CR/LF in a title must not end the SUMMARY line and start a VEVENT of its own."""
+    from lifecycle.models import FreezeWindow
+
+    forged = "Quiet week\r\nEND:VEVENT\r\nBEGIN:VEVENT\rUID:forged@evil\nSUMMARY:Ship it, no review; \\ really"
+    FreezeWindow.objects.filter(name__startswith="Year-end").update(name=forged * 2)
+    body = client.get(f"/lifecycle/calendar/{calendar.feed_token(plans['CORP'])}/lodestar.ics").content.decode()
+    lines = body.split("\r\n")
+    assert lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT") == 2  # the sunset and the freeze, no more
+    assert all(len(line.encode()) <= 75 for line in lines) and "\r" not in body.replace("\r\n", "")
+    assert "\n" not in body.replace("\r\n", "")
+    summaries = [_unescape(line[8:]) for line in _unfold(body) if line.startswith("SUMMARY:")]
+    normalised = forged.replace("\r\n", "\n").replace("\r", "\n")
+    assert f"Freeze: {normalised * 2}" in summaries
+    assert not any(line.startswith("UID:forged") for line in _unfold(body))
+
+
+def test_the_feed_link_rotates_on_demand_and_with_the_password(plans, client):
+    """T25: a leaked feed link dies when its holder asks for a new one, and when their password changes."""
+    from audit.models import AuditEvent
+
+    user = plans["RETAIL"]
+    client.force_login(user)
+    page = client.get("/lifecycle/calendar/").content.decode()
+    old = calendar.feed_token(user)
+    assert old in page and 'data-testid="feed-rotate"' in page
+    assert client.get(f"/lifecycle/calendar/{old}/lodestar.ics").status_code == 200
+    assert client.post("/lifecycle/calendar/rotate/").status_code == 302
+    new = calendar.feed_token(user)
+    assert new != old and new in client.get("/lifecycle/calendar/").content.decode()
+    assert client.get(f"/lifecycle/calendar/{old}/lodestar.ics").status_code == 404
+    assert client.get(f"/lifecycle/calendar/{new}/lodestar.ics").status_code == 200
+    assert AuditEvent.objects.filter(action="auth.calendar_feed_rotated", actor=user).exists()
+    user.set_password("a-brand-new-password-42")
+    user.save()
+    assert client.get(f"/lifecycle/calendar/{new}/lodestar.ics").status_code == 404
+    assert client.get(f"/lifecycle/calendar/{calendar.feed_token(user)}/lodestar.ics").status_code == 200
