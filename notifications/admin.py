@@ -7,7 +7,17 @@ from notifications.models import Notification
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("subject", "recipient", "category", "created_at", "read_at")
     list_filter = ("category",)
-    readonly_fields = ("recipient", "subject", "body", "url", "category", "created_at", "read_at")
+    readonly_fields = (
+        "recipient",
+        "subject",
+        "body",
+        "url",
+        "category",
+        "target_type",
+        "target_id",
+        "created_at",
+        "read_at",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -198,6 +198,7 @@ def emergency_release_request(*, actor, version: ModelVersion, reason: str) -> E
         body=f"{actor.get_username()} asks to release {version} to production without the full review: {reason}",
         url=_url(release),
         category="emergency",
+        about=release,
     )
     return release
 
@@ -260,6 +261,7 @@ def emergency_release_approve(*, actor, release: EmergencyRelease, comment: str 
             body=f"{actor.get_username()} approved. Reason given: {release.reason}",
             url=_url(release),
             category="emergency",
+            about=release,
         )
         return release
     release.second_approver, release.approved_at = actor, now
@@ -285,6 +287,7 @@ def emergency_release_approve(*, actor, release: EmergencyRelease, comment: str 
         "a post-implementation review opens when the version goes live.",
         url=_url(release),
         category="emergency",
+        about=release,
     )
     return release
 
@@ -324,6 +327,7 @@ def _close(actor, release: EmergencyRelease, status: str, reason: str, action: s
         body=reason,
         url=_url(release),
         category="emergency",
+        about=release,
     )
     return release
 
@@ -413,6 +417,7 @@ def emergency_release_on_production(*, version, actor, from_stage: str = "", rea
         ),
         url=_url(release),
         category="emergency",
+        about=release,
     )
     audit.record(actor=actor, action="post_implementation_review.opened", target=pir, after={"due_on": pir.due_on})
     notifications.notify(
@@ -421,6 +426,7 @@ def emergency_release_on_production(*, version, actor, from_stage: str = "", rea
         body=f"{version} went to production under emergency release #{release.pk}; the review board reviews it.",
         url=_pir_url(pir),
         category="emergency",
+        about=pir,
     )
 
 
@@ -485,6 +491,7 @@ def post_implementation_review_complete(
         body=findings,
         url=_pir_url(pir),
         category="emergency",
+        about=pir,
     )
     return pir
 
@@ -529,6 +536,7 @@ def post_implementation_reviews_escalate_overdue(*, today: date | None = None) -
                 "post-implementation review is not complete; it is escalated.",
                 url=_pir_url(pir),
                 category="emergency",
+                about=pir,
             )
             escalated += 1
     return escalated

@@ -161,6 +161,7 @@ def review_open(*, version, actor, from_stage: str = "", reason: str = "") -> Re
             body=f"{version} was submitted for approval under the {tier} policy v{policy.version}.",
             url=url,
             category="review",
+            about=review,
         )
     return review
 
@@ -384,7 +385,12 @@ def _after_decision(*, actor, review: Review, sign_off: SignOff, digest: str) ->
                 reason=f"Rejected by {FUNCTION_NAMES[sign_off.function]}: {sign_off.comment}",
             )
         notifications.notify(
-            recipients=people, subject=f"{version} was rejected", body=sign_off.comment, url=url, category="review"
+            recipients=people,
+            subject=f"{version} was rejected",
+            body=sign_off.comment,
+            url=url,
+            category="review",
+            about=review,
         )
     elif sign_off.decision == Decision.REQUEST_CHANGES:
         notifications.notify(
@@ -393,6 +399,7 @@ def _after_decision(*, actor, review: Review, sign_off: SignOff, digest: str) ->
             body=f"{FUNCTION_NAMES[sign_off.function]}: {sign_off.comment}",
             url=url,
             category="review",
+            about=review,
         )
     else:
         standing = current_sign_offs(review, digest)
@@ -406,6 +413,7 @@ def _after_decision(*, actor, review: Review, sign_off: SignOff, digest: str) ->
                 body="Every required function approved; the version can now be moved to approved.",
                 url=url,
                 category="review",
+                about=review,
             )
 
 
