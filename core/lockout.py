@@ -97,6 +97,7 @@ def failure_recorded(username: str) -> None:
         "sign-ins or signing re-authentications. Check with its holder before unlocking it.",
         url="/audit/?action=" + ACCOUNT_LOCKED,
         category="security",
+        about=None,  # names an account, no record
     )
     if user is not None:
         from core.tokens import revoke_tokens
@@ -109,6 +110,7 @@ def failure_recorded(username: str) -> None:
             body="Your account was locked after repeated failed password attempts. If this was not you, tell "
             "your security team at once.",
             category="security",
+            about=None,
         )
 
 

@@ -9,11 +9,20 @@ Rules (DESIGN.md, foundation issue):
   a record of no business unit (enterprise-wide) needs the model permission only.
 
 A model takes part by declaring ``scope_business_unit`` (the path to its business unit) and,
-if it can be confidential, ``scope_confidential`` (the path to the flag). The business-unit
-model must expose its memberships as ``memberships`` with a ``user`` field.
+if it can be confidential, ``scope_confidential`` (the path to the flag, or a tuple of paths). The
+business-unit model must expose its memberships as ``memberships`` with a ``user`` field.
+
+Confidentiality flows downwards (RELIABILITY T26): a record is confidential when its own flag is set
+*or* any record above it is. ``confidential_paths`` derives that from the declarations: a path that
+ends on the flag of a model which itself declares ``scope_confidential`` (``model__confidential`` on a
+version) is replaced by that model's own paths (``model__confidential``, ``model__use_case__confidential``).
+So a use case made confidential later hides its models, versions, reviews, cards, evidence, alerts and
+costs at once, with nothing copied and nothing to keep in step.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -59,6 +68,35 @@ def _granted(queryset: models.QuerySet, user, action: str) -> models.QuerySet:
     return get_objects_for_user(user, perm, klass=queryset.model, accept_global_perms=False, with_superuser=False)
 
 
+def _as_tuple(declared) -> tuple[str, ...]:
+    if not declared:
+        return ()
+    return (declared,) if isinstance(declared, str) else tuple(declared)
+
+
+@cache
+def confidential_paths(model: type[models.Model]) -> tuple[str, ...]:
+    """Every flag that makes a record of `model` confidential: its own and those of the records above it,
+    as ORM paths from `model` (empty when it cannot be confidential)."""
+    paths: list[str] = []
+    for path in _as_tuple(getattr(model, "scope_confidential", None)):
+        *relations, _flag = path.split("__")
+        target = model
+        for name in relations:
+            target = target._meta.get_field(name).related_model
+        if relations and getattr(target, "scope_confidential", None):
+            prefix = "__".join(relations)
+            paths.extend(f"{prefix}__{inherited}" for inherited in confidential_paths(target))
+        else:
+            paths.append(path)
+    return tuple(dict.fromkeys(paths))
+
+
+def not_confidential(model: type[models.Model]) -> Q:
+    """Records of `model` that neither they nor anything above them is confidential."""
+    return Q(**{path: False for path in confidential_paths(model)})
+
+
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
         """The records of this queryset that `user` may `action`; filtered in the database."""
@@ -70,13 +108,11 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         model = self.model
         bu_path = getattr(model, "scope_business_unit", None)
-        confidential_path = getattr(model, "scope_confidential", None)
         if action == "view":
-            if sees_everything(user):
+            if sees_everything(user) or not confidential_paths(model):
                 return self
-            if confidential_path is None:
-                return self
-            visible = Q(**{confidential_path: False}) | Q(pk__in=_granted(self, user, "view").values("pk"))
+            # An explicit grant opens the record itself (not what hangs below it).
+            visible = not_confidential(model) | Q(pk__in=_granted(self, user, "view").values("pk"))
             if bu_path is not None:
                 visible |= Q(**{f"{bu_path}__in": member_business_unit_ids(user)})
             return self.filter(visible)
@@ -161,9 +197,11 @@ __all__ = [
     "SEE_ALL_PERM",
     "RestrictedQuerySet",
     "can",
+    "confidential_paths",
     "grant",
     "manages_everything",
     "member_business_unit_ids",
+    "not_confidential",
     "perm_name",
     "require",
     "require_model_perm",

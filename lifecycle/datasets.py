@@ -183,13 +183,18 @@ def dataset_schema_register(*, actor, dataset: Dataset, columns) -> DatasetSchem
             "affected": [str(v) for v in affected],
         },
     )
-    if affected:
+    # One message per model: its owners learn of their own versions, not of models they may not see.
+    by_model = {}
+    for version in affected:
+        by_model.setdefault(version.model_id, []).append(version)
+    for versions in by_model.values():
         notify(
-            recipients=[owner for version in affected for owner in version.model.owners.all()],
+            recipients=versions[0].model.owners.all(),
             subject=f"Breaking schema change in {dataset}",
-            body=" ".join(changes) + " Affected: " + ", ".join(str(v) for v in affected) + ".",
+            body=" ".join(changes) + " Affected: " + ", ".join(str(v) for v in versions) + ".",
             url=reverse("lifecycle:dataset_detail", args=[dataset.pk]),
             category="dataset",
+            about=versions[0].model,
         )
     return schema
 

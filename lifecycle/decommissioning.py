@@ -141,6 +141,7 @@ def _ask_functions(plan: DecommissionPlan) -> None:
             body=f"Reason: {plan.get_reason_display()}. Sunset {plan.sunset_date:%Y-%m-%d}.",
             url=reverse("lifecycle:decommission_detail", args=[plan.pk]),
             category="decommission",
+            about=plan,  # holders who cannot see the model are not told of it
         )
 
 
@@ -229,6 +230,7 @@ def decommission_plan_announce(*, actor, plan: DecommissionPlan) -> Decommission
         body=body,
         url=url,
         category="decommission",
+        about=plan,
     )
     outside = [c.contact_email for c in consumers if c.contact is None and c.contact_email]
     if outside:

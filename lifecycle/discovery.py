@@ -78,6 +78,7 @@ def propose(found: dict) -> MlflowProposal | None:
                 subject=f"MLflow has {proposal} of {governed}, not yet registered in Lodestar",
                 url=reverse("lifecycle:proposal_list"),
                 category="discovery",
+                about=proposal,
             )
     return proposal if created else None
 
@@ -183,6 +184,7 @@ def production_alias_custody(model: AIModel) -> bool:
             body=description,
             url=reverse("lifecycle:model_detail", args=[model.pk]),
             category="incident",
+            about=model,
         )
     return True
 

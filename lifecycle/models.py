@@ -27,7 +27,8 @@ class AIModel(TimeStampedModel):
     )
 
     scope_business_unit = "use_case__business_unit"
-    scope_confidential = "confidential"
+    # Its own flag or its use case's: a model of a confidential use case is confidential (core.permissions).
+    scope_confidential = ("confidential", "use_case__confidential")
     objects = RestrictedManager()
 
     class Meta:

@@ -588,6 +588,7 @@ def model_ownership_handover(*, actor, model: AIModel, new_owners, checklist: di
         body=reason,
         url=reverse("lifecycle:model_detail", args=[model.pk]),
         category="ownership",
+        about=model,
     )
     return model
 
@@ -618,6 +619,7 @@ def model_version_acknowledge_break(*, actor, version: ModelVersion, reason: str
         body=f"{'; '.join(breaks)}. {reason}",
         url=reverse("lifecycle:model_detail", args=[version.model_id]),
         category="signature",
+        about=version,
     )
     return version
 

@@ -98,6 +98,8 @@ class ModelDetailView(LoginRequiredMixin, TemplateView):
             open_plan=any(p.status in decommissioning.OPEN and p.version_id is None for p in plans),
             versions=versions,
             may_change=can(self.request.user, "change", model),
+            # A grant opens the model, not its use case: the page then names no hidden use case (T26).
+            use_case_visible=can(self.request.user, "view", model.use_case),
             at_form=at_form,
             production_at=production_at,
             panels=panels.model_panels(request=self.request, model=model),

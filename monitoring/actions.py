@@ -36,6 +36,7 @@ def _tell_owners(proposal: ActionProposal, subject: str, body: str) -> None:
         body=body,
         url=_alert_url(proposal),
         category="alert",
+        about=proposal,
     )
 
 

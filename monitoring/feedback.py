@@ -75,6 +75,7 @@ def feedback_give(
             ).strip(),
             url=reverse("monitoring:version_metrics", args=[version.pk]),
             category="feedback",
+            about=version,
         )
     return feedback
 

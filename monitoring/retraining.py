@@ -33,6 +33,7 @@ def _tell_owners(request: RetrainingRequest, subject: str, body: str, *, also=()
         body=body,
         url=reverse("monitoring:retraining_list") + f"?model={request.model_id}",
         category="retraining",
+        about=request,
     )
 
 
@@ -188,6 +189,7 @@ def retraining_requests_tell_new_version(*, version, actor=None, from_stage: str
         + ". Link the version to the ones it answers.",
         url=reverse("monitoring:retraining_list") + f"?model={version.model_id}",
         category="retraining",
+        about=version,
     )
 
 

@@ -282,6 +282,7 @@ def _open_or_update(*, rule: AlertRule, series: MetricSeries, found: list[evalua
         ),
         url=reverse("monitoring:alert_detail", args=[alert.pk]),
         category="alert",
+        about=alert,
     )
     webhooks.alert_opened(alert)
     if rule.action == RuleAction.RETRAIN:

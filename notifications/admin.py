@@ -11,7 +11,17 @@ class NotificationAdmin(NoWriteAdmin):
 
     list_display = ("subject", "recipient", "category", "created_at", "read_at")
     list_filter = ("category",)
-    readonly_fields = ("recipient", "subject", "body", "url", "category", "created_at", "read_at")
+    readonly_fields = (
+        "recipient",
+        "subject",
+        "body",
+        "url",
+        "category",
+        "target_type",
+        "target_id",
+        "created_at",
+        "read_at",
+    )
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

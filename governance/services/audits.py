@@ -234,6 +234,7 @@ def audit_finding_add(
         body=description,
         url=reverse("governance:external_audit_detail", args=[external_audit.pk]),
         category="compliance",
+        about=None,  # an external audit is enterprise-wide; the finding names no record
     )
     return finding
 
@@ -283,6 +284,7 @@ def follow_up_add(*, actor, finding: AuditFinding, description: str, owner, due_
         body=description,
         url=reverse("governance:external_audit_detail", args=[finding.audit_id]),
         category="compliance",
+        about=None,  # likewise
     )
     return follow_up
 

@@ -75,6 +75,7 @@ def _notify_owners(evidence: Evidence, *, subject: str, body: str) -> None:
         body=body,
         url=reverse("governance:use_case_coverage", args=[evidence.use_case_id]),
         category="compliance",
+        about=evidence,
     )
 
 
@@ -240,6 +241,7 @@ def evidence_stale_for_new_version(*, version, actor, from_stage: str = "", reas
         "submit it again for the new version.",
         url=reverse("governance:use_case_coverage", args=[version.model.use_case_id]),
         category="compliance",
+        about=version,
     )
     return [e.pk for e in lapsed]
 

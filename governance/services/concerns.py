@@ -98,6 +98,7 @@ def concern_raise(*, actor, kind: str, description: str, use_case=None, model=No
         body=description,
         url=_url(concern),
         category="concern",
+        about=concern,
     )
     return concern
 
@@ -148,6 +149,7 @@ def concern_triage(*, actor, concern: Concern, severity: str, assignee=None, res
             body=f"Respond by {concern.respond_by:%Y-%m-%d}.",
             url=_url(concern),
             category="concern",
+            about=concern,
         )
     return concern
 
@@ -171,6 +173,7 @@ def _close(*, actor, concern: Concern, status: str, text: str, field: str, hint:
         body=text,
         url=_url(concern),
         category="concern",
+        about=concern,
     )
     return concern
 
@@ -235,6 +238,7 @@ def concerns_escalate_overdue(*, today: date | None = None) -> int:
                 body=f"{concern.get_status_display()} concern past its deadline; it is escalated.",
                 url=_url(concern),
                 category="concern",
+                about=concern,
             )
             escalated += 1
     return escalated

@@ -202,6 +202,7 @@ def emergency_release_request(*, actor, version: ModelVersion, reason: str) -> E
         body=f"{actor.get_username()} asks to release {version} to production without the full review: {reason}",
         url=_url(release),
         category="emergency",
+        about=release,
     )
     return release
 
@@ -283,6 +284,7 @@ def _approve(*, actor, release: EmergencyRelease, comment: str) -> EmergencyRele
             body=f"{actor.get_username()} approved. Reason given: {release.reason}",
             url=_url(release),
             category="emergency",
+            about=release,
         )
         return release
     release.second_approver, release.approved_at = actor, now
@@ -308,6 +310,7 @@ def _approve(*, actor, release: EmergencyRelease, comment: str) -> EmergencyRele
         "a post-implementation review opens when the version goes live.",
         url=_url(release),
         category="emergency",
+        about=release,
     )
     return release
 
@@ -347,6 +350,7 @@ def _close(actor, release: EmergencyRelease, status: str, reason: str, action: s
         body=reason,
         url=_url(release),
         category="emergency",
+        about=release,
     )
     return release
 
@@ -436,6 +440,7 @@ def emergency_release_on_production(*, version, actor, from_stage: str = "", rea
         ),
         url=_url(release),
         category="emergency",
+        about=release,
     )
     audit.record(actor=actor, action="post_implementation_review.opened", target=pir, after={"due_on": pir.due_on})
     notifications.notify(
@@ -444,6 +449,7 @@ def emergency_release_on_production(*, version, actor, from_stage: str = "", rea
         body=f"{version} went to production under emergency release #{release.pk}; the review board reviews it.",
         url=_pir_url(pir),
         category="emergency",
+        about=pir,
     )
 
 
@@ -508,6 +514,7 @@ def post_implementation_review_complete(
         body=findings,
         url=_pir_url(pir),
         category="emergency",
+        about=pir,
     )
     return pir
 
@@ -552,6 +559,7 @@ def post_implementation_reviews_escalate_overdue(*, today: date | None = None) -
                 "post-implementation review is not complete; it is escalated.",
                 url=_pir_url(pir),
                 category="emergency",
+                about=pir,
             )
             escalated += 1
     return escalated

@@ -54,6 +54,7 @@ def finding_raise(*, actor, review, severity: str, description: str) -> Finding:
         body=description,
         url=reverse("governance:review_detail", args=[review.pk]),
         category="review",
+        about=finding,
     )
     return finding
 

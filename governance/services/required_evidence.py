@@ -153,6 +153,7 @@ def test_evidence_submit(
         body=summary[:500],
         url=reverse("governance:test_evidence", args=[version.pk]),
         category="review",
+        about=version,
     )
     return evidence
 
@@ -207,6 +208,7 @@ def test_evidence_review(*, actor, evidence: TestEvidence, decision: str, commen
         body=comment or f"Accepted by {actor.get_full_name() or actor.get_username()}.",
         url=reverse("governance:test_evidence", args=[version.pk]),
         category="review",
+        about=evidence,
     )
     return evidence
 

@@ -162,6 +162,7 @@ def review_open(*, version, actor, from_stage: str = "", reason: str = "") -> Re
             body=f"{version} was submitted for approval under the {tier} policy v{policy.version}.",
             url=url,
             category="review",
+            about=review,
         )
     return review
 
@@ -404,7 +405,12 @@ def _after_decision(*, actor, review: Review, sign_off: SignOff, digest: str) ->
                 reason=f"Rejected by {FUNCTION_NAMES[sign_off.function]}: {sign_off.comment}",
             )
         notifications.notify(
-            recipients=people, subject=f"{version} was rejected", body=sign_off.comment, url=url, category="review"
+            recipients=people,
+            subject=f"{version} was rejected",
+            body=sign_off.comment,
+            url=url,
+            category="review",
+            about=review,
         )
     elif sign_off.decision == Decision.REQUEST_CHANGES:
         notifications.notify(
@@ -413,6 +419,7 @@ def _after_decision(*, actor, review: Review, sign_off: SignOff, digest: str) ->
             body=f"{FUNCTION_NAMES[sign_off.function]}: {sign_off.comment}",
             url=url,
             category="review",
+            about=review,
         )
     else:
         standing = current_sign_offs(review, digest)
@@ -433,6 +440,7 @@ def _after_decision(*, actor, review: Review, sign_off: SignOff, digest: str) ->
                 ),
                 url=url,
                 category="review",
+                about=review,
             )
 
 

@@ -204,6 +204,7 @@ def _ask_for_decommissioning_review(stop_loss: StopLoss, value) -> None:
         "missed periods allowed are used up: decide at the next portfolio review whether to retire it.",
         url=f"/portfolio/use-cases/{case.pk}/",
         category="stop_loss",
+        about=case,
     )
     audit.record(
         actor=None, action="stop_loss.review_requested", target=case, after={"missed": stop_loss.missed_periods}

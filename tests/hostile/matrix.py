@@ -2,7 +2,9 @@
 
 from django.urls import reverse
 
-from .policy import ANY, LOGIN, OTHER_CONFIDENTIAL, RULES
+from core.permissions import SEE_ALL_PERM
+
+from .policy import ANY, CLASSES, LOGIN, OTHER_CONFIDENTIAL, OWN, RULES
 
 
 def outcome_matches(expected, response, *, api: bool) -> bool:
@@ -30,6 +32,23 @@ def hidden_markers(world, principal: str) -> list[str]:
     if principal == "anonymous":
         return [m for m in world.all_markers()]
     return [] if sees_confidential_of_other_units(principal) else world.hidden_markers()
+
+
+def markers_hidden_from(world, user) -> list[str]:
+    """The markers of the world's records `user` may not see, by the written rule (policy.py), for anyone in the
+    world, matrix principal or not: confidential records of the units they are not a member of, unless they see
+    every unit."""
+    if user is None:
+        return world.all_markers()
+    if user.is_superuser or user.has_perm(SEE_ALL_PERM):
+        return []
+    units = set(user.business_unit_memberships.values_list("business_unit__code", flat=True))
+    hidden = [
+        cls
+        for cls in CLASSES
+        if cls.endswith("confidential") and ("RETAIL" if cls.startswith(OWN) else "CORP") not in units
+    ]
+    return [world_marker for cls in hidden for world_marker in world.markers_of(cls)]
 
 
 def leaks(world, principal: str, response) -> list[str]:

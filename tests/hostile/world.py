@@ -55,6 +55,13 @@ class World:
             if resource not in UNMARKED
         ]
 
+    def markers_of(self, object_class: str) -> list[str]:
+        return [
+            marker(resource, object_class)
+            for resource, by_class in self.objects.items()
+            if object_class in by_class and resource not in UNMARKED
+        ]
+
     def hidden_markers(self) -> list[str]:
         """Markers of the records a unit member without a grant may not see (other unit, confidential)."""
         return [
@@ -64,8 +71,18 @@ class World:
         ]
 
 
+def _with_email(make_user):
+    """Everyone in the world has an e-mail address, so what notifications mail can be checked too."""
+
+    def make(username, *roles, **extra):
+        return make_user(username, *roles, email=f"{username}@example.com", **extra)
+
+    return make
+
+
 def build_world(units, make_user) -> World:
     own, other = units["RETAIL"], units["CORP"]
+    make_user = _with_email(make_user)
     users = {"anonymous": None}
     for key in PRINCIPALS:
         if key != "anonymous":
@@ -99,8 +116,14 @@ def build_world(units, make_user) -> World:
     for object_class in CLASSES:
         unit = own if object_class.startswith("own") else other
         confidential = object_class.endswith("confidential")
+        # T26: the other unit's confidential use case becomes confidential only after its model and version exist
+        # (their own flags stay off): everything below it must be hidden all the same, and no one told of it.
+        later = object_class == OTHER_CONFIDENTIAL
         use_case = portfolio.use_case_create(
-            actor=builder, title=marker("use_case", object_class), business_unit=unit, confidential=confidential
+            actor=builder,
+            title=marker("use_case", object_class),
+            business_unit=unit,
+            confidential=confidential and not later,
         )
         portfolio.stop_loss_set(
             actor=builder,
@@ -115,6 +138,12 @@ def build_world(units, make_user) -> World:
         version = lifecycle.model_version_register(
             actor=builder, model=model, version=marker("model_version", object_class), metrics={"auc": 0.9}
         )
+        if later:
+            use_case = portfolio.use_case_update(
+                actor=builder, use_case=use_case, confidential=True, reason="Made confidential after registration."
+            )
+            model.refresh_from_db()
+            assert not model.confidential and not version.model.confidential
         deployment = lifecycle.deployment_record(
             actor=builder, version=version, environment="staging", endpoint=marker("deployment", object_class)
         )
