@@ -152,4 +152,4 @@ def _notify_admins(*, subject: str, body: str) -> None:
         .objects.filter(is_active=True)
         .filter(Q(is_superuser=True) | Q(pk__in=holders_of_perm(VERIFY_PERMISSION).values("pk")))
     )
-    notify(recipients=admins, subject=subject, body=body, url="/audit/", category="security")
+    notify(recipients=admins, subject=subject, body=body, url="/audit/", category="security", about=None)

@@ -235,6 +235,7 @@ def training_expiry_remind(*, today: date | None = None) -> int:
             "to a platform admin, who records it in Lodestar.",
             url=url,
             category="training",
+            about=None,  # names a person's training, no governed record
         )
         notifications.notify(
             recipients=[a for a in admins if a.pk != record.user_id],
@@ -242,6 +243,7 @@ def training_expiry_remind(*, today: date | None = None) -> int:
             body="Record the renewed training when it is completed.",
             url=url,
             category="training",
+            about=None,  # names a person's training, no governed record
         )
         record.reminded_on = today
         record.save(update_fields=["reminded_on"])
