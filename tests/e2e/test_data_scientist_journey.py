@@ -188,7 +188,7 @@ def test_a_data_scientist_brings_a_version_to_production_in_the_browser(
     checklist = page.get_by_test_id("gate-checklist")
     expect(checklist).to_contain_text("Next step: Approved")
     expect(gate(page, "review complete")).to_contain_text("Failed")
-    expect(gate(page, "review complete").get_by_role("link")).to_have_text("Review and sign-offs →")
+    expect(gate(page, "review complete").get_by_role("link")).to_have_text("Sign on the review →")
     expect(gate(page, "metric thresholds met")).not_to_contain_text("Not applicable")
     page.screenshot(path=str(screenshots / "ds-checklist-in-review.png"), full_page=True)
     review = Review.objects.get(version=version, status="open")
