@@ -6,7 +6,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from governance import calendar_sources, health, panels, required_evidence
+        from governance import calendar_sources, fairness, health, panels, required_evidence
         from governance import gates as governance_gates
         from governance.services import (
             evidence_stale_for_new_version,
@@ -38,6 +38,10 @@ class GovernanceConfig(AppConfig):
             Stage.PRODUCTION, governance_gates.model_card_complete, name="model card complete", waivable=True
         )
         gates.register_waiver(governance_gates.emergency_waiver)
+        # The checklist before production shows the fairness thresholds beside the bias gate, not on run metrics.
+        gates.register_measures(
+            "bias assessment passed", governance_gates.fairness_measures, metrics=fairness.FAIRNESS_METRICS
+        )
         gates.on_enter(Stage.PRODUCTION, emergency_release_on_production)
         gates.on_enter(Stage.PRODUCTION, review_deployed)
         lifecycle_panels.register_model_panel(panels.model_emergency_panel)

@@ -163,6 +163,40 @@ def bias_assessment_passed(version) -> str | None:
     return None
 
 
+def _values_named(data, name: str) -> list[float]:
+    """Every number stored under `name` anywhere in a bias assessment's results (one per group)."""
+    if isinstance(data, dict):
+        found = [data[name]] if isinstance(data.get(name), int | float) and not isinstance(data[name], bool) else []
+        return found + [v for key, item in data.items() if key != name for v in _values_named(item, name)]
+    if isinstance(data, list):
+        return [v for item in data for v in _values_named(item, name)]
+    return []
+
+
+def fairness_measures(version, review) -> tuple:
+    """Beside the bias gate on the checklist: each fairness threshold of the review's policy with the value of
+    the worst group of the latest bias assessment (the one furthest on the wrong side of the threshold)."""
+    from governance.fairness import FAIRNESS_METRICS
+    from governance.models import BiasAssessment
+    from lifecycle.selectors import threshold_measure
+
+    if review is None:  # the policy's thresholds are those the review holds
+        return ()
+    rules = [
+        r for r in (review.policy_snapshot or {}).get("metric_thresholds", []) if r.get("metric") in FAIRNESS_METRICS
+    ]
+    if not rules:
+        return ()
+    latest = BiasAssessment.objects.filter(version=version).order_by("-created_at", "-pk").first()
+    measures = []
+    for rule in rules:
+        values = _values_named(latest.results if latest else None, rule["metric"])
+        worst = (min(values) if rule["operator"] in (">=", ">") else max(values)) if values else None
+        source = f"bias assessment #{latest.pk}, worst group" if latest else "no bias assessment yet"
+        measures.append(threshold_measure(rule, worst, source=source, missing="not measured"))
+    return tuple(measures)
+
+
 def emergency_waiver(*, version, to_stage: str):
     """Production only: an approved, unexpired emergency release of this very version, on the content that was
     approved, waives the review gates; an open release that does not (yet) hold says why."""

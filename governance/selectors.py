@@ -709,127 +709,8 @@ def follow_ups_overdue(*, user, today=None):
 
 
 # --- What stands between a version and production (the review page) ----------------------------------------
-
-# The way to production without an emergency: the stages whose gates a version still meets on its way.
-PATH_TO_PRODUCTION = ("pending_approval", "approved", "staging", "production")
-# Lifecycle's gate for the emergency edges: on the normal path through approved it does not apply.
-EMERGENCY_ONLY_GATES = {"approved before production"}
-
-
-@dataclass(frozen=True)
-class Threshold:
-    metric: str
-    operator: str
-    value: float
-    actual: float | None
-    passed: bool
-    source: str  # where the actual value comes from
-
-
-@dataclass(frozen=True)
-class GateRow:
-    stage: str  # the stage the gate guards
-    stage_label: str
-    gate: str
-    passed: bool
-    detail: str
-    fix_url: str
-    fix_label: str
-    thresholds: tuple[Threshold, ...] = ()
-
-
-def _values_named(data, name: str) -> list[float]:
-    """Every number stored under `name` anywhere in a bias assessment's results (one per group)."""
-    if isinstance(data, dict):
-        found = [data[name]] if isinstance(data.get(name), int | float) and not isinstance(data[name], bool) else []
-        return found + [v for key, item in data.items() if key != name for v in _values_named(item, name)]
-    if isinstance(data, list):
-        return [v for item in data for v in _values_named(item, name)]
-    return []
-
-
-def _thresholds(review, version) -> tuple[list[Threshold], list[Threshold]]:
-    """The policy's thresholds with the version's actual values: run metrics, and fairness metrics from the
-    latest bias assessment (the worst group)."""
-    import operator
-
-    from governance.fairness import FAIRNESS_METRICS
-
-    ops = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
-    rules = review.policy_snapshot.get("metric_thresholds", []) if review else []
-    metrics = version.metrics or {}
-    latest = BiasAssessment.objects.filter(version=version).order_by("-created_at", "-pk").first()
-    run, fairness = [], []
-    for rule in rules:
-        name, op, value = rule["metric"], rule["operator"], float(rule["value"])
-        if name in FAIRNESS_METRICS:
-            values = _values_named(latest.results if latest else None, name)
-            # The worst group decides: the one furthest on the wrong side of the threshold.
-            actual = (min(values) if op in (">=", ">") else max(values)) if values else None
-            source = f"bias assessment #{latest.pk}, worst group" if latest else "no bias assessment yet"
-            fairness.append(Threshold(name, op, value, actual, actual is not None and ops[op](actual, value), source))
-        else:
-            actual = metrics.get(name)
-            actual = actual if isinstance(actual, int | float) and not isinstance(actual, bool) else None
-            passed = actual is not None and ops[op](actual, value)
-            run.append(
-                Threshold(name, op, value, actual, passed, "validation run" if actual is not None else "not recorded")
-            )
-    return run, fairness
-
-
-def review_gate_checklist(version, *, review=None) -> list[GateRow]:
-    """Every registered gate between the version and production, evaluated now without moving it: the gates of
-    each stage still ahead on the normal path, with each threshold's actual value and where to fix each gate."""
-    from django.urls import reverse
-
-    from lifecycle import gates
-    from lifecycle.choices import Stage
-
-    if version.stage not in ("registered", "in_validation", *PATH_TO_PRODUCTION[:-1]):
-        return []
-    start = PATH_TO_PRODUCTION.index(version.stage) + 1 if version.stage in PATH_TO_PRODUCTION else 0
-    model_url = reverse("lifecycle:model_detail", args=[version.model_id])
-    review_url = reverse("governance:review_detail", args=[review.pk]) if review else model_url
-    fixes = {
-        "input signature recorded": (model_url, "model page"),
-        "datasets recorded": (model_url, "model page: link the data"),
-        "input signature compatible": (model_url, "model page: acknowledge the break"),
-        "impact assessment approved": (
-            reverse("governance:assessment", args=[version.model.use_case_id]),
-            "impact assessment",
-        ),
-        "review complete": (review_url + "#sign", "sign on this review"),
-        "approval current": (review_url + "#sign", "sign on this review"),
-        "metric thresholds met": (reverse("monitoring:version_metrics", args=[version.pk]), "version metrics"),
-        "no open high-severity finding": (review_url + "#findings", "findings of this review"),
-        "model card complete": (reverse("governance:model_card_edit", args=[version.pk]), "edit the model card"),
-        "bias assessment passed": (reverse("governance:bias_assessments", args=[version.pk]), "bias assessments"),
-        "required test evidence": (reverse("governance:test_evidence", args=[version.pk]), "test evidence"),
-        "production deployment recorded": (model_url, "model page: record the deployment"),
-        "outside a freeze window": (reverse("governance:freeze_windows"), "freeze windows"),
-        "not worse than production": (reverse("monitoring:version_metrics", args=[version.pk]), "version metrics"),
-        "no open critical alert": (reverse("monitoring:alert_list") + f"?model={version.model_id}", "alerts"),
-        "emergency release valid": (reverse("governance:emergency_request", args=[version.pk]), "emergency release"),
-    }
-    run, fairness = _thresholds(review, version)
-    rows = []
-    for stage in PATH_TO_PRODUCTION[start:]:
-        for result in gates.run(version=version, to_stage=stage):
-            if result.gate in EMERGENCY_ONLY_GATES:
-                continue
-            url, label = fixes.get(result.gate, (model_url, "model page"))
-            shown = (
-                run
-                if result.gate == "metric thresholds met"
-                else fairness
-                if result.gate == "bias assessment passed"
-                else ()
-            )
-            rows.append(
-                GateRow(stage, Stage(stage).label, result.gate, result.passed, result.detail, url, label, tuple(shown))
-            )
-    return rows
+# The checklist itself is lifecycle.selectors.gate_checklist; governance adds the fairness thresholds to it
+# (governance.gates.fairness_measures, registered in apps.py) and, here, the moves the review page offers.
 
 
 @dataclass(frozen=True)
@@ -842,17 +723,19 @@ class Move:
     who: str  # who makes it, in words
 
 
-def review_next_moves(version, *, user, checklist: list[GateRow]) -> list[Move]:
+def review_next_moves(version, *, user, checklist) -> list[Move]:
     """The forward moves the stage machine allows from here (never the emergency edges), whether their gates
-    pass, and whether the reader may make them (the service decides again when they do)."""
+    pass on the checklist (lifecycle.selectors.gate_checklist), and whether the reader may make them (the
+    service decides again when they do)."""
     from core.permissions import can
     from lifecycle.choices import EMERGENCY_EDGES, NEXT_STAGES, Stage
+    from lifecycle.selectors import ROAD_TO_PRODUCTION
 
     moves = []
-    for to in PATH_TO_PRODUCTION:
+    for to in ROAD_TO_PRODUCTION[1:]:  # a review is opened on entering pending approval: from there on
         if to not in NEXT_STAGES.get(version.stage, set()) or (version.stage, to) in EMERGENCY_EDGES:
             continue
-        failed = [row.gate for row in checklist if row.stage == to and not row.passed]
+        failed = [item.gate for item in checklist.failed if item.to == to]
         if to == Stage.APPROVED:
             developer = user.pk == version.submitted_by_id or version.model.owners.filter(pk=user.pk).exists()
             allowed = user.has_perm("lifecycle.approve_modelversion") and not developer

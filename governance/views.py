@@ -53,6 +53,7 @@ from governance.forms import (
     questionnaire_form,
 )
 from governance.models import FUNCTION_NAMES, Framework
+from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.choices import Stage
 from portfolio.models import UseCase
@@ -123,7 +124,7 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             for f in signable
             for d, label in Decision.choices
         ]
-        checklist = selectors.review_gate_checklist(review.version, review=review)
+        checklist = lifecycle_selectors.gate_checklist(review.version, self.request.user, review=review)
         moves = selectors.review_next_moves(review.version, user=self.request.user, checklist=checklist)
         needs_training = bool(signable) and not services.has_current_training(self.request.user)
         return self.get_context_data(
@@ -131,7 +132,6 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             version=review.version,
             progress=progress,
             checklist=checklist,
-            checklist_failed=sum(1 for row in checklist if not row.passed),
             moves=moves,
             move_form=MoveForm(),
             needs_training=needs_training,

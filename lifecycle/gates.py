@@ -89,6 +89,38 @@ def waivable(stage: str) -> set[str]:
     return {name for waived_stage, name in _waivable if waived_stage == stage}
 
 
+@dataclass(frozen=True)
+class Measure:
+    """A threshold beside the value measured now, shown with a gate on the checklist before production."""
+
+    text: str  # "auc 0.74 ≥ 0.7"
+    passed: bool
+    source: str = ""  # where the value comes from, when it is not the version's run metrics
+
+
+# measure(version, review) -> tuple[Measure, ...]; review is the version's review (None before one is open)
+MeasureProvider = Callable[..., tuple]
+_measures: dict[str, MeasureProvider] = {}
+_measured_metrics: set[str] = set()
+
+
+def register_measures(gate: str, provider: MeasureProvider, *, metrics: tuple[str, ...] = ()) -> None:
+    """Show what `provider` measures beside the gate `gate` on the checklist (e.g. governance's fairness
+    thresholds, measured on a bias assessment). `metrics`: the policy thresholds it measures, which are then
+    not looked for among the version's run metrics."""
+    _measures[gate] = provider
+    _measured_metrics.update(metrics)
+
+
+def measures(gate: str, *, version, review) -> tuple:
+    provider = _measures.get(gate)
+    return tuple(provider(version, review)) if provider else ()
+
+
+def measured_elsewhere(metric: str) -> bool:
+    return metric in _measured_metrics
+
+
 def on_enter(stage: str, listener: Listener) -> None:
     """Call `listener(version=, actor=, from_stage=, reason=)` inside the transition's transaction each time a
     version enters `stage` (e.g. governance opens a review on pending approval). Raising refuses the move."""

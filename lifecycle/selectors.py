@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, TruncQuarter
 
 from core.periods import quarter_label, within
 from lifecycle.choices import Stage
+from lifecycle.gates import Measure, measured_elsewhere
 from lifecycle.models import (
     AIModel,
     Dataset,
@@ -309,19 +310,19 @@ def stage_moves_by_quarter(*, user, since, unit=None) -> dict[tuple[str, str], i
 
 # --- What stands before production: every gate ahead of a version, evaluated now ----------------------
 
-# Where each gate is fixed, in one place: gate name -> (what to do, URL name, which record the URL takes).
-# Governance's pages are named, not imported: lifecycle links to them the way its templates do.
-GATE_FIXES: dict[str, tuple[str, str, str]] = {
+# Where each gate is fixed, in one place: gate name -> (what to do, URL name, which record the URL takes[, the
+# part of the page]). Governance's pages are named, not imported: lifecycle links to them the way its templates do.
+GATE_FIXES: dict[str, tuple[str, ...]] = {
     "input signature recorded": ("Re-import the version from MLflow with its signature", "lifecycle:register", ""),
     "datasets recorded": ("Link data", "lifecycle:version_data", "version"),
     "input signature compatible": ("Acknowledge the break", "lifecycle:version_detail", "version"),
     "impact assessment approved": ("Impact assessment", "governance:assessment", "use_case"),
-    "review complete": ("Review and sign-offs", "governance:review_detail", "review"),
-    "approval current": ("Review and sign-offs", "governance:review_detail", "review"),
+    "review complete": ("Sign on the review", "governance:review_detail", "review", "#sign"),
+    "approval current": ("Sign on the review", "governance:review_detail", "review", "#sign"),
     "approved before production": ("Review and sign-offs", "governance:review_detail", "review"),
     "metric thresholds met": ("Metrics", "monitoring:version_metrics", "version"),
     "not worse than production": ("Compare with production", "monitoring:version_metrics", "version"),
-    "no open high-severity finding": ("Findings of the review", "governance:review_detail", "review"),
+    "no open high-severity finding": ("Findings of the review", "governance:review_detail", "review", "#findings"),
     "model card complete": ("Fill the model card", "governance:model_card_edit", "version"),
     "bias assessment passed": ("Bias assessment", "governance:bias_assessments", "version"),
     "required test evidence": ("Submit test evidence", "governance:test_evidence", "version"),
@@ -333,28 +334,21 @@ GATE_FIXES: dict[str, tuple[str, str, str]] = {
 }
 # The way to production a version normally takes; staging is optional and shown only when it has gates.
 ROAD_TO_PRODUCTION = [Stage.IN_VALIDATION, Stage.PENDING_APPROVAL, Stage.APPROVED, Stage.STAGING, Stage.PRODUCTION]
-# Fairness thresholds hold per group of a bias assessment (governance.fairness.FAIRNESS_METRICS), not on run metrics.
-FAIRNESS_METRICS = ("disparate_impact", "equal_opportunity")
 PASSED, FAILED, NOT_APPLICABLE = "passed", "failed", "not applicable"
 _SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
 _COMPARE = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
 
 
 @dataclass(frozen=True)
-class Measure:
-    text: str  # "auc 0.74 ≥ 0.7"
-    passed: bool
-
-
-@dataclass(frozen=True)
 class ChecklistItem:
-    stage: str
+    stage: str  # the label of the stage the gate guards
     gate: str
     state: str
     detail: str
     fix_label: str = ""
     fix_url: str = ""
-    measures: tuple = ()
+    measures: tuple = ()  # lifecycle.gates.Measure
+    to: str = ""  # the stage the gate guards
 
 
 @dataclass(frozen=True)
@@ -386,7 +380,7 @@ def gate_fix(gate: str, version: ModelVersion, review=None) -> tuple[str, str]:
     """(what to do, URL of the page that does it) for a gate, or ("", "") when no page fixes it."""
     from django.urls import NoReverseMatch, reverse
 
-    label, url_name, arg = GATE_FIXES.get(gate, ("", "", ""))
+    label, url_name, arg, *part = GATE_FIXES.get(gate, ("", "", ""))
     if not url_name:
         return "", ""
     if arg == "review":
@@ -400,27 +394,32 @@ def gate_fix(gate: str, version: ModelVersion, review=None) -> tuple[str, str]:
         "review": getattr(review, "pk", None),
     }.get(arg)
     try:
-        return label, reverse(url_name, args=[pk] if arg else [])
+        return label, reverse(url_name, args=[pk] if arg else []) + "".join(part)
     except NoReverseMatch:  # a page another app has not (yet) got
         return "", ""
 
 
 def _threshold_measures(version, review) -> tuple:
-    """Each metric threshold of the review's policy beside the version's value: "auc 0.74 ≥ 0.7"."""
+    """Each metric threshold of the review's policy beside the version's value: "auc 0.74 ≥ 0.7". Thresholds
+    another app measures (fairness, on a bias assessment) are shown beside its gate instead."""
     if review is None:
         return ()
     metrics = version.metrics or {}
-    measures = []
-    for rule in (review.policy_snapshot or {}).get("metric_thresholds", []):
-        metric, op, threshold = rule.get("metric"), rule.get("operator"), rule.get("value")
-        if metric in FAIRNESS_METRICS or op not in _COMPARE or not isinstance(threshold, int | float):
-            continue
-        value = metrics.get(metric)
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            measures.append(Measure(f"{metric} not recorded (needs {_SYMBOLS[op]} {threshold:g})", False))
-        else:
-            measures.append(Measure(f"{metric} {value:g} {_SYMBOLS[op]} {threshold:g}", _COMPARE[op](value, threshold)))
-    return tuple(measures)
+    return tuple(
+        threshold_measure(rule, metrics.get(rule.get("metric")))
+        for rule in (review.policy_snapshot or {}).get("metric_thresholds", [])
+        if not measured_elsewhere(rule.get("metric"))
+        and rule.get("operator") in _COMPARE
+        and isinstance(rule.get("value"), int | float)
+    )
+
+
+def threshold_measure(rule: dict, value, *, source: str = "", missing: str = "not recorded") -> Measure:
+    """A policy threshold ({"metric", "operator", "value"}) beside the value measured: "auc 0.74 ≥ 0.7"."""
+    metric, op, threshold = rule["metric"], rule["operator"], rule["value"]
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return Measure(f"{metric} {missing} (needs {_SYMBOLS[op]} {threshold:g})", False, source)
+    return Measure(f"{metric} {value:g} {_SYMBOLS[op]} {threshold:g}", _COMPARE[op](value, threshold), source)
 
 
 def _production_measure(version) -> tuple:
@@ -459,15 +458,15 @@ def _not_applicable(gate: str, version, review, *, later: bool) -> str:
     return ""
 
 
-def gate_checklist(version: ModelVersion, user) -> GateChecklist:
+def gate_checklist(version: ModelVersion, user, *, review=None) -> GateChecklist:
     """Every gate between the version and production, evaluated now without moving it (gates only read):
     per stage ahead, each gate passed, failed or not applicable, the measured values beside thresholds, and
-    the page that fixes it. The review page shows the same list."""
+    the page that fixes it. The review page shows the same list for its `review` (else the latest one)."""
     from core.permissions import can
     from lifecycle import gates
 
     version = ModelVersion.objects.select_related("model__use_case").get(pk=version.pk)
-    review = _latest_review(version)
+    review = review if review is not None else _latest_review(version)
     if version.stage in ROAD_TO_PRODUCTION[:-1] or version.stage == Stage.REGISTERED:
         start = ROAD_TO_PRODUCTION.index(version.stage) + 1 if version.stage in ROAD_TO_PRODUCTION else 0
         ahead = [s for s in ROAD_TO_PRODUCTION[start:] if s != Stage.STAGING or gates.registered(s)]
@@ -482,11 +481,12 @@ def gate_checklist(version: ModelVersion, user) -> GateChecklist:
                 why_na = ""  # a failing gate applies, whatever the reason it might not have
             state = NOT_APPLICABLE if why_na else (PASSED if result.passed else FAILED)
             label, url = gate_fix(result.gate, version, review) if state != NOT_APPLICABLE else ("", "")
-            measures = ()
             if result.gate == "metric thresholds met":
                 measures = _threshold_measures(version, review)
             elif result.gate == "not worse than production":
                 measures = _production_measure(version)
+            else:  # e.g. the fairness thresholds governance measures on the latest bias assessment
+                measures = gates.measures(result.gate, version=version, review=review)
             items.append(
                 ChecklistItem(
                     stage=Stage(stage).label,
@@ -496,6 +496,7 @@ def gate_checklist(version: ModelVersion, user) -> GateChecklist:
                     fix_label=label,
                     fix_url=url,
                     measures=measures,
+                    to=stage,
                 )
             )
         stages.append((Stage(stage).label, items))

@@ -188,12 +188,12 @@ def test_a_data_scientist_brings_a_version_to_production_in_the_browser(
     checklist = page.get_by_test_id("gate-checklist")
     expect(checklist).to_contain_text("Next step: Approved")
     expect(gate(page, "review complete")).to_contain_text("Failed")
-    expect(gate(page, "review complete").get_by_role("link")).to_have_text("Review and sign-offs →")
+    expect(gate(page, "review complete").get_by_role("link")).to_have_text("Sign on the review →")
     expect(gate(page, "metric thresholds met")).not_to_contain_text("Not applicable")
     page.screenshot(path=str(screenshots / "ds-checklist-in-review.png"), full_page=True)
     review = Review.objects.get(version=version, status="open")
     review_path = f"/governance/reviews/{review.pk}/"
-    assert gate(page, "review complete").get_by_role("link").get_attribute("href") == review_path
+    assert gate(page, "review complete").get_by_role("link").get_attribute("href") == review_path + "#sign"
 
     # The board signs on the review page, each member with their password, and approves the version.
     for username, function in (("rb", "Validation"), ("rb3", "Business")):

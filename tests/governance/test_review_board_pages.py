@@ -22,12 +22,38 @@ def test_the_review_page_lists_every_gate_before_production_with_actual_values_a
     page = client.get(f"/governance/reviews/{review.pk}/").content.decode()
     checklist = page.split('data-testid="gate-checklist"')[1].split("</section>")[0]
     # The medium policy asks auc >= 0.7; the version's auc is 0.91: the actual value stands beside it.
-    thresholds = checklist.split('data-testid="thresholds"')[1].split("</table>")[0]
-    assert "auc" in thresholds and "0.91" in thresholds and "&gt;= 0.7" in thresholds
+    thresholds = checklist.split('data-testid="thresholds"')[1].split("</div>")[0]
+    assert "auc 0.91 ≥ 0.7" in thresholds
     for gate in ("Review complete", "Model card complete", "Production deployment recorded", "Approval current"):
         assert gate in checklist
     assert f"/governance/versions/{pending.pk}/card/edit/" in checklist  # where the card gate is fixed
-    assert "Approved before production" not in checklist  # the emergency edge's gate is not on the normal path
+    assert f'href="/governance/reviews/{review.pk}/#sign"' in checklist  # the signatures are fixed on this page
+    # The emergency edge's gate is not on the normal path: it does not count against the version.
+    emergency = checklist.split('data-gate="approved before production"')[1].split("</tr>")[0]
+    assert "Not applicable" in emergency and "emergency release" in emergency
+
+
+def test_fairness_thresholds_show_the_worst_group_beside_the_bias_gate(pending, ds, client):
+    review = review_of(pending)
+    fairness_rule = {"metric": "disparate_impact", "operator": ">=", "value": 0.8}
+    review.policy_snapshot = {
+        **review.policy_snapshot,
+        "metric_thresholds": [*review.policy_snapshot["metric_thresholds"], fairness_rule],
+    }
+    review.save(update_fields=["policy_snapshot"])
+    # Group b selects half as often as group a: its disparate impact, 0.5, is the worst.
+    data = b"label,prediction,group\n1,1,a\n0,1,a\n1,1,b\n0,0,b\n"
+    assessment = services.bias_assessment_create(
+        actor=ds, version=pending, data=data, file_name="p.csv", reference_groups={"group": "a"}
+    )
+    client.force_login(signer_for("validation"))
+    for url in (f"/governance/reviews/{review.pk}/", f"/lifecycle/versions/{pending.pk}/"):
+        page = client.get(url).content.decode()
+        bias = page.split('data-gate="bias assessment passed"')[1].split("</tr>")[0]
+        assert "disparate_impact 0.5 ≥ 0.8" in bias and f"bias assessment #{assessment.pk}, worst group" in bias
+        # Measured on the assessment, not looked for among the run's metrics.
+        thresholds = page.split('data-gate="metric thresholds met"')[1].split("</tr>")[0]
+        assert "auc 0.91 ≥ 0.7" in thresholds and "disparate_impact" not in thresholds
 
 
 def test_after_the_last_signature_the_review_page_offers_the_move_and_makes_it(pending, client):
