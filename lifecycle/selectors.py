@@ -317,6 +317,7 @@ GATE_FIXES: dict[str, tuple[str, ...]] = {
     "datasets recorded": ("Link data", "lifecycle:version_data", "version"),
     "input signature compatible": ("Acknowledge the break", "lifecycle:version_detail", "version"),
     "impact assessment approved": ("Impact assessment", "governance:assessment", "use_case"),
+    "not a prohibited practice": ("Impact assessment", "governance:assessment", "use_case"),
     "review complete": ("Sign on the review", "governance:review_detail", "review", "#sign"),
     "approval current": ("Sign on the review", "governance:review_detail", "review", "#sign"),
     "approved before production": ("Review and sign-offs", "governance:review_detail", "review"),

@@ -1,3 +1,5 @@
+import re
+
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel, ModelVersion
 
@@ -11,7 +13,9 @@ def test_the_whole_demo_seeds_once_and_fills_the_inventory(db, capsys):
     assert (AIModel.objects.count(), ModelVersion.objects.count()) == counts
     assert counts[0] >= 10
     assert ModelVersion.objects.filter(stage=Stage.PRODUCTION).exists()
-    assert "pm     password" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    # The sign-in table comes last: the program manager's row with the full name and the password.
+    assert re.search(r"^  pm +\S.* password \S+ +Program manager", printed.rsplit("Sign in to Lodestar", 1)[-1], re.M)
     # One model retired through the whole workflow (its lesson is searchable), one mid-decommission.
     from lifecycle.models import DecommissionPlan
     from lifecycle.selectors import lessons_learned
