@@ -32,10 +32,8 @@ def wave(pm, team):
 
 
 def field_error(page: str, field: str) -> str:
-    """The error text rendered right after one field (the form's field errors), '' when there is none."""
-    match = re.search(rf'name="{field}".*?(?=<label|<button)', page, re.S)
-    block = match.group(0) if match else ""
-    errors = re.search(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', block, re.S)
+    """The error text tied to one field (the list its input names in aria-describedby), '' when there is none."""
+    errors = re.search(rf'<ul class="errorlist"[^>]*id="id_{field}_error"[^>]*>(.*?)</ul>', page, re.S)
     return re.sub(r"<[^>]+>", " ", errors.group(1)).strip() if errors else ""
 
 
