@@ -447,3 +447,26 @@ class SkillForm(forms.Form):
     critical = forms.BooleanField(
         required=False, help_text="Critical skills held by one person or nobody are flagged in the register."
     )
+
+
+class DependencyForm(forms.Form):
+    depends_on = forms.ModelChoiceField(
+        queryset=UseCase.objects.none(),
+        label="Needs first",
+        empty_label="Choose a use case",
+        help_text="The use case that must be delivered before this one; a loop is refused.",
+    )
+    note = forms.CharField(max_length=300, required=False, help_text="Why, e.g. “uses its feature store”.")
+
+    def __init__(self, *args, use_cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["depends_on"].queryset = use_cases
+
+
+class UnplanForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        label="Why take it off the roadmap",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the audit trail with the plan it had; the use case stays approved.",
+    )

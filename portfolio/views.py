@@ -30,6 +30,7 @@ from portfolio.forms import (
     CapacityForm,
     ChangeActionForm,
     DecisionForm,
+    DependencyForm,
     KPIForm,
     MeasurementForm,
     ObjectiveForm,
@@ -45,11 +46,12 @@ from portfolio.forms import (
     StopLossForm,
     TeamForm,
     TransitionForm,
+    UnplanForm,
     UseCaseForm,
     UseCaseImportForm,
     WaveForm,
 )
-from portfolio.models import KPI, Agreement, Assumption, RaciRole, UseCase, UseCaseObjective
+from portfolio.models import KPI, Agreement, Assumption, RaciRole, RoadmapItem, UseCase, UseCaseObjective
 from portfolio.planning import recommend_plan
 from portfolio.ranking import SENSITIVE_MOVE, calibrate, criteria_with_weights, ranking
 from portfolio.services.roadmap import PLANNABLE
@@ -159,8 +161,23 @@ class UseCaseDetailView(LoginRequiredMixin, DetailView):
             transitions=use_case.transitions.select_related("actor")[:20],
             score_history=selectors.use_case_scores(use_case=use_case)[:30],
             panels=panels.use_case_panels(request=self.request, use_case=use_case),
+            **self._roadmap_context(use_case, may_change),
             **kwargs,
         )
+
+    def _roadmap_context(self, use_case, may_change) -> dict:
+        """Where the use case is planned and what it waits for or holds up (among the use cases the user sees)."""
+        visible = selectors.use_case_list(user=self.request.user)
+        item = selectors.roadmap_items(user=self.request.user).filter(use_case=use_case).first()
+        return {
+            "roadmap_item": item,
+            "dependencies": use_case.dependencies.filter(depends_on__in=visible.values("pk")).select_related(
+                "depends_on"
+            ),
+            "dependants": use_case.dependants.filter(use_case__in=visible.values("pk")).select_related("use_case"),
+            "dependency_form": DependencyForm(use_cases=visible.exclude(pk=use_case.pk)) if may_change else None,
+            "unplan_form": UnplanForm() if may_change and item else None,
+        }
 
 
 class RecordPageMixin(LoginRequiredMixin, ABC):
@@ -352,6 +369,28 @@ class UseCaseBenefitReviewView(UseCaseActionView):
     def act(self, request, use_case, data):
         services.benefit_review_record(actor=request.user, use_case=use_case, **data)
         return "Benefit review recorded."
+
+
+class UseCaseDependencyView(UseCaseActionView):
+    def make_form(self, request, use_case):
+        others = selectors.use_case_list(user=request.user).exclude(pk=use_case.pk)
+        return DependencyForm(request.POST, use_cases=others)
+
+    def act(self, request, use_case, data):
+        services.dependency_add(actor=request.user, use_case=use_case, **data)
+        return f"{use_case.code} now needs {data['depends_on'].code} delivered first."
+
+
+class UseCaseUnplanView(UseCaseActionView):
+    form_class = UnplanForm
+
+    def act(self, request, use_case, data):
+        item = RoadmapItem.objects.filter(use_case=use_case).first()
+        if item is None:
+            raise ApplicationError(f"{use_case.code} is not on the roadmap.")
+        wave = item.wave
+        services.roadmap_unplan(actor=request.user, item=item, **data)
+        return f"{use_case.code} was taken off the roadmap ({wave}); it stays {use_case.get_status_display().lower()}."
 
 
 class UseCaseSkillNeedView(UseCaseActionView):

@@ -560,6 +560,8 @@ PAGES: dict[str, Read] = {
     "portfolio:usecase_stop_loss": R("post_only_scoped", "use_case"),
     "portfolio:usecase_benefit": R("post_only_scoped", "use_case"),
     "portfolio:usecase_skill": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_dependency": R("post_only_scoped", "use_case"),
+    "portfolio:usecase_unplan": R("post_only_scoped", "use_case"),
     "portfolio:benefits": R("signed_in"),
     "portfolio:skills": R("signed_in"),
     "portfolio:assumption_list": R("signed_in"),

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from portfolio import services
-from portfolio.models import Agreement, Skill, Team, Wave, WaveCapacity
+from portfolio.models import Agreement, Dependency, RoadmapItem, Skill, Team, UseCase, Wave, WaveCapacity
 
 
 @pytest.fixture
@@ -234,3 +234,55 @@ def test_the_planning_pages_are_in_the_menu_and_linked_from_the_roadmap(client, 
     page = client.get(reverse("portfolio:roadmap")).content.decode()
     for name in ("portfolio:wave_list", "portfolio:team_list", "portfolio:agreement_list"):
         assert page.count(f'href="{reverse(name)}"') >= 2  # the menu and the roadmap's panels
+
+
+# --- Dependencies and taking a use case off the roadmap (on the use case's page) ------------------------
+
+
+def _approved(pm, units, title):
+    use_case = services.use_case_create(actor=pm, title=title, business_unit=units["RETAIL"])
+    UseCase.objects.filter(pk=use_case.pk).update(status="approved")
+    return UseCase.objects.get(pk=use_case.pk)
+
+
+def test_a_dependency_is_recorded_on_the_use_case_page_and_a_loop_is_refused(client, pm, units):
+    first, second = _approved(pm, units, "Feature store"), _approved(pm, units, "Churn model")
+    client.force_login(pm)
+    response = client.post(
+        reverse("portfolio:usecase_dependency", args=[second.pk]),
+        {"depends_on": first.pk, "note": "reads its features"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert f"{second.code} now needs {first.code} delivered first." in page
+    section = page.split('data-testid="usecase-roadmap"')[1].split("</section>")[0]
+    assert first.code in section.split("Needs first")[1].split("Holds up")[0]
+    response = client.post(
+        reverse("portfolio:usecase_dependency", args=[first.pk]), {"depends_on": second.pk}, follow=True
+    )
+    assert "would make a cycle" in response.content.decode()
+    assert Dependency.objects.count() == 1
+
+
+def test_taking_a_use_case_off_the_roadmap_needs_a_reason_and_keeps_it_approved(client, pm, units, team, wave):
+    use_case = _approved(pm, units, "Claims triage")
+    services.roadmap_plan(
+        actor=pm,
+        use_case=use_case,
+        wave=wave,
+        planned_start=date(2027, 1, 10),
+        planned_end=date(2027, 2, 20),
+        efforts={team: 15},
+    )
+    client.force_login(pm)
+    page = client.get(reverse("portfolio:usecase_detail", args=[use_case.pk])).content.decode()
+    assert "Planned in <strong>2027-Q1</strong>" in page and "Data platform 15 d" in page
+    response = client.post(reverse("portfolio:usecase_unplan", args=[use_case.pk]), {"reason": ""}, follow=True)
+    assert "reason" in response.content.decode()
+    assert RoadmapItem.objects.filter(use_case=use_case).exists()
+    response = client.post(
+        reverse("portfolio:usecase_unplan", args=[use_case.pk]), {"reason": "Funding moved to 2028."}, follow=True
+    )
+    assert f"{use_case.code} was taken off the roadmap (2027-Q1); it stays approved." in response.content.decode()
+    assert not RoadmapItem.objects.filter(use_case=use_case).exists()
+    assert AuditEvent.objects.get(action="roadmap.unplanned").reason == "Funding moved to 2028."
