@@ -106,6 +106,7 @@ MENU: tuple[Group, ...] = (
             Entry("Release calendar", "lifecycle:calendar"),
             Entry("Decommissions", "lifecycle:decommission_list"),
             Entry("Lessons learned", "lifecycle:lessons"),
+            Entry("Incidents", "lifecycle:incident_list"),
         ),
     ),
     Group(

@@ -593,6 +593,7 @@ PAGES: dict[str, Read] = {
     "lifecycle:decommission_list": R("signed_in"),
     "lifecycle:decommission_detail": R("scoped", "decommission"),
     "lifecycle:lessons": R("signed_in"),
+    "lifecycle:incident_list": R("signed_in"),
     "lifecycle:version_transition": R("post_only_scoped", "model_version"),
     "lifecycle:version_detail": R("scoped", "model_version"),
     "lifecycle:version_data": R("scoped", "model_version"),
