@@ -8,7 +8,17 @@ import pytest
 from playwright.sync_api import expect
 
 from portfolio.choices import BACKLOG_STATUSES
-from portfolio.models import KPI, KPIMeasurement, Score, ScoringCriterion, Team, UseCase, UseCaseTransition, Wave
+from portfolio.models import (
+    KPI,
+    Agreement,
+    KPIMeasurement,
+    Score,
+    ScoringCriterion,
+    Team,
+    UseCase,
+    UseCaseTransition,
+    Wave,
+)
 from tests.e2e.conftest import path_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -428,4 +438,37 @@ def test_planning_a_wave_with_team_capacity_by_clicking(login, live_server, cons
     expect(page.locator("[data-testid=team-table]")).to_contain_text("Model risk tooling")
     assert Team.objects.filter(name="Model risk tooling", business_unit=None).exists()
     page.screenshot(path=str(screenshots / "teams.png"), full_page=True)
+    assert console_errors == []
+
+
+def test_an_overdue_agreement_is_marked_met_from_the_roadmap(login, live_server, console_errors, screenshots):
+    """The demo's overdue data feed stands out on the agreements page; recording it met, with a reason, by
+    clicking from the roadmap, clears its badge; without a reason nothing changes."""
+    title = "Customer transaction feed for model training"
+    page = login("pm")
+    page.goto(f"{live_server.url}/portfolio/roadmap/")
+    page.get_by_role("link", name="Agreements →").click()
+    page.wait_for_load_state("load")
+    assert path_of(page.url) == "/portfolio/agreements/"
+    row = page.locator("[data-testid=agreement-table] tbody tr", has_text=title)
+    expect(row).to_contain_text("overdue")
+
+    status = page.locator("[data-testid=agreement-status-form]")
+    status.get_by_label("Agreement").select_option(label=title)
+    status.get_by_label("Status").select_option(label="Met")
+    status.get_by_role("button", name="Record").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("[data-testid=agreement-status-form] #id_reason_error")).to_contain_text("required")
+    assert Agreement.objects.get(title=title).status == "open"
+
+    status = page.locator("[data-testid=agreement-status-form]")
+    status.get_by_label("Reason").fill("Feed delivered on the 2nd; first full month received.")
+    status.get_by_role("button", name="Record").click()
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("status").first).to_contain_text(f"“{title}” is now met.")
+    row = page.locator("[data-testid=agreement-table] tbody tr", has_text=title)
+    expect(row).to_contain_text("Met")
+    expect(row).not_to_contain_text("overdue")
+    assert Agreement.objects.get(title=title).status == "met"
+    page.screenshot(path=str(screenshots / "agreements.png"), full_page=True)
     assert console_errors == []
