@@ -470,3 +470,15 @@ class UnplanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept in the audit trail with the plan it had; the use case stays approved.",
     )
+
+
+class CapabilityForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="A business capability, e.g. “Credit decisioning”.")
+    parent = forms.ModelChoiceField(
+        queryset=Capability.objects.order_by("name"),
+        required=False,
+        label="Part of",
+        empty_label="Top level",
+        help_text="The broader capability it belongs to, if any.",
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

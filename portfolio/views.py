@@ -27,6 +27,7 @@ from portfolio.forms import (
     AssumptionCheckForm,
     AssumptionForm,
     BenefitReviewForm,
+    CapabilityForm,
     CapacityForm,
     ChangeActionForm,
     DecisionForm,
@@ -817,7 +818,23 @@ class ObjectiveListView(LoginRequiredMixin, TemplateView):
             )
         )
         rows = [(objective, by_objective.get(objective.pk, [])) for objective in objectives]
+        if "capability_form" not in kwargs:
+            kwargs["capability_form"] = CapabilityForm() if user.has_perm("portfolio.add_capability") else None
         return super().get_context_data(rows=rows, capabilities=selectors.capability_tree(), **kwargs)
+
+    def post(self, request):
+        if not request.user.has_perm("portfolio.add_capability"):
+            raise PermissionDenied("You may not add capabilities.")
+        form = CapabilityForm(request.POST)
+        if form.is_valid():
+            try:
+                capability = services.capability_create(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, f"Capability “{capability.name}” added.")
+                return redirect("portfolio:objective_list")
+        return self.render_to_response(self.get_context_data(capability_form=form))
 
 
 class ObjectiveCreateView(PermissionOr404Mixin, LoginRequiredMixin, FormView):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from portfolio import services
-from portfolio.models import Agreement, Dependency, RoadmapItem, Skill, Team, UseCase, Wave, WaveCapacity
+from portfolio.models import Agreement, Capability, Dependency, RoadmapItem, Skill, Team, UseCase, Wave, WaveCapacity
 
 
 @pytest.fixture
@@ -286,3 +286,23 @@ def test_taking_a_use_case_off_the_roadmap_needs_a_reason_and_keeps_it_approved(
     assert f"{use_case.code} was taken off the roadmap (2027-Q1); it stays approved." in response.content.decode()
     assert not RoadmapItem.objects.filter(use_case=use_case).exists()
     assert AuditEvent.objects.get(action="roadmap.unplanned").reason == "Funding moved to 2028."
+
+
+# --- Capabilities (on the strategy page) ------------------------------------------------------------------
+
+
+def test_a_capability_is_added_under_another_and_a_twin_is_refused_with_nothing_saved(client, pm):
+    client.force_login(pm)
+    client.post(reverse("portfolio:objective_list"), {"name": "Credit decisioning"})
+    parent = Capability.objects.get(name="Credit decisioning")
+    response = client.post(
+        reverse("portfolio:objective_list"), {"name": "Affordability scoring", "parent": parent.pk}, follow=True
+    )
+    page = response.content.decode()
+    assert "Capability “Affordability scoring” added." in page
+    assert "Affordability scoring" in page.split('data-testid="capabilities"')[1].split("</ul>")[0]
+    page = client.post(
+        reverse("portfolio:objective_list"), {"name": "Affordability scoring", "parent": parent.pk}
+    ).content.decode()
+    assert "already exists" in page.split('data-testid="capability-form"')[1]
+    assert Capability.objects.filter(name="Affordability scoring").count() == 1
