@@ -84,6 +84,9 @@ MENU: tuple[Group, ...] = (
             Entry("Use cases", "portfolio:usecase_list"),
             Entry("Ranking", "portfolio:ranking"),
             Entry("Roadmap", "portfolio:roadmap"),
+            Entry("Waves and capacity", "portfolio:wave_list"),
+            Entry("Teams", "portfolio:team_list"),
+            Entry("Agreements", "portfolio:agreement_list"),
             Entry("Strategy and KPIs", "portfolio:objective_list"),
             Entry("Benefits", "portfolio:benefits"),
             Entry("Assumptions", "portfolio:assumption_list"),
@@ -103,6 +106,7 @@ MENU: tuple[Group, ...] = (
             Entry("Release calendar", "lifecycle:calendar"),
             Entry("Decommissions", "lifecycle:decommission_list"),
             Entry("Lessons learned", "lifecycle:lessons"),
+            Entry("Incidents", "lifecycle:incident_list"),
         ),
     ),
     Group(

@@ -255,6 +255,10 @@ class Incident(TimeStampedModel):
     class Meta:
         ordering = ["-created_at"]
 
+    @property
+    def kind_label(self) -> str:
+        return self.kind.replace("_", " ").capitalize()
+
     def __str__(self) -> str:
         return f"{self.model} {self.kind}"
 

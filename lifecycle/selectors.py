@@ -14,6 +14,7 @@ from lifecycle.models import (
     AIModel,
     Dataset,
     DecommissionPlan,
+    Incident,
     MlflowProposal,
     ModelVersion,
     StageTransition,
@@ -513,3 +514,9 @@ def refusal_fixes(version: ModelVersion, failed_gates: list[dict]) -> list[tuple
     """For a refused move: (gate, what is missing, what to do, URL) per failed gate."""
     review = _latest_review(version)
     return [(g["gate"], g.get("detail", ""), *gate_fix(g["gate"], version, review)) for g in failed_gates]
+
+
+def incident_list(*, user, kind: str = ""):
+    """Production incidents (rollbacks, emergency releases) on the models the user may see, newest first."""
+    incidents = Incident.objects.restrict(user, "view").select_related("model", "model__use_case", "opened_by")
+    return incidents.filter(kind=kind) if kind else incidents

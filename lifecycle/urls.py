@@ -17,6 +17,7 @@ urlpatterns = [
     path("decommissions/", views.DecommissionListView.as_view(), name="decommission_list"),
     path("decommissions/<int:pk>/", views.DecommissionDetailView.as_view(), name="decommission_detail"),
     path("lessons/", views.LessonsLearnedView.as_view(), name="lessons"),
+    path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
     path("datasets/", views.DatasetListView.as_view(), name="dataset_list"),
     path("datasets/import/", views.CatalogueImportView.as_view(), name="dataset_import"),
     path("datasets/<int:pk>/", views.DatasetDetailView.as_view(), name="dataset_detail"),

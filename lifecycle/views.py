@@ -699,3 +699,23 @@ class ModelPeopleView(LoginRequiredMixin, View):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("lifecycle:model_people", pk=model.pk)
+
+
+class IncidentListView(LoginRequiredMixin, ListView):
+    """What went wrong in production and what was done (rollbacks, emergency releases), on visible models.
+
+    Incidents are opened by the services that act on them (rollback, emergency release), never typed in."""
+
+    template_name = "lifecycle/incident_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.incident_list(user=self.request.user, kind=self.request.GET.get("kind", "").strip()[:30])
+
+    def get_context_data(self, **kwargs):
+        kinds = selectors.incident_list(user=self.request.user).values_list("kind", flat=True).distinct()
+        return super().get_context_data(
+            kinds=[(k, k.replace("_", " ").capitalize()) for k in sorted(set(kinds))],
+            kind=self.request.GET.get("kind", "").strip()[:30],
+            **kwargs,
+        )

@@ -7,6 +7,7 @@ from portfolio.choices import NEXT_STATUSES, UseCaseStatus
 from portfolio.models import (
     KPI,
     READINESS_ITEMS,
+    Agreement,
     Assumption,
     BusinessUnit,
     Capability,
@@ -28,6 +29,20 @@ def _writable_units(user):
     if user.is_superuser or manages_everything(user):
         return units
     return units.filter(memberships__user=user)
+
+
+class _PersonChoiceField(forms.ModelChoiceField):
+    """People by their full name (and email, which tells two namesakes apart), never a bare username."""
+
+    def label_from_instance(self, obj) -> str:
+        name = obj.get_full_name() or obj.get_username()
+        return f"{name} · {obj.email}" if obj.email else name
+
+
+def _people():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name", "username")
 
 
 class UseCaseForm(forms.ModelForm):
@@ -324,7 +339,7 @@ class SkillNeedForm(forms.Form):
 
 
 class PersonSkillForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=None, empty_label="Choose a person")
+    person = _PersonChoiceField(queryset=None, empty_label="Choose a person")
     skill = forms.ModelChoiceField(queryset=Skill.objects.all(), empty_label="Choose a skill")
     level = forms.TypedChoiceField(
         choices=[("", "Choose 1 to 5"), *((i, str(i)) for i in range(1, 6))], coerce=int, help_text="1 aware … 5 expert"
@@ -335,3 +350,135 @@ class PersonSkillForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+# --- Planning records: teams, waves and capacity, agreements, skills --------------------------------
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="As the team is known in planning, e.g. “Data platform”.")
+    business_unit = forms.ModelChoiceField(
+        queryset=BusinessUnit.objects.filter(is_active=True),
+        required=False,
+        empty_label="Shared across units",
+        help_text="The unit the team belongs to, if any.",
+    )
+
+
+class WaveForm(forms.Form):
+    """A wave and, per team, the person-days it has in it: one number field per team."""
+
+    name = forms.CharField(max_length=100, help_text="e.g. “2027-Q1”.")
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="First day of the wave.")
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="Last day; after the start.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teams = list(Team.objects.select_related("business_unit"))
+        for team in self.teams:
+            self.fields[f"capacity_{team.pk}"] = forms.IntegerField(
+                label=f"{team.name}: capacity (person-days)",
+                min_value=0,
+                required=False,
+                help_text="Leave empty if the team has no time in this wave.",
+            )
+
+    def cleaned(self) -> dict:
+        data = self.cleaned_data
+        capacities = {
+            team: data[f"capacity_{team.pk}"] for team in self.teams if data.get(f"capacity_{team.pk}") is not None
+        }
+        return {"name": data["name"], "start": data["start"], "end": data["end"], "capacities": capacities}
+
+
+class CapacityForm(forms.Form):
+    wave = forms.ModelChoiceField(queryset=Wave.objects.all(), empty_label="Choose a wave")
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), empty_label="Choose a team")
+    person_days = forms.IntegerField(
+        label="Capacity (person-days)", min_value=0, help_text="Replaces the team's current capacity in that wave."
+    )
+
+
+class AgreementForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="What is agreed, e.g. “Card transactions feed, daily”.")
+    kind = forms.ChoiceField(choices=Agreement.Kind.choices)
+    provider = forms.ModelChoiceField(
+        queryset=BusinessUnit.objects.filter(is_active=True),
+        empty_label="Choose the providing unit",
+        help_text="The unit that delivers.",
+    )
+    consumer = forms.ModelChoiceField(
+        queryset=BusinessUnit.objects.none(),
+        empty_label="Choose the consuming unit",
+        help_text="Your unit, which relies on it; it records the agreement.",
+    )
+    use_case = forms.ModelChoiceField(
+        queryset=UseCase.objects.none(), required=False, empty_label="Not tied to one use case"
+    )
+    owner = _PersonChoiceField(queryset=None, empty_label="Choose a person", help_text="Who follows it up.")
+    due_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), help_text="When it must be in place for the plan to hold."
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from portfolio import selectors
+
+        super().__init__(*args, **kwargs)
+        self.fields["consumer"].queryset = _writable_units(user)
+        self.fields["use_case"].queryset = selectors.use_case_list(user=user)
+        self.fields["owner"].queryset = _people()
+        self.fields["owner"].initial = user.pk
+
+
+class AgreementStatusForm(forms.Form):
+    agreement = forms.ModelChoiceField(queryset=Agreement.objects.none(), empty_label="Choose an agreement")
+    status = forms.ChoiceField(choices=Agreement.Status.choices)
+    reason = forms.CharField(
+        max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text="Why: kept in the audit trail."
+    )
+
+    def __init__(self, *args, agreements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = agreements
+
+
+class SkillForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Skill", help_text="e.g. “Graph neural networks”.")
+    critical = forms.BooleanField(
+        required=False, help_text="Critical skills held by one person or nobody are flagged in the register."
+    )
+
+
+class DependencyForm(forms.Form):
+    depends_on = forms.ModelChoiceField(
+        queryset=UseCase.objects.none(),
+        label="Needs first",
+        empty_label="Choose a use case",
+        help_text="The use case that must be delivered before this one; a loop is refused.",
+    )
+    note = forms.CharField(max_length=300, required=False, help_text="Why, e.g. “uses its feature store”.")
+
+    def __init__(self, *args, use_cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["depends_on"].queryset = use_cases
+
+
+class UnplanForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        label="Why take it off the roadmap",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the audit trail with the plan it had; the use case stays approved.",
+    )
+
+
+class CapabilityForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="A business capability, e.g. “Credit decisioning”.")
+    parent = forms.ModelChoiceField(
+        queryset=Capability.objects.order_by("name"),
+        required=False,
+        label="Part of",
+        empty_label="Top level",
+        help_text="The broader capability it belongs to, if any.",
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

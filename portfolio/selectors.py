@@ -156,6 +156,30 @@ def capacity_load() -> list[dict]:
     return sorted(rows, key=lambda r: (r["wave"], r["team"]))
 
 
+def team_list() -> QuerySet[Team]:
+    """Teams with their unit and their capacity in each wave (three queries)."""
+    return Team.objects.select_related("business_unit").prefetch_related(
+        Prefetch("capacities", queryset=WaveCapacity.objects.select_related("wave").order_by("wave__start"))
+    )
+
+
+def wave_capacity_table() -> list[dict]:
+    """Each wave with, per team that has capacity or planned effort in it, available and planned person-days."""
+    load: dict[str, list[dict]] = {}
+    for row in capacity_load():
+        load.setdefault(row["wave"], []).append(row)
+    return [
+        {
+            "wave": wave,
+            "teams": load.get(wave.name, []),
+            "available": sum(r["available"] for r in load.get(wave.name, [])),
+            "planned": sum(r["planned"] for r in load.get(wave.name, [])),
+            "over": any(r["planned"] > r["available"] for r in load.get(wave.name, [])),
+        }
+        for wave in Wave.objects.all()
+    ]
+
+
 def agreement_list(*, user) -> QuerySet[Agreement]:
     return Agreement.objects.restrict(user, "view").select_related("provider", "consumer", "owner", "use_case")
 

@@ -22,11 +22,16 @@ from portfolio.api.views import weight_overrides
 from portfolio.conflicts import plan_conflicts
 from portfolio.filters import UseCaseFilterSet
 from portfolio.forms import (
+    AgreementForm,
+    AgreementStatusForm,
     AssumptionCheckForm,
     AssumptionForm,
     BenefitReviewForm,
+    CapabilityForm,
+    CapacityForm,
     ChangeActionForm,
     DecisionForm,
+    DependencyForm,
     KPIForm,
     MeasurementForm,
     ObjectiveForm,
@@ -37,13 +42,17 @@ from portfolio.forms import (
     ReadinessForm,
     ReviewForm,
     ScoreForm,
+    SkillForm,
     SkillNeedForm,
     StopLossForm,
+    TeamForm,
     TransitionForm,
+    UnplanForm,
     UseCaseForm,
     UseCaseImportForm,
+    WaveForm,
 )
-from portfolio.models import KPI, Assumption, RaciRole, UseCase, UseCaseObjective
+from portfolio.models import KPI, Agreement, Assumption, RaciRole, RoadmapItem, UseCase, UseCaseObjective
 from portfolio.planning import recommend_plan
 from portfolio.ranking import SENSITIVE_MOVE, calibrate, criteria_with_weights, ranking
 from portfolio.services.roadmap import PLANNABLE
@@ -51,6 +60,16 @@ from portfolio.services.roadmap import PLANNABLE
 
 def _flash_refusal(request, exc: ApplicationError) -> None:
     messages.error(request, exc.message)
+
+
+def _refuse(form, exc: ApplicationError) -> None:
+    """A service's refusal next to the field it names (its `details` keys), else above the form."""
+    fields = [key for key in (exc.details or {}) if isinstance(exc.details, dict) and key in form.fields]
+    if fields:
+        for key in fields:
+            form.add_error(key, exc.message)
+    else:
+        form.add_error(None, exc.message)
 
 
 class PermissionOr404Mixin:
@@ -143,8 +162,23 @@ class UseCaseDetailView(LoginRequiredMixin, DetailView):
             transitions=use_case.transitions.select_related("actor")[:20],
             score_history=selectors.use_case_scores(use_case=use_case)[:30],
             panels=panels.use_case_panels(request=self.request, use_case=use_case),
+            **self._roadmap_context(use_case, may_change),
             **kwargs,
         )
+
+    def _roadmap_context(self, use_case, may_change) -> dict:
+        """Where the use case is planned and what it waits for or holds up (among the use cases the user sees)."""
+        visible = selectors.use_case_list(user=self.request.user)
+        item = selectors.roadmap_items(user=self.request.user).filter(use_case=use_case).first()
+        return {
+            "roadmap_item": item,
+            "dependencies": use_case.dependencies.filter(depends_on__in=visible.values("pk")).select_related(
+                "depends_on"
+            ),
+            "dependants": use_case.dependants.filter(use_case__in=visible.values("pk")).select_related("use_case"),
+            "dependency_form": DependencyForm(use_cases=visible.exclude(pk=use_case.pk)) if may_change else None,
+            "unplan_form": UnplanForm() if may_change and item else None,
+        }
 
 
 class RecordPageMixin(LoginRequiredMixin, ABC):
@@ -338,6 +372,28 @@ class UseCaseBenefitReviewView(UseCaseActionView):
         return "Benefit review recorded."
 
 
+class UseCaseDependencyView(UseCaseActionView):
+    def make_form(self, request, use_case):
+        others = selectors.use_case_list(user=request.user).exclude(pk=use_case.pk)
+        return DependencyForm(request.POST, use_cases=others)
+
+    def act(self, request, use_case, data):
+        services.dependency_add(actor=request.user, use_case=use_case, **data)
+        return f"{use_case.code} now needs {data['depends_on'].code} delivered first."
+
+
+class UseCaseUnplanView(UseCaseActionView):
+    form_class = UnplanForm
+
+    def act(self, request, use_case, data):
+        item = RoadmapItem.objects.filter(use_case=use_case).first()
+        if item is None:
+            raise ApplicationError(f"{use_case.code} is not on the roadmap.")
+        wave = item.wave
+        services.roadmap_unplan(actor=request.user, item=item, **data)
+        return f"{use_case.code} was taken off the roadmap ({wave}); it stays {use_case.get_status_display().lower()}."
+
+
 class UseCaseSkillNeedView(UseCaseActionView):
     form_class = SkillNeedForm
 
@@ -355,7 +411,23 @@ class SkillsView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         if not self.request.user.has_perm("portfolio.add_personskill"):
             kwargs["form"] = None
+        if "skill_form" not in kwargs:
+            kwargs["skill_form"] = SkillForm() if self.request.user.has_perm("portfolio.add_skill") else None
         return super().get_context_data(register=selectors.skills_register(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") != "skill":
+            return super().post(request, *args, **kwargs)
+        form = SkillForm(request.POST)
+        if form.is_valid():
+            try:
+                skill = services.skill_create(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, f"Skill “{skill.name}” added: record who holds it below.")
+                return redirect("portfolio:skills")
+        return self.render_to_response(self.get_context_data(skill_form=form))
 
     def form_valid(self, form):
         try:
@@ -611,6 +683,110 @@ class RecommendationApplyView(LoginRequiredMixin, View):
         return redirect("portfolio:roadmap")
 
 
+# --- Planning records: teams, waves and capacity, agreements -------------------------------------
+
+
+class PlanningFormsPage(LoginRequiredMixin, TemplateView):
+    """A list with one or more forms under it; each form posts its `action` and is shown to those who may use it.
+
+    `actions` maps each action to the permission its form needs; the form is in the context as `<action>_form`.
+    """
+
+    actions: dict = {}
+
+    def build_form(self, action, data=None):
+        raise NotImplementedError
+
+    def perform(self, action, form) -> str:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        for action, permission in self.actions.items():
+            if f"{action}_form" not in kwargs:
+                kwargs[f"{action}_form"] = self.build_form(action) if user.has_perm(permission) else None
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action", "")
+        if action not in self.actions or not request.user.has_perm(self.actions[action]):
+            raise PermissionDenied("You may not do this here.")
+        form = self.build_form(action, request.POST)
+        if form.is_valid():
+            try:
+                message = self.perform(action, form)
+            except ApplicationError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(**{f"{action}_form": form}))
+
+
+class TeamListView(PlanningFormsPage):
+    """Delivery teams, the unit each belongs to and the capacity each has per wave; add a team."""
+
+    template_name = "portfolio/team_list.html"
+    actions = {"team": "portfolio.add_team"}
+
+    def build_form(self, action, data=None):
+        return TeamForm(data)
+
+    def perform(self, action, form) -> str:
+        team = services.team_create(actor=self.request.user, **form.cleaned_data)
+        return f"Team “{team}” added. Give it capacity in the waves it works in."
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(teams=selectors.team_list(), **kwargs)
+
+
+class WaveListView(PlanningFormsPage):
+    """Planning waves with each team's capacity and what is planned against it; add a wave, set a capacity."""
+
+    template_name = "portfolio/wave_list.html"
+    actions = {"wave": "portfolio.add_wave", "capacity": "portfolio.change_wave"}
+
+    def build_form(self, action, data=None):
+        return WaveForm(data) if action == "wave" else CapacityForm(data)
+
+    def perform(self, action, form) -> str:
+        user = self.request.user
+        if action == "wave":
+            wave = services.wave_create(actor=user, **form.cleaned())
+            return f"Wave “{wave}” added ({wave.start} to {wave.end})."
+        capacity = services.wave_set_capacity(actor=user, **form.cleaned_data)
+        return f"{capacity.team} now has {capacity.person_days} person-days in {capacity.wave}."
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(waves=selectors.wave_capacity_table(), **kwargs)
+
+
+class AgreementListView(PlanningFormsPage):
+    """The agreements the plan relies on (data access, deployment SLAs), due first; record one, set its status."""
+
+    template_name = "portfolio/agreement_list.html"
+    actions = {"agreement": "portfolio.add_agreement", "status": "portfolio.change_agreement"}
+
+    def build_form(self, action, data=None):
+        user = self.request.user
+        if action == "agreement":
+            return AgreementForm(data, user=user)
+        return AgreementStatusForm(data, agreements=Agreement.objects.restrict(user, "change").order_by("title"))
+
+    def perform(self, action, form) -> str:
+        user = self.request.user
+        if action == "agreement":
+            agreement = services.agreement_create(actor=user, **form.cleaned_data)
+            return f"Agreement “{agreement}” recorded, due {agreement.due_date}."
+        agreement = services.agreement_set_status(actor=user, **form.cleaned_data)
+        return f"“{agreement}” is now {agreement.get_status_display().lower()}."
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            agreements=selectors.agreement_list(user=self.request.user), today=timezone.localdate(), **kwargs
+        )
+
+
 # --- Strategy -------------------------------------------------------------------------------------
 
 
@@ -642,7 +818,23 @@ class ObjectiveListView(LoginRequiredMixin, TemplateView):
             )
         )
         rows = [(objective, by_objective.get(objective.pk, [])) for objective in objectives]
+        if "capability_form" not in kwargs:
+            kwargs["capability_form"] = CapabilityForm() if user.has_perm("portfolio.add_capability") else None
         return super().get_context_data(rows=rows, capabilities=selectors.capability_tree(), **kwargs)
+
+    def post(self, request):
+        if not request.user.has_perm("portfolio.add_capability"):
+            raise PermissionDenied("You may not add capabilities.")
+        form = CapabilityForm(request.POST)
+        if form.is_valid():
+            try:
+                capability = services.capability_create(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, f"Capability “{capability.name}” added.")
+                return redirect("portfolio:objective_list")
+        return self.render_to_response(self.get_context_data(capability_form=form))
 
 
 class ObjectiveCreateView(PermissionOr404Mixin, LoginRequiredMixin, FormView):

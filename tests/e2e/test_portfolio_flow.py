@@ -8,7 +8,17 @@ import pytest
 from playwright.sync_api import expect
 
 from portfolio.choices import BACKLOG_STATUSES
-from portfolio.models import KPI, KPIMeasurement, Score, ScoringCriterion, UseCase, UseCaseTransition
+from portfolio.models import (
+    KPI,
+    Agreement,
+    KPIMeasurement,
+    Score,
+    ScoringCriterion,
+    Team,
+    UseCase,
+    UseCaseTransition,
+    Wave,
+)
 from tests.e2e.conftest import path_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -370,4 +380,95 @@ def test_editing_and_tying_a_use_case_to_an_objective(login, live_server, consol
     )
     expect(links).to_have_count(2)
     assert use_case.objective_links.count() == 2
+    assert console_errors == []
+
+
+def test_planning_a_wave_with_team_capacity_by_clicking(login, live_server, console_errors, screenshots):
+    """From the program dashboard to the waves page; a wave that ends before it starts is refused next to its
+    end; then the wave with a team's capacity, a capacity changed, and a new team, all by clicking."""
+    page = login("pm")
+    page.locator("[data-testid=roadmap]").get_by_role("link", name="Waves and capacity").click()
+    page.wait_for_load_state("load")
+    assert path_of(page.url) == "/portfolio/waves/"
+    expect(page.get_by_role("heading", level=1, name="Waves and capacity")).to_be_visible()
+
+    start = date(date.today().year + 3, 1, 1)
+    new_wave = page.locator("[data-testid=wave-form]")
+    new_wave.get_by_label("Name").fill("Wave 9 · long range")
+    new_wave.get_by_label("Start").fill(start.isoformat())
+    new_wave.get_by_label("End").fill((start - timedelta(days=1)).isoformat())
+    new_wave.get_by_label("Data platform: capacity (person-days)").fill("30")
+    new_wave.get_by_role("button", name="Add wave").click()
+    page.wait_for_load_state("load")
+    end_error = page.locator("[data-testid=wave-form] #id_end_error")
+    expect(end_error).to_contain_text("must end after it starts")
+    expect(page.locator("[data-testid=wave-table]")).not_to_contain_text("Wave 9")
+    assert not Wave.objects.filter(name="Wave 9 · long range").exists()
+    page.screenshot(path=str(screenshots / "waves-error.png"), full_page=True)
+
+    new_wave = page.locator("[data-testid=wave-form]")
+    expect(new_wave.get_by_label("Name")).to_have_value("Wave 9 · long range")
+    new_wave.get_by_label("End").fill(date(start.year, 3, 31).isoformat())
+    new_wave.get_by_role("button", name="Add wave").click()
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("status").first).to_contain_text("Wave “Wave 9 · long range” added")
+    row = page.locator("[data-testid=wave-table] tbody tr", has_text="Wave 9 · long range")
+    expect(row).to_contain_text("Data platform")
+    expect(row).to_contain_text("30 d")
+
+    capacity = page.locator("[data-testid=capacity-form]")
+    capacity.get_by_label("Wave").select_option(label="Wave 9 · long range")
+    capacity.get_by_label("Team").select_option(label="ML engineering")
+    capacity.get_by_label("Capacity (person-days)").fill("45")
+    capacity.get_by_role("button", name="Set capacity").click()
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("status").first).to_contain_text("ML engineering now has 45 person-days in Wave 9")
+    wave = Wave.objects.get(name="Wave 9 · long range")
+    assert dict(wave.capacities.values_list("team__name", "person_days")) == {"Data platform": 30, "ML engineering": 45}
+    page.screenshot(path=str(screenshots / "waves.png"), full_page=True)
+
+    page.locator(".page-head").get_by_role("link", name="Teams").click()
+    page.wait_for_load_state("load")
+    assert path_of(page.url) == "/portfolio/teams/"
+    team_form = page.locator("[data-testid=team-form]")
+    team_form.get_by_label("Name").fill("Model risk tooling")
+    team_form.get_by_label("Business unit").select_option(label="Shared across units")
+    team_form.get_by_role("button", name="Add team").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("[data-testid=team-table]")).to_contain_text("Model risk tooling")
+    assert Team.objects.filter(name="Model risk tooling", business_unit=None).exists()
+    page.screenshot(path=str(screenshots / "teams.png"), full_page=True)
+    assert console_errors == []
+
+
+def test_an_overdue_agreement_is_marked_met_from_the_roadmap(login, live_server, console_errors, screenshots):
+    """The demo's overdue data feed stands out on the agreements page; recording it met, with a reason, by
+    clicking from the roadmap, clears its badge; without a reason nothing changes."""
+    title = "Customer transaction feed for model training"
+    page = login("pm")
+    page.goto(f"{live_server.url}/portfolio/roadmap/")
+    page.get_by_role("link", name="Agreements →").click()
+    page.wait_for_load_state("load")
+    assert path_of(page.url) == "/portfolio/agreements/"
+    row = page.locator("[data-testid=agreement-table] tbody tr", has_text=title)
+    expect(row).to_contain_text("overdue")
+
+    status = page.locator("[data-testid=agreement-status-form]")
+    status.get_by_label("Agreement").select_option(label=title)
+    status.get_by_label("Status").select_option(label="Met")
+    status.get_by_role("button", name="Record").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("[data-testid=agreement-status-form] #id_reason_error")).to_contain_text("required")
+    assert Agreement.objects.get(title=title).status == "open"
+
+    status = page.locator("[data-testid=agreement-status-form]")
+    status.get_by_label("Reason").fill("Feed delivered on the 2nd; first full month received.")
+    status.get_by_role("button", name="Record").click()
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("status").first).to_contain_text(f"“{title}” is now met.")
+    row = page.locator("[data-testid=agreement-table] tbody tr", has_text=title)
+    expect(row).to_contain_text("Met")
+    expect(row).not_to_contain_text("overdue")
+    assert Agreement.objects.get(title=title).status == "met"
+    page.screenshot(path=str(screenshots / "agreements.png"), full_page=True)
     assert console_errors == []
