@@ -4,7 +4,8 @@ from lifecycle.choices import EMERGENCY_EDGES, NEXT_STAGES, Stage
 
 
 class VersionTransitionForm(forms.Form):
-    to = forms.ChoiceField(label="Move to", choices=Stage.choices)
+    # The model page shows this select in a table row with no visible label: it names itself.
+    to = forms.ChoiceField(label="Move to", choices=Stage.choices, widget=forms.Select(attrs={"aria-label": "Move to"}))
     reason = forms.CharField(max_length=2000, required=False)
 
     def __init__(self, *args, version, **kwargs):
