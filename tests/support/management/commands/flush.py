@@ -16,6 +16,7 @@ from tests.audit.helpers import guards_lifted
 REFERENCE_DATA = (
     ("governance.migrations.0002_seed_sign_off_functions", "seed"),
     ("governance.migrations.0004_seed_questionnaire_and_policies", "seed"),
+    ("governance.migrations.0012_test_evidence", "add_policy_versions"),
     ("governance.migrations.0007_seed_frameworks_and_controls", "seed"),
     ("portfolio.migrations.0003_seed_scoring_criteria", "seed"),
     ("core.roles", "sync_role_groups"),
