@@ -27,3 +27,19 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text="Which program will use this token, e.g. “CI pipeline” or “Notebook on my laptop”.",
     )
+
+
+def refusal_on_form(form, exc) -> None:
+    """A service's refusal (ApplicationError) next to the field(s) it names, its `details` keys or a
+    "field: " prefix of its message, else above the form. Pages and the API share the service's words."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    fields = [key for key in details if key in form.fields]
+    prefix, named, rest = exc.message.partition(": ")
+    if not fields and named and prefix in form.fields:
+        fields = [prefix]
+    if not fields:
+        form.add_error(None, exc.message)
+        return
+    text = rest if named and prefix in fields else exc.message
+    for field in fields:
+        form.add_error(field, text)

@@ -61,6 +61,17 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class PermissionOr404Mixin:
+    """Pages behind a permission: to users without it they do not exist (404), as for records they may not see."""
+
+    required_permission = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm(self.required_permission):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
 # --- API tokens -------------------------------------------------------------------------------------
 
 

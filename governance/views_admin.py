@@ -11,6 +11,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
+from core.forms import refusal_on_form
+from core.views import PermissionOr404Mixin
 from governance import selectors, services
 from governance.choices import Tier
 from governance.forms import FreezeEndForm, FreezeWindowForm, ReviewPolicyForm, TrainingImportForm, TrainingRecordForm
@@ -19,35 +21,14 @@ from governance.services.training import IMPORT_COLUMNS, REMINDER_DAYS
 from lifecycle import services as lifecycle_services
 from lifecycle.models import FreezeWindow
 
-
-def form_error(form, exc: ApplicationError) -> None:
-    """Put a service's refusal next to the field it names ("field: message"), else above the form."""
-    field, _, text = exc.message.partition(": ")
-    if text and field in form.fields:
-        form.add_error(field, text)
-    else:
-        form.add_error(None, exc.message)
-
-
-class _AdminOnly:
-    """Pages behind a permission: to others they do not exist (404), as for records they may not see."""
-
-    permission = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm(self.permission):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
 # --- Training records -------------------------------------------------------------------------------------
 
 
-class TrainingRecordsView(LoginRequiredMixin, _AdminOnly, TemplateView):
+class TrainingRecordsView(LoginRequiredMixin, PermissionOr404Mixin, TemplateView):
     """Record a training, see who can sign without current training, and the latest records."""
 
     template_name = "governance/training_records.html"
-    permission = "governance.add_trainingrecord"
+    required_permission = "governance.add_trainingrecord"
 
     def get_context_data(self, **kwargs):
         coverage = selectors.training_coverage()
@@ -71,7 +52,7 @@ class TrainingRecordsView(LoginRequiredMixin, _AdminOnly, TemplateView):
             try:
                 record = services.training_record_add(actor=request.user, **form.cleaned_data)
             except ApplicationError as exc:
-                form_error(form, exc)
+                refusal_on_form(form, exc)
             else:
                 name = record.user.get_full_name() or record.user.get_username()
                 messages.success(request, f"Training of {name} recorded, valid until {record.expires_on:%Y-%m-%d}.")
@@ -79,11 +60,11 @@ class TrainingRecordsView(LoginRequiredMixin, _AdminOnly, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class TrainingImportView(LoginRequiredMixin, _AdminOnly, TemplateView):
+class TrainingImportView(LoginRequiredMixin, PermissionOr404Mixin, TemplateView):
     """Import a learning system's CSV export: every row checked first, one bad row imports nothing."""
 
     template_name = "governance/training_import.html"
-    permission = "governance.add_trainingrecord"
+    required_permission = "governance.add_trainingrecord"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -131,12 +112,12 @@ class ReviewPolicyListView(LoginRequiredMixin, TemplateView):
         )
 
 
-class ReviewPolicyCreateView(LoginRequiredMixin, _AdminOnly, TemplateView):
+class ReviewPolicyCreateView(LoginRequiredMixin, PermissionOr404Mixin, TemplateView):
     """The next version of a tier's policy, starting from the version chosen (the current one, or an earlier one
     to bring back): the chosen version itself never changes."""
 
     template_name = "governance/review_policy_form.html"
-    permission = "governance.change_reviewpolicy"
+    required_permission = "governance.change_reviewpolicy"
 
     def _base(self) -> ReviewPolicy:
         return get_object_or_404(ReviewPolicy, pk=self.kwargs["pk"])
@@ -159,7 +140,7 @@ class ReviewPolicyCreateView(LoginRequiredMixin, _AdminOnly, TemplateView):
             try:
                 policy = services.review_policy_update(actor=request.user, tier=base.tier, **form.cleaned_data)
             except ApplicationError as exc:
-                form_error(form, exc)
+                refusal_on_form(form, exc)
             else:
                 messages.success(request, f"{policy} is now in force for new reviews of the tier.")
                 return redirect("governance:review_policies")
@@ -196,7 +177,7 @@ class FreezeWindowListView(LoginRequiredMixin, TemplateView):
             try:
                 window = lifecycle_services.freeze_window_create(actor=request.user, **form.cleaned_data)
             except ApplicationError as exc:
-                form_error(form, exc)
+                refusal_on_form(form, exc)
             else:
                 messages.success(request, f"Freeze window “{window.name}” created.")
                 return redirect("governance:freeze_windows")

@@ -16,6 +16,7 @@ from django.views.generic import ListView, TemplateView
 from core import mlflow_client, tokens
 from core.exceptions import ApplicationError
 from core.filters import FilteredListMixin
+from core.forms import refusal_on_form
 from core.page_cache import CachedPageMixin
 from core.permissions import can
 from lifecycle import calendar, datasets, decommissioning, discovery, panels, selectors, services
@@ -457,15 +458,6 @@ def _version(request, pk):
     )
 
 
-def _form_error(form, exc: ApplicationError) -> None:
-    """A service's refusal next to the field it names ("field: message"), else above the form."""
-    field = next(iter(exc.details), None) if isinstance(exc.details, dict) else None
-    if field in form.fields:
-        form.add_error(field, exc.message.split(": ", 1)[-1])
-    else:
-        form.add_error(None, exc.message)
-
-
 def refusal_message(version, exc: ApplicationError):
     """A refused move, naming each failed gate with a link to the page that fixes it."""
     failed = exc.details.get("failed_gates", []) if isinstance(exc.details, dict) else []
@@ -542,7 +534,7 @@ class VersionDataView(LoginRequiredMixin, View):
                     messages.success(request, f"{dataset} is in the catalogue: now link it with its revision.")
                     return redirect(f"{reverse('lifecycle:version_data', args=[version.pk])}?dataset={dataset.pk}")
                 except ApplicationError as exc:
-                    _form_error(form, exc)
+                    refusal_on_form(form, exc)
             return self._render(request, version, dataset_form=form, status=400)
         if step == "unlink":
             link = get_object_or_404(version.dataset_links, pk=request.POST.get("link"))
@@ -564,7 +556,7 @@ class VersionDataView(LoginRequiredMixin, View):
                 )
                 return redirect("lifecycle:version_data", pk=version.pk)
             except ApplicationError as exc:
-                _form_error(form, exc)
+                refusal_on_form(form, exc)
         return self._render(request, version, link_form=form, status=400)
 
 
@@ -589,7 +581,7 @@ class DatasetEditView(LoginRequiredMixin, View):
                 messages.success(request, f"{dataset} updated.")
                 return redirect("lifecycle:dataset_detail", pk=dataset.pk)
             except ApplicationError as exc:
-                _form_error(form, exc)
+                refusal_on_form(form, exc)
         return render(request, self.template_name, {"dataset": dataset, "form": form}, status=400)
 
 
@@ -616,7 +608,7 @@ class DeploymentRecordView(LoginRequiredMixin, View):
                 )
                 return redirect("lifecycle:version_detail", pk=version.pk)
             except ApplicationError as exc:
-                _form_error(form, exc)
+                refusal_on_form(form, exc)
         return render(request, self.template_name, {"version": version, "form": form}, status=400)
 
 
@@ -666,7 +658,7 @@ class ModelPeopleView(LoginRequiredMixin, View):
                 try:
                     consumer = decommissioning.consumer_register(actor=request.user, model=model, **form.cleaned_data)
                 except ApplicationError as exc:
-                    _form_error(form, exc)
+                    refusal_on_form(form, exc)
                     return self._render(request, model, consumer_form=form, status=400)
                 messages.success(request, f"{consumer.system} recorded as a consumer.")
             elif step == "consumer_remove":

@@ -8,18 +8,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
+from core.forms import refusal_on_form
 from core.permissions import can
 from monitoring import selectors, services
 from monitoring.forms import AlertRuleForm, RuleDisableForm
-
-
-def _form_error(form, exc: ApplicationError) -> None:
-    """A service's refusal next to the field it names ("field: message"), else above the form."""
-    field, _, text = exc.message.partition(": ")
-    if text and field in form.fields:
-        form.add_error(field, text)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _may_change(user, rule) -> bool:
@@ -58,7 +50,7 @@ class AlertRuleCreateView(LoginRequiredMixin, TemplateView):
             try:
                 rule = services.alert_rule_create(actor=request.user, **form.service_fields())
             except ApplicationError as exc:
-                _form_error(form, exc)
+                refusal_on_form(form, exc)
             else:
                 messages.success(request, f"Alert rule “{rule.name}” created: it judges the next points synced.")
                 return redirect("monitoring:alert_rule_list")
@@ -88,7 +80,7 @@ class AlertRuleEditView(LoginRequiredMixin, TemplateView):
             try:
                 services.alert_rule_update(actor=request.user, rule=rule, **form.service_fields())
             except ApplicationError as exc:
-                _form_error(form, exc)
+                refusal_on_form(form, exc)
             else:
                 messages.success(request, f"Alert rule “{form.cleaned_data['name']}” saved.")
                 return redirect("monitoring:alert_rule_list")

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
@@ -16,7 +15,9 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from core.downloads import csv_response
 from core.exceptions import ApplicationError, NotAllowed
 from core.filters import FilteredListMixin
+from core.forms import refusal_on_form
 from core.permissions import can, require_model_perm
+from core.views import PermissionOr404Mixin
 from portfolio import charts, csv_io, panels, selectors, services
 from portfolio.api.views import weight_overrides
 from portfolio.conflicts import plan_conflicts
@@ -60,27 +61,6 @@ from portfolio.services.roadmap import PLANNABLE
 
 def _flash_refusal(request, exc: ApplicationError) -> None:
     messages.error(request, exc.message)
-
-
-def _refuse(form, exc: ApplicationError) -> None:
-    """A service's refusal next to the field it names (its `details` keys), else above the form."""
-    fields = [key for key in (exc.details or {}) if isinstance(exc.details, dict) and key in form.fields]
-    if fields:
-        for key in fields:
-            form.add_error(key, exc.message)
-    else:
-        form.add_error(None, exc.message)
-
-
-class PermissionOr404Mixin:
-    """Pages behind a model permission: users without it see 404, as for records they may not see."""
-
-    required_permission = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm(self.required_permission):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 # --- Use cases ------------------------------------------------------------------------------------
@@ -423,7 +403,7 @@ class SkillsView(LoginRequiredMixin, FormView):
             try:
                 skill = services.skill_create(actor=request.user, **form.cleaned_data)
             except ApplicationError as exc:
-                _refuse(form, exc)
+                refusal_on_form(form, exc)
             else:
                 messages.success(request, f"Skill “{skill.name}” added: record who holds it below.")
                 return redirect("portfolio:skills")
@@ -716,7 +696,7 @@ class PlanningFormsPage(LoginRequiredMixin, TemplateView):
             try:
                 message = self.perform(action, form)
             except ApplicationError as exc:
-                _refuse(form, exc)
+                refusal_on_form(form, exc)
             else:
                 messages.success(request, message)
                 return redirect(request.path)
@@ -830,7 +810,7 @@ class ObjectiveListView(LoginRequiredMixin, TemplateView):
             try:
                 capability = services.capability_create(actor=request.user, **form.cleaned_data)
             except ApplicationError as exc:
-                _refuse(form, exc)
+                refusal_on_form(form, exc)
             else:
                 messages.success(request, f"Capability “{capability.name}” added.")
                 return redirect("portfolio:objective_list")
