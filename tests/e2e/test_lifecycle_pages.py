@@ -22,9 +22,9 @@ def test_a_data_scientist_follows_lineage_from_a_dataset_to_its_models(login, li
     lineage = page.get_by_test_id("lineage-table")
     expect(lineage.locator("tbody tr").first).to_contain_text("Training")
     page.screenshot(path=str(screenshots / "dataset-detail-ds.png"), full_page=True)
-    lineage.locator("tbody tr a").first.click()
+    lineage.locator("tbody tr a").first.click()  # the version that uses it, with the data it was linked to
     page.wait_for_load_state("load")
-    expect(page.get_by_test_id("version-table")).to_contain_text("retail.card_transactions")
+    expect(page.get_by_test_id("version-data")).to_contain_text("retail.card_transactions")
     assert console_errors == []
 
 
