@@ -191,7 +191,7 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
         elif step == "close" and _flash(request, lambda: services.finding_close(actor=request.user, finding=finding)):
             messages.success(request, "Finding closed.")
 
-    def _move(self, request, review) -> None:
+    def _move_from_review(self, request, review) -> None:
         """The move the review page offers once the policy is satisfied, through lifecycle's one transition
         service: the gates run again, and a refusal names each failed gate."""
         form = MoveForm(request.POST)
@@ -214,7 +214,7 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             self._finding_step(request, review, step)
             return redirect("governance:review_detail", pk=review.pk)
         if step == "move":
-            self._move(request, review)
+            self._move_from_review(request, review)
             return redirect("governance:review_detail", pk=review.pk)
         held = [f.code for f in selectors.sign_off_functions_held(user=request.user)]
         form = SignOffForm(request.POST, functions=held)

@@ -24,6 +24,7 @@ NO_EVENT = {
     "monitoring/schedules.py:install_schedules": "beat schedules from code, installed by a migration",
     "monitoring/catalogue.py:install_catalogue": "the seeded metric catalogue, installed by a migration",
     "monitoring/retention.py:held_model_ids": "reads only (a dict's update)",
+    "lifecycle/gates.py:register_measures": "fills an in-memory registry at start-up (a set's update), no row",
     "monitoring/sync.py:sync_run_start": "operational log of a sync run (shown on the sync page), not governed data",
     "monitoring/sync.py:sync_run_fail": "operational log of a sync run",
     "monitoring/sync.py:sync_run_finish": "operational log of a sync run",

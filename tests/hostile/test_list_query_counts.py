@@ -126,10 +126,23 @@ def _queries(client, url: str, size: int) -> tuple[int, int]:
 
 def _lists_that_none_see(world) -> None:
     """Records of the kinds the shared world leaves empty: a dependency between use cases, a person's skill, the
-    reader's own API token."""
+    reader's own API token and training record."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
     from core.tokens import api_token_issue
+    from governance import services as governance
 
     api_token_issue(user=world.users["data_scientist"], name="notebook")
+    today = timezone.localdate()
+    governance.training_record_add(
+        actor=get_user_model().objects.get(username="builder_admin"),
+        user=world.users["data_scientist"],
+        completed_on=today - timedelta(days=10),
+        expires_on=today + timedelta(days=300),
+    )
     builder = world.users["program_manager"]
     use_case, other = world.objects["use_case"][OWN], world.objects["use_case"]["own_confidential"]
     portfolio.dependency_add(actor=builder, use_case=use_case, depends_on=other)

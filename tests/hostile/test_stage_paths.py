@@ -100,6 +100,7 @@ def test_the_paths_that_cannot_reach_production_say_so_in_the_code():
     fixed = {where: stages for where, stages in _paths().items() if stages is not None and "PRODUCTION" not in stages}
     assert fixed == {
         "governance/services/reviews.py::_after_decision": {"REJECTED"},
+        "governance/services/reviews.py::_promote": {"APPROVED"},
         "lifecycle/decommissioning.py::decommission_retire": {"DEPRECATED", "RETIRED", "REJECTED"},
     }
 
@@ -236,6 +237,19 @@ def via_celery_task(world: World) -> Outcome:
     return Outcome(world.stage() == Stage.PRODUCTION, None, proposal.result)
 
 
+def via_review_page(world: World) -> Outcome:
+    """The move the review page offers once the policy is satisfied."""
+    from governance.models import Review
+
+    review = Review.objects.filter(version=world.first).order_by("-pk").first()
+    browser = Client()
+    browser.force_login(world.ds)
+    page = browser.post(
+        f"/governance/reviews/{review.pk}/", {"step": "move", "to": "production", "reason": "v1 again"}, follow=True
+    )
+    return Outcome(world.stage() == Stage.PRODUCTION, None, page.content.decode())
+
+
 def via_emergency_api(world: World) -> Outcome:
     release = world.release()
     return _api(world.api().post(f"/api/v1/emergency-releases/{release.pk}/deploy/", {"reason": "Go"}), world)
@@ -245,6 +259,7 @@ Driver = Callable[[World], Outcome]
 DRIVERS: dict[str, list[Driver]] = {
     "lifecycle/api/views.py::ModelVersionViewSet.transition": [via_transition_api],
     "lifecycle/views.py::VersionTransitionView.post": [via_transition_page],
+    "governance/views.py::ReviewDetailView._move_from_review": [via_review_page],
     "lifecycle/api/views.py::AIModelViewSet.rollback": [via_rollback_api],
     "monitoring/actions.py::_carry_out": [via_proposal_api, via_celery_task],
     "governance/services/emergency.py::emergency_release_deploy": [via_emergency_api],

@@ -46,6 +46,11 @@ REVIEWED_AUDIT_MIGRATIONS = {
     ("audit", "0002_append_only_guards"): "installs the append-only triggers the script then protects",
     ("audit", "0003_checkpoint_schedule"): "RunPython: installs the checkpoint schedule, not the table",
     ("audit", "0005_purge_schedule"): "RunPython: installs the purge schedule, not the table",
+    ("audit", "0006_verify_permission"): "model options only (the 'verify' permission): no SQL on the table",
+    (
+        "audit",
+        "0007_checkpoint_freshness_schedule",
+    ): "RunPython: the checkpoint check's schedule, not the table",
 }
 AUDIT_TABLE = "audit_auditevent"
 

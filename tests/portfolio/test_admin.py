@@ -80,6 +80,7 @@ def test_default_beat_schedules_are_in_the_database(db):
         "core.health": "minutes",
         "audit.verify_chain": "days",
         "audit.write_checkpoint": "minutes",
+        "audit.check_checkpoints": "minutes",
         "audit.purge_expired": "days",
         "portfolio.check_stop_losses": "days",
         "lifecycle.discover_mlflow_models": "minutes",
@@ -90,6 +91,7 @@ def test_default_beat_schedules_are_in_the_database(db):
         "monitoring.retraining_schedules_run": "hours",
         "governance.escalate_overdue_concerns": "hours",
         "governance.escalate_overdue_post_implementation_reviews": "days",
+        "governance.training_expiry_reminders": "days",
     }
 
 
