@@ -674,11 +674,12 @@ class PlanningFormsPage(LoginRequiredMixin, TemplateView):
 
     actions: dict = {}
 
+    # Each page says how its forms are made and what each does; the services check the permissions again.
     def build_form(self, action, data=None):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define build_form(): the form of each action.")
 
     def perform(self, action, form) -> str:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define perform(): the service each action calls.")
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -16,6 +16,7 @@ from monitoring.models import (
     ValueContract,
     ValueRealisation,
 )
+from monitoring.services import RULE_FIELDS
 
 
 class MetricSeriesSerializer(serializers.ModelSerializer):
@@ -39,19 +40,7 @@ class AlertRuleSerializer(serializers.ModelSerializer):
         model = AlertRule
         fields = [
             "id",
-            "name",
-            "metric",
-            "scope_kind",
-            "model",
-            "model_version",
-            "risk_tier",
-            "business_unit",
-            "condition",
-            "threshold",
-            "window",
-            "severity",
-            "action",
-            "automatic_suspend",
+            *RULE_FIELDS,  # the fields the rule services take, named once
             "active",
             "created_by",
             "created_at",
