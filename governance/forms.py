@@ -65,9 +65,11 @@ class SignOffForm(forms.Form):
     # The review's ETag when the page was drawn: a signature on a review that changed since is refused.
     if_match = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, functions, **kwargs):
+    def __init__(self, *args, functions, by_provider: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["function"].choices = [(f, FUNCTION_NAMES[f]) for f in functions]
+        if by_provider:  # an account of the identity provider signs by re-authenticating there
+            del self.fields["password"]
 
 
 class MoveForm(forms.Form):
@@ -206,9 +208,10 @@ class EmergencyDecisionForm(forms.Form):
         help_text="Your password, again: an approval is a signature and needs it every time.",
     )
 
-    def __init__(self, *args, approver: bool = True, **kwargs):
+    def __init__(self, *args, approver: bool = True, by_provider: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if not approver:  # only an approval is signed; the owner's steps need no password
+        # Only an approval is signed, and an account of the identity provider signs by re-authenticating there.
+        if not approver or by_provider:
             del self.fields["password"]
 
 

@@ -219,13 +219,13 @@ def _require_approver(actor, release: EmergencyRelease) -> None:
 
 
 def emergency_release_approve(
-    *, actor, release: EmergencyRelease, comment: str = "", password: str = ""
+    *, actor, release: EmergencyRelease, comment: str = "", password: str = "", sso_proof=None
 ) -> EmergencyRelease:
     """One of the two approvals; the second makes the release usable for VALID_FOR on the content approved. An
     approval is a signature: the approver gives their password again in the same request, checked as a sign-off's
     is (a wrong one is audited and counts towards the lockout). Every refusal is audited; nothing else changes."""
     try:
-        reauthenticate(actor, password)
+        reauthenticate(actor, password, sso_proof=sso_proof, action=f"emergency_release.approve:{release.pk}")
         return _approve(actor=actor, release=release, comment=comment)
     except ApplicationError as exc:
         audit.record(
