@@ -179,9 +179,11 @@ def sso_sign_in(*, issuer: str, subject: str, claims: dict):
     if not user.is_active:
         return user
     values = claim_values(claims)
-    claims_apply(user=user, values=values, reason=f"claims of {issuer} at sign-in")
+    granted = claims_apply(
+        user=user, values=values, reason=f"claims of {issuer} at sign-in", granted_before=link.last_claims
+    )
     link.last_sign_in_at = timezone.now()
-    link.last_claims = {"values": values}
+    link.last_claims = {"values": values, **granted}
     link.save(update_fields=["last_sign_in_at", "last_claims"])
     return user
 
@@ -202,23 +204,29 @@ def _free_username(claims: dict, subject: str) -> str:
     return candidate
 
 
-def claims_apply(*, user, values: list[str], reason: str) -> None:
-    """What the claims table maps `values` to, and only that, for what the table manages: groups and units no row
-    names (an admin's own grants) are left alone. Unmapped values grant nothing, whatever they are called."""
+def claims_apply(*, user, values: list[str], reason: str, granted_before: dict) -> dict:
+    """What the claims table maps `values` to, and only that, for what the table manages or granted at the last
+    sign-in (so deleting a row takes its grant away too): groups and units an admin gave otherwise are left
+    alone. Unmapped values grant nothing, whatever they are called. Returns what the claims grant now."""
     rows = list(ClaimMapping.objects.select_related("role", "business_unit"))
     wanted = [row for row in rows if row.claim_value in values]
+    groups = {row.role for row in wanted if row.role_id}
+    units = {row.business_unit for row in wanted if row.business_unit_id}
     accounts.user_groups_sync_from_provider(
         user=user,
-        wanted=[row.role for row in wanted if row.role_id],
-        managed=[row.role for row in rows if row.role_id],
+        wanted=groups,
+        managed={row.role for row in rows if row.role_id}
+        | set(Group.objects.filter(pk__in=granted_before.get("groups", []))),
         reason=reason,
     )
     memberships_sync_from_provider(
         user=user,
-        wanted=[row.business_unit for row in wanted if row.business_unit_id],
-        managed=[row.business_unit for row in rows if row.business_unit_id],
+        wanted=units,
+        managed={row.business_unit for row in rows if row.business_unit_id}
+        | set(BusinessUnit.objects.filter(pk__in=granted_before.get("units", []))),
         reason=reason,
     )
+    return {"groups": sorted(group.pk for group in groups), "units": sorted(unit.pk for unit in units)}
 
 
 def signs_with_provider(user) -> bool:

@@ -45,6 +45,7 @@ class Provider:
     base: str
     issuer: str
     private_key_pem: bytes
+    database: Path
     client_id: str = CLIENT_ID
     client_secret: str = CLIENT_SECRET
     password: str = PASSWORD
@@ -95,7 +96,12 @@ def sso_provider(tmp_path_factory):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    provider = Provider(base=f"http://127.0.0.1:{port}", issuer=f"http://127.0.0.1:{port}/o", private_key_pem=pem)
+    provider = Provider(
+        base=f"http://127.0.0.1:{port}",
+        issuer=f"http://127.0.0.1:{port}/o",
+        private_key_pem=pem,
+        database=workdir / "provider.sqlite3",
+    )
     try:
         _wait_until_up(provider, process, workdir / "provider.log")
         yield provider
