@@ -3,6 +3,7 @@ and the identity provider (OpenID Connect authorization code flow with PKCE, thr
 
 import time
 
+import jwt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -68,7 +69,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
         here (OpenID Connect Core 3.1.3.7)."""
         if not token:
             raise SuspiciousOperation("The provider returned no ID token.")
-        claims = super().verify_token(token, **kwargs)
+        try:
+            claims = super().verify_token(token, **kwargs)
+        except jwt.InvalidTokenError as exc:  # an expired or not-yet-valid token, which the library lets through
+            raise SuspiciousOperation(f"The ID token is not valid: {exc}.") from exc
         return check_id_token_claims(claims)
 
     def get_or_create_user(self, access_token, id_token, payload):
