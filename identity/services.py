@@ -2,7 +2,7 @@
 claims grant at each sign-in, and the one-time re-authentication proofs that sign. Each writes the audit trail."""
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -316,7 +316,7 @@ def _auth_time(claims: dict):
     value = claims.get("auth_time")
     if not isinstance(value, int | float):
         return None
-    return timezone.datetime.fromtimestamp(value, tz=timezone.UTC)
+    return datetime.fromtimestamp(value, tz=UTC)
 
 
 def _too_old(when) -> bool:

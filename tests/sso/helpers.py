@@ -9,8 +9,8 @@ def superuser(username: str = "root") -> User:
     return User.objects.create_superuser(username, password="root-pass-2026-long")
 
 
-def map_claims(units, *, actor=None) -> User:
-    """The claims table of the tests: the provider's groups for review board, validation and Retail."""
+def map_claims(units, *, actor=None, unit="RETAIL") -> User:
+    """The claims table of the tests: the provider's groups for review board, validation and a unit (Retail)."""
     actor = actor or superuser()
     grants = ClaimMapping.Grants
     services.claim_mapping_create(
@@ -23,7 +23,7 @@ def map_claims(units, *, actor=None) -> User:
         role=services.function_group("validation"),
     )
     services.claim_mapping_create(
-        actor=actor, claim_value="idp-retail", grants=grants.BUSINESS_UNIT, business_unit=units["RETAIL"]
+        actor=actor, claim_value="idp-retail", grants=grants.BUSINESS_UNIT, business_unit=units[unit]
     )
     services.claim_mapping_create(
         actor=actor, claim_value="idp-data-science", grants=grants.ROLE, role=role("data_scientist")
