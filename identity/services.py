@@ -35,13 +35,28 @@ def _require_mapping_admin(actor) -> None:
         raise NotAllowed("You may not change the single sign-on claims table.")
 
 
+# Whoever manages a group at the provider decides who holds what it maps to: a role that manages accounts or this
+# table would hand Lodestar's keys to them, so only a superuser maps one.
+ACCOUNT_ADMIN_PERMISSIONS = frozenset(
+    {"auth.add_user", "auth.change_user", "auth.change_group", "identity.change_claimmapping"}
+)
+
+
+def _refuse_account_admin_role(actor, role: Group) -> None:
+    held = ACCOUNT_ADMIN_PERMISSIONS & set(accounts.group_permission_names(role))
+    if held and not actor.is_superuser:
+        raise NotAllowed(
+            f"role: {role.name} manages accounts ({', '.join(sorted(held))}); only a superuser maps a provider group "
+            "to it, since whoever manages that group at the provider would then manage Lodestar's accounts.",
+            details={"role": ["Only a superuser maps this role."]},
+        )
+
+
 @transaction.atomic
 def claim_mapping_create(
     *, actor, claim_value: str, grants: str, role: Group | None = None, business_unit: BusinessUnit | None = None
 ) -> ClaimMapping:
-    """A claim value now grants a role, a sign-off function (both role groups) or a business unit at sign-in.
-    A role's permissions reach everyone the provider puts in that group, so nobody but a superuser maps a claim to
-    a role holding a permission they lack themselves."""
+    """A claim value now grants a role, a sign-off function (both role groups) or a business unit at sign-in."""
     _require_mapping_admin(actor)
     value = require_text(claim_value, field="claim_value", hint="give the group exactly as the provider sends it")
     if grants == ClaimMapping.Grants.BUSINESS_UNIT:
@@ -52,7 +67,7 @@ def claim_mapping_create(
         if role is None:
             field = "role" if grants == ClaimMapping.Grants.ROLE else "function"
             raise ApplicationError(f"{field}: choose what the claim grants.", details={field: ["Required."]})
-        accounts.refuse_unheld(actor, set(accounts.group_permission_names(role)))
+        _refuse_account_admin_role(actor, role)
         business_unit = None
     else:
         raise ApplicationError("grants: choose a role, a business unit or a sign-off function.")

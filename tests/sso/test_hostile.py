@@ -17,7 +17,7 @@ from identity import services
 from identity.backends import OIDCBackend
 from notifications.models import Notification
 from tests.sso.flow import ProviderBrowser, sso_sign_in
-from tests.sso.helpers import map_claims, superuser
+from tests.sso.helpers import superuser
 
 pytestmark = pytest.mark.django_db
 
@@ -152,16 +152,15 @@ def test_local_passwords_work_for_everyone_while_single_sign_on_is_off(client, s
     assert _local_sign_in(client, "carol", "carol-pass-2026-x").status_code == 302
 
 
-def test_no_claim_maps_to_a_role_holding_permissions_its_author_lacks(sso_on, units):
+def test_no_admin_but_a_superuser_maps_a_provider_group_to_the_platform_admin_role(sso_on, units):
     from core.exceptions import NotAllowed
     from identity.models import ClaimMapping
     from tests.governance.helpers import person
     from tests.sso.helpers import role
 
-    map_claims(units)
     admin = person("platform", "platform_admin")
-    with pytest.raises(NotAllowed, match="governance.grant_findingexception"):
+    with pytest.raises(NotAllowed, match="only a superuser maps a provider group"):
         services.claim_mapping_create(
-            actor=admin, claim_value="idp-admins", grants=ClaimMapping.Grants.ROLE, role=role("exception_authority")
+            actor=admin, claim_value="idp-admins", grants=ClaimMapping.Grants.ROLE, role=role("platform_admin")
         )
     assert not ClaimMapping.objects.filter(claim_value="idp-admins").exists()
