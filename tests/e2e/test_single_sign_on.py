@@ -7,11 +7,19 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_accessibility import AXE_OPTIONS, BLOCKING
 from tests.sso import conftest as sso_fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 sso_provider, sso_on = sso_fixtures.sso_provider, sso_fixtures.sso_on  # the provider, started once per session
 MODEL = "personalised-savings-nudges"  # in validation in the demo, medium tier: validation + business sign
+
+
+def _serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [f"{rule['id']}: {rule['help']}" for rule in results.response["violations"] if rule["impact"] in BLOCKING]
 
 
 def _at_provider(page, provider_base: str) -> None:
@@ -59,6 +67,7 @@ def test_a_reviewer_signs_in_through_the_provider_and_signs_a_review_by_re_authe
     page.set_default_timeout(15_000)
     page.goto(f"{base}/accounts/login/")
     page.screenshot(path=str(screenshots / "sso-login.png"), full_page=True)
+    assert _serious_violations(page) == []
     page.get_by_role("button", name="Sign in with Example ID").click()
     _at_provider(page, sso_on.base)
     page.wait_for_url(f"{base}/dashboards/review-board/")
@@ -76,6 +85,7 @@ def test_a_reviewer_signs_in_through_the_provider_and_signs_a_review_by_re_authe
     form.get_by_label("Sign as").select_option(label="Validation")
     form.get_by_label("Approve", exact=True).check()
     page.screenshot(path=str(screenshots / "sso-sign-form.png"), full_page=True)
+    assert _serious_violations(page) == []
     form.get_by_role("button", name="Sign (re-authenticate at the provider)").click()
     _at_provider(page, sso_on.base)  # prompt=login: the provider asks for the password again
     page.wait_for_url(f"{base}/governance/reviews/{review.pk}/")

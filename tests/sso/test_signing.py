@@ -20,6 +20,7 @@ from tests.sso.helpers import map_claims
 
 pytestmark = pytest.mark.django_db
 # The governance tests' open review of a medium-tier version (and what it needs).
+deployable, requested = governance_fixtures.deployable, governance_fixtures.requested
 ds, use_case, model, pending = (
     governance_fixtures.ds,
     governance_fixtures.use_case,
@@ -130,3 +131,30 @@ def test_a_proof_verified_with_another_nonce_or_made_for_someone_else_signs_noth
     with pytest.raises(NotAllowed, match="another signer"):
         services.reauthentication_use(user=other, proof=started, action=f"review.sign_off:{review.pk}")
     assert not SignOff.objects.exists()
+
+
+def test_an_emergency_approval_by_a_provider_account_re_authenticates_at_the_provider(client, alice, requested):
+    from identity.models import ClaimMapping
+    from tests.sso.helpers import role, superuser
+
+    services.claim_mapping_create(
+        actor=superuser("root2"),
+        claim_value="idp-review-board",
+        grants=ClaimMapping.Grants.ROLE,
+        role=role("emergency_approver"),
+    )
+    client.logout()
+    sso_sign_in(client, alice.browser, "alice")  # the new row applies at the next sign-in
+    url = f"/governance/emergency-releases/{requested.pk}/"
+    page = client.get(url).content.decode()
+    assert "Approve takes you to your identity provider" in page and 'name="password"' not in page
+
+    authorize = client.post(url, {"step": "approve", "text": "Losses justify it."})["Location"]
+    assert "prompt=login" in authorize
+    back = client.get(alice.browser.authorize(authorize, "alice"), follow=True)
+
+    assert "Approved after you re-authenticated" in back.content.decode()
+    requested.refresh_from_db()
+    assert requested.first_approver_id == alice.pk
+    with pytest.raises(NotAllowed, match="not with a password"):
+        governance.emergency_release_approve(actor=alice, release=requested, password="provider-pass-123")
