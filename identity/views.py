@@ -180,59 +180,66 @@ class ClaimMappingView(LoginRequiredMixin, PermissionOr404Mixin, TemplateView):
             return redirect("identity:mappings")
         return handler(request)
 
-    def _create(self, request):
-        form = ClaimMappingForm(request.POST)
+    def _form_step(self, request, form, context_key: str, action):
+        """A form's step: `action(cleaned_data)` calls the service and returns what to tell; a refusal goes next to
+        the field it names, and the page is drawn again with the form as entered."""
         if form.is_valid():
-            data = form.cleaned_data
-            role = data["role"]
             try:
-                if data["grants"] == ClaimMapping.Grants.SIGN_OFF_FUNCTION:
-                    role = services.function_group(data["function"]) if data["function"] else None
-                mapping = services.claim_mapping_create(
-                    actor=request.user,
-                    claim_value=data["claim_value"],
-                    grants=data["grants"],
-                    role=role,
-                    business_unit=data["business_unit"],
-                )
+                message = action(form.cleaned_data)
             except ApplicationError as exc:
                 refusal_on_form(form, exc)
             else:
-                messages.success(request, f"“{mapping.claim_value}” now grants {mapping.target} at each sign-in.")
+                messages.success(request, message)
                 return redirect("identity:mappings")
-        return self.render_to_response(self.get_context_data(mapping_form=form))
+        return self.render_to_response(self.get_context_data(**{context_key: form}))
+
+    def _button_step(self, request, action):
+        try:
+            messages.success(request, action())
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("identity:mappings")
+
+    def _create(self, request):
+        def create(data) -> str:
+            role = data["role"]
+            if data["grants"] == ClaimMapping.Grants.SIGN_OFF_FUNCTION:
+                role = services.function_group(data["function"]) if data["function"] else None
+            mapping = services.claim_mapping_create(
+                actor=request.user,
+                claim_value=data["claim_value"],
+                grants=data["grants"],
+                role=role,
+                business_unit=data["business_unit"],
+            )
+            return f"“{mapping.claim_value}” now grants {mapping.target} at each sign-in."
+
+        return self._form_step(request, ClaimMappingForm(request.POST), "mapping_form", create)
 
     def _delete(self, request):
         mapping = get_object_or_404(ClaimMapping, pk=request.POST.get("mapping"))
-        try:
+
+        def delete() -> str:
             services.claim_mapping_delete(actor=request.user, mapping=mapping)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"“{mapping.claim_value}” no longer grants {mapping.target}.")
-        return redirect("identity:mappings")
+            return f"“{mapping.claim_value}” no longer grants {mapping.target}."
+
+        return self._button_step(request, delete)
 
     def _flag(self, request):
-        form = BreakGlassForm(request.POST)
-        if form.is_valid():
-            user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
-            try:
-                if user is None:
-                    raise ApplicationError("username: no account has this username.")
-                services.break_glass_flag(actor=request.user, user=user, reason=form.cleaned_data["reason"])
-            except ApplicationError as exc:
-                refusal_on_form(form, exc)
-            else:
-                messages.success(request, f"{user.get_username()} keeps a local password when local sign-in is off.")
-                return redirect("identity:mappings")
-        return self.render_to_response(self.get_context_data(break_glass_form=form))
+        def flag(data) -> str:
+            user = get_user_model().objects.filter(username=data["username"]).first()
+            if user is None:
+                raise ApplicationError("username: no account has this username.")
+            services.break_glass_flag(actor=request.user, user=user, reason=data["reason"])
+            return f"{user.get_username()} keeps a local password when local sign-in is off."
+
+        return self._form_step(request, BreakGlassForm(request.POST), "break_glass_form", flag)
 
     def _unflag(self, request):
         account = get_object_or_404(BreakGlassAccount, pk=request.POST.get("account"))
-        try:
+
+        def unflag() -> str:
             services.break_glass_unflag(actor=request.user, account=account)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"{account.user.get_username()} is no longer a break-glass account.")
-        return redirect("identity:mappings")
+            return f"{account.user.get_username()} is no longer a break-glass account."
+
+        return self._button_step(request, unflag)

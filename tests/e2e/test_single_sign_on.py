@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import review_awaiting_validation
 from tests.e2e.test_accessibility import AXE_OPTIONS, BLOCKING
 from tests.sso import conftest as sso_fixtures
 
@@ -35,14 +36,8 @@ def test_a_reviewer_signs_in_through_the_provider_and_signs_a_review_by_re_authe
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from governance import demo as governance_demo
-    from governance import services as governance
-    from governance.models import Review, SignOff, TrainingRecord
-    from lifecycle import services as lifecycle
-    from lifecycle.models import ModelVersion
-    from portfolio.demo import DEMO_PASSWORD
+    from governance.models import SignOff, TrainingRecord
     from portfolio.models import BusinessUnit
-    from tests.governance.helpers import FULL_CARD
     from tests.sso.helpers import map_claims
 
     # The browser's form may lead on to the provider (a signature's re-authentication).
@@ -52,15 +47,7 @@ def test_a_reviewer_signs_in_through_the_provider_and_signs_a_review_by_re_authe
         "DIRECTIVES": {**policy["DIRECTIVES"], "form-action": ["'self'", sso_on.base]},
     }
     map_claims({"MRM": BusinessUnit.objects.get(code="MRM")}, unit="MRM")
-    version = ModelVersion.objects.select_related("model").get(model__name=MODEL, version="1")
-    ds, rb3 = User.objects.get(username="ds"), User.objects.get(username="rb3")
-    governance.model_card_save(actor=ds, version=version, **FULL_CARD)
-    governance_demo.provide_test_evidence(version)
-    lifecycle.model_version_transition(actor=ds, version=version, to_stage="pending_approval", reason="Ready.")
-    review = Review.objects.get(version=version, status="open")
-    governance.sign_off_record(
-        actor=rb3, review=review, function="business", decision="approve", password=DEMO_PASSWORD
-    )
+    _, review = review_awaiting_validation(MODEL)
     # The provider sends Lodestar back to 127.0.0.1, the address registered with it.
     base = live_server.url.replace("localhost", "127.0.0.1")
 
