@@ -59,6 +59,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
     OIDC_RP_SIGN_ALGO = property(lambda self: oidc_setting("OIDC_RP_SIGN_ALGO", "RS256"))
     OIDC_RP_IDP_SIGN_KEY = property(lambda self: oidc_setting("OIDC_RP_IDP_SIGN_KEY", None))
 
+    def get_user(self, user_id):
+        """Each request's user, read as for a local sign-in: a deactivated account's session ends at once."""
+        return LockoutModelBackend().get_user(user_id)
+
     def authenticate(self, request, **kwargs):
         if not config.sso_enabled() or request is None or "code" not in request.GET:
             return None

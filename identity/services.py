@@ -259,7 +259,7 @@ def reauthentication_start(*, user, action: str, payload: dict, return_url: str)
     """A signer asks to sign `action`: a single-use round trip to the provider, bound to them and to it."""
     if not signs_with_provider(user):
         raise NotAllowed("Your account signs with its password, not through the identity provider.")
-    return Reauthentication.objects.create(
+    reauth = Reauthentication.objects.create(
         user=user,
         action=action,
         payload=payload,
@@ -268,6 +268,8 @@ def reauthentication_start(*, user, action: str, payload: dict, return_url: str)
         nonce=secrets.token_urlsafe(32),
         code_verifier=secrets.token_urlsafe(64),
     )
+    audit.record(actor=user, action="sso.reauth_started", target=user, after={"for": action})
+    return reauth
 
 
 def _stale(reauth: Reauthentication) -> str:

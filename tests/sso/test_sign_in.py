@@ -96,3 +96,10 @@ def test_a_deactivated_account_is_not_signed_in_by_the_provider(client, sso_on, 
     response = sso_sign_in(client, ProviderBrowser(sso_on), "bob")
     assert response["Location"] == "/accounts/login/"
     assert "_auth_user_id" not in client.session
+
+
+def test_deactivating_an_account_ends_its_single_sign_on_session(client, sso_on, units):
+    sso_sign_in(client, ProviderBrowser(sso_on), "bob")
+    assert client.get("/notifications/").status_code == 200
+    User.objects.filter(username="bob").update(is_active=False)
+    assert client.get("/notifications/")["Location"].startswith("/accounts/login/")
