@@ -73,6 +73,13 @@ def test_executive_sees_kpis_risk_and_drills_into_the_heatmap(login, live_server
     expect(page.get_by_test_id("model-table").locator("tbody tr")).to_have_count(
         counts[(tiers[row].value, "production")]
     )
+    # ...and on to the record itself: the model's page, with its versions and who owns it.
+    first = page.get_by_test_id("model-table").locator("tbody tr a").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r"/lifecycle/models/\d+/$"))
+    expect(page.locator("h1")).to_contain_text(name)
+    page.go_back()
 
     # Drill-down: the tallest bar of the lifecycle chart opens the list it counts, with the unit kept.
     page.go_back()
