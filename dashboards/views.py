@@ -15,7 +15,6 @@ from django.views.generic import TemplateView
 from audit.selectors import audit_event_list
 from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
-from core.mlflow_client import server_status
 from core.page_cache import CachedPageMixin
 from core.periods import quarter_end, quarter_label, quarter_start, quarters_back
 from dashboards import charts
@@ -26,6 +25,7 @@ from governance import selectors as governance
 from governance.selectors import sign_off_functions_held
 from lifecycle import selectors as lifecycle
 from lifecycle.choices import Stage
+from lifecycle.mlflow_client import server_status
 from monitoring import charts as monitoring_charts
 from monitoring import cost
 from monitoring import feedback as monitoring_feedback
