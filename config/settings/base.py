@@ -379,7 +379,7 @@ MLFLOW_HISTORY_MAX_PAGES = env.int("MLFLOW_HISTORY_MAX_PAGES", default=200)
 # Read histories of many runs per request through the endpoint MLflow's UI uses (internal, unversioned);
 # off, or missing on the server, the sync reads each run's history through the public API.
 MLFLOW_BULK_HISTORY = env.bool("MLFLOW_BULK_HISTORY", default=True)
-# MLflow's circuit breaker (core.mlflow_client): open after this many failed calls in a row, then one probe
+# MLflow's circuit breaker (lifecycle.mlflow_client): open after this many failed calls in a row, then one probe
 # request per cool-down (seconds) until MLflow answers again.
 MLFLOW_BREAKER_THRESHOLD = env.int("MLFLOW_BREAKER_THRESHOLD", default=5)
 MLFLOW_BREAKER_COOLDOWN = env.float("MLFLOW_BREAKER_COOLDOWN", default=60.0)

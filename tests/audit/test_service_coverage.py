@@ -28,12 +28,10 @@ NO_EVENT = {
     "audit/services.py:record": "it is the audit trail",
     "core/accounts.py:system_user": "the account tasks act as, created once; not a change anyone made",
     "core/roles.py:sync_role_groups": "role definitions from code, installed by a migration",
-    "core/schedules.py:install_default_schedules": "beat schedules from code, installed by a migration",
+    "core/schedules.py:installer": "each app's beat schedules from code, installed by its migrations",
     "core/tokens.py:api_token_authenticate": "a token's last-used time (written at most once a minute)",
     "identity/services.py:reauthentication_use": "spends a re-authentication proof inside the signature it enables, "
     "which its caller records (the signature or its refusal)",
-    "governance/schedules.py:install_schedules": "beat schedules from code, installed by a migration",
-    "monitoring/schedules.py:install_schedules": "beat schedules from code, installed by a migration",
     "monitoring/catalogue.py:install_catalogue": "the seeded metric catalogue, installed by a migration",
     "monitoring/retention.py:held_model_ids": "reads only (a dict's update)",
     "lifecycle/gates.py:register_measures": "fills an in-memory registry at start-up (a set's update), no row",
