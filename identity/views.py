@@ -70,7 +70,7 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
             return self.login_failure()
 
     def login_failure(self):
-        reason = getattr(self, "_reason", "") or "the provider did not vouch for you"
+        reason = getattr(self, "_reason", "") or "the provider did not vouch for you, or your Lodestar account is off"
         messages.error(self.request, f"Sign-in through {config.provider_name()} failed: {reason}")
         return redirect("login")
 
