@@ -14,10 +14,11 @@ LAYER = {
     "audit": 1,
     "notifications": 2,  # beside audit, above it: it fills audit's retention registry
     "portfolio": 3,
-    "lifecycle": 4,
-    "governance": 5,
-    "monitoring": 5,
-    "dashboards": 6,
+    "identity": 4,  # single sign-on: maps claims to portfolio's units; governance signs through it
+    "lifecycle": 5,
+    "governance": 6,
+    "monitoring": 6,
+    "dashboards": 7,
 }
 # (module file, app it imports) -> why, until issue 24 breaks the core ↔ audit cycle.
 KNOWN = {
