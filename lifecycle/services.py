@@ -352,6 +352,18 @@ DEPLOYMENT_RUNTIME_FIELDS = (
 )
 
 
+# Everything `deployment_record` takes about where and how a version runs: the page's form and the API's
+# serializer both take exactly these (tests/lifecycle/test_api_fields.py holds them to it).
+DEPLOYMENT_FIELDS = (
+    "environment",
+    "strategy",
+    "traffic_percent",
+    "serving_type",
+    "endpoint",
+    *DEPLOYMENT_RUNTIME_FIELDS,
+)
+
+
 def _check_runtime(deployment: Deployment, version: ModelVersion) -> None:
     def refuse(field: str, message: str):
         raise ApplicationError(f"{field}: {message}", details={field: [message]})
