@@ -32,7 +32,11 @@ def world(units, make_user):
 def personal(world, units):
     ds, rb, model = world
     dataset = datasets.dataset_register(
-        actor=ds, name="retail.cardholders", business_unit=units["RETAIL"], sensitivity="restricted_personal", steward=ds
+        actor=ds,
+        name="retail.cardholders",
+        business_unit=units["RETAIL"],
+        sensitivity="restricted_personal",
+        steward=ds,
     )
     version = services.model_version_register(actor=ds, model=model, version="1", signature={"inputs": INPUTS})
     services.model_version_transition(actor=ds, version=version, to_stage=Stage.IN_VALIDATION)
@@ -63,7 +67,9 @@ def test_a_privacy_approver_records_the_treatment_on_the_dataset_page(world, per
     assert bad_delta.status_code == 400 and "delta is a probability" in bad_delta.content.decode()
     assert not PrivacyTreatment.objects.exists()
     done = client.post(
-        url, {"method": "differential_privacy", "technique": "Laplace noise on amounts", "dp_epsilon": "0.5"}, follow=True
+        url,
+        {"method": "differential_privacy", "technique": "Laplace noise on amounts", "dp_epsilon": "0.5"},
+        follow=True,
     )
     body = done.content.decode()
     assert "Differential privacy of retail.cardholders approved" in body and "approved by Rui Barros" in body
