@@ -66,6 +66,10 @@ def team_update(*, actor, team: Team, **changes) -> Team:
     return team
 
 
+def _capacities(wave: Wave) -> dict[str, int]:
+    return {c.team.name: c.person_days for c in wave.capacities.select_related("team")}
+
+
 def _check_wave_dates(start: date, end: date) -> None:
     if start and end and end <= start:
         raise ApplicationError(
@@ -82,10 +86,7 @@ def wave_update(*, actor, wave: Wave, capacities: dict[Team, int] | None = None,
     require(actor, "change", wave)
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
-    before = {
-        **snapshot(wave, changes),
-        "capacities": {c.team.name: c.person_days for c in wave.capacities.select_related("team")},
-    }
+    before = {**snapshot(wave, changes), "capacities": _capacities(wave)}
     for field, value in changes.items():
         setattr(wave, field, value)
     _check_wave_dates(wave.start, wave.end)
@@ -96,20 +97,14 @@ def wave_update(*, actor, wave: Wave, capacities: dict[Team, int] | None = None,
             "the roadmap first, or keep the dates.",
             details={"start": ["Planned use cases fall outside."], "end": ["Planned use cases fall outside."]},
         )
-    validate(wave)
-    wave.save()
-    for team, days in (capacities or {}).items():
-        _set_capacity(wave, team, days)
+    _save_wave(wave, capacities)
     audit.record(
         actor=actor,
         action="wave.updated",
         target=wave,
         reason=reason,
         before=before,
-        after={
-            **snapshot(wave, changes),
-            "capacities": {c.team.name: c.person_days for c in wave.capacities.select_related("team")},
-        },
+        after={**snapshot(wave, changes), "capacities": _capacities(wave)},
     )
     return wave
 
@@ -120,10 +115,7 @@ def wave_create(*, actor, name: str, start: date, end: date, capacities: dict[Te
     require_model_perm(actor, Wave, "add")
     wave = Wave(name=name.strip(), start=start, end=end)
     _check_wave_dates(start, end)
-    validate(wave)
-    wave.save()
-    for team, days in (capacities or {}).items():
-        _set_capacity(wave, team, days)
+    _save_wave(wave, capacities)
     audit.record(
         actor=actor,
         action="wave.created",
@@ -134,6 +126,13 @@ def wave_create(*, actor, name: str, start: date, end: date, capacities: dict[Te
         },
     )
     return wave
+
+
+def _save_wave(wave: Wave, capacities: dict[Team, int] | None) -> None:
+    validate(wave)
+    wave.save()
+    for team, days in (capacities or {}).items():
+        _set_capacity(wave, team, days)
 
 
 def _set_capacity(wave: Wave, team: Team, days: int) -> None:

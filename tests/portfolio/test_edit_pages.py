@@ -1,7 +1,6 @@
 """Editing what was only created before: teams, waves (dates and capacities) and agreements, through services
 audited with before and after and the create's checks; business units and their members; scoring criteria."""
 
-import re
 from datetime import date
 
 import pytest
@@ -13,34 +12,12 @@ from core.exceptions import ApplicationError, NotAllowed
 from portfolio import services
 from portfolio.models import Agreement, BusinessUnit, Membership, ScoringCriterion, Team, Wave, WaveCapacity
 from portfolio.ranking import criteria_with_weights
-from tests.portfolio.test_planning_pages import _approved
-
-
-@pytest.fixture
-def pm(units, make_user):
-    return make_user("pm", "program_manager", units=(units["RETAIL"],), first_name="Paula", last_name="Marsh")
+from tests.portfolio.test_planning_pages import _approved, field_error
 
 
 @pytest.fixture
 def admin(make_user):
     return make_user("root", "platform_admin", first_name="Ada", last_name="Admin")
-
-
-@pytest.fixture
-def team(pm):
-    return services.team_create(actor=pm, name="Data platform")
-
-
-@pytest.fixture
-def wave(pm, team):
-    return services.wave_create(
-        actor=pm, name="2027-Q1", start=date(2027, 1, 1), end=date(2027, 3, 31), capacities={team: 40}
-    )
-
-
-def field_error(page: str, field: str) -> str:
-    errors = re.search(rf'<ul class="errorlist"[^>]*id="id_{field}_error"[^>]*>(.*?)</ul>', page, re.S)
-    return re.sub(r"<[^>]+>", " ", errors.group(1)).strip() if errors else ""
 
 
 # --- Teams ------------------------------------------------------------------------------------------------
