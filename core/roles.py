@@ -34,6 +34,7 @@ ROLES: tuple[Role, ...] = (
             "portfolio.change_kpi",
             "portfolio.add_kpimeasurement",
             "portfolio.add_team",
+            "portfolio.change_team",
             "portfolio.add_personskill",
             "portfolio.add_skill",
             "portfolio.add_assumption",

@@ -199,18 +199,47 @@ def dataset_schema_register(*, actor, dataset: Dataset, columns) -> DatasetSchem
     return schema
 
 
+def _check_dp_params(method: str, epsilon, delta) -> None:
+    """Differential privacy is stated by its budget: epsilon > 0 and, if given, 0 <= delta < 1."""
+    if method == PrivacyTreatment.Method.DIFFERENTIAL_PRIVACY and epsilon is None:
+        raise ApplicationError(
+            "dp_epsilon: differential privacy needs its epsilon.", details={"dp_epsilon": ["Required."]}
+        )
+    if epsilon is not None and not epsilon > 0:
+        raise ApplicationError(
+            f"dp_epsilon: epsilon is a privacy budget greater than 0, not {epsilon}.",
+            details={"dp_epsilon": ["Greater than 0."]},
+        )
+    if delta is not None and not 0 <= delta < 1:
+        raise ApplicationError(
+            f"dp_delta: delta is a probability from 0 up to (not including) 1, not {delta}.",
+            details={"dp_delta": ["From 0 to below 1."]},
+        )
+
+
 @transaction.atomic
 def privacy_treatment_record(*, actor, dataset: Dataset, method: str, technique: str, **params) -> PrivacyTreatment:
     """Restricted personal data is modelled only once someone other than its steward approved its treatment."""
+    if not actor.has_perm("lifecycle.add_privacytreatment"):
+        raise NotAllowed(
+            "Only a privacy approver (a review board member) may approve a privacy treatment: ask one who does not "
+            "steward this dataset to record it on the dataset's privacy treatment page."
+        )
     require_model_perm(actor, PrivacyTreatment, "add")
     require(actor, "view", dataset)
     if dataset.steward_id == actor.pk:
         raise NotAllowed("You steward this dataset; someone independent must approve its privacy treatment.")
-    technique = require_text(technique, field="technique", hint="describe the technique and its parameters.")
-    if method == PrivacyTreatment.Method.DIFFERENTIAL_PRIVACY and params.get("dp_epsilon") is None:
-        raise ApplicationError(
-            "dp_epsilon: differential privacy needs its epsilon.", details={"dp_epsilon": ["Required."]}
+    if not dataset.needs_privacy_treatment:
+        raise Conflict(
+            f"{dataset} is not restricted personal data: its treatment is declared on the dataset, no approval needed.",
+            details={"method": ["Not restricted personal data."]},
         )
+    if method not in PrivacyTreatment.Method.values:
+        raise ApplicationError(
+            f"method: one of {', '.join(PrivacyTreatment.Method.values)}.", details={"method": ["Unknown method."]}
+        )
+    technique = require_text(technique, field="technique", hint="describe the technique and its parameters.")
+    _check_dp_params(method, params.get("dp_epsilon"), params.get("dp_delta"))
     treatment = PrivacyTreatment.objects.filter(dataset=dataset).first() or PrivacyTreatment(dataset=dataset)
     before = (
         {"method": treatment.method, "technique": treatment.technique, "approved_by": str(treatment.approved_by)}

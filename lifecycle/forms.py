@@ -293,5 +293,39 @@ class RaciEntryForm(forms.Form):
         self.fields["role"].choices = RaciRole.choices
 
 
+class PrivacyTreatmentForm(forms.Form):
+    """How restricted personal data was treated; recording it is the independent approval the review gate asks."""
+
+    method = forms.ChoiceField(help_text="What was done to the personal data before modelling.")
+    technique = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text="The technique and its parameters, e.g. salted SHA-256 of customer ids; k-anonymity k=10.",
+    )
+    dp_epsilon = forms.FloatField(
+        required=False,
+        label="Epsilon (ε)",
+        help_text="Differential privacy only (required then): the privacy budget, greater than 0.",
+    )
+    dp_delta = forms.FloatField(
+        required=False, label="Delta (δ)", help_text="Differential privacy only, optional: from 0 up to below 1."
+    )
+
+    def __init__(self, *args, **kwargs):
+        from lifecycle.models import PrivacyTreatment
+
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [("", "Choose a method"), *PrivacyTreatment.Method.choices]
+
+
+class SignatureBreakForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="Why the break is accepted",
+        help_text="What changes for callers and how they were told; the consumers and owners are notified.",
+    )
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=2000, help_text="Recorded in the audit trail.")

@@ -179,8 +179,14 @@ def approved_before_production(version) -> str | None:
 
 
 def has_production_deployment(version) -> str | None:
-    """Production needs a record of where and how the version will run."""
-    if not version.deployments.filter(environment="production", status__in=["planned", "active"]).exists():
+    """Production needs a record of where and how the version will run; a version restored by rollback runs
+    where it ran before (its ended production deployment goes live again)."""
+    from lifecycle.choices import Stage
+
+    statuses = ["planned", "active"]
+    if version.stage in (Stage.DEPRECATED, Stage.SUSPENDED):
+        statuses.append("ended")
+    if not version.deployments.filter(environment="production", status__in=statuses).exists():
         return "No production deployment is recorded for this version: record where and how it will run."
     return None
 

@@ -316,7 +316,7 @@ def stage_moves_by_quarter(*, user, since, unit=None) -> dict[tuple[str, str], i
 GATE_FIXES: dict[str, tuple[str, ...]] = {
     "input signature recorded": ("Re-import the version from MLflow with its signature", "lifecycle:register", ""),
     "datasets recorded": ("Link data", "lifecycle:version_data", "version"),
-    "input signature compatible": ("Acknowledge the break", "lifecycle:version_detail", "version"),
+    "input signature compatible": ("Acknowledge the break", "lifecycle:version_detail", "version", "#signature-break"),
     "impact assessment approved": ("Impact assessment", "governance:assessment", "use_case"),
     "not a prohibited practice": ("Impact assessment", "governance:assessment", "use_case"),
     "review complete": ("Sign on the review", "governance:review_detail", "review", "#sign"),
@@ -385,6 +385,8 @@ def gate_fix(gate: str, version: ModelVersion, review=None) -> tuple[str, str]:
     label, url_name, arg, *part = GATE_FIXES.get(gate, ("", "", ""))
     if not url_name:
         return "", ""
+    if gate == "datasets recorded" and (untreated := _untreated_dataset(version)) is not None:
+        return "Approve its privacy treatment", reverse("lifecycle:dataset_detail", args=[untreated.pk]) + "#privacy"
     if arg == "review":
         review = review if review is not None else _latest_review(version)
         if review is None:  # nothing to sign yet: the fix is to ask for the review, on the version's page
@@ -399,6 +401,17 @@ def gate_fix(gate: str, version: ModelVersion, review=None) -> tuple[str, str]:
         return label, reverse(url_name, args=[pk] if arg else []) + "".join(part)
     except NoReverseMatch:  # a page another app has not (yet) got
         return "", ""
+
+
+def _untreated_dataset(version):
+    """The first restricted personal dataset the version uses with no approved privacy treatment, if any."""
+    return (
+        Dataset.objects.filter(
+            version_links__version=version, sensitivity=Dataset.Sensitivity.RESTRICTED_PERSONAL, privacy_treatment=None
+        )
+        .order_by("name")
+        .first()
+    )
 
 
 def _threshold_measures(version, review) -> tuple:

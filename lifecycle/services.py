@@ -252,6 +252,47 @@ def _require_independent_approver(actor, version: ModelVersion) -> None:
         raise NotAllowed(f"You submitted or own {version.model.name}; an independent reviewer must decide.")
 
 
+# The environment a stage runs in: entering it puts the version's deployment there live, leaving it ends it.
+DEPLOYED_STAGES = {Stage.STAGING: Deployment.Environment.STAGING, Stage.PRODUCTION: Deployment.Environment.PRODUCTION}
+
+
+def _deployments_follow(actor, version: ModelVersion, from_stage: str, to_stage: str) -> None:
+    """Keep the deployment records true to the stage (part of `_move`, so every path into or out of production
+    does it): entering the stage makes the latest planned deployment of its environment active (or, for a
+    version coming back by rollback, its last ended one), superseding older planned records; leaving it ends
+    the active one. Each change is audited."""
+    now = timezone.now()
+    changed = []
+    left = DEPLOYED_STAGES.get(from_stage)
+    if left and from_stage != to_stage:
+        for deployment in version.deployments.filter(environment=left, status="active"):
+            deployment.status, deployment.ended_at = Deployment.Status.ENDED, now
+            changed.append((deployment, "active"))
+    entered = DEPLOYED_STAGES.get(to_stage)
+    if entered:
+        records = list(version.deployments.filter(environment=entered).order_by("-created_at"))
+        live = next((d for d in records if d.status == "planned"), None) or next(
+            (d for d in records if d.status == "ended"), None
+        )
+        for deployment in records:
+            if deployment is live and deployment.status != "active":
+                changed.append((deployment, deployment.status))
+                deployment.status, deployment.started_at, deployment.ended_at = Deployment.Status.ACTIVE, now, None
+            elif deployment is not live and deployment.status == "planned":
+                changed.append((deployment, "planned"))  # an older plan the latest one replaced
+                deployment.status, deployment.ended_at = Deployment.Status.ENDED, now
+    for deployment, before in changed:
+        deployment.save(update_fields=["status", "started_at", "ended_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="deployment.status_changed",
+            target=version,
+            reason=f"{Stage(from_stage).label if from_stage else 'Registered'} → {Stage(to_stage).label}",
+            before={"deployment": deployment.pk, "environment": deployment.environment, "status": before},
+            after={"status": deployment.status},
+        )
+
+
 APPROVED_STAGES = {Stage.APPROVED, Stage.STAGING, Stage.PRODUCTION}
 
 
@@ -284,6 +325,7 @@ def _move(actor, version: ModelVersion, to_stage: str, reason: str, results) -> 
     )
     from_stage, version.stage = version.stage, to_stage
     version.save(update_fields=["stage", "updated_at"])
+    _deployments_follow(actor, version, from_stage, to_stage)
     gates.entered(version=version, actor=actor, from_stage=from_stage, reason=reason)
     if version.model.mlflow_name and version.mlflow_version:
         from lifecycle import tasks
@@ -306,6 +348,18 @@ DEPLOYMENT_RUNTIME_FIELDS = (
     "image_digest",
     "inference_log_destination",
     "inference_log_retention_days",
+)
+
+
+# Everything `deployment_record` takes about where and how a version runs: the page's form and the API's
+# serializer both take exactly these (tests/lifecycle/test_api_fields.py holds them to it).
+DEPLOYMENT_FIELDS = (
+    "environment",
+    "strategy",
+    "traffic_percent",
+    "serving_type",
+    "endpoint",
+    *DEPLOYMENT_RUNTIME_FIELDS,
 )
 
 
@@ -595,7 +649,12 @@ def model_ownership_handover(*, actor, model: AIModel, new_owners, checklist: di
 @transaction.atomic
 def model_version_acknowledge_break(*, actor, version: ModelVersion, reason: str) -> ModelVersion:
     """Accept an input signature that production's callers do not send; consumers hear about it."""
-    require(actor, "change", version.model)
+    if not can(actor, "change", version.model):
+        owners = ", ".join(o.get_full_name() or o.get_username() for o in version.model.owners.all()) or "none named"
+        raise NotAllowed(
+            f"Only those who may change {version.model} (its owners and its unit's data scientists) acknowledge a "
+            f"signature break: ask an owner ({owners})."
+        )
     reason = require_text(reason, field="reason", hint="say what changes for callers and how they were told.")
     version = ModelVersion.objects.select_for_update().select_related("model").get(pk=version.pk)
     production = gates.production_version(version)

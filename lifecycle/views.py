@@ -19,7 +19,7 @@ from core.filters import FilteredListMixin
 from core.forms import refusal_on_form
 from core.page_cache import CachedPageMixin
 from core.permissions import can
-from lifecycle import calendar, datasets, decommissioning, discovery, mlflow_client, panels, selectors, services
+from lifecycle import calendar, datasets, decommissioning, discovery, gates, mlflow_client, panels, selectors, services
 from lifecycle.choices import Stage
 from lifecycle.filters import ModelVersionFilterSet
 from lifecycle.forms import (
@@ -33,10 +33,12 @@ from lifecycle.forms import (
     HandoverForm,
     MlflowRegistrationForm,
     ModelFilterForm,
+    PrivacyTreatmentForm,
     ProductionAtForm,
     ProposalDecisionForm,
     RaciEntryForm,
     ReasonForm,
+    SignatureBreakForm,
     VersionDataLinkForm,
     VersionTransitionForm,
 )
@@ -148,22 +150,51 @@ class DatasetListView(LoginRequiredMixin, ListView):
 
 
 class DatasetDetailView(LoginRequiredMixin, TemplateView):
+    """A dataset, its lineage and schemas; for restricted personal data, its privacy treatment and the form by
+    which an independent privacy approver records (and so approves) it."""
+
     template_name = "lifecycle/dataset_detail.html"
 
-    def get_context_data(self, **kwargs):
-        dataset = get_object_or_404(
+    def _dataset(self, pk):
+        return get_object_or_404(
             Dataset.objects.restrict(self.request.user, "view").select_related(
                 "steward", "business_unit", "generated_from", "privacy_treatment__approved_by"
             ),
-            pk=kwargs["pk"],
+            pk=pk,
         )
+
+    def get_context_data(self, **kwargs):
+        dataset = self._dataset(kwargs["pk"])
+        user = self.request.user
+        treatment = getattr(dataset, "privacy_treatment", None)
+        initial = (
+            {f: getattr(treatment, f) for f in ("method", "technique", "dp_epsilon", "dp_delta")} if treatment else {}
+        )
+        kwargs.setdefault("privacy_form", PrivacyTreatmentForm(initial=initial))
         return super().get_context_data(
             dataset=dataset,
             schemas=dataset.schema_versions.select_related("registered_by"),
-            lineage=selectors.dataset_lineage(user=self.request.user, dataset=dataset),
-            derivatives=dataset.synthetic_derivatives.restrict(self.request.user, "view"),
+            lineage=selectors.dataset_lineage(user=user, dataset=dataset),
+            derivatives=dataset.synthetic_derivatives.restrict(user, "view"),
+            # The service decides; the page only hides a form its reader would be refused.
+            may_approve_privacy=user.has_perm("lifecycle.add_privacytreatment") and dataset.steward_id != user.pk,
             **kwargs,
         )
+
+    def post(self, request, pk):
+        dataset = self._dataset(pk)
+        form = PrivacyTreatmentForm(request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k in ("method", "technique") or v is not None}
+            try:
+                treatment = datasets.privacy_treatment_record(actor=request.user, dataset=dataset, **data)
+                messages.success(
+                    request, f"{treatment.get_method_display()} of {dataset} approved: its versions may go to review."
+                )
+                return redirect(f"{reverse('lifecycle:dataset_detail', args=[dataset.pk])}#privacy")
+            except ApplicationError as exc:
+                refusal_on_form(form, exc)
+        return self.render_to_response(self.get_context_data(pk=pk, privacy_form=form), status=400)
 
 
 class CatalogueImportView(LoginRequiredMixin, View):
@@ -482,6 +513,8 @@ class VersionDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         version = _version(self.request, kwargs["pk"])
+        production = gates.production_version(version)
+        kwargs.setdefault("break_form", SignatureBreakForm())
         return super().get_context_data(
             version=version,
             model=version.model,
@@ -491,8 +524,26 @@ class VersionDetailView(LoginRequiredMixin, TemplateView):
             move_form=VersionTransitionForm(version=version),
             may_change=can(self.request.user, "change", version.model),
             data_open=version.stage in (Stage.REGISTERED, Stage.IN_VALIDATION),
+            production=production,
+            signature_breaks=gates.signature_breaks(version, production) if production else [],
+            owners=version.model.owners.order_by("first_name", "last_name"),
             **kwargs,
         )
+
+    def post(self, request, pk):
+        """Acknowledge an input signature that production's callers do not send (the service says who may)."""
+        version = _version(request, pk)
+        form = SignatureBreakForm(request.POST)
+        if form.is_valid():
+            try:
+                services.model_version_acknowledge_break(
+                    actor=request.user, version=version, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, "Break acknowledged: the consumers and owners were told.")
+                return redirect(f"{reverse('lifecycle:version_detail', args=[version.pk])}#signature-break")
+            except ApplicationError as exc:
+                refusal_on_form(form, exc)
+        return self.render_to_response(self.get_context_data(pk=pk, break_form=form), status=400)
 
 
 class VersionDataView(LoginRequiredMixin, View):

@@ -482,3 +482,93 @@ class CapabilityForm(forms.Form):
         help_text="The broader capability it belongs to, if any.",
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+# --- Editing planning records, business units and scoring criteria ----------------------------------
+
+
+class WaveEditForm(WaveForm):
+    """A wave's name and dates, and each team's capacity in it (an emptied capacity becomes 0)."""
+
+    def __init__(self, *args, wave, **kwargs):
+        capacities = {c.team_id: c.person_days for c in wave.capacities.all()}
+        initial = {"name": wave.name, "start": wave.start, "end": wave.end}
+        initial.update({f"capacity_{team}": days for team, days in capacities.items()})
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def changes(self) -> dict:
+        """Only what changed: the service audits each field before and after."""
+        data, changed = self.cleaned_data, set(self.changed_data)
+        result = {field: data[field] for field in ("name", "start", "end") if field in changed}
+        capacities = {team: data[f"capacity_{team.pk}"] or 0 for team in self.teams if f"capacity_{team.pk}" in changed}
+        return {**result, "capacities": capacities} if capacities else result
+
+
+class BusinessUnitForm(forms.Form):
+    code = forms.CharField(
+        max_length=20, help_text="2 to 20 capital letters, digits or dashes, e.g. RETAIL. It never changes."
+    )
+    name = forms.CharField(max_length=200, help_text="e.g. “Retail banking”.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    is_active = forms.BooleanField(
+        required=False,
+        label="Active",
+        help_text="An inactive unit takes no new use cases, teams or agreements; its records stay.",
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]  # records and the API name the unit by its code
+        else:
+            del self.fields["is_active"]
+
+
+class MemberAddForm(forms.Form):
+    user = _PersonChoiceField(
+        queryset=None,
+        label="Person",
+        empty_label="Choose a person",
+        help_text="Members see the unit's confidential records and may change its records as their role allows.",
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = people
+
+
+class ScoringCriterionForm(forms.Form):
+    """A ranking criterion: what it measures, its weight and direction, and what each score means."""
+
+    key = forms.SlugField(
+        max_length=40,
+        help_text="Short name for weight overrides in links and the API (?weight_<key>=2), e.g. data_readiness.",
+    )
+    name = forms.CharField(max_length=100)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    weight = forms.DecimalField(
+        min_value=0,
+        max_value=1000,
+        decimal_places=2,
+        help_text="Its share of the ranking score is its weight divided by the sum of the active weights.",
+    )
+    higher_is_better = forms.BooleanField(
+        required=False, label="Higher is better", help_text="Untick for criteria like risk, where 5 is worst."
+    )
+    is_active = forms.BooleanField(
+        required=False, label="Active", help_text="A deactivated criterion no longer counts in the ranking."
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["key"]  # saved links and API calls use it
+        for score in range(1, 6):
+            self.fields[f"rubric_{score}"] = forms.CharField(
+                max_length=300, required=False, label=f"A score of {score} means", help_text="Shown to scorers."
+            )
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        rubric = {str(s): text for s in range(1, 6) if (text := data.pop(f"rubric_{s}", "").strip())}
+        return {**data, "rubric": rubric}

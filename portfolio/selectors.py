@@ -539,3 +539,23 @@ def stop_loss_breaches(*, user, unit: BusinessUnit | None = None) -> QuerySet[St
 def awaiting_decision(*, user, unit: BusinessUnit | None = None) -> QuerySet[UseCase]:
     """Use cases assessed and waiting for the go/no-go of a portfolio review."""
     return _in_unit(use_case_list(user=user), unit).filter(status=UseCaseStatus.ASSESSING).order_by("number")
+
+
+def membership_candidates(*, business_unit, query: str = "", limit: int | None = None):
+    """Active people who are not members of the unit yet, by name; `query` finds them by name, username or email."""
+    from django.contrib.auth import get_user_model
+
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(business_unit_memberships__business_unit=business_unit)
+        .order_by("last_name", "first_name", "username")
+    )
+    for word in query.split():
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return people[:limit] if limit else people

@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -28,6 +29,7 @@ from portfolio.forms import (
     AssumptionCheckForm,
     AssumptionForm,
     BenefitReviewForm,
+    BusinessUnitForm,
     CapabilityForm,
     CapacityForm,
     ChangeActionForm,
@@ -35,6 +37,7 @@ from portfolio.forms import (
     DependencyForm,
     KPIForm,
     MeasurementForm,
+    MemberAddForm,
     ObjectiveForm,
     ObjectiveLinkForm,
     PersonSkillForm,
@@ -43,6 +46,7 @@ from portfolio.forms import (
     ReadinessForm,
     ReviewForm,
     ScoreForm,
+    ScoringCriterionForm,
     SkillForm,
     SkillNeedForm,
     StopLossForm,
@@ -51,12 +55,26 @@ from portfolio.forms import (
     UnplanForm,
     UseCaseForm,
     UseCaseImportForm,
+    WaveEditForm,
     WaveForm,
 )
-from portfolio.models import KPI, Agreement, Assumption, RaciRole, RoadmapItem, UseCase, UseCaseObjective
+from portfolio.models import (
+    KPI,
+    Agreement,
+    Assumption,
+    BusinessUnit,
+    RaciRole,
+    RoadmapItem,
+    ScoringCriterion,
+    Team,
+    UseCase,
+    UseCaseObjective,
+    Wave,
+)
 from portfolio.planning import recommend_plan
 from portfolio.ranking import SENSITIVE_MOVE, calibrate, criteria_with_weights, ranking
-from portfolio.services.roadmap import PLANNABLE
+from portfolio.services.base import snapshot
+from portfolio.services.roadmap import AGREEMENT_FIELDS, PLANNABLE
 
 
 def _flash_refusal(request, exc: ApplicationError) -> None:
@@ -718,7 +736,9 @@ class TeamListView(PlanningFormsPage):
         return f"Team “{team}” added. Give it capacity in the waves it works in."
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(teams=selectors.team_list(), **kwargs)
+        return super().get_context_data(
+            teams=selectors.team_list(), may_edit=self.request.user.has_perm("portfolio.change_team"), **kwargs
+        )
 
 
 class WaveListView(PlanningFormsPage):
@@ -739,7 +759,11 @@ class WaveListView(PlanningFormsPage):
         return f"{capacity.team} now has {capacity.person_days} person-days in {capacity.wave}."
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(waves=selectors.wave_capacity_table(), **kwargs)
+        return super().get_context_data(
+            waves=selectors.wave_capacity_table(),
+            may_edit=self.request.user.has_perm("portfolio.change_wave"),
+            **kwargs,
+        )
 
 
 class AgreementListView(PlanningFormsPage):
@@ -763,9 +787,272 @@ class AgreementListView(PlanningFormsPage):
         return f"“{agreement}” is now {agreement.get_status_display().lower()}."
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         return super().get_context_data(
-            agreements=selectors.agreement_list(user=self.request.user), today=timezone.localdate(), **kwargs
+            agreements=selectors.agreement_list(user=user),
+            # The agreements this user may change (their units'), in one query.
+            editable=set(Agreement.objects.restrict(user, "change").values_list("pk", flat=True)),
+            today=timezone.localdate(),
+            **kwargs,
         )
+
+
+# --- Editing teams, waves and agreements ---------------------------------------------------------------
+
+
+class RecordEditView(LoginRequiredMixin, PermissionOr404Mixin, TemplateView):
+    """One record's form, filled in; a POST saves it through the record's service (in one transaction, audited
+    with before and after) or shows the refusals next to their fields. Those without the page's permission get
+    404; a subclass may refuse one record (403) in `check`."""
+
+    template_name = "portfolio/record_edit.html"
+    model = None
+    list_url_name = ""  # the list page it is linked from and returns to
+    list_label = ""
+
+    # Each page says how its form is made and which service saves it.
+    def build_form(self, record, data=None):
+        raise NotImplementedError(f"{type(self).__name__} must define build_form(): the record's form.")
+
+    def save(self, record, form) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must define save(): the service that saves the record.")
+
+    def check(self, record) -> None:
+        """Refuse (PermissionDenied) a record the user may see but not change."""
+
+    def load(self, pk):
+        record = get_object_or_404(self.model.objects.restrict(self.request.user, "view"), pk=pk)
+        self.check(record)
+        return record
+
+    def get(self, request, pk):
+        record = self.load(pk)
+        return self.render_to_response(self.get_context_data(record=record, form=self.build_form(record)))
+
+    def post(self, request, pk):
+        record = self.load(pk)
+        form = self.build_form(record, request.POST)
+        if form.is_valid():
+            try:
+                message = self.save(record, form)
+            except ApplicationError as exc:
+                refusal_on_form(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect(self.list_url_name)
+        return self.render_to_response(self.get_context_data(record=record, form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            list_url=reverse(self.list_url_name),
+            list_label=self.list_label,
+            kind=self.model._meta.verbose_name,
+            **kwargs,
+        )
+
+
+def _changed(form) -> dict:
+    """The fields the user changed: the service audits each before and after."""
+    return {field: form.cleaned_data[field] for field in form.changed_data}
+
+
+class TeamEditView(RecordEditView):
+    model = Team
+    required_permission = "portfolio.change_team"
+    list_url_name, list_label = "portfolio:team_list", "Teams"
+
+    def build_form(self, record, data=None):
+        return TeamForm(data, initial={"name": record.name, "business_unit": record.business_unit_id})
+
+    def save(self, record, form) -> str:
+        team = services.team_update(actor=self.request.user, team=record, **_changed(form))
+        return f"Team “{team}” saved."
+
+
+class WaveEditView(RecordEditView):
+    model = Wave
+    required_permission = "portfolio.change_wave"
+    list_url_name, list_label = "portfolio:wave_list", "Waves and capacity"
+
+    def build_form(self, record, data=None):
+        return WaveEditForm(data, wave=record)
+
+    def save(self, record, form) -> str:
+        user = self.request.user
+        wave = services.wave_update(actor=user, wave=record, reason="edited in the browser", **form.changes())
+        return f"Wave “{wave}” saved ({wave.start} to {wave.end})."
+
+
+class AgreementEditView(RecordEditView):
+    model = Agreement
+    required_permission = "portfolio.change_agreement"
+    list_url_name, list_label = "portfolio:agreement_list", "Agreements"
+
+    def check(self, record) -> None:
+        if not can(self.request.user, "change", record):
+            raise PermissionDenied(
+                f"Agreements are changed by their consuming unit ({record.consumer}): ask one of its program managers."
+            )
+
+    def build_form(self, record, data=None):
+        initial = {f: getattr(record, f"{f}_id", None) or getattr(record, f) for f in AGREEMENT_FIELDS}
+        return AgreementForm(data, user=self.request.user, initial=initial)
+
+    def save(self, record, form) -> str:
+        agreement = services.agreement_update(
+            actor=self.request.user, agreement=record, reason="edited in the browser", **_changed(form)
+        )
+        return f"Agreement “{agreement}” saved, due {agreement.due_date}."
+
+
+# --- Business units and their members (platform admins) -------------------------------------------------
+
+
+class BusinessUnitListView(PermissionOr404Mixin, PlanningFormsPage):
+    """Every business unit with its member count; add one."""
+
+    template_name = "portfolio/business_unit_list.html"
+    required_permission = "portfolio.change_businessunit"
+    actions = {"unit": "portfolio.add_businessunit"}
+
+    def build_form(self, action, data=None):
+        return BusinessUnitForm(data)
+
+    def perform(self, action, form) -> str:
+        unit = services.business_unit_create(actor=self.request.user, **form.cleaned_data)
+        return f"Business unit {unit} added: add its members from its page."
+
+    def get_context_data(self, **kwargs):
+        units = BusinessUnit.objects.annotate(members=Count("memberships")).order_by("-is_active", "name")
+        return super().get_context_data(units=units, **kwargs)
+
+
+class BusinessUnitDetailView(LoginRequiredMixin, PermissionOr404Mixin, View):
+    """A unit's details (name, description, active) and its members: find people by name, add, remove."""
+
+    template_name = "portfolio/business_unit_detail.html"
+    required_permission = "portfolio.change_businessunit"
+
+    def _unit(self, pk):
+        return get_object_or_404(BusinessUnit.objects.all(), pk=pk)
+
+    @staticmethod
+    def _details_form(unit, data=None):
+        return BusinessUnitForm(data, editing=True, initial=snapshot(unit, ("name", "description", "is_active")))
+
+    def _render(self, request, unit, *, form=None, member_form=None, status=200):
+        query = request.GET.get("q", "").strip()[:100]
+        # At most 200 shown: the search narrows the list (the POST checks against all candidates).
+        candidates = selectors.membership_candidates(business_unit=unit, query=query, limit=200)
+        return render(
+            request,
+            self.template_name,
+            {
+                "unit": unit,
+                "form": form or self._details_form(unit),
+                "members": unit.memberships.select_related("user").order_by("user__last_name", "user__first_name"),
+                "member_form": member_form or MemberAddForm(people=candidates),
+                "query": query,
+                "may_add": request.user.has_perm("portfolio.add_membership"),
+                "may_remove": request.user.has_perm("portfolio.delete_membership"),
+            },
+            status=status,
+        )
+
+    def get(self, request, pk):
+        return self._render(request, self._unit(pk))
+
+    def post(self, request, pk):
+        unit = self._unit(pk)
+        step = request.POST.get("step", "")
+        if step == "details":
+            form = self._details_form(unit, request.POST)
+            if form.is_valid():
+                try:
+                    services.business_unit_update(actor=request.user, business_unit=unit, **_changed(form))
+                    messages.success(request, f"{unit.code} saved.")
+                    return redirect("portfolio:business_unit_detail", pk=unit.pk)
+                except ApplicationError as exc:
+                    refusal_on_form(form, exc)
+            return self._render(request, unit, form=form, status=400)
+        if step == "add":
+            form = MemberAddForm(request.POST, people=selectors.membership_candidates(business_unit=unit))
+            if form.is_valid():
+                try:
+                    member = services.membership_add(
+                        actor=request.user, user=form.cleaned_data["user"], business_unit=unit
+                    )
+                    messages.success(request, f"{_name(member.user)} is now a member of {unit.code}.")
+                    return redirect("portfolio:business_unit_detail", pk=unit.pk)
+                except ApplicationError as exc:
+                    refusal_on_form(form, exc)
+            return self._render(request, unit, member_form=form, status=400)
+        if step == "remove":
+            membership = get_object_or_404(unit.memberships.select_related("user"), pk=request.POST.get("membership"))
+            try:
+                services.membership_remove(
+                    actor=request.user, membership=membership, reason=request.POST.get("reason", "")[:500]
+                )
+                messages.success(request, f"{_name(membership.user)} is no longer a member of {unit.code}.")
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            return redirect("portfolio:business_unit_detail", pk=unit.pk)
+        messages.error(request, "Unknown step.")
+        return redirect("portfolio:business_unit_detail", pk=unit.pk)
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+# --- Scoring criteria --------------------------------------------------------------------------------
+
+
+class ScoringCriterionListView(PlanningFormsPage):
+    """The ranking's criteria with their weights and share of the score; add one (platform admins)."""
+
+    template_name = "portfolio/scoring_criteria.html"
+    actions = {"criterion": "portfolio.add_scoringcriterion"}
+
+    def build_form(self, action, data=None):
+        return ScoringCriterionForm(data, initial={"weight": 1, "higher_is_better": True, "is_active": True})
+
+    def perform(self, action, form) -> str:
+        criterion = services.scoring_criterion_create(actor=self.request.user, **form.values())
+        return f"Criterion “{criterion}” added with weight {criterion.weight}: the ranking uses it now."
+
+    def get_context_data(self, **kwargs):
+        criteria = list(ScoringCriterion.objects.order_by("-is_active", "-weight", "name"))
+        total = sum(c.weight for c in criteria if c.is_active) or 1
+        for criterion in criteria:
+            criterion.share = 100 * criterion.weight / total if criterion.is_active else None
+        return super().get_context_data(
+            criteria=criteria,
+            may_change=self.request.user.has_perm("portfolio.change_scoringcriterion"),
+            **kwargs,
+        )
+
+
+class ScoringCriterionEditView(RecordEditView):
+    model = ScoringCriterion
+    required_permission = "portfolio.change_scoringcriterion"
+    list_url_name, list_label = "portfolio:scoring_criteria", "Scoring criteria"
+
+    def build_form(self, record, data=None):
+        initial = snapshot(record, ("name", "description", "weight", "higher_is_better", "is_active"))
+        initial.update({f"rubric_{score}": text for score, text in (record.rubric or {}).items()})
+        return ScoringCriterionForm(data, editing=True, initial=initial)
+
+    def save(self, record, form) -> str:
+        values = form.values()
+        changes = {field: values[field] for field in form.changed_data if field in values}
+        if any(field.startswith("rubric_") for field in form.changed_data):
+            changes["rubric"] = values["rubric"]
+        criterion = services.scoring_criterion_update(
+            actor=self.request.user, criterion=record, reason="edited in the browser", **changes
+        )
+        state = "active" if criterion.is_active else "deactivated: it no longer counts"
+        return f"Criterion “{criterion}” saved (weight {criterion.weight}, {state}); the ranking follows at once."
 
 
 # --- Strategy -------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from lifecycle.choices import Stage
+from lifecycle.datasets import DATASET_FIELDS
 from lifecycle.models import (
     AIModel,
     ConsumerNotice,
@@ -17,6 +18,7 @@ from lifecycle.models import (
     StageTransition,
     VersionDataset,
 )
+from lifecycle.services import DEPLOYMENT_FIELDS
 from portfolio.models import UseCase
 
 
@@ -100,23 +102,16 @@ class ProductionAtSerializer(serializers.Serializer):
 
 
 class DeploymentSerializer(serializers.ModelSerializer):
+    regions = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, help_text='e.g. ["eu-west-1", "eu-central-1"]'
+    )
+
     class Meta:
         model = Deployment
-        fields = [
-            "id",
-            "version",
-            "environment",
-            "strategy",
-            "traffic_percent",
-            "serving_type",
-            "endpoint",
-            "runtime",
-            "status",
-            "started_at",
-            "ended_at",
-            "deployed_by",
-        ]
-        read_only_fields = ["deployed_by"]
+        # The fields the deployment page's form takes (one tuple, lifecycle.services.DEPLOYMENT_FIELDS); the status
+        # follows the version's stage (active in production, ended when it leaves), never set by hand.
+        fields = ["id", "version", *DEPLOYMENT_FIELDS, "runtime", "status", "started_at", "ended_at", "deployed_by"]
+        read_only_fields = ["deployed_by", "status", "started_at", "ended_at"]
         validators = []
 
 
@@ -146,26 +141,9 @@ class DatasetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dataset
-        fields = [
-            "id",
-            "name",
-            "description",
-            "source_system",
-            "steward",
-            "business_unit",
-            "sensitivity",
-            "update_frequency",
-            "mode",
-            "retention_days",
-            "version_uri",
-            "completeness",
-            "synthetic",
-            "generation_method",
-            "generated_from",
-            "columns",
-            "has_privacy_treatment",
-            "created_at",
-        ]
+        # The fields `dataset_register`/`dataset_update` take (one tuple, lifecycle.datasets.DATASET_FIELDS), as
+        # the dataset page's form does.
+        fields = ["id", "name", *DATASET_FIELDS, "columns", "has_privacy_treatment", "created_at"]
         read_only_fields = ["created_at"]
         # A duplicate name is refused by the service with a 409 in words.
         extra_kwargs = {"name": {"validators": []}}
@@ -195,7 +173,7 @@ class PrivacyTreatmentSerializer(serializers.ModelSerializer):
 class VersionDatasetSerializer(serializers.ModelSerializer):
     class Meta:
         model = VersionDataset
-        fields = ["id", "version", "dataset", "role", "schema_version"]
+        fields = ["id", "version", "dataset", "role", "schema_version", "revision", "content_hash"]
         read_only_fields = ["id", "version", "schema_version"]
 
 

@@ -213,14 +213,20 @@ class ModelVersionViewSet(ScopedCreateReadViewSet):
     @extend_schema(request=s.VersionDatasetSerializer, responses={201: s.VersionDatasetSerializer})
     @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.VersionDatasetSerializer)
     def datasets(self, request, pk=None):
-        """Record a dataset the version used: {"dataset", "role": "training"|"validation"|"reference"}."""
+        """Record a dataset the version used: {"dataset", "role": "training"|"validation"|"reference", "revision",
+        "content_hash"}; the exact data is part of the version's digest."""
         data = s.VersionDatasetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         dataset = get_object_or_404(
             Dataset.objects.restrict(request.user, "view"), pk=data.validated_data["dataset"].pk
         )
         link = datasets.version_dataset_link(
-            actor=request.user, version=self.get_object(), dataset=dataset, role=data.validated_data["role"]
+            actor=request.user,
+            version=self.get_object(),
+            dataset=dataset,
+            role=data.validated_data["role"],
+            revision=data.validated_data.get("revision", ""),
+            content_hash=data.validated_data.get("content_hash", ""),
         )
         return Response(s.VersionDatasetSerializer(link).data, status=status.HTTP_201_CREATED)
 
@@ -240,14 +246,21 @@ class DatasetFilterSet(django_filters.FilterSet):
         fields = ["sensitivity", "mode", "synthetic", "business_unit", "steward", "q"]
 
 
-class DatasetViewSet(ScopedCreateReadViewSet):
+class DatasetViewSet(mixins.UpdateModelMixin, ScopedCreateReadViewSet):
     """The dataset catalogue: schemas (a breaking change is flagged to the owners of the versions using it),
-    privacy treatment of restricted personal data, lineage to versions, and import from a catalogue."""
+    privacy treatment of restricted personal data, lineage to versions, and import from a catalogue.
+    PATCH changes the details as the dataset's edit page does (the name, the catalogue's key, never)."""
 
     queryset = Dataset.objects.select_related("privacy_treatment")
     serializer_class = s.DatasetSerializer
     filterset_class = DatasetFilterSet
     create_service = staticmethod(datasets.dataset_register)
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_update(self, serializer):
+        # Only what the caller sent: a PATCH of one field changes that field.
+        changes = {key: value for key, value in serializer.validated_data.items() if key in self.request.data}
+        serializer.instance = datasets.dataset_update(actor=self.request.user, dataset=self.get_object(), **changes)
 
     @extend_schema(request=s.SchemaRegisterSerializer, responses=s.DatasetSchemaVersionSerializer(many=True))
     @action(

@@ -30,13 +30,16 @@ from portfolio.services.reviews import (
 from portfolio.services.roadmap import (
     agreement_create,
     agreement_set_status,
+    agreement_update,
     dependency_add,
     roadmap_apply_recommendation,
     roadmap_plan,
     roadmap_unplan,
     team_create,
+    team_update,
     wave_create,
     wave_set_capacity,
+    wave_update,
 )
 from portfolio.services.scoring import score_record, scoring_criterion_create, scoring_criterion_update
 from portfolio.services.strategy import (
@@ -62,6 +65,7 @@ __all__ = [
     "USE_CASE_EDITABLE",
     "agreement_create",
     "agreement_set_status",
+    "agreement_update",
     "assumption_create",
     "assumption_review",
     "benefit_review_record",
@@ -98,6 +102,7 @@ __all__ = [
     "stop_loss_set",
     "stop_loss_status",
     "team_create",
+    "team_update",
     "use_case_apply_risk_classification",
     "use_case_create",
     "use_case_link_objective",
@@ -106,4 +111,5 @@ __all__ = [
     "use_case_update",
     "wave_create",
     "wave_set_capacity",
+    "wave_update",
 ]

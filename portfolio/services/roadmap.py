@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 
 from audit import services as audit
 from core.exceptions import ApplicationError, Conflict
@@ -35,19 +36,86 @@ def team_create(*, actor, name: str, business_unit: BusinessUnit | None = None) 
     return team
 
 
+# What the edit pages (and the services behind them) may change; anything else is refused by name.
+TEAM_FIELDS = ("name", "business_unit")
+WAVE_FIELDS = ("name", "start", "end")
+
+
+def _only(changes: dict, allowed: tuple[str, ...], what: str) -> None:
+    refused = sorted(set(changes) - set(allowed))
+    if refused:
+        raise ApplicationError(
+            f"{refused[0]}: a {what} cannot change this here.", details={field: ["Not editable."] for field in refused}
+        )
+
+
+@transaction.atomic
+def team_update(*, actor, team: Team, **changes) -> Team:
+    """Rename a team or move it to another unit (or make it shared); its capacity and plans stay."""
+    _only(changes, TEAM_FIELDS, "team")
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    require(actor, "change", team)
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+    before = snapshot(team, changes)
+    for field, value in changes.items():
+        setattr(team, field, value)
+    validate(team)
+    team.save()
+    audit.record(actor=actor, action="team.updated", target=team, before=before, after=snapshot(team, changes))
+    return team
+
+
+def _capacities(wave: Wave) -> dict[str, int]:
+    return {c.team.name: c.person_days for c in wave.capacities.select_related("team")}
+
+
+def _check_wave_dates(start: date, end: date) -> None:
+    if start and end and end <= start:
+        raise ApplicationError(
+            f"end: the wave must end after it starts ({start}).", details={"end": ["Must be after the start."]}
+        )
+
+
+@transaction.atomic
+def wave_update(*, actor, wave: Wave, capacities: dict[Team, int] | None = None, reason: str = "", **changes) -> Wave:
+    """Rename a wave, move its dates, and set each named team's capacity in it. Dates that would leave planned
+    use cases outside the wave are refused: re-plan those first."""
+    _only(changes, WAVE_FIELDS, "wave")
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    require(actor, "change", wave)
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+    before = {**snapshot(wave, changes), "capacities": _capacities(wave)}
+    for field, value in changes.items():
+        setattr(wave, field, value)
+    _check_wave_dates(wave.start, wave.end)
+    outside = wave.items.filter(Q(planned_start__lt=wave.start) | Q(planned_end__gt=wave.end)).count()
+    if outside:
+        raise Conflict(
+            f"start: {outside} planned use case(s) would fall outside {wave.start} to {wave.end}; re-plan them on "
+            "the roadmap first, or keep the dates.",
+            details={"start": ["Planned use cases fall outside."], "end": ["Planned use cases fall outside."]},
+        )
+    _save_wave(wave, capacities)
+    audit.record(
+        actor=actor,
+        action="wave.updated",
+        target=wave,
+        reason=reason,
+        before=before,
+        after={**snapshot(wave, changes), "capacities": _capacities(wave)},
+    )
+    return wave
+
+
 @transaction.atomic
 def wave_create(*, actor, name: str, start: date, end: date, capacities: dict[Team, int] | None = None) -> Wave:
     """A planning wave and each team's capacity in it (person-days)."""
     require_model_perm(actor, Wave, "add")
     wave = Wave(name=name.strip(), start=start, end=end)
-    if start and end and end <= start:
-        raise ApplicationError(
-            f"end: the wave must end after it starts ({start}).", details={"end": ["Must be after the start."]}
-        )
-    validate(wave)
-    wave.save()
-    for team, days in (capacities or {}).items():
-        _set_capacity(wave, team, days)
+    _check_wave_dates(start, end)
+    _save_wave(wave, capacities)
     audit.record(
         actor=actor,
         action="wave.created",
@@ -58,6 +126,13 @@ def wave_create(*, actor, name: str, start: date, end: date, capacities: dict[Te
         },
     )
     return wave
+
+
+def _save_wave(wave: Wave, capacities: dict[Team, int] | None) -> None:
+    validate(wave)
+    wave.save()
+    for team, days in (capacities or {}).items():
+        _set_capacity(wave, team, days)
 
 
 def _set_capacity(wave: Wave, team: Team, days: int) -> None:
@@ -197,11 +272,7 @@ def agreement_create(
 ) -> Agreement:
     """An agreement the plan relies on; the consuming unit records it."""
     require_model_perm(actor, Agreement, "add", business_unit=consumer)
-    if provider.pk == consumer.pk:
-        raise ApplicationError(
-            "provider: an agreement is between two different business units.",
-            details={"provider": ["Same unit as the consumer."]},
-        )
+    _check_agreement_parties(provider, consumer)
     agreement = Agreement(
         title=title,
         kind=kind,
@@ -218,6 +289,47 @@ def agreement_create(
         action="agreement.created",
         target=agreement,
         after=snapshot(agreement, ("title", "kind", "provider", "consumer", "due_date", "owner", "use_case")),
+    )
+    return agreement
+
+
+AGREEMENT_FIELDS = ("title", "kind", "provider", "consumer", "due_date", "owner", "use_case")
+
+
+def _check_agreement_parties(provider: BusinessUnit, consumer: BusinessUnit) -> None:
+    if provider.pk == consumer.pk:
+        raise ApplicationError(
+            "provider: an agreement is between two different business units.",
+            details={"provider": ["Same unit as the consumer."]},
+        )
+
+
+@transaction.atomic
+def agreement_update(*, actor, agreement: Agreement, reason: str = "", **changes) -> Agreement:
+    """Correct an agreement's terms (title, kind, parties, due date, owner, use case) under the create's rules;
+    its status changes through `agreement_set_status`. Moving it to another consuming unit needs the right there."""
+    _only(changes, AGREEMENT_FIELDS, "agreement")
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    require(actor, "change", agreement)
+    consumer = changes.get("consumer", agreement.consumer)
+    if consumer.pk != agreement.consumer_id:
+        require_model_perm(actor, Agreement, "change", business_unit=consumer)
+    use_case = changes.get("use_case", agreement.use_case)
+    if use_case is not None and "use_case" in changes:
+        require(actor, "view", use_case)
+    before = snapshot(agreement, changes)
+    for field, value in changes.items():
+        setattr(agreement, field, value)
+    _check_agreement_parties(agreement.provider, agreement.consumer)
+    validate(agreement)
+    agreement.save()
+    audit.record(
+        actor=actor,
+        action="agreement.updated",
+        target=agreement,
+        reason=reason,
+        before=before,
+        after=snapshot(agreement, changes),
     )
     return agreement
 

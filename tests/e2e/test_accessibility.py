@@ -43,11 +43,15 @@ def _record_pages() -> dict[str, list[str]]:
     from lifecycle.models import AIModel, DecommissionPlan, ModelVersion
     from lifecycle.models import Dataset as DataSet
     from monitoring.models import Alert
+    from portfolio.models import Agreement, BusinessUnit, ScoringCriterion, Team, Wave
     from portfolio.models.reviews import PortfolioReview
     from portfolio.models.strategy import KPI
     from portfolio.models.use_cases import UseCase
 
     pm, ds, rb, exec_ = (User.objects.get(username=name) for name in ("pm", "ds", "rb", "exec"))
+    # A restricted personal dataset: its page shows the privacy approver the treatment form.
+    personal = DataSet.objects.filter(sensitivity="restricted_personal").restrict(rb, "view").order_by("pk").first()
+    assert personal is not None, "the demo has restricted personal data"
     use_case = _first_pk(UseCase, pm)
     version = _first_pk(ModelVersion, ds)
     policy = ReviewPolicy.objects.order_by("-pk").first()
@@ -57,6 +61,9 @@ def _record_pages() -> dict[str, list[str]]:
             reverse("portfolio:usecase_create"),
             reverse("portfolio:kpi_detail", args=[_first_pk(KPI, pm)]),
             reverse("portfolio:review_detail", args=[_first_pk(PortfolioReview, pm)]),
+            reverse("portfolio:team_edit", args=[_first_pk(Team)]),
+            reverse("portfolio:wave_edit", args=[_first_pk(Wave)]),
+            reverse("portfolio:agreement_edit", args=[Agreement.objects.restrict(pm, "change").order_by("pk")[0].pk]),
             "/search/?q=credit",
         ],
         "ds": [
@@ -72,6 +79,7 @@ def _record_pages() -> dict[str, list[str]]:
         "rb": [
             reverse("governance:review_detail", args=[_first_pk(Review, rb)]),
             reverse("governance:concern_detail", args=[_first_pk(Concern, rb)]),
+            reverse("lifecycle:dataset_detail", args=[personal.pk]),
             reverse("governance:vendor_detail", args=[_first_pk(Vendor, rb)]),
         ],
         "exec": [
@@ -84,6 +92,9 @@ def _record_pages() -> dict[str, list[str]]:
             reverse("monitoring:alert_rule_create"),
             reverse("governance:freeze_windows"),
             reverse("governance:review_policy_create", args=[policy.pk]),
+            reverse("portfolio:business_unit_detail", args=[_first_pk(BusinessUnit)]),
+            reverse("portfolio:scoring_criterion_edit", args=[_first_pk(ScoringCriterion)]),
+            reverse("portfolio:team_edit", args=[_first_pk(Team)]),
         ],
     }
 

@@ -85,6 +85,7 @@ BODIES = {
     "auth_tokens_destroy": lambda w, c, me: {},
     "capabilities_create": lambda w, c, me: {"name": "new capability"},
     "datasets_create": lambda w, c, me: {"name": f"new-dataset-{c}", "business_unit": unit(w, c).pk},
+    "datasets_partial_update": lambda w, c, me: {"description": "clearer words"},
     "datasets_privacy_treatment_create": lambda w, c, me: {"method": "aggregation", "technique": "groups of 10+"},
     "datasets_schemas_create": lambda w, c, me: {"columns": [{"name": "amount", "type": "double"}]},
     "datasets_import_create": lambda w, c, me: {

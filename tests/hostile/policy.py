@@ -121,6 +121,28 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     # tests/sso/ drives them against a real provider.
     "sso_off_page": _row({ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}),
     "sso_off_signed_in_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}),
+    # Editing teams: portfolio.change_team (program managers, platform admins); to others the page does not exist.
+    "team_editors": _row({ANY: LOGIN}, {ANY: 200}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
+    # Editing waves: portfolio.change_wave (program managers).
+    "wave_editors": _row({ANY: LOGIN}, {ANY: 200}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}),
+    # Editing an agreement: a program manager of its consuming unit; another unit's gets 403 (it is visible).
+    "edit_agreement_page": _row(
+        anonymous={OWN: LOGIN, OTHER: LOGIN},
+        pm={OWN: 200, OTHER: 403},
+        ds={OWN: 404, OTHER: 404},
+        rb={OWN: 404, OTHER: 404},
+        ex={OWN: 404, OTHER: 404},
+        adm={OWN: 404, OTHER: 404},
+    ),
+    # A business unit's page with its members: portfolio.change_businessunit (platform admins), any unit.
+    "unit_admins": _row(
+        anonymous={OWN: LOGIN, OTHER: LOGIN},
+        pm={OWN: 404, OTHER: 404},
+        ds={OWN: 404, OTHER: 404},
+        rb={OWN: 404, OTHER: 404},
+        ex={OWN: 404, OTHER: 404},
+        adm={OWN: 200, OTHER: 200},
+    ),
 }
 
 
@@ -258,6 +280,7 @@ API: dict[str, Read | Write] = {
     "capabilities_retrieve": R("signed_in", "capability"),
     "datasets_list": R("signed_in", lists="dataset"),
     "datasets_create": W(parent="dataset", actor="data_scientist", settable=("business_unit", "steward")),
+    "datasets_partial_update": W("dataset", actor="data_scientist", settable=("business_unit", "steward")),
     "datasets_retrieve": R("unit", "dataset"),
     "datasets_lineage_list": R("unit", "dataset"),
     "datasets_privacy_treatment_create": W(
@@ -280,7 +303,7 @@ API: dict[str, Read | Write] = {
     "dependencies_list": R("signed_in"),
     "dependencies_create": W(parent="use_case", settable=("use_case",)),
     "deployments_list": R("signed_in", lists="deployment"),
-    "deployments_create": W(parent="model_version", actor="data_scientist", settable=("status", "version")),
+    "deployments_create": W(parent="model_version", actor="data_scientist", settable=("version",)),
     "deployments_retrieve": R("scoped", "deployment"),
     "bias_assessments_list": R("signed_in", lists="bias_assessment"),
     "bias_assessments_retrieve": R("scoped", "bias_assessment"),
@@ -588,6 +611,13 @@ PAGES: dict[str, Read] = {
     "portfolio:team_list": R("signed_in"),
     "portfolio:wave_list": R("signed_in"),
     "portfolio:agreement_list": R("signed_in"),
+    "portfolio:team_edit": R("team_editors", "team"),
+    "portfolio:wave_edit": R("wave_editors", "wave"),
+    "portfolio:agreement_edit": R("edit_agreement_page", "agreement"),
+    "portfolio:business_unit_list": R("admins_only"),
+    "portfolio:business_unit_detail": R("unit_admins", "business_unit"),
+    "portfolio:scoring_criteria": R("signed_in"),
+    "portfolio:scoring_criterion_edit": R("admins_only", "scoring_criterion"),
     "portfolio:recommendation_apply": R("post_only"),
     "portfolio:objective_list": R("signed_in"),
     "portfolio:objective_create": R("add_objective_page"),

@@ -6,29 +6,11 @@ with nothing saved, and roles without the permission see the list without the fo
 import re
 from datetime import date
 
-import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from portfolio import services
 from portfolio.models import Agreement, Capability, Dependency, RoadmapItem, Skill, Team, UseCase, Wave, WaveCapacity
-
-
-@pytest.fixture
-def pm(units, make_user):
-    return make_user("pm", "program_manager", units=(units["RETAIL"],), first_name="Paula", last_name="Marsh")
-
-
-@pytest.fixture
-def team(pm):
-    return services.team_create(actor=pm, name="Data platform")
-
-
-@pytest.fixture
-def wave(pm, team):
-    return services.wave_create(
-        actor=pm, name="2027-Q1", start=date(2027, 1, 1), end=date(2027, 3, 31), capacities={team: 40}
-    )
 
 
 def field_error(page: str, field: str) -> str:
