@@ -463,7 +463,7 @@ def seed_emergency_release() -> None:
                         comment="Agreed: losses outweigh the review delay.",
                         password=DEMO_PASSWORD,
                     )
-                services.emergency_release_deploy(actor=owner, release=release)
+                services.emergency_release_deploy(actor=owner, release=release, password=DEMO_PASSWORD)
                 return
         except ApplicationError:
             continue  # another gate holds this version (a freeze, a signature break): try the next one

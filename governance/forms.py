@@ -193,22 +193,22 @@ class EmergencyRequestForm(forms.Form):
 
 class EmergencyDecisionForm(forms.Form):
     text = forms.CharField(
-        label="Comment, or the reason for refusing",
+        label="Comment, or the reason for refusing or cancelling",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
         required=False,
     )
     password = forms.CharField(
-        label="Your password (to approve)",
+        label="Your password (to approve, refuse or release)",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         required=False,
         strip=False,
-        help_text="Your password, again: an approval is a signature and needs it every time.",
+        help_text="Your password, again: approving, refusing and releasing are signatures and need it every time.",
     )
 
-    def __init__(self, *args, approver: bool = True, **kwargs):
+    def __init__(self, *args, signer: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        if not approver:  # only an approval is signed; the owner's steps need no password
+        if not signer:  # cancelling is not signed: the requester only withdraws, with a reason
             del self.fields["password"]
 
 

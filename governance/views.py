@@ -881,7 +881,7 @@ class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
                 may_decide=may_decide,
                 may_withdraw=open_ and (is_owner or user.pk == release.requested_by_id),
                 may_deploy=open_ and is_owner,
-                form=EmergencyDecisionForm(approver=may_decide),
+                form=EmergencyDecisionForm(signer=may_decide or (open_ and is_owner)),
             )
         )
 
@@ -900,7 +900,9 @@ class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
                 "Approved.",
             ),
             "refuse": (
-                lambda: services.emergency_release_refuse(actor=request.user, release=release, reason=text),
+                lambda: services.emergency_release_refuse(
+                    actor=request.user, release=release, reason=text, password=password
+                ),
                 "Refused; the requester is told.",
             ),
             "cancel": (
@@ -908,7 +910,9 @@ class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
                 "Cancelled.",
             ),
             "deploy": (
-                lambda: services.emergency_release_deploy(actor=request.user, release=release, reason=text),
+                lambda: services.emergency_release_deploy(
+                    actor=request.user, release=release, reason=text, password=password
+                ),
                 "Released to production; the alert is raised and the post-implementation review is open.",
             ),
         }

@@ -675,16 +675,26 @@ class EmergencyReleaseSerializer(serializers.ModelSerializer):
             return None
 
 
-class EmergencyApproveSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    password = serializers.CharField(
+def _signing_password():
+    return serializers.CharField(
         max_length=256,
         required=False,
         allow_blank=True,
         trim_whitespace=False,
         style={"input_type": "password"},
-        help_text="Your password, again: an approval is a signature and needs it every time.",
+        help_text="Your password, again: a decision on an emergency release is a signature and needs it every time.",
     )
+
+
+class EmergencyApproveSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    password = _signing_password()
+
+
+class EmergencySignedReasonSerializer(ReasonSerializer):
+    """A refusal or a release to production: the reason, signed with the person's password."""
+
+    password = _signing_password()
 
 
 class PostImplementationReviewSerializer(serializers.ModelSerializer):

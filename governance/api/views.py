@@ -605,7 +605,8 @@ class ConcernViewSet(ScopedCreateReadViewSet):
 
 class EmergencyReleaseViewSet(ScopedCreateReadViewSet):
     """Production without the full review: an owner requests (POST `version`, `reason`); two independent holders
-    of the emergency function `approve` (or one `refuse`s); an owner `deploy`s within the window or `cancel`s."""
+    of the emergency function `approve` (or one `refuse`s); an owner `deploy`s within the window or `cancel`s.
+    Approving, refusing and deploying are signatures: each needs the person's `password` in the same request."""
 
     queryset = EmergencyRelease.objects.select_related(
         "requested_by", "first_approver", "second_approver", "closed_by", "pir"
@@ -633,26 +634,25 @@ class EmergencyReleaseViewSet(ScopedCreateReadViewSet):
             services.emergency_release_approve(actor=request.user, release=self.get_object(), **data.validated_data)
         )
 
-    def _with_reason(self, request, service):
-        data = s.ReasonSerializer(data=request.data)
+    def _with_reason(self, request, service, serializer=s.ReasonSerializer):
+        data = serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reason = data.validated_data.get("reason", "")
-        return self._done(service(actor=request.user, release=self.get_object(), reason=reason))
+        return self._done(service(actor=request.user, release=self.get_object(), **data.validated_data))
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    @extend_schema(request=s.EmergencySignedReasonSerializer, responses=s.EmergencyReleaseSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.EmergencySignedReasonSerializer)
     def refuse(self, request, pk=None):
-        return self._with_reason(request, services.emergency_release_refuse)
+        return self._with_reason(request, services.emergency_release_refuse, s.EmergencySignedReasonSerializer)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
     def cancel(self, request, pk=None):
         return self._with_reason(request, services.emergency_release_cancel)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    @extend_schema(request=s.EmergencySignedReasonSerializer, responses=s.EmergencyReleaseSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.EmergencySignedReasonSerializer)
     def deploy(self, request, pk=None):
-        return self._with_reason(request, services.emergency_release_deploy)
+        return self._with_reason(request, services.emergency_release_deploy, s.EmergencySignedReasonSerializer)
 
 
 class PostImplementationReviewViewSet(ReadOnlyScopedViewSet):
