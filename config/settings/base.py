@@ -49,6 +49,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # --- Applications -----------------------------------------------------------------------------
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser and changepassword (through the audited account services) win over auth's.
+    "core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,7 +65,6 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     "django_celery_beat",
-    "core",
     "audit",
     "notifications",
     "portfolio",
