@@ -114,9 +114,9 @@ BODIES = {
     "concerns_dismiss_create": lambda w, c, me: {"reason": "duplicate"},
     "emergency_releases_create": lambda w, c, me: {"version": pk(w, "model_version", c), "reason": "losses now"},
     "emergency_releases_approve_create": lambda w, c, me: {"comment": "agreed", "password": PASSWORD},
-    "emergency_releases_refuse_create": lambda w, c, me: {"reason": "can wait"},
+    "emergency_releases_refuse_create": lambda w, c, me: {"reason": "can wait", "password": PASSWORD},
     "emergency_releases_cancel_create": lambda w, c, me: {"reason": "no longer needed"},
-    "emergency_releases_deploy_create": lambda w, c, me: {"reason": "go"},
+    "emergency_releases_deploy_create": lambda w, c, me: {"reason": "go", "password": PASSWORD},
     "post_implementation_reviews_complete_create": lambda w, c, me: {
         "outcome": "confirmed",
         "findings": "the release held",
