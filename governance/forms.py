@@ -598,3 +598,30 @@ class FreezeWindowForm(forms.Form):
 
 class FreezeEndForm(forms.Form):
     reason = forms.CharField(label="Why it ends early", max_length=2000, help_text="Kept in the audit trail.")
+
+
+class FreezeExemptionRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why this release cannot wait for the end of the freeze",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        required=False,
+        help_text="A review board member other than you reads this before approving.",
+    )
+
+
+class FreezeExemptionDecisionForm(forms.Form):
+    text = forms.CharField(
+        label="Comment, or the reason for refusing",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        required=False,
+        help_text="The requester reads it; a refusal needs one.",
+    )
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        required=False,
+        strip=False,
+        help_text="Your password, again: approving or refusing an exemption is a signature.",
+    )

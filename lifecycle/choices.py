@@ -47,3 +47,15 @@ STAGE_COLORS = {
     Stage.REJECTED: "red",
     Stage.SUSPENDED: "orange",
 }
+
+
+class FreezeExemptionStatus(models.TextChoices):
+    """A request to release one version to production during a freeze; approved once, used once."""
+
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+    USED = "used", "Used"
+
+
+FREEZE_EXEMPTION_COLORS = {"requested": "amber", "approved": "green", "refused": "red", "used": "grey"}

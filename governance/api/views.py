@@ -42,8 +42,8 @@ from governance.models import (
     TrainingRecord,
     Vendor,
 )
-from governance.services import audits, evaluations
-from lifecycle.models import AIModel, ModelVersion
+from governance.services import audits, evaluations, freeze_exemptions
+from lifecycle.models import AIModel, EmergencyApproval, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -653,6 +653,51 @@ class EmergencyReleaseViewSet(ScopedCreateReadViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.EmergencySignedReasonSerializer)
     def deploy(self, request, pk=None):
         return self._with_reason(request, services.emergency_release_deploy, s.EmergencySignedReasonSerializer)
+
+
+class FreezeExemptionViewSet(ScopedCreateReadViewSet):
+    """Exemptions from a production freeze: whoever may move the version requests (POST `version`, `reason`); a
+    review board member other than the requester `approve`s or `refuse`s with their `password`."""
+
+    queryset = EmergencyApproval.objects.select_related("requested_by", "approved_by", "window")
+    serializer_class = s.FreezeExemptionSerializer
+    filterset_fields = ["version", "status"]
+    action_permission = "custom"  # the services check who may act
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        version = get_object_or_404(ModelVersion.objects.restrict(self.request.user, "view"), pk=data["version"].pk)
+        serializer.instance = freeze_exemptions.freeze_exemption_request(
+            actor=self.request.user, version=version, reason=data.get("reason", "")
+        )
+
+    def _decided(self, request, decide):
+        body = s.FreezeExemptionDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        exemption = decide(
+            self.get_object(), body.validated_data.get("comment", ""), body.validated_data.get("password", "")
+        )
+        return Response(s.FreezeExemptionSerializer(self.get_queryset().get(pk=exemption.pk)).data)
+
+    @extend_schema(request=s.FreezeExemptionDecisionSerializer, responses=s.FreezeExemptionSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.FreezeExemptionDecisionSerializer)
+    def approve(self, request, pk=None):
+        return self._decided(
+            request,
+            lambda exemption, comment, password: freeze_exemptions.freeze_exemption_approve(
+                actor=request.user, exemption=exemption, comment=comment, password=password
+            ),
+        )
+
+    @extend_schema(request=s.FreezeExemptionDecisionSerializer, responses=s.FreezeExemptionSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.FreezeExemptionDecisionSerializer)
+    def refuse(self, request, pk=None):
+        return self._decided(
+            request,
+            lambda exemption, comment, password: freeze_exemptions.freeze_exemption_refuse(
+                actor=request.user, exemption=exemption, reason=comment, password=password
+            ),
+        )
 
 
 class PostImplementationReviewViewSet(ReadOnlyScopedViewSet):

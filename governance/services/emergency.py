@@ -26,7 +26,7 @@ from governance.choices import (
 from governance.digest import content_digest
 from governance.models import EmergencyRelease, PostImplementationReview, Review, function_permission
 from governance.services.policies import current_policy
-from governance.services.reviews import holders_of, reauthenticate, review_open
+from governance.services.reviews import holders_of, review_open, signed_decision
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import Incident, ModelVersion, StageTransition
@@ -218,26 +218,12 @@ def _require_approver(actor, release: EmergencyRelease) -> None:
         raise NotAllowed(f"You own {version.model.name}: emergency approvers must be independent of its owners.")
 
 
-def _signed(actor, release: EmergencyRelease, password: str, refused_action: str, decide):
-    """A decision on an emergency release is a signature: the person gives their password again in the same
-    request, checked as a sign-off's is (a wrong one is audited and counts towards the lockout; a password someone
-    else set does not sign). Every refusal is audited under `refused_action`; nothing else changes."""
-    try:
-        reauthenticate(actor, password)
-        return decide()
-    except ApplicationError as exc:
-        audit.record(
-            actor=actor, action=refused_action, target=release, reason=exc.message, after={"status": release.status}
-        )
-        raise
-
-
 def emergency_release_approve(
     *, actor, release: EmergencyRelease, comment: str = "", password: str = ""
 ) -> EmergencyRelease:
     """One of the two approvals, signed with the approver's password; the second makes the release usable for
     VALID_FOR on the content approved."""
-    return _signed(
+    return signed_decision(
         actor,
         release,
         password,
@@ -325,7 +311,7 @@ def _approve(*, actor, release: EmergencyRelease, comment: str) -> EmergencyRele
 
 def emergency_release_refuse(*, actor, release: EmergencyRelease, reason: str, password: str = "") -> EmergencyRelease:
     """A holder of the emergency function refuses with a reason, signed with their password; the request closes."""
-    return _signed(
+    return signed_decision(
         actor,
         release,
         password,
@@ -382,7 +368,7 @@ def emergency_release_deploy(
 ) -> EmergencyRelease:
     """Take the version to production under its approved release, signed with the mover's password (it waives
     review gates). The stage machine runs every gate; only the review gates are waived, while the release is valid."""
-    return _signed(
+    return signed_decision(
         actor,
         release,
         password,

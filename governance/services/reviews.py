@@ -232,6 +232,25 @@ def _check_password(actor, password: str) -> None:
 reauthenticate = _check_password
 
 
+def signed_decision(actor, target, password: str, refused_action: str, decide):
+    """Run `decide()` as a signature: the person gives their password again in the same request, checked by
+    `reauthenticate` (a wrong one is audited and counts towards the lockout; a password someone else set does not
+    sign). Every refusal, of the password or of the decision, is audited on `target` as `refused_action`, and
+    nothing else changes."""
+    try:
+        reauthenticate(actor, password)
+        return decide()
+    except ApplicationError as exc:
+        audit.record(
+            actor=actor,
+            action=refused_action,
+            target=target,
+            reason=exc.message,
+            after={"status": getattr(target, "status", "")},
+        )
+        raise
+
+
 def sign_off_record(
     *, actor, review: Review, function: str, decision: str, comment: str = "", password: str = "", if_match: str = ""
 ):
