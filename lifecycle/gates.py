@@ -176,7 +176,9 @@ def outside_freeze_window(version) -> str | None:
     if not frozen or usable_freeze_exemption(version, now=now) is not None:
         return None
     window = max(frozen, key=lambda w: w.end)
-    pending = EmergencyApproval.objects.filter(version=version, status="requested", valid_until__gt=now).first()
+    pending = EmergencyApproval.objects.filter(
+        version=version, status="requested", valid_until__gt=now, window__end__gt=now
+    ).first()
     if pending is not None:
         return (
             f"Production is frozen until {window.end:%Y-%m-%d %H:%M} UTC ({window.name}); freeze exemption "
@@ -199,8 +201,9 @@ def usable_freeze_exemption(version, *, now):
     """The approved, unused exemption from the running freeze that lets this version into production, or None."""
     from lifecycle.models import EmergencyApproval
 
+    # Until the window's end as it is now: a window ended early (or shortened) takes its exemptions with it.
     return EmergencyApproval.objects.filter(
-        version=version, status="approved", used_at__isnull=True, valid_until__gt=now
+        version=version, status="approved", used_at__isnull=True, valid_until__gt=now, window__end__gt=now
     ).first()
 
 

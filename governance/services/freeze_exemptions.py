@@ -50,7 +50,8 @@ def _tell(recipients, exemption: EmergencyApproval, subject: str, body: str, *, 
 def effective_status(exemption: EmergencyApproval, *, now=None) -> str:
     """The status, with a request or an unused approval past its window's end shown as expired."""
     now = now or timezone.now()
-    if exemption.status in OPEN_STATES and exemption.valid_until is not None and exemption.valid_until <= now:
+    ends = [t for t in (exemption.valid_until, exemption.window.end if exemption.window else None) if t is not None]
+    if exemption.status in OPEN_STATES and (not ends or min(ends) <= now):
         return "expired"
     return exemption.status
 
@@ -181,7 +182,7 @@ def freeze_exemptions_open(*, user):
     now = timezone.now()
     return (
         EmergencyApproval.objects.restrict(user, "view")
-        .filter(status__in=OPEN_STATES, valid_until__gt=now)
+        .filter(status__in=OPEN_STATES, valid_until__gt=now, window__end__gt=now)
         .select_related("version__model", "requested_by", "approved_by", "window")
         .order_by("at")
     )
