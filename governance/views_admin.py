@@ -165,7 +165,7 @@ class FreezeWindowListView(LoginRequiredMixin, TemplateView):
             upcoming=sorted((w for w in windows if w.start > now), key=lambda w: w.start),
             past=[w for w in windows if w.end <= now][:20],
             may_manage=may_manage,
-            exemptions=freeze_exemptions.freeze_exemptions_open(user=self.request.user),
+            exemptions=freeze_exemptions.freeze_exemptions_recent(user=self.request.user),
             form=kwargs.pop("form", None) or (FreezeWindowForm() if may_manage else None),
             end_form=FreezeEndForm(),
             **kwargs,

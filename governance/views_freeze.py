@@ -12,6 +12,7 @@ from core.forms import refusal_on_form
 from governance.forms import FreezeExemptionDecisionForm, FreezeExemptionRequestForm
 from governance.services import freeze_exemptions as exemptions
 from lifecycle import gates
+from lifecycle.choices import FREEZE_EXEMPTION_COLORS
 from lifecycle.models import EmergencyApproval, ModelVersion
 
 
@@ -70,6 +71,7 @@ class FreezeExemptionDetailView(LoginRequiredMixin, TemplateView):
             exemption=exemption,
             version=exemption.version,
             status=status,
+            color=FREEZE_EXEMPTION_COLORS.get(status, "grey"),
             may_decide=status == "requested"
             and user.has_perm(exemptions.APPROVER_PERM)
             and user.pk != exemption.requested_by_id,

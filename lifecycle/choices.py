@@ -58,4 +58,11 @@ class FreezeExemptionStatus(models.TextChoices):
     USED = "used", "Used"
 
 
-FREEZE_EXEMPTION_COLORS = {"requested": "amber", "approved": "green", "refused": "red", "used": "grey"}
+# "expired": a request or an unused approval past its window's end (shown, never stored)
+FREEZE_EXEMPTION_COLORS = {
+    "requested": "amber",
+    "approved": "green",
+    "refused": "red",
+    "used": "grey",
+    "expired": "grey",
+}

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from core.models import RestrictedManager, TimeStampedModel
-from lifecycle.choices import FREEZE_EXEMPTION_COLORS, STAGE_COLORS, FreezeExemptionStatus, Stage
+from lifecycle.choices import STAGE_COLORS, FreezeExemptionStatus, Stage
 
 
 class AIModel(TimeStampedModel):
@@ -257,10 +257,6 @@ class EmergencyApproval(models.Model):
 
     def __str__(self) -> str:
         return f"Freeze exemption #{self.pk} for {self.version}"
-
-    @property
-    def color(self) -> str:
-        return FREEZE_EXEMPTION_COLORS.get(self.status, "grey")
 
 
 class Incident(TimeStampedModel):

@@ -15,7 +15,7 @@ from core.exceptions import Conflict, NotAllowed, require_text
 from core.permissions import can, require
 from governance.services.reviews import signed_decision
 from lifecycle import gates
-from lifecycle.choices import FreezeExemptionStatus, Stage
+from lifecycle.choices import FREEZE_EXEMPTION_COLORS, FreezeExemptionStatus, Stage
 from lifecycle.models import EmergencyApproval, ModelVersion
 from notifications import services as notifications
 
@@ -177,15 +177,18 @@ def _close(actor, exemption: EmergencyApproval, status: str, text: str) -> Emerg
     return exemption
 
 
-def freeze_exemptions_open(*, user):
-    """Exemptions the user may see that wait for a decision or are approved and unused, for running windows."""
+def freeze_exemptions_recent(*, user, limit: int = 20) -> list[EmergencyApproval]:
+    """The latest exemptions the user may see, newest first, each with `shown_status` (expired included)."""
     now = timezone.now()
-    return (
+    rows = list(
         EmergencyApproval.objects.restrict(user, "view")
-        .filter(status__in=OPEN_STATES, valid_until__gt=now, window__end__gt=now)
         .select_related("version__model", "requested_by", "approved_by", "window")
-        .order_by("at")
+        .order_by("-at", "-pk")[:limit]
     )
+    for row in rows:
+        row.shown_status = effective_status(row, now=now)
+        row.shown_color = FREEZE_EXEMPTION_COLORS.get(row.shown_status, "grey")
+    return rows
 
 
 def may_request(user, version) -> bool:
