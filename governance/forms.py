@@ -181,29 +181,37 @@ class ConcernCloseForm(forms.Form):
 # --- Emergency releases -------------------------------------------------------------------------------------
 
 
-class EmergencyRequestForm(forms.Form):
-    reason = forms.CharField(
-        label="Why this cannot wait for the full review",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
+def _text(label: str, help_text: str, *, rows: int = 2) -> forms.CharField:
+    """A free-text reason or comment; optional here, because the service says what is missing, by field."""
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": rows}), max_length=4000, required=False, help_text=help_text
+    )
+
+
+def _signing_password(label: str, help_text: str) -> forms.CharField:
+    """The password entered again for a decision that is a signature (checked by the service, never stripped)."""
+    return forms.CharField(
+        label=label,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         required=False,
-        help_text="Two holders of the emergency function read this before approving.",
+        strip=False,
+        help_text=help_text,
+    )
+
+
+class EmergencyRequestForm(forms.Form):
+    reason = _text(
+        "Why this cannot wait for the full review",
+        "Two holders of the emergency function read this before approving.",
+        rows=4,
     )
 
 
 class EmergencyDecisionForm(forms.Form):
-    text = forms.CharField(
-        label="Comment, or the reason for refusing or cancelling",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=4000,
-        required=False,
-    )
-    password = forms.CharField(
-        label="Your password (to approve, refuse or release)",
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        required=False,
-        strip=False,
-        help_text="Your password, again: approving, refusing and releasing are signatures and need it every time.",
+    text = _text("Comment, or the reason for refusing or cancelling", "")
+    password = _signing_password(
+        "Your password (to approve, refuse or release)",
+        "Your password, again: approving, refusing and releasing are signatures and need it every time.",
     )
 
     def __init__(self, *args, signer: bool = True, **kwargs):
@@ -601,27 +609,15 @@ class FreezeEndForm(forms.Form):
 
 
 class FreezeExemptionRequestForm(forms.Form):
-    reason = forms.CharField(
-        label="Why this release cannot wait for the end of the freeze",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
-        required=False,
-        help_text="A review board member other than you reads this before approving.",
+    reason = _text(
+        "Why this release cannot wait for the end of the freeze",
+        "A review board member other than you reads this before approving.",
+        rows=4,
     )
 
 
 class FreezeExemptionDecisionForm(forms.Form):
-    text = forms.CharField(
-        label="Comment, or the reason for refusing",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=4000,
-        required=False,
-        help_text="The requester reads it; a refusal needs one.",
-    )
-    password = forms.CharField(
-        label="Your password",
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        required=False,
-        strip=False,
-        help_text="Your password, again: approving or refusing an exemption is a signature.",
+    text = _text("Comment, or the reason for refusing", "The requester reads it; a refusal needs one.")
+    password = _signing_password(
+        "Your password", "Your password, again: approving or refusing an exemption is a signature."
     )

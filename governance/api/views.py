@@ -603,7 +603,23 @@ class ConcernViewSet(ScopedCreateReadViewSet):
 # --- Emergency releases -------------------------------------------------------------------------------------
 
 
-class EmergencyReleaseViewSet(ScopedCreateReadViewSet):
+class _VersionRequestViewSet(ScopedCreateReadViewSet):
+    """A request about one version (POST `version`, `reason`) made through `request_service`; a version the
+    caller may not see answers 404, as if it did not exist. The decisions are actions whose services check who."""
+
+    request_service = None
+    filterset_fields = ["version", "status"]
+    action_permission = "custom"
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        version = get_object_or_404(ModelVersion.objects.restrict(self.request.user, "view"), pk=data["version"].pk)
+        serializer.instance = type(self).request_service(
+            actor=self.request.user, version=version, reason=data.get("reason", "")
+        )
+
+
+class EmergencyReleaseViewSet(_VersionRequestViewSet):
     """Production without the full review: an owner requests (POST `version`, `reason`); two independent holders
     of the emergency function `approve` (or one `refuse`s); an owner `deploy`s within the window or `cancel`s.
     Approving, refusing and deploying are signatures: each needs the person's `password` in the same request."""
@@ -612,15 +628,7 @@ class EmergencyReleaseViewSet(ScopedCreateReadViewSet):
         "requested_by", "first_approver", "second_approver", "closed_by", "pir"
     )
     serializer_class = s.EmergencyReleaseSerializer
-    filterset_fields = ["version", "status"]
-    action_permission = "custom"  # each service checks who may act
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        version = get_object_or_404(ModelVersion.objects.restrict(self.request.user, "view"), pk=data["version"].pk)
-        serializer.instance = services.emergency_release_request(
-            actor=self.request.user, version=version, reason=data.get("reason", "")
-        )
+    request_service = staticmethod(services.emergency_release_request)
 
     def _done(self, release):
         return Response(s.EmergencyReleaseSerializer(self.get_queryset().get(pk=release.pk)).data)
@@ -655,21 +663,13 @@ class EmergencyReleaseViewSet(ScopedCreateReadViewSet):
         return self._with_reason(request, services.emergency_release_deploy, s.EmergencySignedReasonSerializer)
 
 
-class FreezeExemptionViewSet(ScopedCreateReadViewSet):
+class FreezeExemptionViewSet(_VersionRequestViewSet):
     """Exemptions from a production freeze: whoever may move the version requests (POST `version`, `reason`); a
     review board member other than the requester `approve`s or `refuse`s with their `password`."""
 
     queryset = EmergencyApproval.objects.select_related("requested_by", "approved_by", "window")
     serializer_class = s.FreezeExemptionSerializer
-    filterset_fields = ["version", "status"]
-    action_permission = "custom"  # the services check who may act
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        version = get_object_or_404(ModelVersion.objects.restrict(self.request.user, "view"), pk=data["version"].pk)
-        serializer.instance = freeze_exemptions.freeze_exemption_request(
-            actor=self.request.user, version=version, reason=data.get("reason", "")
-        )
+    request_service = staticmethod(freeze_exemptions.freeze_exemption_request)
 
     def _decided(self, request, decide):
         body = s.FreezeExemptionDecisionSerializer(data=request.data)
