@@ -9,6 +9,7 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("search/", SearchView.as_view(), name="search"),
     path("accounts/", include("core.urls")),
+    path("accounts/sso/", include("identity.urls")),
     path("api/", include("config.api")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),

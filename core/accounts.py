@@ -139,7 +139,7 @@ def user_create(
     """A new account. `password` None leaves it without a usable password (single sign-on, service accounts);
     a password set here is set by the admin, so the holder must replace it before signing anything."""
     _require_user_admin(actor, "auth.add_user")
-    after = {
+    fields = {
         "first_name": first_name,
         "last_name": last_name,
         "email": email,
@@ -147,12 +147,21 @@ def user_create(
         "is_staff": is_staff,
         "is_superuser": is_superuser,
     }
-    _refuse_privilege_change(actor, {}, after)
-    return _user_make(actor=actor, username=username, password=password, after=after)
+    _refuse_privilege_change(actor, {}, fields)
+    return _user_create(actor=actor, username=username, password=password, fields=fields)
 
 
-def _user_make(*, actor, username: str, password: str | None, after: dict, reason: str = ""):
-    """Create the account once the caller is known to be allowed: a username is never reassigned."""
+@transaction.atomic
+def user_create_from_provider(*, username: str, first_name: str, last_name: str, email: str, reason: str):
+    """Single sign-on's just-in-time account: created by Lodestar on the identity provider's word, without a
+    password, staff or superuser status (roles come from the claims table). Same username rules as any account."""
+    fields = {"first_name": first_name, "last_name": last_name, "email": email}
+    return _user_create(
+        actor=None, username=username, password=None, fields={**fields, "is_active": True}, reason=reason
+    )
+
+
+def _user_create(*, actor, username: str, password: str | None, fields: dict, reason: str = ""):
     username = (username or "").strip()
     if not username:
         raise ApplicationError("username: a username is required.", details={"username": ["Required."]})
@@ -163,27 +172,24 @@ def _user_make(*, actor, username: str, password: str | None, after: dict, reaso
             details={"username": ["Used before."]},
         )
     User = get_user_model()
-    user = User(username=username, **after)
+    user = User(username=username, **fields)
     user.full_clean(exclude=["password"])
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.save()
+    setter = actor.get_username() if actor is not None else "Lodestar"
     audit.record(
         actor=actor,
         action="auth.user_created",
         target=user,
         reason=reason,
-        after={"username": username, **after, "password": f"set by {actor.get_username()}" if password else "none"},
+        after={"username": username, **fields, "password": f"set by {setter}" if password else "none"},
     )
     if password:
         audit.record(
-            actor=actor,
-            action=PASSWORD_SET,
-            target=user,
-            reason=reason,
-            after={"password": f"set by {actor.get_username()}"},
+            actor=actor, action=PASSWORD_SET, target=user, reason=reason, after={"password": f"set by {setter}"}
         )
     return user
 
@@ -199,11 +205,11 @@ def superuser_create_at_console(*, username: str, password: str | None, email: s
     refused, and the password counts as set by someone else: its holder sets their own before signing."""
     fields = {"first_name": "", "last_name": "", "email": email or "", "is_active": True}
     fields |= {"is_staff": True, "is_superuser": True}
-    return _user_make(
+    return _user_create(
         actor=system_user(),
         username=username,
         password=password,
-        after=fields,
+        fields=fields,
         reason=_console("createsuperuser", os_user),
     )
 
@@ -258,7 +264,7 @@ def user_roles_set(*, actor, user, groups=None, permissions=None):
     _require_may_touch(actor, user)
     before = _roles(user)
     if permissions is not None:
-        _refuse_unheld(actor, set(_perm_names(permissions_qs(permissions))) - set(before["permissions"]))
+        refuse_unheld(actor, set(_perm_names(permissions_qs(permissions))) - set(before["permissions"]))
     token = recording_roles.set(True)
     try:
         if groups is not None:
@@ -273,11 +279,32 @@ def user_roles_set(*, actor, user, groups=None, permissions=None):
     return user
 
 
+@transaction.atomic
+def user_groups_sync_from_provider(*, user, wanted, managed, reason: str):
+    """Single sign-on: the provider's claims decide the `managed` groups (those its claims table names) at each
+    sign-in: the account gains the `wanted` ones and loses the other managed ones; groups outside `managed`, given
+    by an admin, stay. Recorded as a roles change made by Lodestar, with the reason."""
+    managed_pks = {group.pk for group in managed}
+    current = set(user.groups.values_list("pk", flat=True))
+    target = (current - managed_pks) | {group.pk for group in wanted if group.pk in managed_pks}
+    if target == current:
+        return user
+    before = _roles(user)
+    token = recording_roles.set(True)
+    try:
+        user.groups.set(target)
+    finally:
+        recording_roles.reset(token)
+    audit.record(actor=None, action="auth.roles_changed", target=user, before=before, after=_roles(user), reason=reason)
+    return user
+
+
 def permissions_qs(permissions):
     return Permission.objects.filter(pk__in=[getattr(p, "pk", p) for p in permissions])
 
 
-def _refuse_unheld(actor, added: set[str]) -> None:
+def refuse_unheld(actor, added: set[str]) -> None:
+    """Nobody but a superuser hands out, by any route, a permission they do not hold themselves."""
     if actor.is_superuser:
         return
     unheld = sorted(perm for perm in added if not actor.has_perm(perm))
@@ -294,9 +321,11 @@ def group_save(*, actor, group, name: str, permissions):
     so nobody but a superuser adds a permission they do not hold themselves."""
     creating = group.pk is None
     _require_user_admin(actor, "auth.add_group" if creating else "auth.change_group")
-    before = {} if creating else {"name": Group.objects.get(pk=group.pk).name, "permissions": _group_perms(group)}
+    before = (
+        {} if creating else {"name": Group.objects.get(pk=group.pk).name, "permissions": group_permission_names(group)}
+    )
     wanted = sorted(_perm_names(permissions_qs(permissions)))
-    _refuse_unheld(actor, set(wanted) - set(before.get("permissions", [])))
+    refuse_unheld(actor, set(wanted) - set(before.get("permissions", [])))
     group.name = require_text(name, field="name", hint="name the role")
     group.save()
     token = recording_roles.set(True)
@@ -316,7 +345,7 @@ def group_save(*, actor, group, name: str, permissions):
     return group
 
 
-def _group_perms(group) -> list[str]:
+def group_permission_names(group) -> list[str]:
     return sorted(_perm_names(group.permissions.all()))
 
 

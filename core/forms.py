@@ -3,14 +3,27 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from core.lockout import lock_state
 
+_LOGIN_REFUSAL = "lodestar_login_refusal"
+
+
+def explain_login_refusal(request, message: str) -> None:
+    """An authentication backend that refuses a sign-in for a reason the person can act on (not a wrong password)
+    leaves its words here for the sign-in form."""
+    if request is not None:
+        setattr(request, _LOGIN_REFUSAL, message)
+
 
 class LoginForm(AuthenticationForm):
-    """Says plainly when the account is locked, instead of the generic wrong-password message."""
+    """Says plainly when the account is locked, or why a backend refused it, instead of the generic
+    wrong-password message."""
 
     def clean(self):
         try:
             return super().clean()
         except forms.ValidationError:
+            refusal = getattr(self.request, _LOGIN_REFUSAL, "")
+            if refusal:
+                raise forms.ValidationError(refusal, code="refused") from None
             state = lock_state(self.cleaned_data.get("username") or "")
             if state.locked:
                 raise forms.ValidationError(

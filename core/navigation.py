@@ -145,6 +145,7 @@ MENU: tuple[Group, ...] = (
             Entry("Retention and legal holds", "audit:retention", "audit.view_legalhold"),
             Entry("Webhooks", "monitoring:webhook_list", "monitoring.manage_webhook"),
             Entry("Import a framework", "governance:framework_import", "governance.import_framework"),
+            Entry("Single sign-on", "identity:mappings", "identity.view_claimmapping"),
             Entry("Users", "admin:auth_user_changelist", "auth.view_user", predicate=is_staff),
             Entry("Django admin", "admin:index", predicate=is_staff),
         ),

@@ -1,48 +1,67 @@
-"""Default periodic tasks, loaded into django-celery-beat by a migration.
+"""Periodic tasks: each app declares its own in `<app>/schedules.py` (SCHEDULES, and GUARDS for the tasks that
+must keep running), loaded into django-celery-beat by that app's migrations through `installer`.
 
-After that they are ordinary rows: an admin changes an interval in the admin, without a deploy, through the
-services below (audited; the guard tasks stay on).
+After that they are ordinary rows: an admin changes an interval, without a deploy, through the services below
+(audited; the guard tasks stay on).
 """
 
 import json
 from datetime import timedelta
+from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps as django_apps
 from django.db import models, transaction
 from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import ApplicationError, NotAllowed
 
-DEFAULT_SCHEDULES = (
+SCHEDULES = (
     # (name, task, every, period)
     ("Worker health check", "core.health", 5, "minutes"),
-    ("Verify the audit trail", "audit.verify_chain", 1, "days"),
-    ("Checkpoint the audit trail outside the database", "audit.write_checkpoint", 5, "minutes"),
-    ("Check the audit checkpoints are not behind", "audit.check_checkpoints", 15, "minutes"),
-    ("Check stop-loss criteria", "portfolio.check_stop_losses", 1, "days"),
-    ("Discover models in MLflow", "lifecycle.discover_mlflow_models", 15, "minutes"),
-    ("Keep the production aliases in MLflow", "lifecycle.check_production_aliases", 10, "minutes"),
-    ("Purge operational logs past their retention", "audit.purge_expired", 1, "days"),
 )
 
 
-def install_default_schedules(apps, schema_editor=None) -> None:
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, every, period in DEFAULT_SCHEDULES:
-        interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=period)
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": interval})
+def installer(schedules):
+    """A migration function that installs `schedules` as beat's rows. get_or_create: an interval an admin
+    changed is kept when the migration runs again."""
+
+    def install_schedules(apps, schema_editor=None) -> None:
+        IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+        PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+        for name, task, every, period in schedules:
+            interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=period)
+            PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": interval})
+
+    return install_schedules
+
+
+install_schedules = installer(SCHEDULES)
+
+
+def _app_schedule_modules():
+    for config in django_apps.get_app_configs():
+        name = f"{config.name}.schedules"
+        if find_spec(config.name) and find_spec(name):
+            yield import_module(name)
+
+
+def all_schedules() -> tuple:
+    """Every app's default schedules, (name, task, every, period)."""
+    return tuple(entry for module in _app_schedule_modules() for entry in getattr(module, "SCHEDULES", ()))
+
+
+def guard_tasks() -> dict[str, str]:
+    """Task name -> what it guards, as each app declares (GUARDS in its schedules module)."""
+    return {task: why for module in _app_schedule_modules() for task, why in getattr(module, "GUARDS", {}).items()}
 
 
 # --- Periodic tasks as governed records: every change is audited, and the guard tasks stay on.
 
-# Tamper detection and production safety run as periodic tasks: switching one off would silence the guard
-# without anyone noticing, so no admin disables, deletes, expires, postpones, slows past a day or repurposes them.
-GUARD_TASKS = {
-    "audit.verify_chain": "verifies the audit trail's hash chain",
-    "audit.write_checkpoint": "writes the audit trail's external checkpoints",
-    "lifecycle.check_production_aliases": "keeps MLflow's production aliases on the governed versions",
-}
+# Tamper detection and production safety run as periodic tasks (each app's GUARDS): switching one off would
+# silence the guard without anyone noticing, so no admin disables, deletes, expires, postpones, slows past a day
+# or repurposes them.
 GUARD_MAX_INTERVAL = timedelta(days=1)
 _PERIOD_SECONDS = {"microseconds": 1e-6, "seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 
@@ -84,10 +103,11 @@ def _task_snapshot(task) -> dict:
 
 def _refuse_guard_off(stored, task) -> None:
     """A guard task stays enabled, repeating, unexpired and running its guard."""
-    guard = stored.task if stored is not None and stored.task in GUARD_TASKS else task.task
-    if guard not in GUARD_TASKS:
+    guards = guard_tasks()
+    guard = stored.task if stored is not None and stored.task in guards else task.task
+    if guard not in guards:
         return
-    why = GUARD_TASKS[guard]
+    why = guards[guard]
     problem = None
     if task is None:
         problem = "deleted"
@@ -183,7 +203,7 @@ def schedule_save(*, actor, schedule):
     fields = [f.name for f in model._meta.concrete_fields if f.name != "id"]
     before = {f: str(getattr(stored, f)) for f in fields} if stored is not None else {}
     if stored is not None:
-        guards = stored.periodictask_set.filter(task__in=GUARD_TASKS).values_list("name", flat=True)
+        guards = stored.periodictask_set.filter(task__in=guard_tasks()).values_list("name", flat=True)
         if guards:
             raise NotAllowed(
                 f"This schedule runs the guard task “{guards[0]}”: it is not changed in place. Create a new "
@@ -206,7 +226,7 @@ def schedule_delete(*, actor, schedule) -> None:
     model = type(schedule)
     if not actor.has_perm(f"django_celery_beat.delete_{model._meta.model_name}"):
         raise NotAllowed(f"You may not delete {model._meta.verbose_name_plural}.")
-    if schedule.periodictask_set.filter(task__in=GUARD_TASKS).exists():
+    if schedule.periodictask_set.filter(task__in=guard_tasks()).exists():
         raise NotAllowed("This schedule runs a guard task; it cannot be deleted.")
     audit.record(actor=actor, action=f"schedule.{model._meta.model_name}_deleted", target=schedule)
     schedule.delete()

@@ -1,6 +1,6 @@
 """The one way around the database's deploy gate, for seeding only (tests, the data generator, demos).
 
-On PostgreSQL a deferred constraint trigger (installed by governance, `governance/db.py`) refuses at commit any
+On PostgreSQL a deferred constraint trigger (installed by governance migration 0015) refuses at commit any
 version that reaches production without a complete approval set for its exact digest. Seeding puts versions
 straight into production. Inside `seeding_bypass()` the trigger lets them pass, but only for a connection whose
 role is a member of the table's owner: the application role (`lodestar_app`, docs/sql/audit_roles.sql) is not,
@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 SETTING = "lodestar.seeding"
-# The constraint trigger's names (governance/db.py creates them; core cannot import governance).
+# The constraint trigger's names (governance migration 0015 creates them; core cannot import governance).
 GATE_TRIGGERS = ("lifecycle_modelversion_production_gate_ins", "lifecycle_modelversion_production_gate_upd")
 
 

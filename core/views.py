@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -47,7 +48,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class LoginView(auth_views.LoginView):
-    """After signing in with a password someone else set, the holder is sent to set their own first."""
+    """After signing in with a password someone else set, the holder is sent to set their own first. With single
+    sign-on on, the page offers the provider first."""
+
+    def get_context_data(self, **kwargs):
+        provider = settings.LODESTAR_SSO_PROVIDER_NAME if settings.OIDC_RP_CLIENT_ID else ""
+        return super().get_context_data(sso_provider=provider, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -6,7 +6,12 @@ from dashboards.demo_history import backdate
 from governance import demo as governance_demo
 from lifecycle import demo as lifecycle_demo
 from monitoring import demo as monitoring_demo
+from notifications.models import Notification
+from notifications.services import notifications_mark_read
 from portfolio import demo as portfolio_demo
+
+# People who work their inbox: the last few messages wait for them, the older ones were read long ago.
+UNREAD_KEPT = 5
 
 
 @transaction.atomic
@@ -23,4 +28,14 @@ def seed() -> list[tuple[str, str, str]]:
     governance_demo.seed_evaluations_and_audits()
     monitoring_demo.seed()
     backdate()
+    settle_inboxes()
     return accounts
+
+
+def settle_inboxes() -> None:
+    """Seeding a year of work in one go leaves every message of that year unread (a reviewer with 46); a real
+    inbox holds the last few. Each person keeps their newest UNREAD_KEPT unread."""
+    unread = Notification.objects.filter(read_at__isnull=True)
+    for recipient in {n.recipient for n in unread.select_related("recipient")}:
+        older = unread.filter(recipient=recipient).order_by("-created_at", "-pk").values_list("pk", flat=True)
+        notifications_mark_read(user=recipient, ids=older[UNREAD_KEPT:])

@@ -15,7 +15,6 @@ from django.views.generic import TemplateView
 from audit.selectors import audit_event_list
 from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
-from core.mlflow_client import server_status
 from core.page_cache import CachedPageMixin
 from core.periods import quarter_end, quarter_label, quarter_start, quarters_back
 from dashboards import charts
@@ -26,6 +25,7 @@ from governance import selectors as governance
 from governance.selectors import sign_off_functions_held
 from lifecycle import selectors as lifecycle
 from lifecycle.choices import Stage
+from lifecycle.mlflow_client import server_status
 from monitoring import charts as monitoring_charts
 from monitoring import cost
 from monitoring import feedback as monitoring_feedback
@@ -383,9 +383,54 @@ class ExecutiveDashboard(DashboardView):
 
 
 class ExecutivePrint(ExecutiveDashboard):
-    """The same figures on one page for a board pack: no navigation, print styles."""
+    """The board pack: the executive figures on one A4 page, small and static, no navigation."""
 
     template_name = "dashboards/executive_print.html"
+    figures = ("value_objective_figure", "value_unit_figure", "heatmap", "cost_figure", "health_figure")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for key in (*self.figures, "coverage_figure"):
+            if context.get(key):
+                context[key] = on_paper(context[key])
+        # Several alerts may be open on one version: the board reads each version once.
+        context["critical_versions"] = list(dict.fromkeys(str(a.model_version) for a in context["critical"]))
+        return context
+
+
+def _short_categories(trace: dict, *, limit: int = 16) -> dict:
+    """Long category names (objective titles) cut short on paper, where they would crowd the plot out."""
+    names = trace.get("x")
+    if trace.get("type") != "bar" or not names or not all(isinstance(n, str) for n in names):
+        return trace
+    return {**trace, "x": [n if len(n) <= limit else n[: limit - 1].rstrip() + "…" for n in names]}
+
+
+def on_paper(figure: dict, *, height: int = 170) -> dict:
+    """A dashboard figure sized for a sixth of an A4 page: small type, thin margins, the legend below, no
+    toolbar, nothing to hover or click."""
+    layout = figure.get("layout", {})
+    legend = {**layout.get("legend", {}), "orientation": "h", "font": {"size": 8}}
+    legend.update(x=1, xanchor="right", y=1.0, yanchor="bottom", bgcolor="rgba(0,0,0,0)", entrywidth=58)
+    axes = {
+        axis: {**layout[axis], "automargin": True, "tickfont": {"size": 7}, "title": None, "nticks": 8}
+        for axis in ("xaxis", "yaxis")
+        if axis in layout
+    }
+    return {
+        **figure,
+        "data": [_short_categories(trace) for trace in figure.get("data", [])],
+        "layout": {
+            **layout,
+            "height": height,
+            **axes,
+            "margin": {"l": 30, "r": 8, "t": 22, "b": 20, "pad": 0},
+            "font": {**layout.get("font", {}), "size": 8},
+            "legend": legend,
+            "title": None,
+        },
+        "config": {"staticPlot": True, "displayModeBar": False},
+    }
 
 
 class ProgramDashboard(DashboardView):

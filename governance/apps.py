@@ -56,3 +56,7 @@ class GovernanceConfig(AppConfig):
         lifecycle_health.register_reason_provider(health.approval_reasons)
         lifecycle_health.register_reason_provider(health.reassessment_reasons)
         lifecycle_panels.register_model_panel(required_evidence.model_panel)
+        # Signatures by re-authentication at the identity provider complete through governance's own services.
+        from governance import sso_signing
+
+        sso_signing.register_completions()

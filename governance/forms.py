@@ -65,9 +65,11 @@ class SignOffForm(forms.Form):
     # The review's ETag when the page was drawn: a signature on a review that changed since is refused.
     if_match = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, functions, **kwargs):
+    def __init__(self, *args, functions, by_provider: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["function"].choices = [(f, FUNCTION_NAMES[f]) for f in functions]
+        if by_provider:  # an account of the identity provider signs by re-authenticating there
+            del self.fields["password"]
 
 
 class MoveForm(forms.Form):
@@ -214,9 +216,11 @@ class EmergencyDecisionForm(forms.Form):
         "Your password, again: approving, refusing and releasing are signatures and need it every time.",
     )
 
-    def __init__(self, *args, signer: bool = True, **kwargs):
+    def __init__(self, *args, signer: bool = True, by_provider: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if not signer:  # cancelling is not signed: the requester only withdraws, with a reason
+        # Cancelling is not signed (the requester only withdraws, with a reason); an account of the identity
+        # provider signs by re-authenticating there.
+        if not signer or by_provider:
             del self.fields["password"]
 
 

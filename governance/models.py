@@ -240,7 +240,7 @@ class SignOff(models.Model):
     meaning = models.TextField(help_text="The meaning of the signature, as shown to the signer.")
     comment = models.TextField(blank=True)
     digest = models.CharField(max_length=64, help_text="Content digest of the version that was signed.")
-    # The database's deploy gate (governance/db.py) cannot recompute the content digest, so it binds the
+    # The database's deploy gate (governance migration 0015) cannot recompute the content digest, so it binds the
     # signature to lifecycle's digest of the version, which the content digest covers.
     artefact_digest = models.CharField(
         max_length=64, blank=True, help_text="Lifecycle's digest of the version (its `digest`) when signed."

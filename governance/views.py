@@ -11,7 +11,7 @@ from django.views.generic import ListView, TemplateView
 from core.accounts import password_set_by
 from core.exceptions import ApplicationError
 from core.permissions import can
-from governance import cards, charts, evidence_pack, fairness, required_evidence, selectors, services
+from governance import cards, charts, evidence_pack, fairness, required_evidence, selectors, services, sso_signing
 from governance.choices import (
     ConcernSeverity,
     ConcernStatus,
@@ -53,6 +53,8 @@ from governance.forms import (
     questionnaire_form,
 )
 from governance.models import FUNCTION_NAMES, Framework
+from identity.services import signs_with_provider
+from identity.views import start_reauthentication
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.choices import Stage
@@ -124,6 +126,7 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             for f in signable
             for d, label in Decision.choices
         ]
+        by_provider = signs_with_provider(self.request.user)
         checklist = lifecycle_selectors.gate_checklist(review.version, self.request.user, review=review)
         moves = selectors.review_next_moves(review.version, user=self.request.user, checklist=checklist)
         needs_training = bool(signable) and not services.has_current_training(self.request.user)
@@ -142,7 +145,8 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             is_developer=self.request.user.pk == review.version.submitted_by_id
             or review.version.model.owners.filter(pk=self.request.user.pk).exists(),
             now=timezone.now(),
-            form=form or SignOffForm(functions=signable, initial={"if_match": etag}),
+            form=form or SignOffForm(functions=signable, by_provider=by_provider, initial={"if_match": etag}),
+            signs_with_provider=by_provider,
             may_sign=may_sign,
             password_set_by=password_set_by(self.request.user) if may_sign else None,
             independence=independence,
@@ -217,7 +221,17 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
             self._move_from_review(request, review)
             return redirect("governance:review_detail", pk=review.pk)
         held = [f.code for f in selectors.sign_off_functions_held(user=request.user)]
-        form = SignOffForm(request.POST, functions=held)
+        by_provider = signs_with_provider(request.user)
+        form = SignOffForm(request.POST, functions=held, by_provider=by_provider)
+        if form.is_valid() and by_provider:
+            # The signer re-authenticates at the identity provider; the signature completes when it answers.
+            return start_reauthentication(
+                request,
+                kind=sso_signing.SIGN_OFF,
+                object_id=review.pk,
+                payload=form.cleaned_data,
+                return_url=request.path,
+            )
         if form.is_valid() and _flash(
             request, lambda: services.sign_off_record(actor=request.user, review=review, **form.cleaned_data)
         ):
@@ -865,6 +879,7 @@ class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
         user = request.user
         version = release.version
         is_owner = version.model.owners.filter(pk=user.pk).exists()
+        by_provider = signs_with_provider(user)
         open_ = release.status in OPEN_EMERGENCY_STATES
         may_decide = (
             open_
@@ -881,17 +896,27 @@ class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
                 may_decide=may_decide,
                 may_withdraw=open_ and (is_owner or user.pk == release.requested_by_id),
                 may_deploy=open_ and is_owner,
-                form=EmergencyDecisionForm(signer=may_decide or (open_ and is_owner)),
+                form=EmergencyDecisionForm(signer=may_decide or (open_ and is_owner), by_provider=by_provider),
+                signs_with_provider=by_provider,
             )
         )
 
     def post(self, request, *args, **kwargs):
         release = self._release()
-        form = EmergencyDecisionForm(request.POST)
+        by_provider = signs_with_provider(request.user)
+        form = EmergencyDecisionForm(request.POST, by_provider=by_provider)
         valid = form.is_valid()
         text = form.cleaned_data["text"] if valid else ""
-        password = form.cleaned_data["password"] if valid else ""
+        password = form.cleaned_data.get("password", "") if valid else ""
         step = request.POST.get("step")
+        if step == "approve" and valid and by_provider:
+            return start_reauthentication(
+                request,
+                kind=sso_signing.EMERGENCY_APPROVAL,
+                object_id=release.pk,
+                payload={"comment": text},
+                return_url=request.path,
+            )
         actions = {
             "approve": (
                 lambda: services.emergency_release_approve(

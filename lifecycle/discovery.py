@@ -20,10 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
-from core import mlflow_client
 from core.exceptions import ApplicationError, Conflict, NotAllowed, require_text
 from core.permissions import require
-from lifecycle import services
+from lifecycle import mlflow_client, services
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel, Incident, MlflowProposal, ModelVersion
 from notifications.services import notify

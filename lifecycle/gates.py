@@ -121,6 +121,27 @@ def measured_elsewhere(metric: str) -> bool:
     return metric in _measured_metrics
 
 
+@dataclass(frozen=True)
+class Wire:
+    """One registration, for `manage.py gates`: a gate (or a hook run on entering) of a stage and its code."""
+
+    stage: str
+    name: str
+    function: Callable
+    waivable: bool = False
+
+
+def wiring() -> tuple[list[Wire], list[Wire]]:
+    """Every gate and every on-enter hook registered, in registration order per stage."""
+    gate_wires = [
+        Wire(stage, name, check, (stage, name) in _waivable)
+        for stage, pairs in _registry.items()
+        for name, check in pairs
+    ]
+    hooks = [Wire(stage, f.__name__, f) for stage, listeners in _listeners.items() for f in listeners]
+    return gate_wires, hooks
+
+
 def on_enter(stage: str, listener: Listener) -> None:
     """Call `listener(version=, actor=, from_stage=, reason=)` inside the transition's transaction each time a
     version enters `stage` (e.g. governance opens a review on pending approval). Raising refuses the move."""

@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
-from core import mlflow_client
 from core.exceptions import ApplicationError, Conflict, NotAllowed, ServiceUnavailable, require_text
 from core.permissions import can, require, require_model_perm
-from lifecycle import gates
+from lifecycle import gates, mlflow_client
 from lifecycle.choices import NEXT_STAGES, Stage
 from lifecycle.models import (
     AIModel,

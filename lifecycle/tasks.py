@@ -4,9 +4,8 @@ import logging
 
 from celery import shared_task
 
-from core import mlflow_client
 from core.tasks import TRANSIENT_ERRORS, LodestarTask
-from lifecycle import discovery
+from lifecycle import discovery, mlflow_client
 
 logger = logging.getLogger("lodestar.lifecycle")
 

@@ -13,13 +13,13 @@ from django.utils.html import format_html, format_html_join
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from core import mlflow_client, tokens
+from core import tokens
 from core.exceptions import ApplicationError
 from core.filters import FilteredListMixin
 from core.forms import refusal_on_form
 from core.page_cache import CachedPageMixin
 from core.permissions import can
-from lifecycle import calendar, datasets, decommissioning, discovery, panels, selectors, services
+from lifecycle import calendar, datasets, decommissioning, discovery, mlflow_client, panels, selectors, services
 from lifecycle.choices import Stage
 from lifecycle.filters import ModelVersionFilterSet
 from lifecycle.forms import (

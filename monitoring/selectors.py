@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import BigIntegerField, Case, Count, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
 
-from core import mlflow_client
 from core.permissions import sees_everything
+from lifecycle import mlflow_client
 from lifecycle.models import ModelVersion
 from monitoring.choices import Aggregation, AlertStatus, HealthStatus, ScopeKind, SyncStatus
 

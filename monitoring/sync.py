@@ -1,6 +1,6 @@
 """Pulling metric histories from MLflow into series: incremental (a watermark per series), idempotent
 (points unique by series, step and timestamp; replays insert nothing), resumable (the watermark is
-committed with the points it covers) and resilient (MLflow reads through core.mlflow_client)."""
+committed with the points it covers) and resilient (MLflow reads through lifecycle.mlflow_client)."""
 
 import logging
 from collections.abc import Callable
@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from core import mlflow_client
+from lifecycle import mlflow_client
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
 from monitoring.choices import SyncStatus

@@ -8,7 +8,7 @@ and redelivered, stores nothing twice and loses nothing."""
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
-from core.mlflow_client import MlflowUnavailable
+from lifecycle.mlflow_client import MlflowUnavailable
 from monitoring import actions, health, kpi_feed, retraining, sync, value, webhooks
 from monitoring.models import WebhookDelivery
 from monitoring.retention import points_roll_up

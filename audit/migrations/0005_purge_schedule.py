@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from core.schedules import install_default_schedules
+from audit.schedules import install_schedules
 
 
 class Migration(migrations.Migration):
@@ -10,4 +10,4 @@ class Migration(migrations.Migration):
         ("audit", "0004_legal_holds_and_purge_runs"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
-    operations = [migrations.RunPython(install_default_schedules, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(install_schedules, migrations.RunPython.noop)]

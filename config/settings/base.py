@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "notifications",
     "portfolio",
     "lifecycle",
+    "identity",
     "governance",
     "monitoring",
     "dashboards",
@@ -110,7 +111,10 @@ TEMPLATES = [
 # --- Authentication and sessions ----------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
-    "core.auth_backends.LockoutModelBackend",
+    # Local passwords (with the lockout), refused to all but break-glass accounts when LODESTAR_LOCAL_LOGIN says so.
+    "identity.backends.LocalPasswordBackend",
+    # Single sign-on; does nothing until OIDC_RP_CLIENT_ID is set.
+    "identity.backends.OIDCBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -146,6 +150,29 @@ LOGIN_LOCKOUT_DURATION = env.int("LOGIN_LOCKOUT_DURATION", default=15 * 60)
 # Failed re-authentications when signing lock sooner (RELIABILITY T21).
 SIGN_REAUTH_LOCKOUT_THRESHOLD = env.int("SIGN_REAUTH_LOCKOUT_THRESHOLD", default=3)
 
+# --- Single sign-on (OpenID Connect, mozilla-django-oidc): off until OIDC_RP_CLIENT_ID is set ----------------
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+# Either the discovery document (…/.well-known/openid-configuration) or each endpoint and the issuer.
+OIDC_OP_DISCOVERY_URL = env("OIDC_OP_DISCOVERY_URL", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile groups")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "identity:sso_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+LODESTAR_SSO_PROVIDER_NAME = env("LODESTAR_SSO_PROVIDER_NAME", default="your identity provider")
+LODESTAR_SSO_GROUPS_CLAIM = env("LODESTAR_SSO_GROUPS_CLAIM", default="groups")
+# "all": everyone may sign in with a local password; "break_glass": only accounts flagged break-glass (when SSO is on).
+LODESTAR_LOCAL_LOGIN = env("LODESTAR_LOCAL_LOGIN", default="all")
+# A signature by provider re-authentication counts only if the person signed in at the provider this recently.
+LODESTAR_SSO_REAUTH_MAX_AGE = env.int("LODESTAR_SSO_REAUTH_MAX_AGE", default=5 * 60)
+
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None
@@ -178,6 +205,10 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+# A signature's form sends the signer on to the provider to re-authenticate: the browser must allow that redirect.
+_SSO_ORIGIN = "/".join((OIDC_OP_AUTHORIZATION_ENDPOINT or OIDC_OP_DISCOVERY_URL).split("/")[:3])
+if OIDC_RP_CLIENT_ID and _SSO_ORIGIN:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_SSO_ORIGIN)
 
 # --- Email ----------------------------------------------------------------------------------------
 
@@ -352,7 +383,7 @@ MLFLOW_HISTORY_MAX_PAGES = env.int("MLFLOW_HISTORY_MAX_PAGES", default=200)
 # Read histories of many runs per request through the endpoint MLflow's UI uses (internal, unversioned);
 # off, or missing on the server, the sync reads each run's history through the public API.
 MLFLOW_BULK_HISTORY = env.bool("MLFLOW_BULK_HISTORY", default=True)
-# MLflow's circuit breaker (core.mlflow_client): open after this many failed calls in a row, then one probe
+# MLflow's circuit breaker (lifecycle.mlflow_client): open after this many failed calls in a row, then one probe
 # request per cool-down (seconds) until MLflow answers again.
 MLFLOW_BREAKER_THRESHOLD = env.int("MLFLOW_BREAKER_THRESHOLD", default=5)
 MLFLOW_BREAKER_COOLDOWN = env.float("MLFLOW_BREAKER_COOLDOWN", default=60.0)

@@ -219,16 +219,19 @@ def _require_approver(actor, release: EmergencyRelease) -> None:
 
 
 def emergency_release_approve(
-    *, actor, release: EmergencyRelease, comment: str = "", password: str = ""
+    *, actor, release: EmergencyRelease, comment: str = "", password: str = "", sso_proof=None
 ) -> EmergencyRelease:
-    """One of the two approvals, signed with the approver's password; the second makes the release usable for
-    VALID_FOR on the content approved."""
+    """One of the two approvals, signed with the approver's password (or, for an account of the identity provider,
+    its fresh re-authentication there: `sso_proof`); the second makes the release usable for VALID_FOR on the
+    content approved."""
     return signed_decision(
         actor,
         release,
         password,
         "emergency_release.approval_refused",
         lambda: _approve(actor=actor, release=release, comment=comment),
+        sso_proof=sso_proof,
+        action=f"emergency_release.approve:{release.pk}",
     )
 
 

@@ -27,6 +27,7 @@ from governance.models import (
     function_permission,
 )
 from governance.services.policies import current_policy
+from identity import services as identity
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from notifications import services as notifications
@@ -228,17 +229,31 @@ def _check_password(actor, password: str) -> None:
     raise NotAllowed("password: the password is wrong; nothing was signed.", details={"password": ["Wrong password."]})
 
 
-# Every signature-like decision re-authenticates through this one check (sign-offs, emergency approvals).
-reauthenticate = _check_password
+def reauthenticate(actor, password: str = "", *, sso_proof=None, action: str = "") -> None:
+    """Every signature-like decision re-authenticates through this one check (sign-offs, emergency approvals): a
+    local account gives its password again; an account of the identity provider brings a fresh, unused
+    re-authentication at the provider made for this very `action`, and cannot sign with a password."""
+    if identity.signs_with_provider(actor):
+        if password:
+            raise NotAllowed(
+                "password: you sign in through the identity provider, so you sign by re-authenticating there, not "
+                "with a password. Use the Sign button without a password.",
+                details={"password": ["Re-authenticate at the provider instead."]},
+            )
+        identity.reauthentication_use(user=actor, proof=sso_proof, action=action)
+        return
+    if sso_proof is not None:
+        raise NotAllowed("Your account signs with its password, not through the identity provider.")
+    _check_password(actor, password)
 
 
-def signed_decision(actor, target, password: str, refused_action: str, decide):
+def signed_decision(actor, target, password: str, refused_action: str, decide, *, sso_proof=None, action: str = ""):
     """Run `decide()` as a signature: the person gives their password again in the same request, checked by
     `reauthenticate` (a wrong one is audited and counts towards the lockout; a password someone else set does not
     sign). Every refusal, of the password or of the decision, is audited on `target` as `refused_action`, and
     nothing else changes."""
     try:
-        reauthenticate(actor, password)
+        reauthenticate(actor, password, sso_proof=sso_proof, action=action)
         return decide()
     except ApplicationError as exc:
         audit.record(
@@ -252,12 +267,21 @@ def signed_decision(actor, target, password: str, refused_action: str, decide):
 
 
 def sign_off_record(
-    *, actor, review: Review, function: str, decision: str, comment: str = "", password: str = "", if_match: str = ""
+    *,
+    actor,
+    review: Review,
+    function: str,
+    decision: str,
+    comment: str = "",
+    password: str = "",
+    if_match: str = "",
+    sso_proof=None,
 ):
     """Sign a review for one function. Every refusal is audited, and nothing else changes. `if_match` is the
-    review's ETag the signer saw (optional): a signature on a review that changed since is refused (412)."""
+    review's ETag the signer saw (optional): a signature on a review that changed since is refused (412).
+    `sso_proof` replaces the password for an account of the identity provider (identity.services)."""
     try:
-        _check_password(actor, password)
+        reauthenticate(actor, password, sso_proof=sso_proof, action=f"review.sign_off:{review.pk}")
         return _sign(
             actor=actor, review=review, function=function, decision=decision, comment=comment, if_match=if_match
         )

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from core.schedules import install_default_schedules
+from portfolio.schedules import install_schedules
 
 
 class Migration(migrations.Migration):
@@ -27,5 +27,5 @@ class Migration(migrations.Migration):
             ),
         ),
         # The daily stop-loss check joins the default beat schedules.
-        migrations.RunPython(install_default_schedules, migrations.RunPython.noop),
+        migrations.RunPython(install_schedules, migrations.RunPython.noop),
     ]

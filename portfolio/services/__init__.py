@@ -17,6 +17,7 @@ from portfolio.services.organisation import (
     business_unit_update,
     membership_add,
     membership_remove,
+    memberships_sync_from_provider,
 )
 from portfolio.services.reviews import (
     assumption_create,
@@ -76,6 +77,7 @@ __all__ = [
     "kpi_update",
     "membership_add",
     "membership_remove",
+    "memberships_sync_from_provider",
     "objective_create",
     "objective_update",
     "person_skill_set",

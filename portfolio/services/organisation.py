@@ -73,3 +73,33 @@ def membership_remove(*, actor, membership: Membership, reason: str = "") -> Non
         before={"user": membership.user.get_username(), "business_unit": membership.business_unit.code},
     )
     membership.delete()
+
+
+@transaction.atomic
+def memberships_sync_from_provider(*, user, wanted, managed, reason: str) -> None:
+    """Single sign-on: the provider's claims decide membership of the `managed` units (those its claims table
+    names) at each sign-in: the user joins the `wanted` ones and leaves the other managed ones; memberships an
+    admin gave in other units stay. Each change is recorded as made by Lodestar, with the reason."""
+    managed_pks = {unit.pk for unit in managed}
+    wanted_pks = {unit.pk for unit in wanted} & managed_pks
+    held = {m.business_unit_id: m for m in Membership.objects.filter(user=user).select_related("business_unit")}
+    for unit in managed:
+        if unit.pk in wanted_pks and unit.pk not in held:
+            membership = Membership.objects.create(user=user, business_unit=unit)
+            audit.record(
+                actor=None,
+                action="membership.added",
+                target=membership,
+                reason=reason,
+                after={"user": user.get_username(), "business_unit": unit.code},
+            )
+        elif unit.pk not in wanted_pks and unit.pk in held:
+            membership = held[unit.pk]
+            audit.record(
+                actor=None,
+                action="membership.removed",
+                target=membership,
+                reason=reason,
+                before={"user": user.get_username(), "business_unit": unit.code},
+            )
+            membership.delete()

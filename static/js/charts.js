@@ -7,10 +7,11 @@
       var source = document.getElementById(el.dataset.chart);
       if (!source || !window.Plotly) { return; }
       var figure = JSON.parse(source.textContent);
-      window.Plotly.react(el, figure.data, figure.layout, {
+      // A figure may carry its own config (the board pack's are static: no toolbar, no hover).
+      window.Plotly.react(el, figure.data, figure.layout, Object.assign({
         displaylogo: false, responsive: true,
         toImageButtonOptions: { format: "png", filename: el.dataset.chart },
-      });
+      }, figure.config || {}));
       // Drill-down: a point whose customdata is a local URL opens the list behind it.
       if (!el.dataset.drillBound) {
         el.dataset.drillBound = "1";

@@ -8,7 +8,17 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ("core", "audit", "notifications", "portfolio", "lifecycle", "governance", "monitoring", "dashboards")
+APPS = (
+    "core",
+    "audit",
+    "notifications",
+    "portfolio",
+    "identity",
+    "lifecycle",
+    "governance",
+    "monitoring",
+    "dashboards",
+)
 # Entry points that hold no rule of their own, and data set-up run by migrations, demos and tests.
 SKIPPED_FILES = {"admin.py", "views.py", "forms.py", "apps.py", "urls.py", "demo.py", "demo_history.py"}
 SKIPPED_FOLDERS = {"migrations", "management", "api", "templatetags"}
@@ -18,10 +28,10 @@ NO_EVENT = {
     "audit/services.py:record": "it is the audit trail",
     "core/accounts.py:system_user": "the account tasks act as, created once; not a change anyone made",
     "core/roles.py:sync_role_groups": "role definitions from code, installed by a migration",
-    "core/schedules.py:install_default_schedules": "beat schedules from code, installed by a migration",
+    "core/schedules.py:installer": "each app's beat schedules from code, installed by its migrations",
     "core/tokens.py:api_token_authenticate": "a token's last-used time (written at most once a minute)",
-    "governance/schedules.py:install_schedules": "beat schedules from code, installed by a migration",
-    "monitoring/schedules.py:install_schedules": "beat schedules from code, installed by a migration",
+    "identity/services.py:reauthentication_use": "spends a re-authentication proof inside the signature it enables, "
+    "which its caller records (the signature or its refusal)",
     "monitoring/catalogue.py:install_catalogue": "the seeded metric catalogue, installed by a migration",
     "monitoring/retention.py:held_model_ids": "reads only (a dict's update)",
     "lifecycle/gates.py:register_measures": "fills an in-memory registry at start-up (a set's update), no row",

@@ -33,6 +33,9 @@ EXEMPT_NAMES: dict[str, str] = {
     "governance:evidence_pack_zip": "a ZIP download (the evidence pack page links it)",
     "governance:model_card_markdown": "a Markdown download (the model card page links it)",
     "governance:evidence_file": "a file download (the evidence list links it)",
+    "identity:sso_login": "the login page's Sign in with the provider button, shown only when single sign-on is on",
+    "identity:sso_callback": "where the identity provider sends the browser back after sign-in",
+    "identity:reauth_callback": "where the identity provider sends a signer back after re-authenticating",
 }
 # Query parameters that turn a page into a download: counted as reached, not fetched.
 DOWNLOAD_PARAMS = ("export", "format")

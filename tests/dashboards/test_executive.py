@@ -199,11 +199,15 @@ def test_query_count_does_not_grow_with_the_portfolio(client, units, make_user, 
         client.get("/dashboards/executive/")
 
 
-def test_printable_page_has_the_same_figures_without_navigation(client, units, make_user, portfolio_world):
+def test_the_board_pack_has_the_kpis_and_static_figures_without_navigation(client, units, make_user, portfolio_world):
     client.force_login(_exec(make_user, units))
-    page = client.get("/dashboards/executive/print/?unit=RETAIL").content.decode()
+    response = client.get("/dashboards/executive/print/?unit=RETAIL")
+    page = response.content.decode()
     assert 'class="printable"' in page and "board pack" in page and "Retail" in page
-    assert 'id="risk-heatmap"' in page and 'id="kpi-chart"' in page
+    assert 'data-testid="kpi-alignment"' in page and 'id="risk-heatmap"' in page
+    # Paper: every figure static, sized for a sixth of the page, with no toolbar.
+    heatmap = response.context["heatmap"]
+    assert heatmap["config"] == {"staticPlot": True, "displayModeBar": False} and heatmap["layout"]["height"] == 170
 
 
 def test_executive_dashboard_is_refused_without_its_permission(client, units, make_user):

@@ -98,5 +98,30 @@ def login(page, live_server, demo):
     return sign_in
 
 
+def review_awaiting_validation(model_name: str):
+    """A demo version its data scientist documented and submitted, with the business signature already given: its
+    open review waits for validation only. Returns (version, review)."""
+    from django.contrib.auth.models import User
+
+    from governance import demo as governance_demo
+    from governance import services as governance
+    from governance.models import Review
+    from lifecycle import services as lifecycle
+    from lifecycle.models import ModelVersion
+    from portfolio.demo import DEMO_PASSWORD
+    from tests.governance.helpers import FULL_CARD
+
+    version = ModelVersion.objects.select_related("model").get(model__name=model_name, version="1")
+    ds, rb3 = User.objects.get(username="ds"), User.objects.get(username="rb3")
+    governance.model_card_save(actor=ds, version=version, **FULL_CARD)
+    governance_demo.provide_test_evidence(version)
+    lifecycle.model_version_transition(actor=ds, version=version, to_stage="pending_approval", reason="Ready.")
+    review = Review.objects.get(version=version, status="open")
+    governance.sign_off_record(
+        actor=rb3, review=review, function="business", decision="approve", password=DEMO_PASSWORD
+    )
+    return version, review
+
+
 def path_of(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)

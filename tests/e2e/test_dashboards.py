@@ -73,6 +73,13 @@ def test_executive_sees_kpis_risk_and_drills_into_the_heatmap(login, live_server
     expect(page.get_by_test_id("model-table").locator("tbody tr")).to_have_count(
         counts[(tiers[row].value, "production")]
     )
+    # ...and on to the record itself: the model's page, with its versions and who owns it.
+    first = page.get_by_test_id("model-table").locator("tbody tr a").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r"/lifecycle/models/\d+/$"))
+    expect(page.locator("h1")).to_contain_text(name)
+    page.go_back()
 
     # Drill-down: the tallest bar of the lifecycle chart opens the list it counts, with the unit kept.
     page.go_back()
@@ -106,8 +113,28 @@ def test_executive_printable_board_pack(login, live_server, console_errors, scre
     expect(page.locator("header.site-header")).to_be_hidden()
     assert_every_chart_drawn(page, expected=6)
     page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1047})  # A4 portrait inside 10 mm margins, at 96 dpi
     page.screenshot(path=str(screenshots / "dashboard-executive-print.png"), full_page=True)
+    # Nothing to click on paper: no visible control, no chart toolbar, no menu.
+    leftovers = page.evaluate(INTERACTIVE_LEFTOVERS)
+    assert leftovers == [], leftovers
+    # What the board gets: Chromium's own print to A4, one page.
+    pdf = page.pdf(format="A4", print_background=True)
+    (screenshots / "board-pack.pdf").write_bytes(pdf)
+    assert pdf_pages(pdf) == 1
     assert console_errors == []
+
+
+# Elements a reader could click or type into, visible when printed (charts' toolbars included).
+INTERACTIVE_LEFTOVERS = """() => Array.from(document.querySelectorAll(
+    'button, input, select, textarea, form, nav, .modebar, [data-testid=printable], [data-testid=dashboard-filters]'
+  )).filter(el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+    .map(el => el.outerHTML.slice(0, 80))"""
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """The page count of Chromium's PDF: its page objects are written uncompressed (`/Type /Page`)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
 
 
 def test_program_manager_sees_the_agenda_backlog_and_roadmap(login, live_server, console_errors, screenshots):

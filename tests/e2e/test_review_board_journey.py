@@ -14,26 +14,11 @@ MODEL = "personalised-savings-nudges"  # in validation in the demo, medium tier:
 def test_the_board_signs_the_last_function_and_the_review_page_offers_the_move(
     login, live_server, console_errors, screenshots
 ):
-    from django.contrib.auth.models import User
-
-    from governance import demo as governance_demo
-    from governance import services as governance
-    from governance.models import Review
-    from lifecycle import services as lifecycle
-    from lifecycle.models import ModelVersion
     from portfolio.demo import DEMO_PASSWORD
-    from tests.governance.helpers import FULL_CARD
+    from tests.e2e.conftest import review_awaiting_validation
 
-    version = ModelVersion.objects.select_related("model").get(model__name=MODEL, version="1")
-    ds, rb3 = User.objects.get(username="ds"), User.objects.get(username="rb3")
     # What the data scientist prepared and submitted, and the business signature already given.
-    governance.model_card_save(actor=ds, version=version, **FULL_CARD)
-    governance_demo.provide_test_evidence(version)
-    lifecycle.model_version_transition(actor=ds, version=version, to_stage="pending_approval", reason="Ready.")
-    review = Review.objects.get(version=version, status="open")
-    governance.sign_off_record(
-        actor=rb3, review=review, function="business", decision="approve", password=DEMO_PASSWORD
-    )
+    version, review = review_awaiting_validation(MODEL)
 
     page = login("rb")
     page.goto(f"{live_server.url}/governance/reviews/")

@@ -1,8 +1,8 @@
 """RELIABILITY T12: no path takes a version to production without a complete, current approval set.
 
 The service refuses (and audits) every move it does not allow; the API and the admin cannot write `stage` at all;
-the ORM and raw SQL paths outside the service meet PostgreSQL's deferred deploy gate (governance/db.py) when the
-transaction commits. Those database checks need PostgreSQL, which CI runs: on SQLite the `pg` fixture skips
+the ORM and raw SQL paths outside the service meet PostgreSQL's deferred deploy gate (governance migration 0015)
+when the transaction commits. Those database checks need PostgreSQL, which CI runs: on SQLite the `pg` fixture skips
 them with the reason (docs/decisions.md). `_at_commit` runs the checks PostgreSQL runs at COMMIT
 (SET CONSTRAINTS ALL IMMEDIATE) inside a savepoint, so a refused write is undone as a refused commit would be."""
 

@@ -117,6 +117,10 @@ RULES: dict[str, dict[str, dict[str, object]]] = {
     "webhooks_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
     # Every user's API tokens: core.manage_apitokens (platform admins); to others the page does not exist.
     "token_admins_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 200}),
+    # The identity provider's addresses (sign-in, its answers) do not exist while single sign-on is off, as here;
+    # tests/sso/ drives them against a real provider.
+    "sso_off_page": _row({ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}),
+    "sso_off_signed_in_page": _row({ANY: LOGIN}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}, {ANY: 404}),
 }
 
 
@@ -560,6 +564,10 @@ PAGES: dict[str, Read] = {
     "api_tokens": R("signed_in"),
     "api_tokens_admin": R("token_admins_page"),
     "api_token_revoke": R("post_only"),
+    "identity:mappings": R("admins_only"),
+    "identity:sso_login": R("sso_off_page"),
+    "identity:sso_callback": R("sso_off_page"),
+    "identity:reauth_callback": R("sso_off_signed_in_page"),
     "audit:event_list": R("auditors"),
     "audit:retention": R("hold_keepers"),
     "audit:verify": R("post_only"),

@@ -27,7 +27,7 @@ from django_celery_beat.models import (
 from audit.models import AuditEvent
 from core import accounts
 from core.exceptions import NotAllowed
-from core.schedules import GUARD_TASKS
+from core.schedules import guard_tasks
 from governance import services as governance
 from governance.models import Review, Vendor
 from lifecycle import services as lifecycle
@@ -388,7 +388,7 @@ def _task_form(client, task) -> dict:
     )
 
 
-@pytest.mark.parametrize("task_name", sorted(GUARD_TASKS))
+@pytest.mark.parametrize("task_name", sorted(guard_tasks()))
 def test_the_guard_tasks_cannot_be_disabled_or_deleted_from_the_admin(task_name, client, staff, root):
     task = PeriodicTask.objects.get(task=task_name)
     staff_client = _client_for(client, staff)

@@ -36,7 +36,6 @@ REVIEWED_CALLS = {
     ("audit/services.py", "execute"): "the chain's advisory lock, key as a parameter",
     ("audit/retention.py", "execute"): "the legal holds' advisory lock, key as a parameter",
     ("audit/db.py", "execute"): "the append-only triggers, installed by migrations; table names from models",
-    ("governance/db.py", "execute"): "the deploy gate's constraint trigger, installed by a migration",
     ("monitoring/sync.py", "executemany"): "the metric points' bulk insert: a constant statement, rows as parameters",
 }
 UNSAFE_TEMPLATE = re.compile(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off")

@@ -99,7 +99,7 @@ def mlflow_registered_version(server: str, name: str, *, model_tags: dict | None
 @pytest.fixture(autouse=True)
 def _closed_mlflow_breaker():
     """Each test starts with MLflow's circuit breaker closed (its state is per process)."""
-    from core import mlflow_client
+    from lifecycle import mlflow_client
 
     mlflow_client.breaker.reset()
     yield

@@ -168,7 +168,7 @@ def test_a_run_registered_as_two_versions_feeds_both(version_in_production):
 
 def test_the_real_server_answers_the_bulk_history_endpoint(version_in_production):
     """The endpoint is internal to MLflow: this fails when an MLflow upgrade removes or changes it."""
-    from core import mlflow_client
+    from lifecycle import mlflow_client
 
     version, run_id = version_in_production
     found = mlflow_client.metric_histories_bulk([run_id, "0" * 32], "auc")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.mlflow_client import server_status
+from lifecycle.mlflow_client import server_status
 
 pytestmark = pytest.mark.integration
 

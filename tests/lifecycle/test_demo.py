@@ -26,3 +26,12 @@ def test_the_whole_demo_seeds_once_and_fills_the_inventory(db, capsys):
     assert DecommissionPlan.objects.filter(status=DecommissionPlan.Status.ANNOUNCED).count() == 1
     admin = retired.created_by
     assert retired in lessons_learned(user=admin, q="population mix")
+    # A well-run portfolio, not an alarm: each person's inbox holds the last few messages, not a year's worth.
+    from django.db.models import Count
+
+    from dashboards.demo import UNREAD_KEPT
+    from notifications.models import Notification
+
+    unread = Notification.objects.filter(read_at__isnull=True).values("recipient").annotate(n=Count("pk"))
+    assert unread and max(row["n"] for row in unread) <= UNREAD_KEPT
+    assert Notification.objects.filter(read_at__isnull=False).exists()  # the older ones were read, not dropped

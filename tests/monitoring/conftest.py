@@ -1,6 +1,6 @@
 import pytest
 
-from core import mlflow_client
+from lifecycle import mlflow_client
 from tests.monitoring.stub_mlflow import Stub
 
 

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from core import mlflow_client
 from core.seeding import seeding_bypass
+from lifecycle import mlflow_client
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
