@@ -188,8 +188,30 @@ def _user_create(*, actor, username: str, password: str | None, fields: dict, re
         after={"username": username, **fields, "password": f"set by {setter}" if password else "none"},
     )
     if password:
-        audit.record(actor=actor, action=PASSWORD_SET, target=user, after={"password": f"set by {setter}"})
+        audit.record(
+            actor=actor, action=PASSWORD_SET, target=user, reason=reason, after={"password": f"set by {setter}"}
+        )
     return user
+
+
+def _console(command: str, os_user: str) -> str:
+    return f"manage.py {command}, run at the server's console by the operating-system user {os_user or 'unknown'}"
+
+
+@transaction.atomic
+def superuser_create_at_console(*, username: str, password: str | None, email: str = "", os_user: str = ""):
+    """`manage.py createsuperuser`: whoever has the server's console may create a superuser (that is how the
+    first one comes to be), recorded under the service account with the OS user named. A username used before is
+    refused, and the password counts as set by someone else: its holder sets their own before signing."""
+    fields = {"first_name": "", "last_name": "", "email": email or "", "is_active": True}
+    fields |= {"is_staff": True, "is_superuser": True}
+    return _user_create(
+        actor=system_user(),
+        username=username,
+        password=password,
+        fields=fields,
+        reason=_console("createsuperuser", os_user),
+    )
 
 
 @transaction.atomic
@@ -335,17 +357,36 @@ def user_set_password(*, actor, user, password: str | None):
     User = get_user_model()
     stored = User.objects.select_for_update().get(pk=user.pk)
     _require_may_touch(actor, stored)
+    _password_store(actor=actor, stored=stored, password=password)
+    user.password = stored.password
+    return stored
+
+
+@transaction.atomic
+def password_set_at_console(*, username: str, password: str, os_user: str = ""):
+    """`manage.py changepassword`: a forced reset made at the server's console, recorded under the service account
+    with the OS user named (the holder sets their own before signing)."""
+    User = get_user_model()
+    stored = User.objects.select_for_update().filter(username=username).first()
+    if stored is None:
+        raise ApplicationError(f"username: no account is called “{username}”.", details={"username": ["Unknown."]})
+    return _password_store(
+        actor=system_user(), stored=stored, password=password, reason=_console("changepassword", os_user)
+    )
+
+
+def _password_store(*, actor, stored, password: str | None, reason: str = ""):
     if password:
         stored.set_password(password)
     else:
         stored.set_unusable_password()
     stored.save(update_fields=["password"])
-    user.password = stored.password
     # The user save receivers of core.tokens revoke the API tokens and feed link: a new password ends them.
     audit.record(
         actor=actor,
         action=PASSWORD_SET,
         target=stored,
+        reason=reason,
         after={"password": f"{'set' if password else 'password sign-in disabled'} by {actor.get_username()}"},
     )
     return stored

@@ -92,6 +92,44 @@ def confidential_paths(model: type[models.Model]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(paths))
 
 
+def confidential_sources(model: type[models.Model]) -> tuple[tuple[str, str], ...]:
+    """(path, what holds the flag) for each flag that makes a record of `model` confidential, widest first: on a
+    version, `("model__use_case__confidential", "use_case")` then `("model__confidential", "model")`. A record's
+    own flag is named after its model (`"model"` for an AIModel)."""
+    own = model._meta.verbose_name.replace(" ", "_")
+    named = [(path, path.split("__")[-2] if "__" in path else own) for path in confidential_paths(model)]
+    return tuple(sorted(named, key=lambda item: -item[0].count("__")))
+
+
+def with_confidentiality(queryset: models.QuerySet) -> models.QuerySet:
+    """Annotate `confidential_effective` (the record or anything above it is confidential) and
+    `confidential_source` (the widest record whose flag is set, or None), in the query itself."""
+    sources = confidential_sources(queryset.model)
+    if not sources:
+        return queryset
+    return queryset.annotate(
+        confidential_effective=models.ExpressionWrapper(~not_confidential(queryset.model), models.BooleanField()),
+        confidential_source=models.Case(
+            *(models.When(**{path: True}, then=models.Value(kind)) for path, kind in sources),
+            default=None,
+            output_field=models.CharField(),
+        ),
+    )
+
+
+def confidential_source(record: models.Model) -> str | None:
+    """The same answer for one record already loaded (after a create or a command), following its relations."""
+    if hasattr(record, "confidential_source"):
+        return record.confidential_source
+    for path, kind in confidential_sources(type(record)):
+        value = record
+        for name in path.split("__"):
+            value = getattr(value, name, None)
+        if value:
+            return kind
+    return None
+
+
 def not_confidential(model: type[models.Model]) -> Q:
     """Records of `model` that neither they nor anything above them is confidential."""
     return Q(**{path: False for path in confidential_paths(model)})

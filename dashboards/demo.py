@@ -24,6 +24,7 @@ def seed() -> list[tuple[str, str, str]]:
     governance_demo.seed_compliance()
     governance_demo.seed_vendors_and_concerns()
     governance_demo.seed_emergency_release()
+    governance_demo.seed_freeze_exemption()
     governance_demo.seed_evaluations_and_audits()
     monitoring_demo.seed()
     backdate()

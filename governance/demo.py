@@ -463,10 +463,45 @@ def seed_emergency_release() -> None:
                         comment="Agreed: losses outweigh the review delay.",
                         password=DEMO_PASSWORD,
                     )
-                services.emergency_release_deploy(actor=owner, release=release)
+                services.emergency_release_deploy(actor=owner, release=release, password=DEMO_PASSWORD)
                 return
         except ApplicationError:
             continue  # another gate holds this version (a freeze, a signature break): try the next one
+
+
+def seed_freeze_exemption() -> None:
+    """A month-end freeze that ran this morning and ended early: during it an owner asked to release a version,
+    and rb approved with their password; the freeze ended before the release, so the exemption expired unused."""
+    from governance.services import freeze_exemptions
+    from lifecycle import services as lifecycle
+    from lifecycle.models import EmergencyApproval, ModelVersion
+
+    if EmergencyApproval.objects.exists():
+        return
+    approver, admin = User.objects.get(username="rb"), User.objects.get(username="admin")
+    candidates = ModelVersion.objects.filter(
+        stage__in=("approved", "staging", "pending_approval"), model__confidential=False
+    ).exclude(model__owners=approver)
+    version = next((v for v in candidates.order_by("pk") if v.model.owners.exists()), None)
+    if version is None:
+        return
+    now = timezone.now()
+    window = lifecycle.freeze_window_create(
+        actor=admin,
+        name="Month-end close",
+        start=now - timedelta(hours=3),
+        end=now + timedelta(hours=5),
+        reason="Ledger close: no production changes.",
+    )
+    exemption = freeze_exemptions.freeze_exemption_request(
+        actor=version.model.owners.first(),
+        version=version,
+        reason="Scores drift on the new card product; the fixed version should not wait for the close to finish.",
+    )
+    freeze_exemptions.freeze_exemption_approve(
+        actor=approver, exemption=exemption, comment="Agreed for this one release.", password=DEMO_PASSWORD
+    )
+    lifecycle.freeze_window_end(actor=admin, window=window, reason="The close finished early.")
 
 
 def seed_evaluations_and_audits() -> None:
@@ -606,6 +641,7 @@ __all__ = [
     "seed_compliance",
     "seed_emergency_release",
     "seed_evaluations_and_audits",
+    "seed_freeze_exemption",
     "seed_open_reviews",
     "seed_vendors_and_concerns",
     "sign_review",

@@ -183,35 +183,44 @@ class ConcernCloseForm(forms.Form):
 # --- Emergency releases -------------------------------------------------------------------------------------
 
 
-class EmergencyRequestForm(forms.Form):
-    reason = forms.CharField(
-        label="Why this cannot wait for the full review",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
+def _text(label: str, help_text: str, *, rows: int = 2) -> forms.CharField:
+    """A free-text reason or comment; optional here, because the service says what is missing, by field."""
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": rows}), max_length=4000, required=False, help_text=help_text
+    )
+
+
+def _signing_password(label: str, help_text: str) -> forms.CharField:
+    """The password entered again for a decision that is a signature (checked by the service, never stripped)."""
+    return forms.CharField(
+        label=label,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         required=False,
-        help_text="Two holders of the emergency function read this before approving.",
+        strip=False,
+        help_text=help_text,
+    )
+
+
+class EmergencyRequestForm(forms.Form):
+    reason = _text(
+        "Why this cannot wait for the full review",
+        "Two holders of the emergency function read this before approving.",
+        rows=4,
     )
 
 
 class EmergencyDecisionForm(forms.Form):
-    text = forms.CharField(
-        label="Comment, or the reason for refusing",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=4000,
-        required=False,
-    )
-    password = forms.CharField(
-        label="Your password (to approve)",
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        required=False,
-        strip=False,
-        help_text="Your password, again: an approval is a signature and needs it every time.",
+    text = _text("Comment, or the reason for refusing or cancelling", "")
+    password = _signing_password(
+        "Your password (to approve, refuse or release)",
+        "Your password, again: approving, refusing and releasing are signatures and need it every time.",
     )
 
-    def __init__(self, *args, approver: bool = True, by_provider: bool = False, **kwargs):
+    def __init__(self, *args, signer: bool = True, by_provider: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only an approval is signed, and an account of the identity provider signs by re-authenticating there.
-        if not approver or by_provider:
+        # Cancelling is not signed (the requester only withdraws, with a reason); an account of the identity
+        # provider signs by re-authenticating there.
+        if not signer or by_provider:
             del self.fields["password"]
 
 
@@ -601,3 +610,18 @@ class FreezeWindowForm(forms.Form):
 
 class FreezeEndForm(forms.Form):
     reason = forms.CharField(label="Why it ends early", max_length=2000, help_text="Kept in the audit trail.")
+
+
+class FreezeExemptionRequestForm(forms.Form):
+    reason = _text(
+        "Why this release cannot wait for the end of the freeze",
+        "A review board member other than you reads this before approving.",
+        rows=4,
+    )
+
+
+class FreezeExemptionDecisionForm(forms.Form):
+    text = _text("Comment, or the reason for refusing", "The requester reads it; a refusal needs one.")
+    password = _signing_password(
+        "Your password", "Your password, again: approving or refusing an exemption is a signature."
+    )

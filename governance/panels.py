@@ -42,11 +42,13 @@ def model_emergency_panel(*, request, model) -> str:
             and r.status == EmergencyStatus.REQUESTED
             and user.pk not in (r.requested_by_id, r.first_approver_id),
             "may_deploy": is_owner and r.status == EmergencyStatus.APPROVED and not lapsed(r, now=now),
+            # one form per row, with ids of its own: deciding and releasing are both signed with a password
+            "form": EmergencyDecisionForm(auto_id=f"id_emergency{r.pk}_%s"),
         }
         for r in releases
     ]
     return render_to_string(
         "governance/partials/emergency_panel.html",
-        {"rows": rows, "requestable": requestable, "model": model, "decision_form": EmergencyDecisionForm()},
+        {"rows": rows, "requestable": requestable, "model": model},
         request=request,
     )

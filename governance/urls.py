@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import views, views_admin
+from governance import views, views_admin, views_freeze
 
 app_name = "governance"
 urlpatterns = [
@@ -54,4 +54,12 @@ urlpatterns = [
     ),
     path("freeze-windows/", views_admin.FreezeWindowListView.as_view(), name="freeze_windows"),
     path("freeze-windows/<int:pk>/end/", views_admin.FreezeWindowEndView.as_view(), name="freeze_window_end"),
+    path(
+        "versions/<int:pk>/freeze-exemption/",
+        views_freeze.FreezeExemptionRequestView.as_view(),
+        name="freeze_exemption_request",
+    ),
+    path(
+        "freeze-exemptions/<int:pk>/", views_freeze.FreezeExemptionDetailView.as_view(), name="freeze_exemption_detail"
+    ),
 ]

@@ -896,7 +896,7 @@ class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
                 may_decide=may_decide,
                 may_withdraw=open_ and (is_owner or user.pk == release.requested_by_id),
                 may_deploy=open_ and is_owner,
-                form=EmergencyDecisionForm(approver=may_decide, by_provider=by_provider),
+                form=EmergencyDecisionForm(signer=may_decide or (open_ and is_owner), by_provider=by_provider),
                 signs_with_provider=by_provider,
             )
         )
@@ -925,7 +925,9 @@ class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
                 "Approved.",
             ),
             "refuse": (
-                lambda: services.emergency_release_refuse(actor=request.user, release=release, reason=text),
+                lambda: services.emergency_release_refuse(
+                    actor=request.user, release=release, reason=text, password=password
+                ),
                 "Refused; the requester is told.",
             ),
             "cancel": (
@@ -933,7 +935,9 @@ class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
                 "Cancelled.",
             ),
             "deploy": (
-                lambda: services.emergency_release_deploy(actor=request.user, release=release, reason=text),
+                lambda: services.emergency_release_deploy(
+                    actor=request.user, release=release, reason=text, password=password
+                ),
                 "Released to production; the alert is raised and the post-implementation review is open.",
             ),
         }

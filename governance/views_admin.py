@@ -17,6 +17,7 @@ from governance import selectors, services
 from governance.choices import Tier
 from governance.forms import FreezeEndForm, FreezeWindowForm, ReviewPolicyForm, TrainingImportForm, TrainingRecordForm
 from governance.models import ReviewPolicy
+from governance.services import freeze_exemptions
 from governance.services.training import IMPORT_COLUMNS, REMINDER_DAYS
 from lifecycle import services as lifecycle_services
 from lifecycle.models import FreezeWindow
@@ -164,6 +165,7 @@ class FreezeWindowListView(LoginRequiredMixin, TemplateView):
             upcoming=sorted((w for w in windows if w.start > now), key=lambda w: w.start),
             past=[w for w in windows if w.end <= now][:20],
             may_manage=may_manage,
+            exemptions=freeze_exemptions.freeze_exemptions_recent(user=self.request.user),
             form=kwargs.pop("form", None) or (FreezeWindowForm() if may_manage else None),
             end_form=FreezeEndForm(),
             **kwargs,

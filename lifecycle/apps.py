@@ -24,4 +24,7 @@ class LifecycleConfig(AppConfig):
         gates.register(Stage.RETIRED, retirement_covered, name="decommission plan complete")
         gates.register(Stage.PRODUCTION, gates.has_production_deployment, name="production deployment recorded")
         gates.register(Stage.PRODUCTION, gates.outside_freeze_window, name="outside a freeze window")
+        from lifecycle.services import freeze_exemption_use
+
+        gates.on_enter(Stage.PRODUCTION, freeze_exemption_use)  # an exemption from a freeze is used once
         retention.register_hold_target("model", AIModel)

@@ -47,3 +47,22 @@ STAGE_COLORS = {
     Stage.REJECTED: "red",
     Stage.SUSPENDED: "orange",
 }
+
+
+class FreezeExemptionStatus(models.TextChoices):
+    """A request to release one version to production during a freeze; approved once, used once."""
+
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+    USED = "used", "Used"
+
+
+# "expired": a request or an unused approval past its window's end (shown, never stored)
+FREEZE_EXEMPTION_COLORS = {
+    "requested": "amber",
+    "approved": "green",
+    "refused": "red",
+    "used": "grey",
+    "expired": "grey",
+}

@@ -192,19 +192,46 @@ def has_production_deployment(version) -> str | None:
 
 
 def outside_freeze_window(version) -> str | None:
-    """No production release inside a freeze window, unless a second person approved an emergency."""
+    """No production release inside a freeze window, unless a second person approved an exemption for this
+    version that is still valid (until the window's end) and unused (one move into production uses it)."""
     from django.utils import timezone
 
-    from lifecycle.models import EmergencyApproval, FreezeWindow
+    from lifecycle.models import EmergencyApproval
 
     now = timezone.now()
-    frozen = [w for w in FreezeWindow.objects.filter(start__lte=now, end__gt=now) if "production" in w.environments]
-    if not frozen or EmergencyApproval.objects.filter(version=version).exists():
+    frozen = production_freezes(now=now)
+    if not frozen or usable_freeze_exemption(version, now=now) is not None:
         return None
+    window = max(frozen, key=lambda w: w.end)
+    pending = EmergencyApproval.objects.filter(
+        version=version, status="requested", valid_until__gt=now, window__end__gt=now
+    ).first()
+    if pending is not None:
+        return (
+            f"Production is frozen until {window.end:%Y-%m-%d %H:%M} UTC ({window.name}); freeze exemption "
+            f"#{pending.pk} waits for a review board member other than its requester to approve it."
+        )
     return (
-        f"Production is frozen until {frozen[0].end:%Y-%m-%d %H:%M} UTC ({frozen[0].name}); "
-        "an emergency approval by a second person is needed."
+        f"Production is frozen until {window.end:%Y-%m-%d %H:%M} UTC ({window.name}); request an exemption from "
+        "the freeze, which a second person approves with their password."
     )
+
+
+def production_freezes(*, now) -> list:
+    """The freeze windows running at `now` that cover production."""
+    from lifecycle.models import FreezeWindow
+
+    return [w for w in FreezeWindow.objects.filter(start__lte=now, end__gt=now) if "production" in w.environments]
+
+
+def usable_freeze_exemption(version, *, now):
+    """The approved, unused exemption from the running freeze that lets this version into production, or None."""
+    from lifecycle.models import EmergencyApproval
+
+    # Until the window's end as it is now: a window ended early (or shortened) takes its exemptions with it.
+    return EmergencyApproval.objects.filter(
+        version=version, status="approved", used_at__isnull=True, valid_until__gt=now, window__end__gt=now
+    ).first()
 
 
 def _columns(raw) -> dict[str, str] | None:

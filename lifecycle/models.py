@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from core.models import RestrictedManager, TimeStampedModel
-from lifecycle.choices import STAGE_COLORS, Stage
+from lifecycle.choices import STAGE_COLORS, FreezeExemptionStatus, Stage
 
 
 class AIModel(TimeStampedModel):
@@ -219,15 +219,34 @@ class FreezeWindow(TimeStampedModel):
 
 
 class EmergencyApproval(models.Model):
-    """Break-glass: production inside a freeze window, requested by one person and approved by another."""
+    """Break-glass: an exemption from a freeze window for one version, requested by one person and approved by
+    another (re-authenticated); valid until the window ends and used by one move into production."""
 
     version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="emergency_approvals")
+    window = models.ForeignKey(
+        FreezeWindow, null=True, blank=True, on_delete=models.PROTECT, related_name="exemptions", editable=False
+    )
+    status = models.CharField(
+        max_length=20, choices=FreezeExemptionStatus.choices, default=FreezeExemptionStatus.REQUESTED, editable=False
+    )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     reason = models.TextField()
     at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision_comment = models.TextField(blank=True, editable=False)
+    valid_until = models.DateTimeField(null=True, blank=True, editable=False, help_text="The window's end.")
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    scope_business_unit = "version__model__use_case__business_unit"
+    scope_confidential = "version__model__confidential"
+    objects = RestrictedManager()
 
     class Meta:
+        ordering = ["-at"]
+        verbose_name = "freeze exemption"
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(requested_by=models.F("approved_by")),
@@ -237,7 +256,7 @@ class EmergencyApproval(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Emergency approval for {self.version}"
+        return f"Freeze exemption #{self.pk} for {self.version}"
 
 
 class Incident(TimeStampedModel):

@@ -329,7 +329,7 @@ GATE_FIXES: dict[str, tuple[str, ...]] = {
     "bias assessment passed": ("Bias assessment", "governance:bias_assessments", "version"),
     "required test evidence": ("Submit test evidence", "governance:test_evidence", "version"),
     "production deployment recorded": ("Record deployment", "lifecycle:deployment_record", "version"),
-    "outside a freeze window": ("Freeze calendar", "lifecycle:calendar", ""),
+    "outside a freeze window": ("Request a freeze exemption", "governance:freeze_exemption_request", "version"),
     "no open critical alert": ("Alerts", "monitoring:alert_list", ""),
     "emergency release valid": ("Emergency release", "governance:emergency_request", "version"),
     "decommission plan complete": ("Plan decommissioning", "lifecycle:decommission_create", "model"),

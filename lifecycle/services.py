@@ -466,26 +466,25 @@ def freeze_window_end(*, actor, window: FreezeWindow, reason: str) -> FreezeWind
     return window
 
 
-@transaction.atomic
-def emergency_approval_record(*, actor, version: ModelVersion, requested_by, reason: str) -> EmergencyApproval:
-    """Break-glass for a freeze window: the approver (actor) must be someone other than the requester."""
-    require(actor, "view", version.model)
-    if not actor.has_perm("lifecycle.approve_modelversion"):
-        raise NotAllowed("Only review board members may approve an emergency release.")
-    if actor.pk == requested_by.pk:
-        raise NotAllowed("An emergency approval needs a second person: you cannot approve your own request.")
-    require_text(reason, field="reason", hint="say why this cannot wait for the freeze to end.")
-    approval = EmergencyApproval.objects.create(
-        version=version, requested_by=requested_by, approved_by=actor, reason=reason.strip()
-    )
+def freeze_exemption_use(*, version, actor, from_stage: str = "", reason: str = "") -> None:
+    """Listener of the entry into production: a move inside a freeze, let through by an approved exemption, uses
+    it up (single use), in the move's transaction. The request and the decisions live in governance (they
+    re-authenticate the approver)."""
+    now = timezone.now()
+    if not gates.production_freezes(now=now):
+        return  # no freeze was running: nothing was exempted, an approval stays for the window it covers
+    exemption = gates.usable_freeze_exemption(version, now=now)
+    if exemption is None:
+        return
+    EmergencyApproval.objects.filter(pk=exemption.pk).update(status="used", used_at=now)
     audit.record(
         actor=actor,
-        action="model_version.emergency_approved",
-        target=version,
+        action="freeze_exemption.used",
+        target=exemption,
         reason=reason,
-        after={"requested_by": requested_by.get_username(), "approved_by": actor.get_username()},
+        before={"status": "approved"},
+        after={"status": "used", "stage": version.stage, "from_stage": from_stage},
     )
-    return approval
 
 
 def rollback_target(current: ModelVersion) -> ModelVersion | None:

@@ -4,14 +4,16 @@
 commits, and retried with exponential backoff up to WEBHOOK_MAX_ATTEMPTS. Receivers are untrusted remotes:
 http(s) only, no private or loopback address, IPv4 embedded in IPv6 included (unless
 settings.WEBHOOK_ALLOW_PRIVATE, checked again at each send, on the address then connected to), a timeout, no
-redirect followed."""
+redirect followed. With settings.WEBHOOK_PROXY (env LODESTAR_WEBHOOK_PROXY) deliveries leave through that HTTP
+proxy, tunnelled with CONNECT to the address Lodestar checked, never to the name (the proxy resolves nothing)."""
 
+import base64
 import hashlib
 import hmac
 import ipaddress
 import json
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 from django.conf import settings
@@ -19,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
 
 from audit import services as audit
 from core.exceptions import ApplicationError, NotAllowed, require_text
@@ -110,12 +113,56 @@ def url_problem(url: str) -> str:
     return resolve_checked(url)[1]
 
 
-def _pinned_pool(pool_class, address: str):
-    """A urllib3 pool whose connections open their socket to `address` instead of resolving the host again;
-    everything else (the Host header, TLS server name and certificate check) still uses the URL's host."""
+def proxy_problem(proxy: str) -> str:
+    """Why the configured webhook proxy cannot be used ("" when it can): an http:// URL with a host and port."""
+    if not proxy:
+        return ""
+    try:
+        parts = urlsplit(proxy)
+        port = parts.port
+    except ValueError:
+        return "LODESTAR_WEBHOOK_PROXY is not a valid URL"
+    if parts.scheme != "http" or not parts.hostname or not port:
+        return "LODESTAR_WEBHOOK_PROXY must be http://[user:password@]host:port (the tunnel carries the TLS)"
+    return ""
+
+
+def _tunnel(connection, proxy: str, address: str) -> socket.socket:
+    """A socket to the proxy, tunnelled with CONNECT to `address`: the checked IP, not the URL's name, so the
+    proxy resolves nothing. TLS (server name and certificate checked on the URL's host) runs inside it."""
+    parts = urlsplit(proxy)
+    target = f"[{address}]:{connection.port}" if ":" in address else f"{address}:{connection.port}"
+    lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
+    if parts.username:
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        lines.append(f"Proxy-Authorization: Basic {base64.b64encode(credentials).decode()}")
+    try:
+        sock = socket.create_connection((parts.hostname, parts.port), connection.timeout)
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer and len(answer) < 16384:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    except OSError as exc:
+        raise NewConnectionError(connection, f"the webhook proxy {parts.hostname} is unreachable: {exc}") from exc
+    status = answer.split(b"\r\n", 1)[0].decode("latin-1")
+    if status.split(" ")[1:2] != ["200"]:
+        sock.close()
+        raise NewConnectionError(connection, f"the webhook proxy refused CONNECT {target}: {status or 'no answer'}")
+    return sock
+
+
+def _pinned_pool(pool_class, address: str, proxy: str = ""):
+    """A urllib3 pool whose connections open their socket to `address` instead of resolving the host again
+    (directly, or through a CONNECT tunnel of `proxy`); everything else (the Host header, TLS server name and
+    certificate check) still uses the URL's host."""
 
     class PinnedConnection(pool_class.ConnectionCls):
         def _new_conn(self):
+            if proxy:
+                return _tunnel(self, proxy, address)
             name, self._dns_host = self._dns_host, address
             try:
                 return super()._new_conn()
@@ -126,25 +173,27 @@ def _pinned_pool(pool_class, address: str):
 
 
 class PinnedAddressAdapter(HTTPAdapter):
-    """Sends every request of a session to the one address that was checked (see resolve_checked)."""
+    """Sends every request of a session to the one address that was checked (see resolve_checked), through the
+    webhook proxy when one is configured."""
 
-    def __init__(self, address: str):
-        self.address = address
+    def __init__(self, address: str, proxy: str = ""):
+        self.address, self.proxy = address, proxy
         super().__init__(max_retries=0)
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {
-            "http": _pinned_pool(HTTPConnectionPool, self.address),
-            "https": _pinned_pool(HTTPSConnectionPool, self.address),
+            "http": _pinned_pool(HTTPConnectionPool, self.address, self.proxy),
+            "https": _pinned_pool(HTTPSConnectionPool, self.address, self.proxy),
         }
 
 
 def _pinned_session(address: str) -> requests.Session:
     session = requests.Session()
-    # No proxy from the environment: a proxy would resolve the name again, out of our sight.
+    # No proxy from the environment (HTTP_PROXY...): requests would hand the proxy the name to resolve again.
+    # Only the explicit WEBHOOK_PROXY is used, and it is given the checked address (see _tunnel).
     session.trust_env = False
-    adapter = PinnedAddressAdapter(address)
+    adapter = PinnedAddressAdapter(address, settings.WEBHOOK_PROXY)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -230,6 +279,7 @@ def deliver(delivery_id: int) -> bool | None:
     status, error = None, ""
     # Checked again at send time (DNS may now point elsewhere), and sent to the very address checked.
     address, problem = resolve_checked(endpoint.url)
+    problem = problem or proxy_problem(settings.WEBHOOK_PROXY)
     if problem:
         error = f"Refused: {problem}."
     elif not endpoint.active:

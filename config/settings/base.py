@@ -49,6 +49,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # --- Applications -----------------------------------------------------------------------------
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser and changepassword (through the audited account services) win over auth's.
+    "core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,7 +65,6 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     "django_celery_beat",
-    "core",
     "audit",
     "notifications",
     "portfolio",
@@ -373,6 +374,9 @@ MLFLOW_WEBHOOK_SECRET = env("MLFLOW_WEBHOOK_SECRET", default="")
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 WEBHOOK_BACKOFF_SECONDS = env.int("WEBHOOK_BACKOFF_SECONDS", default=30)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Outbound proxy for webhook deliveries (http://[user:password@]host:port); empty: direct. Deliveries tunnel through
+# it with CONNECT to the address Lodestar resolved and checked, so the proxy never resolves the receiver's name.
+WEBHOOK_PROXY = env("LODESTAR_WEBHOOK_PROXY", default="")
 # Metric history pages read from MLflow: points per page and pages per metric at most (both bounded).
 MLFLOW_HISTORY_PAGE_SIZE = env.int("MLFLOW_HISTORY_PAGE_SIZE", default=5000)
 MLFLOW_HISTORY_MAX_PAGES = env.int("MLFLOW_HISTORY_MAX_PAGES", default=200)

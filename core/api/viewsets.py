@@ -113,7 +113,9 @@ class ValuesListMixin:
             elif isinstance(field, relations.RelatedField | relations.ManyRelatedField) or not _flat(field.source):
                 raise ImproperlyConfigured(f"{type(self).__name__}: field {name!r} cannot be read with .values()")
             else:
-                plan.append((name, field.source, None if _as_stored(model, field) else field.to_representation))
+                # A field may read an annotation of the list's queryset instead of its own column (values_column).
+                column = getattr(field, "values_column", field.source)
+                plan.append((name, column, None if _as_stored(model, field) else field.to_representation))
         return plan
 
     @staticmethod

@@ -45,7 +45,7 @@ from governance.models import (
     Vendor,
 )
 from governance.selectors import reporter_shown, review_progress
-from lifecycle.models import AIModel, ModelVersion
+from lifecycle.models import AIModel, EmergencyApproval, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -675,16 +675,26 @@ class EmergencyReleaseSerializer(serializers.ModelSerializer):
             return None
 
 
-class EmergencyApproveSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    password = serializers.CharField(
+def _signing_password():
+    return serializers.CharField(
         max_length=256,
         required=False,
         allow_blank=True,
         trim_whitespace=False,
         style={"input_type": "password"},
-        help_text="Your password, again: an approval is a signature and needs it every time.",
+        help_text="Your password, again: a decision on an emergency release is a signature and needs it every time.",
     )
+
+
+class EmergencyApproveSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    password = _signing_password()
+
+
+class EmergencySignedReasonSerializer(ReasonSerializer):
+    """A refusal or a release to production: the reason, signed with the person's password."""
+
+    password = _signing_password()
 
 
 class PostImplementationReviewSerializer(serializers.ModelSerializer):
@@ -1014,3 +1024,41 @@ class AuditFindingSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["risk_accepted_reason", "risk_accepted_at", "created_at"]
         validators = []
+
+
+class FreezeExemptionSerializer(serializers.ModelSerializer):
+    """An exemption from the running production freeze for one version; POST (whoever may move the version, with
+    `version` and `reason`) requests one. A review board member other than the requester `approve`s or `refuse`s
+    it with their `password`; it is valid once, until the freeze ends."""
+
+    version = serializers.PrimaryKeyRelatedField(queryset=ModelVersion.objects.all())
+    reason = serializers.CharField(max_length=4000, allow_blank=True)
+    requested_by = _username("requested_by")
+    approved_by = _username("approved_by")
+    window = serializers.CharField(source="window.name", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = EmergencyApproval
+        fields = [
+            "id",
+            "version",
+            "reason",
+            "status",
+            "window",
+            "valid_until",
+            "requested_by",
+            "at",
+            "approved_by",
+            "decided_at",
+            "decision_comment",
+            "used_at",
+        ]
+        read_only_fields = [f for f in fields if f not in ("version", "reason")]
+        validators = []
+
+
+class FreezeExemptionDecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, help_text="Approving: a comment; refusing: the reason."
+    )
+    password = _signing_password()

@@ -9,6 +9,7 @@ router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("training-records", views.TrainingRecordViewSet, basename="training-record")
 router.register("concerns", views.ConcernViewSet, basename="concern")
 router.register("emergency-releases", views.EmergencyReleaseViewSet, basename="emergency-release")
+router.register("freeze-exemptions", views.FreezeExemptionViewSet, basename="freeze-exemption")
 router.register(
     "post-implementation-reviews", views.PostImplementationReviewViewSet, basename="post-implementation-review"
 )

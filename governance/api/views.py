@@ -42,8 +42,8 @@ from governance.models import (
     TrainingRecord,
     Vendor,
 )
-from governance.services import audits, evaluations
-from lifecycle.models import AIModel, ModelVersion
+from governance.services import audits, evaluations, freeze_exemptions
+from lifecycle.models import AIModel, EmergencyApproval, ModelVersion
 from portfolio.models import UseCase
 
 
@@ -603,23 +603,32 @@ class ConcernViewSet(ScopedCreateReadViewSet):
 # --- Emergency releases -------------------------------------------------------------------------------------
 
 
-class EmergencyReleaseViewSet(ScopedCreateReadViewSet):
+class _VersionRequestViewSet(ScopedCreateReadViewSet):
+    """A request about one version (POST `version`, `reason`) made through `request_service`; a version the
+    caller may not see answers 404, as if it did not exist. The decisions are actions whose services check who."""
+
+    request_service = None
+    filterset_fields = ["version", "status"]
+    action_permission = "custom"
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        version = get_object_or_404(ModelVersion.objects.restrict(self.request.user, "view"), pk=data["version"].pk)
+        serializer.instance = type(self).request_service(
+            actor=self.request.user, version=version, reason=data.get("reason", "")
+        )
+
+
+class EmergencyReleaseViewSet(_VersionRequestViewSet):
     """Production without the full review: an owner requests (POST `version`, `reason`); two independent holders
-    of the emergency function `approve` (or one `refuse`s); an owner `deploy`s within the window or `cancel`s."""
+    of the emergency function `approve` (or one `refuse`s); an owner `deploy`s within the window or `cancel`s.
+    Approving, refusing and deploying are signatures: each needs the person's `password` in the same request."""
 
     queryset = EmergencyRelease.objects.select_related(
         "requested_by", "first_approver", "second_approver", "closed_by", "pir"
     )
     serializer_class = s.EmergencyReleaseSerializer
-    filterset_fields = ["version", "status"]
-    action_permission = "custom"  # each service checks who may act
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        version = get_object_or_404(ModelVersion.objects.restrict(self.request.user, "view"), pk=data["version"].pk)
-        serializer.instance = services.emergency_release_request(
-            actor=self.request.user, version=version, reason=data.get("reason", "")
-        )
+    request_service = staticmethod(services.emergency_release_request)
 
     def _done(self, release):
         return Response(s.EmergencyReleaseSerializer(self.get_queryset().get(pk=release.pk)).data)
@@ -633,26 +642,62 @@ class EmergencyReleaseViewSet(ScopedCreateReadViewSet):
             services.emergency_release_approve(actor=request.user, release=self.get_object(), **data.validated_data)
         )
 
-    def _with_reason(self, request, service):
-        data = s.ReasonSerializer(data=request.data)
+    def _with_reason(self, request, service, serializer=s.ReasonSerializer):
+        data = serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reason = data.validated_data.get("reason", "")
-        return self._done(service(actor=request.user, release=self.get_object(), reason=reason))
+        return self._done(service(actor=request.user, release=self.get_object(), **data.validated_data))
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    @extend_schema(request=s.EmergencySignedReasonSerializer, responses=s.EmergencyReleaseSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.EmergencySignedReasonSerializer)
     def refuse(self, request, pk=None):
-        return self._with_reason(request, services.emergency_release_refuse)
+        return self._with_reason(request, services.emergency_release_refuse, s.EmergencySignedReasonSerializer)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
     def cancel(self, request, pk=None):
         return self._with_reason(request, services.emergency_release_cancel)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.EmergencyReleaseSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    @extend_schema(request=s.EmergencySignedReasonSerializer, responses=s.EmergencyReleaseSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.EmergencySignedReasonSerializer)
     def deploy(self, request, pk=None):
-        return self._with_reason(request, services.emergency_release_deploy)
+        return self._with_reason(request, services.emergency_release_deploy, s.EmergencySignedReasonSerializer)
+
+
+class FreezeExemptionViewSet(_VersionRequestViewSet):
+    """Exemptions from a production freeze: whoever may move the version requests (POST `version`, `reason`); a
+    review board member other than the requester `approve`s or `refuse`s with their `password`."""
+
+    queryset = EmergencyApproval.objects.select_related("requested_by", "approved_by", "window")
+    serializer_class = s.FreezeExemptionSerializer
+    request_service = staticmethod(freeze_exemptions.freeze_exemption_request)
+
+    def _decided(self, request, decide):
+        body = s.FreezeExemptionDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        exemption = decide(
+            self.get_object(), body.validated_data.get("comment", ""), body.validated_data.get("password", "")
+        )
+        return Response(s.FreezeExemptionSerializer(self.get_queryset().get(pk=exemption.pk)).data)
+
+    @extend_schema(request=s.FreezeExemptionDecisionSerializer, responses=s.FreezeExemptionSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.FreezeExemptionDecisionSerializer)
+    def approve(self, request, pk=None):
+        return self._decided(
+            request,
+            lambda exemption, comment, password: freeze_exemptions.freeze_exemption_approve(
+                actor=request.user, exemption=exemption, comment=comment, password=password
+            ),
+        )
+
+    @extend_schema(request=s.FreezeExemptionDecisionSerializer, responses=s.FreezeExemptionSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.FreezeExemptionDecisionSerializer)
+    def refuse(self, request, pk=None):
+        return self._decided(
+            request,
+            lambda exemption, comment, password: freeze_exemptions.freeze_exemption_refuse(
+                actor=request.user, exemption=exemption, reason=comment, password=password
+            ),
+        )
 
 
 class PostImplementationReviewViewSet(ReadOnlyScopedViewSet):

@@ -59,6 +59,11 @@ from governance.services.framework_import import (
     framework_document_validate,
     framework_import,
 )
+from governance.services.freeze_exemptions import (
+    freeze_exemption_approve,
+    freeze_exemption_refuse,
+    freeze_exemption_request,
+)
 from governance.services.policies import FLOORS, current_policy, review_policy_update
 from governance.services.required_evidence import test_evidence_review, test_evidence_submit
 from governance.services.reviews import (
@@ -122,6 +127,9 @@ __all__ = [
     "framework_document_parse",
     "framework_document_validate",
     "framework_import",
+    "freeze_exemption_approve",
+    "freeze_exemption_refuse",
+    "freeze_exemption_request",
     "has_current_training",
     "model_card_save",
     "policy_for_version",

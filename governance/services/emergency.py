@@ -26,7 +26,7 @@ from governance.choices import (
 from governance.digest import content_digest
 from governance.models import EmergencyRelease, PostImplementationReview, Review, function_permission
 from governance.services.policies import current_policy
-from governance.services.reviews import holders_of, reauthenticate, review_open
+from governance.services.reviews import holders_of, review_open, signed_decision
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
 from lifecycle.models import Incident, ModelVersion, StageTransition
@@ -221,21 +221,18 @@ def _require_approver(actor, release: EmergencyRelease) -> None:
 def emergency_release_approve(
     *, actor, release: EmergencyRelease, comment: str = "", password: str = "", sso_proof=None
 ) -> EmergencyRelease:
-    """One of the two approvals; the second makes the release usable for VALID_FOR on the content approved. An
-    approval is a signature: the approver gives their password again in the same request, checked as a sign-off's
-    is (a wrong one is audited and counts towards the lockout). Every refusal is audited; nothing else changes."""
-    try:
-        reauthenticate(actor, password, sso_proof=sso_proof, action=f"emergency_release.approve:{release.pk}")
-        return _approve(actor=actor, release=release, comment=comment)
-    except ApplicationError as exc:
-        audit.record(
-            actor=actor,
-            action="emergency_release.approval_refused",
-            target=release,
-            reason=exc.message,
-            after={"status": release.status},
-        )
-        raise
+    """One of the two approvals, signed with the approver's password (or, for an account of the identity provider,
+    its fresh re-authentication there: `sso_proof`); the second makes the release usable for VALID_FOR on the
+    content approved."""
+    return signed_decision(
+        actor,
+        release,
+        password,
+        "emergency_release.approval_refused",
+        lambda: _approve(actor=actor, release=release, comment=comment),
+        sso_proof=sso_proof,
+        action=f"emergency_release.approve:{release.pk}",
+    )
 
 
 @transaction.atomic
@@ -315,9 +312,19 @@ def _approve(*, actor, release: EmergencyRelease, comment: str) -> EmergencyRele
     return release
 
 
+def emergency_release_refuse(*, actor, release: EmergencyRelease, reason: str, password: str = "") -> EmergencyRelease:
+    """A holder of the emergency function refuses with a reason, signed with their password; the request closes."""
+    return signed_decision(
+        actor,
+        release,
+        password,
+        "emergency_release.refusal_refused",
+        lambda: _refuse(actor=actor, release=release, reason=reason),
+    )
+
+
 @transaction.atomic
-def emergency_release_refuse(*, actor, release: EmergencyRelease, reason: str) -> EmergencyRelease:
-    """A holder of the emergency function refuses (with a reason); the request closes."""
+def _refuse(*, actor, release: EmergencyRelease, reason: str) -> EmergencyRelease:
     release = _locked(release)
     _require_approver(actor, release)
     _require_open(release)
@@ -327,14 +334,15 @@ def emergency_release_refuse(*, actor, release: EmergencyRelease, reason: str) -
 
 @transaction.atomic
 def emergency_release_cancel(*, actor, release: EmergencyRelease, reason: str = "") -> EmergencyRelease:
-    """The requester or an owner withdraws an open request (e.g. the full review finished in time)."""
+    """The requester or an owner withdraws an open request, saying why (e.g. the full review finished in time)."""
     release = _locked(release)
     version = release.version
     require(actor, "view", version.model)
     if actor.pk != release.requested_by_id and not version.model.owners.filter(pk=actor.pk).exists():
         raise NotAllowed("Only the requester or an owner of the model may cancel an emergency release.")
     _require_open(release)
-    return _close(actor, release, EmergencyStatus.CANCELLED, (reason or "").strip(), "emergency_release.cancelled")
+    reason = require_text(reason, field="reason", hint="say why the emergency release is no longer needed.")
+    return _close(actor, release, EmergencyStatus.CANCELLED, reason, "emergency_release.cancelled")
 
 
 def _close(actor, release: EmergencyRelease, status: str, reason: str, action: str) -> EmergencyRelease:
@@ -358,9 +366,21 @@ def _close(actor, release: EmergencyRelease, status: str, reason: str, action: s
 # --- Release to production -----------------------------------------------------------------------------------
 
 
-def emergency_release_deploy(*, actor, release: EmergencyRelease, reason: str = "") -> EmergencyRelease:
-    """Take the version to production under its approved release (the stage machine runs every gate; only the
-    review gates are waived, and only while the release is valid)."""
+def emergency_release_deploy(
+    *, actor, release: EmergencyRelease, reason: str = "", password: str = ""
+) -> EmergencyRelease:
+    """Take the version to production under its approved release, signed with the mover's password (it waives
+    review gates). The stage machine runs every gate; only the review gates are waived, while the release is valid."""
+    return signed_decision(
+        actor,
+        release,
+        password,
+        "emergency_release.deploy_refused",
+        lambda: _deploy(actor=actor, release=release, reason=reason),
+    )
+
+
+def _deploy(*, actor, release: EmergencyRelease, reason: str) -> EmergencyRelease:
     if release.status not in OPEN_EMERGENCY_STATES:
         raise Conflict(
             f"Emergency release #{release.pk} is {release.get_status_display().lower()}: nothing to deploy.",

@@ -247,6 +247,25 @@ def reauthenticate(actor, password: str = "", *, sso_proof=None, action: str = "
     _check_password(actor, password)
 
 
+def signed_decision(actor, target, password: str, refused_action: str, decide, *, sso_proof=None, action: str = ""):
+    """Run `decide()` as a signature: the person gives their password again in the same request, checked by
+    `reauthenticate` (a wrong one is audited and counts towards the lockout; a password someone else set does not
+    sign). Every refusal, of the password or of the decision, is audited on `target` as `refused_action`, and
+    nothing else changes."""
+    try:
+        reauthenticate(actor, password, sso_proof=sso_proof, action=action)
+        return decide()
+    except ApplicationError as exc:
+        audit.record(
+            actor=actor,
+            action=refused_action,
+            target=target,
+            reason=exc.message,
+            after={"status": getattr(target, "status", "")},
+        )
+        raise
+
+
 def sign_off_record(
     *,
     actor,

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.permissions import confidential_source
 from lifecycle.choices import Stage
 from lifecycle.datasets import DATASET_FIELDS
 from lifecycle.models import (
@@ -22,7 +23,33 @@ from lifecycle.services import DEPLOYMENT_FIELDS
 from portfolio.models import UseCase
 
 
+class EffectiveConfidentialField(serializers.BooleanField):
+    """Read: true when the record or anything above it (its model, its use case) is confidential, as the
+    scoping decides; written (where the record has a flag of its own): the record's own flag. Lists read the
+    selector's annotation (`values_column`), so it costs no query per row."""
+
+    values_column = "confidential_effective"
+
+    def get_attribute(self, instance):
+        return confidential_source(instance) is not None
+
+
+class ConfidentialSourceField(serializers.CharField):
+    """Which record's flag makes this one confidential (`use_case`, `model`...), widest first; null when none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return confidential_source(instance)
+
+
 class AIModelSerializer(serializers.ModelSerializer):
+    confidential = EffectiveConfidentialField(
+        required=False, help_text="True when the model or its use case is confidential; written: the model's own flag."
+    )
+    confidential_source = ConfidentialSourceField()
+
     class Meta:
         model = AIModel
         fields = [
@@ -32,6 +59,7 @@ class AIModelSerializer(serializers.ModelSerializer):
             "mlflow_name",
             "owners",
             "confidential",
+            "confidential_source",
             "description",
             "model_type",
             "third_party",
@@ -42,10 +70,13 @@ class AIModelSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"owners": {"required": False}, "confidential": {"required": False}}
+        extra_kwargs = {"owners": {"required": False}}
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):
+    confidential = EffectiveConfidentialField(read_only=True, help_text="True when its model or use case is.")
+    confidential_source = ConfidentialSourceField()
+
     class Meta:
         model = ModelVersion
         fields = [
@@ -68,6 +99,8 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "ci_run_url",
             "submitted_by",
             "signature_break_reason",
+            "confidential",
+            "confidential_source",
             "created_at",
         ]
         # The stage changes only through `transition`; the digest is computed.

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from core.api.viewsets import ScopedCreateReadViewSet, ValuesListMixin
 from core.exceptions import ApplicationError
 from core.filters import IdChoiceFilter
+from core.permissions import with_confidentiality
 from lifecycle import datasets, decommissioning, discovery, selectors, services, tasks
 from lifecycle.api import serializers as s
 from lifecycle.filters import ModelVersionFilterSet
@@ -41,6 +42,9 @@ class AIModelViewSet(ValuesListMixin, mixins.UpdateModelMixin, ScopedCreateReadV
     serializer_class = s.AIModelSerializer
     filterset_class = AIModelFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return with_confidentiality(super().get_queryset())
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -150,6 +154,9 @@ class ModelVersionViewSet(ScopedCreateReadViewSet):
     queryset = ModelVersion.objects.select_related("model")
     serializer_class = s.ModelVersionSerializer
     filterset_class = ModelVersionFilterSet
+
+    def get_queryset(self):
+        return with_confidentiality(super().get_queryset())
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

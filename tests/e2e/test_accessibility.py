@@ -40,7 +40,7 @@ def _record_pages() -> dict[str, list[str]]:
     from django.contrib.auth.models import User
 
     from governance.models import Concern, Review, ReviewPolicy, Vendor
-    from lifecycle.models import AIModel, DecommissionPlan, ModelVersion
+    from lifecycle.models import AIModel, DecommissionPlan, EmergencyApproval, ModelVersion
     from lifecycle.models import Dataset as DataSet
     from monitoring.models import Alert
     from portfolio.models import Agreement, BusinessUnit, ScoringCriterion, Team, Wave
@@ -72,6 +72,7 @@ def _record_pages() -> dict[str, list[str]]:
             reverse("lifecycle:dataset_detail", args=[_first_pk(DataSet, ds)]),
             reverse("lifecycle:version_data", args=[version]),
             reverse("lifecycle:deployment_record", args=[version]),
+            reverse("governance:freeze_exemption_request", args=[version]),
             reverse("lifecycle:decommission_detail", args=[_first_pk(DecommissionPlan, ds)]),
             reverse("monitoring:alert_detail", args=[_first_pk(Alert, ds)]),
             "/search/?q=credit",
@@ -81,6 +82,7 @@ def _record_pages() -> dict[str, list[str]]:
             reverse("governance:concern_detail", args=[_first_pk(Concern, rb)]),
             reverse("lifecycle:dataset_detail", args=[personal.pk]),
             reverse("governance:vendor_detail", args=[_first_pk(Vendor, rb)]),
+            reverse("governance:freeze_exemption_detail", args=[_first_pk(EmergencyApproval, rb)]),
         ],
         "exec": [
             reverse("portfolio:usecase_detail", args=[_first_pk(UseCase, exec_)]),

@@ -23,7 +23,7 @@ EMERGENCY_SUBJECT = "went to production without full approval"
 
 
 def _deploy(ds, release):
-    return services.emergency_release_deploy(actor=ds, release=release)
+    return services.emergency_release_deploy(actor=ds, release=release, password=PASSWORD)
 
 
 # --- Business days --------------------------------------------------------------------------------------------
@@ -111,8 +111,10 @@ def test_the_database_refuses_an_approver_who_requested_or_approved_twice(reques
 
 def test_a_refusal_needs_a_reason_and_closes_the_request(requested, approvers, ds):
     with pytest.raises(ApplicationError, match="reason"):
-        services.emergency_release_refuse(actor=approvers[0], release=requested, reason="")
-    services.emergency_release_refuse(actor=approvers[0], release=requested, reason="Not an emergency: wait.")
+        services.emergency_release_refuse(actor=approvers[0], release=requested, reason="", password=PASSWORD)
+    services.emergency_release_refuse(
+        actor=approvers[0], release=requested, reason="Not an emergency: wait.", password=PASSWORD
+    )
     requested.refresh_from_db()
     assert requested.status == "refused" and requested.closing_reason == "Not an emergency: wait."
     with pytest.raises(Conflict, match="refused"):

@@ -31,11 +31,11 @@ def test_the_api_requests_approves_and_deploys_with_the_rules_in_words(deployabl
     assert api(approvers[0]).post(f"{url}approve/", {"comment": "ok", **signed}, format="json").status_code == 200
     twice = api(approvers[0]).post(f"{url}approve/", signed, format="json")
     assert twice.status_code == 409 and "already approved" in twice.json()["detail"]
-    early = owner.post(f"{url}deploy/", {}, format="json")
+    early = owner.post(f"{url}deploy/", signed, format="json")
     assert early.status_code == 409
     assert "emergency release valid" in {g["gate"] for g in early.json()["errors"]["failed_gates"]}
     assert api(approvers[1]).post(f"{url}approve/", signed, format="json").json()["status"] == "approved"
-    done = owner.post(f"{url}deploy/", {"reason": "Go"}, format="json")
+    done = owner.post(f"{url}deploy/", {"reason": "Go", **signed}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "released"
     pir_id = done.json()["post_implementation_review"]
     validator = person("validator-api", "review_board", "sign_off_validation", units=(units["RETAIL"],))
@@ -70,7 +70,7 @@ def test_the_model_page_offers_the_request_to_owners_and_the_decision_to_approve
     release.refresh_from_db()
     assert release.status == "approved"
     client.force_login(ds)
-    client.post(f"/governance/emergency-releases/{release.pk}/", {"step": "deploy"})
+    client.post(f"/governance/emergency-releases/{release.pk}/", {"step": "deploy", "password": PASSWORD})
     assert ModelVersion.objects.get(pk=deployable.pk).stage == "production"
     pir = PostImplementationReview.objects.get(release=release)
     assert f"/governance/post-implementation-reviews/{pir.pk}/" in client.get("/governance/reviews/").content.decode()
@@ -114,7 +114,7 @@ def test_an_approval_without_the_right_password_is_refused_audited_and_records_n
 
 
 def test_the_pir_page_completes_with_an_outcome(approved, ds, client, units):
-    services.emergency_release_deploy(actor=ds, release=approved)
+    services.emergency_release_deploy(actor=ds, release=approved, password=PASSWORD)
     pir = PostImplementationReview.objects.get(release=approved)
     validator = person("validator-page", "review_board", "sign_off_validation", units=(units["RETAIL"],))
     client.force_login(validator)

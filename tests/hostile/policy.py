@@ -373,6 +373,18 @@ API: dict[str, Read | Write] = {
     # every class is refused) and cancels or deploys; the emergency function serves every unit it may see; an
     # independent validator completes the post-implementation review.
     "emergency_releases_list": R("signed_in", lists="emergency_release"),
+    # Freeze exemptions are seen like their version; whoever may change the model requests one (the world runs no
+    # freeze, so a request on the actor's own unit is refused in words); the review board decides for every unit
+    # it may see, the requester excepted.
+    "freeze_exemptions_list": R("signed_in", lists="freeze_exemption"),
+    "freeze_exemptions_retrieve": R("scoped", "freeze_exemption"),
+    "freeze_exemptions_create": W(parent="model_version", actor="data_scientist", settable=("version",)),
+    "freeze_exemptions_approve_create": W(
+        "freeze_exemption", actor="review_board", cross_unit="the review board decides for every unit it may see"
+    ),
+    "freeze_exemptions_refuse_create": W(
+        "freeze_exemption", actor="review_board", cross_unit="the review board decides for every unit it may see"
+    ),
     "emergency_releases_retrieve": R("scoped", "emergency_release"),
     "emergency_releases_create": W(parent="model_version", actor="data_scientist", settable=("version",)),
     "emergency_releases_approve_create": W(
@@ -669,6 +681,8 @@ PAGES: dict[str, Read] = {
     "governance:concern_raise_model": R("scoped", "model"),
     "governance:emergency_request": R("scoped", "model_version"),
     "governance:emergency_release_detail": R("scoped", "emergency_release"),
+    "governance:freeze_exemption_request": R("scoped", "model_version"),
+    "governance:freeze_exemption_detail": R("scoped", "freeze_exemption"),
     "governance:pir_detail": R("scoped", "post_implementation_review"),
     "governance:evidence_review": R("post_only_scoped", "evidence"),
     "governance:evidence_file": R("scoped", "evidence"),

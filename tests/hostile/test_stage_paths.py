@@ -252,7 +252,10 @@ def via_review_page(world: World) -> Outcome:
 
 def via_emergency_api(world: World) -> Outcome:
     release = world.release()
-    return _api(world.api().post(f"/api/v1/emergency-releases/{release.pk}/deploy/", {"reason": "Go"}), world)
+    return _api(
+        world.api().post(f"/api/v1/emergency-releases/{release.pk}/deploy/", {"reason": "Go", "password": PASSWORD}),
+        world,
+    )
 
 
 Driver = Callable[[World], Outcome]
@@ -262,7 +265,7 @@ DRIVERS: dict[str, list[Driver]] = {
     "governance/views.py::ReviewDetailView._move_from_review": [via_review_page],
     "lifecycle/api/views.py::AIModelViewSet.rollback": [via_rollback_api],
     "monitoring/actions.py::_carry_out": [via_proposal_api, via_celery_task],
-    "governance/services/emergency.py::emergency_release_deploy": [via_emergency_api],
+    "governance/services/emergency.py::_deploy": [via_emergency_api],
 }
 EMERGENCY = {via_emergency_api}
 ATTEMPTS = [(path, driver) for path, drivers in DRIVERS.items() for driver in drivers]

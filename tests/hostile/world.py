@@ -394,6 +394,7 @@ def _governed(world, builder, object_class, model, version) -> dict:
     )
     requested, released = _emergency(world, builder, object_class, version)
     return {
+        "freeze_exemption": _freeze_exemption(builder, object_class, version),
         "emergency_release": requested,
         "post_implementation_review": released.pir,
         "budget": budget,
@@ -417,6 +418,19 @@ def _governed(world, builder, object_class, model, version) -> dict:
             actor=builder, model=model, notes=marker("retraining_request", object_class)
         ),
     }
+
+
+def _freeze_exemption(builder, object_class, version):
+    """A request for an exemption from a freeze, waiting for a decision. Written directly: the world runs no freeze
+    (it would hold every move into production), and an exemption of no window exempts nothing."""
+    from lifecycle.models import EmergencyApproval
+
+    return EmergencyApproval.objects.create(
+        version=version,
+        requested_by=builder,
+        reason=marker("freeze_exemption", object_class),
+        valid_until=timezone.now() + timedelta(days=200),
+    )
 
 
 def _emergency(world, builder, object_class, version):

@@ -59,26 +59,40 @@ def test_a_canary_needs_its_share_of_traffic(world):
 
 
 def test_a_freeze_window_blocks_production_unless_a_second_person_approves(world, make_user, units):
+    from governance.services import freeze_exemptions as exemptions
+
     ds, model = world
     admin = make_user("root", "platform_admin")
     reviewer = make_user("rb", "review_board", units=(units["RETAIL"],))
     now = timezone.now()
     with pytest.raises(ApplicationError, match="end after it starts"):
         services.freeze_window_create(actor=admin, name="Backwards", start=now, end=now - timedelta(hours=1))
-    services.freeze_window_create(
+    window = services.freeze_window_create(
         actor=admin, name="Year-end freeze", start=now - timedelta(hours=1), end=now + timedelta(days=3)
     )
     version = _approved(ds, model, 1)
     services.deployment_record(actor=ds, version=version, environment="production")
-    with pytest.raises(Conflict, match="frozen until"):
+    with pytest.raises(Conflict, match="frozen until.*request an exemption"):
         services.model_version_transition(actor=ds, version=version, to_stage=Stage.PRODUCTION)
-    with pytest.raises(NotAllowed, match="second person"):
-        services.emergency_approval_record(actor=reviewer, version=version, requested_by=reviewer, reason="fix")
-    services.emergency_approval_record(
-        actor=reviewer, version=version, requested_by=ds, reason="Fraud ring active; the fix cannot wait three days."
+    exemption = exemptions.freeze_exemption_request(
+        actor=ds, version=version, reason="Fraud ring active; the fix cannot wait three days."
     )
+    assert exemption.valid_until == window.end and exemption.status == "requested"
+    with pytest.raises(Conflict, match="waits for a review board member"):
+        services.model_version_transition(actor=ds, version=version, to_stage=Stage.PRODUCTION)
+    with pytest.raises(NotAllowed, match="review board"):
+        exemptions.freeze_exemption_approve(actor=ds, exemption=exemption, password="correct-horse-battery")
+    exemptions.freeze_exemption_approve(actor=reviewer, exemption=exemption, password="correct-horse-battery")
     services.model_version_transition(actor=ds, version=version, to_stage=Stage.PRODUCTION, reason="emergency")
-    assert AuditEvent.objects.filter(action="model_version.emergency_approved").exists()
+    exemption.refresh_from_db()
+    assert exemption.status == "used" and exemption.used_at is not None
+    events = AuditEvent.objects.filter(target_type="lifecycle.emergencyapproval", target_id=str(exemption.pk))
+    assert [e.action for e in events.order_by("seq")] == [
+        "freeze_exemption.requested",
+        "freeze_exemption.decision_refused",  # the requester's own attempt
+        "freeze_exemption.approved",
+        "freeze_exemption.used",
+    ]
 
 
 def test_rollback_restores_the_previous_version_and_opens_an_incident(world):

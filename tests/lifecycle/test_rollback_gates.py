@@ -144,7 +144,7 @@ def test_an_emergency_release_restores_what_the_rollback_may_not(world, api, cli
     for name in ("em-one", "em-two"):
         approver = person(name, "review_board", "emergency_approver", units=(unit,))
         governance.emergency_release_approve(actor=approver, release=release, password=PASSWORD)
-    governance.emergency_release_deploy(actor=ds, release=release)
+    governance.emergency_release_deploy(actor=ds, release=release, password="correct-horse-battery")
     assert _stages(first, second, third) == (Stage.DEPRECATED, Stage.PRODUCTION, Stage.DEPRECATED)
     release.refresh_from_db()
     assert release.status == "released"

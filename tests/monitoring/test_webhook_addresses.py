@@ -52,6 +52,10 @@ def test_ipv6_forms_of_public_ipv4_addresses_pass(settings, address):
 
 @pytest.fixture
 def resolver(monkeypatch):
+    return rebinding_resolver(monkeypatch)
+
+
+def rebinding_resolver(monkeypatch):
     """A DNS whose answers for NAME change from one lookup to the next (rebinding), which a real resolver will
     not do on demand. Lookups of anything else go to the real resolver, except PUBLIC, which is only recorded
     (no test connects to the internet): it fails as an unreachable network would."""
