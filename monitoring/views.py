@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Case, F, When
+from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -22,6 +22,7 @@ from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
 from core.filters import FilteredListMixin, without
 from core.permissions import can, manages_everything
+from core.tables import Column, SortedTableMixin, person_name
 from lifecycle.models import AIModel, ModelVersion
 from monitoring import (
     actions,
@@ -78,40 +79,59 @@ class SyncRunListView(LoginRequiredMixin, FreshnessMixin, ListView):
         return context
 
 
-class AlertListView(LoginRequiredMixin, FreshnessMixin, FilteredListMixin, ListView):
+class AlertListView(LoginRequiredMixin, FreshnessMixin, FilteredListMixin, SortedTableMixin, ListView):
     template_name = "monitoring/alert_list.html"
     paginate_by = 50
     filterset_class = AlertWindowFilterSet
+    columns = (
+        Column("id", "#", ("pk",), "pk"),
+        Column("rule", "Rule", ("rule__name",), "rule.name"),
+        Column("version", "Version", ("model_version__model__name", "model_version__version"), str),
+        Column("severity", "Severity", ("severity_rank",), "get_severity_display"),
+        Column("status", "Status", ("status",), "get_status_display"),
+        Column("latest", "Latest", ("last_breach_at",), "message"),
+        Column("breaches", "Breaches", ("breaches",), "breaches", num=True),
+        Column(
+            "money",
+            "Money at risk / day",
+            ("money_at_risk",),
+            "money_at_risk",
+            num=True,
+            title="Value per day the use case's value contract loses at the alerted value",
+        ),
+        Column("currency", "Currency", (), "model_version.model.use_case.value_contract.currency", shown=False),
+        Column(
+            "assignee",
+            "Assignee",
+            ("assignee__last_name", "assignee__username"),
+            cell=lambda a: person_name(a.assignee),
+        ),
+    )
+    export_filename = "lodestar-alerts.csv"
 
-    def ordering_asked(self) -> str:
-        return "-money_at_risk" if self.request.GET.get("ordering") == "-money_at_risk" else ""
+    def sort_asked(self):
+        # Links made before the sortable headers asked for `?ordering=-money_at_risk`: they still work.
+        if not self.request.GET.get("sort") and self.request.GET.get("ordering") == "-money_at_risk":
+            return next(c for c in self.columns if c.key == "money"), True
+        return super().sort_asked()
 
     def get_queryset(self):
-        alerts = selectors.alert_list(user=self.request.user)
-        if self.ordering_asked():
-            alerts = alerts.order_by(F("money_at_risk").desc(nulls_last=True), "-created_at", "-pk")
+        alerts = selectors.alert_list(user=self.request.user).annotate(
+            severity_rank=Case(When(severity="critical", then=3), When(severity="warning", then=2), default=1)
+        )
         status = self.request.GET.get("status", "active")
         if status == "active":
             alerts = alerts.exclude(status=AlertStatus.RESOLVED)
         elif status in AlertStatus.values:
             alerts = alerts.filter(status=status)
-        return self.filtered(alerts)
+        return self.sorted(self.filtered(alerts))
 
     def get_context_data(self, **kwargs):
         status = self.request.GET.get("status", "active")
-        ordering = self.ordering_asked()
         context = self.filter_context()
-        # The status and sort links keep the drill-down's filters; the chips remove them.
+        # The status links keep the drill-down's filters and the sort; the chips remove the filters.
         drill = without(self.request.GET, ["status", "ordering"])
-        query = urlencode({"status": status, **({"ordering": ordering} if ordering else {})})
-        return super().get_context_data(
-            status=status,
-            ordering=ordering,
-            page_query=query + (f"&{drill}" if drill else ""),
-            drill=f"&{drill}" if drill else "",
-            **context,
-            **kwargs,
-        )
+        return super().get_context_data(status=status, drill=f"&{drill}" if drill else "", **context, **kwargs)
 
 
 class AlertDetailView(LoginRequiredMixin, FreshnessMixin, TemplateView):
