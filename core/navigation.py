@@ -144,6 +144,7 @@ MENU: tuple[Group, ...] = (
             Entry("Training records", "governance:training_records", "governance.add_trainingrecord"),
             Entry("Retention and legal holds", "audit:retention", "audit.view_legalhold"),
             Entry("Webhooks", "monitoring:webhook_list", "monitoring.manage_webhook"),
+            Entry("Exchange rates", "monitoring:exchange_rates", "monitoring.add_exchangerate"),
             Entry("Import a framework", "governance:framework_import", "governance.import_framework"),
             Entry("Users", "admin:auth_user_changelist", "auth.view_user", predicate=is_staff),
             Entry("Django admin", "admin:index", predicate=is_staff),

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -21,6 +22,7 @@ from django.views.generic import ListView, TemplateView
 from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
 from core.filters import FilteredListMixin, without
+from core.forms import refusal_on_form
 from core.permissions import can, manages_everything
 from core.tables import Column, SortedTableMixin, person_name
 from lifecycle.models import AIModel, ModelVersion
@@ -29,6 +31,7 @@ from monitoring import (
     charts,
     comparisons,
     cost,
+    currency,
     feedback,
     retraining,
     selectors,
@@ -43,6 +46,7 @@ from monitoring.forms import (
     AlertAcknowledgeForm,
     AlertResolveForm,
     BudgetForm,
+    ExchangeRateForm,
     FeedbackForm,
     ProposalConfirmForm,
     ProposalDismissForm,
@@ -387,7 +391,9 @@ class CostView(LoginRequiredMixin, FreshnessMixin, TemplateView):
             method=cost.forecast_method(),
             over_budget=cost.models_over_budget(user=user, unit=unit),
             unit_economics=economics,
-            negative_margins=[row for row in economics if row["margin_per_1000"] < 0],
+            negative_margins=[r for r in economics if r["margin_per_1000"] is not None and r["margin_per_1000"] < 0],
+            missing_rates=value.missing_rates(economics),
+            rate_captions=sorted({r["rate"].caption for r in economics if r["rate"] and r["rate"].caption}),
             budget_list=cost.budget_list(user=user, unit=unit)[:50],
             budget_form=BudgetForm(user=user, initial={"valid_from": timezone.now().strftime("%Y-%m")})
             if may_set
@@ -422,10 +428,12 @@ UNIT_ECONOMICS_HEADER = (
     "unit",
     "requests (30 days)",
     "cost USD (30 days)",
-    "cost per 1,000 predictions",
+    "cost USD per 1,000 predictions",
+    "cost per 1,000 predictions in the currency of value",
     "value per 1,000 predictions",
     "margin per 1,000 predictions",
     "currency of value",
+    "exchange rate used",
 )
 
 
@@ -445,9 +453,11 @@ class UnitEconomicsCsvView(LoginRequiredMixin, View):
                     r["requests"],
                     r["cost"],
                     r["cost_per_1000"],
+                    r["cost_per_1000_converted"],
                     r["value_per_1000"],
                     r["margin_per_1000"],
                     r["currency"],
+                    r["rate"].caption if r["rate"] else "no rate recorded: not combined",
                 )
                 for r in rows
             ],
@@ -676,6 +686,44 @@ class WebhookListView(LoginRequiredMixin, WebhookPermissionMixin, TemplateView):
                     if field in form.fields:
                         form.add_error(field, problems)
                 messages.error(request, exc.message)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- Exchange rates -------------------------------------------------------------------------------------
+
+
+class ExchangeRateListView(LoginRequiredMixin, TemplateView):
+    """The exchange rates entered, for every signed-in reader (the cost page and its captions cite them); a
+    form to enter one for those who may (platform admins), through the audited service."""
+
+    template_name = "monitoring/exchange_rates.html"
+
+    def may_enter(self) -> bool:
+        return self.request.user.has_perm("monitoring.add_exchangerate")
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form", None)
+        if form is None and self.may_enter():
+            form = ExchangeRateForm(initial={"quote_currency": currency.portfolio_currency()})
+        return super().get_context_data(
+            rates=currency.exchange_rate_list()[:200],
+            portfolio_currency=currency.portfolio_currency(),
+            form=form,
+            **kwargs,
+        )
+
+    def post(self, request):
+        if not self.may_enter():
+            raise PermissionDenied("You may not enter exchange rates: ask a platform admin.")
+        form = ExchangeRateForm(request.POST)
+        if form.is_valid():
+            try:
+                rate = currency.exchange_rate_set(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                refusal_on_form(form, exc)
+            else:
+                messages.success(request, f"Rate recorded: {rate}.")
+                return redirect("monitoring:exchange_rates")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
