@@ -23,7 +23,7 @@ from core.exceptions import ApplicationError, NotAllowed
 from core.permissions import can
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel
-from monitoring import currency
+from monitoring import currency as fx  # the parameter `currency` names a contract's currency
 from monitoring import formula as formulas
 from monitoring.models import (
     DailyAggregate,
@@ -216,11 +216,18 @@ def _foreign_money(contract: ValueContract, names) -> dict[str, str]:
     return {
         d.name: d.unit
         for d in MetricDefinition.objects.filter(name__in=list(names))
-        if currency.is_currency(d.unit) and d.unit != contract.currency
+        if fx.is_currency(d.unit) and d.unit != contract.currency
     }
 
 
-def _in_contract_currency(inputs: dict, foreign: dict[str, str], rates: dict[str, currency.Rate | None]):
+def contract_conversions(contract: ValueContract, *, on: date) -> list[tuple[str, str, "fx.Rate | None"]]:
+    """(metric, its currency, the rate in force on `on` or None) for each money metric of the contract's formula
+    counted in another currency: what its panel says it converts, or that it cannot for want of a rate."""
+    foreign = _foreign_money(contract, contract_metrics(contract))
+    return [(name, unit, fx.rate_on(source=unit, target=contract.currency, on=on)) for name, unit in foreign.items()]
+
+
+def _in_contract_currency(inputs: dict, foreign: dict[str, str], rates: dict[str, fx.Rate | None]):
     """The inputs with each foreign money metric converted at its rate; None when a rate is missing."""
     converted = dict(inputs)
     for name, unit in foreign.items():
@@ -239,8 +246,7 @@ def _realisations(contract: ValueContract, by_day: dict[date, dict[str, float]])
     metrics = parsed.names - set(contract.constants)
     foreign = _foreign_money(contract, metrics)
     rates = {
-        unit: currency.rates_by_day(source=unit, target=contract.currency, days=by_day)
-        for unit in set(foreign.values())
+        unit: fx.rates_by_day(source=unit, target=contract.currency, days=by_day) for unit in set(foreign.values())
     }
     found = {}
     for day, values in by_day.items():
@@ -361,7 +367,7 @@ def money_at_risk(*, series: MetricSeries, value: float) -> Decimal | None:
     _, count = by_version.get(version.pk, (0.0, 1))  # a version silent that day counts with one point
     replaced = {**by_version, version.pk: [value * count, count]}
     foreign = _foreign_money(contract, parsed.names)
-    rates = {unit: currency.rate_on(source=unit, target=contract.currency, on=day) for unit in set(foreign.values())}
+    rates = {unit: fx.rate_on(source=unit, target=contract.currency, on=day) for unit in set(foreign.values())}
     now_inputs = _in_contract_currency(inputs, foreign, rates)
     then_inputs = _in_contract_currency(
         {**inputs, metric: combine_versions(replaced, series.metric.aggregation)}, foreign, rates
@@ -437,7 +443,7 @@ def unit_economics(*, user, days: int = WINDOW_DAYS, unit: str | None = None) ->
         contract = getattr(model.use_case, "value_contract", None)
         in_currency = contract.currency if contract else default_currency()
         if in_currency not in rates:
-            rates[in_currency] = currency.rate_on(source=COST_CURRENCY, target=in_currency, on=_today())
+            rates[in_currency] = fx.rate_on(source=COST_CURRENCY, target=in_currency, on=_today())
         rate = rates[in_currency]
         converted = cost_per_k * float(rate.factor) if rate else None
         rows.append(

@@ -739,16 +739,16 @@ def use_case_value_panel(*, request, use_case) -> str:
         return ""
     start = timezone.now().date() - timedelta(days=value.WINDOW_DAYS)
     rows = list(value.realisation_list(user=request.user, use_case=use_case).filter(day__gt=start).order_by("day"))
-    currency = contract.currency if contract else value.default_currency()
+    in_currency = contract.currency if contract else value.default_currency()
     # The projected value is in the portfolio's currency: compared only with a contract in that currency.
-    projected = value.projected_per_day(use_case) if currency == value.default_currency() else None
+    projected = value.projected_per_day(use_case) if in_currency == value.default_currency() else None
     realised = [r.value for r in rows if r.value is not None]
     figure = (
         charts.value_chart(
             days=[r.day.isoformat() for r in rows],
             values=[float(r.value) if r.value is not None else None for r in rows],
             projected=float(projected) if projected is not None else None,
-            currency=currency,
+            currency=in_currency,
         )
         if rows
         else None
@@ -775,8 +775,9 @@ def use_case_value_panel(*, request, use_case) -> str:
             "days": len(rows),
             "mean": (sum(realised) / len(realised)).quantize(Decimal("0.01")) if realised else None,
             "projected": projected,
-            "currency": currency,
+            "currency": in_currency,
             "portfolio_currency": value.default_currency(),
+            "conversions": value.contract_conversions(contract, on=timezone.now().date()) if contract else [],
             "figure": figure,
             "form": form,
         },
