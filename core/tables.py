@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from django.db.models import F
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import CharField, F, TextField
+from django.db.models.functions import Lower
 
 from core.downloads import csv_table_response
 
@@ -48,9 +50,23 @@ def person_name(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
-def _ordered(field: str, descending: bool):
-    # Empty values sort last both ways, so "highest first" does not open on blanks.
-    expression = F(field.lstrip("-"))
+def _is_text(model, path: str) -> bool:
+    """Whether `path` (fields joined by __) ends on a text field of `model`; an annotation is not."""
+    field = None
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        model = field.related_model or model
+    return isinstance(field, CharField | TextField) and not field.choices
+
+
+def _ordered(model, field: str, descending: bool):
+    # Text sorts as a reader sorts it (“Affordability” before “AML”); empty values come last both ways, so
+    # "highest first" does not open on blanks.
+    name = field.lstrip("-")
+    expression = Lower(name) if _is_text(model, name) else F(name)
     flip = field.startswith("-") != descending
     return expression.desc(nulls_last=True) if flip else expression.asc(nulls_last=True)
 
@@ -78,7 +94,8 @@ class SortedTableMixin:
         if column is None:
             return queryset
         # The primary key last keeps the order stable between pages when sort values tie.
-        return queryset.order_by(*(_ordered(f, descending) for f in column.order_by), "-pk" if descending else "pk")
+        ordered = (_ordered(queryset.model, f, descending) for f in column.order_by)
+        return queryset.order_by(*ordered, "-pk" if descending else "pk")
 
     def get(self, request, *args, **kwargs):
         if self.export_filename and request.GET.get(EXPORT_PARAM) == "csv":

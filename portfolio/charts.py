@@ -1,10 +1,11 @@
 """Plotly figures (as JSON-ready dicts) built from selector output. Templates emit them with
 json_script and static/js/charts.js draws them; no logic in templates."""
 
-from core.figures import figure, title, vband
+from core.figures import LEGEND_ABOVE, category_ticks, figure, title, vband
 from portfolio.ranking import RankRow
 
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 30, "b": 50}, "hovermode": "closest"}
+LABELLED = 6  # the bubble chart names the best-ranked few on the chart; the others in their hover
 
 
 def value_effort(rows: list[RankRow]) -> dict:
@@ -13,7 +14,9 @@ def value_effort(rows: list[RankRow]) -> dict:
         "type": "scatter",
         "x": [float(r.estimated_cost) for r in rows],
         "y": [float(r.estimated_value) for r in rows],
-        "text": [r.code for r in rows],
+        # Codes on every bubble ran into each other where use cases cluster: only the leaders are named.
+        "text": [r.code if r.rank <= LABELLED else "" for r in rows],
+        "hovertext": [r.code for r in rows],
         # The last item is the drill-down: a click opens the use case.
         "customdata": [[r.rank, r.score, r.title, r.url] for r in rows],
         "mode": "markers+text",
@@ -28,7 +31,7 @@ def value_effort(rows: list[RankRow]) -> dict:
             "colorbar": {"title": {"text": "score"}},
             "line": {"width": 1, "color": "#334"},
         },
-        "hovertemplate": "%{text} %{customdata[2]}<br>value %{y:,.0f} / yr<br>cost %{x:,.0f} / yr<br>"
+        "hovertemplate": "%{hovertext} %{customdata[2]}<br>value %{y:,.0f} / yr<br>cost %{x:,.0f} / yr<br>"
         "rank %{customdata[0]}, score %{customdata[1]}<extra></extra>",
     }
     return figure(
@@ -52,7 +55,7 @@ def kpi_trend(kpi, measurements) -> dict:
         {"type": "scatter", "x": [end], "y": [float(kpi.target)], "mode": "markers", "name": "target",
          "marker": {"symbol": "star", "size": 14, "color": "#d39e00"}},
     ]  # fmt: skip
-    return figure(traces, **LAYOUT, height=320, yaxis=title(kpi.unit), legend={"orientation": "h", "y": -0.2})
+    return figure(traces, **LAYOUT, height=320, yaxis=title(kpi.unit), legend=LEGEND_ABOVE)
 
 
 def roadmap_gantt(items, waves, conflicted: set[int]) -> dict:
@@ -107,5 +110,11 @@ def projected_vs_realised(rows: list[dict], url_for=None) -> dict:
         for name, colour in (("projected", "#8fa3bf"), ("realised", "#2e8b57"))
     ]  # fmt: skip
     return figure(
-        bars, **LAYOUT, barmode="group", height=360, yaxis=title("Annual value"), legend={"orientation": "h", "y": 1.12}
+        bars,
+        **LAYOUT,
+        barmode="group",
+        height=360,
+        xaxis=category_ticks(names, 24),
+        yaxis=title("Annual value"),
+        legend=LEGEND_ABOVE,
     )
