@@ -174,3 +174,14 @@ def test_the_rates_page_is_in_the_admin_menu_and_only_admins_enter_rates(people)
     assert 'name="rate"' not in pm.get(url).content.decode()  # readers see the rates, without the form
     assert pm.post(url, {**form, "rate": "5"}).status_code == 403
     assert list(ExchangeRate.objects.values_list("rate", flat=True)) == [Decimal("0.93")]
+
+
+@time_machine.travel(NOW)
+def test_the_value_panel_names_the_rate_or_asks_for_one(people, served):
+    _contract(people, served)
+    url = reverse("portfolio:usecase_detail", args=[served.model.use_case.pk])
+    page = _client(people["pm"]).get(url).content.decode()
+    assert "no USD → EUR rate is recorded" in page and reverse("monitoring:exchange_rates") in page
+    _rate(people, "0.90")
+    page = _client(people["pm"]).get(url).content.decode()
+    assert "converted into EUR at the rate in force each day (today 1 USD = 0.9000 EUR (rate from 2025-12-01))" in page
