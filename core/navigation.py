@@ -114,6 +114,7 @@ MENU: tuple[Group, ...] = (
         (
             Entry("Review board dashboard", "dashboards:review_board", "dashboards.view_review_board"),
             Entry("Sign-off queue", "governance:review_queue", predicate=holds_a_sign_off_function),
+            Entry("Reviews", "governance:review_list"),
             Entry("Review policies", "governance:review_policies"),
             Entry("Freeze windows", "governance:freeze_windows"),
             Entry("Compliance", "governance:compliance"),

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from audit import services as audit
 from lifecycle import datasets
+from lifecycle.choices import Stage
 from monitoring import services as monitoring
 from monitoring.models import Alert, MetricDefinition
 from portfolio import services as portfolio
@@ -51,6 +52,7 @@ LISTS = {
         "assignee",
     ],
     "audit:event_list": ["seq", "at", "actor", "action", "target"],
+    "governance:review_list": ["id", "version", "use_case", "tier", "status", "opened", "closed"],
 }
 
 
@@ -71,7 +73,8 @@ def estate(people, units):
     versions = [version_of(pm=pm, ds=pm, unit=units["RETAIL"], name=name) for name in ("beta", "alpha", "gamma")]
     for version, value in zip(versions, ("200", "10", "50"), strict=True):
         portfolio.use_case_update(actor=pm, use_case=version.model.use_case, estimated_value=Decimal(value))
-    secret = version_of(pm=people["corp"], ds=people["corp"], unit=units["CORP"], name="corporate").model.use_case
+    corp = people["corp"]  # its version is reviewed and approved: the review list has a row
+    secret = version_of(pm=corp, ds=corp, unit=units["CORP"], name="corporate", stage=Stage.APPROVED).model.use_case
     portfolio.use_case_update(actor=people["corp"], use_case=secret, confidential=True)
     for name in ("zeta.sales", "eta.claims", "Fraud.labels"):
         datasets.dataset_register(actor=pm, name=name, source_system="warehouse", steward=pm)
@@ -151,7 +154,8 @@ def test_sorting_orders_the_rows_as_a_reader_expects(people, estate):
     )
     assert exported("portfolio:objective_list", "-target", "kpi") == ["Automation rate", "Handling days"]
     # Text sorts as a reader sorts it, whatever the case.
-    assert exported("lifecycle:dataset_list", "-dataset", "Dataset") == ["zeta.sales", "Fraud.labels", "eta.claims"]
+    names = exported("lifecycle:dataset_list", "-dataset", "Dataset")
+    assert names == ["zeta.sales", "test.training_data", "Fraud.labels", "eta.claims"]
 
 
 @pytest.mark.parametrize("asked", ["password", "owner__password", "-", "--title", "title,pk", "x" * 500])
@@ -185,6 +189,10 @@ def test_the_export_is_the_filtered_sorted_list_the_reader_may_see(people, estat
     assert len(seqs) > 50 and seqs == sorted(seqs)  # the page shows 50
     filler = _csv(admin.get(reverse("audit:event_list"), {"format": "csv", "action": "test.filler", "sort": "-target"}))
     assert _column(filler, "target_repr")[:3] == ["filler 9", "filler 8", "filler 7"]
+    reviews = reverse("governance:review_list")
+    assert _column(_csv(admin.get(reviews, {"format": "csv", "status": "approved"})), "Version") == ["corporate v1"]
+    assert _column(_csv(admin.get(reviews, {"format": "csv", "status": "open"})), "Version") == []
+    assert _column(_csv(pm.get(reviews, {"format": "csv"})), "Version") == []  # a confidential use case's review
     # The "Export CSV" link on the page carries its filters and sort.
     page = pm.get(url, {"q": "a", "sort": "-title"}).content.decode()
     assert 'href="?q=a&amp;sort=-title&amp;format=csv"' in page

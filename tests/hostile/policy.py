@@ -671,6 +671,7 @@ PAGES: dict[str, Read] = {
     "monitoring:health_list": R("signed_in"),
     "monitoring:webhook_list": R("webhooks_page"),
     "monitoring:exchange_rates": R("signed_in"),
+    "governance:review_list": R("signed_in"),
     "monitoring:retraining_list": R("signed_in"),
     "monitoring:retraining_open": R("post_only"),
     "monitoring:retraining_schedule": R("post_only"),
