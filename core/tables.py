@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, F, TextField
+from django.db.models import Case, CharField, F, IntegerField, TextField, Value, When
 from django.db.models.functions import Lower
 
 from core.downloads import csv_table_response
@@ -40,9 +40,10 @@ class Column:
         if callable(self.cell):
             return self.cell(row)
         try:
-            return attrgetter(self.cell)(row)
+            value = attrgetter(self.cell)(row)
         except AttributeError:  # a missing optional link (no sponsor) is an empty cell
             return None
+        return value() if callable(value) else value  # get_status_display and the like are called
 
 
 def person_name(user) -> str:
@@ -50,24 +51,32 @@ def person_name(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
-def _is_text(model, path: str) -> bool:
-    """Whether `path` (fields joined by __) ends on a text field of `model`; an annotation is not."""
+def _field(model, path: str):
+    """The model field that `path` (fields joined by __) ends on, or None for an annotation."""
     field = None
     for name in path.split("__"):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
-            return False
+            return None
         model = field.related_model or model
-    return isinstance(field, CharField | TextField) and not field.choices
+    return field
 
 
-def _ordered(model, field: str, descending: bool):
-    # Text sorts as a reader sorts it (“Affordability” before “AML”); empty values come last both ways, so
-    # "highest first" does not open on blanks.
-    name = field.lstrip("-")
-    expression = Lower(name) if _is_text(model, name) else F(name)
-    flip = field.startswith("-") != descending
+def _ordered(model, path: str, descending: bool):
+    """One ORDER BY term, as a reader expects it: a field with choices in their declared order (low, medium,
+    high, critical; the workflow's order of statuses), text whatever its case (“Affordability” before “AML”),
+    and empty values last both ways, so "highest first" does not open on blanks."""
+    name = path.lstrip("-")
+    field = _field(model, name)
+    if field is not None and field.choices:
+        ranks = [When(**{name: value}, then=Value(rank)) for rank, (value, _) in enumerate(field.flatchoices)]
+        expression = Case(*ranks, default=Value(len(ranks)), output_field=IntegerField())
+    elif isinstance(field, CharField | TextField):
+        expression = Lower(name)
+    else:
+        expression = F(name)
+    flip = path.startswith("-") != descending
     return expression.desc(nulls_last=True) if flip else expression.asc(nulls_last=True)
 
 

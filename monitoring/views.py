@@ -91,7 +91,7 @@ class AlertListView(LoginRequiredMixin, FreshnessMixin, FilteredListMixin, Sorte
         Column("id", "#", ("pk",), "pk"),
         Column("rule", "Rule", ("rule__name",), "rule.name"),
         Column("version", "Version", ("model_version__model__name", "model_version__version"), str),
-        Column("severity", "Severity", ("severity_rank",), "get_severity_display"),
+        Column("severity", "Severity", ("severity",), "get_severity_display"),
         Column("status", "Status", ("status",), "get_status_display"),
         Column("latest", "Latest", ("last_breach_at",), "message"),
         Column("breaches", "Breaches", ("breaches",), "breaches", num=True),
@@ -120,9 +120,7 @@ class AlertListView(LoginRequiredMixin, FreshnessMixin, FilteredListMixin, Sorte
         return super().sort_asked()
 
     def get_queryset(self):
-        alerts = selectors.alert_list(user=self.request.user).annotate(
-            severity_rank=Case(When(severity="critical", then=3), When(severity="warning", then=2), default=1)
-        )
+        alerts = selectors.alert_list(user=self.request.user)
         status = self.request.GET.get("status", "active")
         if status == "active":
             alerts = alerts.exclude(status=AlertStatus.RESOLVED)

@@ -145,6 +145,14 @@ def test_sorting_orders_the_rows_as_a_reader_expects(people, estate):
     # Highest first, and the alert without a money figure last either way (not first when descending).
     assert money("-money") == ["15.00", "5.00", ""]
     assert money("money") == ["5.00", "15.00", ""]
+    # A field with choices sorts in their declared order (info, warning, critical), not alphabetically.
+    for alert, severity in zip(Alert.objects.order_by("pk"), ("critical", "info", "warning"), strict=True):
+        Alert.objects.filter(pk=alert.pk).update(severity=severity)
+    severities = lambda sort: _column(  # noqa: E731
+        _csv(client.get(reverse("monitoring:alert_list"), {"sort": sort, "format": "csv"})), "Severity"
+    )
+    assert severities("-severity") == ["Critical", "Warning", "Info"]
+    assert severities("severity") == ["Info", "Warning", "Critical"]
     # A link made before the headers sorted still works.
     page = client.get(reverse("monitoring:alert_list"), {"ordering": "-money_at_risk"}).content.decode()
     cells = page.split('data-testid="money-at-risk">')[1:]
@@ -190,7 +198,8 @@ def test_the_export_is_the_filtered_sorted_list_the_reader_may_see(people, estat
     filler = _csv(admin.get(reverse("audit:event_list"), {"format": "csv", "action": "test.filler", "sort": "-target"}))
     assert _column(filler, "target_repr")[:3] == ["filler 9", "filler 8", "filler 7"]
     reviews = reverse("governance:review_list")
-    assert _column(_csv(admin.get(reviews, {"format": "csv", "status": "approved"})), "Version") == ["corporate v1"]
+    approved = _csv(admin.get(reviews, {"format": "csv", "status": "approved"}))
+    assert _column(approved, "Version") == ["corporate v1"] and _column(approved, "Status") == ["Approved"]
     assert _column(_csv(admin.get(reviews, {"format": "csv", "status": "open"})), "Version") == []
     assert _column(_csv(pm.get(reviews, {"format": "csv"})), "Version") == []  # a confidential use case's review
     # The "Export CSV" link on the page carries its filters and sort.
