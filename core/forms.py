@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 from core.lockout import lock_state
@@ -11,6 +12,23 @@ def explain_login_refusal(request, message: str) -> None:
     leaves its words here for the sign-in form."""
     if request is not None:
         setattr(request, _LOGIN_REFUSAL, message)
+
+
+class MoneyFieldsMixin:
+    """Money fields name their currency in their label (issue 19): `money_fields` in the portfolio's currency
+    (settings.CURRENCY), `usd_fields` in USD, the currency costs are synced in."""
+
+    money_fields: tuple[str, ...] = ()
+    usd_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for names, code in ((self.money_fields, settings.CURRENCY), (self.usd_fields, "USD")):
+            for name in names:
+                field = self.fields[name]
+                label = field.label or name.replace("_", " ").capitalize()
+                field.label = f"{label} ({code})"
+                field.widget.attrs.setdefault("inputmode", "decimal")
 
 
 class LoginForm(AuthenticationForm):

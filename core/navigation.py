@@ -115,6 +115,7 @@ MENU: tuple[Group, ...] = (
         (
             Entry("Review board dashboard", "dashboards:review_board", "dashboards.view_review_board"),
             Entry("Sign-off queue", "governance:review_queue", predicate=holds_a_sign_off_function),
+            Entry("Reviews", "governance:review_list"),
             Entry("Review policies", "governance:review_policies"),
             Entry("Freeze windows", "governance:freeze_windows"),
             Entry("Compliance", "governance:compliance"),
@@ -146,6 +147,7 @@ MENU: tuple[Group, ...] = (
             Entry("Business units", "portfolio:business_unit_list", "portfolio.change_businessunit"),
             Entry("Retention and legal holds", "audit:retention", "audit.view_legalhold"),
             Entry("Webhooks", "monitoring:webhook_list", "monitoring.manage_webhook"),
+            Entry("Exchange rates", "monitoring:exchange_rates", "monitoring.add_exchangerate"),
             Entry("Import a framework", "governance:framework_import", "governance.import_framework"),
             Entry("Single sign-on", "identity:mappings", "identity.view_claimmapping"),
             Entry("Users", "admin:auth_user_changelist", "auth.view_user", predicate=is_staff),

@@ -113,6 +113,7 @@ ROLES: tuple[Role, ...] = (
             "portfolio.view_all_business_units",
             "portfolio.manage_all_business_units",
             "core.manage_apitokens",
+            "monitoring.add_exchangerate",
             "portfolio.add_businessunit",
             "portfolio.change_businessunit",
             "portfolio.add_scoringcriterion",

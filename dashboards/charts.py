@@ -1,7 +1,7 @@
 """Plotly figures of the dashboards, as JSON-ready dicts (drawn by static/js/charts.js). A point whose
 customdata is a URL opens it on click: every chart drills down to the list behind it."""
 
-from core.figures import figure, title, vline
+from core.figures import LEGEND_ABOVE, category_ticks, figure, title, vline
 from portfolio.charts import LAYOUT
 
 VERDICT_COLOURS = {"on_track": "#2e8b57", "at_risk": "#d99a00", "off_track": "#c0392b", "no_data": "#9aa3b2"}
@@ -36,7 +36,7 @@ def funnel(*, steps: list[tuple[str, int, str]]) -> dict:
         "marker": {"color": ["#8fa3bf", "#7d95b8", "#6b87b1", "#5a79aa", "#2e8b57", "#1d6b37"][: len(steps)]},
         "hovertemplate": "%{y}: %{x}<extra></extra>",
     }
-    return figure([stages], **{**LAYOUT, "margin": {"l": 150, "r": 20, "t": 10, "b": 30}}, height=300)
+    return figure([stages], **{**LAYOUT, "margin": {"l": 10, "r": 20, "t": 10, "b": 30}}, height=300)
 
 
 def quarterly_moves(*, quarters: list[str], series: list[tuple[str, list[int], str, list[str]]]) -> dict:
@@ -54,9 +54,7 @@ def quarterly_moves(*, quarters: list[str], series: list[tuple[str, list[int], s
         }
         for name, values, colour, urls in series
     ]
-    return figure(
-        bars, **LAYOUT, barmode="group", height=300, yaxis=title("Count"), legend={"orientation": "h", "y": -0.2}
-    )
+    return figure(bars, **LAYOUT, barmode="group", height=300, yaxis=title("Count"), legend=LEGEND_ABOVE)
 
 
 def kpi_progress(rows, url_for) -> dict:
@@ -87,11 +85,11 @@ def kpi_progress(rows, url_for) -> dict:
     ]
     return figure(
         traces,
-        **{**LAYOUT, "margin": {"l": 220, "r": 20, "t": 10, "b": 40}},
+        **{**LAYOUT, "margin": {"l": 10, "r": 20, "t": 10, "b": 40}},
         height=max(220, 34 * len(rows) + 80),
         xaxis={**title("% of the way from baseline to target"), "range": [min(0, *progress) - 5, 110]},
-        yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": -0.25},
+        yaxis=category_ticks(names, 34, autorange="reversed"),
+        legend=LEGEND_ABOVE,
     )
 
 
@@ -105,9 +103,7 @@ def value_by_unit(rows: list[dict], url_for=None) -> dict:
          "marker": {"color": colour}, "customdata": urls}
         for name, key, colour in (("projected", "projected", "#8fa3bf"), ("realised", "realised_total", "#2e8b57"))
     ]  # fmt: skip
-    return figure(
-        bars, **LAYOUT, barmode="group", height=320, yaxis=title("Annual value"), legend={"orientation": "h", "y": 1.12}
-    )
+    return figure(bars, **LAYOUT, barmode="group", height=320, yaxis=title("Annual value"), legend=LEGEND_ABOVE)
 
 
 def review_ageing(*, reviews, now, turnaround: int, url_for) -> dict:
@@ -127,10 +123,10 @@ def review_ageing(*, reviews, now, turnaround: int, url_for) -> dict:
     target, label = vline(turnaround, line={"color": "#1b2a41", "dash": "dash"}, text=f"{turnaround}-day target")
     return figure(
         [bar],
-        **{**LAYOUT, "margin": {"l": 260, "r": 20, "t": 30, "b": 40}},
+        **{**LAYOUT, "margin": {"l": 10, "r": 20, "t": 30, "b": 40}},
         height=max(320, 30 * len(reviews) + 90),
         xaxis=title("Days since submission"),
-        yaxis={"autorange": "reversed"},
+        yaxis=category_ticks(names, 34, autorange="reversed"),
         shapes=[target],
         annotations=[label],
     )
@@ -154,8 +150,16 @@ def models_by_stage(models, *, url_for) -> dict:
          "marker": {"color": colour}, "customdata": urls}
         for stage, label, colour in MODEL_STAGE_BARS
     ]  # fmt: skip
+    most = max((sum(getattr(m, f"n_{stage}") for stage, _, _ in MODEL_STAGE_BARS) for m in models), default=0)
     return figure(
-        bars, **LAYOUT, barmode="stack", height=300, yaxis=title("Versions"), legend={"orientation": "h", "y": 1.15}
+        bars,
+        **LAYOUT,
+        barmode="stack",
+        height=300,
+        xaxis=category_ticks(names, 22),
+        # Versions are counted whole: no 0.2 ticks on a small count.
+        yaxis={**title("Versions"), **({"dtick": 1} if most <= 8 else {"tickformat": "d"})},
+        legend=LEGEND_ABOVE,
     )
 
 
@@ -197,8 +201,8 @@ def compliance_coverage(rows, *, url_for) -> dict:
     }
     return figure(
         [bar],
-        **{**LAYOUT, "margin": {"l": 150, "r": 20, "t": 10, "b": 40}},
+        **{**LAYOUT, "margin": {"l": 10, "r": 20, "t": 10, "b": 40}},
         height=max(220, 32 * len(rows) + 70),
         xaxis={**title("% of required controls with valid evidence"), "range": [0, 100]},
-        yaxis={"autorange": "reversed"},
+        yaxis=category_ticks([r.framework.name for r in rows], 30, autorange="reversed"),
     )

@@ -5,6 +5,7 @@ from governance import views, views_admin, views_freeze
 app_name = "governance"
 urlpatterns = [
     path("reviews/", views.ReviewQueueView.as_view(), name="review_queue"),
+    path("reviews/all/", views.ReviewListView.as_view(), name="review_list"),
     path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review_detail"),
     path("use-cases/<int:pk>/assessment/", views.AssessmentView.as_view(), name="assessment"),
     path("use-cases/<int:pk>/compliance/", views.UseCaseCoverageView.as_view(), name="use_case_coverage"),

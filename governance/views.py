@@ -11,6 +11,7 @@ from django.views.generic import ListView, TemplateView
 from core.accounts import password_set_by
 from core.exceptions import ApplicationError
 from core.permissions import can
+from core.tables import Column, SortedTableMixin
 from governance import cards, charts, evidence_pack, fairness, required_evidence, selectors, services, sso_signing
 from governance.choices import (
     ConcernSeverity,
@@ -93,6 +94,36 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
             test_evidence=required_evidence.waiting_for(user=self.request.user),
             **kwargs,
         )
+
+
+class ReviewListView(LoginRequiredMixin, SortedTableMixin, ListView):
+    """Every review the reader may see, by status, sortable, exported as filtered; the queue links to it."""
+
+    template_name = "governance/review_list.html"
+    paginate_by = 50
+    columns = (
+        Column("id", "Review", ("pk",), "pk"),
+        Column("version", "Version", ("version__model__name", "version__version"), "version"),
+        Column("use_case", "Use case", ("version__model__use_case__number",), "version.model.use_case.code"),
+        Column("tier", "Tier", ("policy__tier",), "policy.get_tier_display"),
+        Column("status", "Status", ("status",), "get_status_display"),
+        Column("opened", "Opened", ("opened_at",), "opened_at"),
+        Column("closed", "Closed", ("closed_at",), "closed_at"),
+    )
+    default_sort = "-opened"
+    export_filename = "lodestar-reviews.csv"
+
+    def status_asked(self) -> str:
+        status = self.request.GET.get("status", "")
+        return status if status in ReviewStatus.values else ""
+
+    def get_queryset(self):
+        reviews = selectors.review_list(user=self.request.user)
+        status = self.status_asked()
+        return self.sorted(reviews.filter(status=status) if status else reviews)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(status=self.status_asked(), statuses=ReviewStatus.choices, **kwargs)
 
 
 class ReviewDetailView(LoginRequiredMixin, TemplateView):

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import MoneyFieldsMixin
 from lifecycle.choices import EMERGENCY_EDGES, NEXT_STAGES, Stage
 
 
@@ -75,7 +76,8 @@ class DecommissionPlanForm(forms.Form):
         self.fields["replacement"].queryset = AIModel.objects.restrict(user, "view").exclude(pk=model.pk)
 
 
-class DecommissionChecklistForm(forms.Form):
+class DecommissionChecklistForm(MoneyFieldsMixin, forms.Form):
+    usd_fields = ("monthly_cost_saved",)  # compute and storage, counted like the synced costs
     archive_location = forms.CharField(max_length=1000, required=False, label="Archive location")
     archive_checksum = forms.CharField(max_length=64, required=False, label="Archive SHA-256")
     predictions_location = forms.CharField(max_length=1000, required=False, label="Historical predictions at")

@@ -19,6 +19,7 @@ from core.filters import FilteredListMixin
 from core.forms import refusal_on_form
 from core.page_cache import CachedPageMixin
 from core.permissions import can
+from core.tables import Column, SortedTableMixin, person_name
 from lifecycle import calendar, datasets, decommissioning, discovery, gates, mlflow_client, panels, selectors, services
 from lifecycle.choices import Stage
 from lifecycle.filters import ModelVersionFilterSet
@@ -45,14 +46,25 @@ from lifecycle.forms import (
 from lifecycle.models import AIModel, Dataset, DecommissionPlan, ModelVersion
 
 
-class ModelListView(LoginRequiredMixin, CachedPageMixin, ListView):
+class ModelListView(LoginRequiredMixin, CachedPageMixin, SortedTableMixin, ListView):
     template_name = "lifecycle/model_list.html"
     paginate_by = 50
+    columns = (
+        Column("model", "Model", ("name",), "name"),
+        Column("use_case", "Use case", ("use_case__number",), "use_case.code"),
+        Column("unit", "Unit", ("use_case__business_unit__code",), "use_case.business_unit.code"),
+        Column("mlflow", "MLflow", ("mlflow_name",), "mlflow_name"),
+        Column("versions", "Versions", ("n_versions",), "n_versions", num=True),
+        Column("production", "In production", ("n_production",), "n_production", num=True),
+    )
+    export_filename = "lodestar-models.csv"
 
     def get_queryset(self):
         self.filters = ModelFilterForm(self.request.GET or None)
         data = self.filters.cleaned_data if self.filters.is_valid() else {}
-        return selectors.filtered_model_list(user=self.request.user, **{k: v for k, v in data.items() if v})
+        return self.sorted(
+            selectors.filtered_model_list(user=self.request.user, **{k: v for k, v in data.items() if v})
+        )
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
@@ -65,15 +77,24 @@ class ModelListView(LoginRequiredMixin, CachedPageMixin, ListView):
         return context
 
 
-class VersionListView(LoginRequiredMixin, FilteredListMixin, ListView):
+class VersionListView(LoginRequiredMixin, FilteredListMixin, SortedTableMixin, ListView):
     """Model versions across the inventory, filtered; the lifecycle chart's version bars open it."""
 
     template_name = "lifecycle/version_list.html"
     paginate_by = 50
     filterset_class = ModelVersionFilterSet
+    columns = (
+        Column("model", "Model", ("model__name",), "model.name"),
+        Column("version", "Version", ("version",), "version"),
+        Column("stage", "Stage", ("stage",), "get_stage_display"),
+        Column("use_case", "Use case", ("model__use_case__number",), "model.use_case.code"),
+        Column("unit", "Unit", ("model__use_case__business_unit__code",), "model.use_case.business_unit.code"),
+        Column("registered", "Registered", ("created_at",), lambda v: v.created_at.date()),
+    )
+    export_filename = "lodestar-model-versions.csv"
 
     def get_queryset(self):
-        return self.filtered(selectors.version_list(user=self.request.user))
+        return self.sorted(self.filtered(selectors.version_list(user=self.request.user)))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**self.filter_context(), **kwargs)
@@ -132,15 +153,26 @@ class VersionTransitionView(LoginRequiredMixin, View):
         return redirect("lifecycle:model_detail", pk=version.model_id)
 
 
-class DatasetListView(LoginRequiredMixin, ListView):
+class DatasetListView(LoginRequiredMixin, SortedTableMixin, ListView):
     template_name = "lifecycle/dataset_list.html"
     paginate_by = 50
+    columns = (
+        Column("dataset", "Dataset", ("name",), "name"),
+        Column("source", "Source", ("source_system",), "source_system"),
+        Column("steward", "Steward", ("steward__last_name", "steward__username"), lambda d: person_name(d.steward)),
+        Column("sensitivity", "Sensitivity", ("sensitivity",), "get_sensitivity_display"),
+        Column("mode", "Mode", ("mode",), "get_mode_display"),
+        Column("complete", "Complete", ("completeness",), "completeness", num=True),
+        Column("schemas", "Schemas", ("n_schemas",), "n_schemas", num=True),
+        Column("versions", "Live versions", ("n_versions",), "n_versions", num=True),
+    )
+    export_filename = "lodestar-datasets.csv"
 
     def get_queryset(self):
         self.filters = DatasetFilterForm(self.request.GET or None)
         data = self.filters.cleaned_data if self.filters.is_valid() else {}
-        return selectors.dataset_list(
-            user=self.request.user, q=data.get("q", ""), sensitivity=data.get("sensitivity", "")
+        return self.sorted(
+            selectors.dataset_list(user=self.request.user, q=data.get("q", ""), sensitivity=data.get("sensitivity", ""))
         )
 
     def get_context_data(self, **kwargs):
@@ -744,16 +776,27 @@ class ModelPeopleView(LoginRequiredMixin, View):
         return redirect("lifecycle:model_people", pk=model.pk)
 
 
-class IncidentListView(LoginRequiredMixin, ListView):
+class IncidentListView(LoginRequiredMixin, SortedTableMixin, ListView):
     """What went wrong in production and what was done (rollbacks, emergency releases), on visible models.
 
     Incidents are opened by the services that act on them (rollback, emergency release), never typed in."""
 
     template_name = "lifecycle/incident_list.html"
     paginate_by = 25
+    columns = (
+        Column("when", "When", ("created_at",), "created_at"),
+        Column("model", "Model", ("model__name",), "model.name"),
+        Column("use_case", "Use case", (), "model.use_case.code"),
+        Column("kind", "Kind", ("kind",), "kind_label"),
+        Column("what", "What happened", (), "description"),
+        Column("by", "Opened by", ("opened_by__last_name", "opened_by__username"), lambda i: person_name(i.opened_by)),
+    )
+    default_sort = "-when"
+    export_filename = "lodestar-incidents.csv"
 
     def get_queryset(self):
-        return selectors.incident_list(user=self.request.user, kind=self.request.GET.get("kind", "").strip()[:30])
+        kind = self.request.GET.get("kind", "").strip()[:30]
+        return self.sorted(selectors.incident_list(user=self.request.user, kind=kind))
 
     def get_context_data(self, **kwargs):
         kinds = selectors.incident_list(user=self.request.user).values_list("kind", flat=True).distinct()

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from core.figures import figure, hline, title
+from core.figures import LEGEND_ABOVE, figure, hline, title
 
 _LAYOUT = {"margin": {"l": 60, "r": 20, "t": 30, "b": 40}, "hovermode": "x unified"}
 
@@ -11,7 +11,7 @@ def series_chart(series_list) -> dict:
     """One line per series of a metric (a version may have several runs watching it)."""
     lines = [_line(f"run {series.run_id[:8]}", points) for series, points in series_list]
     unit = series_list[-1][0].metric.unit if series_list else ""
-    return figure(lines, **_LAYOUT, height=260, yaxis=title(unit), showlegend=len(series_list) > 1)
+    return figure(lines, **_LAYOUT, height=260, yaxis=title(unit), showlegend=len(series_list) > 1, legend=LEGEND_ABOVE)
 
 
 def _line(name: str, points) -> dict:
@@ -28,7 +28,7 @@ def _line(name: str, points) -> dict:
 def comparison_chart(named_series) -> dict:
     """The two versions' points of one metric over time, one line each: [(label, [(ms, value)])]."""
     lines = [_line(label, points) for label, points in named_series]
-    return figure(lines, **_LAYOUT, height=300, showlegend=True)
+    return figure(lines, **_LAYOUT, height=300, showlegend=True, legend=LEGEND_ABOVE)
 
 
 def cost_chart(*, history: list[dict], forecast: dict | None, budgets: list[dict], scope: str, unit_url=None) -> dict:
@@ -69,7 +69,7 @@ def cost_chart(*, history: list[dict], forecast: dict | None, budgets: list[dict
         barmode="stack",
         yaxis=title("USD"),
         xaxis={"type": "category", "categoryorder": "category ascending"},
-        legend={"orientation": "h"},
+        legend=LEGEND_ABOVE,
     )
 
 
@@ -82,7 +82,7 @@ def value_chart(*, days: list[str], values: list[float | None], projected: float
             {"type": "scatter", "x": [days[0], days[-1]], "y": [projected, projected], "mode": "lines",
              "line": {"dash": "dash", "color": "#d62728"}, "name": "Projected"}
         )  # fmt: skip
-    return figure(traces, **_LAYOUT, height=280, yaxis=title(f"{currency} per day"), legend={"orientation": "h"})
+    return figure(traces, **_LAYOUT, height=280, yaxis=title(f"{currency} per day"), legend=LEGEND_ABOVE)
 
 
 _RULE_COLOURS = {"critical": "#c0392b", "warning": "#d99a00", "info": "#5a79aa"}

@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.permissions import can
 from lifecycle.choices import Stage
 from lifecycle.models import ModelVersion
-from monitoring import cost, feedback, health, kpi_feed, retraining, services, value
+from monitoring import cost, currency, feedback, health, kpi_feed, retraining, services, value
 from monitoring.models import AlertRule, Feedback, MetricDefinition, MetricSeries, SyncRun
 from monitoring.sync import series_store
 from portfolio import services as portfolio
@@ -134,6 +134,7 @@ def seed() -> None:
         values = _histories(rng, role)
         values["requests"] = _requests(random.Random(100 + index), role)
         histories.append((version, values))
+    _exchange_rates()
     _value_contracts(versions)
     # Stored week by week, as a daily sync would: rules judge each week's new points, and the value contracts
     # are realised after each "sync", so an alert carries what it puts at risk against the days before it.
@@ -181,6 +182,19 @@ CONTRACTS = (
     ),
     ("requests / 1000 * value_per_1000 - cost_usd", lambda per_day: {"value_per_1000": 12}),
 )
+
+
+def _exchange_rates() -> None:
+    """USD → portfolio currency rates, entered by the platform admin: the value contracts subtract USD costs."""
+    target = currency.portfolio_currency()
+    if target == value.COST_CURRENCY:
+        return
+    admin, today = User.objects.get(username="admin"), timezone.now().date()
+    for days_ago, rate in ((400, "0.9210"), (120, "0.9345"), (30, "0.9287")):
+        currency.exchange_rate_set(
+            actor=admin, base_currency=value.COST_CURRENCY, quote_currency=target, rate=rate,
+            effective_on=today - timedelta(days=days_ago), source="ECB euro foreign exchange reference rate",
+        )  # fmt: skip
 
 
 def _value_contracts(versions) -> None:

@@ -241,3 +241,26 @@ class AlertRuleForm(forms.Form):
 
 class RuleDisableForm(forms.Form):
     reason = forms.CharField(label="Why", max_length=2000, help_text="Kept in the audit trail.")
+
+
+class ExchangeRateForm(forms.Form):
+    """A rate between two currencies from a day on; the service checks it and records who entered it."""
+
+    base_currency = forms.CharField(
+        label="From currency",
+        max_length=3,
+        initial="USD",
+        help_text="ISO 4217 code of the amounts converted, e.g. USD.",
+    )
+    quote_currency = forms.CharField(
+        label="To currency", max_length=3, help_text="ISO 4217 code they are converted into, e.g. EUR."
+    )
+    rate = forms.DecimalField(
+        min_value=0, max_digits=18, decimal_places=8, help_text="How many of the “to” currency one “from” buys."
+    )
+    effective_on = forms.DateField(
+        label="Effective from", widget=forms.DateInput(attrs={"type": "date"}), help_text="It holds until a later rate."
+    )
+    source = forms.CharField(
+        max_length=200, required=False, help_text="Where the rate comes from, e.g. ECB reference rate."
+    )

@@ -731,3 +731,39 @@ class ValueRealisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.use_case} on {self.day}: {self.value}"
+
+
+class ExchangeRate(TimeStampedModel):
+    """How many units of `quote` one unit of `base` buys from a date on, as an admin entered it: the rate that
+    turns USD costs into the portfolio's currency before they meet a value (issue 19)."""
+
+    base_currency = models.CharField("from currency", max_length=3, help_text="ISO 4217 code, e.g. USD.")
+    quote_currency = models.CharField("to currency", max_length=3, help_text="ISO 4217 code, e.g. EUR.")
+    rate = models.DecimalField(
+        max_digits=18, decimal_places=8, help_text="Units of the “to” currency that one unit of the “from” buys."
+    )
+    effective_on = models.DateField(help_text="The first day the rate applies to; it holds until a later one.")
+    source = models.CharField(max_length=200, blank=True, help_text="Where the rate comes from, e.g. ECB reference.")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["base_currency", "quote_currency", "-effective_on"]
+        verbose_name = "exchange rate"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base_currency", "quote_currency", "effective_on"], name="%(app_label)s_%(class)s_unique_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gt=0),
+                name="%(app_label)s_%(class)s_rate_positive",
+                violation_error_message="A rate must be above zero.",
+            ),  # fmt: skip
+            models.CheckConstraint(
+                condition=~Q(base_currency=F("quote_currency")),
+                name="%(app_label)s_%(class)s_two_currencies",
+                violation_error_message="A rate converts between two different currencies.",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.base_currency} = {self.rate.normalize():f} {self.quote_currency} from {self.effective_on}"

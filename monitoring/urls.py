@@ -23,6 +23,7 @@ urlpatterns = [
     path("cost/unit-economics.csv", views.UnitEconomicsCsvView.as_view(), name="unit_economics_csv"),
     path("use-cases/<int:pk>/value-contract/", views.ValueContractSetView.as_view(), name="value_contract_set"),
     path("webhooks/", views.WebhookListView.as_view(), name="webhook_list"),
+    path("exchange-rates/", views.ExchangeRateListView.as_view(), name="exchange_rates"),
     path("health/", views.HealthListView.as_view(), name="health_list"),
     path("retraining/", views.RetrainingListView.as_view(), name="retraining_list"),
     path("retraining/open/", views.RetrainingOpenView.as_view(), name="retraining_open"),

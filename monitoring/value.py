@@ -23,6 +23,7 @@ from core.exceptions import ApplicationError, NotAllowed
 from core.permissions import can
 from lifecycle.choices import Stage
 from lifecycle.models import AIModel
+from monitoring import currency as fx  # the parameter `currency` names a contract's currency
 from monitoring import formula as formulas
 from monitoring.models import (
     DailyAggregate,
@@ -42,6 +43,7 @@ MAX_VALUE = Decimal("1e15")  # a day's value beyond this is treated as undefined
 CURRENCY = re.compile(r"^[A-Za-z€$£¥ ]{1,10}$")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,59}$")
 CENT = Decimal("0.01")
+COST_CURRENCY = "USD"  # the currency costs are synced in (the catalogue's cost_usd)
 
 
 def _today() -> date:
@@ -208,16 +210,53 @@ def daily_inputs(*, use_case_ids, names, start: date, end: date) -> dict[int, di
     return result
 
 
+def _foreign_money(contract: ValueContract, names) -> dict[str, str]:
+    """{metric: its currency} for the metrics among `names` counted in a currency other than the contract's
+    (cost_usd in a EUR contract): they are converted before the formula combines them with anything."""
+    return {
+        d.name: d.unit
+        for d in MetricDefinition.objects.filter(name__in=list(names))
+        if fx.is_currency(d.unit) and d.unit != contract.currency
+    }
+
+
+def contract_conversions(contract: ValueContract, *, on: date) -> list[tuple[str, str, "fx.Rate | None"]]:
+    """(metric, its currency, the rate in force on `on` or None) for each money metric of the contract's formula
+    counted in another currency: what its panel says it converts, or that it cannot for want of a rate."""
+    foreign = _foreign_money(contract, contract_metrics(contract))
+    return [(name, unit, fx.rate_on(source=unit, target=contract.currency, on=on)) for name, unit in foreign.items()]
+
+
+def _in_contract_currency(inputs: dict, foreign: dict[str, str], rates: dict[str, fx.Rate | None]):
+    """The inputs with each foreign money metric converted at its rate; None when a rate is missing."""
+    converted = dict(inputs)
+    for name, unit in foreign.items():
+        if name in converted:
+            if rates.get(unit) is None:
+                return None
+            converted[name] = float(Decimal(str(converted[name])) * rates[unit].factor)
+    return converted
+
+
 def _realisations(contract: ValueContract, by_day: dict[date, dict[str, float]]) -> dict[date, tuple]:
-    """{day: (value or None, inputs)} for the days on which every metric of the formula has points."""
+    """{day: (value or None, inputs)} for the days on which every metric of the formula has points, and every
+    money metric in another currency a rate in force (a day without one is not realised: a USD cost is never
+    subtracted from a EUR value). The inputs are stored as synced; the value is in the contract's currency."""
     parsed = formulas.parse(contract.formula)
     metrics = parsed.names - set(contract.constants)
+    foreign = _foreign_money(contract, metrics)
+    rates = {
+        unit: fx.rates_by_day(source=unit, target=contract.currency, days=by_day) for unit in set(foreign.values())
+    }
     found = {}
     for day, values in by_day.items():
         if not metrics <= set(values):
             continue
         inputs = {name: values[name] for name in sorted(metrics)}
-        found[day] = (_money(parsed.evaluate({**inputs, **contract.constants})), inputs)
+        converted = _in_contract_currency(inputs, foreign, {unit: per_day[day] for unit, per_day in rates.items()})
+        if converted is None:
+            continue
+        found[day] = (_money(parsed.evaluate({**converted, **contract.constants})), inputs)
     return found
 
 
@@ -327,8 +366,15 @@ def money_at_risk(*, series: MetricSeries, value: float) -> Decimal | None:
     )
     _, count = by_version.get(version.pk, (0.0, 1))  # a version silent that day counts with one point
     replaced = {**by_version, version.pk: [value * count, count]}
-    now = parsed.evaluate(inputs)
-    then = parsed.evaluate({**inputs, metric: combine_versions(replaced, series.metric.aggregation)})
+    foreign = _foreign_money(contract, parsed.names)
+    rates = {unit: fx.rate_on(source=unit, target=contract.currency, on=day) for unit in set(foreign.values())}
+    now_inputs = _in_contract_currency(inputs, foreign, rates)
+    then_inputs = _in_contract_currency(
+        {**inputs, metric: combine_versions(replaced, series.metric.aggregation)}, foreign, rates
+    )
+    if now_inputs is None or then_inputs is None:
+        return None
+    now, then = parsed.evaluate(now_inputs), parsed.evaluate(then_inputs)
     if now is None or then is None:
         return None
     return _money(max(now - then, 0.0))
@@ -350,8 +396,10 @@ def projected_per_day(use_case) -> Decimal:
 def unit_economics(*, user, days: int = WINDOW_DAYS, unit: str | None = None) -> list[dict]:
     """Per production model the user may see, over the last `days` days: cost per 1,000 predictions (cost_usd
     ÷ requests × 1000) against value per 1,000 predictions (its use case's realised value ÷ the requests of
-    the use case's production models × 1000) and the margin, worst first. Models without requests, or whose
-    use case has no realised value, are left out. Four queries."""
+    the use case's production models × 1000) and the margin, worst first. The cost is converted into the
+    value's currency at the rate in force today (`rate`); without a recorded rate the margin is None (the two
+    are shown apart) and such rows come last. Models without requests, or whose use case has no realised
+    value, are left out. Four queries, and one per currency of value."""
     start = _today() - timedelta(days=days)
     series = MetricSeries.objects.restrict(user, "view").filter(
         model_version__stage=Stage.PRODUCTION, metric__name__in=("cost_usd", "requests")
@@ -384,7 +432,7 @@ def unit_economics(*, user, days: int = WINDOW_DAYS, unit: str | None = None) ->
     use_case_requests: dict[int, float] = defaultdict(float)
     for pk, model in models.items():
         use_case_requests[model.use_case_id] += totals[pk]["requests"]
-    rows = []
+    rows, rates = [], {}
     for pk, model in models.items():
         requests, spent = totals[pk]["requests"], totals[pk]["cost_usd"]
         realised = value.get(model.use_case_id)
@@ -393,6 +441,11 @@ def unit_economics(*, user, days: int = WINDOW_DAYS, unit: str | None = None) ->
         cost_per_k = spent / requests * 1000
         value_per_k = float(realised) / use_case_requests[model.use_case_id] * 1000
         contract = getattr(model.use_case, "value_contract", None)
+        in_currency = contract.currency if contract else default_currency()
+        if in_currency not in rates:
+            rates[in_currency] = fx.rate_on(source=COST_CURRENCY, target=in_currency, on=_today())
+        rate = rates[in_currency]
+        converted = cost_per_k * float(rate.factor) if rate else None
         rows.append(
             {
                 "model_id": pk,
@@ -400,17 +453,25 @@ def unit_economics(*, user, days: int = WINDOW_DAYS, unit: str | None = None) ->
                 "use_case": model.use_case.code,
                 "use_case_id": model.use_case_id,
                 "unit": model.use_case.business_unit.code,
-                "currency": contract.currency if contract else default_currency(),
+                "currency": in_currency,
                 "requests": round(requests),
                 "cost": round(spent, 2),
                 "cost_per_1000": round(cost_per_k, 4),
+                "cost_per_1000_converted": round(converted, 4) if rate else None,
+                "rate": rate,
                 "value_per_1000": round(value_per_k, 4),
-                "margin_per_1000": round(value_per_k - cost_per_k, 4),
+                "margin_per_1000": round(value_per_k - converted, 4) if rate else None,
             }
         )
-    return sorted(rows, key=lambda r: (r["margin_per_1000"], r["model"]))
+    return sorted(rows, key=lambda r: (r["margin_per_1000"] is None, r["margin_per_1000"] or 0, r["model"]))
+
+
+def missing_rates(rows: list[dict]) -> list[str]:
+    """The currencies of value that unit economics could not compare with USD costs for want of a rate."""
+    return sorted({r["currency"] for r in rows if r["rate"] is None})
 
 
 def negative_margins(*, user, days: int = WINDOW_DAYS, unit: str | None = None) -> list[dict]:
     """The models of `unit_economics` whose value per prediction is below their cost per prediction."""
-    return [row for row in unit_economics(user=user, days=days, unit=unit) if row["margin_per_1000"] < 0]
+    rows = unit_economics(user=user, days=days, unit=unit)
+    return [row for row in rows if row["margin_per_1000"] is not None and row["margin_per_1000"] < 0]

@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Case, F, When
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -21,13 +22,16 @@ from django.views.generic import ListView, TemplateView
 from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
 from core.filters import FilteredListMixin, without
+from core.forms import refusal_on_form
 from core.permissions import can, manages_everything
+from core.tables import Column, SortedTableMixin, person_name
 from lifecycle.models import AIModel, ModelVersion
 from monitoring import (
     actions,
     charts,
     comparisons,
     cost,
+    currency,
     feedback,
     retraining,
     selectors,
@@ -42,6 +46,7 @@ from monitoring.forms import (
     AlertAcknowledgeForm,
     AlertResolveForm,
     BudgetForm,
+    ExchangeRateForm,
     FeedbackForm,
     ProposalConfirmForm,
     ProposalDismissForm,
@@ -78,40 +83,57 @@ class SyncRunListView(LoginRequiredMixin, FreshnessMixin, ListView):
         return context
 
 
-class AlertListView(LoginRequiredMixin, FreshnessMixin, FilteredListMixin, ListView):
+class AlertListView(LoginRequiredMixin, FreshnessMixin, FilteredListMixin, SortedTableMixin, ListView):
     template_name = "monitoring/alert_list.html"
     paginate_by = 50
     filterset_class = AlertWindowFilterSet
+    columns = (
+        Column("id", "#", ("pk",), "pk"),
+        Column("rule", "Rule", ("rule__name",), "rule.name"),
+        Column("version", "Version", ("model_version__model__name", "model_version__version"), str),
+        Column("severity", "Severity", ("severity",), "get_severity_display"),
+        Column("status", "Status", ("status",), "get_status_display"),
+        Column("latest", "Latest", ("last_breach_at",), "message"),
+        Column("breaches", "Breaches", ("breaches",), "breaches", num=True),
+        Column(
+            "money",
+            "Money at risk / day",
+            ("money_at_risk",),
+            "money_at_risk",
+            num=True,
+            title="Value per day the use case's value contract loses at the alerted value",
+        ),
+        Column("currency", "Currency", (), "model_version.model.use_case.value_contract.currency", shown=False),
+        Column(
+            "assignee",
+            "Assignee",
+            ("assignee__last_name", "assignee__username"),
+            cell=lambda a: person_name(a.assignee),
+        ),
+    )
+    export_filename = "lodestar-alerts.csv"
 
-    def ordering_asked(self) -> str:
-        return "-money_at_risk" if self.request.GET.get("ordering") == "-money_at_risk" else ""
+    def sort_asked(self):
+        # Links made before the sortable headers asked for `?ordering=-money_at_risk`: they still work.
+        if not self.request.GET.get("sort") and self.request.GET.get("ordering") == "-money_at_risk":
+            return next(c for c in self.columns if c.key == "money"), True
+        return super().sort_asked()
 
     def get_queryset(self):
         alerts = selectors.alert_list(user=self.request.user)
-        if self.ordering_asked():
-            alerts = alerts.order_by(F("money_at_risk").desc(nulls_last=True), "-created_at", "-pk")
         status = self.request.GET.get("status", "active")
         if status == "active":
             alerts = alerts.exclude(status=AlertStatus.RESOLVED)
         elif status in AlertStatus.values:
             alerts = alerts.filter(status=status)
-        return self.filtered(alerts)
+        return self.sorted(self.filtered(alerts))
 
     def get_context_data(self, **kwargs):
         status = self.request.GET.get("status", "active")
-        ordering = self.ordering_asked()
         context = self.filter_context()
-        # The status and sort links keep the drill-down's filters; the chips remove them.
+        # The status links keep the drill-down's filters and the sort; the chips remove the filters.
         drill = without(self.request.GET, ["status", "ordering"])
-        query = urlencode({"status": status, **({"ordering": ordering} if ordering else {})})
-        return super().get_context_data(
-            status=status,
-            ordering=ordering,
-            page_query=query + (f"&{drill}" if drill else ""),
-            drill=f"&{drill}" if drill else "",
-            **context,
-            **kwargs,
-        )
+        return super().get_context_data(status=status, drill=f"&{drill}" if drill else "", **context, **kwargs)
 
 
 class AlertDetailView(LoginRequiredMixin, FreshnessMixin, TemplateView):
@@ -367,7 +389,9 @@ class CostView(LoginRequiredMixin, FreshnessMixin, TemplateView):
             method=cost.forecast_method(),
             over_budget=cost.models_over_budget(user=user, unit=unit),
             unit_economics=economics,
-            negative_margins=[row for row in economics if row["margin_per_1000"] < 0],
+            negative_margins=[r for r in economics if r["margin_per_1000"] is not None and r["margin_per_1000"] < 0],
+            missing_rates=value.missing_rates(economics),
+            rate_captions=sorted({r["rate"].caption for r in economics if r["rate"] and r["rate"].caption}),
             budget_list=cost.budget_list(user=user, unit=unit)[:50],
             budget_form=BudgetForm(user=user, initial={"valid_from": timezone.now().strftime("%Y-%m")})
             if may_set
@@ -402,10 +426,12 @@ UNIT_ECONOMICS_HEADER = (
     "unit",
     "requests (30 days)",
     "cost USD (30 days)",
-    "cost per 1,000 predictions",
+    "cost USD per 1,000 predictions",
+    "cost per 1,000 predictions in the currency of value",
     "value per 1,000 predictions",
     "margin per 1,000 predictions",
     "currency of value",
+    "exchange rate used",
 )
 
 
@@ -425,9 +451,11 @@ class UnitEconomicsCsvView(LoginRequiredMixin, View):
                     r["requests"],
                     r["cost"],
                     r["cost_per_1000"],
+                    r["cost_per_1000_converted"],
                     r["value_per_1000"],
                     r["margin_per_1000"],
                     r["currency"],
+                    r["rate"].caption if r["rate"] else "no rate recorded: not combined",
                 )
                 for r in rows
             ],
@@ -659,6 +687,44 @@ class WebhookListView(LoginRequiredMixin, WebhookPermissionMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+# --- Exchange rates -------------------------------------------------------------------------------------
+
+
+class ExchangeRateListView(LoginRequiredMixin, TemplateView):
+    """The exchange rates entered, for every signed-in reader (the cost page and its captions cite them); a
+    form to enter one for those who may (platform admins), through the audited service."""
+
+    template_name = "monitoring/exchange_rates.html"
+
+    def may_enter(self) -> bool:
+        return self.request.user.has_perm("monitoring.add_exchangerate")
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form", None)
+        if form is None and self.may_enter():
+            form = ExchangeRateForm(initial={"quote_currency": currency.portfolio_currency()})
+        return super().get_context_data(
+            rates=currency.exchange_rate_list()[:200],
+            portfolio_currency=currency.portfolio_currency(),
+            form=form,
+            **kwargs,
+        )
+
+    def post(self, request):
+        if not self.may_enter():
+            raise PermissionDenied("You may not enter exchange rates: ask a platform admin.")
+        form = ExchangeRateForm(request.POST)
+        if form.is_valid():
+            try:
+                rate = currency.exchange_rate_set(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                refusal_on_form(form, exc)
+            else:
+                messages.success(request, f"Rate recorded: {rate}.")
+                return redirect("monitoring:exchange_rates")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
 # --- Value contracts (a panel on portfolio's use case page, registered in AppConfig.ready) ------------
 
 
@@ -671,16 +737,16 @@ def use_case_value_panel(*, request, use_case) -> str:
         return ""
     start = timezone.now().date() - timedelta(days=value.WINDOW_DAYS)
     rows = list(value.realisation_list(user=request.user, use_case=use_case).filter(day__gt=start).order_by("day"))
-    currency = contract.currency if contract else value.default_currency()
+    in_currency = contract.currency if contract else value.default_currency()
     # The projected value is in the portfolio's currency: compared only with a contract in that currency.
-    projected = value.projected_per_day(use_case) if currency == value.default_currency() else None
+    projected = value.projected_per_day(use_case) if in_currency == value.default_currency() else None
     realised = [r.value for r in rows if r.value is not None]
     figure = (
         charts.value_chart(
             days=[r.day.isoformat() for r in rows],
             values=[float(r.value) if r.value is not None else None for r in rows],
             projected=float(projected) if projected is not None else None,
-            currency=currency,
+            currency=in_currency,
         )
         if rows
         else None
@@ -707,8 +773,9 @@ def use_case_value_panel(*, request, use_case) -> str:
             "days": len(rows),
             "mean": (sum(realised) / len(realised)).quantize(Decimal("0.01")) if realised else None,
             "projected": projected,
-            "currency": currency,
+            "currency": in_currency,
             "portfolio_currency": value.default_currency(),
+            "conversions": value.contract_conversions(contract, on=timezone.now().date()) if contract else [],
             "figure": figure,
             "form": form,
         },

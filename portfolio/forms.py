@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.forms import MoneyFieldsMixin
 from core.permissions import manages_everything
 from portfolio.choices import NEXT_STATUSES, UseCaseStatus
 from portfolio.models import (
@@ -45,7 +46,8 @@ def _people():
     return get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name", "username")
 
 
-class UseCaseForm(forms.ModelForm):
+class UseCaseForm(MoneyFieldsMixin, forms.ModelForm):
+    money_fields = ("estimated_value", "estimated_cost")
     """Intake and edit of a use case."""
 
     ea_components = forms.CharField(
@@ -281,7 +283,8 @@ class ReviewForm(forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(MoneyFieldsMixin, forms.Form):
+    money_fields = ("budget_innovation", "budget_tech_debt")
     use_case = forms.ModelChoiceField(queryset=UseCase.objects.none(), empty_label="Choose a use case")
     decision = forms.ChoiceField(choices=ReviewDecision.Decision.choices)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
@@ -325,7 +328,8 @@ class StopLossForm(forms.Form):
     )
 
 
-class BenefitReviewForm(forms.Form):
+class BenefitReviewForm(MoneyFieldsMixin, forms.Form):
+    money_fields = ("realised_value",)
     reviewed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     realised_value = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label="Realised annual value")
     findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)

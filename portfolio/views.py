@@ -18,6 +18,7 @@ from core.exceptions import ApplicationError, NotAllowed
 from core.filters import FilteredListMixin
 from core.forms import refusal_on_form
 from core.permissions import can, require_model_perm
+from core.tables import Column, SortedTableMixin
 from core.views import PermissionOr404Mixin
 from portfolio import charts, csv_io, panels, selectors, services
 from portfolio.api.views import weight_overrides
@@ -84,20 +85,29 @@ def _flash_refusal(request, exc: ApplicationError) -> None:
 # --- Use cases ------------------------------------------------------------------------------------
 
 
-class UseCaseListView(LoginRequiredMixin, FilteredListMixin, ListView):
-    """The use cases the user may see, filtered; `?format=csv` exports exactly those."""
+class UseCaseListView(LoginRequiredMixin, FilteredListMixin, SortedTableMixin, ListView):
+    """The use cases the user may see, filtered and sorted; `?format=csv` exports exactly those, in the
+    columns the import reads back."""
 
     template_name = "portfolio/usecase_list.html"
     paginate_by = 25
     filterset_class = UseCaseFilterSet
+    columns = (
+        Column("code", "Code", ("number",)),
+        Column("title", "Title", ("title",)),
+        Column("unit", "Business unit", ("business_unit__code",)),
+        Column("status", "Status", ("status",)),
+        Column("risk", "Risk tier", ("risk_tier",)),
+        Column("value", "Value / yr", ("estimated_value",), num=True),
+        Column("cost", "Cost / yr", ("estimated_cost",), num=True),
+    )
+    export_filename = "lodestar-use-cases.csv"
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            return csv_response(csv_io.use_cases_to_csv(self.get_queryset()), "lodestar-use-cases.csv")
-        return super().get(request, *args, **kwargs)
+    def export_csv(self):
+        return csv_response(csv_io.use_cases_to_csv(self.get_queryset()), self.export_filename)
 
     def get_queryset(self):
-        return self.filtered(selectors.use_case_list(user=self.request.user))
+        return self.sorted(self.filtered(selectors.use_case_list(user=self.request.user)))
 
     def get_template_names(self):
         # htmx swaps only the table when a filter changes (see the hx-get on the filter form).
@@ -1058,19 +1068,29 @@ class ScoringCriterionEditView(RecordEditView):
 # --- Strategy -------------------------------------------------------------------------------------
 
 
-class ObjectiveListView(LoginRequiredMixin, TemplateView):
-    """Objectives with their KPIs; `?format=csv` exports the KPIs."""
+class ObjectiveListView(LoginRequiredMixin, SortedTableMixin, TemplateView):
+    """Objectives with their KPIs, sortable within each objective; `?format=csv` exports the KPIs so sorted."""
 
     template_name = "portfolio/objective_list.html"
+    columns = (
+        Column("kpi", "KPI", ("name",)),
+        Column("baseline", "Baseline", ("baseline",), num=True),
+        Column("latest", "Latest", ("latest_value",), num=True),
+        Column("target", "Target", ("target",), num=True),
+        Column("by", "By", ("target_date",)),
+        Column("source", "Source", ("source",)),
+    )
+    export_filename = "lodestar-kpis.csv"
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            return csv_response(csv_io.kpis_to_csv(selectors.kpi_list(user=request.user)), "lodestar-kpis.csv")
-        return super().get(request, *args, **kwargs)
+    def get_queryset(self):
+        return self.sorted(selectors.kpi_list(user=self.request.user))
+
+    def export_csv(self):
+        return csv_response(csv_io.kpis_to_csv(self.get_queryset()), self.export_filename)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        kpis = list(selectors.kpi_list(user=user))
+        kpis = list(self.get_queryset())
         by_objective = {}
         for kpi in kpis:
             by_objective.setdefault(kpi.objective_id, []).append(kpi)

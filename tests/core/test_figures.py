@@ -1,6 +1,7 @@
 """The charts write Plotly's JSON themselves (core.figures): every chart builder's output must pass Plotly's
 own validation, so a misspelt property or a value of the wrong kind fails here instead of drawing nothing."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace as NS
@@ -103,9 +104,33 @@ def test_figures_are_json_ready_and_leave_unset_properties_out():
         yaxis=title("USD"),
     )
     assert built["data"] == [{"type": "bar", "x": ["2026-01-01"], "y": [2.5]}]
-    assert built["layout"]["yaxis"] == {"title": {"text": "USD"}} and built["layout"]["height"] == 300
+    assert built["layout"]["yaxis"] == {"automargin": True, "title": {"text": "USD"}}
+    assert built["layout"]["height"] == 300
     # A metric logged as NaN or infinity is a gap in the line, not a page whose chart data fails to parse.
     gaps = figure([{"type": "scatter", "y": [1.0, float("nan"), float("inf"), -float("inf")]}])
     assert gaps["data"][0]["y"] == [1.0, None, None, None]
     with pytest.raises(TypeError, match="object is not a chart value"):
         figure([{"type": "bar", "x": [object()]}])
+
+
+def test_labels_do_not_overlap_long_names_are_cut_and_whole_in_the_hover():
+    """Issue 19: every axis makes room for its labels, long category names are cut on the axis but stay
+    distinct categories (two objectives alike at the start are two bars) named whole in the hover, legends sit
+    above the plot, and a line's label sits above the plot rather than on the data."""
+    alike = ["Reduce the cost of serving retail customers", "Reduce the cost of serving corporate customers"]
+    rows = [{"objective": NS(title=name), "projected": 1, "realised": 2} for name in alike]
+    built = portfolio_charts.projected_vs_realised(rows)
+    axis = built["layout"]["xaxis"]
+    assert axis["automargin"] and axis["tickvals"] == alike
+    assert all(len(text) <= 24 and text.endswith("…") for text in axis["ticktext"])
+    assert built["data"][0]["x"] == alike and built["layout"]["legend"]["yanchor"] == "bottom"
+    ageing = dashboard_charts.review_ageing(
+        reviews=[NS(pk=1, version="fraud v3", opened_at=NOW - timedelta(days=20))], now=NOW, turnaround=10,
+        url_for=lambda r: "/r",
+    )  # fmt: skip
+    [label] = ageing["layout"]["annotations"]
+    assert (label["y"], label["yanchor"], label["xanchor"]) == (1, "bottom", "right")
+    many = [replace(RANKED[0], rank=rank, code=f"UC-{rank:03d}") for rank in range(1, 12)]
+    bubbles = portfolio_charts.value_effort(many)["data"][0]
+    assert [t for t in bubbles["text"] if t] == [f"UC-{rank:03d}" for rank in range(1, 7)]
+    assert bubbles["hovertext"] == [r.code for r in many]

@@ -722,6 +722,8 @@ PAGES: dict[str, Read] = {
     "monitoring:value_contract_set": R("post_only_scoped", "use_case"),
     "monitoring:health_list": R("signed_in"),
     "monitoring:webhook_list": R("webhooks_page"),
+    "monitoring:exchange_rates": R("signed_in"),
+    "governance:review_list": R("signed_in"),
     "monitoring:retraining_list": R("signed_in"),
     "monitoring:retraining_open": R("post_only"),
     "monitoring:retraining_schedule": R("post_only"),

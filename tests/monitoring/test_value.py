@@ -22,6 +22,7 @@ from tests.monitoring.factories import DAY, T0, series_of, store, version_of
 
 DAY0 = date(2026, 1, 1)  # T0
 NOW = "2026-01-10T12:00:00Z"
+# The contracts are in USD, the currency of the cost they subtract (conversion: tests/monitoring/test_exchange_rates).
 FORMULA = "precision * alerts_per_day * saving - cost_usd"
 CONSTANTS = {"alerts_per_day": 10, "saving": 5}
 
@@ -82,7 +83,9 @@ def estate(people, units):
 @time_machine.travel(NOW)
 def test_setting_a_contract_is_audited_and_realises_the_last_days(people, estate):
     use_case = estate["use_case"]
-    contract = value.value_contract_set(actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS)
+    contract = value.value_contract_set(
+        actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS, currency="USD"
+    )
     assert contract.constants == {"alerts_per_day": 10.0, "saving": 5.0}
     event = AuditEvent.objects.get(action="value_contract.set")
     assert event.changes["formula"] == [None, FORMULA] and event.actor == people["pm"]
@@ -92,10 +95,12 @@ def test_setting_a_contract_is_audited_and_realises_the_last_days(people, estate
     assert {d: r.value for d, r in days.items()} == {DAY0: Decimal("31.00"), date(2026, 1, 2): Decimal("28.00")}
     assert days[DAY0].inputs == {"cost_usd": 9.0, "precision": pytest.approx(0.8)}
     # The same contract again changes nothing and records nothing.
-    value.value_contract_set(actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS)
+    value.value_contract_set(
+        actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS, currency="USD"
+    )
     assert AuditEvent.objects.filter(action__startswith="value_contract").count() == 1
     value.value_contract_set(
-        actor=people["pm"], use_case=use_case, formula=FORMULA, constants={**CONSTANTS, "saving": 6}
+        actor=people["pm"], use_case=use_case, formula=FORMULA, constants={**CONSTANTS, "saving": 6}, currency="USD"
     )
     assert AuditEvent.objects.filter(action="value_contract.changed").count() == 1
     assert ValueRealisation.objects.get(use_case=use_case, day=DAY0).value == Decimal("39.00")  # 0.8 × 60 − 9
@@ -135,7 +140,9 @@ def test_only_those_who_may_change_the_use_case_set_its_contract(people, estate)
     use_case = estate["use_case"]
     for who in ("ds", "pm_corp", "exec"):
         with pytest.raises(NotAllowed):
-            value.value_contract_set(actor=people[who], use_case=use_case, formula=FORMULA, constants=CONSTANTS)
+            value.value_contract_set(
+                actor=people[who], use_case=use_case, formula=FORMULA, constants=CONSTANTS, currency="USD"
+            )
     assert not AuditEvent.objects.filter(action__startswith="value_contract").exists()
 
 
@@ -145,7 +152,9 @@ def test_only_those_who_may_change_the_use_case_set_its_contract(people, estate)
 @time_machine.travel(NOW)
 def test_recomputing_is_idempotent_and_updates_in_place(people, estate):
     use_case = estate["use_case"]
-    value.value_contract_set(actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS)
+    value.value_contract_set(
+        actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS, currency="USD"
+    )
     assert value.value_realise(use_case=use_case, start=DAY0)["written"] == 0
     assert value.values_recompute(start=DAY0, end=date(2026, 1, 9))["written"] == 0
     assert ValueRealisation.objects.filter(use_case=use_case).count() == 2
@@ -160,7 +169,9 @@ def test_recomputing_is_idempotent_and_updates_in_place(people, estate):
 @time_machine.travel(NOW)
 def test_after_a_sync_only_use_cases_with_newly_synced_production_models_are_realised(people, estate, units):
     use_case = estate["use_case"]
-    value.value_contract_set(actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS)
+    value.value_contract_set(
+        actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS, currency="USD"
+    )
     ValueRealisation.objects.all().delete()
     since = timezone.now()
     assert value.values_realise(since=since)["written"] == 0  # nothing synced since
@@ -174,7 +185,7 @@ def test_after_a_sync_only_use_cases_with_newly_synced_production_models_are_rea
 @time_machine.travel(NOW)
 def test_an_alert_carries_the_money_at_risk_hand_computed(people, estate):
     use_case, pm = estate["use_case"], people["pm"]
-    value.value_contract_set(actor=pm, use_case=use_case, formula=FORMULA, constants=CONSTANTS)
+    value.value_contract_set(actor=pm, use_case=use_case, formula=FORMULA, constants=CONSTANTS, currency="USD")
     services.alert_rule_create(
         actor=pm,
         name="Precision low",
@@ -207,14 +218,18 @@ def test_no_money_at_risk_without_a_contract_reading_the_metric(people, estate):
         condition="above",
         threshold=0.2,
     )
-    value.value_contract_set(actor=people["pm"], use_case=estate["use_case"], formula=FORMULA, constants=CONSTANTS)
+    value.value_contract_set(
+        actor=people["pm"], use_case=estate["use_case"], formula=FORMULA, constants=CONSTANTS, currency="USD"
+    )
     store(series_of(estate["a"], "psi"), [0.5], start=3)
     assert Alert.objects.get().money_at_risk is None  # psi is not in the formula
 
 
 def test_money_at_risk_replaces_only_this_models_share_of_a_summed_metric(people, estate):
     with time_machine.travel(NOW):
-        value.value_contract_set(actor=people["pm"], use_case=estate["use_case"], formula=FORMULA, constants=CONSTANTS)
+        value.value_contract_set(
+            actor=people["pm"], use_case=estate["use_case"], formula=FORMULA, constants=CONSTANTS, currency="USD"
+        )
     # Day 1: cost A 1 (one point) + B 1 = 2 → 28. A's cost points at 7 each: 7 + 1 = 8 → 30 − 8 = 22; at risk 6.
     assert value.money_at_risk(series=estate["cost_a"], value=7) == Decimal("6.00")
     # B has one point on day 1 as well: the same figure from B's side.
@@ -223,7 +238,9 @@ def test_money_at_risk_replaces_only_this_models_share_of_a_summed_metric(people
 
 def test_money_at_risk_is_never_negative(people, estate):
     with time_machine.travel(NOW):
-        value.value_contract_set(actor=people["pm"], use_case=estate["use_case"], formula=FORMULA, constants=CONSTANTS)
+        value.value_contract_set(
+            actor=people["pm"], use_case=estate["use_case"], formula=FORMULA, constants=CONSTANTS, currency="USD"
+        )
     # A better precision than the latest day's gains value: nothing is at risk.
     assert value.money_at_risk(series=estate["precision_a"], value=0.95) == Decimal("0.00")
 
@@ -234,7 +251,9 @@ def test_money_at_risk_is_never_negative(people, estate):
 @time_machine.travel(NOW)
 def test_unit_economics_lists_models_whose_margin_is_negative(people, estate, units):
     pm = people["pm"]
-    value.value_contract_set(actor=pm, use_case=estate["use_case"], formula=FORMULA, constants=CONSTANTS)
+    value.value_contract_set(
+        actor=pm, use_case=estate["use_case"], formula=FORMULA, constants=CONSTANTS, currency="USD"
+    )
     store(series_of(estate["a"], "requests"), [1000, 1000])
     store(series_of(estate["b"], "requests"), [10, 10])
     # A use case without a contract: its model is not listed.
@@ -258,7 +277,9 @@ def test_a_finished_sync_realises_the_contracts_it_fed(people, estate, django_ca
     from monitoring.models import SyncRun
 
     use_case = estate["use_case"]
-    value.value_contract_set(actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS)
+    value.value_contract_set(
+        actor=people["pm"], use_case=use_case, formula=FORMULA, constants=CONSTANTS, currency="USD"
+    )
     ValueRealisation.objects.all().delete()
     run = SyncRun.objects.create(trigger="test", versions_total=1, versions_done=1, points_inserted=1)
     store(series_of(estate["b"], "cost_usd", run_id="monitor"), [0])  # a point in this run: B was synced

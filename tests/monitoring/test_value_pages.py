@@ -223,7 +223,11 @@ def test_the_cost_page_runs_a_constant_number_of_queries(people, estate, units):
     for name in ("m1", "m2"):
         version = _served(people["pm"], units["RETAIL"], name, precision=[0.9], cost=[1], requests=[10])
         value.value_contract_set(
-            actor=people["pm"], use_case=version.model.use_case, formula="precision * 3 - cost_usd", constants={}
+            actor=people["pm"],
+            use_case=version.model.use_case,
+            formula="precision * 3 - cost_usd",
+            constants={},
+            currency="USD",
         )
     assert len(value.unit_economics(user=people["exec"])) == 4
     assert count() == before
