@@ -2,11 +2,13 @@
 
 from django.db import transaction
 
+from compliance import demo as compliance_demo
 from dashboards.demo_history import backdate
 from governance import demo as governance_demo
 from lifecycle import demo as lifecycle_demo
 from monitoring import demo as monitoring_demo
 from portfolio import demo as portfolio_demo
+from sourcing import demo as sourcing_demo
 
 
 @transaction.atomic
@@ -16,10 +18,12 @@ def seed() -> list[tuple[str, str, str]]:
     accounts += governance_demo.seed()
     lifecycle_demo.seed(before_approval=governance_demo.sign_review)
     governance_demo.seed_open_reviews()
-    governance_demo.seed_compliance()
-    governance_demo.seed_vendors_and_concerns()
+    compliance_demo.seed_compliance()
+    sourcing_demo.seed_vendors()
+    governance_demo.seed_concerns()
     governance_demo.seed_emergency_release()
-    governance_demo.seed_evaluations_and_audits()
+    sourcing_demo.seed_evaluations()
+    compliance_demo.seed_external_audits()
     monitoring_demo.seed()
     backdate()
     return accounts

@@ -8,7 +8,18 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ("core", "audit", "notifications", "portfolio", "lifecycle", "governance", "monitoring", "dashboards")
+APPS = (
+    "core",
+    "audit",
+    "notifications",
+    "portfolio",
+    "lifecycle",
+    "governance",
+    "compliance",
+    "sourcing",
+    "monitoring",
+    "dashboards",
+)
 # Entry points that hold no rule of their own, and data set-up run by migrations, demos and tests.
 SKIPPED_FILES = {"admin.py", "views.py", "forms.py", "apps.py", "urls.py", "demo.py", "demo_history.py"}
 SKIPPED_FOLDERS = {"migrations", "management", "api", "templatetags"}

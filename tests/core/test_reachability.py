@@ -32,7 +32,7 @@ EXEMPT_NAMES: dict[str, str] = {
     "monitoring:unit_economics_csv": "a CSV download (the cost page links it)",
     "governance:evidence_pack_zip": "a ZIP download (the evidence pack page links it)",
     "governance:model_card_markdown": "a Markdown download (the model card page links it)",
-    "governance:evidence_file": "a file download (the evidence list links it)",
+    "compliance:evidence_file": "a file download (the evidence list links it)",
 }
 # Query parameters that turn a page into a download: counted as reached, not fetched.
 DOWNLOAD_PARAMS = ("export", "format")

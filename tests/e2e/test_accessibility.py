@@ -39,13 +39,14 @@ def _record_pages() -> dict[str, list[str]]:
     """One page of each kind and the forms, by the role whose journey goes through them."""
     from django.contrib.auth.models import User
 
-    from governance.models import Concern, Review, ReviewPolicy, Vendor
+    from governance.models import Concern, Review, ReviewPolicy
     from lifecycle.models import AIModel, DecommissionPlan, ModelVersion
     from lifecycle.models import Dataset as DataSet
     from monitoring.models import Alert
     from portfolio.models.reviews import PortfolioReview
     from portfolio.models.strategy import KPI
     from portfolio.models.use_cases import UseCase
+    from sourcing.models import Vendor
 
     pm, ds, rb, exec_ = (User.objects.get(username=name) for name in ("pm", "ds", "rb", "exec"))
     use_case = _first_pk(UseCase, pm)
@@ -72,7 +73,7 @@ def _record_pages() -> dict[str, list[str]]:
         "rb": [
             reverse("governance:review_detail", args=[_first_pk(Review, rb)]),
             reverse("governance:concern_detail", args=[_first_pk(Concern, rb)]),
-            reverse("governance:vendor_detail", args=[_first_pk(Vendor, rb)]),
+            reverse("sourcing:vendor_detail", args=[_first_pk(Vendor, rb)]),
         ],
         "exec": [
             reverse("portfolio:usecase_detail", args=[_first_pk(UseCase, exec_)]),
