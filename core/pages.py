@@ -31,11 +31,12 @@ def post_step(request, form, call, success: str) -> bool:
     return False
 
 
-def create_then_show(view, form, create, success: str, route: str):
-    """A list page's create form: on success open the new record, else show the list with the form's errors."""
+def create_then_show(view, form, service, success: str, route: str):
+    """A list page's create form: `service` creates the record; on success open it, else show the list with the
+    form's errors."""
     created = []
     request = view.request
-    if post_step(request, form, lambda data: created.append(create(actor=request.user, **data)), success):
+    if post_step(request, form, lambda data: created.append(service(actor=request.user, **data)), success):
         return redirect(route, pk=created[0].pk)
     view.object_list = view.get_queryset()
     return view.render_to_response(view.get_context_data(form=form))

@@ -4,12 +4,9 @@ from rest_framework import serializers
 
 from compliance.choices import ExternalAuditStatus
 from compliance.models import AuditFinding, Control, Evidence, ExternalAudit, FollowUp, Framework, Requirement
-from governance.api.serializers import ReasonSerializer
 from governance.choices import Tier
 from lifecycle.models import ModelVersion
 from portfolio.models import UseCase
-
-__all__ = ["ReasonSerializer"]  # the shared body of a reasoned action (`accept-risk`)
 
 
 class RequirementSerializer(serializers.ModelSerializer):

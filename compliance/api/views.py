@@ -31,6 +31,7 @@ from core.api.viewsets import (
     ScopedViewSet,
 )
 from core.filters import IdChoiceFilter, visible
+from governance.api.serializers import ReasonSerializer
 from lifecycle.models import ModelVersion
 from portfolio.models import UseCase
 
@@ -192,12 +193,12 @@ class AuditFindingViewSet(PermissionBeforeInput, ScopedCreateReadViewSet):
         )
         serializer.instance = services.audit_finding_add(actor=self.request.user, external_audit=external_audit, **data)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.AuditFindingSerializer)
-    @action(detail=True, methods=["post"], url_path="accept-risk", serializer_class=s.ReasonSerializer)
+    @extend_schema(request=ReasonSerializer, responses=s.AuditFindingSerializer)
+    @action(detail=True, methods=["post"], url_path="accept-risk", serializer_class=ReasonSerializer)
     def accept_risk(self, request, pk=None):
         """Accept the finding's risk instead of acting on it; the reason is required."""
         finding = self.get_object()
-        data = s.ReasonSerializer(data=request.data)
+        data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.audit_finding_accept_risk(
             actor=request.user, finding=finding, reason=data.validated_data.get("reason")

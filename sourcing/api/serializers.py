@@ -2,12 +2,9 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.api.serializers import ReasonSerializer
 from lifecycle.models import AIModel
 from sourcing.choices import EvaluationDecision, TrialOutcome
 from sourcing.models import ApprovedStandard, SandboxTrial, TechnologyEvaluation, Vendor
-
-__all__ = ["ReasonSerializer"]  # the shared body of a reasoned action (`retire`)
 
 
 class SuppliedModelRefSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.viewsets import PermissionBeforeInput, ScopedCreateReadViewSet, ScopedViewSet
+from governance.api.serializers import ReasonSerializer
 from lifecycle.models import AIModel
 from sourcing import selectors, services
 from sourcing.api import serializers as s
@@ -197,12 +198,12 @@ class ApprovedStandardViewSet(PermissionBeforeInput, ScopedViewSet):
         data.is_valid(raise_exception=True)
         return self._done(services.standard_update(actor=request.user, standard=standard, **data.validated_data))
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.ApprovedStandardSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    @extend_schema(request=ReasonSerializer, responses=s.ApprovedStandardSerializer)
+    @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
     def retire(self, request, pk=None):
         """Retire the standard, saying why."""
         standard = self.get_object()
-        data = s.ReasonSerializer(data=request.data)
+        data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(
             services.standard_retire(actor=request.user, standard=standard, reason=data.validated_data.get("reason"))
