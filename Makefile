@@ -60,7 +60,7 @@ chaos: $(VENV)/.installed $(MLFLOW_VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit -q -r config core audit notifications portfolio lifecycle governance monitoring dashboards \
+	$(VENV)/bin/bandit -q -r config core audit notifications portfolio lifecycle governance compliance sourcing monitoring dashboards \
 		-x '*/migrations/*' --severity-level high
 	$(PY) manage.py makemigrations --check --dry-run
 

@@ -562,8 +562,9 @@ def _governance_records(
     version, budgets of every unit and of a tenth of the production models, accepted test evidence of every kind
     the review policy asks of each reviewed version (on its reviewed content), compliance evidence for the high
     and critical use cases, and concerns on one use case in ten."""
+    from compliance.models import Control, Evidence
     from governance.choices import TEST_EVIDENCE_REVIEWER
-    from governance.models import Concern, Control, Evidence, TestEvidence
+    from governance.models import Concern, TestEvidence
     from monitoring.models import Budget, HealthCheck
 
     ds_of, signer_of, executive = people

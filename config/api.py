@@ -13,6 +13,8 @@ v1 = [
     path("", include("portfolio.api.urls")),
     path("", include("lifecycle.api.urls")),
     path("", include("governance.api.urls")),
+    path("", include("compliance.api.urls")),
+    path("", include("sourcing.api.urls")),
     path("", include("monitoring.api.urls")),
     path("", include("audit.api.urls")),
 ]

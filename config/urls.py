@@ -16,6 +16,9 @@ urlpatterns = [
     path("portfolio/", include("portfolio.urls")),
     path("lifecycle/", include("lifecycle.urls")),
     path("governance/", include("governance.urls")),
+    # Compliance and sourcing pages kept the addresses they had under governance.
+    path("governance/", include("compliance.urls")),
+    path("governance/", include("sourcing.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),

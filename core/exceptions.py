@@ -42,3 +42,17 @@ def require_text(value: str | None, *, field: str, hint: str) -> str:
     if not text:
         raise ApplicationError(f"{field}: {hint}", details={field: ["Required."]})
     return text
+
+
+def as_date(value, *, field: str):
+    """A date from a date or an ISO text; anything else is refused naming the field."""
+    from datetime import date
+
+    from django.utils.dateparse import parse_date
+
+    if isinstance(value, date):
+        return value
+    parsed = parse_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ApplicationError(f"{field}: give a date as YYYY-MM-DD.", details={field: ["Not a date."]})
+    return parsed

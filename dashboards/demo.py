@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from compliance import demo as compliance_demo
 from dashboards.demo_history import backdate
 from governance import demo as governance_demo
 from lifecycle import demo as lifecycle_demo
@@ -9,6 +10,7 @@ from monitoring import demo as monitoring_demo
 from notifications.models import Notification
 from notifications.services import notifications_mark_read
 from portfolio import demo as portfolio_demo
+from sourcing import demo as sourcing_demo
 
 # People who work their inbox: the last few messages wait for them, the older ones were read long ago.
 UNREAD_KEPT = 5
@@ -21,11 +23,13 @@ def seed() -> list[tuple[str, str, str]]:
     accounts += governance_demo.seed()
     lifecycle_demo.seed(before_approval=governance_demo.sign_review)
     governance_demo.seed_open_reviews()
-    governance_demo.seed_compliance()
-    governance_demo.seed_vendors_and_concerns()
+    compliance_demo.seed_compliance()
+    sourcing_demo.seed_vendors()
+    governance_demo.seed_concerns()
     governance_demo.seed_emergency_release()
     governance_demo.seed_freeze_exemption()
-    governance_demo.seed_evaluations_and_audits()
+    sourcing_demo.seed_evaluations()
+    compliance_demo.seed_external_audits()
     monitoring_demo.seed()
     backdate()
     settle_inboxes()

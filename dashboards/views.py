@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from audit.selectors import audit_event_list
+from compliance import selectors as compliance
 from core.downloads import csv_table_response
 from core.exceptions import ApplicationError
 from core.page_cache import CachedPageMixin
@@ -259,7 +260,7 @@ class ExecutiveDashboard(DashboardView):
     def compliance(self):
         return self.panels.get(
             "compliance",
-            lambda: governance.compliance_coverage_by_framework(user=self.request.user, unit=self.scope["unit"]),
+            lambda: compliance.compliance_coverage_by_framework(user=self.request.user, unit=self.scope["unit"]),
         )
 
     def compliance_table(self):
@@ -375,7 +376,7 @@ class ExecutiveDashboard(DashboardView):
             "health_link": health_link,
             "coverage": coverage,
             "coverage_figure": charts.compliance_coverage(
-                coverage, url_for=lambda r: reverse("governance:framework_detail", args=[r.framework.pk])
+                coverage, url_for=lambda r: reverse("compliance:framework_detail", args=[r.framework.pk])
             )
             if any(r.required for r in coverage)
             else None,
@@ -580,15 +581,15 @@ class ReviewBoardDashboard(DashboardView):
                 calendar_sources.reassessments_due(user=user, start=today - timedelta(days=365), end=soon, unit=unit)
             ),
             exceptions=governance.live_exceptions(user=user),
-            evidence_expiring=list(governance.evidence_expiring_soon(user=user, today=today, unit=unit)[:10]),
+            evidence_expiring=list(compliance.evidence_expiring_soon(user=user, today=today, unit=unit)[:10]),
             concerns=governance.open_concerns_by_severity(user=user),
             pirs=list(
                 governance.open_post_implementation_reviews(user=user).filter(
                     **({"release__version__model__use_case__business_unit": unit} if unit else {})
                 )[:10]
             ),
-            evidence_waiting=governance.evidence_list(user=user).filter(status="submitted").count()
-            if user.has_perm("governance.review_evidence")
+            evidence_waiting=compliance.evidence_list(user=user).filter(status="submitted").count()
+            if user.has_perm("compliance.review_evidence")
             else None,
             **kwargs,
         )

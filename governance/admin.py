@@ -1,37 +1,23 @@
-"""Governance records in the admin: shown read-only and scoped to what the reader may see (core.admin.ReadOnlyAdmin);
-vendors are edited through their audited services."""
+"""Governance records in the admin: shown read-only and scoped to what the reader may see (core.admin.ReadOnlyAdmin)."""
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin, ServiceAdmin
+from core.admin import ReadOnlyAdmin
 from governance.models import (
-    ApprovedStandard,
-    AuditFinding,
     BiasAssessment,
     Concern,
-    Control,
     EmergencyRelease,
-    Evidence,
-    ExternalAudit,
-    FollowUp,
-    Framework,
     ModelCard,
     PostImplementationReview,
     Questionnaire,
-    Requirement,
     Review,
     ReviewPolicy,
     RiskAssessment,
-    SandboxTrial,
     SignOff,
     SignOffFunction,
-    SuppliedModel,
-    TechnologyEvaluation,
     TestEvidence,
     TrainingRecord,
-    Vendor,
 )
-from governance.services.vendors import MANAGE_PERM, VENDOR_FIELDS, vendor_create, vendor_update
 
 
 @admin.register(SignOffFunction)
@@ -100,30 +86,6 @@ class TrainingRecordAdmin(ReadOnlyAdmin):
     list_select_related = ("user", "recorded_by")
 
 
-@admin.register(Framework)
-class FrameworkAdmin(ReadOnlyAdmin):
-    """Frameworks change by import (command or page), audited; the admin only shows them."""
-
-    list_display = ("code", "name", "revision", "updated_at")
-
-
-@admin.register(Requirement)
-class RequirementAdmin(ReadOnlyAdmin):
-    list_display = ("framework", "reference", "title", "withdrawn")
-    list_filter = ("framework", "withdrawn")
-
-
-@admin.register(Control)
-class ControlAdmin(ReadOnlyAdmin):
-    list_display = ("code", "title", "applies_low", "applies_medium", "applies_high", "applies_critical")
-
-
-@admin.register(Evidence)
-class EvidenceAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "control", "use_case", "version", "kind", "status", "expires_on", "stale")
-    list_filter = ("status", "kind", "stale")
-
-
 @admin.register(TestEvidence)
 class TestEvidenceAdmin(ReadOnlyAdmin):
     """Submitted and reviewed through the pages and the API only (services check the reviewer's function and
@@ -154,38 +116,6 @@ class ConcernAdmin(ReadOnlyAdmin):
     list_filter = ("status", "severity", "kind")
 
 
-@admin.register(Vendor)
-class VendorAdmin(ServiceAdmin):
-    """Vendors are edited here by holders of `governance.manage_vendor`, through the audited services."""
-
-    list_display = ("name", "due_diligence", "lock_in_risk", "last_assessed_on")
-    list_filter = ("due_diligence", "lock_in_risk")
-    search_fields = ("name", "services")
-    fields = VENDOR_FIELDS
-
-    def has_add_permission(self, request):
-        return request.user.has_perm(MANAGE_PERM)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm(MANAGE_PERM)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # supplied models point at vendors; record the outcome in the due diligence instead
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            fields = {f: form.cleaned_data[f] for f in form.changed_data if f in VENDOR_FIELDS}
-            self._call(request, vendor_update, vendor=obj, **fields)
-        else:
-            created = self._call(request, vendor_create, **{f: form.cleaned_data[f] for f in VENDOR_FIELDS})
-            obj.pk = created.pk
-
-
-@admin.register(SuppliedModel)
-class SuppliedModelAdmin(ReadOnlyAdmin):
-    list_display = ("model", "vendor", "linked_by", "linked_at")
-
-
 @admin.register(EmergencyRelease)
 class EmergencyReleaseAdmin(ReadOnlyAdmin):
     """Requested, approved, refused and released only through the emergency services (two approvals, audited)."""
@@ -200,48 +130,3 @@ class PostImplementationReviewAdmin(ReadOnlyAdmin):
     list_display = ("pk", "release", "status", "due_on", "outcome", "completed_by", "escalated_at")
     list_filter = ("status", "outcome")
     list_select_related = ("release__version__model", "completed_by")
-
-
-# --- Technology evaluations, standards and external audits: shown here, changed through their pages and API.
-
-
-@admin.register(TechnologyEvaluation)
-class TechnologyEvaluationAdmin(ReadOnlyAdmin):
-    list_display = ("name", "category", "build_or_buy", "licence_model", "lock_in_risk", "status", "decision", "owner")
-    list_filter = ("status", "decision", "category", "lock_in_risk")
-    list_select_related = ("owner",)
-    search_fields = ("name",)
-
-
-@admin.register(SandboxTrial)
-class SandboxTrialAdmin(ReadOnlyAdmin):
-    list_display = ("evaluation", "start", "end", "outcome", "closed_at")
-    list_filter = ("outcome",)
-    list_select_related = ("evaluation",)
-
-
-@admin.register(ApprovedStandard)
-class ApprovedStandardAdmin(ReadOnlyAdmin):
-    list_display = ("name", "kind", "status", "approved_by", "approved_at", "review_date")
-    list_filter = ("kind", "status")
-    list_select_related = ("approved_by",)
-
-
-@admin.register(ExternalAudit)
-class ExternalAuditAdmin(ReadOnlyAdmin):
-    list_display = ("auditor", "lead_auditor", "start_date", "end_date", "status")
-    list_filter = ("status",)
-
-
-@admin.register(AuditFinding)
-class AuditFindingAdmin(ReadOnlyAdmin):
-    list_display = ("reference", "audit", "severity", "owner", "due_date", "risk_accepted_at")
-    list_filter = ("severity",)
-    list_select_related = ("audit", "owner")
-
-
-@admin.register(FollowUp)
-class FollowUpAdmin(ReadOnlyAdmin):
-    list_display = ("finding", "owner", "due_date", "status", "completed_at")
-    list_filter = ("status",)
-    list_select_related = ("finding", "owner")

@@ -9,7 +9,6 @@ class GovernanceConfig(AppConfig):
         from governance import calendar_sources, fairness, health, panels, required_evidence
         from governance import gates as governance_gates
         from governance.services import (
-            evidence_stale_for_new_version,
             review_deployed,
             review_open,
             reviews_supersede_for_new_version,
@@ -47,12 +46,10 @@ class GovernanceConfig(AppConfig):
         lifecycle_panels.register_model_panel(panels.model_emergency_panel)
         gates.on_enter(Stage.PENDING_APPROVAL, review_open)
         gates.on_enter(Stage.REGISTERED, reviews_supersede_for_new_version)
-        gates.on_enter(Stage.REGISTERED, evidence_stale_for_new_version)
         policies.provide_notice_days(decommission_notice_days)
         policies.provide_decommission_functions(decommission_functions)
         calendar.register_source(calendar_sources.approval_expiries)
         calendar.register_source(calendar_sources.reassessments_due)
-        calendar.register_source(calendar_sources.evidence_expiries)
         lifecycle_health.register_reason_provider(health.approval_reasons)
         lifecycle_health.register_reason_provider(health.reassessment_reasons)
         lifecycle_panels.register_model_panel(required_evidence.model_panel)

@@ -60,23 +60,3 @@ def reassessments_due(*, user, start, end, unit=None):
             url=reverse("governance:assessment", args=[assessment.use_case_id]),
             detail=f"{assessment.get_tier_display()} tier.",
         )
-
-
-def evidence_expiries(*, user, start, end):
-    """Accepted compliance evidence whose validity ends in the period: the owners renew it before."""
-    from governance.models import Evidence
-
-    evidence = (
-        Evidence.objects.restrict(user, "view")
-        .filter(status="accepted", stale=False, expires_on__range=(start, end))
-        .select_related("control", "use_case")
-    )
-    for item in evidence:
-        yield CalendarEvent(
-            uid=f"evidence-expiry-{item.pk}",
-            kind="evidence_expiry",
-            title=f"Evidence expires: {item.control.code} for {item.use_case.code}",
-            start=item.expires_on,
-            url=reverse("governance:use_case_coverage", args=[item.use_case_id]),
-            detail=item.control.title,
-        )

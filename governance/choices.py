@@ -68,25 +68,6 @@ class FindingStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class EvidenceKind(models.TextChoices):
-    FILE = "file", "File"
-    LINK = "link", "Link"
-    TEXT = "text", "Text"
-
-
-class EvidenceStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-
-
-EVIDENCE_STATUS_COLORS = {
-    EvidenceStatus.SUBMITTED: "blue",
-    EvidenceStatus.ACCEPTED: "green",
-    EvidenceStatus.REJECTED: "red",
-}
-
-
 class ExplainabilityMethod(models.TextChoices):
     SHAP = "shap", "SHAP"
     LIME = "lime", "LIME"
@@ -124,19 +105,6 @@ class ConcernStatus(models.TextChoices):
     TRIAGED = "triaged", "Triaged"
     RESOLVED = "resolved", "Resolved"
     DISMISSED = "dismissed", "Dismissed"
-
-
-class DueDiligence(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-
-
-class LockInRisk(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
 
 
 class EmergencyStatus(models.TextChoices):
@@ -227,98 +195,3 @@ REQUIREMENT_STATE_COLORS = {
     RequirementState.REJECTED: "red",
     RequirementState.STALE: "amber",
 }
-
-
-# --- Technology evaluations and approved standards ---------------------------------------------------------
-
-
-class TechnologyCategory(models.TextChoices):
-    ML_PLATFORM = "ml_platform", "ML platform"
-    FEATURE_STORE = "feature_store", "Feature store"
-    LLM_API = "llm_api", "LLM / API"
-    MONITORING = "monitoring", "Monitoring"
-    LABELLING = "labelling", "Labelling"
-    OTHER = "other", "Other"
-
-
-class BuildOrBuy(models.TextChoices):
-    BUILD = "build", "Build"
-    BUY = "buy", "Buy"
-
-
-class LicenceModel(models.TextChoices):
-    OPEN_SOURCE = "open_source", "Open source"
-    COMMERCIAL = "commercial", "Commercial"
-
-
-class EvaluationStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    IN_TRIAL = "in_trial", "In trial"
-    DECIDED = "decided", "Decided"
-
-
-EVALUATION_STATUS_COLORS = {
-    EvaluationStatus.PROPOSED: "blue",
-    EvaluationStatus.IN_TRIAL: "amber",
-    EvaluationStatus.DECIDED: "green",
-}
-
-
-class EvaluationDecision(models.TextChoices):
-    ADOPT = "adopt", "Adopt"
-    REJECT = "reject", "Reject"
-    DEFER = "defer", "Defer"
-
-
-class TrialOutcome(models.TextChoices):
-    PASS = "pass", "Pass"
-    FAIL = "fail", "Fail"
-    INCONCLUSIVE = "inconclusive", "Inconclusive"
-
-
-class StandardKind(models.TextChoices):
-    STANDARD = "standard", "Standard"
-    REFERENCE_ARCHITECTURE = "reference_architecture", "Reference architecture"
-
-
-class StandardStatus(models.TextChoices):
-    APPROVED = "approved", "Approved"
-    RETIRED = "retired", "Retired"
-
-
-# --- External audits ---------------------------------------------------------------------------------------
-
-
-class ExternalAuditStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    FIELDWORK = "fieldwork", "Fieldwork"
-    REPORTED = "reported", "Reported"
-    CLOSED = "closed", "Closed"
-
-
-# An audit moves forward one step at a time; closing is checked against its findings' follow-ups.
-NEXT_AUDIT_STATUSES = {
-    ExternalAuditStatus.PLANNED: {ExternalAuditStatus.FIELDWORK},
-    ExternalAuditStatus.FIELDWORK: {ExternalAuditStatus.REPORTED},
-    ExternalAuditStatus.REPORTED: {ExternalAuditStatus.CLOSED},
-    ExternalAuditStatus.CLOSED: set(),
-}
-
-AUDIT_STATUS_COLORS = {
-    ExternalAuditStatus.PLANNED: "blue",
-    ExternalAuditStatus.FIELDWORK: "amber",
-    ExternalAuditStatus.REPORTED: "red",
-    ExternalAuditStatus.CLOSED: "green",
-}
-
-
-class AuditSeverity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
-
-
-class FollowUpStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"

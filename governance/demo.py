@@ -74,7 +74,7 @@ def _people() -> list[tuple[str, str, str]]:
     return accounts
 
 
-def _open_to(user, obj) -> None:
+def open_to(user, obj) -> None:
     """Confidential records of other units: the demo grants the reviewer access, as an admin would."""
     if not can(user, "view", obj):
         grant(actor=User.objects.get(username="admin"), grantee=user, action="view", obj=obj, reason="Demo review.")
@@ -82,7 +82,7 @@ def _open_to(user, obj) -> None:
 
 def _assess(use_case, answers, *, approve: bool = True) -> None:
     author, reviewer = User.objects.get(username="pm"), User.objects.get(username="rb")
-    _open_to(reviewer, use_case)
+    open_to(reviewer, use_case)
     assessment = services.risk_assessment_create(actor=author, use_case=use_case, answers=answers)
     services.risk_assessment_submit(actor=author, assessment=assessment)
     if approve:
@@ -215,8 +215,8 @@ def provide_test_evidence(version, *, missing=(), waiting=()) -> None:
         if requirement.kind in waiting:
             continue
         reviewer = _reviewer_of(requirement.kind)
-        _open_to(reviewer, version.model)
-        _open_to(reviewer, version)
+        open_to(reviewer, version.model)
+        open_to(reviewer, version)
         services.test_evidence_review(actor=reviewer, evidence=evidence, decision="accept", comment="Checked.")
 
 
@@ -245,7 +245,7 @@ def sign_review(version) -> None:
 def _sign(review: Review, functions) -> None:
     used = set(review.sign_offs.filter(invalidated_at__isnull=True).values_list("signer_id", flat=True))
     for user in User.objects.filter(username__in=SIGNERS):
-        _open_to(user, review.version.model)
+        open_to(user, review.version.model)
     for function in functions:
         signer = next(
             (
@@ -301,101 +301,18 @@ def seed_open_reviews() -> None:
             )
 
 
-# Per assessed use case (in order): controls with accepted evidence; the rest stays missing.
-EVIDENCE_PLAN = [
-    ["CTL-01", "CTL-05", "CTL-11", "CTL-03", "CTL-04", "CTL-07"],
-    ["CTL-01", "CTL-05", "CTL-06", "CTL-02"],
-    ["CTL-01", "CTL-11", "CTL-09"],
-    ["CTL-01", "CTL-05"],
-]
-
-
-@transaction.atomic
-def seed_compliance() -> None:
-    """After the lifecycle demo: evidence on a few assessed use cases, reviewed by the compliance signer, so
-    coverage is partial; one item expired, one rejected, one waiting for review."""
-    from governance.models import Control, Evidence
-    from portfolio.models import UseCase
-
-    if Evidence.objects.exists():
-        return
-    pm, reviewer = User.objects.get(username="pm"), User.objects.get(username="rb2")
-    controls = {c.code: c for c in Control.objects.all()}
-    use_cases = UseCase.objects.filter(risk_tier__in=["low", "medium", "high", "critical"]).order_by(
-        "confidential", "number"
-    )
-    for use_case, codes in zip(use_cases, EVIDENCE_PLAN, strict=False):
-        _open_to(reviewer, use_case)
-        model = use_case.models.order_by("pk").first()
-        version = model.versions.order_by("-pk").first() if model else None
-        for record in (model, version):
-            if record is not None:
-                _open_to(reviewer, record)
-                _open_to(pm, record)
-        for code in codes:
-            control = controls[code]
-            if not getattr(control, f"applies_{use_case.risk_tier}"):
-                continue
-            evidence = services.evidence_submit(
-                actor=pm,
-                control=control,
-                use_case=use_case,
-                version=version if code in ("CTL-05", "CTL-04") else None,
-                kind="link" if code in ("CTL-04", "CTL-07") else "text",
-                url=f"https://wiki.lodestar.example/{use_case.code}/{code}",
-                text=f"{control.title}: in place for {use_case.code}, see the team's runbook.",
-            )
-            services.evidence_review(actor=reviewer, evidence=evidence, decision="accept", comment="Checked.")
-    first = use_cases.exclude(risk_tier="low").first()  # CTL-09 applies from medium up
-    if first is None:
-        return
-    # One accepted item whose date has passed: the demo moves its expiry back (time cannot pass in a seed).
-    lapsed = Evidence.objects.filter(use_case=first, status="accepted", version__isnull=True).order_by("-pk").first()
-    if lapsed:
-        Evidence.objects.filter(pk=lapsed.pk).update(expires_on=timezone.localdate() - timedelta(days=3))
-    rejected = services.evidence_submit(
-        actor=pm, control=controls["CTL-09"], use_case=first, kind="text", text="Alerts exist."
-    )
-    services.evidence_review(
-        actor=reviewer, evidence=rejected, decision="reject", comment="No owner or runbook named; add both."
-    )
-    services.evidence_submit(
-        actor=pm,
-        control=controls["CTL-09"],
-        use_case=first,
-        kind="link",
-        url=f"https://wiki.lodestar.example/{first.code}/runbook",
-        description="Runbook with on-call owners",
-    )
-
-
-def seed_vendors_and_concerns() -> None:
-    """After the lifecycle demo: one vendor supplying two inventory models, and two open concerns, one raised
-    anonymously, one past its response deadline and escalated."""
-    from governance.models import Concern, Vendor
+def seed_concerns() -> None:
+    """After the lifecycle demo: two open concerns, one raised anonymously about a supplied model, one past its
+    response deadline and escalated."""
+    from governance.models import Concern
     from lifecycle.models import AIModel
 
-    if Vendor.objects.exists() or Concern.objects.exists():
+    if Concern.objects.exists():
         return
-    admin, pm, triager = (User.objects.get(username=name) for name in ("admin", "pm", "rb2"))
+    pm, triager = (User.objects.get(username=name) for name in ("pm", "rb2"))
     models = list(AIModel.objects.filter(confidential=False).order_by("-third_party", "pk")[:2])
     if len(models) < 2:
         return
-    vendor = services.vendor_create(
-        actor=admin,
-        name="Northwind Language Models",
-        services="Hosted large language models and an embeddings API, billed per token.",
-        due_diligence="in_progress",
-        data_ownership_clause="We own prompts, completions and any fine-tuned weights; the vendor gets no licence.",
-        data_handling_clause="EU residency; prompts kept 30 days for abuse monitoring, never used for training.",
-        lock_in_risk="high",
-        exit_strategy="Every call goes through our gateway; an open-weights model is benchmarked each quarter.",
-        data_portability="Fine-tuning sets and evaluation logs are exported nightly to our object store.",
-        last_assessed_on=timezone.localdate() - timedelta(days=200),
-        notes="Reassess before the renewal in the spring.",
-    )
-    for model in models:
-        services.vendor_model_link(actor=admin, vendor=vendor, model=model)
     first, second = models
     services.concern_raise(
         actor=pm,
@@ -504,145 +421,14 @@ def seed_freeze_exemption() -> None:
     lifecycle.freeze_window_end(actor=admin, window=window, reason="The close finished early.")
 
 
-def seed_evaluations_and_audits() -> None:
-    """Two technology evaluations beside the vendor (a feature store adopted after a passed sandbox trial,
-    which published a reference architecture; an LLM gateway still in trial), and an external audit that has
-    reported three findings with their follow-ups, one of them overdue."""
-    from governance.models import ExternalAudit, Framework, TechnologyEvaluation, Vendor
-    from portfolio.models import UseCase
-
-    if TechnologyEvaluation.objects.exists() or ExternalAudit.objects.exists():
-        return
-    ds, rb, compliance = (User.objects.get(username=name) for name in ("ds", "rb", "rb2"))
-    today = timezone.localdate()
-    feast = services.evaluation_create(
-        actor=ds,
-        name="Feast feature store",
-        category="feature_store",
-        summary="One store for training and online features, so models stop recomputing them in each service.",
-        build_or_buy="buy",
-        licence_model="open_source",
-        one_off_cost=85000,
-        annual_cost=40000,
-        annual_benefit=160000,
-        lock_in_risk="low",
-        lock_in_notes="Apache-licensed; offline store is Parquet on our object storage, online store is Redis.",
-    )
-    trial = services.trial_start(
-        actor=ds,
-        evaluation=feast,
-        start=today - timedelta(days=75),
-        end=today - timedelta(days=30),
-        goals="Serve the fraud and churn models' features online under 20 ms p99; backfill two years offline.",
-    )
-    services.trial_close(
-        actor=ds,
-        trial=trial,
-        outcome="pass",
-        findings="p99 online read 9 ms at 3x peak load; backfill took 4 hours; point-in-time joins matched.",
-    )
-    services.evaluation_decide(
-        actor=rb,
-        evaluation=feast,
-        decision="adopt",
-        rationale="Met every trial goal; pays back in under a year; open formats keep the exit cheap.",
-    )
-    services.standard_approve(
-        actor=rb,
-        name="Feature serving reference architecture",
-        kind="reference_architecture",
-        description="Online models read features from the Feast online store; training sets come from its offline "
-        "store with point-in-time joins. No service computes features on its own.",
-        link="https://wiki.lodestar.example/architecture/feature-serving",
-        review_date=today + timedelta(days=365),
-        evaluation=feast,
-    )
-    gateway = services.evaluation_create(
-        actor=ds,
-        name="Hosted LLM gateway",
-        category="llm_api",
-        vendor=Vendor.objects.order_by("pk").first(),
-        summary="A managed gateway in front of hosted language models: routing, caching, redaction, cost caps.",
-        build_or_buy="buy",
-        licence_model="commercial",
-        one_off_cost=20000,
-        annual_cost=120000,
-        annual_benefit=150000,
-        lock_in_risk="high",
-        lock_in_notes="Prompts and routing rules live in the vendor's format; no export of cached completions.",
-    )
-    services.trial_start(
-        actor=ds,
-        evaluation=gateway,
-        start=today - timedelta(days=10),
-        end=today + timedelta(days=20),
-        goals="Redact customer identifiers before any call leaves; keep cost per 1k calls under EUR 2.",
-    )
-    audit_ = services.external_audit_create(
-        actor=compliance,
-        auditor="Meridian Assurance LLP",
-        lead_auditor="Hana Ito",
-        scope="Model risk management and EU AI Act readiness of the credit and fraud models: inventory, "
-        "validation, human oversight, logging.",
-        start_date=today - timedelta(days=70),
-        end_date=today - timedelta(days=40),
-        frameworks=list(Framework.objects.filter(code="eu-ai-act")),
-        use_cases=list(UseCase.objects.filter(confidential=False, status="live").order_by("number")[:2]),
-    )
-    services.external_audit_transition(actor=compliance, external_audit=audit_, to="fieldwork")
-    services.external_audit_update(
-        actor=compliance, external_audit=audit_, report_link="https://dms.lodestar.example/audits/meridian-report.pdf"
-    )
-    services.external_audit_transition(actor=compliance, external_audit=audit_, to="reported")
-    findings = [
-        services.audit_finding_add(
-            actor=compliance,
-            external_audit=audit_,
-            reference=reference,
-            severity=severity,
-            description=description,
-            owner=owner,
-            due_date=today + timedelta(days=days),
-        )
-        for reference, severity, description, owner, days in (
-            ("MA-01", "high", "Two production models have no documented challenger or benchmark.", ds, 30),
-            ("MA-02", "medium", "Human override rates are not reviewed for the fraud model.", rb, 45),
-            ("MA-03", "low", "Model cards do not state the date of the training data extract.", ds, 60),
-        )
-    ]
-    done = services.follow_up_add(
-        actor=compliance,
-        finding=findings[2],
-        description="Add the extract date to every model card template.",
-        owner=ds,
-        due_date=today - timedelta(days=5),
-    )
-    services.follow_up_complete(actor=ds, follow_up=done, note="Template updated; all live cards filled in.")
-    services.follow_up_add(
-        actor=compliance,
-        finding=findings[0],
-        description="Benchmark each production model against a simple challenger and file the results.",
-        owner=ds,
-        due_date=today - timedelta(days=3),  # overdue: the audit stays open until it is done
-    )
-    services.follow_up_add(
-        actor=compliance,
-        finding=findings[1],
-        description="Monthly report of analyst overrides to the model owner and the risk function.",
-        owner=rb,
-        due_date=today + timedelta(days=25),
-    )
-
-
 __all__ = [
+    "open_to",
     "predictions_csv",
     "provide_test_evidence",
     "seed",
-    "seed_compliance",
+    "seed_concerns",
     "seed_emergency_release",
-    "seed_evaluations_and_audits",
     "seed_freeze_exemption",
     "seed_open_reviews",
-    "seed_vendors_and_concerns",
     "sign_review",
 ]

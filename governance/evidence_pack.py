@@ -34,6 +34,9 @@ def _user(user) -> dict | None:
     return {"id": user.pk, "username": user.get_username(), "name": user.get_full_name() or user.get_username()}
 
 
+user_summary = _user  # how a person appears in the sections other apps provide
+
+
 @dataclass
 class Pack:
     """What `collect` read for one version; plain dicts ready for JSON, plus the card for the Markdown."""
@@ -163,39 +166,6 @@ def _bias(assessment) -> dict:
     }
 
 
-def _evidence(item) -> dict:
-    return {
-        "id": item.pk,
-        "control": {"code": item.control.code, "title": item.control.title},
-        "bound_to_version": item.version_id,
-        "kind": item.kind,
-        "filename": item.filename,
-        "sha256": item.sha256,
-        "url": item.url,
-        "text": item.text,
-        "description": item.description,
-        "status": item.status,
-        "submitted_by": _user(item.submitted_by),
-        "reviewer": _user(item.reviewer),
-        "reviewed_at": item.reviewed_at,
-        "review_comment": item.review_comment,
-        "expires_on": item.expires_on,
-        "stale": item.stale,
-        "stale_reason": item.stale_reason,
-        "created_at": item.created_at,
-    }
-
-
-def _coverage(coverage) -> dict:
-    return {
-        "framework": coverage.framework.name,
-        "required": coverage.required,
-        "covered": coverage.covered,
-        "percent": coverage.percent,
-        "missing": [control.code for control in coverage.missing],
-    }
-
-
 def _transition(transition) -> dict:
     return {
         "id": transition.pk,
@@ -276,6 +246,23 @@ def _test_evidence_section(version, policy: dict, content_digest: str) -> dict:
     }
 
 
+# Sections another app holds (compliance: the controls and evidence of the use case and version); the app
+# registers its provider in its AppConfig.ready(), as lifecycle's gates are filled. Without one the section
+# is empty.
+SECTION_PROVIDERS = {}
+EMPTY_SECTIONS = {"compliance": {"coverage": [], "evidence": []}}
+
+
+def register_section(name: str, provider) -> None:
+    """`provider(*, user, version, now) -> dict` fills the section `name` of every pack."""
+    SECTION_PROVIDERS[name] = provider
+
+
+def _provided(name: str, **kwargs) -> dict:
+    provider = SECTION_PROVIDERS.get(name)
+    return provider(**kwargs) if provider else EMPTY_SECTIONS[name]
+
+
 def collect(*, user, version, now) -> Pack:
     """Read every record of the pack for a version the user may see (the caller has checked that)."""
     from audit.models import AuditEvent
@@ -296,13 +283,6 @@ def collect(*, user, version, now) -> Pack:
     )
     card = selectors.model_card_of(version)
     bias_rows = list(version.bias_assessments.select_related("created_by").order_by("created_at", "pk"))
-    evidence = list(
-        selectors.evidence_list(user=user)
-        .filter(Q(version=version) | Q(use_case=use_case, version__isnull=True))
-        .select_related("control", "submitted_by", "reviewer")
-        .order_by("created_at", "pk")
-    )
-    coverage = selectors.use_case_coverage(user=user, use_case=use_case, today=now.date())
     transitions = list(version.transitions.select_related("actor").order_by("at", "pk"))
     links = list(version.dataset_links.all())
     targets = Q(target_type="lifecycle.modelversion", target_id=str(version.pk)) | Q(
@@ -339,10 +319,7 @@ def collect(*, user, version, now) -> Pack:
         },
         "bias_assessments": [_bias(b) for b in bias_rows],
         "test_evidence": _test_evidence_section(version, current_policy, content_digest),
-        "compliance": {
-            "coverage": [_coverage(c) for c in coverage if c.required],
-            "evidence": [_evidence(e) for e in evidence],
-        },
+        "compliance": _provided("compliance", user=user, version=version, now=now),
         "transitions": [_transition(t) for t in transitions],
         "datasets": [_dataset_link(link) for link in links],
         "audit_events": [_event(e) for e in events],

@@ -133,3 +133,17 @@ class ValuesListMixin:
         for owner, related in pairs.order_by(source, target).values_list(source, target):
             found.setdefault(owner, []).append(related)
         return found
+
+
+class PermissionBeforeInput:
+    """Creating or editing needs `write_permission`: a caller without it hears so before any input check."""
+
+    write_permission = ""
+    refusal = ""
+
+    def initial(self, request, *args, **kwargs):
+        from core.exceptions import NotAllowed
+
+        super().initial(request, *args, **kwargs)
+        if self.action in ("create", "partial_update") and not request.user.has_perm(self.write_permission):
+            raise NotAllowed(self.refusal)

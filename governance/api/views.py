@@ -1,7 +1,6 @@
 import json
 
 import django_filters
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -11,38 +10,24 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import parsers
-from core.api.parsers import FormParser, JSONParser, MultiPartParser
-from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, ScopedQuerysetMixin, ScopedViewSet
-from core.exceptions import NotAllowed
+from core.api.viewsets import ReadOnlyScopedViewSet, ScopedCreateReadViewSet, ScopedQuerysetMixin
 from core.filters import IdChoiceFilter, visible
 from governance import cards, fairness, selectors, services
 from governance.api import serializers as s
-from governance.choices import EvidenceStatus, ReviewStatus, TestEvidenceKind, TestEvidenceStatus, Tier
+from governance.choices import ReviewStatus, TestEvidenceKind, TestEvidenceStatus, Tier
 from governance.models import (
-    ApprovedStandard,
-    AuditFinding,
     BiasAssessment,
     Concern,
-    Control,
-    ControlRequirement,
     EmergencyRelease,
-    Evidence,
-    ExternalAudit,
     Finding,
-    FollowUp,
-    Framework,
     PostImplementationReview,
-    Requirement,
     Review,
     ReviewPolicy,
     RiskAssessment,
-    SandboxTrial,
-    TechnologyEvaluation,
     TestEvidence,
     TrainingRecord,
-    Vendor,
 )
-from governance.services import audits, evaluations, freeze_exemptions
+from governance.services import freeze_exemptions
 from lifecycle.models import AIModel, EmergencyApproval, ModelVersion
 from portfolio.models import UseCase
 
@@ -275,71 +260,6 @@ class FindingViewSet(ScopedCreateReadViewSet):
         return self._done(finding)
 
 
-# --- Compliance ---------------------------------------------------------------------------------------------
-
-
-class FrameworkViewSet(ReadOnlyScopedViewSet):
-    """Compliance frameworks at their current revision, with their requirements (live and withdrawn) and the
-    controls mapped to each. Admins import new ones with `manage.py import_framework` or the import page."""
-
-    queryset = Framework.objects.prefetch_related(
-        Prefetch("requirements", queryset=Requirement.objects.prefetch_related("controls"))
-    )
-    serializer_class = s.FrameworkSerializer
-    filterset_fields = ["code"]
-
-
-class ControlViewSet(ReadOnlyScopedViewSet):
-    """Internal controls: the tiers they apply to and the framework requirements they satisfy (the crosswalk)."""
-
-    queryset = Control.objects.prefetch_related(
-        Prefetch("requirement_links", queryset=ControlRequirement.objects.select_related("requirement__framework"))
-    )
-    serializer_class = s.ControlSerializer
-    filterset_fields = ["code"]
-
-
-class EvidenceFilterSet(django_filters.FilterSet):
-    use_case = IdChoiceFilter(queryset=visible(UseCase))
-    model_version = IdChoiceFilter(field_name="version", queryset=visible(ModelVersion))
-    control = django_filters.CharFilter(field_name="control__code")
-    status = django_filters.ChoiceFilter(choices=EvidenceStatus.choices)
-
-    class Meta:
-        model = Evidence
-        fields = ["use_case", "model_version", "control", "status", "stale"]
-
-
-class EvidenceViewSet(ScopedCreateReadViewSet):
-    """Compliance evidence of the use cases (and versions) you may see. POST submits a file (multipart),
-    a link or a text for a control; `review` accepts or rejects it (compliance reviewers). Files are
-    downloaded from the evidence page, always as attachments."""
-
-    queryset = Evidence.objects.select_related("control", "use_case", "version", "submitted_by", "reviewer")
-    serializer_class = s.EvidenceSerializer
-    filterset_class = EvidenceFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        user = self.request.user
-        use_case = get_object_or_404(UseCase.objects.restrict(user, "view"), pk=data.pop("use_case").pk)
-        version = data.pop("version", None)
-        if version is not None:
-            version = get_object_or_404(ModelVersion.objects.restrict(user, "view"), pk=version.pk)
-        serializer.instance = services.evidence_submit(actor=user, use_case=use_case, version=version, **data)
-
-    @extend_schema(request=s.EvidenceReviewSerializer, responses=s.EvidenceSerializer)
-    @action(detail=True, methods=["post"], action_permission="custom", serializer_class=s.EvidenceReviewSerializer)
-    def review(self, request, pk=None):
-        """Accept or reject submitted evidence: {"decision": "accept"|"reject", "comment", "expires_on"}; a
-        rejection needs a comment; nobody reviews their own evidence."""
-        data = s.EvidenceReviewSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        evidence = services.evidence_review(actor=request.user, evidence=self.get_object(), **data.validated_data)
-        return Response(s.EvidenceSerializer(evidence).data)
-
-
 class TestEvidenceFilterSet(django_filters.FilterSet):
     model_version = IdChoiceFilter(field_name="version", queryset=visible(ModelVersion))
     kind = django_filters.ChoiceFilter(choices=TestEvidenceKind.choices)
@@ -379,24 +299,6 @@ class TestEvidenceViewSet(ScopedCreateReadViewSet):
         data.is_valid(raise_exception=True)
         evidence = services.test_evidence_review(actor=request.user, evidence=self.get_object(), **data.validated_data)
         return Response(s.TestEvidenceSerializer(evidence).data)
-
-
-class UseCaseCoverageViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
-    """Compliance coverage of a use case (a sub-resource of `use-cases`)."""
-
-    queryset = UseCase.objects.all()
-    serializer_class = s.UseCaseCoverageSerializer
-    pagination_class = None
-    filterset_class = None
-
-    @extend_schema(responses=s.UseCaseCoverageSerializer)
-    @action(detail=True, methods=["get"])
-    def coverage(self, request, pk=None):
-        """Per framework: the controls the use case's tier requires, which have valid evidence (accepted, not
-        expired, not stale) and which are missing."""
-        use_case = self.get_object()
-        frameworks = selectors.use_case_coverage(user=request.user, use_case=use_case)
-        return Response(s.UseCaseCoverageSerializer({"use_case": use_case, "frameworks": frameworks}).data)
 
 
 # --- Model cards and bias assessments ----------------------------------------------------------------------
@@ -718,337 +620,3 @@ class PostImplementationReviewViewSet(ReadOnlyScopedViewSet):
             actor=request.user, pir=self.get_object(), **data.validated_data
         )
         return Response(s.PostImplementationReviewSerializer(self.get_queryset().get(pk=pir.pk)).data)
-
-
-# --- Vendors ------------------------------------------------------------------------------------------------
-
-
-class VendorViewSet(ScopedViewSet):
-    """Third-party AI vendors: anyone signed in reads them (with the supplied models they may see); platform
-    admins and the review board record and edit them, and `link` or `unlink` the inventory models they supply."""
-
-    queryset = Vendor.objects.all()
-    serializer_class = s.VendorSerializer
-    filterset_fields = ["due_diligence", "lock_in_risk"]
-    action_permission = "custom"  # the services check governance.manage_vendor
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        return selectors.vendor_list(user=self.request.user)
-
-    def _done(self, vendor):
-        return Response(s.VendorSerializer(selectors.vendor_list(user=self.request.user).get(pk=vendor.pk)).data)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        vendor = services.vendor_create(actor=request.user, **serializer.validated_data)
-        response = self._done(vendor)
-        response.status_code = status.HTTP_201_CREATED
-        return response
-
-    def partial_update(self, request, *args, **kwargs):
-        vendor = self.get_object()
-        serializer = self.get_serializer(vendor, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        return self._done(services.vendor_update(actor=request.user, vendor=vendor, **serializer.validated_data))
-
-    def _link(self, request, vendor):
-        data = s.VendorModelLinkSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        model = get_object_or_404(AIModel.objects.restrict(request.user, "view"), pk=data.validated_data["model"].pk)
-        services.vendor_model_link(actor=request.user, vendor=vendor, model=model)
-
-    @extend_schema(request=s.VendorModelLinkSerializer, responses=s.VendorSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.VendorModelLinkSerializer)
-    def link(self, request, pk=None):
-        """This vendor supplies the model (replacing any other vendor recorded for it)."""
-        vendor = self.get_object()
-        self._link(request, vendor)
-        return self._done(vendor)
-
-    @extend_schema(request=s.VendorModelLinkSerializer, responses=s.VendorSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.VendorModelLinkSerializer)
-    def unlink(self, request, pk=None):
-        """The model is no longer supplied by this vendor."""
-        vendor = self.get_object()
-        data = s.VendorModelLinkSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        model = get_object_or_404(AIModel.objects.restrict(request.user, "view"), pk=data.validated_data["model"].pk)
-        services.vendor_model_link(actor=request.user, vendor=None, model=model, expected=vendor)
-        return self._done(vendor)
-
-
-# --- Technology evaluations and approved standards ---------------------------------------------------------
-
-
-class _PermissionBeforeInput:
-    """Creating or editing needs `write_permission`: a caller without it hears so before any input check."""
-
-    write_permission = ""
-    refusal = ""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.action in ("create", "partial_update") and not request.user.has_perm(self.write_permission):
-            raise NotAllowed(self.refusal)
-
-
-class TechnologyEvaluationViewSet(_PermissionBeforeInput, ScopedViewSet):
-    """Tools and platforms evaluated (build or buy, licence, cost-benefit, lock-in). Evaluators create and edit
-    them; the review board `decide`s (adopt needs a passed sandbox trial or a `trial_waiver`). `status`,
-    `decision` and `decided_by` are never set by create or update."""
-
-    write_permission = evaluations.MANAGE_PERM
-    refusal = "Only data scientists, platform admins and the review board record evaluations."
-    queryset = TechnologyEvaluation.objects.all()
-    serializer_class = s.TechnologyEvaluationSerializer
-    filterset_fields = ["status", "decision", "category", "build_or_buy", "licence_model", "lock_in_risk"]
-    action_permission = "custom"  # the services check governance.manage_evaluation / decide_evaluation
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        return selectors.evaluation_list(user=self.request.user)
-
-    def _done(self, evaluation, code=status.HTTP_200_OK):
-        data = s.TechnologyEvaluationSerializer(self.get_queryset().get(pk=evaluation.pk)).data
-        return Response(data, status=code)
-
-    def _vendor(self, data):
-        vendor = data.get("vendor")
-        if vendor is not None:
-            data["vendor"] = get_object_or_404(selectors.vendor_list(user=self.request.user), pk=vendor.pk)
-        return data
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = self._vendor(dict(serializer.validated_data))
-        return self._done(services.evaluation_create(actor=request.user, **data), status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        evaluation = self.get_object()
-        serializer = self.get_serializer(evaluation, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = self._vendor(dict(serializer.validated_data))
-        return self._done(services.evaluation_update(actor=request.user, evaluation=evaluation, **data))
-
-    @extend_schema(request=s.EvaluationDecideSerializer, responses=s.TechnologyEvaluationSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.EvaluationDecideSerializer)
-    def decide(self, request, pk=None):
-        """Adopt, reject or defer, with the rationale (and, to adopt without a passed trial, `trial_waiver`)."""
-        evaluation = self.get_object()
-        data = s.EvaluationDecideSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        decided = services.evaluation_decide(
-            actor=request.user,
-            evaluation=evaluation,
-            decision=data.validated_data["decision"],
-            rationale=data.validated_data.get("rationale", ""),
-            trial_waiver=data.validated_data.get("trial_waiver", ""),
-        )
-        return self._done(decided)
-
-
-class SandboxTrialViewSet(_PermissionBeforeInput, ScopedCreateReadViewSet):
-    """Sandbox trials of evaluations: create one (start, end after start, goals), then `close` it with its
-    outcome and findings."""
-
-    write_permission = evaluations.MANAGE_PERM
-    refusal = "Only data scientists, platform admins and the review board run sandbox trials."
-    queryset = SandboxTrial.objects.all()
-    serializer_class = s.SandboxTrialSerializer
-    filterset_fields = ["evaluation", "outcome"]
-    action_permission = "custom"  # the services check governance.manage_evaluation
-
-    def get_queryset(self):
-        return selectors.trial_list(user=self.request.user)
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        evaluation = get_object_or_404(selectors.evaluation_list(user=self.request.user), pk=data.pop("evaluation").pk)
-        serializer.instance = services.trial_start(actor=self.request.user, evaluation=evaluation, **data)
-
-    @extend_schema(request=s.TrialCloseSerializer, responses=s.SandboxTrialSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.TrialCloseSerializer)
-    def close(self, request, pk=None):
-        """Close the running trial: `outcome` (pass, fail, inconclusive) and `findings` (required)."""
-        trial = self.get_object()
-        data = s.TrialCloseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        trial = services.trial_close(
-            actor=request.user,
-            trial=trial,
-            outcome=data.validated_data["outcome"],
-            findings=data.validated_data.get("findings", ""),
-        )
-        return Response(s.SandboxTrialSerializer(self.get_queryset().get(pk=trial.pk)).data)
-
-
-class ApprovedStandardViewSet(_PermissionBeforeInput, ScopedViewSet):
-    """Approved standards and reference architectures. Creating one approves it (the review board), from an
-    adopted `evaluation` or on its own; PATCH revises `description`, `link`, `review_date`; `retire` with a
-    reason. `status`, `approved_by` and `approved_at` are the service's."""
-
-    write_permission = evaluations.APPROVE_STANDARD_PERM
-    refusal = "Only the review board approves standards and reference architectures."
-    queryset = ApprovedStandard.objects.all()
-    serializer_class = s.ApprovedStandardSerializer
-    filterset_fields = ["status", "kind", "evaluation"]
-    action_permission = "custom"  # the services check governance.approve_standard
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        return selectors.standard_list(user=self.request.user)
-
-    def _done(self, standard, code=status.HTTP_200_OK):
-        return Response(s.ApprovedStandardSerializer(self.get_queryset().get(pk=standard.pk)).data, status=code)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if data.get("evaluation") is not None:
-            data["evaluation"] = get_object_or_404(
-                selectors.evaluation_list(user=request.user), pk=data["evaluation"].pk
-            )
-        return self._done(services.standard_approve(actor=request.user, **data), status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.StandardUpdateSerializer, responses=s.ApprovedStandardSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        standard = self.get_object()
-        data = s.StandardUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._done(services.standard_update(actor=request.user, standard=standard, **data.validated_data))
-
-    @extend_schema(request=s.ReasonSerializer, responses=s.ApprovedStandardSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
-    def retire(self, request, pk=None):
-        """Retire the standard, saying why."""
-        standard = self.get_object()
-        data = s.ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._done(
-            services.standard_retire(actor=request.user, standard=standard, reason=data.validated_data.get("reason"))
-        )
-
-
-# --- External audits ---------------------------------------------------------------------------------------
-
-
-class ExternalAuditViewSet(_PermissionBeforeInput, ScopedViewSet):
-    """External audits (compliance): auditor, scope with frameworks and use cases, dates, report link;
-    `transition` moves planned → fieldwork → reported → closed (closing needs every finding settled).
-    `use_cases` shows and accepts only the use cases the caller may see."""
-
-    write_permission = audits.MANAGE_PERM
-    refusal = "Only compliance records external audits, their findings and follow-ups."
-    queryset = ExternalAudit.objects.all()
-    serializer_class = s.ExternalAuditSerializer
-    filterset_fields = ["status"]
-    action_permission = "custom"  # the services check governance.manage_externalaudit
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        return selectors.external_audit_list(user=self.request.user)
-
-    def _done(self, external_audit, code=status.HTTP_200_OK):
-        data = s.ExternalAuditSerializer(self.get_queryset().get(pk=external_audit.pk)).data
-        return Response(data, status=code)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        created = services.external_audit_create(actor=request.user, **serializer.validated_data)
-        return self._done(created, status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        external_audit = self.get_object()
-        serializer = self.get_serializer(external_audit, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        return self._done(
-            services.external_audit_update(
-                actor=request.user, external_audit=external_audit, **serializer.validated_data
-            )
-        )
-
-    @extend_schema(request=s.AuditTransitionSerializer, responses=s.ExternalAuditSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.AuditTransitionSerializer)
-    def transition(self, request, pk=None):
-        """Move the audit on: {"to": "fieldwork" | "reported" | "closed", "reason"}."""
-        external_audit = self.get_object()
-        data = s.AuditTransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._done(
-            services.external_audit_transition(actor=request.user, external_audit=external_audit, **data.validated_data)
-        )
-
-    @extend_schema(responses=s.FollowUpSerializer(many=True))
-    @action(detail=False, methods=["get"], url_path="overdue-follow-ups", pagination_class=None)
-    def overdue_follow_ups(self, request):
-        """Open follow-ups past their due date, on audits that are not closed."""
-        return Response(s.FollowUpSerializer(selectors.follow_ups_overdue(user=request.user), many=True).data)
-
-
-class AuditFindingViewSet(_PermissionBeforeInput, ScopedCreateReadViewSet):
-    """Findings of external audits with their follow-ups; compliance records them (from fieldwork on) and
-    may `accept-risk` with a reason instead of acting on one."""
-
-    write_permission = audits.MANAGE_PERM
-    refusal = "Only compliance records external audits, their findings and follow-ups."
-    queryset = AuditFinding.objects.all()
-    serializer_class = s.AuditFindingSerializer
-    filterset_fields = ["audit", "severity"]
-    action_permission = "custom"  # the services check governance.manage_externalaudit
-
-    def get_queryset(self):
-        return selectors.audit_finding_list(user=self.request.user).prefetch_related(
-            Prefetch("follow_ups", queryset=selectors.follow_up_list(user=self.request.user))
-        )
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        external_audit = get_object_or_404(
-            selectors.external_audit_list(user=self.request.user), pk=data.pop("audit").pk
-        )
-        serializer.instance = services.audit_finding_add(actor=self.request.user, external_audit=external_audit, **data)
-
-    @extend_schema(request=s.ReasonSerializer, responses=s.AuditFindingSerializer)
-    @action(detail=True, methods=["post"], url_path="accept-risk", serializer_class=s.ReasonSerializer)
-    def accept_risk(self, request, pk=None):
-        """Accept the finding's risk instead of acting on it; the reason is required."""
-        finding = self.get_object()
-        data = s.ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.audit_finding_accept_risk(
-            actor=request.user, finding=finding, reason=data.validated_data.get("reason")
-        )
-        return Response(s.AuditFindingSerializer(self.get_queryset().get(pk=finding.pk)).data)
-
-
-class FollowUpViewSet(_PermissionBeforeInput, ScopedCreateReadViewSet):
-    """Follow-ups on audit findings: compliance plans them; their owner (or compliance) `complete`s one
-    with a note. `status` changes only through `complete`."""
-
-    write_permission = audits.MANAGE_PERM
-    refusal = "Only compliance records external audits, their findings and follow-ups."
-    queryset = FollowUp.objects.all()
-    serializer_class = s.FollowUpSerializer
-    filterset_fields = ["finding", "status", "owner"]
-    action_permission = "custom"  # the services check governance.manage_externalaudit or the owner
-
-    def get_queryset(self):
-        return selectors.follow_up_list(user=self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.follow_up_add(actor=self.request.user, **serializer.validated_data)
-
-    @extend_schema(request=s.FollowUpCompleteSerializer, responses=s.FollowUpSerializer)
-    @action(detail=True, methods=["post"], serializer_class=s.FollowUpCompleteSerializer)
-    def complete(self, request, pk=None):
-        """Mark the follow-up done with a note of what was done (its owner or compliance)."""
-        follow_up = self.get_object()
-        data = s.FollowUpCompleteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.follow_up_complete(actor=request.user, follow_up=follow_up, note=data.validated_data.get("note"))
-        return Response(s.FollowUpSerializer(self.get_queryset().get(pk=follow_up.pk)).data)

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import governance.models
+import compliance.models
 
 
 class Migration(migrations.Migration):
@@ -120,7 +120,7 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        blank=True, max_length=300, storage=governance.models.evidence_storage, upload_to="%Y/%m/"
+                        blank=True, max_length=300, storage=compliance.models.evidence_storage, upload_to="%Y/%m/"
                     ),
                 ),
                 ("filename", models.CharField(blank=True, max_length=200)),

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from governance.frameworks import CONTROLS, FRAMEWORKS
+from compliance.frameworks import CONTROLS, FRAMEWORKS
 
 
 def seed(apps, schema_editor):

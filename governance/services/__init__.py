@@ -7,23 +7,7 @@ from governance.services.assessments import (
     risk_assessment_create,
     risk_assessment_submit,
 )
-from governance.services.audits import (
-    audit_finding_accept_risk,
-    audit_finding_add,
-    external_audit_create,
-    external_audit_transition,
-    external_audit_update,
-    follow_up_add,
-    follow_up_complete,
-    unsettled_findings,
-)
 from governance.services.cards import bias_assessment_create, model_card_save, policy_for_version
-from governance.services.compliance import (
-    evidence_expiring,
-    evidence_review,
-    evidence_stale_for_new_version,
-    evidence_submit,
-)
 from governance.services.concerns import (
     concern_dismiss,
     concern_raise,
@@ -41,24 +25,8 @@ from governance.services.emergency import (
     post_implementation_review_complete,
     post_implementation_reviews_escalate_overdue,
 )
-from governance.services.evaluations import (
-    evaluation_create,
-    evaluation_decide,
-    evaluation_update,
-    standard_approve,
-    standard_retire,
-    standard_update,
-    trial_close,
-    trial_start,
-)
 from governance.services.evidence_pack import ExportedPack, evidence_pack_export
 from governance.services.findings import finding_close, finding_exception_grant, finding_raise, finding_respond
-from governance.services.framework_import import (
-    framework_diff,
-    framework_document_parse,
-    framework_document_validate,
-    framework_import,
-)
 from governance.services.freeze_exemptions import (
     freeze_exemption_approve,
     freeze_exemption_refuse,
@@ -84,14 +52,11 @@ from governance.services.training import (
     training_record_add,
     training_records_import,
 )
-from governance.services.vendors import vendor_create, vendor_model_link, vendor_update
 
 __all__ = [
     "FLOORS",
     "ExportedPack",
     "ImportReport",
-    "audit_finding_accept_risk",
-    "audit_finding_add",
     "bias_assessment_create",
     "concern_dismiss",
     "concern_raise",
@@ -106,27 +71,11 @@ __all__ = [
     "emergency_release_deploy",
     "emergency_release_refuse",
     "emergency_release_request",
-    "evaluation_create",
-    "evaluation_decide",
-    "evaluation_update",
-    "evidence_expiring",
     "evidence_pack_export",
-    "evidence_review",
-    "evidence_stale_for_new_version",
-    "evidence_submit",
-    "external_audit_create",
-    "external_audit_transition",
-    "external_audit_update",
     "finding_close",
     "finding_exception_grant",
     "finding_raise",
     "finding_respond",
-    "follow_up_add",
-    "follow_up_complete",
-    "framework_diff",
-    "framework_document_parse",
-    "framework_document_validate",
-    "framework_import",
     "freeze_exemption_approve",
     "freeze_exemption_refuse",
     "freeze_exemption_request",
@@ -147,20 +96,11 @@ __all__ = [
     "risk_assessment_submit",
     "sign_off_record",
     "signature_meaning",
-    "standard_approve",
-    "standard_retire",
-    "standard_update",
     "test_evidence_review",
     "test_evidence_submit",
     "training_expiry_remind",
     "training_import_check",
     "training_record_add",
     "training_records_import",
-    "trial_close",
-    "trial_start",
-    "unsettled_findings",
     "validator_conflict",
-    "vendor_create",
-    "vendor_model_link",
-    "vendor_update",
 ]

@@ -16,6 +16,8 @@ APPS = (
     "identity",
     "lifecycle",
     "governance",
+    "compliance",
+    "sourcing",
     "monitoring",
     "dashboards",
 )

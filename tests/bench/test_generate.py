@@ -6,8 +6,9 @@ from django.contrib.auth.models import User
 
 from audit.services import verify_chain
 from bench.generate import generate
+from compliance.models import Evidence
 from governance.gates import approval_current, required_test_evidence
-from governance.models import Concern, Evidence, TestEvidence
+from governance.models import Concern, TestEvidence
 from lifecycle.models import AIModel, ModelVersion
 from monitoring.models import Budget, HealthCheck
 

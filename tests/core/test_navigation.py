@@ -117,7 +117,7 @@ BREADCRUMB_PAGES = {
     "governance:review_detail": ("review", ["Models", "{model}", "v{version}"]),
     "lifecycle:decommission_detail": ("decommission", ["Models", "{model}", "Decommissions"]),
     "governance:concern_detail": ("concern", ["Concerns"]),
-    "governance:vendor_detail": ("vendor", ["Vendors"]),
+    "sourcing:vendor_detail": ("vendor", ["Vendors"]),
 }
 
 

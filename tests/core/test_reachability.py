@@ -32,7 +32,7 @@ EXEMPT_NAMES: dict[str, str] = {
     "monitoring:unit_economics_csv": "a CSV download (the cost page links it)",
     "governance:evidence_pack_zip": "a ZIP download (the evidence pack page links it)",
     "governance:model_card_markdown": "a Markdown download (the model card page links it)",
-    "governance:evidence_file": "a file download (the evidence list links it)",
+    "compliance:evidence_file": "a file download (the evidence list links it)",
     "identity:sso_login": "the login page's Sign in with the provider button, shown only when single sign-on is on",
     "identity:sso_callback": "where the identity provider sends the browser back after sign-in",
     "identity:reauth_callback": "where the identity provider sends a signer back after re-authenticating",

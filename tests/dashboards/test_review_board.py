@@ -104,22 +104,22 @@ def test_an_approval_expires_on_its_own_day_only_and_the_database_reads_that_win
 def test_evidence_expiring_and_waiting_for_review(client, units, make_user):
     from datetime import date
 
-    from governance import services as governance
-    from governance.models import Control
+    from compliance import services as compliance
+    from compliance.models import Control
 
     pm = make_user("pm", "program_manager", units=(units["RETAIL"],))
     use_case = portfolio.use_case_create(actor=pm, title="Fraud", business_unit=units["RETAIL"])
     reviewer = make_user("rev", "review_board")
     control = Control.objects.get(code="CTL-01")
-    soon = governance.evidence_submit(actor=pm, control=control, use_case=use_case, kind="text", text="Validation log")
-    governance.evidence_review(
+    soon = compliance.evidence_submit(actor=pm, control=control, use_case=use_case, kind="text", text="Validation log")
+    compliance.evidence_review(
         actor=reviewer, evidence=soon, decision="accept", expires_on=date.today() + timedelta(10)
     )
-    later = governance.evidence_submit(actor=pm, control=control, use_case=use_case, kind="text", text="Annual test")
-    governance.evidence_review(
+    later = compliance.evidence_submit(actor=pm, control=control, use_case=use_case, kind="text", text="Annual test")
+    compliance.evidence_review(
         actor=reviewer, evidence=later, decision="accept", expires_on=date.today() + timedelta(90)
     )
-    governance.evidence_submit(actor=pm, control=control, use_case=use_case, kind="text", text="Not reviewed yet")
+    compliance.evidence_submit(actor=pm, control=control, use_case=use_case, kind="text", text="Not reviewed yet")
     client.force_login(make_user("rev2", "review_board"))
     page = client.get("/dashboards/review-board/").content.decode()
     panel = page.split('data-testid="evidence"')[1].split("</section>")[0]

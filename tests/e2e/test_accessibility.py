@@ -39,7 +39,7 @@ def _record_pages() -> dict[str, list[str]]:
     """One page of each kind and the forms, by the role whose journey goes through them."""
     from django.contrib.auth.models import User
 
-    from governance.models import Concern, Review, ReviewPolicy, Vendor
+    from governance.models import Concern, Review, ReviewPolicy
     from lifecycle.models import AIModel, DecommissionPlan, EmergencyApproval, ModelVersion
     from lifecycle.models import Dataset as DataSet
     from monitoring.models import Alert
@@ -47,6 +47,7 @@ def _record_pages() -> dict[str, list[str]]:
     from portfolio.models.reviews import PortfolioReview
     from portfolio.models.strategy import KPI
     from portfolio.models.use_cases import UseCase
+    from sourcing.models import Vendor
 
     pm, ds, rb, exec_ = (User.objects.get(username=name) for name in ("pm", "ds", "rb", "exec"))
     # A restricted personal dataset: its page shows the privacy approver the treatment form.
@@ -81,7 +82,7 @@ def _record_pages() -> dict[str, list[str]]:
             reverse("governance:review_detail", args=[_first_pk(Review, rb)]),
             reverse("governance:concern_detail", args=[_first_pk(Concern, rb)]),
             reverse("lifecycle:dataset_detail", args=[personal.pk]),
-            reverse("governance:vendor_detail", args=[_first_pk(Vendor, rb)]),
+            reverse("sourcing:vendor_detail", args=[_first_pk(Vendor, rb)]),
             reverse("governance:freeze_exemption_detail", args=[_first_pk(EmergencyApproval, rb)]),
         ],
         "exec": [

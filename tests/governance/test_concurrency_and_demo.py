@@ -93,7 +93,8 @@ def test_the_demo_seeds_assessed_use_cases_and_reviews_waiting_on_functions(db):
     failing = BiasAssessment.objects.get(passed=False)
     assert "disparate impact" in failing.failures[0] and failing.version.stage == "pending_approval"
     # A vendor supplies two models; two concerns are open, one anonymous, one escalated past its deadline.
-    from governance.models import Concern, Vendor
+    from governance.models import Concern
+    from sourcing.models import Vendor
 
     assert Vendor.objects.get().supplies.count() == 2
     open_concerns = Concern.objects.still_open()
@@ -103,8 +104,9 @@ def test_the_demo_seeds_assessed_use_cases_and_reviews_waiting_on_functions(db):
     # external audit has reported three findings; one follow-up is overdue.
     from django.contrib.auth.models import User
 
-    from governance import selectors
-    from governance.models import ApprovedStandard, ExternalAudit, TechnologyEvaluation
+    from compliance import selectors
+    from compliance.models import ExternalAudit
+    from sourcing.models import ApprovedStandard, TechnologyEvaluation
 
     adopted = TechnologyEvaluation.objects.get(decision="adopt")
     assert adopted.trials.filter(outcome="pass").exists()

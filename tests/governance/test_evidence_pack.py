@@ -9,7 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
-from governance import evidence_pack, services
+from compliance import services
+from governance import evidence_pack
 from governance.digest import content_digest
 from lifecycle import services as lifecycle
 from portfolio import services as portfolio
@@ -23,7 +24,7 @@ def pack_url(version):
 
 @pytest.fixture
 def approved(pending, ds):
-    from governance.models import Control
+    from compliance.models import Control
 
     version = approve_version(pending)
     control = Control.objects.filter(applies_medium=True).order_by("code").first()

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from audit import retention
 from audit.models import AuditEvent, LegalHold, PurgeRun
+from compliance import services as compliance_services
+from compliance.models import Control
 from core.exceptions import ApplicationError, Conflict, NotAllowed
-from governance import services as governance
-from governance.models import Control
 from lifecycle import decommissioning
 from lifecycle import services as lifecycle
 from lifecycle.choices import Stage
@@ -330,7 +330,7 @@ def test_every_governed_table_has_its_delete_guard(postgresql_only, db):
 
 def test_governed_records_cannot_be_deleted_by_the_orm_or_raw_sql(postgresql_only, retired, use_case, ds):
     portfolio.use_case_transition(actor=person("pm"), use_case=use_case, to_status="assessing", reason="Scoping.")
-    governance.evidence_submit(
+    compliance_services.evidence_submit(
         actor=ds, control=Control.objects.get(code="CTL-01"), use_case=use_case, kind="text", text="In place."
     )
     counts = _documentation_counts()

@@ -17,6 +17,8 @@ PACKAGES = (
     "core",
     "dashboards",
     "governance",
+    "compliance",
+    "sourcing",
     "lifecycle",
     "monitoring",
     "notifications",

@@ -29,9 +29,10 @@ from core import accounts
 from core.exceptions import NotAllowed
 from core.schedules import guard_tasks
 from governance import services as governance
-from governance.models import Review, Vendor
+from governance.models import Review
 from lifecycle import services as lifecycle
 from portfolio import services as portfolio
+from sourcing.models import Vendor
 from tests.governance.conftest import MEDIUM_ANSWERS, submit
 from tests.governance.helpers import LOW_ANSWERS, approve_assessment, person, signer_for
 

@@ -32,6 +32,8 @@ PROJECT_PACKAGES = (
     "portfolio",
     "lifecycle",
     "governance",
+    "compliance",
+    "sourcing",
     "monitoring",
     "dashboards",
 )

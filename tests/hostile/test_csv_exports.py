@@ -29,7 +29,18 @@ from .surface import api_operations, schema, url_routes
 from .world import UNMARKED, marker
 
 ROOT = Path(settings.BASE_DIR)
-PRODUCT_DIRS = ("audit", "core", "portfolio", "lifecycle", "governance", "monitoring", "dashboards", "notifications")
+PRODUCT_DIRS = (
+    "audit",
+    "core",
+    "portfolio",
+    "lifecycle",
+    "governance",
+    "compliance",
+    "sourcing",
+    "monitoring",
+    "dashboards",
+    "notifications",
+)
 # What an attacker types: each trigger OWASP names, with a payload that a spreadsheet would run.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PAYLOAD = "cmd|' /C calc'!A0 "

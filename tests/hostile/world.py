@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from audit import retention
 from audit.models import AuditEvent
+from compliance import services as compliance
+from compliance.models import Control, Framework
 from core.tokens import api_token_issue
 from governance import services as governance
-from governance.models import Control, Framework, Review
+from governance.models import Review
 from lifecycle import decommissioning
 from lifecycle import services as lifecycle
 from lifecycle.datasets import dataset_register
@@ -26,6 +28,7 @@ from monitoring.models import Alert, MetricDefinition, MetricSeries, SyncRun
 from monitoring.sync import series_store
 from portfolio import services as portfolio
 from portfolio.models import ScoringCriterion, UseCase
+from sourcing import services as sourcing
 
 from .policy import CLASSES, OTHER_CONFIDENTIAL, PRINCIPALS
 
@@ -254,9 +257,9 @@ def build_world(units, make_user) -> World:
         ),
     )
     # A vendor supplies a model of every class: its pages and API list only the models the caller may see.
-    vendor = governance.vendor_create(actor=admin, name=marker("vendor", "any"), services="hosted models")
+    vendor = sourcing.vendor_create(actor=admin, name=marker("vendor", "any"), services="hosted models")
     for model in world.objects["model"].values():
-        governance.vendor_model_link(actor=admin, vendor=vendor, model=model)
+        sourcing.vendor_model_link(actor=admin, vendor=vendor, model=model)
     world.add("vendor", "any", vendor)
     _evaluations_and_audits(world, make_user, today)
     hold = retention.legal_hold_place(actor=admin, scope="all", reason=marker("legal_hold", "any"))
@@ -275,9 +278,9 @@ def _evaluations_and_audits(world, make_user, today) -> None:
     board = make_user("builder_board", "review_board")
     # Compliance with see-all, so the audit's scope can name every class of use case.
     auditor = make_user("builder_compliance", "sign_off_compliance", "platform_admin")
-    world.add("evaluation", "any", governance.evaluation_create(actor=board, name=marker("evaluation", "any")))
-    in_trial = governance.evaluation_create(actor=board, name="evaluation in trial")
-    trial = governance.trial_start(
+    world.add("evaluation", "any", sourcing.evaluation_create(actor=board, name=marker("evaluation", "any")))
+    in_trial = sourcing.evaluation_create(actor=board, name="evaluation in trial")
+    trial = sourcing.trial_start(
         actor=board,
         evaluation=in_trial,
         start=today,
@@ -285,7 +288,7 @@ def _evaluations_and_audits(world, make_user, today) -> None:
         goals=marker("sandbox_trial", "any"),
     )
     world.add("sandbox_trial", "any", trial)
-    standard = governance.standard_approve(
+    standard = sourcing.standard_approve(
         actor=board,
         name=marker("approved_standard", "any"),
         kind="standard",
@@ -293,7 +296,7 @@ def _evaluations_and_audits(world, make_user, today) -> None:
         review_date=today + timedelta(days=365),
     )
     world.add("approved_standard", "any", standard)
-    external_audit = governance.external_audit_create(
+    external_audit = compliance.external_audit_create(
         actor=auditor,
         auditor=marker("external_audit", "any"),
         lead_auditor="lead",
@@ -303,9 +306,9 @@ def _evaluations_and_audits(world, make_user, today) -> None:
         report_link="https://reports.example/audit",
         use_cases=list(world.objects["use_case"].values()),
     )
-    governance.external_audit_transition(actor=auditor, external_audit=external_audit, to="fieldwork")
+    compliance.external_audit_transition(actor=auditor, external_audit=external_audit, to="fieldwork")
     world.add("external_audit", "any", external_audit)
-    finding = governance.audit_finding_add(
+    finding = compliance.audit_finding_add(
         actor=auditor,
         external_audit=external_audit,
         reference="F-1",
@@ -315,7 +318,7 @@ def _evaluations_and_audits(world, make_user, today) -> None:
         due_date=today,
     )
     world.add("audit_finding", "any", finding)
-    follow_up = governance.follow_up_add(
+    follow_up = compliance.follow_up_add(
         actor=auditor,
         finding=finding,
         description=marker("follow_up", "any"),
@@ -367,7 +370,7 @@ def _governed(world, builder, object_class, model, version) -> dict:
         note=marker("budget", object_class),
     )
     # Evidence as a file whose content carries the marker, so a download that leaks shows it.
-    evidence = governance.evidence_submit(
+    evidence = compliance.evidence_submit(
         actor=builder,
         control=Control.objects.get(code="CTL-01"),
         use_case=use_case,

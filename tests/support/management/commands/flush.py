@@ -30,6 +30,23 @@ REFERENCE_DATA = (
 )
 
 
+class _TodaysLabels:
+    """Today's state for a data migration written while its models were governance's (frameworks and
+    controls moved to compliance): a model asked for under its former app is found under its current one."""
+
+    def __init__(self, apps):
+        self.apps = apps
+
+    def __getattr__(self, name):
+        return getattr(self.apps, name)
+
+    def get_model(self, app_label, model_name):
+        from audit.labels import labels_of
+
+        current = labels_of(f"{app_label}.{model_name.lower()}")[0].split(".")[0]
+        return self.apps.get_model(current, model_name)
+
+
 class Command(FlushCommand):
     def handle(self, **options):
         database = options["database"]
@@ -37,7 +54,7 @@ class Command(FlushCommand):
             result = super().handle(**options)
         if not options.get("inhibit_post_migrate"):
             # Historical models, as in the migrations: no signals, so no audit noise.
-            state_apps = MigrationExecutor(connections[database]).loader.project_state().apps
+            state_apps = _TodaysLabels(MigrationExecutor(connections[database]).loader.project_state().apps)
             for module, function in REFERENCE_DATA:
                 getattr(importlib.import_module(module), function)(state_apps, None)
         return result
