@@ -1,4 +1,4 @@
-"""Demo compliance: evidence on a few assessed use cases reviewed by the compliance signer (coverage partial),
+"""Demo compliance: evidence for the assessed use cases, reviewed by the compliance signer (a few gaps),
 and an external audit with findings and follow-ups, seeded through the services after the lifecycle demo."""
 
 from datetime import timedelta
@@ -11,29 +11,32 @@ from compliance import services
 from compliance.models import Control, Evidence, ExternalAudit, Framework
 from governance.demo import open_to
 
-# Per assessed use case (in order): controls with accepted evidence; the rest stays missing.
-EVIDENCE_PLAN = [
-    ["CTL-01", "CTL-05", "CTL-11", "CTL-03", "CTL-04", "CTL-07"],
-    ["CTL-01", "CTL-05", "CTL-06", "CTL-02"],
-    ["CTL-01", "CTL-11", "CTL-09"],
-    ["CTL-01", "CTL-05"],
-]
+# A well-run portfolio: every assessed use case has evidence for the controls its tier needs, except a few
+# believable gaps (by position among the assessed use cases: the newest ones still owe some).
+GAPS = {
+    2: ("CTL-10",),  # the human-oversight drill is scheduled, not yet held
+    5: ("CTL-06", "CTL-10"),
+    7: ("CTL-08",),
+}
+# Controls whose evidence is tied to the version it was produced for, and those given as a link.
+VERSION_BOUND, LINKED = ("CTL-04", "CTL-05"), ("CTL-04", "CTL-07")
 
 
 @transaction.atomic
 def seed_compliance() -> None:
-    """After the lifecycle demo: evidence on a few assessed use cases, reviewed by the compliance signer, so
-    coverage is partial; one item expired, one rejected, one waiting for review."""
+    """After the lifecycle demo: evidence for what each assessed use case's tier needs, reviewed by the
+    compliance signer, with a few gaps (GAPS), one item expired, one rejected, one waiting for review."""
     from portfolio.models import UseCase
 
     if Evidence.objects.exists():
         return
     pm, reviewer = User.objects.get(username="pm"), User.objects.get(username="rb2")
-    controls = {c.code: c for c in Control.objects.all()}
+    controls = {c.code: c for c in Control.objects.order_by("code")}
     use_cases = UseCase.objects.filter(risk_tier__in=["low", "medium", "high", "critical"]).order_by(
         "confidential", "number"
     )
-    for use_case, codes in zip(use_cases, EVIDENCE_PLAN, strict=False):
+    first = use_cases.exclude(risk_tier="low").first()  # CTL-09 applies from medium up; its story is below
+    for position, use_case in enumerate(use_cases):
         open_to(reviewer, use_case)
         model = use_case.models.order_by("pk").first()
         version = model.versions.order_by("-pk").first() if model else None
@@ -41,21 +44,23 @@ def seed_compliance() -> None:
             if record is not None:
                 open_to(reviewer, record)
                 open_to(pm, record)
-        for code in codes:
-            control = controls[code]
-            if not getattr(control, f"applies_{use_case.risk_tier}"):
+        for code, control in controls.items():
+            if not getattr(control, f"applies_{use_case.risk_tier}") or code in GAPS.get(position, ()):
+                continue
+            if use_case == first and code == "CTL-09":
+                continue
+            if code in VERSION_BOUND and version is None:
                 continue
             evidence = services.evidence_submit(
                 actor=pm,
                 control=control,
                 use_case=use_case,
-                version=version if code in ("CTL-05", "CTL-04") else None,
-                kind="link" if code in ("CTL-04", "CTL-07") else "text",
+                version=version if code in VERSION_BOUND else None,
+                kind="link" if code in LINKED else "text",
                 url=f"https://wiki.lodestar.example/{use_case.code}/{code}",
                 text=f"{control.title}: in place for {use_case.code}, see the team's runbook.",
             )
             services.evidence_review(actor=reviewer, evidence=evidence, decision="accept", comment="Checked.")
-    first = use_cases.exclude(risk_tier="low").first()  # CTL-09 applies from medium up
     if first is None:
         return
     # One accepted item whose date has passed: the demo moves its expiry back (time cannot pass in a seed).

@@ -249,7 +249,7 @@ def test_coverage_by_framework_runs_a_constant_number_of_queries(
     assert len(rows) == 8
 
 
-def test_the_demo_leaves_coverage_partial_with_one_expired_item(db):
+def test_the_demo_reads_as_a_well_run_portfolio_with_a_few_gaps_and_one_expired_item(db):
     from django.contrib.auth.models import User
     from django.core.management import call_command
 
@@ -259,4 +259,4 @@ def test_the_demo_leaves_coverage_partial_with_one_expired_item(db):
     assert Evidence.objects.filter(status="rejected").exists() and Evidence.objects.filter(status="submitted").exists()
     rows = selectors.compliance_coverage_by_framework(user=User.objects.get(username="exec"))
     eu = next(row for row in rows if row.framework.code == "eu-ai-act")
-    assert 0 < eu.covered < eu.required
+    assert 0.7 * eu.required <= eu.covered < eu.required  # mostly covered, not complete: a few believable gaps
