@@ -147,7 +147,7 @@ def test_an_emergency_approval_by_a_provider_account_re_authenticates_at_the_pro
     sso_sign_in(client, alice.browser, "alice")  # the new row applies at the next sign-in
     url = f"/governance/emergency-releases/{requested.pk}/"
     page = client.get(url).content.decode()
-    assert "Approve takes you to your identity provider" in page and 'name="password"' not in page
+    assert "either button takes you to your identity provider" in page and 'name="password"' not in page
 
     authorize = client.post(url, {"step": "approve", "text": "Losses justify it."})["Location"]
     assert "prompt=login" in authorize
