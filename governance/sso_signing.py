@@ -42,54 +42,46 @@ def _exemptions(user):
     return EmergencyApproval.objects.restrict(user, "view")
 
 
-def _completion(visible, decide, message: str):
-    """A completion that finds the record among those the signer may see (visible(user)), then calls
-    decide(user, record, text, proof): the service, with the text the signer typed before leaving for the
-    provider (payload "text")."""
+def _completion(visible, service, record: str, text: str, message: str):
+    """A completion that finds the record among those the signer may see (visible(user)) and calls the service
+    with it as `record`, the text typed before leaving for the provider as `text`, and the proof."""
 
     def complete(*, user, object_id: int, payload: dict, proof) -> Signed:
-        decide(user, visible(user).get(pk=object_id), payload.get("text", ""), proof)
+        found = visible(user).get(pk=object_id)
+        service(actor=user, **{record: found, text: payload.get("text", "")}, sso_proof=proof)
         return Signed(message)
 
     return complete
 
 
+_AFTER = "after you re-authenticated at the identity provider"
 _COMPLETIONS = {
     EMERGENCY_APPROVAL: _completion(
-        _releases,
-        lambda user, release, text, proof: services.emergency_release_approve(
-            actor=user, release=release, comment=text, sso_proof=proof
-        ),
-        "Approved after you re-authenticated at the identity provider.",
+        _releases, services.emergency_release_approve, "release", "comment", f"Approved {_AFTER}."
     ),
     EMERGENCY_REFUSAL: _completion(
         _releases,
-        lambda user, release, text, proof: services.emergency_release_refuse(
-            actor=user, release=release, reason=text, sso_proof=proof
-        ),
-        "Refused after you re-authenticated at the identity provider; the requester is told.",
+        services.emergency_release_refuse,
+        "release",
+        "reason",
+        f"Refused {_AFTER}; the requester is told.",
     ),
     EMERGENCY_DEPLOY: _completion(
         _releases,
-        lambda user, release, text, proof: services.emergency_release_deploy(
-            actor=user, release=release, reason=text, sso_proof=proof
-        ),
-        "Released to production after you re-authenticated at the identity provider; the alert is raised and the "
-        "post-implementation review is open.",
+        services.emergency_release_deploy,
+        "release",
+        "reason",
+        f"Released to production {_AFTER}; the alert is raised and the post-implementation review is open.",
     ),
     FREEZE_EXEMPTION_APPROVAL: _completion(
-        _exemptions,
-        lambda user, exemption, text, proof: freeze_exemptions.freeze_exemption_approve(
-            actor=user, exemption=exemption, comment=text, sso_proof=proof
-        ),
-        "Approved after you re-authenticated at the identity provider.",
+        _exemptions, freeze_exemptions.freeze_exemption_approve, "exemption", "comment", f"Approved {_AFTER}."
     ),
     FREEZE_EXEMPTION_REFUSAL: _completion(
         _exemptions,
-        lambda user, exemption, text, proof: freeze_exemptions.freeze_exemption_refuse(
-            actor=user, exemption=exemption, reason=text, sso_proof=proof
-        ),
-        "Refused after you re-authenticated at the identity provider; the requester is told.",
+        freeze_exemptions.freeze_exemption_refuse,
+        "exemption",
+        "reason",
+        f"Refused {_AFTER}; the requester is told.",
     ),
 }
 

@@ -3,8 +3,6 @@ and approving or refusing a freeze exemption re-authenticate at the provider (pr
 sign-off does; the service accepts only a fresh, unused proof made for this signer and this very decision, and a
 local account still signs with its password."""
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -12,7 +10,6 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from core.exceptions import NotAllowed
 from governance import services as governance
-from governance.models import TrainingRecord
 from governance.services import freeze_exemptions as exemptions
 from identity import services
 from identity.models import ClaimMapping, Reauthentication
@@ -22,7 +19,7 @@ from tests.governance import conftest as governance_fixtures
 from tests.governance import test_freeze_exemptions as freeze_fixtures
 from tests.governance.helpers import PASSWORD, person
 from tests.sso.flow import ProviderBrowser, sso_sign_in, without_prompt
-from tests.sso.helpers import map_claims, role
+from tests.sso.helpers import map_claims, role, trained_signer
 
 pytestmark = pytest.mark.django_db
 # The governance tests' emergency release of a medium-tier version and their freeze of production.
@@ -53,15 +50,7 @@ def alice(client, sso_on, units):
         grants=ClaimMapping.Grants.ROLE,
         role=role("emergency_approver"),
     )
-    browser = ProviderBrowser(sso_on)
-    sso_sign_in(client, browser, "alice")
-    user = User.objects.get(username="alice")
-    today = timezone.localdate()
-    TrainingRecord.objects.create(
-        user=user, completed_on=today - timedelta(days=3), expires_on=today + timedelta(days=300)
-    )
-    user.browser = browser
-    return user
+    return trained_signer(client, sso_on, "alice")
 
 
 @pytest.fixture
