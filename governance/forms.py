@@ -449,3 +449,8 @@ class FreezeExemptionDecisionForm(forms.Form):
     password = _signing_password(
         "Your password", "Your password, again: approving or refusing an exemption is a signature."
     )
+
+    def __init__(self, *args, by_provider: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if by_provider:  # an account of the identity provider signs by re-authenticating there
+            del self.fields["password"]

@@ -689,12 +689,12 @@ class EmergencyReleaseDetailView(LoginRequiredMixin, TemplateView):
         text = form.cleaned_data["text"] if valid else ""
         password = form.cleaned_data.get("password", "") if valid else ""
         step = request.POST.get("step")
-        if step == "approve" and valid and by_provider:
+        if step in sso_signing.EMERGENCY_STEPS and valid and by_provider:
             return start_reauthentication(
                 request,
-                kind=sso_signing.EMERGENCY_APPROVAL,
+                kind=sso_signing.EMERGENCY_STEPS[step],
                 object_id=release.pk,
-                payload={"comment": text},
+                payload={"text": text},
                 return_url=request.path,
             )
         actions = {

@@ -1,5 +1,6 @@
 """Exemptions from a freeze window: the request (from the version page's checklist) and the decision page, where
-a review board member other than the requester approves or refuses with their password."""
+a review board member other than the requester approves or refuses with their password (or, for an account of the
+identity provider, by re-authenticating there)."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -9,8 +10,11 @@ from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
 from core.forms import refusal_on_form
+from governance import sso_signing
 from governance.forms import FreezeExemptionDecisionForm, FreezeExemptionRequestForm
 from governance.services import freeze_exemptions as exemptions
+from identity.services import signs_with_provider
+from identity.views import start_reauthentication
 from lifecycle import gates
 from lifecycle.choices import FREEZE_EXEMPTION_COLORS
 from lifecycle.models import EmergencyApproval, ModelVersion
@@ -53,7 +57,7 @@ class FreezeExemptionRequestView(LoginRequiredMixin, TemplateView):
 
 class FreezeExemptionDetailView(LoginRequiredMixin, TemplateView):
     """One exemption: who asked, why, for which window; approve or refuse it here (review board, not the
-    requester), with the password."""
+    requester), with the password or a re-authentication at the identity provider."""
 
     template_name = "governance/freeze_exemption_detail.html"
 
@@ -67,6 +71,7 @@ class FreezeExemptionDetailView(LoginRequiredMixin, TemplateView):
         exemption = self._exemption()
         user = self.request.user
         status = exemptions.effective_status(exemption)
+        by_provider = signs_with_provider(user)
         return super().get_context_data(
             exemption=exemption,
             version=exemption.version,
@@ -75,16 +80,26 @@ class FreezeExemptionDetailView(LoginRequiredMixin, TemplateView):
             may_decide=status == "requested"
             and user.has_perm(exemptions.APPROVER_PERM)
             and user.pk != exemption.requested_by_id,
-            form=kwargs.pop("form", None) or FreezeExemptionDecisionForm(),
+            form=kwargs.pop("form", None) or FreezeExemptionDecisionForm(by_provider=by_provider),
+            signs_with_provider=by_provider,
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         exemption = self._exemption()
-        form = FreezeExemptionDecisionForm(request.POST)
+        by_provider = signs_with_provider(request.user)
+        form = FreezeExemptionDecisionForm(request.POST, by_provider=by_provider)
         step = request.POST.get("step")
+        if form.is_valid() and step in sso_signing.FREEZE_EXEMPTION_STEPS and by_provider:
+            return start_reauthentication(
+                request,
+                kind=sso_signing.FREEZE_EXEMPTION_STEPS[step],
+                object_id=exemption.pk,
+                payload={"text": form.cleaned_data["text"]},
+                return_url=request.path,
+            )
         if form.is_valid() and step in ("approve", "refuse"):
-            text, password = form.cleaned_data["text"], form.cleaned_data["password"]
+            text, password = form.cleaned_data["text"], form.cleaned_data.get("password", "")
             try:
                 if step == "approve":
                     exemptions.freeze_exemption_approve(

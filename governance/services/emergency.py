@@ -312,14 +312,19 @@ def _approve(*, actor, release: EmergencyRelease, comment: str) -> EmergencyRele
     return release
 
 
-def emergency_release_refuse(*, actor, release: EmergencyRelease, reason: str, password: str = "") -> EmergencyRelease:
-    """A holder of the emergency function refuses with a reason, signed with their password; the request closes."""
+def emergency_release_refuse(
+    *, actor, release: EmergencyRelease, reason: str, password: str = "", sso_proof=None
+) -> EmergencyRelease:
+    """A holder of the emergency function refuses with a reason, signed with their password (or the provider's
+    re-authentication, `sso_proof`); the request closes."""
     return signed_decision(
         actor,
         release,
         password,
         "emergency_release.refusal_refused",
         lambda: _refuse(actor=actor, release=release, reason=reason),
+        sso_proof=sso_proof,
+        action=f"emergency_release.refuse:{release.pk}",
     )
 
 
@@ -367,16 +372,19 @@ def _close(actor, release: EmergencyRelease, status: str, reason: str, action: s
 
 
 def emergency_release_deploy(
-    *, actor, release: EmergencyRelease, reason: str = "", password: str = ""
+    *, actor, release: EmergencyRelease, reason: str = "", password: str = "", sso_proof=None
 ) -> EmergencyRelease:
-    """Take the version to production under its approved release, signed with the mover's password (it waives
-    review gates). The stage machine runs every gate; only the review gates are waived, while the release is valid."""
+    """Take the version to production under its approved release, signed with the mover's password or the
+    provider's re-authentication (it waives review gates). The stage machine runs every gate; only the review gates
+    are waived, while the release is valid."""
     return signed_decision(
         actor,
         release,
         password,
         "emergency_release.deploy_refused",
         lambda: _deploy(actor=actor, release=release, reason=reason),
+        sso_proof=sso_proof,
+        action=f"emergency_release.deploy:{release.pk}",
     )
 
 

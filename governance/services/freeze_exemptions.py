@@ -1,7 +1,8 @@
 """Break-glass for a freeze window: whoever may move a version asks, with a reason, to release it to production
 while production is frozen; a review board member who is not the requester approves or refuses it, signing with
-their password. An approval is valid until the window's end and is used by one move into production
-(lifecycle.services.freeze_exemption_use); each step is audited and the people concerned are told."""
+their password (an account of the identity provider re-authenticates there instead). An approval is valid until
+the window's end and is used by one move into production (lifecycle.services.freeze_exemption_use); each step is
+audited and the people concerned are told."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -125,25 +126,38 @@ def _decide(actor, exemption: EmergencyApproval) -> EmergencyApproval:
     return exemption
 
 
-def freeze_exemption_approve(*, actor, exemption: EmergencyApproval, comment: str = "", password: str = ""):
-    """Approve, signed with the approver's password; valid until the window ends, for one move into production."""
+def freeze_exemption_approve(
+    *, actor, exemption: EmergencyApproval, comment: str = "", password: str = "", sso_proof=None
+):
+    """Approve, signed with the approver's password (or the provider's re-authentication, `sso_proof`); valid until
+    the window ends, for one move into production."""
     return signed_decision(
         actor,
         exemption,
         password,
         "freeze_exemption.decision_refused",
         lambda: _close(actor, exemption, FreezeExemptionStatus.APPROVED, (comment or "").strip()),
+        sso_proof=sso_proof,
+        action=f"freeze_exemption.approve:{exemption.pk}",
     )
 
 
-def freeze_exemption_refuse(*, actor, exemption: EmergencyApproval, reason: str, password: str = ""):
-    """Refuse with a reason, signed with the approver's password."""
+def freeze_exemption_refuse(*, actor, exemption: EmergencyApproval, reason: str, password: str = "", sso_proof=None):
+    """Refuse with a reason, signed with the approver's password (or the provider's re-authentication)."""
 
     def refuse():
         text = require_text(reason, field="reason", hint="say why the release waits for the end of the freeze.")
         return _close(actor, exemption, FreezeExemptionStatus.REFUSED, text)
 
-    return signed_decision(actor, exemption, password, "freeze_exemption.decision_refused", refuse)
+    return signed_decision(
+        actor,
+        exemption,
+        password,
+        "freeze_exemption.decision_refused",
+        refuse,
+        sso_proof=sso_proof,
+        action=f"freeze_exemption.refuse:{exemption.pk}",
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Single sign-on end to end in Chromium against the real OpenID provider of the tests (its own process): a
 reviewer signs in through the provider, lands on the review board dashboard their groups map to, and signs a
-review by signing in again at the provider."""
+review, and approves a freeze exemption, by signing in again at the provider."""
 
 from datetime import timedelta
 
@@ -30,6 +30,22 @@ def _at_provider(page, provider_base: str) -> None:
     page.get_by_role("button", name="Sign in at the provider").click()
 
 
+def _provider_signing(settings, sso_on, live_server) -> str:
+    """The claims table maps alice's groups (review board, validation, MRM) and the browser's forms may lead on
+    to the provider (a signature's re-authentication). The address of Lodestar to browse: the provider sends the
+    browser back to 127.0.0.1, the address registered with it."""
+    from portfolio.models import BusinessUnit
+    from tests.sso.helpers import map_claims
+
+    policy = settings.CONTENT_SECURITY_POLICY
+    settings.CONTENT_SECURITY_POLICY = {
+        **policy,
+        "DIRECTIVES": {**policy["DIRECTIVES"], "form-action": ["'self'", sso_on.base]},
+    }
+    map_claims({"MRM": BusinessUnit.objects.get(code="MRM")}, unit="MRM")
+    return live_server.url.replace("localhost", "127.0.0.1")
+
+
 def test_a_reviewer_signs_in_through_the_provider_and_signs_a_review_by_re_authenticating_there(
     page, live_server, demo, sso_on, settings, console_errors, screenshots
 ):
@@ -37,19 +53,9 @@ def test_a_reviewer_signs_in_through_the_provider_and_signs_a_review_by_re_authe
     from django.utils import timezone
 
     from governance.models import SignOff, TrainingRecord
-    from portfolio.models import BusinessUnit
-    from tests.sso.helpers import map_claims
 
-    # The browser's form may lead on to the provider (a signature's re-authentication).
-    policy = settings.CONTENT_SECURITY_POLICY
-    settings.CONTENT_SECURITY_POLICY = {
-        **policy,
-        "DIRECTIVES": {**policy["DIRECTIVES"], "form-action": ["'self'", sso_on.base]},
-    }
-    map_claims({"MRM": BusinessUnit.objects.get(code="MRM")}, unit="MRM")
+    base = _provider_signing(settings, sso_on, live_server)
     _, review = review_awaiting_validation(MODEL)
-    # The provider sends Lodestar back to 127.0.0.1, the address registered with it.
-    base = live_server.url.replace("localhost", "127.0.0.1")
 
     page.set_default_timeout(15_000)
     page.goto(f"{base}/accounts/login/")
@@ -81,4 +87,42 @@ def test_a_reviewer_signs_in_through_the_provider_and_signs_a_review_by_re_authe
     assert SignOff.objects.get(review=review, function="validation").signer == alice
     review.refresh_from_db()
     assert review.status == "approved"
+    assert console_errors == []
+
+
+def test_a_review_board_member_of_the_provider_approves_a_freeze_exemption_by_re_authenticating_there(
+    page, live_server, demo, sso_on, settings, console_errors, screenshots
+):
+    from django.contrib.auth.models import User
+
+    from governance.services import freeze_exemptions
+    from tests.e2e.test_freeze_exemption import _approved_version
+
+    base = _provider_signing(settings, sso_on, live_server)
+    version, _ = _approved_version()
+    exemption = freeze_exemptions.freeze_exemption_request(
+        actor=User.objects.get(username="ds"), version=version, reason="Card-testing attack; the fix cannot wait."
+    )
+
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_role("button", name="Sign in with Example ID").click()
+    _at_provider(page, sso_on.base)
+    page.wait_for_url(f"{base}/dashboards/review-board/")
+    page.goto(f"{base}/governance/freeze-exemptions/{exemption.pk}/")
+    decide = page.get_by_test_id("freeze-exemption-decide")
+    expect(decide.locator("input[name=password]")).to_have_count(0)
+    note = page.get_by_test_id("freeze-exemption-signature-note")
+    expect(note).to_contain_text("takes you to your identity provider")
+    decide.get_by_label("Comment, or the reason for refusing").fill("Agreed: the attack costs more than the risk.")
+    page.screenshot(path=str(screenshots / "sso-freeze-exemption-decide.png"), full_page=True)
+    assert _serious_violations(page) == []
+    decide.get_by_role("button", name="Approve").click()
+    _at_provider(page, sso_on.base)  # prompt=login: the provider asks for the password again
+    page.wait_for_url(f"{base}/governance/freeze-exemptions/{exemption.pk}/")
+    expect(page.locator(".flash-success")).to_contain_text("Approved after you re-authenticated")
+    expect(page.get_by_test_id("freeze-exemption-next")).to_be_visible()
+    page.screenshot(path=str(screenshots / "sso-freeze-exemption-approved.png"), full_page=True)
+    exemption.refresh_from_db()
+    assert (exemption.status, exemption.approved_by.username) == ("approved", "alice")
     assert console_errors == []

@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from core.roles import ROLE_BY_KEY
+from governance.models import TrainingRecord
 from identity import services
 from identity.models import ClaimMapping
+from tests.sso.flow import ProviderBrowser, sso_sign_in
 
 
 def superuser(username: str = "root") -> User:
@@ -33,3 +38,17 @@ def map_claims(units, *, actor=None, unit="RETAIL") -> User:
 
 def role(key: str) -> Group:
     return Group.objects.get(name=ROLE_BY_KEY[key].name)
+
+
+def trained_signer(client, provider, username: str) -> User:
+    """The person signed in through the provider (their account made just in time), with current AI-literacy
+    training; `.browser` is their browser at the provider, to re-authenticate with."""
+    browser = ProviderBrowser(provider)
+    sso_sign_in(client, browser, username)
+    user = User.objects.get(username=username)
+    today = timezone.localdate()
+    TrainingRecord.objects.create(
+        user=user, completed_on=today - timedelta(days=3), expires_on=today + timedelta(days=300)
+    )
+    user.browser = browser
+    return user

@@ -2,8 +2,6 @@
 re-authenticating at the provider (prompt=login, max_age=0), never with a password; the service accepts only a
 fresh, unused proof made for this signer and this decision."""
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -11,12 +9,12 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from core.exceptions import NotAllowed
 from governance import services as governance
-from governance.models import Review, SignOff, TrainingRecord
+from governance.models import Review, SignOff
 from identity import services
 from identity.models import Reauthentication
 from tests.governance import conftest as governance_fixtures
-from tests.sso.flow import ProviderBrowser, sso_sign_in, without_prompt
-from tests.sso.helpers import map_claims
+from tests.sso.flow import sso_sign_in, without_prompt
+from tests.sso.helpers import map_claims, trained_signer
 
 pytestmark = pytest.mark.django_db
 # The governance tests' open review of a medium-tier version (and what it needs).
@@ -35,15 +33,7 @@ def alice(client, sso_on, units, pending):
     """alice, signed in through the provider: review board, validation signer, trained, and a member of Corporate
     (independent of Retail, which develops the model)."""
     map_claims(units, unit="CORP")
-    browser = ProviderBrowser(sso_on)
-    sso_sign_in(client, browser, "alice")
-    user = User.objects.get(username="alice")
-    today = timezone.localdate()
-    TrainingRecord.objects.create(
-        user=user, completed_on=today - timedelta(days=3), expires_on=today + timedelta(days=300)
-    )
-    user.browser = browser
-    return user
+    return trained_signer(client, sso_on, "alice")
 
 
 def _review(pending) -> Review:
@@ -147,7 +137,7 @@ def test_an_emergency_approval_by_a_provider_account_re_authenticates_at_the_pro
     sso_sign_in(client, alice.browser, "alice")  # the new row applies at the next sign-in
     url = f"/governance/emergency-releases/{requested.pk}/"
     page = client.get(url).content.decode()
-    assert "Approve takes you to your identity provider" in page and 'name="password"' not in page
+    assert "either button takes you to your identity provider" in page and 'name="password"' not in page
 
     authorize = client.post(url, {"step": "approve", "text": "Losses justify it."})["Location"]
     assert "prompt=login" in authorize
