@@ -49,6 +49,8 @@ def click_heatmap_cell(page, chart_id: str, column: int, row: int):
 def test_executive_sees_kpis_risk_and_drills_into_the_heatmap(login, live_server, console_errors, screenshots):
     page = login("exec")
     assert_every_chart_drawn(page, expected=6)
+    # The page fits the window: a wide table scrolls inside its own box, the page never sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     headline = page.get_by_test_id("headline")
     expect(headline).to_contain_text("KPIs on track")
     page.screenshot(path=str(screenshots / "dashboard-executive.png"), full_page=True)
