@@ -160,6 +160,7 @@ def break_glass_sign_in_recorded(*, user) -> None:
         ),
         url="/accounts/sso/mappings/",
         category="security",
+        about=None,  # names an account, not a governed record: every admin told may see it
     )
 
 

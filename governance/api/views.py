@@ -547,7 +547,9 @@ class EmergencyReleaseViewSet(_VersionRequestViewSet):
     def _with_reason(self, request, service, serializer=s.ReasonSerializer):
         data = serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(service(actor=request.user, release=self.get_object(), **data.validated_data))
+        # An omitted reason is the service's to refuse by name (a refusal needs one), not a missing argument.
+        fields = {"reason": "", **data.validated_data}
+        return self._done(service(actor=request.user, release=self.get_object(), **fields))
 
     @extend_schema(request=s.EmergencySignedReasonSerializer, responses=s.EmergencyReleaseSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.EmergencySignedReasonSerializer)

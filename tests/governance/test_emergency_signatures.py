@@ -107,3 +107,11 @@ def test_a_cancellation_needs_a_reason_on_every_entry_point(requested, ds, api, 
     done = api(ds).post(API.format(requested.pk, "cancel"), {"reason": "The review finished in time."}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "cancelled"
     assert AuditEvent.objects.get(action="emergency_release.cancelled").reason == "The review finished in time."
+
+
+def test_a_signed_refusal_without_a_reason_is_refused_by_name_not_a_server_error(requested, approvers, api):
+    # The API's reason is optional in the schema (a release to production may go without one); a refusal needs it.
+    answer = api(approvers[0]).post(API.format(requested.pk, "refuse"), {"password": PASSWORD}, format="json")
+    assert answer.status_code == 400 and "reason" in answer.json()["detail"]
+    requested.refresh_from_db()
+    assert requested.status == "requested"

@@ -298,6 +298,7 @@ class PolicyAndImpersonation(TestCase):
             "comment",
             "password",
             "if_match",
+            "sso_proof",  # the actor's own re-authentication at the provider, refused when it is another's
         }
         admin = User.objects.get(pk=self.admin.pk)
         client = APIClient()
