@@ -165,6 +165,7 @@ class ReviewDetailView(LoginRequiredMixin, TemplateView):
                 }
                 for f in review.required_functions
             ],
+            missing_names=[FUNCTION_NAMES[f] for f in review.required_functions if f in progress.missing],
         )
 
     def get(self, request, *args, **kwargs):

@@ -94,10 +94,11 @@ def _name_of(path: str) -> str | None:
     return match.view_name
 
 
-def crawl(client: Client) -> tuple[set[str], list[str]]:
+def crawl(client: Client) -> tuple[set[str], list[str], list[str]]:
     """The pattern names reached from `/` by following links, and the links that answered a server error."""
     reached: set[str] = set()
     broken: list[str] = []
+    placeholders: list[str] = []
     seen_paths: set[str] = set()
     visits: dict[str, int] = {}
     queue = deque([("/", "the sign-in redirect")])
@@ -127,14 +128,17 @@ def crawl(client: Client) -> tuple[set[str], list[str]]:
             continue
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
+        page = response.content.decode()
+        if ">---------<" in page:
+            placeholders.append(url)
         parser = _Links()
-        parser.feed(response.content.decode())
+        parser.feed(page)
         for href in parser.hrefs:
             target = urlsplit(urljoin(url, href))
             if target.scheme not in ("", "http") or target.netloc not in ("", "testserver"):
                 continue  # another site
             queue.append((target.path + (f"?{target.query}" if target.query else ""), url))
-    return reached, broken
+    return reached, broken, placeholders
 
 
 @pytest.fixture
@@ -147,11 +151,13 @@ def demo_world(db):
 def test_every_page_is_reachable_by_clicking_from_some_landing(demo_world):
     reached: dict[str, set[str]] = {}
     broken: list[str] = []
+    placeholders: set[str] = set()
     for username in CRAWLERS:
         client = Client()
         client.force_login(User.objects.get(username=username))
-        reached[username], errors = crawl(client)
+        reached[username], errors, dashes = crawl(client)
         broken += [f"as {username}: {error}" for error in errors]
+        placeholders.update(dashes)
     everyone = set().union(*reached.values())
     orphans = sorted(page_patterns() - everyone)
     assert not orphans, (
@@ -160,6 +166,8 @@ def test_every_page_is_reachable_by_clicking_from_some_landing(demo_world):
         "with the reason):\n" + "\n".join(f"  {name}" for name in orphans)
     )
     assert not broken, "links that answer a server error:\n" + "\n".join(broken)
+    # A select says what to choose, not Django's "---------" (templates/django/forms/widgets/select_option.html).
+    assert not placeholders, "pages with a '---------' choice:\n" + "\n".join(sorted(placeholders))
 
 
 def test_post_only_targets_and_downloads_are_not_required_pages():

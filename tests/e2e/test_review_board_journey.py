@@ -40,7 +40,7 @@ def test_the_board_signs_the_last_function_and_the_review_page_offers_the_move(
     review_row = checklist.get_by_test_id("gate-row").filter(has_text="Review complete")
     expect(review_row).to_contain_text("Failed")
     expect(review_row.get_by_role("link", name="Sign on the review")).to_be_visible()
-    expect(page.get_by_test_id("review-next-step")).to_contain_text("it still needs the approval of Validation")
+    expect(page.get_by_test_id("review-next-step")).to_contain_text("it still needs the approval of Validation.")
 
     form = page.get_by_test_id("sign-form")
     form.get_by_label("Sign as").select_option(label="Validation")
