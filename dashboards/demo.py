@@ -39,7 +39,9 @@ def seed() -> list[tuple[str, str, str]]:
 def settle_inboxes() -> None:
     """Seeding a year of work in one go leaves every message of that year unread (a reviewer with 46); a real
     inbox holds the last few. Each person keeps their newest UNREAD_KEPT unread."""
+    from django.contrib.auth import get_user_model
+
     unread = Notification.objects.filter(read_at__isnull=True)
-    for recipient in {n.recipient for n in unread.select_related("recipient")}:
+    for recipient in get_user_model().objects.filter(notifications__read_at__isnull=True).distinct():
         older = unread.filter(recipient=recipient).order_by("-created_at", "-pk").values_list("pk", flat=True)
         notifications_mark_read(user=recipient, ids=older[UNREAD_KEPT:])

@@ -98,7 +98,7 @@ def crawl(client: Client) -> tuple[set[str], list[str], list[str]]:
     """The pattern names reached from `/` by following links, and the links that answered a server error."""
     reached: set[str] = set()
     broken: list[str] = []
-    placeholders: list[str] = []
+    dashed_choices: list[str] = []
     seen_paths: set[str] = set()
     visits: dict[str, int] = {}
     queue = deque([("/", "the sign-in redirect")])
@@ -130,7 +130,7 @@ def crawl(client: Client) -> tuple[set[str], list[str], list[str]]:
             continue
         page = response.content.decode()
         if ">---------<" in page:
-            placeholders.append(url)
+            dashed_choices.append(url)
         parser = _Links()
         parser.feed(page)
         for href in parser.hrefs:
@@ -138,7 +138,7 @@ def crawl(client: Client) -> tuple[set[str], list[str], list[str]]:
             if target.scheme not in ("", "http") or target.netloc not in ("", "testserver"):
                 continue  # another site
             queue.append((target.path + (f"?{target.query}" if target.query else ""), url))
-    return reached, broken, placeholders
+    return reached, broken, dashed_choices
 
 
 @pytest.fixture
@@ -151,13 +151,13 @@ def demo_world(db):
 def test_every_page_is_reachable_by_clicking_from_some_landing(demo_world):
     reached: dict[str, set[str]] = {}
     broken: list[str] = []
-    placeholders: set[str] = set()
+    dashed_choices: set[str] = set()
     for username in CRAWLERS:
         client = Client()
         client.force_login(User.objects.get(username=username))
         reached[username], errors, dashes = crawl(client)
         broken += [f"as {username}: {error}" for error in errors]
-        placeholders.update(dashes)
+        dashed_choices.update(dashes)
     everyone = set().union(*reached.values())
     orphans = sorted(page_patterns() - everyone)
     assert not orphans, (
@@ -167,7 +167,7 @@ def test_every_page_is_reachable_by_clicking_from_some_landing(demo_world):
     )
     assert not broken, "links that answer a server error:\n" + "\n".join(broken)
     # A select says what to choose, not Django's "---------" (templates/django/forms/widgets/select_option.html).
-    assert not placeholders, "pages with a '---------' choice:\n" + "\n".join(sorted(placeholders))
+    assert not dashed_choices, "pages with a '---------' choice:\n" + "\n".join(sorted(dashed_choices))
 
 
 def test_post_only_targets_and_downloads_are_not_required_pages():
